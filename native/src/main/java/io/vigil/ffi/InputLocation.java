@@ -1,0 +1,65 @@
+package io.vigil.ffi;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where an input lives: a local file or a network URL, and the FFmpeg protocols it may use. A remote URL never gets
+ * {@code file}, {@code concat}, {@code subfile}, {@code data} or {@code pipe}, so a playlist or redirect from a
+ * server cannot make FFmpeg read local files.
+ *
+ * @param url what is handed to FFmpeg
+ * @param scheme the URL scheme, {@code file} for a plain path
+ * @param remote whether the input comes over the network
+ * @param protocolWhitelist FFmpeg's {@code protocol_whitelist} for this input
+ */
+public record InputLocation(String url, String scheme, boolean remote, String protocolWhitelist) {
+
+    private static final Map<String, String> REMOTE_PROTOCOLS = Map.ofEntries(
+            Map.entry("http", "http,https,tcp,tls,crypto,httpproxy"),
+            Map.entry("https", "http,https,tcp,tls,crypto,httpproxy"),
+            Map.entry("rtmp", "rtmp,tcp"),
+            Map.entry("rtmps", "rtmps,rtmp,tls,tcp"),
+            Map.entry("rtsp", "rtsp,rtp,srtp,udp,tcp,tls"),
+            Map.entry("rtsps", "rtsps,rtsp,rtp,srtp,udp,tcp,tls"),
+            Map.entry("srt", "srt"),
+            Map.entry("udp", "udp"),
+            Map.entry("rtp", "rtp,udp"),
+            Map.entry("tcp", "tcp"));
+
+    /** Parses a path or URL; throws {@link MediaException} (stage OPEN) for a scheme vigil does not read. */
+    public static InputLocation parse(String input) {
+        if (input == null || input.isBlank()) {
+            throw new MediaException(MediaException.Stage.OPEN, "The input is empty: give a file path or a URL.");
+        }
+        int colon = input.indexOf("://");
+        if (colon <= 0) {
+            // A plain path; "file:" prefixes are allowed too.
+            String path = input.startsWith("file:") ? input.substring("file:".length()) : input;
+            return new InputLocation(Path.of(path).toString(), "file", false, "file");
+        }
+        String scheme = input.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (scheme.equals("file")) {
+            return new InputLocation(URI.create(input).getPath(), "file", false, "file");
+        }
+        String protocols = REMOTE_PROTOCOLS.get(scheme);
+        if (protocols == null) {
+            throw new MediaException(MediaException.Stage.OPEN, "Unsupported URL scheme '" + scheme + "' in " + input
+                    + ": vigil reads files and " + String.join(", ", REMOTE_PROTOCOLS.keySet().stream().sorted().toList())
+                    + " URLs.");
+        }
+        return new InputLocation(input, scheme, true, protocols);
+    }
+
+    /** A name for messages: the URL without credentials. */
+    public String displayName() {
+        if (!remote) {
+            return url;
+        }
+        int at = url.indexOf('@');
+        int start = url.indexOf("://") + 3;
+        return at > start ? url.substring(0, start) + "***" + url.substring(at) : url;
+    }
+}

@@ -1,0 +1,668 @@
+package io.vigil.ffi;
+
+import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.AVFMT_DURATION_FROM_BITRATE;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DECODER_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P10LE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
+import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_get_pix_fmt_name;
+import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
+import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
+import static org.bytedeco.ffmpeg.global.swresample.swr_convert;
+import static org.bytedeco.ffmpeg.global.swresample.swr_free;
+import static org.bytedeco.ffmpeg.global.swresample.swr_get_out_samples;
+import static org.bytedeco.ffmpeg.global.swresample.swr_init;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
+import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_getCachedContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swresample.SwrContext;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * One input, demuxed and decoded on the calling thread: the best video stream and the best audio stream, each
+ * with one long-lived decoder, packet and frame. Network reads are bounded by an interrupt callback with a
+ * deadline, so a dead or silent server ends in a {@link MediaException} instead of a hang.
+ *
+ * <p>Not thread-safe, except {@link #abort()}, which may be called from any thread.
+ */
+public final class MediaInput implements AutoCloseable {
+    /** A file whose last frame ends this much before the duration its header declares has been cut short. */
+    private static final double TRUNCATION_SLACK_SECONDS = 0.5;
+
+    private final InputLocation location;
+    private final DecodeOptions options;
+    private final Arena arena = Arena.ofShared();
+    private volatile long deadlineNs;
+    private volatile boolean aborted;
+
+    private AVFormatContext formatContext;
+    private AVCodecContext videoDecoder;
+    private AVCodecContext audioDecoder;
+    private int videoIndex = -1;
+    private int audioIndex = -1;
+    private double videoTimeBase;
+    private double audioTimeBase;
+    private double nominalFrameDuration;
+    private double originSeconds = Double.NaN;
+    private StreamInfo info;
+
+    private AVPacket packet;
+    private final VideoFrame videoFrame = new VideoFrame();
+    private int layoutFormat = Integer.MIN_VALUE;
+    private PixelLayout layout;
+    private SwsContext converter;
+    private VideoFrame converted;
+
+    private AVFrame audioFrame;
+    private SwrContext resampler;
+    private int resamplerFormat = -1;
+    private int resamplerRate = -1;
+    private int resamplerChannels = -1;
+    private FloatPointer[] pcmPlanes = new FloatPointer[0];
+    private PointerPointer<FloatPointer> pcmPointers;
+    private int pcmCapacity;
+    private final RawPointerPointer inputPlanes = new RawPointerPointer();
+    private final AudioBlock audioBlock = new AudioBlock();
+
+    private long videoFrames;
+    private long audioSamples;
+    private long decodeErrors;
+    private double nextVideoPts = Double.NaN;
+    private double nextAudioPts = Double.NaN;
+    private double mediaEndSeconds;
+    private boolean ended;
+    private boolean closed;
+
+    static {
+        FfmpegLog.configure();
+        AvFrameLayout.verify();
+    }
+
+    private MediaInput(InputLocation location, DecodeOptions options) {
+        this.location = location;
+        this.options = options;
+    }
+
+    /** Opens and probes {@code input} (a path or URL). Throws {@link MediaException} at stage OPEN when it cannot. */
+    public static MediaInput open(String input, DecodeOptions options) {
+        InputLocation location = InputLocation.parse(input);
+        MediaInput media = new MediaInput(location, options);
+        try {
+            media.openStreams();
+            return media;
+        } catch (RuntimeException | Error e) {
+            media.close();
+            throw e;
+        }
+    }
+
+    public InputLocation location() {
+        return location;
+    }
+
+    public StreamInfo info() {
+        return info;
+    }
+
+    public boolean hasVideo() {
+        return videoIndex >= 0;
+    }
+
+    public boolean hasAudio() {
+        return audioIndex >= 0;
+    }
+
+    /** Video frames decoded so far. */
+    public long videoFrames() {
+        return videoFrames;
+    }
+
+    /** Audio samples per channel decoded so far. */
+    public long audioSamples() {
+        return audioSamples;
+    }
+
+    /** Packets or frames the decoders rejected as damaged. */
+    public long decodeErrors() {
+        return decodeErrors;
+    }
+
+    /** Media time reached so far: the end of the last frame or audio block decoded. */
+    public double positionSeconds() {
+        return mediaEndSeconds;
+    }
+
+    /** Makes the read in progress, and every later one, return: the way to stop a live input from another thread. */
+    public void abort() {
+        aborted = true;
+    }
+
+    /**
+     * Reads one packet and hands whatever it decodes to {@code sink}. Returns false once the input has ended (the
+     * decoders are flushed first). Throws {@link MediaException} at stage READ when the input breaks off.
+     */
+    public boolean step(MediaSink sink) {
+        if (ended) {
+            return false;
+        }
+        armDeadline();
+        int ret = av_read_frame(formatContext, packet);
+        if (ret == AVERROR_EOF) {
+            flush(sink);
+            ended = true;
+            checkComplete();
+            return false;
+        }
+        if (ret == AvErrors.EAGAIN) {
+            return true;
+        }
+        if (ret < 0) {
+            ended = true;
+            throw broken(ret);
+        }
+        try {
+            int stream = packet.stream_index();
+            if (stream == videoIndex) {
+                decode(videoDecoder, packet, sink, true);
+            } else if (stream == audioIndex) {
+                decode(audioDecoder, packet, sink, false);
+            }
+        } finally {
+            av_packet_unref(packet);
+        }
+        return true;
+    }
+
+    /** Reads the whole input into {@code sink}. */
+    public void readAll(MediaSink sink) {
+        while (step(sink)) {
+            // each step reads one packet
+        }
+    }
+
+    private void openStreams() {
+        if (!location.remote()) {
+            Path path = Path.of(location.url());
+            if (!Files.exists(path)) {
+                throw new MediaException(MediaException.Stage.OPEN, "No such file: " + path);
+            }
+            if (Files.isDirectory(path)) {
+                throw new MediaException(MediaException.Stage.OPEN, path + " is a directory, not a media file.");
+            }
+            if (!Files.isReadable(path)) {
+                throw new MediaException(MediaException.Stage.OPEN, "Cannot read " + path + ": permission denied.");
+            }
+        }
+        packet = av_packet_alloc();
+        audioFrame = av_frame_alloc();
+        if (packet == null || audioFrame == null) {
+            throw new OutOfMemoryError("av_packet_alloc/av_frame_alloc");
+        }
+
+        AVFormatContext context = avformat_alloc_context();
+        if (context == null) {
+            throw new OutOfMemoryError("avformat_alloc_context");
+        }
+        installInterruptCallback(context);
+        AVDictionary dict = new AVDictionary(null);
+        try {
+            av_dict_set(dict, "protocol_whitelist", location.protocolWhitelist(), 0);
+            if (location.remote()) {
+                String micros = Long.toString(options.ioTimeout().toNanos() / 1000);
+                av_dict_set(dict, "rw_timeout", micros, 0);
+                av_dict_set(dict, "timeout", micros, 0);
+            }
+            armDeadline();
+            int ret = avformat_open_input(context, location.url(), null, dict);
+            if (ret < 0) {
+                // FFmpeg frees a caller-allocated context when the open fails.
+                throw new MediaException(MediaException.Stage.OPEN, "Cannot open " + location.displayName() + ": "
+                        + describe(ret) + ".", new FfmpegException("avformat_open_input", ret));
+            }
+            formatContext = context;
+        } finally {
+            av_dict_free(dict);
+        }
+
+        armDeadline();
+        int ret = avformat_find_stream_info(formatContext, (PointerPointer<?>) null);
+        if (ret < 0) {
+            throw new MediaException(MediaException.Stage.OPEN, "Cannot read the streams of " + location.displayName()
+                    + ": " + describe(ret) + ".", new FfmpegException("avformat_find_stream_info", ret));
+        }
+
+        videoIndex = openDecoder(AVMEDIA_TYPE_VIDEO, -1);
+        audioIndex = openDecoder(AVMEDIA_TYPE_AUDIO, videoIndex);
+        if (videoIndex < 0 && audioIndex < 0) {
+            throw new MediaException(MediaException.Stage.OPEN,
+                    location.displayName() + " holds no audio or video stream that vigil can decode.");
+        }
+        for (int i = 0; i < formatContext.nb_streams(); i++) {
+            if (i != videoIndex && i != audioIndex) {
+                formatContext.streams(i).discard(AVDISCARD_ALL);
+            }
+        }
+        long start = formatContext.start_time();
+        if (start != AV_NOPTS_VALUE) {
+            originSeconds = (double) start / AV_TIME_BASE;
+        }
+        info = describeStreams();
+    }
+
+    /** Opens the decoder of the best stream of {@code mediaType}; returns its index, or -1 when there is none. */
+    private int openDecoder(int mediaType, int related) {
+        int index = av_find_best_stream(formatContext, mediaType, -1, related, (PointerPointer<?>) null, 0);
+        if (index == AVERROR_STREAM_NOT_FOUND || index == AVERROR_DECODER_NOT_FOUND || index < 0) {
+            return -1;
+        }
+        AVStream stream = formatContext.streams(index);
+        AVCodec codec = avcodec_find_decoder(stream.codecpar().codec_id());
+        if (codec == null) {
+            return -1;
+        }
+        AVCodecContext decoder = avcodec_alloc_context3(codec);
+        if (decoder == null) {
+            throw new OutOfMemoryError("avcodec_alloc_context3");
+        }
+        try {
+            FfmpegException.check(avcodec_parameters_to_context(decoder, stream.codecpar()), "avcodec_parameters_to_context");
+            decoder.pkt_timebase(stream.time_base());
+            decoder.thread_count(options.decodeThreads());
+            int ret = avcodec_open2(decoder, codec, (PointerPointer<?>) null);
+            if (ret < 0) {
+                avcodec_free_context(decoder);
+                return -1;
+            }
+        } catch (RuntimeException e) {
+            avcodec_free_context(decoder);
+            throw e;
+        }
+        double timeBase = av_q2d(stream.time_base());
+        if (mediaType == AVMEDIA_TYPE_VIDEO) {
+            videoDecoder = decoder;
+            videoTimeBase = timeBase;
+            double fps = av_q2d(stream.avg_frame_rate());
+            if (!(fps > 0)) {
+                fps = av_q2d(stream.r_frame_rate());
+            }
+            nominalFrameDuration = fps > 0 && fps < 1000 ? 1.0 / fps : 1.0 / 25;
+        } else {
+            audioDecoder = decoder;
+            audioTimeBase = timeBase;
+        }
+        return index;
+    }
+
+    private StreamInfo describeStreams() {
+        StreamInfo.Video video = null;
+        if (videoIndex >= 0) {
+            var par = formatContext.streams(videoIndex).codecpar();
+            String pixFmt = par.format() >= 0 ? av_get_pix_fmt_name(par.format()).getString() : "unknown";
+            video = new StreamInfo.Video(avcodec_get_name(par.codec_id()).getString(), par.width(), par.height(),
+                    1.0 / nominalFrameDuration, pixFmt);
+        }
+        StreamInfo.Audio audio = null;
+        if (audioIndex >= 0) {
+            var par = formatContext.streams(audioIndex).codecpar();
+            audio = new StreamInfo.Audio(avcodec_get_name(par.codec_id()).getString(), par.sample_rate(),
+                    par.ch_layout().nb_channels());
+        }
+        long duration = formatContext.duration();
+        double seconds = duration == AV_NOPTS_VALUE || duration <= 0 ? Double.NaN : (double) duration / AV_TIME_BASE;
+        return new StreamInfo(formatContext.iformat().name().getString(), seconds, video, audio);
+    }
+
+    private void decode(AVCodecContext decoder, AVPacket pkt, MediaSink sink, boolean video) {
+        int ret = avcodec_send_packet(decoder, pkt);
+        if (ret < 0 && ret != AvErrors.EAGAIN && ret != AVERROR_EOF) {
+            // A damaged packet: count it and go on, as a monitor must.
+            decodeErrors++;
+        }
+        receive(decoder, sink, video);
+    }
+
+    private void receive(AVCodecContext decoder, MediaSink sink, boolean video) {
+        while (true) {
+            AVFrame frame = video ? videoFrame.avFrame() : audioFrame;
+            int ret = avcodec_receive_frame(decoder, frame);
+            if (ret == AvErrors.EAGAIN || ret == AVERROR_EOF) {
+                return;
+            }
+            if (ret < 0) {
+                decodeErrors++;
+                return;
+            }
+            try {
+                if (video) {
+                    deliverVideo(sink);
+                } else {
+                    deliverAudio(sink);
+                }
+            } finally {
+                if (video) {
+                    videoFrame.release();
+                } else {
+                    av_frame_unref(audioFrame);
+                }
+            }
+        }
+    }
+
+    private void flush(MediaSink sink) {
+        if (videoDecoder != null) {
+            avcodec_send_packet(videoDecoder, null);
+            receive(videoDecoder, sink, true);
+        }
+        if (audioDecoder != null) {
+            avcodec_send_packet(audioDecoder, null);
+            receive(audioDecoder, sink, false);
+        }
+    }
+
+    private void deliverVideo(MediaSink sink) {
+        AVFrame frame = videoFrame.avFrame();
+        double pts = mediaTime(frame.best_effort_timestamp(), videoTimeBase, nextVideoPts);
+        long durationTicks = frame.duration();
+        double duration = durationTicks > 0 ? durationTicks * videoTimeBase : nominalFrameDuration;
+        nextVideoPts = pts + duration;
+        mediaEndSeconds = Math.max(mediaEndSeconds, nextVideoPts);
+        int format = frame.format();
+        if (format != layoutFormat) {
+            layoutFormat = format;
+            layout = PixelLayout.of(format);
+        }
+        long index = videoFrames++;
+        if (layout != null) {
+            videoFrame.fill(layout, pts, duration, index);
+            sink.onVideo(videoFrame);
+            return;
+        }
+        // A format the statistics cannot read in place (RGB, packed YUV): convert once to planar YUV.
+        VideoFrame target = convert(frame);
+        try {
+            target.fill(PixelLayout.of(target.avFrame().format()), pts, duration, index);
+            sink.onVideo(target);
+        } finally {
+            target.release();
+        }
+    }
+
+    private VideoFrame convert(AVFrame source) {
+        if (converted == null) {
+            converted = new VideoFrame();
+        }
+        boolean deep = org.bytedeco.ffmpeg.global.avutil.av_pix_fmt_desc_get(source.format()).comp(0).depth() > 8;
+        int targetFormat = deep ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P;
+        converter = sws_getCachedContext(converter, source.width(), source.height(), source.format(),
+                source.width(), source.height(), targetFormat, SWS_BILINEAR, null, null, (double[]) null);
+        if (converter == null) {
+            throw new MediaException(MediaException.Stage.READ, "Cannot convert pixel format "
+                    + av_get_pix_fmt_name(source.format()).getString() + " of " + location.displayName() + ".");
+        }
+        AVFrame target = converted.avFrame();
+        target.width(source.width()).height(source.height()).format(targetFormat);
+        target.color_range(source.color_range());
+        FfmpegException.check(sws_scale_frame(converter, target, source), "sws_scale_frame");
+        return converted;
+    }
+
+    private void deliverAudio(MediaSink sink) {
+        int samples = audioFrame.nb_samples();
+        int rate = audioFrame.sample_rate();
+        int channels = audioFrame.ch_layout().nb_channels();
+        if (samples <= 0 || rate <= 0 || channels <= 0) {
+            return;
+        }
+        double pts = mediaTime(audioFrame.best_effort_timestamp(), audioTimeBase, nextAudioPts);
+        ensureResampler(audioFrame.format(), rate, channels);
+        int capacity = swr_get_out_samples(resampler, samples);
+        ensurePcmCapacity(channels, capacity);
+        inputPlanes.at(ALL.get(JAVA_LONG, audioFrame.address() + AvFrameLayout.EXTENDED_DATA));
+        int converted = FfmpegException.check(swr_convert(resampler, pcmPointers, capacity, inputPlanes, samples), "swr_convert");
+        audioBlock.prepare(channels, converted);
+        for (int c = 0; c < channels; c++) {
+            pcmPlanes[c].position(0).get(audioBlock.channel(c), 0, converted);
+        }
+        audioBlock.set(converted, rate, pts);
+        audioSamples += converted;
+        nextAudioPts = pts + (double) converted / rate;
+        mediaEndSeconds = Math.max(mediaEndSeconds, nextAudioPts);
+        sink.onAudio(audioBlock);
+    }
+
+    private void ensureResampler(int format, int rate, int channels) {
+        if (resampler != null && format == resamplerFormat && rate == resamplerRate && channels == resamplerChannels) {
+            return;
+        }
+        if (resampler != null) {
+            swr_free(resampler);
+            resampler = null;
+        }
+        PointerPointer<SwrContext> holder = new PointerPointer<SwrContext>(1).zero();
+        try {
+            var layoutIn = audioFrame.ch_layout();
+            FfmpegException.check(swr_alloc_set_opts2(holder, layoutIn, AV_SAMPLE_FMT_FLTP, rate, layoutIn, format, rate,
+                    0, null), "swr_alloc_set_opts2");
+            resampler = holder.get(SwrContext.class, 0);
+            FfmpegException.check(swr_init(resampler), "swr_init");
+        } finally {
+            holder.close();
+        }
+        resamplerFormat = format;
+        resamplerRate = rate;
+        resamplerChannels = channels;
+    }
+
+    private void ensurePcmCapacity(int channels, int capacity) {
+        if (pcmPlanes.length == channels && pcmCapacity >= capacity) {
+            return;
+        }
+        freePcm();
+        int size = Math.max(capacity, 8192);
+        pcmPlanes = new FloatPointer[channels];
+        pcmPointers = new PointerPointer<>(channels);
+        for (int c = 0; c < channels; c++) {
+            pcmPlanes[c] = new FloatPointer(size);
+            pcmPointers.put(c, pcmPlanes[c]);
+        }
+        pcmCapacity = size;
+    }
+
+    private void freePcm() {
+        for (FloatPointer p : pcmPlanes) {
+            p.close();
+        }
+        pcmPlanes = new FloatPointer[0];
+        if (pcmPointers != null) {
+            pcmPointers.close();
+            pcmPointers = null;
+        }
+        pcmCapacity = 0;
+    }
+
+    /** Seconds from the input's start for a timestamp, or {@code fallback} when the frame has none. */
+    private double mediaTime(long ts, double timeBase, double fallback) {
+        if (ts == AV_NOPTS_VALUE) {
+            return Double.isNaN(fallback) ? 0 : fallback;
+        }
+        double seconds = ts * timeBase;
+        if (Double.isNaN(originSeconds)) {
+            originSeconds = seconds;
+        }
+        return seconds - originSeconds;
+    }
+
+    private void checkComplete() {
+        if (location.remote() || !(info.durationSeconds() > 0)) {
+            return;
+        }
+        if (formatContext.duration_estimation_method() == AVFMT_DURATION_FROM_BITRATE) {
+            return;
+        }
+        if (formatContext.pb() != null && formatContext.pb().error() < 0) {
+            throw broken(formatContext.pb().error());
+        }
+        if (mediaEndSeconds < info.durationSeconds() - TRUNCATION_SLACK_SECONDS) {
+            throw new MediaException(MediaException.Stage.READ, String.format(Locale.ROOT,
+                    "%s ended at %.1f s but its header says %.1f s: the file is truncated.",
+                    location.displayName(), mediaEndSeconds, info.durationSeconds()));
+        }
+    }
+
+    private MediaException broken(int ret) {
+        return new MediaException(MediaException.Stage.READ, String.format(Locale.ROOT, "%s broke off at %.1f s: %s.",
+                location.displayName(), mediaEndSeconds, describe(ret)), new FfmpegException("av_read_frame", ret));
+    }
+
+    private String describe(int ret) {
+        if (ret == AVERROR_EXIT) {
+            return aborted ? "stopped" : "no data for " + options.ioTimeout().toSeconds() + " s";
+        }
+        if (ret == AVERROR_INVALIDDATA) {
+            return "not a media file FFmpeg can read (" + FfmpegException.errorString(ret) + ")";
+        }
+        return FfmpegException.errorString(ret);
+    }
+
+    private void armDeadline() {
+        deadlineNs = System.nanoTime() + options.ioTimeout().toNanos();
+    }
+
+    /** FFmpeg's interrupt callback (an upcall): non-zero makes the blocking call in progress return AVERROR_EXIT. */
+    @SuppressWarnings("unused")
+    private int interrupted(MemorySegment opaque) {
+        return aborted || System.nanoTime() - deadlineNs > 0 ? 1 : 0;
+    }
+
+    /**
+     * Points {@code context->interrupt_callback} at a Panama upcall bound to this input. Panama rather than a
+     * JavaCPP callback: JavaCPP caps the live instances of a callback class, and vigil opens many inputs at once.
+     */
+    private void installInterruptCallback(AVFormatContext context) {
+        try {
+            var handle = MethodHandles.lookup()
+                    .findVirtual(MediaInput.class, "interrupted", MethodType.methodType(int.class, MemorySegment.class))
+                    .bindTo(this);
+            MemorySegment stub = Linker.nativeLinker().upcallStub(handle, FunctionDescriptor.of(JAVA_INT, ADDRESS), arena);
+            long callback = context.interrupt_callback().address();
+            // struct AVIOInterruptCB { int (*callback)(void *); void *opaque; }
+            ALL.set(JAVA_LONG, callback, stub.address());
+            ALL.set(JAVA_LONG, callback + 8, 0L);
+        } catch (ReflectiveOperationException e) {
+            avformat_free_context(context);
+            throw new IllegalStateException("cannot bind the interrupt callback", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (videoDecoder != null) {
+            avcodec_free_context(videoDecoder);
+            videoDecoder = null;
+        }
+        if (audioDecoder != null) {
+            avcodec_free_context(audioDecoder);
+            audioDecoder = null;
+        }
+        if (formatContext != null) {
+            avformat_close_input(formatContext);
+            formatContext = null;
+        }
+        if (resampler != null) {
+            swr_free(resampler);
+            resampler = null;
+        }
+        if (converter != null) {
+            sws_freeContext(converter);
+            converter = null;
+        }
+        if (converted != null) {
+            converted.close();
+        }
+        freePcm();
+        if (packet != null) {
+            av_packet_free(packet);
+            packet = null;
+        }
+        if (audioFrame != null) {
+            av_frame_free(audioFrame);
+            audioFrame = null;
+        }
+        videoFrame.close();
+        inputPlanes.at(0);
+        // Only now: FFmpeg may call the interrupt callback until the format context is closed.
+        arena.close();
+    }
+
+    /** A pointer array whose address is set per call, so that passing a frame's planes to swr allocates nothing. */
+    private static final class RawPointerPointer extends PointerPointer<Pointer> {
+        RawPointerPointer() {
+            super((Pointer) null);
+        }
+
+        void at(long address) {
+            this.address = address;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.vigil.ffi;
+
+import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+
+/**
+ * A decoded picture, held by reference to FFmpeg's own buffers (no copy), with its planes laid out for the
+ * statistics code. The object is a reusable holder: the decoder fills one per stream for each frame, and a
+ * detector that must keep a frame (freeze's reference frame) takes a second reference with {@link #refFrom}.
+ * Reading a holder that holds nothing fails loudly, as a use-after-free would.
+ */
+public final class VideoFrame implements AutoCloseable {
+    static {
+        AvFrameLayout.verify();
+    }
+
+    /** libavutil/frame.h macros, which the bindings do not export. */
+    private static final int AV_FRAME_FLAG_CORRUPT = 1;
+    private static final int AV_FRAME_FLAG_KEY = 1 << 1;
+
+    private AVFrame frame;
+    private boolean filled;
+
+    private PixelLayout layout;
+    private int width;
+    private int height;
+    private boolean fullRange;
+    private final long[] planeAddress = new long[PixelLayout.MAX_PLANES];
+    private final int[] linesize = new int[PixelLayout.MAX_PLANES];
+    private double ptsSeconds;
+    private double durationSeconds;
+    private long index;
+    private int decodeErrorFlags;
+    private boolean corrupt;
+    private boolean keyFrame;
+
+    public VideoFrame() {
+        frame = av_frame_alloc();
+        if (frame == null) {
+            throw new OutOfMemoryError("av_frame_alloc");
+        }
+    }
+
+    /** The underlying frame, for the decoder that fills this holder. */
+    AVFrame avFrame() {
+        ensureOpen();
+        return frame;
+    }
+
+    /** Reads the frame's fields after FFmpeg filled {@link #avFrame()}. */
+    void fill(PixelLayout layout, double ptsSeconds, double durationSeconds, long index) {
+        this.layout = layout;
+        this.width = frame.width();
+        this.height = frame.height();
+        this.fullRange = layout.fullRangeFormat() || frame.color_range() == AVCOL_RANGE_JPEG;
+        long base = frame.address() + AvFrameLayout.DATA;
+        for (int p = 0; p < layout.planes(); p++) {
+            planeAddress[p] = ALL.get(JAVA_LONG, base + 8L * p);
+            linesize[p] = frame.linesize(p);
+        }
+        this.ptsSeconds = ptsSeconds;
+        this.durationSeconds = durationSeconds;
+        this.index = index;
+        this.decodeErrorFlags = frame.decode_error_flags();
+        int flags = frame.flags();
+        this.corrupt = (flags & AV_FRAME_FLAG_CORRUPT) != 0;
+        this.keyFrame = (flags & AV_FRAME_FLAG_KEY) != 0;
+        this.filled = true;
+    }
+
+    /** Makes this holder a second reference to {@code other}'s picture (FFmpeg refcounts the buffers). */
+    public void refFrom(VideoFrame other) {
+        other.ensureFilled();
+        ensureOpen();
+        if (filled) {
+            av_frame_unref(frame);
+            filled = false;
+        }
+        FfmpegException.check(av_frame_ref(frame, other.frame), "av_frame_ref");
+        fill(other.layout, other.ptsSeconds, other.durationSeconds, other.index);
+    }
+
+    /** Drops the picture; the holder can be filled again. */
+    public void release() {
+        if (frame != null && filled) {
+            av_frame_unref(frame);
+        }
+        filled = false;
+    }
+
+    public boolean isFilled() {
+        return filled;
+    }
+
+    public PixelLayout layout() {
+        ensureFilled();
+        return layout;
+    }
+
+    public int width() {
+        ensureFilled();
+        return width;
+    }
+
+    public int height() {
+        ensureFilled();
+        return height;
+    }
+
+    /** Whether luma spans 0..max (JPEG/full range) rather than 16..235 scaled to the bit depth. */
+    public boolean fullRange() {
+        ensureFilled();
+        return fullRange;
+    }
+
+    public long planeAddress(int plane) {
+        ensureFilled();
+        return planeAddress[plane];
+    }
+
+    /** Bytes from one row of the plane to the next (may exceed the row's width). */
+    public int linesize(int plane) {
+        ensureFilled();
+        return linesize[plane];
+    }
+
+    /** Samples per row of the plane: interleaved planes (NV12's chroma) count both components. */
+    public int planeWidth(int plane) {
+        ensureFilled();
+        return layout.planeWidth(plane, width);
+    }
+
+    public int planeHeight(int plane) {
+        ensureFilled();
+        return layout.planeHeight(plane, height);
+    }
+
+    /** Media time of this frame in seconds, the input's first timestamp being 0. */
+    public double ptsSeconds() {
+        ensureFilled();
+        return ptsSeconds;
+    }
+
+    /** How long this frame is shown, in seconds. */
+    public double durationSeconds() {
+        ensureFilled();
+        return durationSeconds;
+    }
+
+    /** Zero-based position of this frame in its stream. */
+    public long index() {
+        ensureFilled();
+        return index;
+    }
+
+    /** FFmpeg's {@code decode_error_flags} for this frame (0 when the decoder saw no error). */
+    public int decodeErrorFlags() {
+        ensureFilled();
+        return decodeErrorFlags;
+    }
+
+    /** Whether the decoder marked this frame corrupt. */
+    public boolean corrupt() {
+        ensureFilled();
+        return corrupt;
+    }
+
+    public boolean keyFrame() {
+        ensureFilled();
+        return keyFrame;
+    }
+
+    private void ensureFilled() {
+        if (!filled) {
+            throw new IllegalStateException(frame == null ? "video frame used after close" : "video frame used after release");
+        }
+    }
+
+    private void ensureOpen() {
+        if (frame == null) {
+            throw new IllegalStateException("video frame used after close");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (frame != null) {
+            release();
+            av_frame_free(frame);
+            frame = null;
+        }
+    }
+}
