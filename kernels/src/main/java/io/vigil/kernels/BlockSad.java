@@ -1,0 +1,103 @@
+package io.vigil.kernels;
+
+import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import org.bytedeco.ffmpeg.avutil.av_pixelutils_sad_fn;
+import org.bytedeco.ffmpeg.global.avutil;
+
+/**
+ * Sum of absolute differences between two planes. 8-bit planes go through FFmpeg's own SIMD block SAD
+ * ({@code av_pixelutils_get_sad_fn}, 32x32 blocks), called as a Panama downcall: a JNI call per block through
+ * JavaCPP would allocate and cost more than the block. Edges that do not fill a block, and deeper samples, are
+ * summed here in Java.
+ */
+final class BlockSad {
+    private static final int BLOCK = 32;
+    /** FFmpeg's 32x32 SAD, or null when this FFmpeg was built without pixelutils. */
+    private static final MethodHandle SAD32 = bindSad32();
+
+    private BlockSad() {
+    }
+
+    static boolean simd() {
+        return SAD32 != null;
+    }
+
+    /** SAD of a {@code width} x {@code height} block of 8-bit samples. */
+    static long sad8(long a, int strideA, long b, int strideB, int width, int height) {
+        long total = 0;
+        int blocksW = SAD32 == null ? 0 : width / BLOCK * BLOCK;
+        int blocksH = SAD32 == null ? 0 : height / BLOCK * BLOCK;
+        for (int y = 0; y < blocksH; y += BLOCK) {
+            long rowA = a + (long) y * strideA;
+            long rowB = b + (long) y * strideB;
+            for (int x = 0; x < blocksW; x += BLOCK) {
+                total += sad32(rowA + x, strideA, rowB + x, strideB);
+            }
+        }
+        // Right strip beside the blocks, then the rows below them.
+        total += scalar8(a + blocksW, strideA, b + blocksW, strideB, width - blocksW, blocksH);
+        total += scalar8(a + (long) blocksH * strideA, strideA, b + (long) blocksH * strideB, strideB, width, height - blocksH);
+        return total;
+    }
+
+    /** SAD of a block of little-endian 16-bit samples. */
+    static long sad16(long a, int strideA, long b, int strideB, int width, int height) {
+        long total = 0;
+        for (int y = 0; y < height; y++) {
+            long rowA = a + (long) y * strideA;
+            long rowB = b + (long) y * strideB;
+            for (int x = 0; x < width; x++) {
+                int sa = ALL.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF;
+                int sb = ALL.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF;
+                total += Math.abs(sa - sb);
+            }
+        }
+        return total;
+    }
+
+    static long scalar8(long a, int strideA, long b, int strideB, int width, int height) {
+        long total = 0;
+        for (int y = 0; y < height; y++) {
+            long rowA = a + (long) y * strideA;
+            long rowB = b + (long) y * strideB;
+            int rowSum = 0;
+            for (int x = 0; x < width; x++) {
+                rowSum += Math.abs((ALL.get(JAVA_BYTE, rowA + x) & 0xFF) - (ALL.get(JAVA_BYTE, rowB + x) & 0xFF));
+            }
+            total += rowSum;
+        }
+        return total;
+    }
+
+    private static long sad32(long a, int strideA, long b, int strideB) {
+        try {
+            return (int) SAD32.invokeExact(a, (long) strideA, b, (long) strideB);
+        } catch (Throwable t) {
+            throw new IllegalStateException("av_pixelutils SAD failed", t);
+        }
+    }
+
+    private static MethodHandle bindSad32() {
+        av_pixelutils_sad_fn fn = avutil.av_pixelutils_get_sad_fn(5, 5, 0, null);
+        if (fn == null || fn.isNull()) {
+            return null;
+        }
+        // int sad(const uint8_t *src1, ptrdiff_t stride1, const uint8_t *src2, ptrdiff_t stride2). Pointers travel
+        // as longs (the same register on x86-64 and AArch64), so a call creates no MemorySegment. The function is
+        // short, never blocks and never calls back: a critical downcall.
+        FunctionDescriptor signature = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        // A JavaCPP FunctionPointer points at its own holder struct, whose first field is the C function pointer.
+        long function = ALL.get(JAVA_LONG, fn.address());
+        return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(function), signature,
+                Linker.Option.critical(false));
+    }
+}

@@ -1,0 +1,47 @@
+package io.vigil.kernels;
+
+/**
+ * The statistics of one video frame: a few hundred bytes that stand for the picture from here on. A reusable
+ * holder, filled in place for each frame. Fields a disabled statistic does not compute stay NaN or -1.
+ */
+public final class FrameStats {
+    /** Media time of the frame, seconds from the input's start. */
+    public double ptsSeconds;
+    /** How long the frame is shown, seconds. */
+    public double durationSeconds;
+    /** Zero-based position of the frame in its stream. */
+    public long index;
+    public int width;
+    public int height;
+    public int bitDepth;
+
+    /** Share of luma samples at or below the black pixel threshold (blackdetect's picture_black_ratio). */
+    public double darkFraction = Double.NaN;
+    /** Mean, minimum and maximum luma, in code values of the frame's bit depth. */
+    public double lumaMean = Double.NaN;
+    public int lumaMin = -1;
+    public int lumaMax = -1;
+
+    /** Mean absolute frame difference against the reference frame over all planes, 0..1 (freezedetect's MAFD). */
+    public double mafd = Double.NaN;
+    /** Media time of the reference frame {@link #mafd} compares with; NaN when there was none. */
+    public double referencePtsSeconds = Double.NaN;
+
+    /** The decoder's error flags for this frame, and whether it marked the frame corrupt. */
+    public int decodeErrorFlags;
+    public boolean corrupt;
+
+    /** Media time just after this frame. */
+    public double endSeconds() {
+        return ptsSeconds + durationSeconds;
+    }
+
+    void reset() {
+        darkFraction = Double.NaN;
+        lumaMean = Double.NaN;
+        lumaMin = -1;
+        lumaMax = -1;
+        mafd = Double.NaN;
+        referencePtsSeconds = Double.NaN;
+    }
+}
