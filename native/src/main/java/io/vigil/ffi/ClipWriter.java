@@ -142,17 +142,37 @@ public final class ClipWriter implements AutoCloseable {
         this.channels = channels;
     }
 
+    private int keyframeIntervalFrames;
+
     /**
      * Creates {@code file} (replacing it) and writes the header. Throws {@link UncheckedIOException} when the file
      * cannot be created, {@link IllegalArgumentException} for bad dimensions or an extension FFmpeg does not know.
      */
     public static ClipWriter create(Path file, int width, int height, int fps, int sampleRate, int channels) {
-        return create(file, width, height, fps, sampleRate, channels, true);
+        return create(file, width, height, fps, sampleRate, channels, true, Math.clamp(2L * fps, 25, 50));
+    }
+
+    /**
+     * {@link #create} with a keyframe every {@code keyframeIntervalFrames} frames. A clip that must hold a
+     * bit-identical still picture for a while (a freeze for freezedetect's -60 dB) needs no keyframe inside it:
+     * a re-encoded keyframe is not identical to the picture it replaces.
+     */
+    public static ClipWriter create(Path file, int width, int height, int fps, int sampleRate, int channels,
+            int keyframeIntervalFrames) {
+        if (keyframeIntervalFrames < 1) {
+            throw new IllegalArgumentException("keyframe interval must be >= 1 frame, got " + keyframeIntervalFrames);
+        }
+        return create(file, width, height, fps, sampleRate, channels, true, keyframeIntervalFrames);
     }
 
     /** {@link #create} with libopenh264 optionally ruled out, so that tests reach the MPEG-4 fallback. */
     static ClipWriter create(Path file, int width, int height, int fps, int sampleRate, int channels,
             boolean allowOpenH264) {
+        return create(file, width, height, fps, sampleRate, channels, allowOpenH264, Math.clamp(2L * fps, 25, 50));
+    }
+
+    private static ClipWriter create(Path file, int width, int height, int fps, int sampleRate, int channels,
+            boolean allowOpenH264, int keyframeIntervalFrames) {
         if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0) {
             throw new IllegalArgumentException("width and height must be positive and even (yuv420p), got "
                     + width + "x" + height);
@@ -165,6 +185,7 @@ public final class ClipWriter implements AutoCloseable {
                     + sampleRate + " Hz, " + channels + " channels");
         }
         ClipWriter writer = new ClipWriter(file, width, height, fps, sampleRate, channels);
+        writer.keyframeIntervalFrames = keyframeIntervalFrames;
         try {
             writer.open(allowOpenH264);
             return writer;
@@ -367,7 +388,7 @@ public final class ClipWriter implements AutoCloseable {
         context.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P);
         context.time_base().num(1).den(fps);
         context.framerate().num(fps).den(1);
-        context.gop_size(Math.clamp(2L * fps, 25, 50));
+        context.gop_size(keyframeIntervalFrames);
         context.max_b_frames(0);
         if ((formatFlags & AVFMT_GLOBALHEADER) != 0) {
             context.flags(context.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);

@@ -1,0 +1,187 @@
+package io.vigil.cli;
+
+import io.vigil.engine.Analysis;
+import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventSink;
+import io.vigil.engine.config.ConfigException;
+import io.vigil.engine.config.ConfigLoader;
+import io.vigil.engine.config.Defaults;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.sink.JsonLinesSink;
+import io.vigil.engine.sink.TextSink;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SequencedMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vigil analyze}: each input from start to end, alarms as they happen, a summary per input. */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {"Analyse files or live URLs and report alarms as they happen.",
+                "Exit codes: 0 analysed to the end, 2 bad command line or config, 3 an input could not be opened,",
+                "4 an input broke off before its end."})
+final class AnalyzeCommand implements Callable<Integer> {
+    enum Format { text, jsonl }
+
+    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "File paths or URLs (http, https, udp, rtp, srt, rtmp, rtsp, tcp).")
+    List<String> inputs;
+
+    @Option(names = "--detectors", paramLabel = "LIST",
+            description = "Comma-separated detectors to run, 'all' (the default: those enabled in the config) or 'none' (decode only).")
+    String detectors;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "text (for people; the default on a terminal) or jsonl (one JSON object per line; the default otherwise).")
+    Format format;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with detector settings (see README).")
+    Path config;
+
+    @Option(names = "--threads", paramLabel = "N", description = "FFmpeg decoder threads per input (0: FFmpeg chooses; default from config, 0).")
+    Integer threads;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest wait for data from a network input (default 10).")
+    Double timeoutSeconds;
+
+    @Option(names = "--no-progress", description = "Never draw the progress line (it is drawn only when stderr is a terminal).")
+    boolean noProgress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        VigilConfig cfg = configuration();
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
+        ProgressLine progress = !noProgress && Terminal.stderr() ? new ProgressLine(err) : null;
+        EventSink base = fmt == Format.text ? new TextSink(out) : new JsonLinesSink(out);
+        EventSink sink = progress == null ? base : event -> {
+            progress.clear();
+            base.accept(event);
+        };
+        List<String> ids = streamIds(inputs);
+        int[] exit = new int[inputs.size()];
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            final int n = i;
+            Runnable job = () -> {
+                Analysis.Outcome outcome = Analysis.run(inputs.get(n), ids.get(n), cfg, sink, progress, note -> {
+                    if (progress != null) {
+                        progress.clear();
+                    }
+                    err.println("vigil: " + note);
+                });
+                if (outcome != Analysis.Outcome.COMPLETE) {
+                    if (progress != null) {
+                        progress.clear();
+                    }
+                }
+                exit[n] = outcome.exitCode();
+            };
+            if (inputs.size() == 1) {
+                job.run();
+            } else {
+                Thread t = Thread.ofPlatform().name("input-" + ids.get(n)).start(job);
+                workers.add(t);
+            }
+        }
+        for (Thread t : workers) {
+            t.join();
+        }
+        if (progress != null) {
+            progress.clear();
+        }
+        int code = 0;
+        for (int c : exit) {
+            code = Math.max(code, c);
+        }
+        return code;
+    }
+
+    private VigilConfig configuration() {
+        VigilConfig cfg;
+        try {
+            cfg = config == null ? VigilConfig.defaults() : ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            throw new Main.UserError(e.getMessage(), Main.EXIT_USAGE);
+        }
+        if (threads != null) {
+            if (threads < 0 || threads > 64) {
+                throw new Main.UserError("--threads must be between 0 and 64, got " + threads, Main.EXIT_USAGE);
+            }
+            cfg = cfg.withDecodeThreads(threads);
+        }
+        if (timeoutSeconds != null) {
+            if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) {
+                throw new Main.UserError("--timeout must be between 0 and 3600 seconds, got " + timeoutSeconds, Main.EXIT_USAGE);
+            }
+            cfg = cfg.withIoTimeout(Duration.ofMillis(Math.round(timeoutSeconds * 1000)));
+        }
+        if (detectors != null) {
+            cfg = cfg.withDetectors(select(cfg.detectors(), detectors));
+        }
+        return cfg;
+    }
+
+    /** Applies {@code --detectors}: exactly the listed ones run, 'all' keeps the config's choice, 'none' runs none. */
+    static SequencedMap<String, DetectorSettings> select(SequencedMap<String, DetectorSettings> all, String list) {
+        String trimmed = list.trim();
+        if (trimmed.equals("all")) {
+            return all;
+        }
+        Set<String> wanted = new LinkedHashSet<>();
+        if (!trimmed.equals("none")) {
+            for (String name : trimmed.split(",")) {
+                String n = name.trim();
+                if (n.isEmpty()) {
+                    continue;
+                }
+                if (!all.containsKey(n)) {
+                    String why = Defaults.RESERVED.contains(n) ? "is not available in this version" : "is not a detector";
+                    throw new Main.UserError("--detectors: '" + n + "' " + why + "; choose from "
+                            + String.join(", ", all.keySet()) + ", or all, or none.", Main.EXIT_USAGE);
+                }
+                wanted.add(n);
+            }
+            if (wanted.isEmpty()) {
+                throw new Main.UserError("--detectors is empty; use 'none' to only decode.", Main.EXIT_USAGE);
+            }
+        }
+        SequencedMap<String, DetectorSettings> out = new LinkedHashMap<>();
+        all.forEach((name, s) -> out.put(name, s.withEnabled(wanted.contains(name))));
+        return out;
+    }
+
+    /** Stream ids from the inputs' names, made unique with #2, #3... */
+    static List<String> streamIds(List<String> inputs) {
+        List<String> ids = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String in : inputs) {
+            String base = Analysis.streamIdFor(in);
+            String id = base;
+            for (int k = 2; !seen.add(id); k++) {
+                id = base + "#" + k;
+            }
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    /** For tests and tools: the JSON of an event as analyze prints it. */
+    static String json(Event e) {
+        return JsonLinesSink.toJson(e);
+    }
+}

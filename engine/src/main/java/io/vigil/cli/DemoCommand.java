@@ -1,0 +1,146 @@
+package io.vigil.cli;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.vigil.engine.Analysis;
+import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventSink;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.sink.JsonLinesSink;
+import io.vigil.engine.sink.TextSink;
+import io.vigil.ffi.ClipWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vigil demo}: makes a short clip with a black stretch, a frozen stretch and a silent stretch at known
+ * times (through FFmpeg's libraries), analyses it, and shows what was found beside what was injected.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Make a 20 s clip with black, frozen and silent stretches at known times, analyse it, and compare.")
+final class DemoCommand implements Callable<Integer> {
+    static final int WIDTH = 640;
+    static final int HEIGHT = 360;
+    static final int FPS = 25;
+    static final int SAMPLE_RATE = 48_000;
+    static final double LENGTH_SECONDS = 20;
+
+    /** What the demo injects: detector, from, to (seconds). */
+    record Defect(String detector, double fromSeconds, double toSeconds) {
+    }
+
+    static final List<Defect> DEFECTS = List.of(
+            new Defect("black", 4.0, 7.0),
+            new Defect("freeze", 10.0, 13.0),
+            new Defect("silence", 15.0, 18.0));
+
+    @Option(names = "--keep", paramLabel = "FILE", description = "Write the clip here (.mkv) and keep it, instead of a temporary file.")
+    Path keep;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or jsonl.")
+    AnalyzeCommand.Format format = AnalyzeCommand.Format.text;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintStream out = System.out;
+        Path clip = keep != null ? keep : Files.createTempFile("vigil-demo-", ".mkv");
+        try {
+            out.println("vigil demo: making a 20 s clip (640x360, 25 fps, stereo tone) with "
+                    + String.join(", ", DEFECTS.stream().map(d -> String.format(Locale.ROOT, "%s %.1f-%.1f s",
+                            d.detector(), d.fromSeconds(), d.toSeconds())).toList()));
+            write(clip);
+            out.println("analysing " + clip + " ...");
+            List<Event.Alarm> fired = new ArrayList<>();
+            EventSink print = format == AnalyzeCommand.Format.text ? new TextSink(out) : new JsonLinesSink(out);
+            EventSink sink = e -> {
+                if (e instanceof Event.Alarm a && !a.firing()) {
+                    fired.add(a);
+                }
+                print.accept(e);
+            };
+            Analysis.Outcome outcome = Analysis.run(clip.toString(), "demo", VigilConfig.defaults(), sink, null,
+                    note -> System.err.println("vigil: " + note));
+            if (outcome != Analysis.Outcome.COMPLETE) {
+                return outcome.exitCode();
+            }
+            out.println();
+            boolean all = true;
+            for (Defect d : DEFECTS) {
+                // The black stretch also holds a still picture, so match each defect to the alarm nearest it.
+                var found = fired.stream().filter(a -> a.detector().equals(d.detector()))
+                        .min(java.util.Comparator.comparingDouble(a -> Math.abs(a.start() - d.fromSeconds())));
+                boolean ok = found.isPresent() && Math.abs(found.get().start() - d.fromSeconds()) <= 0.05
+                        && Math.abs(found.get().end() - d.toSeconds()) <= 0.05;
+                all &= ok;
+                out.printf(Locale.ROOT, "%s %-8s injected %5.2f-%5.2f s, found %s%n", ok ? "ok  " : "MISS", d.detector(),
+                        d.fromSeconds(), d.toSeconds(), found.map(a -> String.format(Locale.ROOT, "%5.2f-%5.2f s",
+                                a.start(), a.end())).orElse("nothing"));
+            }
+            out.println(all ? "vigil found every injected defect at its time." : "vigil missed an injected defect.");
+            return all ? 0 : 1;
+        } finally {
+            if (keep == null) {
+                Files.deleteIfExists(clip);
+            }
+        }
+    }
+
+    /** Writes the demo clip: a moving picture and a tone, with the defects above. */
+    static void write(Path file) {
+        int frames = (int) (LENGTH_SECONDS * FPS);
+        int samplesPerFrame = SAMPLE_RATE / FPS;
+        float[][] audio = {new float[samplesPerFrame], new float[samplesPerFrame]};
+        // One keyframe every 10 s: none falls inside the freeze, so the frozen frames decode bit-identical.
+        try (ClipWriter writer = ClipWriter.create(file, WIDTH, HEIGHT, FPS, SAMPLE_RATE, 2, 10 * FPS)) {
+            for (int f = 0; f < frames; f++) {
+                double t = (double) f / FPS;
+                boolean black = inside("black", t);
+                // A frozen picture repeats the frame shown when the freeze began.
+                long shown = inside("freeze", t) ? Math.round(defect("freeze").fromSeconds() * FPS) : f;
+                writer.writeVideo((index, y, yStride, u, v, cStride) -> paint(shown, black, y, yStride, u, v, cStride));
+                for (int i = 0; i < samplesPerFrame; i++) {
+                    long n = (long) f * samplesPerFrame + i;
+                    double ts = (double) n / SAMPLE_RATE;
+                    float s = inside("silence", ts) ? 0f : (float) (0.3 * Math.sin(2 * Math.PI * (440 + 110 * ((n / SAMPLE_RATE) % 3)) * ts));
+                    audio[0][i] = s;
+                    audio[1][i] = s;
+                }
+                writer.writeAudio(audio, samplesPerFrame);
+            }
+        }
+    }
+
+    private static void paint(long frame, boolean black, MemorySegment y, int yStride, MemorySegment u,
+                              MemorySegment v, int cStride) {
+        for (int row = 0; row < HEIGHT; row++) {
+            for (int x = 0; x < WIDTH; x++) {
+                int value = black ? 16 : 60 + (int) ((x + row / 2 + 3 * frame) % 128) + ((row / 60 + x / 80) % 2) * 30;
+                y.set(JAVA_BYTE, (long) row * yStride + x, (byte) value);
+            }
+        }
+        for (int row = 0; row < HEIGHT / 2; row++) {
+            for (int x = 0; x < WIDTH / 2; x++) {
+                u.set(JAVA_BYTE, (long) row * cStride + x, (byte) (black ? 128 : 100 + (x + frame) % 56));
+                v.set(JAVA_BYTE, (long) row * cStride + x, (byte) (black ? 128 : 150 - row % 40));
+            }
+        }
+    }
+
+    private static boolean inside(String detector, double t) {
+        Defect d = defect(detector);
+        return t >= d.fromSeconds() - 1e-9 && t < d.toSeconds() - 1e-9;
+    }
+
+    private static Defect defect(String detector) {
+        return DEFECTS.stream().filter(d -> d.detector().equals(detector)).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,149 @@
+package io.vigil.engine;
+
+import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.BlackDetector;
+import io.vigil.engine.detect.Detector;
+import io.vigil.engine.detect.FreezeDetector;
+import io.vigil.engine.detect.SilenceDetector;
+import io.vigil.engine.detect.Statistic;
+import io.vigil.ffi.AudioBlock;
+import io.vigil.ffi.MediaSink;
+import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.AudioLevels;
+import io.vigil.kernels.AudioStats;
+import io.vigil.kernels.FrameDifference;
+import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.LumaStats;
+import io.vigil.kernels.VideoStatistics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One stream's pipeline: computes the statistics its enabled detectors read, hands them to the detectors, and
+ * lets the alarm tracker turn their findings into events. Frames are only lent to it; nothing is copied.
+ */
+public final class StreamAnalyzer implements MediaSink, AutoCloseable {
+    private final List<Detector> detectors;
+    private final AlarmTracker tracker;
+    private final boolean live;
+    private final VideoStatistics videoStatistics;
+    private final AudioLevels audioLevels;
+    private final FrameStats frameStats = new FrameStats();
+    private final AudioStats audioStats = new AudioStats();
+    private double lastVideoSeconds = Double.NaN;
+    private double audioEndSeconds = Double.NaN;
+
+    private StreamAnalyzer(List<Detector> detectors, AlarmTracker tracker, boolean live, VideoStatistics video,
+                           AudioLevels audio) {
+        this.detectors = detectors;
+        this.tracker = tracker;
+        this.live = live;
+        this.videoStatistics = video;
+        this.audioLevels = audio;
+    }
+
+    /** Builds the detectors enabled in {@code config} and the statistics they read. */
+    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live) {
+        List<Detector> detectors = new ArrayList<>();
+        Set<Statistic> needed = EnumSet.noneOf(Statistic.class);
+        double pixelThreshold = 0;
+        double freezeNoise = 0;
+        double silenceNoise = 0;
+        for (DetectorSettings s : config.detectors().values()) {
+            if (!s.enabled()) {
+                continue;
+            }
+            Detector d = switch (s.detector()) {
+                case BlackDetector.NAME -> {
+                    pixelThreshold = s.number("pixelThreshold");
+                    yield new BlackDetector(s, tracker);
+                }
+                case FreezeDetector.NAME -> {
+                    freezeNoise = FreezeDetector.noiseOf(s);
+                    yield new FreezeDetector(s, tracker);
+                }
+                case SilenceDetector.NAME -> {
+                    silenceNoise = SilenceDetector.noiseOf(s);
+                    yield new SilenceDetector(s, tracker);
+                }
+                default -> throw new IllegalArgumentException("no detector named " + s.detector());
+            };
+            detectors.add(d);
+            needed.addAll(d.reads());
+        }
+        LumaStats luma = needed.contains(Statistic.LUMA) ? new LumaStats(pixelThreshold) : null;
+        FrameDifference difference = needed.contains(Statistic.FRAME_DIFFERENCE) ? new FrameDifference(freezeNoise) : null;
+        VideoStatistics video = luma != null || difference != null ? new VideoStatistics(luma, difference) : null;
+        AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS) ? new AudioLevels(silenceNoise) : null;
+        return new StreamAnalyzer(List.copyOf(detectors), tracker, live, video, audio);
+    }
+
+    /** Names of the detectors that run. */
+    public List<String> detectorNames() {
+        return detectors.stream().map(Detector::name).toList();
+    }
+
+    /** Whether any running detector reads video, or audio. */
+    public boolean readsVideo() {
+        return videoStatistics != null;
+    }
+
+    public boolean readsAudio() {
+        return audioLevels != null;
+    }
+
+    @Override
+    public void onVideo(VideoFrame frame) {
+        lastVideoSeconds = frame.ptsSeconds();
+        if (videoStatistics == null) {
+            return;
+        }
+        if (live) {
+            tracker.observe(frame.ptsSeconds(), Instant.now());
+        }
+        videoStatistics.compute(frame, frameStats);
+        for (Detector d : detectors) {
+            d.onVideo(frameStats);
+        }
+        tracker.advance(frameStats.ptsSeconds);
+    }
+
+    @Override
+    public void onAudio(AudioBlock block) {
+        audioEndSeconds = block.endSeconds();
+        if (audioLevels == null) {
+            return;
+        }
+        if (live) {
+            tracker.observe(block.ptsSeconds(), Instant.now());
+        }
+        audioLevels.compute(block, audioStats);
+        for (Detector d : detectors) {
+            d.onAudio(audioStats);
+        }
+        tracker.advance(audioStats.ptsSeconds);
+    }
+
+    /** The input ended: every alarm still firing resolves at its detector's last time. */
+    public void finish() {
+        for (Detector d : detectors) {
+            d.finish(lastVideoSeconds, audioEndSeconds);
+        }
+    }
+
+    public String backend() {
+        return videoStatistics != null ? videoStatistics.backend() : "cpu";
+    }
+
+    @Override
+    public void close() {
+        if (videoStatistics != null) {
+            videoStatistics.close();
+        }
+    }
+}

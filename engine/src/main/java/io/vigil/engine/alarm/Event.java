@@ -1,0 +1,55 @@
+package io.vigil.engine.alarm;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Map;
+
+/** The objects of the output contract (shared/spec/alarm-events.md): one per line in every sink. */
+public sealed interface Event {
+    String type();
+
+    String stream();
+
+    /** An alarm firing or resolved. Times are media seconds from the input's start; wall times only for live inputs. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "dedupKey", "severity", "start", "end",
+            "duration", "wallStart", "wallEnd", "summary", "metrics"})
+    record Alarm(String status, String detector, String stream, Integer channel, String dedupKey, String severity,
+                 double start, Double end, Double duration, String wallStart, String wallEnd, String summary,
+                 Map<String, Double> metrics) implements Event {
+        public static final String FIRING = "firing";
+        public static final String RESOLVED = "resolved";
+
+        @Override
+        public String type() {
+            return "alarm";
+        }
+
+        public boolean firing() {
+            return FIRING.equals(status);
+        }
+    }
+
+    /** The end of one input's analysis. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "stream", "input", "frames", "audioSamples", "mediaSeconds", "elapsedSeconds", "backend",
+            "decodeErrors", "alarms"})
+    record Summary(String stream, String input, long frames, long audioSamples, double mediaSeconds,
+                   double elapsedSeconds, String backend, long decodeErrors, Map<String, Integer> alarms)
+            implements Event {
+        @Override
+        public String type() {
+            return "summary";
+        }
+    }
+
+    /** An input that could not be opened or read. {@code stage} is "open" or "read". */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "stream", "input", "stage", "message"})
+    record Error(String stream, String input, String stage, String message) implements Event {
+        @Override
+        public String type() {
+            return "error";
+        }
+    }
+}

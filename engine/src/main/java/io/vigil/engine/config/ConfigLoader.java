@@ -1,0 +1,206 @@
+package io.vigil.engine.config;
+
+import io.vigil.engine.alarm.Severity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.SequencedMap;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+
+/**
+ * Reads a vigil YAML file over the defaults. Every key is checked: an unknown key, a wrong type or a value out
+ * of range is refused with "FILE:LINE: key.path: what is wrong".
+ *
+ * <pre>
+ * detectors:
+ *   black:   {enabled: true, duration: 2, clearDelay: 0, severity: critical, pictureThreshold: 0.98, pixelThreshold: 0.10}
+ *   freeze:  {duration: 2, noise: -60dB}
+ *   silence: {duration: 2, noise: -60dB}
+ * decode:
+ *   threads: 0
+ *   ioTimeout: 10
+ * </pre>
+ */
+public final class ConfigLoader {
+    private static final Set<String> COMMON_KEYS = Set.of("enabled", "duration", "clearDelay", "severity");
+
+    private final String file;
+
+    private ConfigLoader(String file) {
+        this.file = file;
+    }
+
+    public static VigilConfig load(Path path) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read config file " + path + ": " + e.getMessage());
+        }
+        return parse(path.toString(), text);
+    }
+
+    public static VigilConfig parse(String file, String yaml) {
+        return new ConfigLoader(file).read(yaml);
+    }
+
+    private VigilConfig read(String yaml) {
+        Node root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(file).build()).composeString(yaml).orElse(null);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        VigilConfig config = VigilConfig.defaults();
+        if (root == null) {
+            return config;
+        }
+        SequencedMap<String, DetectorSettings> detectors = config.detectors();
+        int threads = config.decodeThreads();
+        Duration timeout = config.ioTimeout();
+        for (NodeTuple t : mapping(root, "the top level").getValue()) {
+            String key = key(t);
+            switch (key) {
+                case "detectors" -> detectors = readDetectors(t.getValueNode(), detectors);
+                case "decode" -> {
+                    for (NodeTuple d : mapping(t.getValueNode(), "decode").getValue()) {
+                        String k = key(d);
+                        switch (k) {
+                            case "threads" -> threads = (int) number(d.getValueNode(), "decode.threads", 0, 64);
+                            case "ioTimeout" -> timeout = Duration.ofMillis(
+                                    Math.round(1000 * number(d.getValueNode(), "decode.ioTimeout", 0.1, 3600)));
+                            default -> throw unknown(d.getKeyNode(), "decode." + k, Set.of("threads", "ioTimeout"));
+                        }
+                    }
+                }
+                default -> throw unknown(t.getKeyNode(), key, Set.of("detectors", "decode"));
+            }
+        }
+        return new VigilConfig(detectors, threads, timeout);
+    }
+
+    private SequencedMap<String, DetectorSettings> readDetectors(Node node, SequencedMap<String, DetectorSettings> base) {
+        SequencedMap<String, DetectorSettings> out = new LinkedHashMap<>(base);
+        for (NodeTuple t : mapping(node, "detectors").getValue()) {
+            String name = key(t);
+            DetectorSettings s = out.get(name);
+            if (s == null) {
+                String hint = Defaults.RESERVED.contains(name) ? " (not available in this version)" : "";
+                throw new ConfigException(where(t.getKeyNode()) + "detectors." + name + ": unknown detector" + hint
+                        + "; known: " + String.join(", ", Defaults.DETECTORS));
+            }
+            double duration = s.durationSeconds();
+            double clearDelay = s.clearDelaySeconds();
+            Severity severity = s.severity();
+            boolean enabled = s.enabled();
+            for (NodeTuple p : mapping(t.getValueNode(), "detectors." + name).getValue()) {
+                String k = key(p);
+                String path = "detectors." + name + "." + k;
+                Node v = p.getValueNode();
+                switch (k) {
+                    case "enabled" -> enabled = bool(v, path);
+                    case "duration" -> duration = number(v, path, 0, 86400);
+                    case "clearDelay" -> clearDelay = number(v, path, 0, 86400);
+                    case "severity" -> {
+                        try {
+                            severity = Severity.parse(scalar(v, path));
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(where(v) + path + ": " + e.getMessage());
+                        }
+                    }
+                    default -> {
+                        if (!s.parameters().containsKey(k)) {
+                            Set<String> known = new java.util.TreeSet<>(COMMON_KEYS);
+                            known.addAll(s.parameters().keySet());
+                            throw unknown(p.getKeyNode(), path, known);
+                        }
+                        Object value = parameter(v, path, s.parameters().get(k));
+                        s = s.with(k, value);
+                    }
+                }
+            }
+            out.put(name, s.withEnabled(enabled).withTiming(duration, clearDelay, severity));
+        }
+        return out;
+    }
+
+    /** A detector threshold: ratios 0..1, or a dB level where the default is one. */
+    private Object parameter(Node v, String path, Object defaultValue) {
+        if (defaultValue instanceof String) {
+            String s = scalar(v, path);
+            try {
+                double ratio = DetectorSettings.amplitude(path, s.matches("[-+0-9.eE]+") ? (Object) Double.parseDouble(s) : s);
+                if (!(ratio >= 0 && ratio <= 1)) {
+                    throw new ConfigException(path + " must be at most 1 (0 dB), got '" + s + "'");
+                }
+                return s.matches("[-+0-9.eE]+") ? (Object) ratio : s;
+            } catch (ConfigException e) {
+                throw new ConfigException(where(v) + e.getMessage());
+            }
+        }
+        return number(v, path, 0, 1);
+    }
+
+    private double number(Node v, String path, double min, double max) {
+        String s = scalar(v, path);
+        double d;
+        try {
+            d = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(where(v) + path + ": must be a number, got '" + s + "'");
+        }
+        if (!(d >= min && d <= max)) {
+            throw new ConfigException(where(v) + path + ": must be between " + fmt(min) + " and " + fmt(max) + ", got " + s);
+        }
+        return d;
+    }
+
+    private boolean bool(Node v, String path) {
+        String s = scalar(v, path);
+        return switch (s) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(where(v) + path + ": must be true or false, got '" + s + "'");
+        };
+    }
+
+    private String scalar(Node v, String path) {
+        if (v instanceof ScalarNode s) {
+            return s.getValue();
+        }
+        throw new ConfigException(where(v) + path + ": must be a single value");
+    }
+
+    private MappingNode mapping(Node v, String path) {
+        if (v instanceof MappingNode m) {
+            return m;
+        }
+        throw new ConfigException(where(v) + path + ": must be a mapping of keys to values");
+    }
+
+    private String key(NodeTuple t) {
+        return scalar(t.getKeyNode(), "key");
+    }
+
+    private ConfigException unknown(Node at, String path, Set<String> known) {
+        return new ConfigException(where(at) + path + ": unknown key; known here: "
+                + String.join(", ", new java.util.TreeSet<>(known)));
+    }
+
+    private String where(Node node) {
+        return file + node.getStartMark().map(m -> ":" + (m.getLine() + 1)).orElse("") + ": ";
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

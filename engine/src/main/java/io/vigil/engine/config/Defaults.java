@@ -1,0 +1,33 @@
+package io.vigil.engine.config;
+
+import io.vigil.engine.alarm.Severity;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+
+/**
+ * Every detector's default settings, FFmpeg's where FFmpeg has the same detector (blackdetect d=2 pic_th=0.98
+ * pix_th=0.10; freezedetect n=-60dB d=2; silencedetect n=-60dB d=2). The README's table is this one.
+ */
+public final class Defaults {
+    private Defaults() {
+    }
+
+    /** The detectors this version implements, in display order. */
+    public static final List<String> DETECTORS = List.of("black", "freeze", "silence");
+
+    /** The names the output contract reserves for detectors that later versions add. */
+    public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
+            "brng", "flash", "clipping", "loudness", "phase", "channel_loss", "dc_offset", "stall", "discontinuity",
+            "av_drift", "signal_loss");
+
+    public static SequencedMap<String, DetectorSettings> detectors() {
+        SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
+        d.put("black", new DetectorSettings("black", true, 2.0, 0.0, Severity.CRITICAL,
+                Map.of("pictureThreshold", 0.98, "pixelThreshold", 0.10)));
+        d.put("freeze", new DetectorSettings("freeze", true, 2.0, 0.0, Severity.CRITICAL, Map.of("noise", "-60dB")));
+        d.put("silence", new DetectorSettings("silence", true, 2.0, 0.0, Severity.ERROR, Map.of("noise", "-60dB")));
+        return d;
+    }
+}

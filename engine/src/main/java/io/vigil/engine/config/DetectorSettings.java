@@ -1,0 +1,70 @@
+package io.vigil.engine.config;
+
+import io.vigil.engine.alarm.Severity;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of one detector: whether it runs, its raise delay ({@code duration}, FFmpeg's {@code d}), its
+ * clear delay, its severity, and its own thresholds by name.
+ *
+ * @param parameters the detector's thresholds, numbers or strings such as "-60dB"
+ */
+public record DetectorSettings(String detector, boolean enabled, double durationSeconds, double clearDelaySeconds,
+                               Severity severity, Map<String, Object> parameters) {
+
+    public DetectorSettings {
+        parameters = Map.copyOf(parameters);
+    }
+
+    /** A numeric parameter. */
+    public double number(String key) {
+        Object v = parameter(key);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw new ConfigException(detector + "." + key + " must be a number, got '" + v + "'");
+    }
+
+    /** A level given as a ratio (0.001) or in decibels ("-60dB"), as FFmpeg's detectors take it; returns the ratio. */
+    public double amplitude(String key) {
+        return amplitude(detector + "." + key, parameter(key));
+    }
+
+    static double amplitude(String where, Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        String s = String.valueOf(v).trim();
+        if (s.toLowerCase(Locale.ROOT).endsWith("db")) {
+            try {
+                return Math.pow(10, Double.parseDouble(s.substring(0, s.length() - 2).trim()) / 20);
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new ConfigException(where + " must be a ratio such as 0.001 or a level such as -60dB, got '" + s + "'");
+    }
+
+    private Object parameter(String key) {
+        Object v = parameters.get(key);
+        if (v == null) {
+            throw new IllegalStateException("detector " + detector + " has no parameter " + key);
+        }
+        return v;
+    }
+
+    public DetectorSettings withEnabled(boolean on) {
+        return new DetectorSettings(detector, on, durationSeconds, clearDelaySeconds, severity, parameters);
+    }
+
+    public DetectorSettings with(String key, Object value) {
+        var p = new java.util.HashMap<>(parameters);
+        p.put(key, value);
+        return new DetectorSettings(detector, enabled, durationSeconds, clearDelaySeconds, severity, p);
+    }
+
+    public DetectorSettings withTiming(double duration, double clearDelay, Severity sev) {
+        return new DetectorSettings(detector, enabled, duration, clearDelay, sev, parameters);
+    }
+}

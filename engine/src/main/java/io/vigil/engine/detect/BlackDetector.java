@@ -1,0 +1,73 @@
+package io.vigil.engine.detect;
+
+import io.vigil.engine.alarm.Alarm;
+import io.vigil.engine.alarm.AlarmSubject;
+import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.kernels.FrameStats;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * blackdetect: a frame is black when at least {@code pictureThreshold} of its luma samples are at or below the
+ * pixel threshold; black from the first such frame to the first frame that is not.
+ */
+public final class BlackDetector implements Detector, AlarmSubject {
+    public static final String NAME = "black";
+
+    private final double pictureThreshold;
+    private final Alarm alarm;
+    private double since = Double.NaN;
+    private double minDarkRatio;
+    private double maxLumaMean;
+
+    public BlackDetector(DetectorSettings settings, AlarmTracker tracker) {
+        this.pictureThreshold = settings.number("pictureThreshold");
+        this.alarm = tracker.register(NAME, null, settings.severity(), settings.durationSeconds(),
+                settings.clearDelaySeconds(), this);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Statistic> reads() {
+        return Set.of(Statistic.LUMA);
+    }
+
+    @Override
+    public void onVideo(FrameStats s) {
+        if (s.darkFraction >= pictureThreshold) {
+            if (Double.isNaN(since)) {
+                since = s.ptsSeconds;
+                minDarkRatio = s.darkFraction;
+                maxLumaMean = s.lumaMean;
+            }
+            minDarkRatio = Math.min(minDarkRatio, s.darkFraction);
+            maxLumaMean = Math.max(maxLumaMean, s.lumaMean);
+            alarm.hold(since, s.endSeconds());
+        } else if (!Double.isNaN(since)) {
+            since = Double.NaN;
+            alarm.clear(s.ptsSeconds);
+        }
+    }
+
+    @Override
+    public void finish(double lastVideoSeconds, double audioEndSeconds) {
+        alarm.finish(lastVideoSeconds);
+    }
+
+    @Override
+    public String summary(double heldSeconds) {
+        return String.format(Locale.ROOT, "picture black for %.1f s", heldSeconds);
+    }
+
+    @Override
+    public void metrics(Map<String, Double> out) {
+        out.put("darkRatio", minDarkRatio);
+        out.put("lumaMean", maxLumaMean);
+    }
+}

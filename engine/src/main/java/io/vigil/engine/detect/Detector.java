@@ -1,0 +1,23 @@
+package io.vigil.engine.detect;
+
+import io.vigil.kernels.AudioStats;
+import io.vigil.kernels.FrameStats;
+import java.util.Set;
+
+/** Decides from statistics whether its defect is present, and tells its alarm. One instance per stream. */
+public interface Detector {
+    /** The contract's detector name. */
+    String name();
+
+    /** The statistics this detector reads. */
+    Set<Statistic> reads();
+
+    default void onVideo(FrameStats stats) {
+    }
+
+    default void onAudio(AudioStats stats) {
+    }
+
+    /** The input ended; {@code lastVideoSeconds} is the last frame's time, {@code audioEndSeconds} the audio's end. */
+    void finish(double lastVideoSeconds, double audioEndSeconds);
+}

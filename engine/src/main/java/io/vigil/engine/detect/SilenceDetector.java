@@ -1,0 +1,88 @@
+package io.vigil.engine.detect;
+
+import io.vigil.engine.alarm.Alarm;
+import io.vigil.engine.alarm.AlarmSubject;
+import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.kernels.AudioStats;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * silencedetect with all channels together: silence from the first sample instant at which every channel is
+ * below the noise tolerance to the first at which one is not, to the sample.
+ */
+public final class SilenceDetector implements Detector, AlarmSubject {
+    public static final String NAME = "silence";
+
+    private final Alarm alarm;
+    private double since = Double.NaN;
+    private double peakDuring;
+
+    public SilenceDetector(DetectorSettings settings, AlarmTracker tracker) {
+        this.alarm = tracker.register(NAME, null, settings.severity(), settings.durationSeconds(),
+                settings.clearDelaySeconds(), this);
+    }
+
+    /** The amplitude below which a sample is silent. */
+    public static double noiseOf(DetectorSettings settings) {
+        return settings.amplitude("noise");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Statistic> reads() {
+        return Set.of(Statistic.AUDIO_LEVELS);
+    }
+
+    @Override
+    public void onAudio(AudioStats s) {
+        double rate = s.sampleRate;
+        if (s.allSilent()) {
+            if (Double.isNaN(since)) {
+                since = s.ptsSeconds;
+                peakDuring = 0;
+            }
+            peakDuring = Math.max(peakDuring, s.maxPeak());
+            alarm.hold(since, s.endSeconds());
+            return;
+        }
+        // Sound in this block: a silence running into it ends after its silent head.
+        double soundStarts = s.ptsSeconds + s.leadingSilentSamples / rate;
+        if (!Double.isNaN(since)) {
+            alarm.hold(since, soundStarts);
+            alarm.clear(soundStarts);
+        } else if (s.leadingSilentSamples > 0) {
+            alarm.hold(s.ptsSeconds, soundStarts);
+            alarm.clear(soundStarts);
+        }
+        // A silent tail may be the start of the next silence.
+        if (s.trailingSilentSamples > 0) {
+            since = s.endSeconds() - s.trailingSilentSamples / rate;
+            peakDuring = 0;
+            alarm.hold(since, s.endSeconds());
+        } else {
+            since = Double.NaN;
+        }
+    }
+
+    @Override
+    public void finish(double lastVideoSeconds, double audioEndSeconds) {
+        alarm.finish(audioEndSeconds);
+    }
+
+    @Override
+    public String summary(double heldSeconds) {
+        return String.format(Locale.ROOT, "audio silent for %.1f s", heldSeconds);
+    }
+
+    @Override
+    public void metrics(Map<String, Double> out) {
+        out.put("peakDbfs", peakDuring > 0 ? 20 * Math.log10(peakDuring) : -120.0);
+    }
+}

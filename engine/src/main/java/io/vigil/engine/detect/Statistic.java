@@ -1,0 +1,11 @@
+package io.vigil.engine.detect;
+
+/** The statistics a detector can ask for; only those some enabled detector reads are computed. */
+public enum Statistic {
+    /** Dark share, mean, min and max of luma ({@link io.vigil.kernels.LumaStats}). */
+    LUMA,
+    /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
+    FRAME_DIFFERENCE,
+    /** Audio peak, RMS and silent runs ({@link io.vigil.kernels.AudioLevels}). */
+    AUDIO_LEVELS
+}
