@@ -68,9 +68,16 @@ final class AnalyzeCommand implements Callable<Integer> {
         Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
         ProgressLine progress = !noProgress && Terminal.stderr() ? new ProgressLine(err) : null;
         EventSink base = fmt == Format.text ? new TextSink(out) : new JsonLinesSink(out);
-        EventSink sink = progress == null ? base : event -> {
-            progress.clear();
+        boolean errorsToStderr = fmt == Format.jsonl;
+        EventSink sink = event -> {
+            if (progress != null) {
+                progress.clear();
+            }
             base.accept(event);
+            if (errorsToStderr && event instanceof Event.Error e) {
+                // The contract: an error object on stdout and one clear line on stderr.
+                err.println("vigil: " + e.message());
+            }
         };
         List<String> ids = streamIds(inputs);
         int[] exit = new int[inputs.size()];
@@ -84,11 +91,6 @@ final class AnalyzeCommand implements Callable<Integer> {
                     }
                     err.println("vigil: " + note);
                 });
-                if (outcome != Analysis.Outcome.COMPLETE) {
-                    if (progress != null) {
-                        progress.clear();
-                    }
-                }
                 exit[n] = outcome.exitCode();
             };
             if (inputs.size() == 1) {

@@ -20,8 +20,13 @@ final class DoctorCommand implements Callable<Integer> {
     /** The backend analyze uses, and why, in one line. */
     static String backendLine(HostReport report) {
         if (report.cuda().usable()) {
-            return "cpu (this build computes statistics on the CPU; the GPU backend is not in this version yet)";
+            return "cpu, because this version computes statistics on the CPU only (the GPU backend comes next)";
         }
-        return "cpu (" + report.cuda().reason() + ")";
+        return "cpu, because there is " + lowerFirst(report.cuda().reason());
+    }
+
+    private static String lowerFirst(String s) {
+        String t = s.startsWith("no ") ? s : "a problem: " + s;
+        return t.endsWith(".") ? t : t + ".";
     }
 }

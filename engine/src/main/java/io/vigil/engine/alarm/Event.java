@@ -1,6 +1,7 @@
 package io.vigil.engine.alarm;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Map;
 
@@ -21,6 +22,7 @@ public sealed interface Event {
         public static final String RESOLVED = "resolved";
 
         @Override
+        @JsonProperty("type")
         public String type() {
             return "alarm";
         }
@@ -38,6 +40,7 @@ public sealed interface Event {
                    double elapsedSeconds, String backend, long decodeErrors, Map<String, Integer> alarms)
             implements Event {
         @Override
+        @JsonProperty("type")
         public String type() {
             return "summary";
         }
@@ -48,6 +51,7 @@ public sealed interface Event {
     @JsonPropertyOrder({"type", "stream", "input", "stage", "message"})
     record Error(String stream, String input, String stage, String message) implements Event {
         @Override
+        @JsonProperty("type")
         public String type() {
             return "error";
         }
