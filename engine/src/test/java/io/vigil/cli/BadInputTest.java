@@ -70,7 +70,7 @@ class BadInputTest {
 
     // 1
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void missingFileCannotBeOpened() {
         String path = dir.resolve("no-such-clip.mp4").toString();
         Result r = analyze(path);
@@ -84,7 +84,7 @@ class BadInputTest {
 
     // 2
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void emptyFileCannotBeOpened() throws IOException {
         Path empty = Files.createFile(dir.resolve("empty.mp4"));
         Result r = analyze(empty.toString());
@@ -97,7 +97,7 @@ class BadInputTest {
 
     // 3
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void randomBytesAreNotMedia() throws IOException {
         byte[] noise = new byte[64 * 1024];
         new Random(42).nextBytes(noise);
@@ -112,7 +112,7 @@ class BadInputTest {
 
     // 4
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void truncatedFileReportsWhatWasReadThenBreaksOff() {
         Result r = analyze(truncated.toString());
 
@@ -128,12 +128,13 @@ class BadInputTest {
         assertThat(error.get("input").asText()).isEqualTo(truncated.toString());
         assertOneSentence(error.get("message").asText());
         assertThat(error.get("message").asText()).containsAnyOf("truncated", "broke off");
+        assertThat(r.err.lines()).as(r.toString()).containsExactly("vigil: " + error.get("message").asText());
         r.assertNoStackTrace();
     }
 
     // 5
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void audioOnlyInputIsAnalysedAndSaysThereIsNoVideo() {
         Result r = analyze(audioOnly.toString());
 
@@ -155,7 +156,7 @@ class BadInputTest {
 
     // 6
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void videoOnlyInputIsAnalysedAndSaysThereIsNoAudio() {
         Result r = analyze(videoOnly.toString());
 
@@ -168,7 +169,7 @@ class BadInputTest {
 
     // 7
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void closedPortIsRefusedQuickly() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -187,7 +188,7 @@ class BadInputTest {
 
     // 8
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void serverThatNeverSendsTimesOut() throws Exception {
         List<Socket> accepted = new CopyOnWriteArrayList<>();
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -227,7 +228,7 @@ class BadInputTest {
 
     // 9
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void oneMissingInputDoesNotStopTheOthers() {
         String missing = dir.resolve("gone.mkv").toString();
         Result r = analyze(videoOnly.toString(), missing);
@@ -243,7 +244,7 @@ class BadInputTest {
 
     // 10
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void misspelledDetectorIsAUsageError() {
         Result r = analyze(videoOnly.toString(), "--detectors", "blak");
 
@@ -252,7 +253,7 @@ class BadInputTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void negativeThreadsIsAUsageError() {
         Result r = analyze(videoOnly.toString(), "--threads", "-1");
 
@@ -261,7 +262,7 @@ class BadInputTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void unknownConfigKeyIsAUsageErrorWithFileLineAndKeyPath() throws IOException {
         Path yaml = Files.writeString(dir.resolve("typo.yaml"), "detectors:\n  black:\n    pixelThrehsold: 0.2\n");
         Result r = analyze(videoOnly.toString(), "--config", yaml.toString());
@@ -271,12 +272,15 @@ class BadInputTest {
     }
 
     @Test
-    @Timeout(30)
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void missingInputIsAUsageError() {
         Result r = run("analyze", "--format", "jsonl", "--no-progress");
 
-        assertUsageError(r);
-        assertThat(r.err).contains("INPUT");
+        assertThat(r.exit).as(r.toString()).isEqualTo(2);
+        assertThat(r.out).as(r.toString()).isEmpty();
+        // picocli's default handler: the message first, then the whole usage text (not one line like the others).
+        assertThat(r.err.lines().findFirst()).as(r.toString()).hasValueSatisfying(first -> assertThat(first).contains("INPUT"));
+        r.assertNoStackTrace();
     }
 
     // ---- helpers
@@ -301,6 +305,8 @@ class BadInputTest {
         assertThat(error.get("input").asText()).isEqualTo(input);
         assertThat(error.get("stream").asText()).isNotBlank();
         assertOneSentence(error.get("message").asText());
+        // The contract: an error object on stdout and one clear line on stderr.
+        assertThat(r.err.lines()).as(r.toString()).contains("vigil: " + error.get("message").asText());
     }
 
     private static void assertOneSentence(String message) {
