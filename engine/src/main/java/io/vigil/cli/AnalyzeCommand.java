@@ -29,8 +29,8 @@ import picocli.CommandLine.Parameters;
 /** {@code vigil analyze}: each input from start to end, alarms as they happen, a summary per input. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Analyse files or live URLs and report alarms as they happen.",
-                "Exit codes: 0 analysed to the end, 2 bad command line or config, 3 an input could not be opened,",
-                "4 an input broke off before its end."})
+                "Exit codes: 0 analysed to the end; 2 bad command line or config;%n"
+                        + "3 an input could not be opened; 4 an input broke off before its end."})
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format { text, jsonl }
 

@@ -26,6 +26,13 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // A bad command line gets one line, not the whole usage text.
+        cli.setParameterExceptionHandler((e, badArgs) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("vigil: " + e.getMessage() + " (see 'vigil " + cmd.getCommandName()
+                    .replace("vigil", "").trim() + " --help')");
+            return EXIT_USAGE;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof UserError u) {
                 cmd.getErr().println("vigil: " + u.getMessage());

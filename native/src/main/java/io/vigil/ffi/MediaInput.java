@@ -241,7 +241,7 @@ public final class MediaInput implements AutoCloseable {
         if (!location.remote()) {
             Path path = Path.of(location.url());
             if (!Files.exists(path)) {
-                throw new MediaException(MediaException.Stage.OPEN, "No such file: " + path);
+                throw new MediaException(MediaException.Stage.OPEN, "No such file: " + path + ".");
             }
             if (Files.isDirectory(path)) {
                 throw new MediaException(MediaException.Stage.OPEN, path + " is a directory, not a media file.");

@@ -1,0 +1,132 @@
+package io.vigil.bench;
+
+import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import io.vigil.ffi.AudioBlock;
+import io.vigil.ffi.ClipWriter;
+import io.vigil.ffi.DecodeOptions;
+import io.vigil.ffi.MediaInput;
+import io.vigil.ffi.MediaSink;
+import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.FrameDifference;
+import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.LumaStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-frame cost of each statistic on real decoded frames (two consecutive frames of a generated clip), beside
+ * a baseline: a plain per-sample loop over the luma plane, the least any luma statistic must do. Run with
+ * {@code bench/run-jmh.sh}; add {@code -prof gc} to see the allocation per operation (expected ~0 B/op).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+public class StatisticsBenchmark {
+    @Param({"640x360", "1920x1080"})
+    public String size;
+
+    private Path clip;
+    private final VideoFrame current = new VideoFrame();
+    private final VideoFrame previous = new VideoFrame();
+    private final FrameStats stats = new FrameStats();
+    private final LumaStats luma = new LumaStats(0.10);
+    private FrameDifference difference;
+
+    @Setup(Level.Trial)
+    public void decodeTwoFrames() throws Exception {
+        String[] wh = size.split("x");
+        int width = Integer.parseInt(wh[0]);
+        int height = Integer.parseInt(wh[1]);
+        clip = Files.createTempFile("vigil-bench-", ".mkv");
+        try (ClipWriter writer = ClipWriter.create(clip, width, height, 25, 48_000, 2)) {
+            for (int f = 0; f < 3; f++) {
+                final int frame = f;
+                writer.writeVideo((i, y, ys, u, v, cs) -> {
+                    for (int r = 0; r < height; r++) {
+                        for (int x = 0; x < width; x++) {
+                            y.set(JAVA_BYTE, (long) r * ys + x, (byte) (16 + (x * 7 + r * 3 + frame * 5 + (x * r) % 23) % 220));
+                        }
+                    }
+                    for (int r = 0; r < height / 2; r++) {
+                        for (int x = 0; x < width / 2; x++) {
+                            u.set(JAVA_BYTE, (long) r * cs + x, (byte) (100 + (x + frame) % 50));
+                            v.set(JAVA_BYTE, (long) r * cs + x, (byte) (120 + (r + frame) % 40));
+                        }
+                    }
+                });
+            }
+        }
+        try (MediaInput in = MediaInput.open(clip.toString(), DecodeOptions.DEFAULTS)) {
+            in.readAll(new MediaSink() {
+                @Override
+                public void onVideo(VideoFrame f) {
+                    if (f.index() == 1) {
+                        previous.refFrom(f);
+                    } else if (f.index() == 2) {
+                        current.refFrom(f);
+                    }
+                }
+
+                @Override
+                public void onAudio(AudioBlock b) {
+                }
+            });
+        }
+        // A tolerance of 0 keeps the reference at 'previous' forever: every call compares the same two frames.
+        difference = new FrameDifference(0);
+        difference.compute(previous, stats);
+    }
+
+    @TearDown(Level.Trial)
+    public void release() throws Exception {
+        difference.close();
+        current.close();
+        previous.close();
+        Files.deleteIfExists(clip);
+    }
+
+    @Benchmark
+    public long baselineLumaSum() {
+        long base = current.planeAddress(0);
+        int stride = current.linesize(0);
+        int width = current.width();
+        long sum = 0;
+        for (int y = 0, h = current.height(); y < h; y++) {
+            long row = base + (long) y * stride;
+            for (int x = 0; x < width; x++) {
+                sum += ALL.get(JAVA_BYTE, row + x) & 0xFF;
+            }
+        }
+        return sum;
+    }
+
+    @Benchmark
+    public double measureLuma() {
+        luma.compute(current, stats);
+        return stats.darkFraction;
+    }
+
+    @Benchmark
+    public double measureFrameDifference() {
+        return FrameDifference.mafd(current, previous);
+    }
+}
