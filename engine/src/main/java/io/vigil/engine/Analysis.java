@@ -55,7 +55,8 @@ public final class Analysis {
         }
         boolean live = media.location().remote();
         AlarmTracker tracker = new AlarmTracker(stream, sink, live);
-        try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live)) {
+        try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live);
+             FrameHandoff handoff = new FrameHandoff(analyzer, stream)) {
             if (analyzer.readsVideo() && !media.hasVideo()) {
                 notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
             }
@@ -65,7 +66,7 @@ public final class Analysis {
             MediaException broke = null;
             long nextProgress = started + PROGRESS_EVERY_NANOS;
             try {
-                while (media.step(analyzer)) {
+                while (media.step(handoff)) {
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {
                         nextProgress = now + PROGRESS_EVERY_NANOS;
@@ -76,6 +77,7 @@ public final class Analysis {
             } catch (MediaException e) {
                 broke = e;
             }
+            handoff.drain();
             analyzer.finish();
             double elapsed = (System.nanoTime() - started) / 1e9;
             sink.accept(new Event.Summary(stream, input, media.videoFrames(), media.audioSamples(),

@@ -28,6 +28,15 @@ public final class AudioBlock {
         this.ptsSeconds = ptsSeconds;
     }
 
+    /** Makes this block a copy of {@code other}, to hand audio to another thread (reuses its arrays when they fit). */
+    public void copyFrom(AudioBlock other) {
+        prepare(other.channelCount(), other.samples());
+        for (int c = 0; c < channels.length; c++) {
+            System.arraycopy(other.channels[c], 0, channels[c], 0, other.samples());
+        }
+        set(other.samples(), other.sampleRate(), other.ptsSeconds());
+    }
+
     /** Samples of channel {@code c}; entries past {@link #samples()} are stale. */
     public float[] channel(int c) {
         return channels[c];
