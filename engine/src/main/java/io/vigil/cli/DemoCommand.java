@@ -51,7 +51,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream out = System.out;
+        // Alarms go to stdout; with jsonl, the lines for people go to stderr so that stdout stays pure JSON lines.
+        PrintStream out = format == AnalyzeCommand.Format.jsonl ? System.err : System.out;
         Path clip = keep != null ? keep : Files.createTempFile("vigil-demo-", ".mkv");
         try {
             out.println("vigil demo: making a 20 s clip (640x360, 25 fps, stereo tone) with "
@@ -60,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
             write(clip);
             out.println("analysing " + clip + " ...");
             List<Event.Alarm> fired = new ArrayList<>();
-            EventSink print = format == AnalyzeCommand.Format.text ? new TextSink(out) : new JsonLinesSink(out);
+            EventSink print = format == AnalyzeCommand.Format.text ? new TextSink(System.out) : new JsonLinesSink(System.out);
             EventSink sink = e -> {
                 if (e instanceof Event.Alarm a && !a.firing()) {
                     fired.add(a);

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and never a stack trace or a hang.
  */
 class BadInputTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final double FRAME = 1.0 / 25;
 
     @TempDir
@@ -73,7 +69,7 @@ class BadInputTest {
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void missingFileCannotBeOpened() {
         String path = dir.resolve("no-such-clip.mp4").toString();
-        Result r = analyze(path);
+        CliResult r = analyze(path);
 
         assertThat(r.exit).as(r.toString()).isEqualTo(3);
         JsonNode error = r.single("error");
@@ -87,7 +83,7 @@ class BadInputTest {
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void emptyFileCannotBeOpened() throws IOException {
         Path empty = Files.createFile(dir.resolve("empty.mp4"));
-        Result r = analyze(empty.toString());
+        CliResult r = analyze(empty.toString());
 
         assertThat(r.exit).as(r.toString()).isEqualTo(3);
         assertOpenError(r.single("error"), empty.toString(), r);
@@ -102,7 +98,7 @@ class BadInputTest {
         byte[] noise = new byte[64 * 1024];
         new Random(42).nextBytes(noise);
         Path garbage = Files.write(dir.resolve("x.mp4"), noise);
-        Result r = analyze(garbage.toString());
+        CliResult r = analyze(garbage.toString());
 
         assertThat(r.exit).as(r.toString()).isEqualTo(3);
         assertOpenError(r.single("error"), garbage.toString(), r);
@@ -114,7 +110,7 @@ class BadInputTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void truncatedFileReportsWhatWasReadThenBreaksOff() {
-        Result r = analyze(truncated.toString());
+        CliResult r = analyze(truncated.toString());
 
         assertThat(r.exit).as(r.toString()).isEqualTo(4);
         List<JsonNode> tail = r.events.subList(Math.max(0, r.events.size() - 2), r.events.size());
@@ -136,7 +132,7 @@ class BadInputTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void audioOnlyInputIsAnalysedAndSaysThereIsNoVideo() {
-        Result r = analyze(audioOnly.toString());
+        CliResult r = analyze(audioOnly.toString());
 
         assertThat(r.exit).as(r.toString()).isEqualTo(0);
         List<JsonNode> silence = r.alarms("silence");
@@ -158,7 +154,7 @@ class BadInputTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void videoOnlyInputIsAnalysedAndSaysThereIsNoAudio() {
-        Result r = analyze(videoOnly.toString());
+        CliResult r = analyze(videoOnly.toString());
 
         assertThat(r.exit).as(r.toString()).isEqualTo(0);
         assertBlackFrom1To3point6(r, "video-only.mp4");
@@ -176,7 +172,7 @@ class BadInputTest {
             port = s.getLocalPort();
         }
         String url = "http://127.0.0.1:" + port + "/live.ts";
-        Result r = analyze(url);
+        CliResult r = analyze(url);
 
         assertThat(r.exit).as(r.toString()).isEqualTo(3);
         assertThat(r.seconds).as(r.toString()).isLessThan(10);
@@ -203,7 +199,7 @@ class BadInputTest {
             });
             String url = "http://127.0.0.1:" + server.getLocalPort() + "/live.ts";
             try {
-                Result r = analyze(url, "--timeout", "2");
+                CliResult r = analyze(url, "--timeout", "2");
 
                 assertThat(r.exit).as(r.toString()).isIn(3, 4);
                 assertThat(r.seconds).as(r.toString()).isLessThan(15);
@@ -231,7 +227,7 @@ class BadInputTest {
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void oneMissingInputDoesNotStopTheOthers() {
         String missing = dir.resolve("gone.mkv").toString();
-        Result r = analyze(videoOnly.toString(), missing);
+        CliResult r = analyze(videoOnly.toString(), missing);
 
         assertThat(r.exit).as(r.toString()).isEqualTo(3);
         assertBlackFrom1To3point6(r, "video-only.mp4");
@@ -246,7 +242,7 @@ class BadInputTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void misspelledDetectorIsAUsageError() {
-        Result r = analyze(videoOnly.toString(), "--detectors", "blak");
+        CliResult r = analyze(videoOnly.toString(), "--detectors", "blak");
 
         assertUsageError(r);
         assertThat(r.err).contains("blak");
@@ -255,7 +251,7 @@ class BadInputTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void negativeThreadsIsAUsageError() {
-        Result r = analyze(videoOnly.toString(), "--threads", "-1");
+        CliResult r = analyze(videoOnly.toString(), "--threads", "-1");
 
         assertUsageError(r);
         assertThat(r.err).contains("--threads");
@@ -265,7 +261,7 @@ class BadInputTest {
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void unknownConfigKeyIsAUsageErrorWithFileLineAndKeyPath() throws IOException {
         Path yaml = Files.writeString(dir.resolve("typo.yaml"), "detectors:\n  black:\n    pixelThrehsold: 0.2\n");
-        Result r = analyze(videoOnly.toString(), "--config", yaml.toString());
+        CliResult r = analyze(videoOnly.toString(), "--config", yaml.toString());
 
         assertUsageError(r);
         assertThat(r.err).contains(yaml + ":3").contains("detectors.black.pixelThrehsold");
@@ -274,7 +270,7 @@ class BadInputTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void missingInputIsAUsageError() {
-        Result r = run("analyze", "--format", "jsonl", "--no-progress");
+        CliResult r = CliResult.run("analyze", "--format", "jsonl", "--no-progress");
 
         assertUsageError(r);
         assertThat(r.err).contains("INPUT").contains("vigil analyze --help");
@@ -282,7 +278,7 @@ class BadInputTest {
 
     // ---- helpers
 
-    private static void assertBlackFrom1To3point6(Result r, String stream) {
+    private static void assertBlackFrom1To3point6(CliResult r, String stream) {
         List<JsonNode> black = r.alarms("black");
         assertThat(black).as(r.toString()).extracting(e -> e.get("status").asText()).containsExactly("firing", "resolved");
         for (JsonNode e : black) {
@@ -297,7 +293,7 @@ class BadInputTest {
         assertThat(summary.get("alarms").get("black").asInt()).isEqualTo(1);
     }
 
-    private static void assertOpenError(JsonNode error, String input, Result r) {
+    private static void assertOpenError(JsonNode error, String input, CliResult r) {
         assertThat(error.get("stage").asText()).as(r.toString()).isEqualTo("open");
         assertThat(error.get("input").asText()).isEqualTo(input);
         assertThat(error.get("stream").asText()).isNotBlank();
@@ -310,94 +306,17 @@ class BadInputTest {
         assertThat(message).isNotBlank().doesNotContain("\n").hasSizeLessThan(400);
     }
 
-    private static void assertUsageError(Result r) {
+    private static void assertUsageError(CliResult r) {
         assertThat(r.exit).as(r.toString()).isEqualTo(2);
         assertThat(r.out).as(r.toString()).isEmpty();
         assertThat(r.err.strip().lines()).as(r.toString()).hasSize(1);
         r.assertNoStackTrace();
     }
 
-    private static Result analyze(String... inputsAndFlags) {
+    private static CliResult analyze(String... inputsAndFlags) {
         List<String> args = new ArrayList<>(List.of("analyze", "--format", "jsonl", "--no-progress"));
         args.addAll(List.of(inputsAndFlags));
-        return run(args.toArray(String[]::new));
-    }
-
-    /** Runs {@link Main#execute} with stdout and stderr captured. */
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        int exit;
-        long started = System.nanoTime();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            exit = Main.execute(args);
-        } finally {
-            System.out.flush();
-            System.err.flush();
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        Result r = new Result(String.join(" ", args), exit, out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8), seconds);
-        // Echo for the surefire report: what analyze printed, in case an assertion fails.
-        oldOut.println(r);
-        return r;
-    }
-
-    private static final class Result {
-        final String command;
-        final int exit;
-        final String out;
-        final String err;
-        final double seconds;
-        final List<JsonNode> events = new ArrayList<>();
-
-        Result(String command, int exit, String out, String err, double seconds) {
-            this.command = command;
-            this.exit = exit;
-            this.out = out;
-            this.err = err;
-            this.seconds = seconds;
-            for (String line : out.lines().toList()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    events.add(JSON.readTree(line));
-                } catch (IOException e) {
-                    throw new AssertionError("stdout line is not JSON: " + line + "\n" + this, e);
-                }
-            }
-        }
-
-        List<JsonNode> events(String type) {
-            return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
-        }
-
-        JsonNode single(String type) {
-            List<JsonNode> found = events(type);
-            assertThat(found).as("one %s object in %s", type, this).hasSize(1);
-            return found.getFirst();
-        }
-
-        List<JsonNode> alarms(String detector) {
-            return events("alarm").stream().filter(e -> e.path("detector").asText().equals(detector)).toList();
-        }
-
-        void assertNoStackTrace() {
-            assertThat(err).as(toString()).doesNotContain("Exception").doesNotContain("\tat ");
-        }
-
-        @Override
-        public String toString() {
-            return String.format("vigil %s -> exit %d in %.2f s%n--- stdout%n%s--- stderr%n%s---", command, exit, seconds,
-                    out, err);
-        }
+        return CliResult.run(args.toArray(String[]::new));
     }
 
     private static Process ffmpeg(String... args) throws IOException {
