@@ -59,31 +59,35 @@ video_frames() {  # from the container header: no decoding
 }
 
 # ---- measurement -----------------------------------------------------------------------------------------------
-# measure NAME FRAMES CMD...: runs CMD $RUNS times; sets BEST_WALL (lowest wall s), PEAK_KIB (highest max RSS),
+# measure NAME FRAMES CMD...: runs CMD $RUNS times; sets BEST_WALL (lowest wall s) and BEST_CPU (user + system
+# seconds of that run: vigil analyses on a thread beside the decoder), PEAK_KIB (highest max RSS),
 # and VIGIL_FRAMES (the "frames" of the last summary object on stdout, if any).
 declare -A FPS_OF
 measure() {
-  local name=$1 frames=$2 i wall rss rc
+  local name=$1 frames=$2 i wall rss user sys rc
   shift 2
-  BEST_WALL="" PEAK_KIB=0
+  BEST_WALL="" PEAK_KIB=0 BEST_CPU=0
   for ((i = 1; i <= RUNS; i++)); do
     rc=0
-    /usr/bin/time -f '%e %M' -o "$LOGS/$name.time" "$@" >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr" </dev/null || rc=$?
+    /usr/bin/time -f '%e %M %U %S' -o "$LOGS/$name.time" "$@" >"$LOGS/$name.stdout" 2>"$LOGS/$name.stderr" </dev/null || rc=$?
     if (( rc != 0 )); then
       echo "run-e2e: '$name' failed (run $i, exit code $rc): $*" >&2
       tail -n 20 "$LOGS/$name.stderr" >&2
       die "'$name' exited with $rc; full logs in $LOGS/$name.{stdout,stderr}"
     fi
-    read -r wall rss < <(tail -n 1 "$LOGS/$name.time")
-    if [[ -z $BEST_WALL ]] || awk -v a="$wall" -v b="$BEST_WALL" 'BEGIN { exit !(a < b) }'; then BEST_WALL=$wall; fi
+    read -r wall rss user sys < <(tail -n 1 "$LOGS/$name.time")
+    if [[ -z $BEST_WALL ]] || awk -v a="$wall" -v b="$BEST_WALL" 'BEGIN { exit !(a < b) }'; then
+      BEST_WALL=$wall
+      BEST_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+    fi
     (( rss > PEAK_KIB )) && PEAK_KIB=$rss
   done
   VIGIL_FRAMES=$(grep '"type" *: *"summary"' "$LOGS/$name.stdout" | sed -n 's/.*"frames" *: *\([0-9][0-9]*\).*/\1/p' | tail -n 1 || true)
   if [[ -n $VIGIL_FRAMES && $VIGIL_FRAMES != "$frames" ]]; then
     echo "run-e2e: note: '$name' reports $VIGIL_FRAMES frames, the clip has $frames" >&2
   fi
-  awk -v n="$name" -v w="$BEST_WALL" -v f="$frames" -v r="$PEAK_KIB" \
-    'BEGIN { printf "%-16s %8.2f %9.1f %12.1f\n", n, w, (w > 0 ? f / w : 0), r / 1024 }'
+  awk -v n="$name" -v w="$BEST_WALL" -v f="$frames" -v r="$PEAK_KIB" -v c="$BEST_CPU" \
+    'BEGIN { printf "%-16s %8.2f %9.1f %12.1f %8.2f\n", n, w, (w > 0 ? f / w : 0), r / 1024, c }'
   FPS_OF[$name]=$(awk -v w="$BEST_WALL" -v f="$frames" 'BEGIN { print (w > 0 ? f / w : 0) }')
 }
 
@@ -118,7 +122,7 @@ FRAMES=$(video_frames "$CLIP")
 [[ $FRAMES =~ ^[0-9]+$ ]] || FRAMES=$((DURATION * FPS))
 echo "input:    $CLIP ($FRAMES frames, $(du -h "$CLIP" | cut -f1))"
 echo
-printf '%-16s %8s %9s %12s\n' name "wall s" fps "peak MiB"
+printf '%-16s %8s %9s %12s %8s\n' name "wall s" fps "peak MiB" "cpu s"
 
 FF=(ffmpeg -hide_banner -nostats -threads "$THREADS" -i "$CLIP")
 measure ffmpeg-decode  "$FRAMES" "${FF[@]}" -f null -
@@ -138,7 +142,7 @@ echo "memory check: vigil --detectors black,freeze,silence on 1-minute and 10-mi
 SHORT=$(make_clip "$MEM_SIZE" 60)
 LONG=$(make_clip "$MEM_SIZE" 600)
 RUNS=1
-printf '%-16s %8s %9s %12s\n' name "wall s" fps "peak MiB"
+printf '%-16s %8s %9s %12s %8s\n' name "wall s" fps "peak MiB" "cpu s"
 measure mem-1min  "$(video_frames "$SHORT")" "$VIGIL" analyze "$SHORT" --format jsonl --threads "$THREADS" --detectors black,freeze,silence
 RSS_SHORT=$PEAK_KIB
 measure mem-10min "$(video_frames "$LONG")"  "$VIGIL" analyze "$LONG"  --format jsonl --threads "$THREADS" --detectors black,freeze,silence

@@ -371,6 +371,11 @@ public final class MediaInput implements AutoCloseable {
 
     private void decode(AVCodecContext decoder, AVPacket pkt, MediaSink sink, boolean video) {
         int ret = avcodec_send_packet(decoder, pkt);
+        if (ret == AvErrors.EAGAIN) {
+            // The decoder's output is full: take its frames, then it accepts the packet.
+            receive(decoder, sink, video);
+            ret = avcodec_send_packet(decoder, pkt);
+        }
         if (ret < 0 && ret != AvErrors.EAGAIN && ret != AVERROR_EOF) {
             // A damaged packet: count it and go on, as a monitor must.
             decodeErrors++;
