@@ -3,10 +3,10 @@ package io.vigil.kernels;
 import io.vigil.ffi.VideoFrame;
 
 /**
- * The statistics one stream's detectors asked for, computed on the CPU for each frame. One instance per stream
- * (it holds freeze's reference frame); not thread-safe.
+ * The statistics one stream's detectors asked for, computed on the CPU for each frame: the reference backend.
+ * One instance per stream (it holds freeze's reference frame); not thread-safe.
  */
-public final class VideoStatistics implements AutoCloseable {
+public final class VideoStatistics implements FrameStatistics {
     private final LumaStats luma;
     private final FrameDifference difference;
 
@@ -19,8 +19,22 @@ public final class VideoStatistics implements AutoCloseable {
         this.difference = difference;
     }
 
-    /** Fills {@code out} for {@code frame}. */
+    @Override
     public void compute(VideoFrame frame, FrameStats out) {
+        if (frame.onDevice()) {
+            throw new IllegalStateException("a frame in CUDA memory was handed to the CPU statistics");
+        }
+        fillCommon(frame, out);
+        if (luma != null) {
+            luma.compute(frame, out);
+        }
+        if (difference != null) {
+            difference.compute(frame, out);
+        }
+    }
+
+    /** The fields every backend copies from the frame itself. */
+    public static void fillCommon(VideoFrame frame, FrameStats out) {
         out.reset();
         out.ptsSeconds = frame.ptsSeconds();
         out.durationSeconds = frame.durationSeconds();
@@ -30,15 +44,9 @@ public final class VideoStatistics implements AutoCloseable {
         out.bitDepth = frame.layout().bitDepth();
         out.decodeErrorFlags = frame.decodeErrorFlags();
         out.corrupt = frame.corrupt();
-        if (luma != null) {
-            luma.compute(frame, out);
-        }
-        if (difference != null) {
-            difference.compute(frame, out);
-        }
     }
 
-    /** Which backend computes these statistics. */
+    @Override
     public String backend() {
         return "cpu";
     }

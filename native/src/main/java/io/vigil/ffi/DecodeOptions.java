@@ -7,9 +7,15 @@ import java.time.Duration;
  *
  * @param decodeThreads FFmpeg decoder threads per stream; 0 lets FFmpeg choose
  * @param ioTimeout longest wait for a network read (or the open) before the input is called broken
+ * @param cudaDevice the CUDA device whose NVDEC decodes video into device memory, or -1 to decode on the CPU
  */
-public record DecodeOptions(int decodeThreads, Duration ioTimeout) {
-    public static final DecodeOptions DEFAULTS = new DecodeOptions(0, Duration.ofSeconds(10));
+public record DecodeOptions(int decodeThreads, Duration ioTimeout, int cudaDevice) {
+    public static final DecodeOptions DEFAULTS = new DecodeOptions(0, Duration.ofSeconds(10), -1);
+
+    /** CPU decoding. */
+    public DecodeOptions(int decodeThreads, Duration ioTimeout) {
+        this(decodeThreads, ioTimeout, -1);
+    }
 
     public DecodeOptions {
         if (decodeThreads < 0) {

@@ -4,7 +4,9 @@ import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_hw_config;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
@@ -31,17 +33,22 @@ import static org.bytedeco.ffmpeg.global.avutil.AVERROR_INVALIDDATA;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_STREAM_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_HWDEVICE_TYPE_CUDA;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_CUDA;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P10LE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
 import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
+import static org.bytedeco.ffmpeg.global.avutil.av_buffer_ref;
+import static org.bytedeco.ffmpeg.global.avutil.av_buffer_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_get_pix_fmt_name;
+import static org.bytedeco.ffmpeg.global.avutil.av_hwdevice_ctx_create;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
 import static org.bytedeco.ffmpeg.global.swresample.swr_convert;
@@ -67,7 +74,10 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avcodec.AVCodecHWConfig;
+import org.bytedeco.ffmpeg.avutil.AVBufferRef;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVHWFramesContext;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swresample.SwrContext;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
@@ -109,6 +119,14 @@ public final class MediaInput implements AutoCloseable {
     private PixelLayout layout;
     private SwsContext converter;
     private VideoFrame converted;
+
+    /** NVDEC: the CUDA device context the video decoder uses (FFmpeg's, on the device's primary context), or null. */
+    private AVBufferRef cudaDevice;
+    private String hardwareNote;
+    private boolean deviceFrames;
+    private int deviceLayoutWidth = -1;
+    private int deviceLayoutHeight = -1;
+    private PixelLayout deviceLayout;
 
     private AVFrame audioFrame;
     private SwrContext resampler;
@@ -325,6 +343,9 @@ public final class MediaInput implements AutoCloseable {
             FfmpegException.check(avcodec_parameters_to_context(decoder, stream.codecpar()), "avcodec_parameters_to_context");
             decoder.pkt_timebase(stream.time_base());
             decoder.thread_count(options.decodeThreads());
+            if (mediaType == AVMEDIA_TYPE_VIDEO && options.cudaDevice() >= 0) {
+                useNvdec(decoder, codec);
+            }
             int ret = avcodec_open2(decoder, codec, (PointerPointer<?>) null);
             if (ret < 0) {
                 avcodec_free_context(decoder);
@@ -348,6 +369,60 @@ public final class MediaInput implements AutoCloseable {
             audioTimeBase = timeBase;
         }
         return index;
+    }
+
+    /**
+     * Asks FFmpeg to decode video with NVDEC into CUDA memory on the configured device. FFmpeg creates its device
+     * context on the device's primary context ({@code primary_ctx=1}), the one vigil's kernels use, so frames need
+     * no copy between contexts. When the codec has no CUDA decoder, or NVDEC later refuses the profile or size,
+     * FFmpeg decodes on the CPU and {@link #hardwareNote()} says so.
+     */
+    private void useNvdec(AVCodecContext decoder, AVCodec codec) {
+        if (!hasCudaDecoder(codec)) {
+            hardwareNote = "NVDEC cannot decode " + codec.name().getString() + "; decoding on the CPU";
+            return;
+        }
+        AVDictionary dict = new AVDictionary(null);
+        AVBufferRef device = new AVBufferRef(null);
+        try {
+            av_dict_set(dict, "primary_ctx", "1", 0);
+            int ret = av_hwdevice_ctx_create(device, AV_HWDEVICE_TYPE_CUDA, Integer.toString(options.cudaDevice()), dict, 0);
+            if (ret < 0) {
+                hardwareNote = "cannot open CUDA device " + options.cudaDevice() + " for NVDEC ("
+                        + FfmpegException.errorString(ret) + "); decoding on the CPU";
+                return;
+            }
+            cudaDevice = device;
+            decoder.hw_device_ctx(av_buffer_ref(cudaDevice));
+            // Frames stay referenced while they wait for a batch and as freeze's reference: let the pool grow.
+            decoder.extra_hw_frames(16);
+        } finally {
+            av_dict_free(dict);
+        }
+    }
+
+    /** Whether FFmpeg can decode {@code codec} into CUDA frames through a device context. */
+    public static boolean hasCudaDecoder(AVCodec codec) {
+        for (int i = 0; ; i++) {
+            AVCodecHWConfig config = avcodec_get_hw_config(codec, i);
+            if (config == null) {
+                return false;
+            }
+            if ((config.methods() & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX) != 0
+                    && config.device_type() == AV_HWDEVICE_TYPE_CUDA) {
+                return true;
+            }
+        }
+    }
+
+    /** Why video is decoded on the CPU although NVDEC was asked for, or null. Known after the first frame. */
+    public String hardwareNote() {
+        return hardwareNote;
+    }
+
+    /** Whether the video frames decoded so far were in CUDA memory (NVDEC). */
+    public boolean decodingOnDevice() {
+        return deviceFrames;
     }
 
     private StreamInfo describeStreams() {
@@ -429,24 +504,48 @@ public final class MediaInput implements AutoCloseable {
         nextVideoPts = pts + duration;
         mediaEndSeconds = Math.max(mediaEndSeconds, nextVideoPts);
         int format = frame.format();
+        long index = videoFrames++;
+        if (format == AV_PIX_FMT_CUDA) {
+            deviceFrames = true;
+            videoFrame.fill(deviceLayout(frame), pts, duration, index, true);
+            sink.onVideo(videoFrame);
+            return;
+        }
+        if (cudaDevice != null && index == 0 && hardwareNote == null) {
+            hardwareNote = "NVDEC could not take this stream (codec profile or picture size); decoding on the CPU";
+        }
         if (format != layoutFormat) {
             layoutFormat = format;
             layout = PixelLayout.of(format);
         }
-        long index = videoFrames++;
         if (layout != null) {
-            videoFrame.fill(layout, pts, duration, index);
+            videoFrame.fill(layout, pts, duration, index, false);
             sink.onVideo(videoFrame);
             return;
         }
         // A format the statistics cannot read in place (RGB, packed YUV): convert once to planar YUV.
         VideoFrame target = convert(frame);
         try {
-            target.fill(PixelLayout.of(target.avFrame().format()), pts, duration, index);
+            target.fill(PixelLayout.of(target.avFrame().format()), pts, duration, index, false);
             sink.onVideo(target);
         } finally {
             target.release();
         }
+    }
+
+    /** The layout of a CUDA frame's planes: its frames context's software format (NV12, P010...). */
+    private PixelLayout deviceLayout(AVFrame frame) {
+        if (deviceLayout == null || frame.width() != deviceLayoutWidth || frame.height() != deviceLayoutHeight) {
+            AVHWFramesContext frames = new AVHWFramesContext(frame.hw_frames_ctx().data());
+            deviceLayout = PixelLayout.of(frames.sw_format());
+            if (deviceLayout == null) {
+                throw new MediaException(MediaException.Stage.READ, "NVDEC delivered frames in "
+                        + av_get_pix_fmt_name(frames.sw_format()).getString() + ", which vigil cannot read.");
+            }
+            deviceLayoutWidth = frame.width();
+            deviceLayoutHeight = frame.height();
+        }
+        return deviceLayout;
     }
 
     private VideoFrame convert(AVFrame source) {
@@ -633,6 +732,10 @@ public final class MediaInput implements AutoCloseable {
         if (formatContext != null) {
             avformat_close_input(formatContext);
             formatContext = null;
+        }
+        if (cudaDevice != null) {
+            av_buffer_unref(cudaDevice);
+            cudaDevice = null;
         }
         if (resampler != null) {
             swr_free(resampler);

@@ -29,9 +29,11 @@ import org.bytedeco.ffmpeg.avutil.AVPixFmtDescriptor;
  * @param log2ChromaH vertical chroma subsampling
  * @param chromaInterleaved whether U and V share plane 1 (NV12, P010)
  * @param fullRangeFormat whether the format itself is full range (the deprecated yuvj formats)
+ * @param shift how far samples sit above bit 0 in their 16-bit word (6 for P010, NVDEC's 10-bit output; else 0):
+ *     statistics read {@code stored >> shift}, so that values are in the bit depth's own range
  */
 public record PixelLayout(int format, String name, int planes, int bitDepth, int bytesPerSample, int log2ChromaW,
-                          int log2ChromaH, boolean chromaInterleaved, boolean fullRangeFormat) {
+                          int log2ChromaH, boolean chromaInterleaved, boolean fullRangeFormat, int shift) {
 
     public static final int MAX_PLANES = 4;
 
@@ -53,7 +55,7 @@ public record PixelLayout(int format, String name, int planes, int bitDepth, int
         for (int c = 0; c < d.nb_components(); c++) {
             var comp = d.comp(c);
             // Packed formats (YUYV) put several components in one sample step: not readable in place.
-            if (comp.depth() != depth || comp.shift() != 0 && bytes == 1) {
+            if (comp.depth() != depth || comp.shift() != d.comp(0).shift() || comp.shift() != 0 && bytes == 1) {
                 return null;
             }
             planes = Math.max(planes, comp.plane() + 1);
@@ -68,7 +70,8 @@ public record PixelLayout(int format, String name, int planes, int bitDepth, int
         String name = av_get_pix_fmt_name(format).getString();
         boolean jpeg = format == AV_PIX_FMT_YUVJ420P || format == AV_PIX_FMT_YUVJ422P || format == AV_PIX_FMT_YUVJ444P
                 || format == AV_PIX_FMT_YUVJ440P || format == AV_PIX_FMT_YUVJ411P;
-        return new PixelLayout(format, name, planes, depth, bytes, d.log2_chroma_w(), d.log2_chroma_h(), interleaved, jpeg);
+        return new PixelLayout(format, name, planes, depth, bytes, d.log2_chroma_w(), d.log2_chroma_h(), interleaved, jpeg,
+                d.comp(0).shift());
     }
 
     /** Samples per row of {@code plane} for a picture {@code width} pixels wide. */

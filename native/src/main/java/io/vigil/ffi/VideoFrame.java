@@ -40,6 +40,7 @@ public final class VideoFrame implements AutoCloseable {
     private int decodeErrorFlags;
     private boolean corrupt;
     private boolean keyFrame;
+    private boolean onDevice;
 
     public VideoFrame() {
         frame = av_frame_alloc();
@@ -55,8 +56,9 @@ public final class VideoFrame implements AutoCloseable {
     }
 
     /** Reads the frame's fields after FFmpeg filled {@link #avFrame()}. */
-    void fill(PixelLayout layout, double ptsSeconds, double durationSeconds, long index) {
+    void fill(PixelLayout layout, double ptsSeconds, double durationSeconds, long index, boolean onDevice) {
         this.layout = layout;
+        this.onDevice = onDevice;
         this.width = frame.width();
         this.height = frame.height();
         this.fullRange = layout.fullRangeFormat() || frame.color_range() == AVCOL_RANGE_JPEG;
@@ -84,7 +86,7 @@ public final class VideoFrame implements AutoCloseable {
             filled = false;
         }
         FfmpegException.check(av_frame_ref(frame, other.frame), "av_frame_ref");
-        fill(other.layout, other.ptsSeconds, other.durationSeconds, other.index);
+        fill(other.layout, other.ptsSeconds, other.durationSeconds, other.index, other.onDevice);
     }
 
     /** Drops the picture; the holder can be filled again. */
@@ -118,6 +120,15 @@ public final class VideoFrame implements AutoCloseable {
     public boolean fullRange() {
         ensureFilled();
         return fullRange;
+    }
+
+    /**
+     * Whether the planes are in CUDA device memory (an NVDEC frame: {@link #layout()} is then its software layout,
+     * NV12 or P010, and {@link #planeAddress} gives device pointers that the CPU must never read).
+     */
+    public boolean onDevice() {
+        ensureFilled();
+        return onDevice;
     }
 
     public long planeAddress(int plane) {
