@@ -49,15 +49,15 @@ final class BlockSad {
         return total;
     }
 
-    /** SAD of a block of little-endian 16-bit samples. */
-    static long sad16(long a, int strideA, long b, int strideB, int width, int height) {
+    /** SAD of a block of little-endian 16-bit samples, each {@code stored >> shift}. */
+    static long sad16(long a, int strideA, long b, int strideB, int width, int height, int shift) {
         long total = 0;
         for (int y = 0; y < height; y++) {
             long rowA = a + (long) y * strideA;
             long rowB = b + (long) y * strideB;
             for (int x = 0; x < width; x++) {
-                int sa = ALL.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF;
-                int sb = ALL.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF;
+                int sa = (ALL.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF) >>> shift;
+                int sb = (ALL.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF) >>> shift;
                 total += Math.abs(sa - sb);
             }
         }

@@ -46,7 +46,8 @@ public final class FrameDifference implements AutoCloseable {
             int h = a.planeHeight(p);
             sad += layout.bytesPerSample() == 1
                     ? BlockSad.sad8(a.planeAddress(p), a.linesize(p), b.planeAddress(p), b.linesize(p), w, h)
-                    : BlockSad.sad16(a.planeAddress(p), a.linesize(p), b.planeAddress(p), b.linesize(p), w, h);
+                    : BlockSad.sad16(a.planeAddress(p), a.linesize(p), b.planeAddress(p), b.linesize(p), w, h,
+                            layout.shift());
             count += (long) w * h;
         }
         return (double) sad / count / (1L << layout.bitDepth());

@@ -49,7 +49,7 @@ public final class LumaStats {
         if (frame.layout().bytesPerSample() == 1) {
             compute8(base, stride, width, height, threshold, out);
         } else {
-            compute16(base, stride, width, height, threshold, out);
+            compute16(base, stride, width, height, threshold, frame.layout().shift(), out);
         }
     }
 
@@ -100,6 +100,11 @@ public final class LumaStats {
     }
 
     static void compute16(long base, int stride, int width, int height, int threshold, FrameStats out) {
+        compute16(base, stride, width, height, threshold, 0, out);
+    }
+
+    /** 16-bit little-endian samples, each {@code stored >> shift} (P010 keeps its 10 bits at the top of the word). */
+    static void compute16(long base, int stride, int width, int height, int threshold, int shift, FrameStats out) {
         long dark = 0;
         long sum = 0;
         int min = Integer.MAX_VALUE;
@@ -107,7 +112,7 @@ public final class LumaStats {
         for (int y = 0; y < height; y++) {
             final long row = base + (long) y * stride;
             for (int x = 0; x < width; x++) {
-                int s = ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * x) & 0xFFFF;
+                int s = (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * x) & 0xFFFF) >>> shift;
                 sum += s;
                 dark += s <= threshold ? 1 : 0;
                 min = Math.min(min, s);
