@@ -1,0 +1,523 @@
+package io.vigil.kernels.cuda;
+
+import static io.vigil.kernels.cuda.FrameRecords.BLACK_THRESHOLD;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_THREADS;
+import static io.vigil.kernels.cuda.FrameRecords.BYTES_PER_SAMPLE;
+import static io.vigil.kernels.cuda.FrameRecords.DARK_COUNT;
+import static io.vigil.kernels.cuda.FrameRecords.DESCRIPTOR_BYTES;
+import static io.vigil.kernels.cuda.FrameRecords.HEIGHT;
+import static io.vigil.kernels.cuda.FrameRecords.INIT_THREADS;
+import static io.vigil.kernels.cuda.FrameRecords.LUMA_MAX;
+import static io.vigil.kernels.cuda.FrameRecords.LUMA_MIN;
+import static io.vigil.kernels.cuda.FrameRecords.LUMA_SUM;
+import static io.vigil.kernels.cuda.FrameRecords.MAX_PLANES;
+import static io.vigil.kernels.cuda.FrameRecords.PITCH;
+import static io.vigil.kernels.cuda.FrameRecords.PLANE;
+import static io.vigil.kernels.cuda.FrameRecords.PLANE_COUNT;
+import static io.vigil.kernels.cuda.FrameRecords.REF;
+import static io.vigil.kernels.cuda.FrameRecords.REF_PITCH;
+import static io.vigil.kernels.cuda.FrameRecords.RESERVED;
+import static io.vigil.kernels.cuda.FrameRecords.RESULT_BYTES;
+import static io.vigil.kernels.cuda.FrameRecords.SAD;
+import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
+import static io.vigil.kernels.cuda.FrameRecords.SHIFT;
+import static io.vigil.kernels.cuda.FrameRecords.WARP_SIZE;
+import static io.vigil.kernels.cuda.FrameRecords.WIDTH;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.PixelLayout;
+import io.vigil.ffi.VideoFrame;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The luma statistics and the frame difference of a batch of frames in CUDA memory, computed by the kernels in
+ * vigil_stats.ptx: per frame the dark-sample count, luma sum, minimum and maximum of plane 0, and the SAD against
+ * a reference frame over all planes with its sample count. These are the integers the CPU reference
+ * ({@code LumaStats}, {@code FrameDifference.mafd}) computes, with the same definitions (16-bit samples are
+ * {@code stored >> shift}; see vigil_stats.h); the means and MAFD are divided out by the caller.
+ *
+ * <p>Owns, on one device's primary context (the context FFmpeg's NVDEC uses with {@code primary_ctx=1}, so NVDEC's
+ * frames are readable without a copy): the loaded module, one stream, device buffers for {@link #capacity()}
+ * descriptors and results, and pinned host buffers for both. A batch is: {@link #set} each slot, {@link #run} the
+ * first {@code count} slots (one copy to the device, two launches, one copy back of
+ * {@link #bytesCopiedToHostPerFrame()} bytes per frame, one synchronize), then read the results by slot.
+ *
+ * <p>When it is the first to take the primary context, it creates it with CU_CTX_SCHED_BLOCKING_SYNC, the flags FFmpeg
+ * requires of a primary context it shares (a thread waiting for a batch then sleeps rather than spins).
+ *
+ * <p>The stream synchronizes with the legacy NULL stream (CU_STREAM_DEFAULT), on which FFmpeg's NVDEC copies its
+ * frames out unless told otherwise, so a batch never reads a frame whose copy is still queued.
+ *
+ * <p>Used by one thread at a time (any thread: {@link #run} and {@link #close} make the context current on the
+ * calling thread and restore the thread's previous context after). Not reentrant. Nothing is allocated per frame.
+ */
+public final class CudaStats implements AutoCloseable {
+    /** The most frames a batch can hold: the grid's y dimension is the frame (65535 at most). */
+    public static final int MAX_CAPACITY = 65535;
+    static final String PTX_RESOURCE = "vigil_stats.ptx";
+    static final String INIT_KERNEL = "vigil_stats_init";
+    static final String STATS_KERNEL = "vigil_frame_stats";
+    /** Rows each warp of vigil_frame_stats is given per frame, on average: sizes the grid's x dimension. */
+    static final int ROWS_PER_WARP = 4;
+    /** What the pinned results hold before each batch's copy back, so that a copy that never came shows. */
+    static final byte POISON = (byte) 0xAB;
+
+    private final CudaDriver driver;
+    private final int device;
+    private final int capacity;
+    private final Arena arena = Arena.ofShared();
+    /** The launch arguments (descs, results, count) and the array of pointers to them that cuLaunchKernel takes. */
+    private final MemorySegment argumentValues;
+    private final MemorySegment kernelParams;
+    /** Rows the statistics kernel visits for the frame in each slot; -1 for a slot never set. */
+    private final long[] rows;
+
+    private MemorySegment context;
+    private MemorySegment module;
+    private MemorySegment initKernel;
+    private MemorySegment statsKernel;
+    private MemorySegment stream;
+    private MemorySegment start;
+    private MemorySegment stop;
+    private long deviceDescriptors;
+    private long deviceResults;
+    private MemorySegment hostDescriptors;
+    private MemorySegment hostResults;
+
+    private int lastCount;
+    private double lastKernelMillis = Double.NaN;
+    private boolean closed;
+
+    // set()'s scratch: a VideoFrame's planes, gathered without allocating.
+    private final long[] framePlanes = new long[MAX_PLANES];
+    private final int[] framePitches = new int[MAX_PLANES];
+    private final int[] frameWidths = new int[MAX_PLANES];
+    private final int[] frameHeights = new int[MAX_PLANES];
+    private final long[] referencePlanes = new long[MAX_PLANES];
+    private final int[] referencePitches = new int[MAX_PLANES];
+
+    private CudaStats(CudaDriver driver, int device, int capacity) {
+        this.driver = driver;
+        this.device = device;
+        this.capacity = capacity;
+        this.argumentValues = arena.allocate(24, 8);
+        this.kernelParams = arena.allocate(ADDRESS, 3);
+        kernelParams.setAtIndex(ADDRESS, 0, argumentValues.asSlice(0, 8));
+        kernelParams.setAtIndex(ADDRESS, 1, argumentValues.asSlice(8, 8));
+        kernelParams.setAtIndex(ADDRESS, 2, argumentValues.asSlice(16, 4));
+        this.rows = new long[capacity];
+        Arrays.fill(rows, -1);
+    }
+
+    /**
+     * Retains device {@code deviceOrdinal}'s primary context, loads the kernels from the PTX on the classpath (the
+     * driver JIT-compiles it for this GPU) and allocates buffers for batches of up to {@code capacity} frames. Calls
+     * cuInit. Throws {@link io.vigil.ffi.CudaException} naming the driver call that failed, after giving back
+     * whatever it had taken.
+     */
+    public static CudaStats open(CudaDriver driver, int deviceOrdinal, int capacity) {
+        Objects.requireNonNull(driver, "driver");
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be within 1.." + MAX_CAPACITY + ", got " + capacity);
+        }
+        byte[] ptx = readPtx();
+        driver.init();
+        int device = driver.device(deviceOrdinal);
+        CudaStats stats = new CudaStats(driver, device, capacity);
+        try {
+            stats.acquire(ptx);
+        } catch (RuntimeException | Error e) {
+            try {
+                stats.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return stats;
+    }
+
+    private void acquire(byte[] ptx) {
+        // FFmpeg shares the primary context only if its flags are exactly CU_CTX_SCHED_BLOCKING_SYNC, and cannot
+        // change them once the context is active: when vigil's kernels come first, they must create it that way, or
+        // NVDEC falls back to the CPU ("Primary context already active with incompatible flags"). A context someone
+        // already holds keeps its flags.
+        CudaDriver.PrimaryCtxState state = driver.devicePrimaryCtxGetState(device);
+        if (!state.active() && state.flags() != CudaDriver.CU_CTX_SCHED_BLOCKING_SYNC) {
+            driver.devicePrimaryCtxSetFlags(device, CudaDriver.CU_CTX_SCHED_BLOCKING_SYNC);
+        }
+        context = driver.devicePrimaryCtxRetain(device);
+        driver.ctxPushCurrent(context);
+        RuntimeException failure = null;
+        try {
+            try (Arena image = Arena.ofConfined()) {
+                MemorySegment text = image.allocate(ptx.length + 1L); // zeroed: the last byte is the NUL
+                MemorySegment.copy(ptx, 0, text, JAVA_BYTE, 0, ptx.length);
+                module = driver.moduleLoadData(text);
+            }
+            initKernel = driver.moduleGetFunction(module, INIT_KERNEL);
+            statsKernel = driver.moduleGetFunction(module, STATS_KERNEL);
+            stream = driver.streamCreate(CudaDriver.CU_STREAM_DEFAULT);
+            start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+            stop = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+            deviceDescriptors = driver.memAlloc(capacity * DESCRIPTOR_BYTES);
+            deviceResults = driver.memAlloc(capacity * RESULT_BYTES);
+            hostDescriptors = driver.memAllocHost(capacity * DESCRIPTOR_BYTES);
+            hostResults = driver.memAllocHost(capacity * RESULT_BYTES);
+            hostDescriptors.fill((byte) 0);
+            hostResults.fill(POISON);
+            argumentValues.set(JAVA_LONG, 0, deviceDescriptors);
+            argumentValues.set(JAVA_LONG, 8, deviceResults);
+            argumentValues.set(JAVA_INT, 16, 0);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            popContext(failure);
+        }
+    }
+
+    private static byte[] readPtx() {
+        try (InputStream in = CudaStats.class.getResourceAsStream(PTX_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(PTX_RESOURCE + " is missing from the classpath (io/vigil/kernels/cuda/):"
+                        + " the kernels jar was built without its PTX");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + PTX_RESOURCE, e);
+        }
+    }
+
+    /** The most frames one {@link #run} takes. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Describes {@code frame}, an NVDEC frame whose planes are in device memory, in slot {@code slot} of the next
+     * batch: the luma statistics against {@code blackThreshold} (a code value in the frame's bit depth, as
+     * {@code LumaStats.blackCodeValue} gives it), and the SAD against {@code referenceOrNull}'s planes. A reference
+     * that is null, released, not on the device, or of another size or pixel format gives no SAD (sad and samples
+     * 0), as FrameDifference does not compare such frames. Both frames must stay referenced until {@link #run}
+     * returns.
+     */
+    public void set(int slot, VideoFrame frame, VideoFrame referenceOrNull, int blackThreshold) {
+        ensureOpen();
+        if (!frame.onDevice()) {
+            throw new IllegalArgumentException("frame " + frame.index()
+                    + " is in host memory: CudaStats reads frames in device memory (NVDEC)");
+        }
+        PixelLayout layout = frame.layout();
+        int planeCount = layout.planes();
+        if (planeCount > MAX_PLANES) {
+            throw new IllegalArgumentException(layout.name() + " has " + planeCount + " planes; the kernels read at most "
+                    + MAX_PLANES);
+        }
+        boolean comparable = referenceOrNull != null && referenceOrNull.isFilled() && referenceOrNull.onDevice()
+                && referenceOrNull.width() == frame.width() && referenceOrNull.height() == frame.height()
+                && referenceOrNull.layout().format() == layout.format();
+        for (int p = 0; p < planeCount; p++) {
+            framePlanes[p] = frame.planeAddress(p);
+            framePitches[p] = frame.linesize(p);
+            frameWidths[p] = frame.planeWidth(p);
+            frameHeights[p] = frame.planeHeight(p);
+            referencePlanes[p] = comparable ? referenceOrNull.planeAddress(p) : 0;
+            referencePitches[p] = comparable ? referenceOrNull.linesize(p) : 0;
+        }
+        write(slot, framePlanes, framePitches, frameWidths, frameHeights, planeCount, layout.bytesPerSample(),
+                layout.shift(), comparable ? referencePlanes : null, referencePitches, blackThreshold);
+    }
+
+    /**
+     * Describes a frame in slot {@code slot} of the next batch from its parts: {@code planeCount} (1..3) planes at
+     * device addresses {@code planes}, {@code pitches} bytes from row to row, {@code widths} samples per row (both
+     * components for interleaved chroma) and {@code heights} rows; samples of {@code bytesPerSample} (1 or 2) bytes,
+     * 16-bit ones read as {@code stored >> shift}. {@code refPlanes} null (or all 0) means no reference; otherwise
+     * the reference has the same widths and heights with its own {@code refPitches}.
+     */
+    public void setPlanes(int slot, long[] planes, int[] pitches, int[] widths, int[] heights, int planeCount,
+                          int bytesPerSample, int shift, long[] refPlanes, int[] refPitches, int blackThreshold) {
+        ensureOpen();
+        if (planeCount < 1 || planeCount > MAX_PLANES) {
+            throw new IllegalArgumentException("planeCount must be within 1.." + MAX_PLANES + ", got " + planeCount);
+        }
+        if (planes.length < planeCount || pitches.length < planeCount || widths.length < planeCount
+                || heights.length < planeCount) {
+            throw new IllegalArgumentException("plane arrays shorter than planeCount " + planeCount);
+        }
+        boolean withRef = false;
+        if (refPlanes != null) {
+            if (refPlanes.length < planeCount || refPitches == null || refPitches.length < planeCount) {
+                throw new IllegalArgumentException("reference arrays shorter than planeCount " + planeCount);
+            }
+            for (int p = 0; p < planeCount; p++) {
+                withRef |= refPlanes[p] != 0;
+            }
+        }
+        write(slot, planes, pitches, widths, heights, planeCount, bytesPerSample, shift, withRef ? refPlanes : null,
+                refPitches, blackThreshold);
+    }
+
+    private void write(int slot, long[] planes, int[] pitches, int[] widths, int[] heights, int planeCount,
+                       int bytesPerSample, int shift, long[] refPlanes, int[] refPitches, int blackThreshold) {
+        Objects.checkIndex(slot, capacity);
+        if (bytesPerSample != 1 && bytesPerSample != 2) {
+            throw new IllegalArgumentException("bytesPerSample must be 1 or 2, got " + bytesPerSample);
+        }
+        if (shift < 0 || shift >= 8 * bytesPerSample || bytesPerSample == 1 && shift != 0) {
+            throw new IllegalArgumentException("shift " + shift + " does not fit " + bytesPerSample + "-byte samples");
+        }
+        long visited = 0;
+        for (int p = 0; p < planeCount; p++) {
+            checkPlane(slot, p, "plane", planes[p], pitches[p], widths[p], heights[p], bytesPerSample);
+            if (refPlanes != null) {
+                checkPlane(slot, p, "reference plane", refPlanes[p], refPitches[p], widths[p], heights[p],
+                        bytesPerSample);
+            }
+            if (p == 0 || refPlanes != null) {
+                visited += heights[p];
+            }
+        }
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        for (long p = 0; p < MAX_PLANES; p++) {
+            int i = (int) p;
+            boolean used = i < planeCount;
+            PLANE.set(d, at, p, used ? planes[i] : 0L);
+            REF.set(d, at, p, used && refPlanes != null ? refPlanes[i] : 0L);
+            PITCH.set(d, at, p, used ? pitches[i] : 0);
+            REF_PITCH.set(d, at, p, used && refPlanes != null ? refPitches[i] : 0);
+            WIDTH.set(d, at, p, used ? widths[i] : 0);
+            HEIGHT.set(d, at, p, used ? heights[i] : 0);
+        }
+        PLANE_COUNT.set(d, at, planeCount);
+        BYTES_PER_SAMPLE.set(d, at, bytesPerSample);
+        SHIFT.set(d, at, shift);
+        BLACK_THRESHOLD.set(d, at, blackThreshold);
+        for (long r = 0; r < 4; r++) {
+            RESERVED.set(d, at, r, 0);
+        }
+        rows[slot] = visited;
+    }
+
+    private static void checkPlane(int slot, int p, String what, long address, int pitch, int width, int height,
+                                   int bytesPerSample) {
+        if (width < 0 || height < 0) {
+            throw new IllegalArgumentException("slot " + slot + ": " + what + " " + p + " is " + width + "x" + height);
+        }
+        if (width > 0 && height > 0 && address == 0) {
+            throw new IllegalArgumentException("slot " + slot + ": " + what + " " + p + " has no address");
+        }
+        if (height > 1 && Math.abs((long) pitch) < (long) width * bytesPerSample) {
+            throw new IllegalArgumentException("slot " + slot + ": " + what + " " + p + " has pitch " + pitch
+                    + " for rows of " + (long) width * bytesPerSample + " bytes");
+        }
+    }
+
+    /**
+     * Computes slots {@code 0..count-1} as one batch and waits for it: copies the descriptors to the device, launches
+     * the kernels, copies the results back into pinned memory. Makes the context current on the calling thread for
+     * the call. {@code count} 0 does nothing. Throws {@link io.vigil.ffi.CudaException} when a driver call or a
+     * kernel fails (a kernel fault also spoils the context for everyone on it, FFmpeg included).
+     */
+    public void run(int count) {
+        ensureOpen();
+        if (count < 0 || count > capacity) {
+            throw new IllegalArgumentException("count must be within 0.." + capacity + ", got " + count);
+        }
+        long maxRows = 0;
+        for (int slot = 0; slot < count; slot++) {
+            if (rows[slot] < 0) {
+                throw new IllegalStateException("slot " + slot + " of the batch was never set");
+            }
+            maxRows = Math.max(maxRows, rows[slot]);
+        }
+        lastCount = 0;
+        lastKernelMillis = Double.NaN;
+        if (count == 0) {
+            lastKernelMillis = 0;
+            return;
+        }
+        long warpsPerBlock = BLOCK_THREADS / WARP_SIZE;
+        int gridX = Math.clamp((maxRows + warpsPerBlock * ROWS_PER_WARP - 1) / (warpsPerBlock * ROWS_PER_WARP),
+                1, Integer.MAX_VALUE);
+        int initBlocks = (count + INIT_THREADS - 1) / INIT_THREADS;
+        hostResults.asSlice(0, count * RESULT_BYTES).fill(POISON);
+        argumentValues.set(JAVA_INT, 16, count);
+
+        driver.ctxPushCurrent(context);
+        RuntimeException failure = null;
+        try {
+            driver.memcpyHtoDAsync(deviceDescriptors, hostDescriptors, count * DESCRIPTOR_BYTES, stream);
+            driver.eventRecord(start, stream);
+            driver.launchKernel(initKernel, initBlocks, 1, 1, INIT_THREADS, 1, 1, 0, stream, kernelParams);
+            driver.launchKernel(statsKernel, gridX, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+            driver.eventRecord(stop, stream);
+            driver.memcpyDtoHAsync(hostResults, deviceResults, count * RESULT_BYTES, stream);
+            driver.streamSynchronize(stream);
+            lastKernelMillis = driver.eventElapsedTime(start, stop);
+            lastCount = count;
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            popContext(failure);
+        }
+    }
+
+    /** Luma samples of the frame in {@code slot} of the last batch at or below its black threshold. */
+    public long darkCount(int slot) {
+        return (long) DARK_COUNT.get(hostResults, result(slot));
+    }
+
+    /** Sum of the frame's luma samples. */
+    public long lumaSum(int slot) {
+        return (long) LUMA_SUM.get(hostResults, result(slot));
+    }
+
+    /** The frame's smallest luma sample; -1 (0xFFFFFFFF) when plane 0 has no samples. */
+    public int lumaMin(int slot) {
+        return (int) LUMA_MIN.get(hostResults, result(slot));
+    }
+
+    /** The frame's largest luma sample. */
+    public int lumaMax(int slot) {
+        return (int) LUMA_MAX.get(hostResults, result(slot));
+    }
+
+    /** Sum of absolute differences against the reference over all planes; 0 without a reference. */
+    public long sad(int slot) {
+        return (long) SAD.get(hostResults, result(slot));
+    }
+
+    /** Samples the SAD covers (width times height summed over planes); 0 without a reference. */
+    public long samples(int slot) {
+        return (long) SAMPLES.get(hostResults, result(slot));
+    }
+
+    /** Device milliseconds of the last batch's two kernels (between events around them); NaN before any batch. */
+    public double lastKernelMillis() {
+        return lastKernelMillis;
+    }
+
+    /** Bytes that come back from the device per frame: one result record. */
+    public long bytesCopiedToHostPerFrame() {
+        return RESULT_BYTES;
+    }
+
+    private long result(int slot) {
+        ensureOpen();
+        if (slot < 0 || slot >= lastCount) {
+            throw new IndexOutOfBoundsException("slot " + slot + " is not in the last batch (" + lastCount + " frames)");
+        }
+        return slot * RESULT_BYTES;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("CudaStats used after close");
+        }
+    }
+
+    /** Pops the context pushed by the caller; a failure to pop is added to {@code failure} rather than hiding it. */
+    private void popContext(RuntimeException failure) {
+        try {
+            driver.ctxPopCurrent();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                throw e;
+            }
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Waits for queued work, frees the buffers, events, stream and module, and releases the primary context (the
+     * context itself lives on while FFmpeg holds it). Frees what it can even when a call fails, then throws the first
+     * failure. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        lastCount = 0;
+        RuntimeException failure = null;
+        if (context != null) {
+            boolean current = false;
+            try {
+                driver.ctxPushCurrent(context);
+                current = true;
+            } catch (RuntimeException e) {
+                failure = e; // without the context nothing can be freed; releasing it below still may
+            }
+            if (current) {
+                if (stream != null) {
+                    failure = attempt(failure, () -> driver.streamSynchronize(stream));
+                }
+                if (hostResults != null) {
+                    failure = attempt(failure, () -> driver.memFreeHost(hostResults));
+                }
+                if (hostDescriptors != null) {
+                    failure = attempt(failure, () -> driver.memFreeHost(hostDescriptors));
+                }
+                if (deviceResults != 0) {
+                    failure = attempt(failure, () -> driver.memFree(deviceResults));
+                }
+                if (deviceDescriptors != 0) {
+                    failure = attempt(failure, () -> driver.memFree(deviceDescriptors));
+                }
+                if (stop != null) {
+                    failure = attempt(failure, () -> driver.eventDestroy(stop));
+                }
+                if (start != null) {
+                    failure = attempt(failure, () -> driver.eventDestroy(start));
+                }
+                if (stream != null) {
+                    failure = attempt(failure, () -> driver.streamDestroy(stream));
+                }
+                if (module != null) {
+                    failure = attempt(failure, () -> driver.moduleUnload(module));
+                }
+                failure = attempt(failure, () -> driver.ctxPopCurrent());
+            }
+            failure = attempt(failure, () -> driver.devicePrimaryCtxRelease(device));
+        }
+        hostResults = null;
+        hostDescriptors = null;
+        arena.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException attempt(RuntimeException failure, Runnable call) {
+        try {
+            call.run();
+            return failure;
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+            return failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CudaStats[device " + device + ", capacity " + capacity + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,77 @@
+package io.vigil.kernels.cuda;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The two records the host and the kernels exchange, laid out exactly as the C structs {@code VigilFrameDesc} and
+ * {@code VigilFrameResult} in kernels/src/main/cuda/vigil_stats.h (a test compiles that header and compares every
+ * field's offset and size). Field names are the C names. VarHandles take (segment, byte offset of the record,
+ * [plane index,] value).
+ */
+final class FrameRecords {
+    /** VIGIL_MAX_PLANES. */
+    static final int MAX_PLANES = 3;
+    /** VIGIL_BLOCK_THREADS: threads per block of vigil_frame_stats, fixed by its launch bounds. */
+    static final int BLOCK_THREADS = 256;
+    /** VIGIL_INIT_THREADS: threads per block of vigil_stats_init. */
+    static final int INIT_THREADS = 128;
+    static final int WARP_SIZE = 32;
+
+    static final StructLayout DESCRIPTOR = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_LONG).withName("plane"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_LONG).withName("ref"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_INT).withName("pitch"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_INT).withName("refPitch"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_INT).withName("width"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_INT).withName("height"),
+            JAVA_INT.withName("planeCount"),
+            JAVA_INT.withName("bytesPerSample"),
+            JAVA_INT.withName("shift"),
+            JAVA_INT.withName("blackThreshold"),
+            MemoryLayout.sequenceLayout(4, JAVA_INT).withName("reserved")).withName("VigilFrameDesc");
+
+    static final StructLayout RESULT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("darkCount"),
+            JAVA_LONG.withName("lumaSum"),
+            JAVA_LONG.withName("sad"),
+            JAVA_LONG.withName("samples"),
+            JAVA_INT.withName("lumaMin"),
+            JAVA_INT.withName("lumaMax"),
+            JAVA_LONG.withName("reserved")).withName("VigilFrameResult");
+
+    static final long DESCRIPTOR_BYTES = DESCRIPTOR.byteSize();
+    static final long RESULT_BYTES = RESULT.byteSize();
+
+    static final VarHandle PLANE = planeHandle("plane");
+    static final VarHandle REF = planeHandle("ref");
+    static final VarHandle PITCH = planeHandle("pitch");
+    static final VarHandle REF_PITCH = planeHandle("refPitch");
+    static final VarHandle WIDTH = planeHandle("width");
+    static final VarHandle HEIGHT = planeHandle("height");
+    static final VarHandle PLANE_COUNT = DESCRIPTOR.varHandle(groupElement("planeCount"));
+    static final VarHandle BYTES_PER_SAMPLE = DESCRIPTOR.varHandle(groupElement("bytesPerSample"));
+    static final VarHandle SHIFT = DESCRIPTOR.varHandle(groupElement("shift"));
+    static final VarHandle BLACK_THRESHOLD = DESCRIPTOR.varHandle(groupElement("blackThreshold"));
+    static final VarHandle RESERVED = planeHandle("reserved");
+
+    static final VarHandle DARK_COUNT = RESULT.varHandle(groupElement("darkCount"));
+    static final VarHandle LUMA_SUM = RESULT.varHandle(groupElement("lumaSum"));
+    static final VarHandle SAD = RESULT.varHandle(groupElement("sad"));
+    static final VarHandle SAMPLES = RESULT.varHandle(groupElement("samples"));
+    static final VarHandle LUMA_MIN = RESULT.varHandle(groupElement("lumaMin"));
+    static final VarHandle LUMA_MAX = RESULT.varHandle(groupElement("lumaMax"));
+
+    private FrameRecords() {
+    }
+
+    private static VarHandle planeHandle(String name) {
+        return DESCRIPTOR.varHandle(groupElement(name), sequenceElement());
+    }
+}

@@ -1,0 +1,65 @@
+package io.vigil.kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CPU twins as the engine calls them: LumaStats' 8- and 16-bit passes and the per-plane BlockSad sums that
+ * FrameDifference.mafd adds up. LumaStats hands back a fraction and a mean; the integers are recovered from them
+ * and checked to reproduce them exactly.
+ */
+final class CpuBackend implements StatisticsBackend {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public List<FrameResult> batch(List<Frame> frames) {
+        List<FrameResult> results = new ArrayList<>();
+        for (Frame frame : frames) {
+            results.add(new FrameResult(luma(frame.planes(), frame.threshold()),
+                    frame.referenceOrNull() == null ? SadResult.NONE : sadOf(frame.planes(), frame.referenceOrNull())));
+        }
+        return results;
+    }
+
+    @Override
+    public LumaResult luma(HostPlanes f, int threshold) {
+        FrameStats out = new FrameStats();
+        long base = f.planes[0].address();
+        if (f.format.bytesPerSample == 1) {
+            LumaStats.compute8(base, f.pitches[0], f.planeWidths[0], f.planeHeights[0], threshold, out);
+        } else {
+            LumaStats.compute16(base, f.pitches[0], f.planeWidths[0], f.planeHeights[0], threshold, f.format.shift,
+                    out);
+        }
+        long count = f.samples(0);
+        long dark = Math.round(out.darkFraction * count);
+        long sum = Math.round(out.lumaMean * count);
+        if ((double) dark / count != out.darkFraction || (double) sum / count != out.lumaMean) {
+            throw new AssertionError("LumaStats' fraction and mean are not whole counts over " + count + " samples");
+        }
+        return new LumaResult(dark, sum, out.lumaMin, out.lumaMax);
+    }
+
+    private static SadResult sadOf(HostPlanes a, HostPlanes b) {
+        long sad = 0;
+        long samples = 0;
+        for (int p = 0; p < a.planeCount(); p++) {
+            long pa = a.planes[p].address();
+            long pb = b.planes[p].address();
+            int w = a.planeWidths[p];
+            int h = a.planeHeights[p];
+            sad += a.format.bytesPerSample == 1
+                    ? BlockSad.sad8(pa, a.pitches[p], pb, b.pitches[p], w, h)
+                    : BlockSad.sad16(pa, a.pitches[p], pb, b.pitches[p], w, h, a.format.shift);
+            samples += (long) w * h;
+        }
+        return new SadResult(sad, samples);
+    }
+
+    @Override
+    public void close() {
+    }
+}

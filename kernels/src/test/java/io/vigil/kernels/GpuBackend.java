@@ -1,0 +1,101 @@
+package io.vigil.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.ffi.CudaDriver;
+import io.vigil.kernels.cuda.CudaStats;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CUDA kernels through CudaStats, as the engine uses them, on frames this backend uploads: each plane is
+ * copied to its own device allocation with its pitch, padding included, and described with
+ * {@link CudaStats#setPlanes}. The driver is the real one on a GPU host, or the stand-in that runs the kernels'
+ * code on the CPU. Uploads happen on the device's primary context, the one CudaStats uses.
+ */
+final class GpuBackend implements StatisticsBackend {
+    static final int CAPACITY = 8;
+
+    private final String name;
+    private final CudaDriver driver;
+    private final int device;
+    private final MemorySegment context;
+    private final CudaStats stats;
+
+    GpuBackend(String name, CudaDriver driver, int ordinal) {
+        this.name = name;
+        this.driver = driver;
+        this.stats = CudaStats.open(driver, ordinal, CAPACITY);
+        try {
+            this.device = driver.device(ordinal);
+            this.context = driver.devicePrimaryCtxRetain(device);
+        } catch (RuntimeException e) {
+            stats.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    CudaStats stats() {
+        return stats;
+    }
+
+    @Override
+    public List<FrameResult> batch(List<Frame> frames) {
+        assertThat(frames.size()).isBetween(1, CAPACITY);
+        List<Long> allocations = new ArrayList<>();
+        driver.ctxPushCurrent(context);
+        try {
+            for (int slot = 0; slot < frames.size(); slot++) {
+                Frame frame = frames.get(slot);
+                HostPlanes f = frame.planes();
+                HostPlanes r = frame.referenceOrNull();
+                long[] planes = upload(f, allocations);
+                long[] refPlanes = r == null ? null : upload(r, allocations);
+                stats.setPlanes(slot, planes, f.pitches, f.planeWidths, f.planeHeights, f.planeCount(),
+                        f.format.bytesPerSample, f.format.shift, refPlanes, r == null ? null : r.pitches,
+                        frame.threshold());
+            }
+            stats.run(frames.size());
+            assertThat(stats.lastKernelMillis()).as("kernel time of the batch").isFinite().isNotNegative();
+            List<FrameResult> results = new ArrayList<>();
+            for (int slot = 0; slot < frames.size(); slot++) {
+                results.add(new FrameResult(
+                        new LumaResult(stats.darkCount(slot), stats.lumaSum(slot), stats.lumaMin(slot),
+                                stats.lumaMax(slot)),
+                        new SadResult(stats.sad(slot), stats.samples(slot))));
+            }
+            return results;
+        } finally {
+            for (long allocation : allocations) {
+                driver.memFree(allocation);
+            }
+            driver.ctxPopCurrent();
+        }
+    }
+
+    private long[] upload(HostPlanes f, List<Long> allocations) {
+        long[] device = new long[f.planeCount()];
+        for (int p = 0; p < f.planeCount(); p++) {
+            long bytes = f.planes[p].byteSize();
+            device[p] = driver.memAlloc(bytes);
+            allocations.add(device[p]);
+            driver.memcpyHtoD(device[p], f.planes[p], bytes);
+        }
+        return device;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stats.close();
+        } finally {
+            driver.devicePrimaryCtxRelease(device);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The LumaStats contract on the CPU reference classes. */
+class LumaStatsCpuTest extends LumaStatsContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return new CpuBackend();
+    }
+}

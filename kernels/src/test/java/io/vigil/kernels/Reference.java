@@ -1,0 +1,41 @@
+package io.vigil.kernels;
+
+import io.vigil.kernels.StatisticsBackend.LumaResult;
+import io.vigil.kernels.StatisticsBackend.SadResult;
+
+/** The statistics' definitions as the plainest Java: one sample at a time, nothing clever. */
+final class Reference {
+    private Reference() {
+    }
+
+    static LumaResult luma(HostPlanes f, int threshold) {
+        long dark = 0;
+        long sum = 0;
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (int y = 0; y < f.planeHeights[0]; y++) {
+            for (int x = 0; x < f.planeWidths[0]; x++) {
+                int v = f.sample(0, x, y);
+                dark += v <= threshold ? 1 : 0;
+                sum += v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        return new LumaResult(dark, sum, min, max);
+    }
+
+    static SadResult sad(HostPlanes a, HostPlanes b) {
+        long sad = 0;
+        long samples = 0;
+        for (int p = 0; p < a.planeCount(); p++) {
+            for (int y = 0; y < a.planeHeights[p]; y++) {
+                for (int x = 0; x < a.planeWidths[p]; x++) {
+                    sad += Math.abs(a.sample(p, x, y) - b.sample(p, x, y));
+                }
+            }
+            samples += a.samples(p);
+        }
+        return new SadResult(sad, samples);
+    }
+}

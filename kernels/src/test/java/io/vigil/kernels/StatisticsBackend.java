@@ -1,0 +1,42 @@
+package io.vigil.kernels;
+
+import java.util.List;
+
+/**
+ * One way of computing the video statistics, for the contract tests: the CPU reference classes, or the CUDA
+ * kernels (on a GPU, or on the stand-in driver that runs them on the CPU). Results are the exact integers each
+ * statistic sums up before any division.
+ */
+interface StatisticsBackend extends AutoCloseable {
+    /** Luma statistics of plane 0: samples at or below the threshold, their sum, minimum and maximum. */
+    record LumaResult(long darkCount, long sum, int min, int max) {
+    }
+
+    /** SAD over all planes, and the number of samples it covers. */
+    record SadResult(long sad, long samples) {
+        static final SadResult NONE = new SadResult(0, 0);
+    }
+
+    /** One frame of a batch; a null reference means no SAD. */
+    record Frame(HostPlanes planes, HostPlanes referenceOrNull, int threshold) {
+    }
+
+    record FrameResult(LumaResult luma, SadResult sad) {
+    }
+
+    String name();
+
+    /** The frames' statistics, computed together (one batch where the backend batches). */
+    List<FrameResult> batch(List<Frame> frames);
+
+    default LumaResult luma(HostPlanes planes, int threshold) {
+        return batch(List.of(new Frame(planes, null, threshold))).getFirst().luma();
+    }
+
+    default SadResult sad(HostPlanes a, HostPlanes b) {
+        return batch(List.of(new Frame(a, b, 0))).getFirst().sad();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,11 @@
+package io.vigil.kernels.cuda;
+
+import io.vigil.ffi.CudaDriver;
+
+/** The driver-binding contract on the stand-in driver. */
+class CudaDriverEmulatedTest extends CudaDriverContract {
+    @Override
+    protected CudaDriver driver() {
+        return FakeCuda.driver();
+    }
+}
