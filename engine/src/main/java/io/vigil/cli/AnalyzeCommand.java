@@ -3,6 +3,8 @@ package io.vigil.cli;
 import io.vigil.engine.Analysis;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
+import io.vigil.engine.backend.BackendChoice;
+import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.config.Defaults;
@@ -57,6 +59,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Never draw the progress line (it is drawn only when stderr is a terminal).")
     boolean noProgress;
 
+    @Option(names = "--backend", paramLabel = "BACKEND",
+            description = "Where video statistics are computed: auto (the GPU when there is a usable one; the default), cpu, or gpu (an error without one).")
+    String backend;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -67,6 +73,13 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
         ProgressLine progress = !noProgress && Terminal.stderr() ? new ProgressLine(err) : null;
+        try (StatisticsBackend statistics = BackendOption.open(cfg)) {
+            return analyse(cfg, fmt, progress, statistics, out, err);
+        }
+    }
+
+    private int analyse(VigilConfig cfg, Format fmt, ProgressLine progress, StatisticsBackend statistics,
+                        PrintStream out, PrintStream err) throws InterruptedException {
         EventSink base = fmt == Format.text ? new TextSink(out) : new JsonLinesSink(out);
         boolean errorsToStderr = fmt == Format.jsonl;
         EventSink sink = event -> {
@@ -90,7 +103,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                         progress.clear();
                     }
                     err.println("vigil: " + note);
-                });
+                }, statistics);
                 exit[n] = outcome.exitCode();
             };
             if (inputs.size() == 1) {
@@ -134,6 +147,13 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         if (detectors != null) {
             cfg = cfg.withDetectors(select(cfg.detectors(), detectors));
+        }
+        if (backend != null) {
+            try {
+                cfg = cfg.withBackend(BackendChoice.parse(backend));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--backend: " + e.getMessage(), Main.EXIT_USAGE);
+            }
         }
         return cfg;
     }

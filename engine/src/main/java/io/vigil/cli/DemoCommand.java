@@ -68,8 +68,11 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 print.accept(e);
             };
-            Analysis.Outcome outcome = Analysis.run(clip.toString(), "demo", VigilConfig.defaults(), sink, null,
-                    note -> System.err.println("vigil: " + note));
+            Analysis.Outcome outcome;
+            try (var backend = BackendOption.open(VigilConfig.defaults())) {
+                outcome = Analysis.run(clip.toString(), "demo", VigilConfig.defaults(), sink, null,
+                        note -> System.err.println("vigil: " + note), backend);
+            }
             if (outcome != Analysis.Outcome.COMPLETE) {
                 return outcome.exitCode();
             }

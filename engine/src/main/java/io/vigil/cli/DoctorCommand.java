@@ -1,7 +1,10 @@
 package io.vigil.cli;
 
+import io.vigil.engine.backend.Backends;
+import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.HostProbe;
 import io.vigil.ffi.HostReport;
+import io.vigil.ffi.NvdecCodecs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -13,20 +16,25 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() {
         HostReport report = HostProbe.probe();
         report.lines().forEach(System.out::println);
-        System.out.println("Backend:  " + backendLine(report));
+        System.out.println("NVDEC:    FFmpeg decodes these codecs into CUDA memory: " + String.join(", ", NvdecCodecs.names())
+                + " (a stream whose profile or size NVDEC refuses is decoded on the CPU, and analyze says so)");
+        System.out.println("Backend:  " + backendLine());
         return 0;
     }
 
-    /** The backend analyze uses, and why, in one line. */
-    static String backendLine(HostReport report) {
-        if (report.cuda().usable()) {
-            return "cpu, because this version computes statistics on the CPU only (the GPU backend comes next)";
+    /** The backend {@code analyze --backend auto} uses, and why, in one line. */
+    static String backendLine() {
+        VigilConfig.Gpu gpu = VigilConfig.defaults().gpu();
+        try {
+            Backends.Selection s = Backends.select(io.vigil.engine.backend.BackendChoice.AUTO, gpu.device(),
+                    gpu.maxBatch(), gpu.maxLatency());
+            try (var backend = s.backend()) {
+                return backend.name() + " (" + backend.description() + ")"
+                        + (s.reason() == null ? "" : ", because " + s.reason());
+            }
+        } catch (RuntimeException e) {
+            // The probe never fails: an unexpected error still ends in one line.
+            return "cpu, because the GPU check failed: " + e.getMessage();
         }
-        return "cpu, because there is " + lowerFirst(report.cuda().reason());
-    }
-
-    private static String lowerFirst(String s) {
-        String t = s.startsWith("no ") ? s : "a problem: " + s;
-        return t.endsWith(".") ? t : t + ".";
     }
 }

@@ -3,6 +3,8 @@ package io.vigil.engine;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
+import io.vigil.engine.backend.CpuBackend;
+import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaException;
@@ -40,23 +42,31 @@ public final class Analysis {
     private Analysis() {
     }
 
-    /**
-     * @param notices receives one-line notes for people (an input without video, say); not part of the contract
-     */
+    /** {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsBackend)} on the CPU. */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                               Consumer<String> notices) {
+        return run(input, stream, config, sink, progress, notices, CpuBackend.INSTANCE);
+    }
+
+    /**
+     * @param notices receives one-line notes for people (an input without video, say); not part of the contract
+     * @param backend where video statistics are computed (and, for the GPU, which device's NVDEC decodes)
+     */
+    public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
+                              Consumer<String> notices, StatisticsBackend backend) {
         long started = System.nanoTime();
         MediaInput media;
         try {
-            media = MediaInput.open(input, new DecodeOptions(config.decodeThreads(), config.ioTimeout()));
+            media = MediaInput.open(input, new DecodeOptions(config.decodeThreads(), config.ioTimeout(),
+                    backend.cudaDevice()));
         } catch (MediaException e) {
             sink.accept(new Event.Error(stream, input, "open", e.getMessage()));
             return Outcome.OPEN_FAILED;
         }
         boolean live = media.location().remote();
         AlarmTracker tracker = new AlarmTracker(stream, sink, live);
-        try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live);
-             FrameHandoff handoff = new FrameHandoff(analyzer, stream)) {
+        try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live, backend);
+             FrameHandoff handoff = new FrameHandoff(analyzer, stream, live)) {
             if (analyzer.readsVideo() && !media.hasVideo()) {
                 notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
             }
@@ -65,8 +75,13 @@ public final class Analysis {
             }
             MediaException broke = null;
             long nextProgress = started + PROGRESS_EVERY_NANOS;
+            boolean noted = false;
             try {
                 while (media.step(handoff)) {
+                    if (!noted && media.hardwareNote() != null) {
+                        noted = true;
+                        notices.accept(stream + ": " + media.hardwareNote() + ".");
+                    }
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {
                         nextProgress = now + PROGRESS_EVERY_NANOS;
@@ -81,7 +96,8 @@ public final class Analysis {
             analyzer.finish();
             double elapsed = (System.nanoTime() - started) / 1e9;
             sink.accept(new Event.Summary(stream, input, media.videoFrames(), media.audioSamples(),
-                    round(media.positionSeconds()), round(elapsed), analyzer.backend(), media.decodeErrors(),
+                    round(media.positionSeconds()), round(elapsed), analyzer.backend(),
+                    media.decodingOnDevice() ? "nvdec" : "cpu", media.decodeErrors(), handoff.droppedFrames(),
                     new java.util.TreeMap<>(tracker.firedCounts())));
             if (broke != null) {
                 sink.accept(new Event.Error(stream, input, "read", broke.getMessage()));

@@ -9,11 +9,14 @@ import java.util.concurrent.BlockingQueue;
 /**
  * Decoding and analysing on two threads. The decoding thread lends each frame by reference (a second reference to
  * FFmpeg's buffer, no pixel copy; audio, which is small, is copied) into a small ring of holders, and one analysing
- * thread hands them to the stream's statistics and detectors in decode order. The decoder waits only when the ring
- * is full, which for a file is the right back-pressure.
+ * thread hands them to the stream's statistics and detectors in decode order. When the ring is full a file's decoder
+ * waits (the right back-pressure), while a live input drops the video frame and counts it: a live source cannot
+ * be paused, and falling ever further behind it would make every alarm late.
  */
 final class FrameHandoff implements MediaSink, AutoCloseable {
     static final int SLOTS = 8;
+    /** A source more than this far ahead of the wall clock is not live: it waits rather than loses frames. */
+    private static final double REAL_TIME_SLACK_SECONDS = 1.0;
 
     private static final class Slot {
         final VideoFrame frame = new VideoFrame();
@@ -28,11 +31,17 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     private final Slot[] slots = new Slot[SLOTS];
     private final Slot endMarker = new Slot();
     private final Thread worker;
+    private final boolean dropWhenFull;
     private volatile Throwable failure;
     private boolean drained;
+    private long droppedFrames;
+    private double firstPtsSeconds = Double.NaN;
+    private long startedNanos;
 
-    FrameHandoff(MediaSink target, String name) {
+    /** @param dropWhenFull drop video frames rather than wait when the analysis is behind (live inputs) */
+    FrameHandoff(MediaSink target, String name, boolean dropWhenFull) {
         this.target = target;
+        this.dropWhenFull = dropWhenFull;
         for (int i = 0; i < SLOTS; i++) {
             slots[i] = new Slot();
             free.add(slots[i]);
@@ -43,7 +52,24 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
 
     @Override
     public void onVideo(VideoFrame frame) {
-        Slot slot = takeFree();
+        if (Double.isNaN(firstPtsSeconds)) {
+            firstPtsSeconds = frame.ptsSeconds();
+            startedNanos = System.nanoTime();
+        }
+        Slot slot;
+        if (dropWhenFull) {
+            rethrow();
+            slot = free.poll();
+            if (slot == null) {
+                if (!aheadOfRealTime(frame.ptsSeconds())) {
+                    droppedFrames++;
+                    return;
+                }
+                slot = takeFree();
+            }
+        } else {
+            slot = takeFree();
+        }
         slot.video = true;
         slot.frame.refFrom(frame);
         publish(slot);
@@ -55,6 +81,19 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
         slot.video = false;
         slot.audio.copyFrom(block);
         publish(slot);
+    }
+
+    /**
+     * Whether the input delivers faster than real time (a file served over the network, say): such an input can
+     * wait for the analysis, and only a source that runs in real time must lose frames.
+     */
+    private boolean aheadOfRealTime(double ptsSeconds) {
+        return (ptsSeconds - firstPtsSeconds) - (System.nanoTime() - startedNanos) / 1e9 > REAL_TIME_SLACK_SECONDS;
+    }
+
+    /** Video frames dropped because the analysis was behind a live input. */
+    long droppedFrames() {
+        return droppedFrames;
     }
 
     /** Waits until every frame handed over so far has been analysed; rethrows what the analysing thread threw. */

@@ -13,10 +13,10 @@ import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.AudioLevels;
 import io.vigil.kernels.AudioStats;
-import io.vigil.kernels.FrameDifference;
+import io.vigil.engine.backend.StatisticsBackend;
+import io.vigil.engine.backend.StatsRequest;
+import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
-import io.vigil.kernels.LumaStats;
-import io.vigil.kernels.VideoStatistics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -31,14 +31,14 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private final List<Detector> detectors;
     private final AlarmTracker tracker;
     private final boolean live;
-    private final VideoStatistics videoStatistics;
+    private final FrameStatistics videoStatistics;
     private final AudioLevels audioLevels;
     private final FrameStats frameStats = new FrameStats();
     private final AudioStats audioStats = new AudioStats();
     private double lastVideoSeconds = Double.NaN;
     private double audioEndSeconds = Double.NaN;
 
-    private StreamAnalyzer(List<Detector> detectors, AlarmTracker tracker, boolean live, VideoStatistics video,
+    private StreamAnalyzer(List<Detector> detectors, AlarmTracker tracker, boolean live, FrameStatistics video,
                            AudioLevels audio) {
         this.detectors = detectors;
         this.tracker = tracker;
@@ -47,8 +47,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.audioLevels = audio;
     }
 
-    /** Builds the detectors enabled in {@code config} and the statistics they read. */
-    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live) {
+    /** Builds the detectors enabled in {@code config}, and the statistics they read on {@code backend}. */
+    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsBackend backend) {
         List<Detector> detectors = new ArrayList<>();
         Set<Statistic> needed = EnumSet.noneOf(Statistic.class);
         double pixelThreshold = 0;
@@ -76,9 +76,9 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             detectors.add(d);
             needed.addAll(d.reads());
         }
-        LumaStats luma = needed.contains(Statistic.LUMA) ? new LumaStats(pixelThreshold) : null;
-        FrameDifference difference = needed.contains(Statistic.FRAME_DIFFERENCE) ? new FrameDifference(freezeNoise) : null;
-        VideoStatistics video = luma != null || difference != null ? new VideoStatistics(luma, difference) : null;
+        StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
+                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise);
+        FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS) ? new AudioLevels(silenceNoise) : null;
         return new StreamAnalyzer(List.copyOf(detectors), tracker, live, video, audio);
     }
@@ -136,6 +136,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         }
     }
 
+    /** The backend that computed this stream's video statistics ("cpu" when none were needed). */
     public String backend() {
         return videoStatistics != null ? videoStatistics.backend() : "cpu";
     }

@@ -20,6 +20,8 @@ public final class Alarm {
     private boolean firing;
     private double since = Double.NaN;
     private double clearedAt = Double.NaN;
+    /** The wall clock of {@link #since} as the firing event gave it: the resolved event repeats it. */
+    private String wallStart;
 
     Alarm(AlarmTracker tracker, String detector, Integer channel, Severity severity, double raiseDelaySeconds,
           double clearDelaySeconds, AlarmSubject subject) {
@@ -85,6 +87,14 @@ public final class Alarm {
 
     String detector() {
         return detector;
+    }
+
+    String wallStart() {
+        return wallStart;
+    }
+
+    void wallStart(String wall) {
+        wallStart = wall;
     }
 
     Integer channel() {

@@ -66,15 +66,16 @@ public final class AlarmTracker {
 
     void fire(Alarm alarm, double heldSeconds) {
         firedCounts.merge(alarm.detector(), 1, Integer::sum);
+        alarm.wallStart(wall(alarm.since()));
         sink.accept(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
-                alarm.severity().wireName(), round(alarm.since()), null, null, wall(alarm.since()), null,
+                alarm.severity().wireName(), round(alarm.since()), null, null, alarm.wallStart(), null,
                 alarm.subject().summary(heldSeconds), metrics(alarm)));
     }
 
     void resolve(Alarm alarm, double endSeconds) {
         double start = alarm.since();
         sink.accept(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
-                alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), wall(start),
+                alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), alarm.wallStart(),
                 wall(endSeconds), null, metrics(alarm)));
     }
 

@@ -35,10 +35,10 @@ public sealed interface Event {
     /** The end of one input's analysis. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "stream", "input", "frames", "audioSamples", "mediaSeconds", "elapsedSeconds", "backend",
-            "decodeErrors", "alarms"})
+            "decoder", "decodeErrors", "droppedFrames", "alarms"})
     record Summary(String stream, String input, long frames, long audioSamples, double mediaSeconds,
-                   double elapsedSeconds, String backend, long decodeErrors, Map<String, Integer> alarms)
-            implements Event {
+                   double elapsedSeconds, String backend, String decoder, long decodeErrors, long droppedFrames,
+                   Map<String, Integer> alarms) implements Event {
         @Override
         @JsonProperty("type")
         public String type() {

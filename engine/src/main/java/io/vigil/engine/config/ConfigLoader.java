@@ -1,6 +1,7 @@
 package io.vigil.engine.config;
 
 import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.backend.BackendChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,11 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
  * decode:
  *   threads: 0
  *   ioTimeout: 10
+ * backend: auto            # auto, cpu or gpu
+ * gpu:
+ *   device: 0
+ *   maxBatch: 128
+ *   maxLatencyMs: 10
  * </pre>
  */
 public final class ConfigLoader {
@@ -67,6 +73,8 @@ public final class ConfigLoader {
         SequencedMap<String, DetectorSettings> detectors = config.detectors();
         int threads = config.decodeThreads();
         Duration timeout = config.ioTimeout();
+        BackendChoice backend = config.backend();
+        VigilConfig.Gpu gpu = config.gpu();
         for (NodeTuple t : mapping(root, "the top level").getValue()) {
             String key = key(t);
             switch (key) {
@@ -82,10 +90,35 @@ public final class ConfigLoader {
                         }
                     }
                 }
-                default -> throw unknown(t.getKeyNode(), key, Set.of("detectors", "decode"));
+                case "backend" -> {
+                    try {
+                        backend = BackendChoice.parse(scalar(t.getValueNode(), "backend"));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(where(t.getValueNode()) + "backend: " + e.getMessage());
+                    }
+                }
+                case "gpu" -> gpu = readGpu(t.getValueNode(), gpu);
+                default -> throw unknown(t.getKeyNode(), key, Set.of("detectors", "decode", "backend", "gpu"));
             }
         }
-        return new VigilConfig(detectors, threads, timeout);
+        return new VigilConfig(detectors, threads, timeout, backend, gpu);
+    }
+
+    private VigilConfig.Gpu readGpu(Node node, VigilConfig.Gpu base) {
+        int device = base.device();
+        int maxBatch = base.maxBatch();
+        Duration latency = base.maxLatency();
+        for (NodeTuple g : mapping(node, "gpu").getValue()) {
+            String k = key(g);
+            switch (k) {
+                case "device" -> device = (int) number(g.getValueNode(), "gpu.device", 0, 63);
+                case "maxBatch" -> maxBatch = (int) number(g.getValueNode(), "gpu.maxBatch", 1, 1024);
+                case "maxLatencyMs" -> latency = Duration.ofMillis(
+                        Math.round(number(g.getValueNode(), "gpu.maxLatencyMs", 0, 10_000)));
+                default -> throw unknown(g.getKeyNode(), "gpu." + k, Set.of("device", "maxBatch", "maxLatencyMs"));
+            }
+        }
+        return new VigilConfig.Gpu(device, maxBatch, latency);
     }
 
     private SequencedMap<String, DetectorSettings> readDetectors(Node node, SequencedMap<String, DetectorSettings> base) {

@@ -1,5 +1,6 @@
 package io.vigil.engine.config;
 
+import io.vigil.engine.backend.BackendChoice;
 import java.time.Duration;
 import java.util.SequencedMap;
 
@@ -9,22 +10,38 @@ import java.util.SequencedMap;
  * @param detectors settings per detector name, in display order
  * @param decodeThreads FFmpeg decoder threads per stream (0: FFmpeg chooses)
  * @param ioTimeout longest wait for a network read before an input is called broken
+ * @param backend where video statistics are computed
+ * @param gpu the GPU backend's settings
  */
-public record VigilConfig(SequencedMap<String, DetectorSettings> detectors, int decodeThreads, Duration ioTimeout) {
+public record VigilConfig(SequencedMap<String, DetectorSettings> detectors, int decodeThreads, Duration ioTimeout,
+                          BackendChoice backend, Gpu gpu) {
+
+    /**
+     * @param device CUDA device ordinal
+     * @param maxBatch most frames per kernel launch
+     * @param maxLatency longest a frame waits for its batch to fill (nvstreammux's batched-push-timeout)
+     */
+    public record Gpu(int device, int maxBatch, Duration maxLatency) {
+        public static final Gpu DEFAULTS = new Gpu(0, 128, Duration.ofMillis(10));
+    }
 
     public static VigilConfig defaults() {
-        return new VigilConfig(Defaults.detectors(), 0, Duration.ofSeconds(10));
+        return new VigilConfig(Defaults.detectors(), 0, Duration.ofSeconds(10), BackendChoice.AUTO, Gpu.DEFAULTS);
     }
 
     public VigilConfig withDetectors(SequencedMap<String, DetectorSettings> d) {
-        return new VigilConfig(d, decodeThreads, ioTimeout);
+        return new VigilConfig(d, decodeThreads, ioTimeout, backend, gpu);
     }
 
     public VigilConfig withDecodeThreads(int threads) {
-        return new VigilConfig(detectors, threads, ioTimeout);
+        return new VigilConfig(detectors, threads, ioTimeout, backend, gpu);
     }
 
     public VigilConfig withIoTimeout(Duration timeout) {
-        return new VigilConfig(detectors, decodeThreads, timeout);
+        return new VigilConfig(detectors, decodeThreads, timeout, backend, gpu);
+    }
+
+    public VigilConfig withBackend(BackendChoice choice) {
+        return new VigilConfig(detectors, decodeThreads, ioTimeout, choice, gpu);
     }
 }

@@ -30,9 +30,11 @@ public final class TextSink implements EventSink {
                     a.stream(), clock(a.end()), a.detector(), a.severity(), a.duration(), clock(a.start()),
                     channel(a.channel()));
             case Event.Summary s -> String.format(Locale.ROOT,
-                    "%-12s summary: %d frames, %s of media in %.1f s (%.1fx real time), backend %s, %d decode errors, alarms: %s",
+                    "%-12s summary: %d frames, %s of media in %.1f s (%.1fx real time), statistics on %s, decoded on %s, "
+                            + "%d decode errors, %d frames dropped, alarms: %s",
                     s.stream(), s.frames(), clock(s.mediaSeconds()), s.elapsedSeconds(),
-                    s.elapsedSeconds() > 0 ? s.mediaSeconds() / s.elapsedSeconds() : 0, s.backend(), s.decodeErrors(),
+                    s.elapsedSeconds() > 0 ? s.mediaSeconds() / s.elapsedSeconds() : 0, s.backend(), s.decoder(),
+                    s.decodeErrors(), s.droppedFrames(),
                     s.alarms().isEmpty() ? "none" : s.alarms().entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
             case Event.Error e -> String.format(Locale.ROOT, "%-12s ERROR: %s", e.stream(), e.message());

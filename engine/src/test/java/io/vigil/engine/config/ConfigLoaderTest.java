@@ -34,7 +34,14 @@ class ConfigLoaderTest {
                 decode:
                   threads: 2
                   ioTimeout: 3
+                backend: cpu
+                gpu:
+                  device: 1
+                  maxBatch: 32
+                  maxLatencyMs: 5
                 """);
+        assertThat(c.backend()).isEqualTo(io.vigil.engine.backend.BackendChoice.CPU);
+        assertThat(c.gpu()).isEqualTo(new VigilConfig.Gpu(1, 32, java.time.Duration.ofMillis(5)));
         assertThat(c.detectors().get("black").durationSeconds()).isEqualTo(5.0);
         assertThat(c.detectors().get("black").number("pixelThreshold")).isEqualTo(0.15);
         assertThat(c.detectors().get("black").severity()).isEqualTo(Severity.WARNING);
@@ -55,6 +62,10 @@ class ConfigLoaderTest {
                 .hasMessageContaining("v.yaml:2: detectors.clipping: unknown detector (not available in this version)");
         assertThatThrownBy(() -> ConfigLoader.parse("v.yaml", "detectors:\n  silence:\n    noise: loud\n"))
                 .hasMessageContaining("v.yaml:3:");
+        assertThatThrownBy(() -> ConfigLoader.parse("v.yaml", "backend: tpu\n"))
+                .hasMessageStartingWith("v.yaml:1: backend: backend must be auto, cpu or gpu");
+        assertThatThrownBy(() -> ConfigLoader.parse("v.yaml", "gpu:\n  maxBatch: 0\n"))
+                .hasMessageContaining("v.yaml:2: gpu.maxBatch: must be between 1 and 1024");
         assertThatThrownBy(() -> ConfigLoader.parse("v.yaml", "detectors: [1, 2\n"))
                 .hasMessageStartingWith("v.yaml: not valid YAML");
     }

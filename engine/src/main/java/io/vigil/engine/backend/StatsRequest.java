@@ -1,0 +1,15 @@
+package io.vigil.engine.backend;
+
+/**
+ * Which video statistics a stream's detectors read, with the parameters that change how they are computed.
+ *
+ * @param luma whether the luma statistics (dark share, mean, min, max) are needed
+ * @param pixelThreshold blackdetect's {@code pix_th} for the dark share
+ * @param difference whether freezedetect's frame difference is needed
+ * @param freezeNoise freezedetect's noise tolerance, which decides when the reference frame moves on
+ */
+public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise) {
+    public boolean any() {
+        return luma || difference;
+    }
+}
