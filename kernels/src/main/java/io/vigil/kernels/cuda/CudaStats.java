@@ -167,6 +167,8 @@ public final class CudaStats implements AutoCloseable {
             }
             initKernel = driver.moduleGetFunction(module, INIT_KERNEL);
             statsKernel = driver.moduleGetFunction(module, STATS_KERNEL);
+            // A blocking stream: it waits for work on the legacy NULL stream, where FFmpeg's NVDEC copies each decoded
+            // surface into its output frame, so a kernel never reads a frame before that copy has finished.
             stream = driver.streamCreate(CudaDriver.CU_STREAM_DEFAULT);
             start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
             stop = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
