@@ -1,7 +1,5 @@
 package io.vigil.engine.detect;
 
-import io.vigil.engine.alarm.Alarm;
-import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.kernels.FrameStats;
@@ -13,24 +11,17 @@ import java.util.Set;
  * blackdetect: a frame is black when at least {@code pictureThreshold} of its luma samples are at or below the
  * pixel threshold; black from the first such frame to the first frame that is not.
  */
-public final class BlackDetector implements Detector, AlarmSubject {
+public final class BlackDetector extends AlarmingDetector {
     public static final String NAME = "black";
 
     private final double pictureThreshold;
-    private final Alarm alarm;
     private double since = Double.NaN;
     private double minDarkRatio;
     private double maxLumaMean;
 
     public BlackDetector(DetectorSettings settings, AlarmTracker tracker) {
+        super(NAME, settings, tracker);
         this.pictureThreshold = settings.number("pictureThreshold");
-        this.alarm = tracker.register(NAME, null, settings.severity(), settings.durationSeconds(),
-                settings.clearDelaySeconds(), this);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.vigil.engine.detect;
 
-import io.vigil.engine.alarm.Alarm;
-import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.kernels.FrameStats;
@@ -13,28 +11,21 @@ import java.util.Set;
  * freezedetect: the picture is frozen while each frame differs from the reference frame (the last one that
  * moved) by no more than the noise tolerance; the freeze starts at the reference frame.
  */
-public final class FreezeDetector implements Detector, AlarmSubject {
+public final class FreezeDetector extends AlarmingDetector {
     public static final String NAME = "freeze";
 
     private final double noise;
-    private final Alarm alarm;
     private boolean frozen;
     private double maxMafd;
 
     public FreezeDetector(DetectorSettings settings, AlarmTracker tracker) {
-        this.noise = settings.amplitude("noise");
-        this.alarm = tracker.register(NAME, null, settings.severity(), settings.durationSeconds(),
-                settings.clearDelaySeconds(), this);
+        super(NAME, settings, tracker);
+        this.noise = noiseOf(settings);
     }
 
     /** The noise tolerance the frame-difference statistic must use to pick reference frames as freezedetect does. */
     public static double noiseOf(DetectorSettings settings) {
         return settings.amplitude("noise");
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.vigil.engine.detect;
 
-import io.vigil.engine.alarm.Alarm;
-import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.kernels.AudioStats;
@@ -13,26 +11,19 @@ import java.util.Set;
  * silencedetect with all channels together: silence from the first sample instant at which every channel is
  * below the noise tolerance to the first at which one is not, to the sample.
  */
-public final class SilenceDetector implements Detector, AlarmSubject {
+public final class SilenceDetector extends AlarmingDetector {
     public static final String NAME = "silence";
 
-    private final Alarm alarm;
     private double since = Double.NaN;
     private double peakDuring;
 
     public SilenceDetector(DetectorSettings settings, AlarmTracker tracker) {
-        this.alarm = tracker.register(NAME, null, settings.severity(), settings.durationSeconds(),
-                settings.clearDelaySeconds(), this);
+        super(NAME, settings, tracker);
     }
 
     /** The amplitude below which a sample is silent. */
     public static double noiseOf(DetectorSettings settings) {
         return settings.amplitude("noise");
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override
