@@ -9,7 +9,10 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
-/** The codecs this FFmpeg build can decode into CUDA memory (NVDEC through a CUDA device context). */
+/**
+ * The codecs this FFmpeg build can decode into CUDA memory (NVDEC through a CUDA device context). The separate
+ * {@code *_cuvid} decoders are left out: vigil uses FFmpeg's own decoders with the NVDEC hwaccel.
+ */
 public final class NvdecCodecs {
     private NvdecCodecs() {
     }
@@ -20,8 +23,9 @@ public final class NvdecCodecs {
         try (PointerPointer<Pointer> opaque = new PointerPointer<>(1)) {
             opaque.zero();
             for (AVCodec c = av_codec_iterate(opaque); c != null; c = av_codec_iterate(opaque)) {
-                if (av_codec_is_decoder(c) != 0 && MediaInput.hasCudaDecoder(c)) {
-                    names.add(c.name().getString());
+                String name = c.name().getString();
+                if (av_codec_is_decoder(c) != 0 && !name.endsWith("_cuvid") && MediaInput.hasCudaDecoder(c)) {
+                    names.add(name);
                 }
             }
         }
