@@ -28,6 +28,9 @@ import java.util.Set;
  * lets the alarm tracker turn their findings into events. Frames are only lent to it; nothing is copied.
  */
 public final class StreamAnalyzer implements MediaSink, AutoCloseable {
+    /** Not a detector of its own: black and silence raised together (see AlarmTracker). */
+    private static final String SIGNAL_LOSS = "signal_loss";
+
     private final List<Detector> detectors;
     private final AlarmTracker tracker;
     private final boolean live;
@@ -55,7 +58,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         double freezeNoise = 0;
         double silenceNoise = 0;
         for (DetectorSettings s : config.detectors().values()) {
-            if (!s.enabled()) {
+            if (!s.enabled() || s.detector().equals(SIGNAL_LOSS)) {
                 continue;
             }
             Detector d = switch (s.detector()) {
@@ -75,6 +78,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             };
             detectors.add(d);
             needed.addAll(d.reads());
+        }
+        DetectorSettings signalLoss = config.detectors().get(SIGNAL_LOSS);
+        if (signalLoss != null && signalLoss.enabled()) {
+            // Black and silence at once are one signal_loss alarm (needs both detectors running).
+            tracker.enableSignalLoss(signalLoss.severity());
         }
         StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
                 needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise);
@@ -131,6 +139,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /** The input ended: every alarm still firing resolves at its detector's last time. */
     public void finish() {
+        tracker.inputEnding();
         for (Detector d : detectors) {
             d.finish(lastVideoSeconds, audioEndSeconds);
         }

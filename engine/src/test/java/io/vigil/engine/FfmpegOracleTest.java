@@ -49,6 +49,8 @@ class FfmpegOracleTest {
         List<Ffmpeg.Interval> expected = Ffmpeg.detect(limited, true, true);
         assertThat(expected).extracting(Ffmpeg.Interval::detector)
                 .containsExactlyInAnyOrder("black", "freeze", "freeze", "silence");
+        assertThat(withoutFreezeDuringBlack(expected)).extracting(Ffmpeg.Interval::detector)
+                .containsExactlyInAnyOrder("black", "freeze", "silence");
         assertMatches(analyze(limited), expected);
     }
 
@@ -89,7 +91,18 @@ class FfmpegOracleTest {
         assertThat(events.getLast()).isInstanceOf(Event.Summary.class);
     }
 
-    static void assertMatches(List<Event.Alarm> actual, List<Ffmpeg.Interval> expected) {
+    /**
+     * FFmpeg's freezedetect also reports the still picture of every black stretch; vigil folds that freeze into the
+     * black alarm (one failure, one alarm), so those intervals are not expected from it.
+     */
+    static List<Ffmpeg.Interval> withoutFreezeDuringBlack(List<Ffmpeg.Interval> ffmpeg) {
+        List<Ffmpeg.Interval> black = ffmpeg.stream().filter(i -> i.detector().equals("black")).toList();
+        return ffmpeg.stream().filter(i -> !(i.detector().equals("freeze") && black.stream()
+                .anyMatch(b -> Math.abs(b.start() - i.start()) <= FRAME))).toList();
+    }
+
+    static void assertMatches(List<Event.Alarm> actual, List<Ffmpeg.Interval> ffmpeg) {
+        List<Ffmpeg.Interval> expected = withoutFreezeDuringBlack(ffmpeg);
         assertThat(actual).as("vigil %s vs ffmpeg %s", actual, expected).hasSameSizeAs(expected);
         for (Ffmpeg.Interval want : expected) {
             double tolerance = want.detector().equals("silence") ? AUDIO_TOLERANCE : FRAME;

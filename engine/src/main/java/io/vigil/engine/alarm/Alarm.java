@@ -3,11 +3,27 @@ package io.vigil.engine.alarm;
 /**
  * One alarm of one stream, detector and channel, and its lifecycle. A detector reports only facts: the condition
  * has held from {@code since} until {@code until} ({@link #hold}), or it cleared at a time ({@link #clear}); the
- * raise and clear delays are applied here, the same way for every detector.
+ * raise and clear delays are applied here, the same way for every detector, and {@link Correlation} decides whether
+ * a condition that has held long enough fires alone, waits for a partner, or is part of another alarm.
  */
 public final class Alarm {
     /** Media times are compared to the microsecond: 29.97 fps frame ends do not add up exactly. */
     private static final double EPSILON_SECONDS = 1e-6;
+
+    /** Where the alarm's condition stands. */
+    enum State {
+        /** No condition. */
+        IDLE,
+        /** The condition holds, not yet for the raise delay. */
+        HOLDING,
+        /** Held for the raise delay, waiting a moment for a partner condition to decide between alone and together. */
+        DEFERRED,
+        /** Held, but explained by another alarm (freeze during black): not raised for this run of the condition. */
+        SUPPRESSED,
+        /** Held, and raised as part of a combined alarm (black and silence as signal_loss). */
+        MERGED,
+        FIRING
+    }
 
     private final AlarmTracker tracker;
     private final String detector;
@@ -17,11 +33,16 @@ public final class Alarm {
     private final double clearDelaySeconds;
     private final AlarmSubject subject;
 
-    private boolean firing;
+    private State state = State.IDLE;
     private double since = Double.NaN;
     private double clearedAt = Double.NaN;
+    private double heldUntil = Double.NaN;
+    /** After a combined alarm ended at this time, the condition must hold its raise delay past it to go alone. */
+    private double soloAfter = Double.NEGATIVE_INFINITY;
     /** The wall clock of {@link #since} as the firing event gave it: the resolved event repeats it. */
     private String wallStart;
+    /** The dedupKey of the alarm that caused this one, or null. */
+    private String cause;
 
     Alarm(AlarmTracker tracker, String detector, Integer channel, Severity severity, double raiseDelaySeconds,
           double clearDelaySeconds, AlarmSubject subject) {
@@ -37,52 +58,123 @@ public final class Alarm {
     /** The condition has held from {@code sinceSeconds} through {@code untilSeconds}. */
     public void hold(double sinceSeconds, double untilSeconds) {
         clearedAt = Double.NaN;
-        if (firing) {
-            return;
+        heldUntil = untilSeconds;
+        switch (state) {
+            case FIRING, SUPPRESSED, MERGED -> {
+                return;
+            }
+            case IDLE, HOLDING -> {
+                since = sinceSeconds;
+                state = State.HOLDING;
+            }
+            case DEFERRED -> {
+                // re-decided below: the partner may have fired or cleared meanwhile
+            }
         }
-        since = sinceSeconds;
-        if (untilSeconds - since >= raiseDelaySeconds - EPSILON_SECONDS) {
-            firing = true;
-            tracker.fire(this, untilSeconds - since);
+        if (untilSeconds - Math.max(since, soloAfter) >= raiseDelaySeconds - EPSILON_SECONDS) {
+            tracker.correlation().decide(this, untilSeconds);
         }
     }
 
     /** The condition stopped at {@code atSeconds}. */
     public void clear(double atSeconds) {
-        if (!firing) {
-            since = Double.NaN;
-            return;
+        switch (state) {
+            case IDLE -> {
+            }
+            case HOLDING, SUPPRESSED -> reset();
+            case DEFERRED -> {
+                // It held long enough, and its partner never joined: it is an alarm of its own after all.
+                fire(atSeconds - since);
+                clear(atSeconds);
+            }
+            case MERGED -> {
+                reset();
+                tracker.correlation().partEnded(this, atSeconds);
+            }
+            case FIRING -> {
+                if (Double.isNaN(clearedAt)) {
+                    clearedAt = atSeconds;
+                }
+                advance(atSeconds);
+            }
         }
-        if (Double.isNaN(clearedAt)) {
-            clearedAt = atSeconds;
-        }
-        advance(atSeconds);
     }
 
     /** Media time has reached {@code nowSeconds}: resolves an alarm whose condition has stayed clear long enough. */
     public void advance(double nowSeconds) {
-        if (firing && !Double.isNaN(clearedAt) && nowSeconds - clearedAt >= clearDelaySeconds - EPSILON_SECONDS) {
+        if (state == State.FIRING && !Double.isNaN(clearedAt)
+                && nowSeconds - clearedAt >= clearDelaySeconds - EPSILON_SECONDS) {
             resolve(clearedAt);
         }
     }
 
     /** The input ended at {@code atSeconds}: an alarm still firing resolves there. */
     public void finish(double atSeconds) {
-        if (firing) {
-            resolve(Double.isNaN(clearedAt) ? atSeconds : clearedAt);
+        switch (state) {
+            case DEFERRED -> {
+                fire(heldUntil - since);
+                resolve(atSeconds);
+            }
+            case FIRING -> resolve(Double.isNaN(clearedAt) ? atSeconds : clearedAt);
+            case MERGED -> tracker.correlation().partEnded(this, atSeconds);
+            default -> {
+            }
         }
-        since = Double.NaN;
+        reset();
     }
 
     public boolean firing() {
-        return firing;
+        return state == State.FIRING;
+    }
+
+    /** Whether the alarm's condition is present now, fired or not. */
+    boolean conditionActive() {
+        return state != State.IDLE;
+    }
+
+    State state() {
+        return state;
+    }
+
+    void defer() {
+        state = State.DEFERRED;
+    }
+
+    void suppress() {
+        state = State.SUPPRESSED;
+    }
+
+    void merge() {
+        state = State.MERGED;
+    }
+
+    /**
+     * Back from a combined alarm that ended at {@code endedSeconds} to a condition of its own: raised alone (its start
+     * still back-dated) only if it holds for its raise delay past that end, so that two conditions ending a frame
+     * apart do not leave a one-frame alarm behind.
+     */
+    void unmerge(double endedSeconds) {
+        state = State.HOLDING;
+        soloAfter = endedSeconds;
+    }
+
+    /** Raises the alarm now, its start back-dated to when the condition began. */
+    void fire(double heldSeconds) {
+        state = State.FIRING;
+        tracker.fire(this, heldSeconds);
     }
 
     private void resolve(double endSeconds) {
-        firing = false;
         tracker.resolve(this, endSeconds);
+        reset();
+    }
+
+    private void reset() {
+        state = State.IDLE;
+        soloAfter = Double.NEGATIVE_INFINITY;
         since = Double.NaN;
         clearedAt = Double.NaN;
+        cause = null;
     }
 
     String detector() {
@@ -97,6 +189,14 @@ public final class Alarm {
         wallStart = wall;
     }
 
+    String cause() {
+        return cause;
+    }
+
+    void cause(String dedupKey) {
+        cause = dedupKey;
+    }
+
     Integer channel() {
         return channel;
     }
@@ -107,6 +207,14 @@ public final class Alarm {
 
     double since() {
         return since;
+    }
+
+    double heldUntil() {
+        return heldUntil;
+    }
+
+    void since(double seconds) {
+        since = seconds;
     }
 
     AlarmSubject subject() {

@@ -19,6 +19,7 @@ public final class AlarmTracker {
     private final boolean live;
     private final List<Alarm> alarms = new ArrayList<>();
     private final Map<String, Integer> firedCounts = new TreeMap<>();
+    private final Correlation correlation = new Correlation(this);
     /** Wall clock, in epoch nanoseconds, at which the media time {@link #anchorMediaSeconds} was seen. */
     private long anchorWallNanos;
     private double anchorMediaSeconds = Double.NaN;
@@ -36,7 +37,17 @@ public final class AlarmTracker {
                           double clearDelaySeconds, AlarmSubject subject) {
         Alarm alarm = new Alarm(this, detector, channel, severity, raiseDelaySeconds, clearDelaySeconds, subject);
         alarms.add(alarm);
+        correlation.registered(alarm);
         return alarm;
+    }
+
+    /** Raises black and silence that hold together as one signal_loss alarm (call after registering both). */
+    public void enableSignalLoss(Severity severity) {
+        correlation.enableSignalLoss(severity);
+    }
+
+    Correlation correlation() {
+        return correlation;
     }
 
     /** Records that media time {@code mediaSeconds} is being processed now; gives live alarms their wall times. */
@@ -54,9 +65,15 @@ public final class AlarmTracker {
 
     /** The input ended: every alarm still firing resolves at {@code atSeconds} (its own detector's last time). */
     public void finishAll(double atSeconds) {
+        inputEnding();
         for (Alarm alarm : alarms) {
             alarm.finish(atSeconds);
         }
+    }
+
+    /** The input is ending (call before the detectors finish): combined alarms resolve with their parts. */
+    public void inputEnding() {
+        correlation.finishing();
     }
 
     /** Alarms fired per detector so far. */
@@ -69,17 +86,17 @@ public final class AlarmTracker {
         alarm.wallStart(wall(alarm.since()));
         sink.accept(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(alarm.since()), null, null, alarm.wallStart(), null,
-                alarm.subject().summary(heldSeconds), metrics(alarm)));
+                alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause()));
     }
 
     void resolve(Alarm alarm, double endSeconds) {
         double start = alarm.since();
         sink.accept(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), alarm.wallStart(),
-                wall(endSeconds), null, metrics(alarm)));
+                wall(endSeconds), null, metrics(alarm), alarm.cause()));
     }
 
-    private String dedupKey(Alarm alarm) {
+    String dedupKey(Alarm alarm) {
         return stream + "/" + alarm.detector() + (alarm.channel() == null ? "" : "/" + alarm.channel());
     }
 

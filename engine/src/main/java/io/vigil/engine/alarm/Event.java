@@ -14,10 +14,10 @@ public sealed interface Event {
     /** An alarm firing or resolved. Times are media seconds from the input's start; wall times only for live inputs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "dedupKey", "severity", "start", "end",
-            "duration", "wallStart", "wallEnd", "summary", "metrics"})
+            "duration", "wallStart", "wallEnd", "summary", "metrics", "cause"})
     record Alarm(String status, String detector, String stream, Integer channel, String dedupKey, String severity,
                  double start, Double end, Double duration, String wallStart, String wallEnd, String summary,
-                 Map<String, Double> metrics) implements Event {
+                 Map<String, Double> metrics, String cause) implements Event {
         public static final String FIRING = "firing";
         public static final String RESOLVED = "resolved";
 

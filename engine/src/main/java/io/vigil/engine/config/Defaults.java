@@ -15,12 +15,12 @@ public final class Defaults {
     }
 
     /** The detectors this version implements, in display order. */
-    public static final List<String> DETECTORS = List.of("black", "freeze", "silence");
+    public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "signal_loss");
 
     /** The names the output contract reserves for detectors that later versions add. */
     public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
             "brng", "flash", "clipping", "loudness", "phase", "channel_loss", "dc_offset", "stall", "discontinuity",
-            "av_drift", "signal_loss");
+            "av_drift");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
@@ -28,6 +28,8 @@ public final class Defaults {
                 Map.of("pictureThreshold", 0.98, "pixelThreshold", 0.10)));
         d.put("freeze", new DetectorSettings("freeze", true, 2.0, 0.0, Severity.CRITICAL, Map.of("noise", "-60dB")));
         d.put("silence", new DetectorSettings("silence", true, 2.0, 0.0, Severity.ERROR, Map.of("noise", "-60dB")));
+        // Black and silence together: raised as soon as both have (their own delays apply); no parameters.
+        d.put("signal_loss", new DetectorSettings("signal_loss", true, 0.0, 0.0, Severity.CRITICAL, Map.of()));
         return d;
     }
 }
