@@ -168,6 +168,9 @@ public final class ConfigLoader {
 
     /** A detector threshold: ratios 0..1, or a dB level where the default is one. */
     private Object parameter(Node v, String path, Object defaultValue) {
+        if (defaultValue instanceof Boolean) {
+            return bool(v, path);
+        }
         if (defaultValue instanceof String) {
             String s = scalar(v, path);
             try {

@@ -26,7 +26,8 @@ public final class Defaults {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
         d.put("black", new DetectorSettings("black", true, 2.0, 0.0, Severity.CRITICAL,
                 Map.of("pictureThreshold", 0.98, "pixelThreshold", 0.10)));
-        d.put("freeze", new DetectorSettings("freeze", true, 2.0, 0.0, Severity.CRITICAL, Map.of("noise", "-60dB")));
+        d.put("freeze", new DetectorSettings("freeze", true, 2.0, 0.0, Severity.CRITICAL,
+                Map.of("noise", "-60dB", "ignoreWithSound", false)));
         d.put("silence", new DetectorSettings("silence", true, 2.0, 0.0, Severity.ERROR, Map.of("noise", "-60dB")));
         // Black and silence together: raised as soon as both have (their own delays apply); no parameters.
         d.put("signal_loss", new DetectorSettings("signal_loss", true, 0.0, 0.0, Severity.CRITICAL, Map.of()));

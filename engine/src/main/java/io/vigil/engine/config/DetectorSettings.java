@@ -26,6 +26,15 @@ public record DetectorSettings(String detector, boolean enabled, double duration
         throw new ConfigException(detector + "." + key + " must be a number, got '" + v + "'");
     }
 
+    /** A yes/no parameter. */
+    public boolean flag(String key) {
+        Object v = parameter(key);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException(detector + "." + key + " must be true or false, got '" + v + "'");
+    }
+
     /** A level given as a ratio (0.001) or in decibels ("-60dB"), as FFmpeg's detectors take it; returns the ratio. */
     public double amplitude(String key) {
         return amplitude(detector + "." + key, parameter(key));
