@@ -5,6 +5,7 @@ import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.BlackDetector;
 import io.vigil.engine.detect.Detector;
+import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.SilenceDetector;
 import io.vigil.engine.detect.Statistic;
@@ -17,6 +18,7 @@ import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.backend.StatsRequest;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.VideoStatistics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -35,6 +37,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private final AlarmTracker tracker;
     private final boolean live;
     private final FrameStatistics videoStatistics;
+    /** Whether any detector looks at video frames at all (their timestamps, if no statistic). */
+    private final boolean videoNeeded;
     private final AudioLevels audioLevels;
     private final FrameStats frameStats = new FrameStats();
     private final AudioStats audioStats = new AudioStats();
@@ -47,6 +51,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.tracker = tracker;
         this.live = live;
         this.videoStatistics = video;
+        this.videoNeeded = video != null || detectors.stream().anyMatch(d -> d.reads().contains(Statistic.VIDEO_TIMESTAMPS));
         this.audioLevels = audio;
     }
 
@@ -70,6 +75,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                     freezeNoise = FreezeDetector.noiseOf(s);
                     yield new FreezeDetector(s, tracker);
                 }
+                case DiscontinuityDetector.NAME -> new DiscontinuityDetector(s, tracker);
                 case SilenceDetector.NAME -> {
                     silenceNoise = SilenceDetector.noiseOf(s);
                     yield new SilenceDetector(s, tracker);
@@ -98,7 +104,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /** Whether any running detector reads video, or audio. */
     public boolean readsVideo() {
-        return videoStatistics != null;
+        return videoNeeded;
     }
 
     public boolean readsAudio() {
@@ -108,13 +114,17 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     @Override
     public void onVideo(VideoFrame frame) {
         lastVideoSeconds = frame.ptsSeconds();
-        if (videoStatistics == null) {
+        if (!videoNeeded) {
             return;
         }
         if (live) {
             tracker.observe(frame.ptsSeconds(), Instant.now());
         }
-        videoStatistics.compute(frame, frameStats);
+        if (videoStatistics != null) {
+            videoStatistics.compute(frame, frameStats);
+        } else {
+            VideoStatistics.fillCommon(frame, frameStats);
+        }
         for (Detector d : detectors) {
             d.onVideo(frameStats);
         }

@@ -171,6 +171,9 @@ public final class ConfigLoader {
         if (defaultValue instanceof Boolean) {
             return bool(v, path);
         }
+        if (path.endsWith("Seconds")) {
+            return number(v, path, 0, 86400);
+        }
         if (defaultValue instanceof String) {
             String s = scalar(v, path);
             try {

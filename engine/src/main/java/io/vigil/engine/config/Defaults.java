@@ -15,11 +15,12 @@ public final class Defaults {
     }
 
     /** The detectors this version implements, in display order. */
-    public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "signal_loss");
+    public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
+            "signal_loss");
 
     /** The names the output contract reserves for detectors that later versions add. */
     public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
-            "brng", "flash", "clipping", "loudness", "phase", "channel_loss", "dc_offset", "stall", "discontinuity",
+            "brng", "flash", "clipping", "loudness", "phase", "channel_loss", "dc_offset", "stall",
             "av_drift");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
@@ -29,6 +30,9 @@ public final class Defaults {
         d.put("freeze", new DetectorSettings("freeze", true, 2.0, 0.0, Severity.CRITICAL,
                 Map.of("noise", "-60dB", "ignoreWithSound", false)));
         d.put("silence", new DetectorSettings("silence", true, 2.0, 0.0, Severity.ERROR, Map.of("noise", "-60dB")));
+        // A jump is an event: raised at once, resolved once 2 s pass without another.
+        d.put("discontinuity", new DetectorSettings("discontinuity", true, 0.0, 2.0, Severity.WARNING,
+                Map.of("toleranceSeconds", 0.5)));
         // Black and silence together: raised as soon as both have (their own delays apply); no parameters.
         d.put("signal_loss", new DetectorSettings("signal_loss", true, 0.0, 0.0, Severity.CRITICAL, Map.of()));
         return d;

@@ -7,5 +7,7 @@ public enum Statistic {
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
     FRAME_DIFFERENCE,
     /** Audio peak, RMS and silent runs ({@link io.vigil.kernels.AudioLevels}). */
-    AUDIO_LEVELS
+    AUDIO_LEVELS,
+    /** Only each video frame's timestamp and duration (no pixels read). */
+    VIDEO_TIMESTAMPS
 }
