@@ -114,7 +114,8 @@ final class DemoCommand implements Callable<Integer> {
                 for (int i = 0; i < samplesPerFrame; i++) {
                     long n = (long) f * samplesPerFrame + i;
                     double ts = (double) n / SAMPLE_RATE;
-                    float s = inside("silence", ts) ? 0f : (float) (0.3 * Math.sin(2 * Math.PI * (440 + 110 * ((n / SAMPLE_RATE) % 3)) * ts));
+                    // At -23 dBFS: about -23 LUFS, R 128's target, so that loudness has nothing to report.
+                    float s = inside("silence", ts) ? 0f : (float) (0.07 * Math.sin(2 * Math.PI * (440 + 110 * ((n / SAMPLE_RATE) % 3)) * ts));
                     audio[0][i] = s;
                     audio[1][i] = s;
                 }

@@ -98,7 +98,7 @@ public final class Analysis {
             sink.accept(new Event.Summary(stream, input, media.videoFrames(), media.audioSamples(),
                     round(media.positionSeconds()), round(elapsed), analyzer.backend(),
                     media.decodingOnDevice() ? "nvdec" : "cpu", media.decodeErrors(), handoff.droppedFrames(),
-                    new java.util.TreeMap<>(tracker.firedCounts())));
+                    new java.util.TreeMap<>(tracker.firedCounts()), analyzer.loudnessSummary()));
             if (broke != null) {
                 sink.accept(new Event.Error(stream, input, "read", broke.getMessage()));
                 return Outcome.BROKE_OFF;

@@ -7,6 +7,7 @@ import io.vigil.engine.detect.BlackDetector;
 import io.vigil.engine.detect.Detector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
+import io.vigil.engine.detect.LoudnessDetector;
 import io.vigil.engine.detect.SilenceDetector;
 import io.vigil.engine.detect.Statistic;
 import io.vigil.ffi.AudioBlock;
@@ -18,6 +19,7 @@ import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.backend.StatsRequest;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.LoudnessMeter;
 import io.vigil.kernels.VideoStatistics;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +42,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** Whether any detector looks at video frames at all (their timestamps, if no statistic). */
     private final boolean videoNeeded;
     private final AudioLevels audioLevels;
+    /** BS.1770 loudness of the stream's audio, when a detector reads it. */
+    private final LoudnessMeter loudness;
     private final FrameStats frameStats = new FrameStats();
     private final AudioStats audioStats = new AudioStats();
     private double lastVideoSeconds = Double.NaN;
@@ -53,6 +57,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.videoStatistics = video;
         this.videoNeeded = video != null || detectors.stream().anyMatch(d -> d.reads().contains(Statistic.VIDEO_TIMESTAMPS));
         this.audioLevels = audio;
+        this.loudness = loudnessMeterFor(detectors);
     }
 
     /** Builds the detectors enabled in {@code config}, and the statistics they read on {@code backend}. */
@@ -76,6 +81,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                     yield new FreezeDetector(s, tracker);
                 }
                 case DiscontinuityDetector.NAME -> new DiscontinuityDetector(s, tracker);
+                case LoudnessDetector.NAME -> new LoudnessDetector(s, tracker);
                 case SilenceDetector.NAME -> {
                     silenceNoise = SilenceDetector.noiseOf(s);
                     yield new SilenceDetector(s, tracker);
@@ -97,6 +103,39 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         return new StreamAnalyzer(List.copyOf(detectors), tracker, live, video, audio);
     }
 
+    /** One loudness meter for the stream when a detector reads it; the detectors that listen hear its steps. */
+    private static LoudnessMeter loudnessMeterFor(List<Detector> detectors) {
+        LoudnessMeter meter = null;
+        for (Detector d : detectors) {
+            if (d.reads().contains(Statistic.LOUDNESS)) {
+                meter = meter != null ? meter : new LoudnessMeter();
+                if (d instanceof LoudnessMeter.StepListener listener) {
+                    meter.addListener(listener);
+                }
+            }
+        }
+        return meter;
+    }
+
+    /**
+     * The summary's loudness: integrated (LUFS), range (LU) and true peak (dBTP), to 0.1 as meters show them;
+     * null when no loudness was measured. A level that silence leaves undefined (-infinity) is left out.
+     */
+    public java.util.Map<String, Double> loudnessSummary() {
+        if (loudness == null || loudness.steps() == 0) {
+            return null;
+        }
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        double[] values = {loudness.integratedLufs(), loudness.loudnessRangeLu(), loudness.truePeakDbtp()};
+        String[] keys = {"integrated", "range", "truePeak"};
+        for (int i = 0; i < keys.length; i++) {
+            if (Double.isFinite(values[i])) {
+                out.put(keys[i], Math.round(values[i] * 10) / 10.0);
+            }
+        }
+        return out;
+    }
+
     /** Names of the detectors that run. */
     public List<String> detectorNames() {
         return detectors.stream().map(Detector::name).toList();
@@ -108,7 +147,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     }
 
     public boolean readsAudio() {
-        return audioLevels != null;
+        return audioLevels != null || loudness != null;
     }
 
     @Override
@@ -134,11 +173,18 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     @Override
     public void onAudio(AudioBlock block) {
         audioEndSeconds = block.endSeconds();
-        if (audioLevels == null) {
+        if (audioLevels == null && loudness == null) {
             return;
         }
         if (live) {
             tracker.observe(block.ptsSeconds(), Instant.now());
+        }
+        if (loudness != null) {
+            loudness.process(block);
+            if (audioLevels == null) {
+                tracker.advance(block.ptsSeconds());
+                return;
+            }
         }
         audioLevels.compute(block, audioStats);
         for (Detector d : detectors) {

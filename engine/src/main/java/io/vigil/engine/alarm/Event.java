@@ -32,13 +32,16 @@ public sealed interface Event {
         }
     }
 
-    /** The end of one input's analysis. */
+    /**
+     * The end of one input's analysis. {@code loudness}: integrated (LUFS), range (LU) and truePeak (dBTP) of the
+     * audio, null when no loudness was measured.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "stream", "input", "frames", "audioSamples", "mediaSeconds", "elapsedSeconds", "backend",
-            "decoder", "decodeErrors", "droppedFrames", "alarms"})
+            "decoder", "decodeErrors", "droppedFrames", "loudness", "alarms"})
     record Summary(String stream, String input, long frames, long audioSamples, double mediaSeconds,
                    double elapsedSeconds, String backend, String decoder, long decodeErrors, long droppedFrames,
-                   Map<String, Integer> alarms) implements Event {
+                   Map<String, Integer> alarms, Map<String, Double> loudness) implements Event {
         @Override
         @JsonProperty("type")
         public String type() {

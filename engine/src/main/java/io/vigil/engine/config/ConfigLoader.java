@@ -38,6 +38,11 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
  */
 public final class ConfigLoader {
     private static final Set<String> COMMON_KEYS = Set.of("enabled", "duration", "clearDelay", "severity");
+    /** Detector parameters that are levels in their own units rather than ratios: their ranges. */
+    private static final java.util.Map<String, double[]> LEVEL_RANGES = java.util.Map.of(
+            "detectors.loudness.target", new double[] {-70, 0},
+            "detectors.loudness.tolerance", new double[] {0.1, 30},
+            "detectors.loudness.truePeakCeiling", new double[] {-30, 6});
 
     private final String file;
 
@@ -170,6 +175,9 @@ public final class ConfigLoader {
     private Object parameter(Node v, String path, Object defaultValue) {
         if (defaultValue instanceof Boolean) {
             return bool(v, path);
+        }
+        if (LEVEL_RANGES.containsKey(path)) {
+            return number(v, path, LEVEL_RANGES.get(path)[0], LEVEL_RANGES.get(path)[1]);
         }
         if (path.endsWith("Seconds")) {
             return number(v, path, 0, 86400);

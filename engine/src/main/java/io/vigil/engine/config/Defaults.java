@@ -16,11 +16,11 @@ public final class Defaults {
 
     /** The detectors this version implements, in display order. */
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
-            "signal_loss");
+            "signal_loss", "loudness");
 
     /** The names the output contract reserves for detectors that later versions add. */
     public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
-            "brng", "flash", "clipping", "loudness", "phase", "channel_loss", "dc_offset", "stall",
+            "brng", "flash", "clipping", "phase", "channel_loss", "dc_offset", "stall",
             "av_drift");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
@@ -35,6 +35,10 @@ public final class Defaults {
                 Map.of("toleranceSeconds", 0.5)));
         // Black and silence together: raised as soon as both have (their own delays apply); no parameters.
         d.put("signal_loss", new DetectorSettings("signal_loss", true, 0.0, 0.0, Severity.CRITICAL, Map.of()));
+        // EBU R 128: short-term loudness within target +-tolerance LU (10 s to raise: longer than a loud moment;
+        // 3 s, one short-term window, to clear), true peak at most -1 dBTP (an over raises at once).
+        d.put("loudness", new DetectorSettings("loudness", true, 10.0, 3.0, Severity.WARNING,
+                Map.of("target", -23.0, "tolerance", 5.0, "truePeakCeiling", -1.0)));
         return d;
     }
 }

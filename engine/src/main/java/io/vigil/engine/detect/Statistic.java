@@ -9,5 +9,7 @@ public enum Statistic {
     /** Audio peak, RMS and silent runs ({@link io.vigil.kernels.AudioLevels}). */
     AUDIO_LEVELS,
     /** Only each video frame's timestamp and duration (no pixels read). */
-    VIDEO_TIMESTAMPS
+    VIDEO_TIMESTAMPS,
+    /** BS.1770 loudness and true peak, each 100 ms ({@link io.vigil.kernels.LoudnessMeter}). */
+    LOUDNESS
 }

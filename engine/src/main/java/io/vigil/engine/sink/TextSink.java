@@ -36,7 +36,8 @@ public final class TextSink implements EventSink {
                     s.elapsedSeconds() > 0 ? s.mediaSeconds() / s.elapsedSeconds() : 0, s.backend(), s.decoder(),
                     s.decodeErrors(), s.droppedFrames(),
                     s.alarms().isEmpty() ? "none" : s.alarms().entrySet().stream()
-                            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+                            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
+                    + loudness(s.loudness());
             case Event.Error e -> String.format(Locale.ROOT, "%-12s ERROR: %s", e.stream(), e.message());
         };
     }
@@ -45,6 +46,23 @@ public final class TextSink implements EventSink {
     static String clock(double seconds) {
         long ms = Math.round(seconds * 1000);
         return String.format(Locale.ROOT, "%d:%02d.%03d", ms / 60000, ms / 1000 % 60, ms % 1000);
+    }
+
+    /** "; loudness I -23.0 LUFS, LRA 5.2 LU, true peak -1.5 dBTP", or nothing when none was measured. */
+    private static String loudness(Map<String, Double> l) {
+        if (l == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("; loudness");
+        String sep = " ";
+        String[][] parts = {{"integrated", "I ", " LUFS"}, {"range", "LRA ", " LU"}, {"truePeak", "true peak ", " dBTP"}};
+        for (String[] p : parts) {
+            if (l.get(p[0]) != null) {
+                b.append(sep).append(p[1]).append(String.format(Locale.ROOT, "%.1f", l.get(p[0]))).append(p[2]);
+                sep = ", ";
+            }
+        }
+        return b.toString();
     }
 
     private static String channel(Integer c) {

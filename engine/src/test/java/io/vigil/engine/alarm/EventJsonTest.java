@@ -33,7 +33,7 @@ class EventJsonTest {
     @Test
     void summaryAndErrorCarryTheirType() throws Exception {
         JsonNode summary = json.readTree(JsonLinesSink.toJson(new Event.Summary("e1", "in.ts", 900, 1_440_000, 30.0, 1.9,
-                "cpu", "cpu", 0, 0, Map.of("black", 1))));
+                "cpu", "cpu", 0, 0, Map.of("black", 1), null)));
         assertThat(summary.get("type").asText()).isEqualTo("summary");
         assertThat(summary.get("frames").asLong()).isEqualTo(900);
         assertThat(summary.get("alarms").get("black").asInt()).isEqualTo(1);
