@@ -4,10 +4,14 @@ import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.BlackDetector;
+import io.vigil.engine.detect.ChannelLossDetector;
+import io.vigil.engine.detect.ClippingDetector;
+import io.vigil.engine.detect.DcOffsetDetector;
 import io.vigil.engine.detect.Detector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.LoudnessDetector;
+import io.vigil.engine.detect.PhaseDetector;
 import io.vigil.engine.detect.SilenceDetector;
 import io.vigil.engine.detect.Statistic;
 import io.vigil.ffi.AudioBlock;
@@ -67,6 +71,9 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         double pixelThreshold = 0;
         double freezeNoise = 0;
         double silenceNoise = 0;
+        double channelNoise = 0;
+        double clipLevel = 1;
+        int clipMinRun = 1;
         for (DetectorSettings s : config.detectors().values()) {
             if (!s.enabled() || s.detector().equals(SIGNAL_LOSS)) {
                 continue;
@@ -86,6 +93,17 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                     silenceNoise = SilenceDetector.noiseOf(s);
                     yield new SilenceDetector(s, tracker);
                 }
+                case ChannelLossDetector.NAME -> {
+                    channelNoise = ChannelLossDetector.noiseOf(s);
+                    yield new ChannelLossDetector(s, tracker);
+                }
+                case ClippingDetector.NAME -> {
+                    clipLevel = ClippingDetector.levelOf(s);
+                    clipMinRun = ClippingDetector.minRunOf(s);
+                    yield new ClippingDetector(s, tracker);
+                }
+                case PhaseDetector.NAME -> new PhaseDetector(s, tracker);
+                case DcOffsetDetector.NAME -> new DcOffsetDetector(s, tracker);
                 default -> throw new IllegalArgumentException("no detector named " + s.detector());
             };
             detectors.add(d);
@@ -99,7 +117,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
                 needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise);
         FrameStatistics video = request.any() ? backend.open(request) : null;
-        AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS) ? new AudioLevels(silenceNoise) : null;
+        AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
+                ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;
         return new StreamAnalyzer(List.copyOf(detectors), tracker, live, video, audio);
     }
 

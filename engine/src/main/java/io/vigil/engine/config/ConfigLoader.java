@@ -38,11 +38,14 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
  */
 public final class ConfigLoader {
     private static final Set<String> COMMON_KEYS = Set.of("enabled", "duration", "clearDelay", "severity");
-    /** Detector parameters that are levels in their own units rather than ratios: their ranges. */
+    /** Detector parameters that are not ratios (levels in their own units, counts, correlations): their ranges. */
     private static final java.util.Map<String, double[]> LEVEL_RANGES = java.util.Map.of(
             "detectors.loudness.target", new double[] {-70, 0},
             "detectors.loudness.tolerance", new double[] {0.1, 30},
-            "detectors.loudness.truePeakCeiling", new double[] {-30, 6});
+            "detectors.loudness.truePeakCeiling", new double[] {-30, 6},
+            "detectors.clipping.minRun", new double[] {1, 1000},
+            "detectors.clipping.eventsPerSecond", new double[] {1, 10000},
+            "detectors.phase.correlation", new double[] {-1, 1});
 
     private final String file;
 

@@ -16,11 +16,11 @@ public final class Defaults {
 
     /** The detectors this version implements, in display order. */
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
-            "signal_loss", "loudness");
+            "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset");
 
     /** The names the output contract reserves for detectors that later versions add. */
     public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
-            "brng", "flash", "clipping", "phase", "channel_loss", "dc_offset", "stall",
+            "brng", "flash", "stall",
             "av_drift");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
@@ -39,6 +39,19 @@ public final class Defaults {
         // 3 s, one short-term window, to clear), true peak at most -1 dBTP (an over raises at once).
         d.put("loudness", new DetectorSettings("loudness", true, 10.0, 3.0, Severity.WARNING,
                 Map.of("target", -23.0, "tolerance", 5.0, "truePeakCeiling", -1.0)));
+        // One channel silent (silencedetect's -60 dB, alone) while another sounds, for silence's 2 s.
+        d.put("channel_loss", new DetectorSettings("channel_loss", true, 2.0, 0.0, Severity.ERROR,
+                Map.of("noise", "-60dB")));
+        // Clip events (3 consecutive samples within 0.01 dB of full scale: the classic "over") at least once in
+        // every 1 s window for 2 s: one clipped peak, or a few, never raises it.
+        d.put("clipping", new DetectorSettings("clipping", true, 2.0, 0.0, Severity.WARNING,
+                Map.of("level", "-0.01dB", "minRun", 3.0, "eventsPerSecond", 1.0)));
+        // Channels 0 and 1: correlation over 400 ms below -0.3 (well clear of wide stereo near 0), both above -50 dBFS.
+        d.put("phase", new DetectorSettings("phase", true, 2.0, 0.0, Severity.WARNING,
+                Map.of("correlation", -0.3, "level", "-50dB")));
+        // Mean over 1 s beyond 1% of full scale (-40 dBFS): far above what programme leaves in a 1 s mean.
+        d.put("dc_offset", new DetectorSettings("dc_offset", true, 2.0, 0.0, Severity.WARNING,
+                Map.of("level", "-40dB")));
         return d;
     }
 }

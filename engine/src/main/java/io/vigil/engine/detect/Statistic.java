@@ -6,7 +6,7 @@ public enum Statistic {
     LUMA,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
     FRAME_DIFFERENCE,
-    /** Audio peak, RMS and silent runs ({@link io.vigil.kernels.AudioLevels}). */
+    /** Audio peak, RMS, sums, silent runs (all channels and each), clip runs ({@link io.vigil.kernels.AudioLevels}). */
     AUDIO_LEVELS,
     /** Only each video frame's timestamp and duration (no pixels read). */
     VIDEO_TIMESTAMPS,
