@@ -129,11 +129,17 @@ measure ffmpeg-decode  "$FRAMES" "${FF[@]}" -f null -
 measure ffmpeg-filters "$FRAMES" "${FF[@]}" -vf blackdetect,freezedetect -af silencedetect -f null -
 measure vigil-none     "$FRAMES" "$VIGIL" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors none
 measure vigil-3det     "$FRAMES" "$VIGIL" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors black,freeze,silence
+# Every detector vigil has, beside FFmpeg's analysis filters that cover the same ground (issue 4's comparison).
+measure ffmpeg-all     "$FRAMES" "${FF[@]}" -vf blackdetect,freezedetect,blockdetect,blurdetect,signalstats \
+  -af silencedetect,ebur128=peak=true,astats -f null -
+measure vigil-all      "$FRAMES" "$VIGIL" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors all
 
 echo
 ratio "vigil-3det / vigil-none fps"     "${FPS_OF[vigil-3det]}" "${FPS_OF[vigil-none]}"     ">=" 0.9
 ratio "vigil-3det / ffmpeg-filters fps" "${FPS_OF[vigil-3det]}" "${FPS_OF[ffmpeg-filters]}" ">"  1
 ratio "vigil-none / ffmpeg-decode fps"  "${FPS_OF[vigil-none]}" "${FPS_OF[ffmpeg-decode]}"
+ratio "vigil-all / ffmpeg-all fps"      "${FPS_OF[vigil-all]}" "${FPS_OF[ffmpeg-all]}"      ">=" 5
+ratio "vigil-all / vigil-none fps"      "${FPS_OF[vigil-all]}" "${FPS_OF[vigil-none]}"
 
 # ---- memory: peak RSS must not grow with input length ----------------------------------------------------------
 echo
