@@ -66,7 +66,7 @@ public final class Analysis {
         boolean live = media.location().remote();
         AlarmTracker tracker = new AlarmTracker(stream, sink, live);
         try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live, backend);
-             FrameHandoff handoff = new FrameHandoff(analyzer, stream, live)) {
+             FrameHandoff handoff = new FrameHandoff(analyzer, stream, live, analyzer::onIdle)) {
             if (analyzer.readsVideo() && !media.hasVideo()) {
                 notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
             }

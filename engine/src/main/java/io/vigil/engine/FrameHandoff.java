@@ -5,6 +5,8 @@ import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Decoding and analysing on two threads. The decoding thread lends each frame by reference (a second reference to
@@ -17,6 +19,8 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     static final int SLOTS = 8;
     /** A source more than this far ahead of the wall clock is not live: it waits rather than loses frames. */
     private static final double REAL_TIME_SLACK_SECONDS = 1.0;
+    /** How often the analysing thread wakes up when no frame arrives, to let wall-clock detectors (stall) look. */
+    static final long IDLE_POLL_MILLIS = 200;
 
     private static final class Slot {
         final VideoFrame frame = new VideoFrame();
@@ -26,6 +30,8 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     }
 
     private final MediaSink target;
+    /** Called on the analysing thread with {@link System#nanoTime()} whenever no frame came for a poll interval. */
+    private final LongConsumer idle;
     private final BlockingQueue<Slot> free = new ArrayBlockingQueue<>(SLOTS);
     private final BlockingQueue<Slot> filled = new ArrayBlockingQueue<>(SLOTS + 1);
     private final Slot[] slots = new Slot[SLOTS];
@@ -40,7 +46,16 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
 
     /** @param dropWhenFull drop video frames rather than wait when the analysis is behind (live inputs) */
     FrameHandoff(MediaSink target, String name, boolean dropWhenFull) {
+        this(target, name, dropWhenFull, now -> { });
+    }
+
+    /**
+     * @param idle called on the analysing thread (the only thread that calls {@code target}) with the
+     *             {@link System#nanoTime()} of each {@link #IDLE_POLL_MILLIS} that passes without a frame
+     */
+    FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle) {
         this.target = target;
+        this.idle = idle;
         this.dropWhenFull = dropWhenFull;
         for (int i = 0; i < SLOTS; i++) {
             slots[i] = new Slot();
@@ -115,9 +130,19 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
         while (true) {
             Slot slot;
             try {
-                slot = filled.take();
+                slot = filled.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
+            }
+            if (slot == null) {
+                try {
+                    if (failure == null) {
+                        idle.accept(System.nanoTime());
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                continue;
             }
             if (slot.end) {
                 return;

@@ -13,6 +13,8 @@ import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.LoudnessDetector;
 import io.vigil.engine.detect.PhaseDetector;
 import io.vigil.engine.detect.SilenceDetector;
+import io.vigil.engine.detect.StallDetector;
+import io.vigil.engine.detect.AvDriftDetector;
 import io.vigil.engine.detect.Statistic;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.MediaSink;
@@ -104,6 +106,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 }
                 case PhaseDetector.NAME -> new PhaseDetector(s, tracker);
                 case DcOffsetDetector.NAME -> new DcOffsetDetector(s, tracker);
+                case StallDetector.NAME -> new StallDetector(s, tracker);
+                case AvDriftDetector.NAME -> new AvDriftDetector(s, tracker);
                 default -> throw new IllegalArgumentException("no detector named " + s.detector());
             };
             detectors.add(d);
@@ -210,6 +214,16 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             d.onAudio(audioStats);
         }
         tracker.advance(audioStats.ptsSeconds);
+    }
+
+    /**
+     * No frame has come for a while (called by the analysing thread, never concurrently with the frames): lets the
+     * wall-clock detectors (stall) look at the time.
+     */
+    public void onIdle(long nowNanos) {
+        for (Detector d : detectors) {
+            d.onIdle(nowNanos);
+        }
     }
 
     /** The input ended: every alarm still firing resolves at its detector's last time. */

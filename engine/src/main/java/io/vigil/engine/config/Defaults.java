@@ -16,12 +16,12 @@ public final class Defaults {
 
     /** The detectors this version implements, in display order. */
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
-            "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset");
+            "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset",
+            "stall", "av_drift");
 
     /** The names the output contract reserves for detectors that later versions add. */
     public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
-            "brng", "flash", "stall",
-            "av_drift");
+            "brng", "flash");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
@@ -52,6 +52,16 @@ public final class Defaults {
         // Mean over 1 s beyond 1% of full scale (-40 dBFS): far above what programme leaves in a 1 s mean.
         d.put("dc_offset", new DetectorSettings("dc_offset", true, 2.0, 0.0, Severity.WARNING,
                 Map.of("level", "-40dB")));
+        // No new frame for 5 s of wall clock (the timeout is the raise delay; duration is not used): longer than a
+        // live source's normal burstiness and an HLS segment fetch, well under the 10 s ioTimeout that calls the
+        // input broken. Resolved at the first frame that comes again.
+        d.put("stall", new DetectorSettings("stall", true, 0.0, 0.0, Severity.CRITICAL,
+                Map.of("timeoutSeconds", 5.0)));
+        // Audio and video timelines more than 100 ms apart, either way, for 2 s: above the slack of normal muxing
+        // (an audio frame of 21-32 ms, a video frame of 17-40 ms), within what viewers notice (ITU-R BT.1359:
+        // detectable at +45/-125 ms; EBU R37 asks for +40/-60 ms end to end).
+        d.put("av_drift", new DetectorSettings("av_drift", true, 2.0, 0.0, Severity.ERROR,
+                Map.of("toleranceSeconds", 0.1)));
         return d;
     }
 }

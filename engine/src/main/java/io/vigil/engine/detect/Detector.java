@@ -18,6 +18,13 @@ public interface Detector {
     default void onAudio(AudioStats stats) {
     }
 
+    /**
+     * No frame has arrived for a while; {@code nowNanos} is {@link System#nanoTime()}. Called on the same thread
+     * as {@link #onVideo} and {@link #onAudio}, for detectors that watch the wall clock (stall).
+     */
+    default void onIdle(long nowNanos) {
+    }
+
     /** The input ended; {@code lastVideoSeconds} is the last frame's time, {@code audioEndSeconds} the audio's end. */
     void finish(double lastVideoSeconds, double audioEndSeconds);
 }
