@@ -63,12 +63,23 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "Where video statistics are computed: auto (the GPU when there is a usable one; the default), cpu, or gpu (an error without one).")
     String backend;
 
+    @Option(names = "--thumbnails", paramLabel = "DIR",
+            description = "Write a small JPEG (320 px wide) of the frame where each video alarm starts into DIR (created if missing); its path goes in the alarm's thumbnail field.")
+    Path thumbnails;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
         VigilConfig cfg = configuration();
+        if (thumbnails != null) {
+            try {
+                io.vigil.engine.StartFrames.prepare(thumbnails);
+            } catch (java.io.IOException e) {
+                throw new Main.UserError("--thumbnails: " + e.getMessage(), Main.EXIT_USAGE);
+            }
+        }
         PrintStream out = System.out;
         PrintStream err = System.err;
         Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
@@ -103,7 +114,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                         progress.clear();
                     }
                     err.println("vigil: " + note);
-                }, statistics);
+                }, statistics, thumbnails);
                 exit[n] = outcome.exitCode();
             };
             if (inputs.size() == 1) {

@@ -54,6 +54,16 @@ public final class Analysis {
      */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                               Consumer<String> notices, StatisticsBackend backend) {
+        return run(input, stream, config, sink, progress, notices, backend, null);
+    }
+
+    /**
+     * As {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsBackend)}, and with
+     * {@code thumbnails} (a writable folder, see {@link StartFrames#prepare}; null for none) each video alarm gets a
+     * JPEG of the frame where it began.
+     */
+    public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
+                              Consumer<String> notices, StatisticsBackend backend, java.nio.file.Path thumbnails) {
         long started = System.nanoTime();
         MediaInput media;
         try {
@@ -67,6 +77,11 @@ public final class Analysis {
         AlarmTracker tracker = new AlarmTracker(stream, sink, live);
         try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live, backend);
              FrameHandoff handoff = new FrameHandoff(analyzer, stream, live, analyzer::onIdle)) {
+            if (thumbnails != null) {
+                StartFrames keeper = StartFrames.create(config, thumbnails, stream, notices);
+                analyzer.startFrames(keeper);
+                tracker.thumbnails(keeper);
+            }
             if (analyzer.readsVideo() && !media.hasVideo()) {
                 notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
             }

@@ -54,6 +54,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private final AudioStats audioStats = new AudioStats();
     private double lastVideoSeconds = Double.NaN;
     private double audioEndSeconds = Double.NaN;
+    /** Keeps the frames where video conditions began, for thumbnails; null without --thumbnails. */
+    private StartFrames startFrames;
 
     private StreamAnalyzer(List<Detector> detectors, AlarmTracker tracker, boolean live, FrameStatistics video,
                            AudioLevels audio) {
@@ -159,6 +161,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         return out;
     }
 
+    /** Feeds {@code keeper} every video frame from now on; closed with this analyzer. */
+    void startFrames(StartFrames keeper) {
+        startFrames = keeper;
+    }
+
     /** Names of the detectors that run. */
     public List<String> detectorNames() {
         return detectors.stream().map(Detector::name).toList();
@@ -187,10 +194,16 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         } else {
             VideoStatistics.fillCommon(frame, frameStats);
         }
+        if (startFrames != null) {
+            startFrames.before(frame, frameStats);
+        }
         for (Detector d : detectors) {
             d.onVideo(frameStats);
         }
         tracker.advance(frameStats.ptsSeconds);
+        if (startFrames != null) {
+            startFrames.after();
+        }
     }
 
     @Override
@@ -243,6 +256,9 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     public void close() {
         if (videoStatistics != null) {
             videoStatistics.close();
+        }
+        if (startFrames != null) {
+            startFrames.close();
         }
     }
 }

@@ -43,6 +43,8 @@ public final class Alarm {
     private String wallStart;
     /** The dedupKey of the alarm that caused this one, or null. */
     private String cause;
+    /** The path of the firing event's thumbnail: the resolved event repeats it. */
+    private String thumbnail;
 
     Alarm(AlarmTracker tracker, String detector, Integer channel, Severity severity, double raiseDelaySeconds,
           double clearDelaySeconds, AlarmSubject subject) {
@@ -175,6 +177,7 @@ public final class Alarm {
         since = Double.NaN;
         clearedAt = Double.NaN;
         cause = null;
+        thumbnail = null;
     }
 
     String detector() {
@@ -191,6 +194,14 @@ public final class Alarm {
 
     String cause() {
         return cause;
+    }
+
+    String thumbnail() {
+        return thumbnail;
+    }
+
+    void thumbnail(String path) {
+        thumbnail = path;
     }
 
     void cause(String dedupKey) {

@@ -23,6 +23,17 @@ public final class AlarmTracker {
     /** Wall clock, in epoch nanoseconds, at which the media time {@link #anchorMediaSeconds} was seen. */
     private long anchorWallNanos;
     private double anchorMediaSeconds = Double.NaN;
+    private ThumbnailSink thumbnails;
+
+    /** Makes the picture of a video alarm's first frame when the alarm fires (see {@link #thumbnails}). */
+    @FunctionalInterface
+    public interface ThumbnailSink {
+        /**
+         * Writes a thumbnail of the frame where {@code detector}'s condition began, at media time
+         * {@code startSeconds}; returns its path, or null when there is none (not a video alarm, or it failed).
+         */
+        String thumbnail(String detector, double startSeconds);
+    }
 
     /**
      * @param live whether the input is live: its events then carry wall-clock times
@@ -39,6 +50,11 @@ public final class AlarmTracker {
         alarms.add(alarm);
         correlation.registered(alarm);
         return alarm;
+    }
+
+    /** Asks {@code sink} for a thumbnail each time an alarm fires; its path goes in the firing and resolved events. */
+    public void thumbnails(ThumbnailSink sink) {
+        thumbnails = sink;
     }
 
     /** Raises black and silence that hold together as one signal_loss alarm (call after registering both). */
@@ -84,16 +100,17 @@ public final class AlarmTracker {
     void fire(Alarm alarm, double heldSeconds) {
         firedCounts.merge(alarm.detector(), 1, Integer::sum);
         alarm.wallStart(wall(alarm.since()));
+        alarm.thumbnail(thumbnails == null ? null : thumbnails.thumbnail(alarm.detector(), alarm.since()));
         sink.accept(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(alarm.since()), null, null, alarm.wallStart(), null,
-                alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause()));
+                alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
     void resolve(Alarm alarm, double endSeconds) {
         double start = alarm.since();
         sink.accept(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), alarm.wallStart(),
-                wall(endSeconds), null, metrics(alarm), alarm.cause()));
+                wall(endSeconds), null, metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
     String dedupKey(Alarm alarm) {

@@ -11,13 +11,16 @@ public sealed interface Event {
 
     String stream();
 
-    /** An alarm firing or resolved. Times are media seconds from the input's start; wall times only for live inputs. */
+    /**
+     * An alarm firing or resolved. Times are media seconds from the input's start; wall times only for live inputs.
+     * {@code thumbnail}: path of a JPEG of the frame where a video alarm began (with {@code --thumbnails}), else null.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "dedupKey", "severity", "start", "end",
-            "duration", "wallStart", "wallEnd", "summary", "metrics", "cause"})
+            "duration", "wallStart", "wallEnd", "summary", "metrics", "cause", "thumbnail"})
     record Alarm(String status, String detector, String stream, Integer channel, String dedupKey, String severity,
                  double start, Double end, Double duration, String wallStart, String wallEnd, String summary,
-                 Map<String, Double> metrics, String cause) implements Event {
+                 Map<String, Double> metrics, String cause, String thumbnail) implements Event {
         public static final String FIRING = "firing";
         public static final String RESOLVED = "resolved";
 

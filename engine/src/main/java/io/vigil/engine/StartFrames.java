@@ -1,0 +1,147 @@
+package io.vigil.engine;
+
+import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.BlackDetector;
+import io.vigil.engine.detect.FreezeDetector;
+import io.vigil.ffi.ThumbnailWriter;
+import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.FrameStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * One stream's thumbnails (`--thumbnails DIR`): keeps the frame where each video condition began, so that the
+ * detectors stay free of pixels, and writes it as a small JPEG when the alarm fires. Only a second reference to
+ * FFmpeg's buffer is kept (never a copy), and only one frame per condition:
+ * <ul>
+ *   <li>black (and signal_loss, whose picture is black's): the first black frame, held while the picture stays black
+ *       and until its thumbnail is written;</li>
+ *   <li>freeze: the reference frame that the freeze statistic compares against (the first frozen frame), which that
+ *       statistic holds anyway: the same buffer, so it costs no memory.</li>
+ * </ul>
+ * The StreamAnalyzer feeds it every frame ({@link #before} ahead of the detectors, {@link #after} once the alarms
+ * have advanced); the AlarmTracker asks it for a thumbnail when an alarm fires. Files are
+ * {@code DIR/<stream>-<detector>-<start in ms>.jpg}, written on the stream's analysis thread, only when an alarm
+ * fires. A thumbnail that cannot be written is a notice, and the alarm goes out without one.
+ */
+public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoCloseable {
+    private static final String SIGNAL_LOSS = "signal_loss";
+
+    private final Path dir;
+    private final String stream;
+    private final Consumer<String> notices;
+    /** Black's picture threshold, NaN when black is not running. */
+    private final double blackPictureThreshold;
+    /** Freeze's noise tolerance, NaN when freeze is not running. */
+    private final double freezeNoise;
+    private final ThumbnailWriter writer = new ThumbnailWriter();
+
+    private final VideoFrame blackStart = new VideoFrame();
+    private boolean black;
+    private boolean blackNow;
+    /** The thumbnail already written for the current black stretch (a later signal_loss or black alarm reuses it). */
+    private String blackThumbnail;
+    private final VideoFrame freezeReference = new VideoFrame();
+
+    private StartFrames(Path dir, String stream, Consumer<String> notices, double blackPictureThreshold,
+                        double freezeNoise) {
+        this.dir = dir;
+        this.stream = stream;
+        this.notices = notices;
+        this.blackPictureThreshold = blackPictureThreshold;
+        this.freezeNoise = freezeNoise;
+    }
+
+    /** A keeper for the video detectors that {@code config} runs, writing into {@code dir} (see {@link #prepare}). */
+    public static StartFrames create(VigilConfig config, Path dir, String stream, Consumer<String> notices) {
+        DetectorSettings b = config.detectors().get(BlackDetector.NAME);
+        DetectorSettings f = config.detectors().get(FreezeDetector.NAME);
+        double threshold = b != null && b.enabled() ? b.number("pictureThreshold") : Double.NaN;
+        double noise = f != null && f.enabled() ? FreezeDetector.noiseOf(f) : Double.NaN;
+        return new StartFrames(dir, stream, notices, threshold, noise);
+    }
+
+    /**
+     * Creates {@code dir} if it is missing and checks that files can be written there (by writing and deleting one);
+     * throws {@link IOException} with a message for people when they cannot.
+     */
+    public static void prepare(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".vigil-", ".probe");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new IOException("Cannot write thumbnails to " + dir + ": " + ThumbnailWriter.describe(e), e);
+        }
+    }
+
+    /** The file name for a thumbnail: the stream id made safe for a file name. */
+    static String fileName(String stream, String detector, double startSeconds) {
+        String safe = stream.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe + "-" + detector + "-" + Math.round(startSeconds * 1000) + ".jpg";
+    }
+
+    /** A frame and its statistics, before the detectors see them: notes where conditions begin. */
+    void before(VideoFrame frame, FrameStats s) {
+        if (!Double.isNaN(blackPictureThreshold)) {
+            blackNow = s.darkFraction >= blackPictureThreshold;
+            if (blackNow && !black) {
+                black = true;
+                blackThumbnail = null;
+                blackStart.refFrom(frame);
+            }
+        }
+        // The freeze statistic makes a frame its reference when it differs from the last one (or is the first):
+        // keep the same frame, so that a freeze's first frame is at hand when it fires.
+        if (!Double.isNaN(freezeNoise) && !(s.mafd <= freezeNoise)) {
+            freezeReference.refFrom(frame);
+        }
+    }
+
+    /** The detectors and alarms have seen the frame: a black stretch that ended lets its frame go. */
+    void after() {
+        if (black && !blackNow) {
+            black = false;
+            blackThumbnail = null;
+            blackStart.release();
+        }
+    }
+
+    @Override
+    public String thumbnail(String detector, double startSeconds) {
+        return switch (detector) {
+            case BlackDetector.NAME, SIGNAL_LOSS -> {
+                if (blackThumbnail == null && blackStart.isFilled()) {
+                    blackThumbnail = write(blackStart, detector, startSeconds);
+                    // Written: the picture is no longer needed, only its path.
+                    blackStart.release();
+                }
+                yield blackThumbnail;
+            }
+            case FreezeDetector.NAME -> freezeReference.isFilled() ? write(freezeReference, detector, startSeconds) : null;
+            default -> null;
+        };
+    }
+
+    private String write(VideoFrame frame, String detector, double startSeconds) {
+        Path file = dir.resolve(fileName(stream, detector, startSeconds));
+        try {
+            writer.write(frame, file);
+            return file.toString();
+        } catch (ThumbnailWriter.ThumbnailException e) {
+            notices.accept(stream + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        blackStart.close();
+        freezeReference.close();
+        writer.close();
+    }
+}
