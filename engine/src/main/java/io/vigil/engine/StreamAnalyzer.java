@@ -7,7 +7,9 @@ import io.vigil.engine.detect.BlackDetector;
 import io.vigil.engine.detect.ChannelLossDetector;
 import io.vigil.engine.detect.ClippingDetector;
 import io.vigil.engine.detect.DcOffsetDetector;
+import io.vigil.engine.detect.CorruptionDetector;
 import io.vigil.engine.detect.Detector;
+import io.vigil.engine.detect.FlashDetector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.LoudnessDetector;
@@ -110,6 +112,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 case DcOffsetDetector.NAME -> new DcOffsetDetector(s, tracker);
                 case StallDetector.NAME -> new StallDetector(s, tracker);
                 case AvDriftDetector.NAME -> new AvDriftDetector(s, tracker);
+                case CorruptionDetector.NAME -> new CorruptionDetector(s, tracker);
+                case FlashDetector.NAME -> new FlashDetector(s, tracker);
                 default -> throw new IllegalArgumentException("no detector named " + s.detector());
             };
             detectors.add(d);

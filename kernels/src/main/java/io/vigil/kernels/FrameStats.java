@@ -27,6 +27,9 @@ public final class FrameStats {
     /** Media time of the reference frame {@link #mafd} compares with; NaN when there was none. */
     public double referencePtsSeconds = Double.NaN;
 
+    /** Packets the stream's video decoder has rejected so far (cumulative), as of this frame. */
+    public long decoderErrors;
+
     /** The decoder's error flags for this frame, and whether it marked the frame corrupt. */
     public int decodeErrorFlags;
     public boolean corrupt;

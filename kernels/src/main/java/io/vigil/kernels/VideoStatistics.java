@@ -44,6 +44,7 @@ public final class VideoStatistics implements FrameStatistics {
         out.bitDepth = frame.layout().bitDepth();
         out.decodeErrorFlags = frame.decodeErrorFlags();
         out.corrupt = frame.corrupt();
+        out.decoderErrors = frame.decoderErrors();
     }
 
     @Override

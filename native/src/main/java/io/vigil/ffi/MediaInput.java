@@ -142,6 +142,7 @@ public final class MediaInput implements AutoCloseable {
     private long videoFrames;
     private long audioSamples;
     private long decodeErrors;
+    private long videoDecodeErrors;
     private double nextVideoPts = Double.NaN;
     private double nextAudioPts = Double.NaN;
     private double mediaEndSeconds;
@@ -454,6 +455,9 @@ public final class MediaInput implements AutoCloseable {
         if (ret < 0 && ret != AvErrors.EAGAIN && ret != AVERROR_EOF) {
             // A damaged packet: count it and go on, as a monitor must.
             decodeErrors++;
+            if (video) {
+                videoDecodeErrors++;
+            }
         }
         receive(decoder, sink, video);
     }
@@ -467,6 +471,9 @@ public final class MediaInput implements AutoCloseable {
             }
             if (ret < 0) {
                 decodeErrors++;
+                if (video) {
+                    videoDecodeErrors++;
+                }
                 return;
             }
             try {
@@ -508,6 +515,7 @@ public final class MediaInput implements AutoCloseable {
         if (format == AV_PIX_FMT_CUDA) {
             deviceFrames = true;
             videoFrame.fill(deviceLayout(frame), pts, duration, index, true);
+            videoFrame.decoderErrors(videoDecodeErrors);
             sink.onVideo(videoFrame);
             return;
         }
@@ -520,6 +528,7 @@ public final class MediaInput implements AutoCloseable {
         }
         if (layout != null) {
             videoFrame.fill(layout, pts, duration, index, false);
+            videoFrame.decoderErrors(videoDecodeErrors);
             sink.onVideo(videoFrame);
             return;
         }
@@ -527,6 +536,7 @@ public final class MediaInput implements AutoCloseable {
         VideoFrame target = convert(frame);
         try {
             target.fill(PixelLayout.of(target.avFrame().format()), pts, duration, index, false);
+            target.decoderErrors(videoDecodeErrors);
             sink.onVideo(target);
         } finally {
             target.release();

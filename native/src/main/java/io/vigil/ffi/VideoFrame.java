@@ -41,6 +41,7 @@ public final class VideoFrame implements AutoCloseable {
     private boolean corrupt;
     private boolean keyFrame;
     private boolean onDevice;
+    private long decoderErrors;
 
     public VideoFrame() {
         frame = av_frame_alloc();
@@ -87,6 +88,7 @@ public final class VideoFrame implements AutoCloseable {
         }
         FfmpegException.check(av_frame_ref(frame, other.frame), "av_frame_ref");
         fill(other.layout, other.ptsSeconds, other.durationSeconds, other.index, other.onDevice);
+        decoderErrors = other.decoderErrors;
     }
 
     /** Drops the picture; the holder can be filled again. */
@@ -175,6 +177,16 @@ public final class VideoFrame implements AutoCloseable {
     public int decodeErrorFlags() {
         ensureFilled();
         return decodeErrorFlags;
+    }
+
+    /** Packets this frame's decoder had rejected (cumulative) when the frame came out. */
+    public long decoderErrors() {
+        ensureFilled();
+        return decoderErrors;
+    }
+
+    void decoderErrors(long count) {
+        decoderErrors = count;
     }
 
     /** Whether the decoder marked this frame corrupt. */

@@ -45,7 +45,9 @@ public final class ConfigLoader {
             "detectors.loudness.truePeakCeiling", new double[] {-30, 6},
             "detectors.clipping.minRun", new double[] {1, 1000},
             "detectors.clipping.eventsPerSecond", new double[] {1, 10000},
-            "detectors.phase.correlation", new double[] {-1, 1});
+            "detectors.phase.correlation", new double[] {-1, 1},
+            "detectors.flash.changeCdm2", new double[] {1, 100},
+            "detectors.flash.maxOpposingChanges", new double[] {1, 50});
 
     private final String file;
 

@@ -17,11 +17,10 @@ public final class Defaults {
     /** The detectors this version implements, in display order. */
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
             "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset",
-            "stall", "av_drift");
+            "stall", "av_drift", "corruption", "flash");
 
     /** The names the output contract reserves for detectors that later versions add. */
-    public static final List<String> RESERVED = List.of("corruption", "blockiness", "blur", "letterbox", "colorbars",
-            "brng", "flash");
+    public static final List<String> RESERVED = List.of("blockiness", "blur", "letterbox", "colorbars", "brng");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
@@ -60,6 +59,11 @@ public final class Defaults {
         // Audio and video timelines more than 100 ms apart, either way, for 2 s: above the slack of normal muxing
         // (an audio frame of 21-32 ms, a video frame of 17-40 ms), within what viewers notice (ITU-R BT.1359:
         // detectable at +45/-125 ms; EBU R37 asks for +40/-60 ms end to end).
+        // Decoder-reported damage is certain: raised at once, resolved after 2 s without more.
+        d.put("corruption", new DetectorSettings("corruption", true, 0.0, 2.0, Severity.ERROR, Map.of()));
+        // BT.1702: more than three opposing changes of 20 cd/m2 within one second; the condition spans that second.
+        d.put("flash", new DetectorSettings("flash", true, 0.0, 1.0, Severity.WARNING,
+                Map.of("changeCdm2", 20.0, "maxOpposingChanges", 3.0)));
         d.put("av_drift", new DetectorSettings("av_drift", true, 2.0, 0.0, Severity.ERROR,
                 Map.of("toleranceSeconds", 0.1)));
         return d;

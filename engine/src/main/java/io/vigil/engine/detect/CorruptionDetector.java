@@ -1,0 +1,68 @@
+package io.vigil.engine.detect;
+
+import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.kernels.FrameStats;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Broken pictures the decoder reports: packets it rejected, and frames it flagged (decode_error_flags, the corrupt
+ * flag, error concealment). The alarm holds while damage keeps appearing and resolves after {@code clearDelay}
+ * without any. (Blocking baked in upstream, which the decoder cannot see, needs a blockiness statistic: later.)
+ */
+public final class CorruptionDetector extends AlarmingDetector {
+    public static final String NAME = "corruption";
+
+    private long lastDecoderErrors;
+    private double damagedSince = Double.NaN;
+    private long damagedFrames;
+    private long rejectedPackets;
+
+    public CorruptionDetector(DetectorSettings settings, AlarmTracker tracker) {
+        super(NAME, settings, tracker);
+    }
+
+    @Override
+    public Set<Statistic> reads() {
+        return Set.of(Statistic.VIDEO_TIMESTAMPS);
+    }
+
+    @Override
+    public void onVideo(FrameStats s) {
+        long rejected = s.decoderErrors - lastDecoderErrors;
+        lastDecoderErrors = s.decoderErrors;
+        boolean damaged = rejected > 0 || s.decodeErrorFlags != 0 || s.corrupt;
+        if (damaged) {
+            if (Double.isNaN(damagedSince)) {
+                damagedSince = s.ptsSeconds;
+                damagedFrames = 0;
+                rejectedPackets = 0;
+            }
+            damagedFrames++;
+            rejectedPackets += rejected;
+            alarm.hold(damagedSince, s.endSeconds());
+        } else if (!Double.isNaN(damagedSince)) {
+            damagedSince = Double.NaN;
+            alarm.clear(s.ptsSeconds);
+        }
+    }
+
+    @Override
+    public void finish(double lastVideoSeconds, double audioEndSeconds) {
+        alarm.finish(lastVideoSeconds);
+    }
+
+    @Override
+    public String summary(double heldSeconds) {
+        return String.format(Locale.ROOT, "decoder reports damaged pictures (%d frames, %d packets rejected)",
+                damagedFrames, rejectedPackets);
+    }
+
+    @Override
+    public void metrics(Map<String, Double> out) {
+        out.put("damagedFrames", (double) damagedFrames);
+        out.put("rejectedPackets", (double) rejectedPackets);
+    }
+}
