@@ -9,7 +9,6 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaException;
 import io.vigil.ffi.MediaInput;
-import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -137,7 +136,7 @@ public final class Analysis {
         if (last.isEmpty() || last.contains(":")) {
             last = s.replaceAll("^[a-zA-Z]+://", "").replaceAll("[^A-Za-z0-9._-]", "_");
         }
-        return last.toLowerCase(Locale.ROOT).equals(last) ? last : last;
+        return last;
     }
 
     private static double round(double seconds) {
