@@ -9,6 +9,7 @@ import io.vigil.engine.detect.ClippingDetector;
 import io.vigil.engine.detect.DcOffsetDetector;
 import io.vigil.engine.detect.CorruptionDetector;
 import io.vigil.engine.detect.Detector;
+import io.vigil.engine.detect.BrngDetector;
 import io.vigil.engine.detect.FlashDetector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
@@ -114,6 +115,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 case AvDriftDetector.NAME -> new AvDriftDetector(s, tracker);
                 case CorruptionDetector.NAME -> new CorruptionDetector(s, tracker);
                 case FlashDetector.NAME -> new FlashDetector(s, tracker);
+                case BrngDetector.NAME -> new BrngDetector(s, tracker);
                 default -> throw new IllegalArgumentException("no detector named " + s.detector());
             };
             detectors.add(d);
@@ -125,7 +127,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             tracker.enableSignalLoss(signalLoss.severity());
         }
         StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
-                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise);
+                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE));
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
                 ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;

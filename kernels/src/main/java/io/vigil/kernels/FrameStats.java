@@ -22,6 +22,12 @@ public final class FrameStats {
     public int lumaMin = -1;
     public int lumaMax = -1;
 
+    /**
+     * signalstats' BRNG: share of pixels with Y, U or V outside broadcast range (16..235 luma, 16..240 chroma,
+     * scaled to the bit depth), 0..1; see {@link BroadcastRange}.
+     */
+    public double brngFraction = Double.NaN;
+
     /** Mean absolute frame difference against the reference frame over all planes, 0..1 (freezedetect's MAFD). */
     public double mafd = Double.NaN;
     /** Media time of the reference frame {@link #mafd} compares with; NaN when there was none. */
@@ -44,6 +50,7 @@ public final class FrameStats {
         lumaMean = Double.NaN;
         lumaMin = -1;
         lumaMax = -1;
+        brngFraction = Double.NaN;
         mafd = Double.NaN;
         referencePtsSeconds = Double.NaN;
     }

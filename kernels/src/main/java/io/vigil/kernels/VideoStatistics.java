@@ -9,14 +9,21 @@ import io.vigil.ffi.VideoFrame;
 public final class VideoStatistics implements FrameStatistics {
     private final LumaStats luma;
     private final FrameDifference difference;
+    private final BroadcastRange brng;
 
     /**
      * @param luma the luma statistic, or null when no detector reads it
      * @param difference the frame difference, or null when no detector reads it
      */
     public VideoStatistics(LumaStats luma, FrameDifference difference) {
+        this(luma, difference, null);
+    }
+
+    /** @param brng signalstats' BRNG, or null when no detector reads it */
+    public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng) {
         this.luma = luma;
         this.difference = difference;
+        this.brng = brng;
     }
 
     @Override
@@ -30,6 +37,9 @@ public final class VideoStatistics implements FrameStatistics {
         }
         if (difference != null) {
             difference.compute(frame, out);
+        }
+        if (brng != null) {
+            brng.compute(frame, out);
         }
     }
 

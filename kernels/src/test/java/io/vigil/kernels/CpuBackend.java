@@ -43,6 +43,16 @@ final class CpuBackend implements StatisticsBackend {
         return new LumaResult(dark, sum, out.lumaMin, out.lumaMax);
     }
 
+    @Override
+    public long brngCount(HostPlanes f) {
+        int log2 = 1; // HostPlanes' layouts are all 4:2:0
+        boolean interleaved = f.format.interleaved;
+        long count = BroadcastRange.count(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
+                interleaved ? 0 : f.planes[2].address(), interleaved ? 0 : f.pitches[2], f.width, f.height,
+                f.format.bytesPerSample, f.format.shift, f.format.bitDepth, log2, log2, true, interleaved);
+        return count;
+    }
+
     private static SadResult sadOf(HostPlanes a, HostPlanes b) {
         long sad = 0;
         long samples = 0;

@@ -91,6 +91,11 @@ final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
+    public long brngCount(HostPlanes planes) {
+        throw new UnsupportedOperationException("BRNG has no CUDA twin yet");
+    }
+
+    @Override
     public void close() {
         try {
             stats.close();

@@ -43,7 +43,11 @@ final class HostPlanes {
 
     /** What the samples hold. */
     enum Fill {
-        NOISE, BLACK, MAX, DARK_RUNS
+        NOISE, BLACK, MAX, DARK_RUNS,
+        /** Mostly within broadcast range (16..235 luma, 16..240 chroma, scaled), about 2% anywhere in the range. */
+        BROADCAST,
+        /** Each sample one of the broadcast limits or one step outside them (16m - 1, 16m, 235m or 240m, and + 1). */
+        LIMITS
     }
 
     final Format format;
@@ -76,6 +80,20 @@ final class HostPlanes {
             case DARK_RUNS -> (x / 13 + y) % 3 == 0
                     ? format.maxValue() - random.nextInt(format.maxValue() / 5 + 1)
                     : random.nextInt(format.maxValue() / 6 + 1);
+            case LIMITS -> {
+                int lo = 16 << (format.bitDepth - 8);
+                int hi = (p == 0 ? 235 : 240) << (format.bitDepth - 8);
+                yield switch (random.nextInt(8)) {
+                    case 0 -> lo - 1;
+                    case 1 -> hi + 1;
+                    case 2, 3, 4 -> lo;
+                    default -> hi;
+                };
+            }
+            case BROADCAST -> random.nextInt(50) == 0
+                    ? random.nextInt(format.maxValue() + 1)
+                    : (16 << (format.bitDepth - 8))
+                            + random.nextInt(((p == 0 ? 235 : 240) - 16 << (format.bitDepth - 8)) + 1);
         }, fill.name().toLowerCase());
     }
 

@@ -38,4 +38,21 @@ final class Reference {
         }
         return new SadResult(sad, samples);
     }
+
+    /** signalstats' BRNG count: pixels whose Y, or U or V on the subsampled grid, is outside broadcast range. */
+    static long brng(HostPlanes f) {
+        int m = 1 << (f.format.bitDepth - 8);
+        long out = 0;
+        for (int y = 0; y < f.height; y++) {
+            for (int x = 0; x < f.width; x++) {
+                int luma = f.sample(0, x, y);
+                int u = f.format.interleaved ? f.sample(1, 2 * (x / 2), y / 2) : f.sample(1, x / 2, y / 2);
+                int v = f.format.interleaved ? f.sample(1, 2 * (x / 2) + 1, y / 2) : f.sample(2, x / 2, y / 2);
+                if (luma < 16 * m || luma > 235 * m || u < 16 * m || u > 240 * m || v < 16 * m || v > 240 * m) {
+                    out++;
+                }
+            }
+        }
+        return out;
+    }
 }

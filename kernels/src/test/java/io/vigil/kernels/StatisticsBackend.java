@@ -37,6 +37,9 @@ interface StatisticsBackend extends AutoCloseable {
         return batch(List.of(new Frame(a, b, 0))).getFirst().sad();
     }
 
+    /** signalstats' BRNG count of the picture (out-of-range pixels), see {@link BroadcastRange}. */
+    long brngCount(HostPlanes planes);
+
     @Override
     void close();
 }

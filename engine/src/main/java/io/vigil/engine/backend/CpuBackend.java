@@ -1,6 +1,7 @@
 package io.vigil.engine.backend;
 
 import io.vigil.ffi.Device;
+import io.vigil.kernels.BroadcastRange;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.LumaStats;
@@ -36,7 +37,8 @@ public final class CpuBackend implements StatisticsBackend {
 
     static VideoStatistics cpuStatistics(StatsRequest r) {
         return new VideoStatistics(r.luma() ? new LumaStats(r.pixelThreshold()) : null,
-                r.difference() ? new FrameDifference(r.freezeNoise()) : null);
+                r.difference() ? new FrameDifference(r.freezeNoise()) : null,
+                r.brng() ? new BroadcastRange() : null);
     }
 
     @Override

@@ -7,9 +7,14 @@ package io.vigil.engine.backend;
  * @param pixelThreshold blackdetect's {@code pix_th} for the dark share
  * @param difference whether freezedetect's frame difference is needed
  * @param freezeNoise freezedetect's noise tolerance, which decides when the reference frame moves on
+ * @param brng whether signalstats' BRNG (share of pixels outside broadcast range) is needed
  */
-public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise) {
+public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng) {
+    public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise) {
+        this(luma, pixelThreshold, difference, freezeNoise, false);
+    }
+
     public boolean any() {
-        return luma || difference;
+        return luma || difference || brng;
     }
 }

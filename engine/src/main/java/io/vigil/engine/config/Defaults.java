@@ -17,10 +17,10 @@ public final class Defaults {
     /** The detectors this version implements, in display order. */
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
             "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset",
-            "stall", "av_drift", "corruption", "flash");
+            "stall", "av_drift", "corruption", "flash", "brng");
 
     /** The names the output contract reserves for detectors that later versions add. */
-    public static final List<String> RESERVED = List.of("blockiness", "blur", "letterbox", "colorbars", "brng");
+    public static final List<String> RESERVED = List.of("blockiness", "blur", "letterbox", "colorbars");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
@@ -64,6 +64,13 @@ public final class Defaults {
         // BT.1702: more than three opposing changes of 20 cd/m2 within one second; the condition spans that second.
         d.put("flash", new DetectorSettings("flash", true, 0.0, 1.0, Severity.WARNING,
                 Map.of("changeCdm2", 20.0, "maxOpposingChanges", 3.0)));
+        // signalstats BRNG: more than 10% of the pixels outside broadcast range (16..235 Y, 16..240 U/V) for 2 s.
+        // Legal pictures are not at 0: SMPTE HD bars (PLUGE, super-white) give 1.7%, and lossy coding overshoots at
+        // saturated edges (testsrc2 320x240 through x264: up to 8% of pixels, at 720p 1.7%). A range mix-up (full
+        // range sent as limited) or an illegal graphic puts whole areas out, well above 10%. Off unless asked for:
+        // EBU R 103 tolerates -1%..103% (Y 5..246), so grain in a dark scene below 16 (a quarter of its pixels) is
+        // legal yet counted by BRNG, and a default-on warning there would be a false alarm.
+        d.put("brng", new DetectorSettings("brng", false, 2.0, 0.0, Severity.WARNING, Map.of("threshold", 0.1)));
         d.put("av_drift", new DetectorSettings("av_drift", true, 2.0, 0.0, Severity.ERROR,
                 Map.of("toleranceSeconds", 0.1)));
         return d;

@@ -4,6 +4,8 @@ package io.vigil.engine.detect;
 public enum Statistic {
     /** Dark share, mean, min and max of luma ({@link io.vigil.kernels.LumaStats}). */
     LUMA,
+    /** signalstats' BRNG: share of pixels outside broadcast range ({@link io.vigil.kernels.BroadcastRange}). */
+    BROADCAST_RANGE,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
     FRAME_DIFFERENCE,
     /** Audio peak, RMS, sums, silent runs (all channels and each), clip runs ({@link io.vigil.kernels.AudioLevels}). */
