@@ -1,6 +1,6 @@
 /*
  * vigil_stats.cu: the GPU twin of vigil's per-frame video statistics (io.vigil.kernels.LumaStats and
- * FrameDifference), over a batch of frames in one launch. Built into PTX for compute_75 by kernels/build-ptx.sh;
+ * FrameDifference, BroadcastRange), over a batch of frames in one launch. Built into PTX for compute_75 by kernels/build-ptx.sh;
  * the PTX is committed and loaded with the driver API (cuModuleLoadData) by io.vigil.kernels.cuda.CudaStats.
  *
  * A batch is two launches on one stream:
@@ -31,6 +31,7 @@ static __device__ __forceinline__ void vigil_warp_reduce(VigilAcc *acc) {
         other.dark = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->dark, offset);
         other.sum = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->sum, offset);
         other.sad = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->sad, offset);
+        other.brng = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->brng, offset);
         other.min = __shfl_down_sync(VIGIL_FULL_MASK, acc->min, offset);
         other.max = __shfl_down_sync(VIGIL_FULL_MASK, acc->max, offset);
         vigil_acc_merge(acc, &other);
@@ -85,6 +86,9 @@ vigil_frame_stats(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__
             }
             if (block.sad != 0) {
                 atomicAdd((unsigned long long *) &r->sad, (unsigned long long) block.sad);
+            }
+            if (block.brng != 0) {
+                atomicAdd((unsigned long long *) &r->brngCount, (unsigned long long) block.brng);
             }
             if (block.min != 0xFFFFFFFFu) {
                 atomicMin(&r->lumaMin, block.min);

@@ -21,6 +21,11 @@
  *               (ref[0] != 0); 0 without one.
  *   samples     sum over planes [0, planeCount) of width * height when the frame has a reference; 0 without one.
  *               MAFD = sad / samples / 2^bitDepth, computed by the host.
+ *   brngCount   when brngLumaHigh > 0 (else 0): signalstats' BRNG count (io.vigil.kernels.BroadcastRange). For every
+ *               plane-0 sample (x, y), with the chroma samples at (x >> log2 chroma width, y >> log2 chroma height)
+ *               (plane 1 and 2, or U at 2 xc and V at 2 xc + 1 of plane 1 when interleaved; none when planeCount
+ *               is 1), the pixel counts when Y < brngLow || Y > brngLumaHigh || U or V < brngLow || > brngChromaHigh
+ *               (16, 235, 240 times 2^(bitDepth - 8)). BRNG = brngCount / (width[0] * height[0]), by the host.
  * width counts samples per row: NV12's and P010's interleaved chroma plane counts U and V (2 * chroma width).
  */
 #ifndef VIGIL_STATS_H
@@ -58,7 +63,10 @@ typedef struct VigilFrameDesc {
     int32_t bytesPerSample;              /* 100: 1 or 2 */
     int32_t shift;                       /* 104: 16-bit samples are stored >> shift; 0 for 8-bit */
     int32_t blackThreshold;              /* 108: dark when sample <= blackThreshold */
-    int32_t reserved[4];                 /* 112: zero */
+    int32_t brngLow;                     /* 112: BRNG limits (16, 235, 240 scaled); all 0: no BRNG */
+    int32_t brngLumaHigh;                /* 116 */
+    int32_t brngChromaHigh;              /* 120 */
+    int32_t chromaShape;                 /* 124: log2 chroma width | log2 chroma height << 4 | interleaved << 8 */
 } VigilFrameDesc;                        /* 128 */
 
 /* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 48 bytes. */
@@ -69,7 +77,7 @@ typedef struct VigilFrameResult {
     uint64_t samples;                    /* 24 */
     uint32_t lumaMin;                    /* 32 */
     uint32_t lumaMax;                    /* 36 */
-    uint64_t reserved;                   /* 40: zero */
+    uint64_t brngCount;                  /* 40 */
 } VigilFrameResult;                      /* 48 */
 
 #ifdef __cplusplus
@@ -97,6 +105,7 @@ typedef struct VigilAcc {
     uint64_t dark;
     uint64_t sum;
     uint64_t sad;
+    uint64_t brng;
     uint32_t min;
     uint32_t max;
 } VigilAcc;
@@ -105,6 +114,7 @@ VIGIL_FN void vigil_acc_init(VigilAcc *acc) {
     acc->dark = 0;
     acc->sum = 0;
     acc->sad = 0;
+    acc->brng = 0;
     acc->min = 0xFFFFFFFFu;
     acc->max = 0;
 }
@@ -114,6 +124,7 @@ VIGIL_FN void vigil_acc_merge(VigilAcc *into, const VigilAcc *from) {
     into->dark += from->dark;
     into->sum += from->sum;
     into->sad += from->sad;
+    into->brng += from->brng;
     into->min = from->min < into->min ? from->min : into->min;
     into->max = from->max > into->max ? from->max : into->max;
 }
@@ -161,7 +172,7 @@ VIGIL_FN void vigil_result_init(const VigilFrameDesc *d, VigilFrameResult *r) {
     r->samples = vigil_sad_samples(d);
     r->lumaMin = 0xFFFFFFFFu;
     r->lumaMax = 0;
-    r->reserved = 0;
+    r->brngCount = 0;
 }
 
 /* 16 bytes from a 16-byte aligned address, as four little-endian words (byte 0 in the low bits of w[0]). */
@@ -251,6 +262,46 @@ VIGIL_FN void vigil_chunk16(const uint32_t a[4], const uint32_t b[4], int luma, 
 }
 
 /*
+ * signalstats' BRNG over lane `lane`'s share of row y of plane 0 (every 32nd pixel): each pixel's luma, and the
+ * chroma samples it uses on the subsampled grid, read one by one (the luma row was just read: mostly cache hits).
+ */
+VIGIL_FN void vigil_brng_row(const VigilFrameDesc *d, int64_t y, uint32_t lane, VigilAcc *acc) {
+    const int bytesPerSample = d->bytesPerSample;
+    const int shift = d->shift;
+    const uint32_t lo = (uint32_t) d->brngLow;
+    const uint32_t yHi = (uint32_t) d->brngLumaHigh;
+    const uint32_t cHi = (uint32_t) d->brngChromaHigh;
+    const int chroma = d->planeCount >= 2;
+    const int log2W = d->chromaShape & 15;
+    const int log2H = (d->chromaShape >> 4) & 15;
+    const int interleaved = (d->chromaShape >> 8) & 1;
+    const int64_t width = d->width[0];
+    const int64_t yc = y >> log2H;
+    const uint8_t *a = (const uint8_t *) (uintptr_t) (d->plane[0] + (uint64_t) (y * (int64_t) d->pitch[0]));
+    const uint8_t *u = chroma
+            ? (const uint8_t *) (uintptr_t) (d->plane[1] + (uint64_t) (yc * (int64_t) d->pitch[1]))
+            : a;
+    const uint8_t *v = chroma && !interleaved
+            ? (const uint8_t *) (uintptr_t) (d->plane[2] + (uint64_t) (yc * (int64_t) d->pitch[2]))
+            : u;
+    uint64_t count = 0;
+    for (int64_t s = lane; s < width; s += VIGIL_WARP_SIZE) {
+        uint32_t l = vigil_sample(a, s, bytesPerSample, shift);
+        int bad = l < lo || l > yHi;
+        if (!bad && chroma) {
+            int64_t xc = s >> log2W;
+            uint32_t cu = interleaved ? vigil_sample(u, 2 * xc, bytesPerSample, shift)
+                                      : vigil_sample(u, xc, bytesPerSample, shift);
+            uint32_t cv = interleaved ? vigil_sample(u, 2 * xc + 1, bytesPerSample, shift)
+                                      : vigil_sample(v, xc, bytesPerSample, shift);
+            bad = cu < lo || cu > cHi || cv < lo || cv > cHi;
+        }
+        count += bad ? 1u : 0u;
+    }
+    acc->brng += count;
+}
+
+/*
  * Lane `lane` of a warp's share of row y of plane p. When the row and its reference row both start on a 16-byte
  * boundary (pitches and base pointers of FFmpeg's CUDA frames are), lane i loads bytes [16 i, 16 i + 16) of every
  * 512 (one coalesced 128-bit load per lane) up to the last whole chunk, and the samples after it one by one;
@@ -316,6 +367,9 @@ VIGIL_FN void vigil_thread_work(const VigilFrameDesc *d, uint32_t blockX, uint32
             p++;
         }
         vigil_row(d, p, y, lane, hasRef, acc);
+        if (p == 0 && d->brngLumaHigh > 0) {
+            vigil_brng_row(d, y, lane, acc);
+        }
     }
 }
 

@@ -655,6 +655,9 @@ CUresult cuEventDestroy_v2(Event *e) {
 static int rows_readable(const VigilFrameDesc *d) {
     int hasRef = vigil_has_ref(d);
     int planes = vigil_planes_read(d);
+    if (d->brngLumaHigh > 0) { /* BRNG reads the chroma rows too */
+        planes = d->planeCount < VIGIL_MAX_PLANES ? d->planeCount : VIGIL_MAX_PLANES;
+    }
     for (int p = 0; p < planes; p++) {
         int64_t rowBytes = (int64_t) d->width[p] * d->bytesPerSample;
         for (int64_t y = 0; y < d->height[p] && rowBytes > 0; y++) {
@@ -705,6 +708,7 @@ static CUresult run_stats(unsigned gx, unsigned gy, unsigned bx, const VigilFram
             r->darkCount += block.dark;
             r->lumaSum += block.sum;
             r->sad += block.sad;
+            r->brngCount += block.brng;
             if (block.min < r->lumaMin) r->lumaMin = block.min;
             if (block.max > r->lumaMax) r->lumaMax = block.max;
         }

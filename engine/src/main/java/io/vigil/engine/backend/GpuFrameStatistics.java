@@ -23,6 +23,7 @@ final class GpuFrameStatistics implements FrameStatistics {
         this.batcher = batcher;
         this.request = request;
         this.cpu = CpuBackend.cpuStatistics(request);
+        pending.brng = request.brng();
         batcher.register();
     }
 
@@ -44,6 +45,9 @@ final class GpuFrameStatistics implements FrameStatistics {
             out.lumaMean = pending.lumaSum / count;
             out.lumaMin = pending.lumaMin;
             out.lumaMax = pending.lumaMax;
+        }
+        if (request.brng()) {
+            out.brngFraction = pending.brngCount / ((double) frame.width() * frame.height());
         }
         if (request.difference()) {
             if (comparable) {

@@ -21,6 +21,8 @@ public final class StatsBatcher implements AutoCloseable {
         VideoFrame frame;
         VideoFrame reference;
         int blackThreshold;
+        /** Whether signalstats' BRNG count is wanted too (set once by the stream that owns the request). */
+        public boolean brng;
         volatile Thread waiter;
         volatile boolean done;
         Throwable failure;
@@ -30,6 +32,7 @@ public final class StatsBatcher implements AutoCloseable {
         public int lumaMax;
         public long sad;
         public long samples;
+        public long brngCount;
     }
 
     private final CudaStats stats;
@@ -132,7 +135,7 @@ public final class StatsBatcher implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 Request r = batch[i];
-                stats.set(i, r.frame, r.reference, r.blackThreshold);
+                stats.set(i, r.frame, r.reference, r.blackThreshold, r.brng);
             }
             stats.run(n);
             for (int i = 0; i < n; i++) {
@@ -143,6 +146,7 @@ public final class StatsBatcher implements AutoCloseable {
                 r.lumaMax = stats.lumaMax(i);
                 r.sad = stats.sad(i);
                 r.samples = stats.samples(i);
+                r.brngCount = stats.brngCount(i);
             }
             synchronized (this) {
                 batches++;

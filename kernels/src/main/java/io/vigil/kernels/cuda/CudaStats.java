@@ -16,7 +16,11 @@ import static io.vigil.kernels.cuda.FrameRecords.PLANE;
 import static io.vigil.kernels.cuda.FrameRecords.PLANE_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.REF;
 import static io.vigil.kernels.cuda.FrameRecords.REF_PITCH;
-import static io.vigil.kernels.cuda.FrameRecords.RESERVED;
+import static io.vigil.kernels.cuda.FrameRecords.BRNG_CHROMA_HIGH;
+import static io.vigil.kernels.cuda.FrameRecords.BRNG_COUNT;
+import static io.vigil.kernels.cuda.FrameRecords.BRNG_LOW;
+import static io.vigil.kernels.cuda.FrameRecords.BRNG_LUMA_HIGH;
+import static io.vigil.kernels.cuda.FrameRecords.CHROMA_SHAPE;
 import static io.vigil.kernels.cuda.FrameRecords.RESULT_BYTES;
 import static io.vigil.kernels.cuda.FrameRecords.SAD;
 import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
@@ -42,7 +46,8 @@ import java.util.Objects;
 /**
  * The luma statistics and the frame difference of a batch of frames in CUDA memory, computed by the kernels in
  * vigil_stats.ptx: per frame the dark-sample count, luma sum, minimum and maximum of plane 0, and the SAD against
- * a reference frame over all planes with its sample count. These are the integers the CPU reference
+ * a reference frame over all planes with its sample count, and on request signalstats' BRNG count. These are the
+ * integers the CPU reference
  * ({@code LumaStats}, {@code FrameDifference.mafd}) computes, with the same definitions (16-bit samples are
  * {@code stored >> shift}; see vigil_stats.h); the means and MAFD are divided out by the caller.
  *
@@ -215,6 +220,11 @@ public final class CudaStats implements AutoCloseable {
      * returns.
      */
     public void set(int slot, VideoFrame frame, VideoFrame referenceOrNull, int blackThreshold) {
+        set(slot, frame, referenceOrNull, blackThreshold, false);
+    }
+
+    /** As {@link #set(int, VideoFrame, VideoFrame, int)}, and signalstats' BRNG count too when {@code brng}. */
+    public void set(int slot, VideoFrame frame, VideoFrame referenceOrNull, int blackThreshold, boolean brng) {
         ensureOpen();
         if (!frame.onDevice()) {
             throw new IllegalArgumentException("frame " + frame.index()
@@ -239,6 +249,40 @@ public final class CudaStats implements AutoCloseable {
         }
         write(slot, framePlanes, framePitches, frameWidths, frameHeights, planeCount, layout.bytesPerSample(),
                 layout.shift(), comparable ? referencePlanes : null, referencePitches, blackThreshold);
+        if (brng) {
+            setBroadcastRange(slot, layout.bitDepth(), layout.log2ChromaW(), layout.log2ChromaH(),
+                    layout.chromaInterleaved());
+        }
+    }
+
+    /**
+     * Asks for signalstats' BRNG count ({@link #brngCount}) of the frame already described in {@code slot} (by
+     * {@link #set} or {@link #setPlanes}, which turn it off): limits 16, 235 and 240 scaled to {@code bitDepth},
+     * chroma subsampled by {@code 2^log2ChromaW} x {@code 2^log2ChromaH}, U and V interleaved in plane 1 when
+     * {@code interleaved}, else in planes 1 and 2 (a one-plane frame tests luma only). Same definition as
+     * io.vigil.kernels.BroadcastRange.
+     */
+    public void setBroadcastRange(int slot, int bitDepth, int log2ChromaW, int log2ChromaH, boolean interleaved) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        if (bitDepth < 8 || bitDepth > 16) {
+            throw new IllegalArgumentException("bit depth must be within 8..16, got " + bitDepth);
+        }
+        if (log2ChromaW < 0 || log2ChromaW > 4 || log2ChromaH < 0 || log2ChromaH > 4) {
+            throw new IllegalArgumentException("chroma subsampling out of range: " + log2ChromaW + ", " + log2ChromaH);
+        }
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        int planeCount = (int) PLANE_COUNT.get(d, at);
+        if (planeCount == 2 && !interleaved || planeCount == 3 && interleaved) {
+            throw new IllegalArgumentException("slot " + slot + ": " + planeCount + " planes with interleaved "
+                    + interleaved);
+        }
+        int m = 1 << (bitDepth - 8);
+        BRNG_LOW.set(d, at, 16 * m);
+        BRNG_LUMA_HIGH.set(d, at, 235 * m);
+        BRNG_CHROMA_HIGH.set(d, at, 240 * m);
+        CHROMA_SHAPE.set(d, at, log2ChromaW | log2ChromaH << 4 | (interleaved ? 1 : 0) << 8);
     }
 
     /**
@@ -307,9 +351,10 @@ public final class CudaStats implements AutoCloseable {
         BYTES_PER_SAMPLE.set(d, at, bytesPerSample);
         SHIFT.set(d, at, shift);
         BLACK_THRESHOLD.set(d, at, blackThreshold);
-        for (long r = 0; r < 4; r++) {
-            RESERVED.set(d, at, r, 0);
-        }
+        BRNG_LOW.set(d, at, 0);
+        BRNG_LUMA_HIGH.set(d, at, 0);
+        BRNG_CHROMA_HIGH.set(d, at, 0);
+        CHROMA_SHAPE.set(d, at, 0);
         rows[slot] = visited;
     }
 
@@ -401,6 +446,11 @@ public final class CudaStats implements AutoCloseable {
     /** Sum of absolute differences against the reference over all planes; 0 without a reference. */
     public long sad(int slot) {
         return (long) SAD.get(hostResults, result(slot));
+    }
+
+    /** signalstats' BRNG count: pixels with Y, U or V outside broadcast range; 0 when not asked for. */
+    public long brngCount(int slot) {
+        return (long) BRNG_COUNT.get(hostResults, result(slot));
     }
 
     /** Samples the SAD covers (width times height summed over planes); 0 without a reference. */

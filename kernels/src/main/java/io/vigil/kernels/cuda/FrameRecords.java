@@ -35,7 +35,10 @@ final class FrameRecords {
             JAVA_INT.withName("bytesPerSample"),
             JAVA_INT.withName("shift"),
             JAVA_INT.withName("blackThreshold"),
-            MemoryLayout.sequenceLayout(4, JAVA_INT).withName("reserved")).withName("VigilFrameDesc");
+            JAVA_INT.withName("brngLow"),
+            JAVA_INT.withName("brngLumaHigh"),
+            JAVA_INT.withName("brngChromaHigh"),
+            JAVA_INT.withName("chromaShape")).withName("VigilFrameDesc");
 
     static final StructLayout RESULT = MemoryLayout.structLayout(
             JAVA_LONG.withName("darkCount"),
@@ -44,7 +47,7 @@ final class FrameRecords {
             JAVA_LONG.withName("samples"),
             JAVA_INT.withName("lumaMin"),
             JAVA_INT.withName("lumaMax"),
-            JAVA_LONG.withName("reserved")).withName("VigilFrameResult");
+            JAVA_LONG.withName("brngCount")).withName("VigilFrameResult");
 
     static final long DESCRIPTOR_BYTES = DESCRIPTOR.byteSize();
     static final long RESULT_BYTES = RESULT.byteSize();
@@ -59,7 +62,10 @@ final class FrameRecords {
     static final VarHandle BYTES_PER_SAMPLE = DESCRIPTOR.varHandle(groupElement("bytesPerSample"));
     static final VarHandle SHIFT = DESCRIPTOR.varHandle(groupElement("shift"));
     static final VarHandle BLACK_THRESHOLD = DESCRIPTOR.varHandle(groupElement("blackThreshold"));
-    static final VarHandle RESERVED = planeHandle("reserved");
+    static final VarHandle BRNG_LOW = DESCRIPTOR.varHandle(groupElement("brngLow"));
+    static final VarHandle BRNG_LUMA_HIGH = DESCRIPTOR.varHandle(groupElement("brngLumaHigh"));
+    static final VarHandle BRNG_CHROMA_HIGH = DESCRIPTOR.varHandle(groupElement("brngChromaHigh"));
+    static final VarHandle CHROMA_SHAPE = DESCRIPTOR.varHandle(groupElement("chromaShape"));
 
     static final VarHandle DARK_COUNT = RESULT.varHandle(groupElement("darkCount"));
     static final VarHandle LUMA_SUM = RESULT.varHandle(groupElement("lumaSum"));
@@ -67,6 +73,7 @@ final class FrameRecords {
     static final VarHandle SAMPLES = RESULT.varHandle(groupElement("samples"));
     static final VarHandle LUMA_MIN = RESULT.varHandle(groupElement("lumaMin"));
     static final VarHandle LUMA_MAX = RESULT.varHandle(groupElement("lumaMax"));
+    static final VarHandle BRNG_COUNT = RESULT.varHandle(groupElement("brngCount"));
 
     private FrameRecords() {
     }

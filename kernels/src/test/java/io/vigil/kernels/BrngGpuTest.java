@@ -1,0 +1,12 @@
+package io.vigil.kernels;
+
+/**
+ * The BRNG contract on a real GPU, device 0: skipped without one, failed without one under
+ * -Dvigil.gpu=required.
+ */
+class BrngGpuTest extends BrngContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    }
+}
