@@ -11,6 +11,7 @@ import io.vigil.engine.detect.CorruptionDetector;
 import io.vigil.engine.detect.Detector;
 import io.vigil.engine.detect.BrngDetector;
 import io.vigil.engine.detect.FlashDetector;
+import io.vigil.engine.detect.LetterboxDetector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.LoudnessDetector;
@@ -81,6 +82,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         double channelNoise = 0;
         double clipLevel = 1;
         int clipMinRun = 1;
+        double letterboxLimit = 0;
         for (DetectorSettings s : config.detectors().values()) {
             if (!s.enabled() || s.detector().equals(SIGNAL_LOSS)) {
                 continue;
@@ -116,6 +118,15 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 case CorruptionDetector.NAME -> new CorruptionDetector(s, tracker);
                 case FlashDetector.NAME -> new FlashDetector(s, tracker);
                 case BrngDetector.NAME -> new BrngDetector(s, tracker);
+                case LetterboxDetector.NAME -> {
+                    // Black frames are black's: judged with black's thresholds, even when black itself is off.
+                    DetectorSettings black = config.detectors().get(BlackDetector.NAME);
+                    if (black != null && !black.enabled()) {
+                        pixelThreshold = black.number("pixelThreshold");
+                    }
+                    letterboxLimit = LetterboxDetector.limitOf(s);
+                    yield new LetterboxDetector(s, tracker, black != null ? black.number("pictureThreshold") : 0.98);
+                }
                 default -> throw new IllegalArgumentException("no detector named " + s.detector());
             };
             detectors.add(d);
@@ -127,7 +138,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             tracker.enableSignalLoss(signalLoss.severity());
         }
         StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
-                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE));
+                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE),
+                needed.contains(Statistic.LETTERBOX), letterboxLimit);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
                 ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;

@@ -28,6 +28,16 @@ public final class FrameStats {
      */
     public double brngFraction = Double.NaN;
 
+    /**
+     * cropdetect's black bars: luma rows at the top and bottom, columns at the left and right, whose mean is at most
+     * the limit, counted from each edge; all four as large as the picture when it is black throughout, -1 when not
+     * computed; see {@link Letterbox}.
+     */
+    public int barTop = -1;
+    public int barBottom = -1;
+    public int barLeft = -1;
+    public int barRight = -1;
+
     /** Mean absolute frame difference against the reference frame over all planes, 0..1 (freezedetect's MAFD). */
     public double mafd = Double.NaN;
     /** Media time of the reference frame {@link #mafd} compares with; NaN when there was none. */
@@ -51,6 +61,10 @@ public final class FrameStats {
         lumaMin = -1;
         lumaMax = -1;
         brngFraction = Double.NaN;
+        barTop = -1;
+        barBottom = -1;
+        barLeft = -1;
+        barRight = -1;
         mafd = Double.NaN;
         referencePtsSeconds = Double.NaN;
     }

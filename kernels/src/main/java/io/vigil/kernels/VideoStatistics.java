@@ -10,6 +10,7 @@ public final class VideoStatistics implements FrameStatistics {
     private final LumaStats luma;
     private final FrameDifference difference;
     private final BroadcastRange brng;
+    private final Letterbox letterbox;
 
     /**
      * @param luma the luma statistic, or null when no detector reads it
@@ -21,9 +22,15 @@ public final class VideoStatistics implements FrameStatistics {
 
     /** @param brng signalstats' BRNG, or null when no detector reads it */
     public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng) {
+        this(luma, difference, brng, null);
+    }
+
+    /** @param letterbox cropdetect's bars, or null when no detector reads them */
+    public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox) {
         this.luma = luma;
         this.difference = difference;
         this.brng = brng;
+        this.letterbox = letterbox;
     }
 
     @Override
@@ -40,6 +47,9 @@ public final class VideoStatistics implements FrameStatistics {
         }
         if (brng != null) {
             brng.compute(frame, out);
+        }
+        if (letterbox != null) {
+            letterbox.compute(frame, out);
         }
     }
 

@@ -53,6 +53,13 @@ final class CpuBackend implements StatisticsBackend {
         return count;
     }
 
+    @Override
+    public int[] letterbox(HostPlanes f, double limit) {
+        long bars = new Letterbox(limit).bars(f.planes[0].address(), f.pitches[0], f.width, f.height,
+                f.format.bytesPerSample, f.format.shift, f.format.bitDepth);
+        return new int[] {Letterbox.top(bars), Letterbox.bottom(bars), Letterbox.left(bars), Letterbox.right(bars)};
+    }
+
     private static SadResult sadOf(HostPlanes a, HostPlanes b) {
         long sad = 0;
         long samples = 0;

@@ -113,6 +113,11 @@ final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
+    public int[] letterbox(HostPlanes planes, double limit) {
+        throw new UnsupportedOperationException("letterbox has no CUDA twin yet");
+    }
+
+    @Override
     public void close() {
         try {
             stats.close();

@@ -47,7 +47,13 @@ final class HostPlanes {
         /** Mostly within broadcast range (16..235 luma, 16..240 chroma, scaled), about 2% anywhere in the range. */
         BROADCAST,
         /** Each sample one of the broadcast limits or one step outside them (16m - 1, 16m, 235m or 240m, and + 1). */
-        LIMITS
+        LIMITS,
+        /**
+         * Bars at the edges (top height/7, bottom height/5, left width/9, right width/4 of plane 0's picture) of dark
+         * noise straddling cropdetect's default limit (0..2 * 24/255 of the range), so that rows and columns near
+         * the limit fall either way; noise inside.
+         */
+        BARS
     }
 
     final Format format;
@@ -89,6 +95,13 @@ final class HostPlanes {
                     case 2, 3, 4 -> lo;
                     default -> hi;
                 };
+            }
+            case BARS -> {
+                int pw = p == 0 ? width : (width + 1) / 2;
+                int ph = p == 0 ? height : (height + 1) / 2;
+                boolean bar = y < ph / 7 || y >= ph - ph / 5 || x < pw / 9 || x >= pw - pw / 4;
+                yield bar ? random.nextInt((int) (2 * 24.0 / 255 * format.maxValue()) + 1)
+                        : random.nextInt(format.maxValue() + 1);
             }
             case BROADCAST -> random.nextInt(50) == 0
                     ? random.nextInt(format.maxValue() + 1)

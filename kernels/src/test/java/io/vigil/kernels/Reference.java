@@ -55,4 +55,49 @@ final class Reference {
         }
         return out;
     }
+
+    /**
+     * cropdetect's bars, written plainly: a row (column) of plane 0 is black when its sum is at most
+     * {@code (float) limit * max * length} (single precision, as FFmpeg); {top, bottom, left, right} black runs from
+     * each edge, each as large as the picture when every row is black.
+     */
+    static int[] letterbox(HostPlanes f, double limit) {
+        float l = (float) limit * f.format.maxValue();
+        boolean[] blackRow = new boolean[f.height];
+        boolean[] blackColumn = new boolean[f.width];
+        for (int y = 0; y < f.height; y++) {
+            long sum = 0;
+            for (int x = 0; x < f.width; x++) {
+                sum += f.sample(0, x, y);
+            }
+            blackRow[y] = sum <= l * f.width;
+        }
+        for (int x = 0; x < f.width; x++) {
+            long sum = 0;
+            for (int y = 0; y < f.height; y++) {
+                sum += f.sample(0, x, y);
+            }
+            blackColumn[x] = sum <= l * f.height;
+        }
+        int top = 0;
+        while (top < f.height && blackRow[top]) {
+            top++;
+        }
+        if (top == f.height) {
+            return new int[] {f.height, f.height, f.width, f.width};
+        }
+        int bottom = 0;
+        while (blackRow[f.height - 1 - bottom]) {
+            bottom++;
+        }
+        int left = 0;
+        while (left < f.width && blackColumn[left]) {
+            left++;
+        }
+        int right = 0;
+        while (right < f.width - left && blackColumn[f.width - 1 - right]) {
+            right++;
+        }
+        return new int[] {top, bottom, left, right};
+    }
 }

@@ -40,6 +40,9 @@ interface StatisticsBackend extends AutoCloseable {
     /** signalstats' BRNG count of the picture (out-of-range pixels), see {@link BroadcastRange}. */
     long brngCount(HostPlanes planes);
 
+    /** cropdetect's bars of the picture, {top, bottom, left, right}, with {@code limit} a ratio; see {@link Letterbox}. */
+    int[] letterbox(HostPlanes planes, double limit);
+
     @Override
     void close();
 }

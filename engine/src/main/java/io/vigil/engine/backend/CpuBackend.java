@@ -4,6 +4,7 @@ import io.vigil.ffi.Device;
 import io.vigil.kernels.BroadcastRange;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStatistics;
+import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.LumaStats;
 import io.vigil.kernels.VideoStatistics;
 
@@ -38,7 +39,8 @@ public final class CpuBackend implements StatisticsBackend {
     static VideoStatistics cpuStatistics(StatsRequest r) {
         return new VideoStatistics(r.luma() ? new LumaStats(r.pixelThreshold()) : null,
                 r.difference() ? new FrameDifference(r.freezeNoise()) : null,
-                r.brng() ? new BroadcastRange() : null);
+                r.brng() ? new BroadcastRange() : null,
+                r.letterbox() ? new Letterbox(r.letterboxLimit()) : null);
     }
 
     @Override

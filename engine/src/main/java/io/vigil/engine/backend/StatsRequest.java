@@ -8,13 +8,20 @@ package io.vigil.engine.backend;
  * @param difference whether freezedetect's frame difference is needed
  * @param freezeNoise freezedetect's noise tolerance, which decides when the reference frame moves on
  * @param brng whether signalstats' BRNG (share of pixels outside broadcast range) is needed
+ * @param letterbox whether cropdetect's black bars are needed
+ * @param letterboxLimit cropdetect's {@code limit}, a ratio of the largest code value
  */
-public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng) {
+public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
+                           boolean letterbox, double letterboxLimit) {
     public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise) {
         this(luma, pixelThreshold, difference, freezeNoise, false);
     }
 
+    public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng) {
+        this(luma, pixelThreshold, difference, freezeNoise, brng, false, 0);
+    }
+
     public boolean any() {
-        return luma || difference || brng;
+        return luma || difference || brng || letterbox;
     }
 }

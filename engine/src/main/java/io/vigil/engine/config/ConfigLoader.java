@@ -47,7 +47,8 @@ public final class ConfigLoader {
             "detectors.clipping.eventsPerSecond", new double[] {1, 10000},
             "detectors.phase.correlation", new double[] {-1, 1},
             "detectors.flash.changeCdm2", new double[] {1, 100},
-            "detectors.flash.maxOpposingChanges", new double[] {1, 50});
+            "detectors.flash.maxOpposingChanges", new double[] {1, 50},
+            "detectors.letterbox.toleranceRows", new double[] {0, 4096});
 
     private final String file;
 

@@ -17,10 +17,10 @@ public final class Defaults {
     /** The detectors this version implements, in display order. */
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
             "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset",
-            "stall", "av_drift", "corruption", "flash", "brng");
+            "stall", "av_drift", "corruption", "flash", "brng", "letterbox");
 
     /** The names the output contract reserves for detectors that later versions add. */
-    public static final List<String> RESERVED = List.of("blockiness", "blur", "letterbox", "colorbars");
+    public static final List<String> RESERVED = List.of("blockiness", "blur", "colorbars");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
@@ -71,6 +71,12 @@ public final class Defaults {
         // EBU R 103 tolerates -1%..103% (Y 5..246), so grain in a dark scene below 16 (a quarter of its pixels) is
         // legal yet counted by BRNG, and a default-on warning there would be a false alarm.
         d.put("brng", new DetectorSettings("brng", false, 2.0, 0.0, Severity.WARNING, Map.of("threshold", 0.1)));
+        // cropdetect's bars (rows/columns whose mean luma is at most 24/255), established over the first 2 s in which
+        // they hold still; bars that then appear, go or move by more than 8 rows (columns) on both opposing sides, the
+        // same way, for 2 s: a programme letterboxed from the start is its format, and a dark area reaching one edge
+        // moves one side only.
+        d.put("letterbox", new DetectorSettings("letterbox", true, 2.0, 0.0, Severity.WARNING,
+                Map.of("toleranceRows", 8.0, "establishSeconds", 2.0, "limit", 24.0 / 255)));
         d.put("av_drift", new DetectorSettings("av_drift", true, 2.0, 0.0, Severity.ERROR,
                 Map.of("toleranceSeconds", 0.1)));
         return d;

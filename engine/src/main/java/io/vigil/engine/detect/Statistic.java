@@ -6,6 +6,8 @@ public enum Statistic {
     LUMA,
     /** signalstats' BRNG: share of pixels outside broadcast range ({@link io.vigil.kernels.BroadcastRange}). */
     BROADCAST_RANGE,
+    /** cropdetect's black bars at the four edges ({@link io.vigil.kernels.Letterbox}). */
+    LETTERBOX,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
     FRAME_DIFFERENCE,
     /** Audio peak, RMS, sums, silent runs (all channels and each), clip runs ({@link io.vigil.kernels.AudioLevels}). */

@@ -1,0 +1,128 @@
+package io.vigil.kernels;
+
+import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.vigil.ffi.PixelLayout;
+import io.vigil.ffi.VideoFrame;
+
+/**
+ * The black bars at the edges of the picture, as FFmpeg's cropdetect sees them in one frame (vf_cropdetect.c,
+ * {@code checkline} and {@code FIND} with {@code reset_count=1}, {@code max_outliers=0}): a luma row (or column) is
+ * black when the sum of its samples is at most {@code limit * length}, with {@code limit} the ratio (cropdetect's
+ * default 24/255) times the largest code value of the bit depth, in single precision as FFmpeg computes it. The bar
+ * at an edge is the run of black rows (columns) from that edge. A frame that is black throughout has every bar as
+ * large as the picture (top = bottom = height, left = right = width): callers treat it as black, not as bars.
+ * Samples are read as everywhere in the statistics: 8-bit bytes, or 16-bit little-endian words shifted right by the
+ * layout's shift (P010). Holds one int per column, grown when a wider frame comes, so no allocation per frame.
+ */
+public final class Letterbox {
+    /** cropdetect's default {@code limit}: 24 of 255. */
+    public static final double DEFAULT_LIMIT = 24.0 / 255;
+
+    private final float limit;
+    private int[] columns = new int[0];
+
+    /** @param limit cropdetect's {@code limit} as a ratio of the largest code value, 0..1 */
+    public Letterbox(double limit) {
+        if (!(limit >= 0 && limit <= 1)) {
+            throw new IllegalArgumentException("letterbox limit must be within 0..1, got " + limit);
+        }
+        this.limit = (float) limit;
+    }
+
+    public void compute(VideoFrame frame, FrameStats out) {
+        PixelLayout layout = frame.layout();
+        long bars = bars(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
+                layout.bytesPerSample(), layout.shift(), layout.bitDepth());
+        out.barTop = top(bars);
+        out.barBottom = bottom(bars);
+        out.barLeft = left(bars);
+        out.barRight = right(bars);
+    }
+
+    /** The four bars packed 16 bits each (top, bottom, left, right from the high end); see the accessors. */
+    long bars(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth) {
+        if (width <= 0 || height <= 0) {
+            return 0;
+        }
+        if (width > 0xFFFF || height > 0xFFFF) {
+            throw new IllegalArgumentException("picture too large for letterbox: " + width + "x" + height);
+        }
+        float limitValue = limit * ((1 << bitDepth) - 1);
+        float rowLimit = limitValue * width;
+        float columnLimit = limitValue * height;
+        int top = 0;
+        while (top < height && rowSum(y + (long) top * stride, width, bytesPerSample, shift) <= rowLimit) {
+            top++;
+        }
+        if (top == height) {
+            return pack(height, height, width, width);
+        }
+        int bottom = 0;
+        while (rowSum(y + (long) (height - 1 - bottom) * stride, width, bytesPerSample, shift) <= rowLimit) {
+            bottom++; // stops at row `top` at the latest: it is not black
+        }
+        if (columns.length < width) {
+            columns = new int[width];
+        }
+        int[] c = columns;
+        java.util.Arrays.fill(c, 0, width, 0);
+        for (int j = 0; j < height; j++) {
+            long row = y + (long) j * stride;
+            if (bytesPerSample == 1) {
+                for (int i = 0; i < width; i++) {
+                    c[i] += ALL.get(JAVA_BYTE, row + i) & 0xFF;
+                }
+            } else {
+                for (int i = 0; i < width; i++) {
+                    c[i] += (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * i) & 0xFFFF) >>> shift;
+                }
+            }
+        }
+        int left = 0;
+        while (left < width && c[left] <= columnLimit) {
+            left++;
+        }
+        int right = 0;
+        while (right < width - left && c[width - 1 - right] <= columnLimit) {
+            right++;
+        }
+        return pack(top, bottom, left, right);
+    }
+
+    private static long rowSum(long row, int width, int bytesPerSample, int shift) {
+        long sum = 0;
+        if (bytesPerSample == 1) {
+            for (int i = 0; i < width; i++) {
+                sum += ALL.get(JAVA_BYTE, row + i) & 0xFF;
+            }
+        } else {
+            for (int i = 0; i < width; i++) {
+                sum += (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * i) & 0xFFFF) >>> shift;
+            }
+        }
+        return sum;
+    }
+
+    static long pack(int top, int bottom, int left, int right) {
+        return (long) top << 48 | (long) bottom << 32 | (long) left << 16 | right;
+    }
+
+    static int top(long bars) {
+        return (int) (bars >>> 48) & 0xFFFF;
+    }
+
+    static int bottom(long bars) {
+        return (int) (bars >>> 32) & 0xFFFF;
+    }
+
+    static int left(long bars) {
+        return (int) (bars >>> 16) & 0xFFFF;
+    }
+
+    static int right(long bars) {
+        return (int) bars & 0xFFFF;
+    }
+}

@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The letterbox contract on the CPU reference class ({@link Letterbox}). */
+class LetterboxCpuTest extends LetterboxContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return new CpuBackend();
+    }
+}
