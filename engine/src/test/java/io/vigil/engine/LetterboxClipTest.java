@@ -31,6 +31,8 @@ class LetterboxClipTest {
     static Path letterboxed;
     static Path clean;
     static Path darkTop;
+    /** Bars just under cropdetect's limit (RGB 9: Y 24 of 255) and just over it (RGB 10), at 8 and 10 bits. */
+    static final List<Path> nearLimit = new ArrayList<>();
 
     @BeforeAll
     static void makeClips() throws Exception {
@@ -50,6 +52,14 @@ class LetterboxClipTest {
         Ffmpeg.run(List.of("-f", "lavfi", "-i", src
                         + ",drawbox=x=0:y=0:w=320:h=50:color=black:t=fill:enable='gte(t,3)*lt(t,7)'",
                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", darkTop.toString()));
+        for (String color : List.of("090909", "0a0a0a")) {
+            for (String format : List.of("yuv420p", "yuv420p10le")) {
+                Path clip = dir.resolve("near-limit-" + color + "-" + format + ".mkv");
+                Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=320x136:r=25:d=1,format=" + format
+                        + ",pad=320:180:0:22:0x" + color, "-c:v", "libx264", "-preset", "ultrafast", clip.toString()));
+                nearLimit.add(clip);
+            }
+        }
         Ffmpeg.run(List.of("-f", "lavfi", "-i", src, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
                 clean.toString()));
     }
@@ -83,7 +93,9 @@ class LetterboxClipTest {
 
     @Test
     void perFrameBarsAreCropdetects() throws Exception {
-        for (Path clip : List.of(pillars, letterboxed)) {
+        List<Path> clips = new ArrayList<>(List.of(pillars, letterboxed, darkTop));
+        clips.addAll(nearLimit);
+        for (Path clip : clips) {
             List<int[]> ours = bars(clip);
             List<int[]> ffmpeg = cropdetect(clip);
             assertThat(ours).as(clip.getFileName().toString()).hasSameSizeAs(ffmpeg);
@@ -94,6 +106,14 @@ class LetterboxClipTest {
         // and the bars are where the clips put them
         assertThat(bars(pillars).get(125)).containsExactly(0, 0, 40, 40);
         assertThat(bars(letterboxed).get(10)).containsExactly(22, 22, 0, 0);
+        // (the coded bars wobble around the limit: cropdetect and we agree frame by frame, above, on which rows)
+        for (int i : new int[] {0, 1}) {
+            assertThat(bars(nearLimit.get(i)).get(10)[0]).as("under the limit " + nearLimit.get(i)).isEqualTo(22);
+        }
+        for (int i : new int[] {2, 3}) {
+            assertThat(bars(nearLimit.get(i)).get(10)).as("over the limit " + nearLimit.get(i))
+                    .containsExactly(0, 0, 0, 0);
+        }
     }
 
     /** Our bars of each frame: {top, bottom, left, right}. */

@@ -10,8 +10,11 @@ import io.vigil.ffi.VideoFrame;
 /**
  * The black bars at the edges of the picture, as FFmpeg's cropdetect sees them in one frame (vf_cropdetect.c,
  * {@code checkline} and {@code FIND} with {@code reset_count=1}, {@code max_outliers=0}): a luma row (or column) is
- * black when the sum of its samples is at most {@code limit * length}, with {@code limit} the ratio (cropdetect's
- * default 24/255) times the largest code value of the bit depth, in single precision as FFmpeg computes it. The bar
+ * black when the truncated mean of its samples ({@code sum / length}, integer division) is at most
+ * {@code lrint(limit * max)}, with {@code limit} the ratio (cropdetect's default 24/255, in single precision as
+ * FFmpeg holds it) and {@code max} the largest code value of the bit depth; that is, when
+ * {@code sum < (lrint(limit * max) + 1) * length}. (cropdetect takes a limit of 1 or more as a code value; here it
+ * is always a ratio.) The bar
  * at an edge is the run of black rows (columns) from that edge. A frame that is black throughout has every bar as
  * large as the picture (top = bottom = height, left = right = width): callers treat it as black, not as bars.
  * Samples are read as everywhere in the statistics: 8-bit bytes, or 16-bit little-endian words shifted right by the
@@ -50,18 +53,18 @@ public final class Letterbox {
         if (width > 0xFFFF || height > 0xFFFF) {
             throw new IllegalArgumentException("picture too large for letterbox: " + width + "x" + height);
         }
-        float limitValue = limit * ((1 << bitDepth) - 1);
-        float rowLimit = limitValue * width;
-        float columnLimit = limitValue * height;
+        long limitValue = limitCode(limit, bitDepth);
+        long rowLimit = (limitValue + 1) * width; // black: sum < rowLimit
+        long columnLimit = (limitValue + 1) * height;
         int top = 0;
-        while (top < height && rowSum(y + (long) top * stride, width, bytesPerSample, shift) <= rowLimit) {
+        while (top < height && rowSum(y + (long) top * stride, width, bytesPerSample, shift) < rowLimit) {
             top++;
         }
         if (top == height) {
             return pack(height, height, width, width);
         }
         int bottom = 0;
-        while (rowSum(y + (long) (height - 1 - bottom) * stride, width, bytesPerSample, shift) <= rowLimit) {
+        while (rowSum(y + (long) (height - 1 - bottom) * stride, width, bytesPerSample, shift) < rowLimit) {
             bottom++; // stops at row `top` at the latest: it is not black
         }
         if (columns.length < width) {
@@ -82,14 +85,20 @@ public final class Letterbox {
             }
         }
         int left = 0;
-        while (left < width && c[left] <= columnLimit) {
+        while (left < width && c[left] < columnLimit) {
             left++;
         }
         int right = 0;
-        while (right < width - left && c[width - 1 - right] <= columnLimit) {
+        while (right < width - left && c[width - 1 - right] < columnLimit) {
             right++;
         }
         return pack(top, bottom, left, right);
+    }
+
+    /** cropdetect's integer limit: {@code lrint(limit * (2^bitDepth - 1))}, the product in single precision. */
+    static long limitCode(float limit, int bitDepth) {
+        float upscaled = limit * ((1 << bitDepth) - 1);
+        return (long) Math.rint(upscaled);
     }
 
     private static long rowSum(long row, int width, int bytesPerSample, int shift) {

@@ -57,12 +57,12 @@ final class Reference {
     }
 
     /**
-     * cropdetect's bars, written plainly: a row (column) of plane 0 is black when its sum is at most
-     * {@code (float) limit * max * length} (single precision, as FFmpeg); {top, bottom, left, right} black runs from
+     * cropdetect's bars, written plainly: a row (column) of plane 0 is black when its truncated mean
+     * {@code sum / length} is at most {@code lrint((float) limit * max)}; {top, bottom, left, right} black runs from
      * each edge, each as large as the picture when every row is black.
      */
     static int[] letterbox(HostPlanes f, double limit) {
-        float l = (float) limit * f.format.maxValue();
+        long l = (long) Math.rint((float) limit * f.format.maxValue());
         boolean[] blackRow = new boolean[f.height];
         boolean[] blackColumn = new boolean[f.width];
         for (int y = 0; y < f.height; y++) {
@@ -70,14 +70,14 @@ final class Reference {
             for (int x = 0; x < f.width; x++) {
                 sum += f.sample(0, x, y);
             }
-            blackRow[y] = sum <= l * f.width;
+            blackRow[y] = sum / f.width <= l;
         }
         for (int x = 0; x < f.width; x++) {
             long sum = 0;
             for (int y = 0; y < f.height; y++) {
                 sum += f.sample(0, x, y);
             }
-            blackColumn[x] = sum <= l * f.height;
+            blackColumn[x] = sum / f.height <= l;
         }
         int top = 0;
         while (top < f.height && blackRow[top]) {
