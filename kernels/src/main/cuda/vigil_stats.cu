@@ -8,6 +8,12 @@
  *   vigil_stats_init   <<<ceil(count / VIGIL_INIT_THREADS), VIGIL_INIT_THREADS>>>   one thread per frame writes
  *                      the frame's result record: zero sums, lumaMin 0xFFFFFFFF, and the SAD's sample count
  *   vigil_frame_stats  <<<(gridX, count), VIGIL_BLOCK_THREADS>>>                       blockIdx.y is the frame
+ *   vigil_letterbox    <<<(1, count), VIGIL_BLOCK_THREADS>>>                           only when a frame of the batch
+ *                      asks for cropdetect's bars: one block per frame scans lines from each edge, 256 at a time
+ *                      (a thread sums one line), and stops at the first chunk holding a non-black line, so a
+ *                      picture without bars costs about 256 rows and 256 columns; 16 bytes of bars come back
+ *
+ * (io.vigil.kernels.Letterbox too.)
  *
  * Both take (const VigilFrameDesc *descs, VigilFrameResult *results, int count). The structs, the definitions of
  * every statistic, and the per-thread code are in vigil_stats.h.
@@ -97,5 +103,64 @@ vigil_frame_stats(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__
                 atomicMax(&r->lumaMax, block.max);
             }
         }
+    }
+}
+
+/*
+ * The run of black lines from an edge, at most n lines: chunks of blockDim.x lines, thread t sums line base + t
+ * (columns: neighbouring threads read neighbouring samples of a row, coalesced), the smallest non-black index of
+ * the chunk through shared memory. Every thread of the block calls it and gets the same answer.
+ */
+static __device__ int64_t vigil_edge_run(const VigilFrameDesc *d, int columns, int fromEnd, int64_t n,
+                                         unsigned long long *first) {
+    const int64_t total = columns ? d->width[0] : d->height[0];
+    for (int64_t base = 0; base < n; base += blockDim.x) {
+        if (threadIdx.x == 0) {
+            *first = 0xFFFFFFFFFFFFFFFFull;
+        }
+        __syncthreads();
+        const int64_t k = base + threadIdx.x;
+        if (k < n && !vigil_line_black(d, columns, fromEnd ? total - 1 - k : k)) {
+            atomicMin(first, (unsigned long long) k);
+        }
+        __syncthreads();
+        const unsigned long long found = *first;
+        __syncthreads(); /* everyone has read it before the next chunk resets it */
+        if (found != 0xFFFFFFFFFFFFFFFFull) {
+            return (int64_t) found;
+        }
+    }
+    return n;
+}
+
+extern "C" __global__ void __launch_bounds__(VIGIL_BLOCK_THREADS)
+vigil_letterbox(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__restrict__ results, int count) {
+    const int frame = blockIdx.y;
+    if (frame >= count || descs[frame].letterbox == 0) {
+        return; /* the whole block */
+    }
+    const VigilFrameDesc *d = &descs[frame];
+    __shared__ unsigned long long first;
+    const int64_t height = d->height[0];
+    const int64_t width = d->width[0];
+    const int64_t top = vigil_edge_run(d, 0, 0, height, &first);
+    int64_t bottom;
+    int64_t left;
+    int64_t right;
+    if (top == height) {
+        bottom = height;
+        left = width;
+        right = width;
+    } else {
+        bottom = vigil_edge_run(d, 0, 1, height - top, &first);
+        left = vigil_edge_run(d, 1, 0, width, &first);
+        right = vigil_edge_run(d, 1, 1, width - left, &first);
+    }
+    if (threadIdx.x == 0) {
+        VigilFrameResult *r = &results[frame];
+        r->barTop = (uint32_t) top;
+        r->barBottom = (uint32_t) bottom;
+        r->barLeft = (uint32_t) left;
+        r->barRight = (uint32_t) right;
     }
 }

@@ -26,6 +26,12 @@
  *               (plane 1 and 2, or U at 2 xc and V at 2 xc + 1 of plane 1 when interleaved; none when planeCount
  *               is 1), the pixel counts when Y < brngLow || Y > brngLumaHigh || U or V < brngLow || > brngChromaHigh
  *               (16, 235, 240 times 2^(bitDepth - 8)). BRNG = brngCount / (width[0] * height[0]), by the host.
+ *   barTop, barBottom, barLeft, barRight
+ *               when letterbox is 1 (else 0), written by vigil_letterbox: cropdetect's black bars
+ *               (io.vigil.kernels.Letterbox). A row (column) of plane 0 is black when the sum of its samples is
+ *               below (letterboxLimit + 1) * its length (cropdetect: truncated mean <= limit); each bar is the run of
+ *               black rows (columns) from its edge. Every row black: top = bottom = height, left = right = width.
+ *               The bottom run stops at the first non-black row from the top, the right run at the left bar.
  * width counts samples per row: NV12's and P010's interleaved chroma plane counts U and V (2 * chroma width).
  */
 #ifndef VIGIL_STATS_H
@@ -50,7 +56,7 @@
 /*
  * One frame of a batch, written by the host (io.vigil.kernels.cuda.CudaStats#set) into pinned memory and copied
  * to the device once per batch. Addresses are CUdeviceptr values; pitches are bytes from one row to the next
- * (negative for bottom-up planes); unused planes are all zero. 128 bytes.
+ * (negative for bottom-up planes); unused planes are all zero. 144 bytes.
  */
 typedef struct VigilFrameDesc {
     uint64_t plane[VIGIL_MAX_PLANES];    /*   0: the frame's planes */
@@ -67,9 +73,12 @@ typedef struct VigilFrameDesc {
     int32_t brngLumaHigh;                /* 116 */
     int32_t brngChromaHigh;              /* 120 */
     int32_t chromaShape;                 /* 124: log2 chroma width | log2 chroma height << 4 | interleaved << 8 */
-} VigilFrameDesc;                        /* 128 */
+    int32_t letterbox;                   /* 128: 1: cropdetect's bars wanted (vigil_letterbox); 0: not */
+    int32_t letterboxLimit;              /* 132: cropdetect's integer limit, lrint(limit * max) */
+    int32_t reserved[2];                 /* 136: zero */
+} VigilFrameDesc;                        /* 144 */
 
-/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 48 bytes. */
+/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 64 bytes. */
 typedef struct VigilFrameResult {
     uint64_t darkCount;                  /*  0 */
     uint64_t lumaSum;                    /*  8 */
@@ -78,17 +87,21 @@ typedef struct VigilFrameResult {
     uint32_t lumaMin;                    /* 32 */
     uint32_t lumaMax;                    /* 36 */
     uint64_t brngCount;                  /* 40 */
-} VigilFrameResult;                      /* 48 */
+    uint32_t barTop;                     /* 48 */
+    uint32_t barBottom;                  /* 52 */
+    uint32_t barLeft;                    /* 56 */
+    uint32_t barRight;                   /* 60 */
+} VigilFrameResult;                      /* 64 */
 
 #ifdef __cplusplus
 #define VIGIL_STATIC_ASSERT(condition, message) static_assert(condition, message)
 #else
 #define VIGIL_STATIC_ASSERT(condition, message) _Static_assert(condition, message)
 #endif
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 128, "VigilFrameDesc is 128 bytes");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 144, "VigilFrameDesc is 144 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, pitch) == 48, "VigilFrameDesc.pitch at 48");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, planeCount) == 96, "VigilFrameDesc.planeCount at 96");
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 48, "VigilFrameResult is 48 bytes");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 64, "VigilFrameResult is 64 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameResult, lumaMin) == 32, "VigilFrameResult.lumaMin at 32");
 VIGIL_STATIC_ASSERT(VIGIL_BLOCK_THREADS % VIGIL_WARP_SIZE == 0, "whole warps per block");
 
@@ -173,6 +186,40 @@ VIGIL_FN void vigil_result_init(const VigilFrameDesc *d, VigilFrameResult *r) {
     r->lumaMin = 0xFFFFFFFFu;
     r->lumaMax = 0;
     r->brngCount = 0;
+    r->barTop = 0;
+    r->barBottom = 0;
+    r->barLeft = 0;
+    r->barRight = 0;
+}
+
+/*
+ * cropdetect's test on line k of plane 0: row k (columns 0) or column k (columns 1), summed sample by sample
+ * (stored >> shift for 16-bit samples). Black when the sum is below (letterboxLimit + 1) * length.
+ */
+VIGIL_FN int vigil_line_black(const VigilFrameDesc *d, int columns, int64_t k) {
+    const int bytesPerSample = d->bytesPerSample;
+    const int shift = d->shift;
+    const int64_t pitch = d->pitch[0];
+    const int64_t len = columns ? d->height[0] : d->width[0];
+    const int64_t step = columns ? pitch : bytesPerSample;
+    const uint8_t *p = (const uint8_t *) (uintptr_t) (d->plane[0]
+            + (uint64_t) (columns ? k * bytesPerSample : k * pitch));
+    uint64_t sum = 0;
+    for (int64_t i = 0; i < len; i++) {
+        const uint8_t *q = p + i * step;
+        sum += bytesPerSample == 1 ? q[0] : ((uint32_t) q[0] | (uint32_t) q[1] << 8) >> shift;
+    }
+    return sum < ((uint64_t) (uint32_t) d->letterboxLimit + 1) * (uint64_t) len;
+}
+
+/* The run of black lines from an edge (fromEnd: from the last line back), at most n lines; one thread. */
+VIGIL_FN int64_t vigil_edge_run_serial(const VigilFrameDesc *d, int columns, int fromEnd, int64_t n) {
+    const int64_t total = columns ? d->width[0] : d->height[0];
+    int64_t k = 0;
+    while (k < n && vigil_line_black(d, columns, fromEnd ? total - 1 - k : k)) {
+        k++;
+    }
+    return k;
 }
 
 /* 16 bytes from a 16-byte aligned address, as four little-endian words (byte 0 in the low bits of w[0]). */

@@ -716,6 +716,31 @@ static CUresult run_stats(unsigned gx, unsigned gy, unsigned bx, const VigilFram
     return misaligned_loads == 0 ? OK : MISALIGNED_ADDRESS;
 }
 
+static CUresult run_letterbox(unsigned gx, unsigned gy, unsigned bx, const VigilFrameDesc *descs,
+                              VigilFrameResult *results, int count) {
+    if (bx != VIGIL_BLOCK_THREADS) return LAUNCH_OUT_OF_RESOURCES; /* launch bounds */
+    if (gx != 1 || gy != (unsigned) count) return INVALID_VALUE;   /* vigil's own rule: one block per frame */
+    for (int f = 0; f < count; f++) {
+        const VigilFrameDesc *d = &descs[f];
+        if (d->letterbox == 0) continue;
+        if (!rows_readable(d)) return ILLEGAL_ADDRESS;
+        int64_t height = d->height[0];
+        int64_t width = d->width[0];
+        int64_t top = vigil_edge_run_serial(d, 0, 0, height);
+        int64_t bottom = height, left = width, right = width;
+        if (top < height) {
+            bottom = vigil_edge_run_serial(d, 0, 1, height - top);
+            left = vigil_edge_run_serial(d, 1, 0, width);
+            right = vigil_edge_run_serial(d, 1, 1, width - left);
+        }
+        results[f].barTop = (uint32_t) top;
+        results[f].barBottom = (uint32_t) bottom;
+        results[f].barLeft = (uint32_t) left;
+        results[f].barRight = (uint32_t) right;
+    }
+    return OK;
+}
+
 CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned sharedMemBytes, Stream *s, void **kernelParams, void **extra) {
     ENTER("cuLaunchKernel");
@@ -739,6 +764,7 @@ CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsi
     pthread_mutex_unlock(&lock);
     if (strcmp(f->name, "vigil_stats_init") == 0) return run_init(gx, bx, d, r, count);
     if (strcmp(f->name, "vigil_frame_stats") == 0) return run_stats(gx, gy, bx, d, r, count);
+    if (strcmp(f->name, "vigil_letterbox") == 0) return run_letterbox(gx, gy, bx, d, r, count);
     return NOT_FOUND;
 }
 

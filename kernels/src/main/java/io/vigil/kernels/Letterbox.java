@@ -96,7 +96,7 @@ public final class Letterbox {
     }
 
     /** cropdetect's integer limit: {@code lrint(limit * (2^bitDepth - 1))}, the product in single precision. */
-    static long limitCode(float limit, int bitDepth) {
+    public static long limitCode(float limit, int bitDepth) {
         float upscaled = limit * ((1 << bitDepth) - 1);
         return (long) Math.rint(upscaled);
     }

@@ -113,8 +113,25 @@ final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
-    public int[] letterbox(HostPlanes planes, double limit) {
-        throw new UnsupportedOperationException("letterbox has no CUDA twin yet");
+    public int[] letterbox(HostPlanes f, double limit) {
+        List<Long> allocations = new ArrayList<>();
+        driver.ctxPushCurrent(context);
+        try {
+            long[] planes = upload(f, allocations);
+            stats.setPlanes(0, planes, f.pitches, f.planeWidths, f.planeHeights, f.planeCount(),
+                    f.format.bytesPerSample, f.format.shift, null, null, 0);
+            stats.setLetterbox(0, (int) Letterbox.limitCode((float) limit, f.format.bitDepth));
+            stats.run(1);
+            // The luma statistics of the same batch are untouched by the letterbox kernel.
+            assertThat(new LumaResult(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0)))
+                    .isEqualTo(Reference.luma(f, 0));
+            return new int[] {stats.barTop(0), stats.barBottom(0), stats.barLeft(0), stats.barRight(0)};
+        } finally {
+            for (long allocation : allocations) {
+                driver.memFree(allocation);
+            }
+            driver.ctxPopCurrent();
+        }
     }
 
     @Override

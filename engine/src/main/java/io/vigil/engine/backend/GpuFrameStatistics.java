@@ -3,6 +3,7 @@ package io.vigil.engine.backend;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.LumaStats;
 import io.vigil.kernels.VideoStatistics;
 
@@ -24,6 +25,7 @@ final class GpuFrameStatistics implements FrameStatistics {
         this.request = request;
         this.cpu = CpuBackend.cpuStatistics(request);
         pending.brng = request.brng();
+        pending.letterboxLimit = -1;
         batcher.register();
     }
 
@@ -38,6 +40,8 @@ final class GpuFrameStatistics implements FrameStatistics {
         boolean comparable = request.difference() && reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
         int threshold = LumaStats.blackCodeValue(request.pixelThreshold(), frame.layout().bitDepth(), frame.fullRange());
+        pending.letterboxLimit = request.letterbox()
+                ? (int) Letterbox.limitCode((float) request.letterboxLimit(), frame.layout().bitDepth()) : -1;
         batcher.compute(pending, frame, comparable ? reference : null, threshold);
         if (request.luma()) {
             double count = (double) frame.width() * frame.height();
@@ -45,6 +49,12 @@ final class GpuFrameStatistics implements FrameStatistics {
             out.lumaMean = pending.lumaSum / count;
             out.lumaMin = pending.lumaMin;
             out.lumaMax = pending.lumaMax;
+        }
+        if (request.letterbox()) {
+            out.barTop = pending.barTop;
+            out.barBottom = pending.barBottom;
+            out.barLeft = pending.barLeft;
+            out.barRight = pending.barRight;
         }
         if (request.brng()) {
             out.brngFraction = pending.brngCount / ((double) frame.width() * frame.height());

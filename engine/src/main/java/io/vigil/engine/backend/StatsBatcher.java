@@ -23,6 +23,8 @@ public final class StatsBatcher implements AutoCloseable {
         int blackThreshold;
         /** Whether signalstats' BRNG count is wanted too (set once by the stream that owns the request). */
         public boolean brng;
+        /** cropdetect's integer limit when its bars are wanted too, else -1 (set once by the owning stream). */
+        public int letterboxLimit = -1;
         volatile Thread waiter;
         volatile boolean done;
         Throwable failure;
@@ -33,6 +35,10 @@ public final class StatsBatcher implements AutoCloseable {
         public long sad;
         public long samples;
         public long brngCount;
+        public int barTop;
+        public int barBottom;
+        public int barLeft;
+        public int barRight;
     }
 
     private final CudaStats stats;
@@ -136,6 +142,9 @@ public final class StatsBatcher implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 Request r = batch[i];
                 stats.set(i, r.frame, r.reference, r.blackThreshold, r.brng);
+                if (r.letterboxLimit >= 0) {
+                    stats.setLetterbox(i, r.letterboxLimit);
+                }
             }
             stats.run(n);
             for (int i = 0; i < n; i++) {
@@ -147,6 +156,10 @@ public final class StatsBatcher implements AutoCloseable {
                 r.sad = stats.sad(i);
                 r.samples = stats.samples(i);
                 r.brngCount = stats.brngCount(i);
+                r.barTop = stats.barTop(i);
+                r.barBottom = stats.barBottom(i);
+                r.barLeft = stats.barLeft(i);
+                r.barRight = stats.barRight(i);
             }
             synchronized (this) {
                 batches++;

@@ -21,6 +21,13 @@ import static io.vigil.kernels.cuda.FrameRecords.BRNG_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BRNG_LOW;
 import static io.vigil.kernels.cuda.FrameRecords.BRNG_LUMA_HIGH;
 import static io.vigil.kernels.cuda.FrameRecords.CHROMA_SHAPE;
+import static io.vigil.kernels.cuda.FrameRecords.BAR_BOTTOM;
+import static io.vigil.kernels.cuda.FrameRecords.BAR_LEFT;
+import static io.vigil.kernels.cuda.FrameRecords.BAR_RIGHT;
+import static io.vigil.kernels.cuda.FrameRecords.BAR_TOP;
+import static io.vigil.kernels.cuda.FrameRecords.LETTERBOX;
+import static io.vigil.kernels.cuda.FrameRecords.LETTERBOX_LIMIT;
+import static io.vigil.kernels.cuda.FrameRecords.RESERVED;
 import static io.vigil.kernels.cuda.FrameRecords.RESULT_BYTES;
 import static io.vigil.kernels.cuda.FrameRecords.SAD;
 import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
@@ -72,6 +79,7 @@ public final class CudaStats implements AutoCloseable {
     static final String PTX_RESOURCE = "vigil_stats.ptx";
     static final String INIT_KERNEL = "vigil_stats_init";
     static final String STATS_KERNEL = "vigil_frame_stats";
+    static final String LETTERBOX_KERNEL = "vigil_letterbox";
     /** Rows each warp of vigil_frame_stats is given per frame, on average: sizes the grid's x dimension. */
     static final int ROWS_PER_WARP = 4;
     /** What the pinned results hold before each batch's copy back, so that a copy that never came shows. */
@@ -91,6 +99,9 @@ public final class CudaStats implements AutoCloseable {
     private MemorySegment module;
     private MemorySegment initKernel;
     private MemorySegment statsKernel;
+    private MemorySegment letterboxKernel;
+    /** Whether the frame in each slot asks for cropdetect's bars (the letterbox kernel runs when any does). */
+    private final boolean[] letterbox;
     private MemorySegment stream;
     private MemorySegment start;
     private MemorySegment stop;
@@ -122,6 +133,7 @@ public final class CudaStats implements AutoCloseable {
         kernelParams.setAtIndex(ADDRESS, 2, argumentValues.asSlice(16, 4));
         this.rows = new long[capacity];
         Arrays.fill(rows, -1);
+        letterbox = new boolean[capacity];
     }
 
     /**
@@ -172,6 +184,7 @@ public final class CudaStats implements AutoCloseable {
             }
             initKernel = driver.moduleGetFunction(module, INIT_KERNEL);
             statsKernel = driver.moduleGetFunction(module, STATS_KERNEL);
+            letterboxKernel = driver.moduleGetFunction(module, LETTERBOX_KERNEL);
             // A blocking stream: it waits for work on the legacy NULL stream, where FFmpeg's NVDEC copies each decoded
             // surface into its output frame, so a kernel never reads a frame before that copy has finished.
             stream = driver.streamCreate(CudaDriver.CU_STREAM_DEFAULT);
@@ -253,6 +266,25 @@ public final class CudaStats implements AutoCloseable {
             setBroadcastRange(slot, layout.bitDepth(), layout.log2ChromaW(), layout.log2ChromaH(),
                     layout.chromaInterleaved());
         }
+    }
+
+    /**
+     * Asks for cropdetect's bars ({@link #barTop} and the others) of the frame already described in {@code slot} (by
+     * {@link #set} or {@link #setPlanes}, which turn it off): a line of plane 0 is black when its sum is below
+     * {@code (limitCode + 1) * length}, {@code limitCode} being cropdetect's integer limit (see
+     * io.vigil.kernels.Letterbox#limitCode). Same definition as io.vigil.kernels.Letterbox.
+     */
+    public void setLetterbox(int slot, int limitCode) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        if (limitCode < 0 || limitCode > 65535) {
+            throw new IllegalArgumentException("letterbox limit must be within 0..65535, got " + limitCode);
+        }
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        LETTERBOX.set(d, at, 1);
+        LETTERBOX_LIMIT.set(d, at, limitCode);
+        letterbox[slot] = true;
     }
 
     /**
@@ -355,6 +387,11 @@ public final class CudaStats implements AutoCloseable {
         BRNG_LUMA_HIGH.set(d, at, 0);
         BRNG_CHROMA_HIGH.set(d, at, 0);
         CHROMA_SHAPE.set(d, at, 0);
+        LETTERBOX.set(d, at, 0);
+        LETTERBOX_LIMIT.set(d, at, 0);
+        RESERVED.set(d, at, 0L, 0);
+        RESERVED.set(d, at, 1L, 0);
+        letterbox[slot] = false;
         rows[slot] = visited;
     }
 
@@ -384,7 +421,9 @@ public final class CudaStats implements AutoCloseable {
             throw new IllegalArgumentException("count must be within 0.." + capacity + ", got " + count);
         }
         long maxRows = 0;
+        boolean anyLetterbox = false;
         for (int slot = 0; slot < count; slot++) {
+            anyLetterbox |= letterbox[slot];
             if (rows[slot] < 0) {
                 throw new IllegalStateException("slot " + slot + " of the batch was never set");
             }
@@ -410,6 +449,9 @@ public final class CudaStats implements AutoCloseable {
             driver.eventRecord(start, stream);
             driver.launchKernel(initKernel, initBlocks, 1, 1, INIT_THREADS, 1, 1, 0, stream, kernelParams);
             driver.launchKernel(statsKernel, gridX, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+            if (anyLetterbox) {
+                driver.launchKernel(letterboxKernel, 1, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+            }
             driver.eventRecord(stop, stream);
             driver.memcpyDtoHAsync(hostResults, deviceResults, count * RESULT_BYTES, stream);
             driver.streamSynchronize(stream);
@@ -446,6 +488,26 @@ public final class CudaStats implements AutoCloseable {
     /** Sum of absolute differences against the reference over all planes; 0 without a reference. */
     public long sad(int slot) {
         return (long) SAD.get(hostResults, result(slot));
+    }
+
+    /** cropdetect's black bar at the top of the frame in {@code slot}, rows; 0 when not asked for. */
+    public int barTop(int slot) {
+        return (int) BAR_TOP.get(hostResults, result(slot));
+    }
+
+    /** The bar at the bottom, rows. */
+    public int barBottom(int slot) {
+        return (int) BAR_BOTTOM.get(hostResults, result(slot));
+    }
+
+    /** The bar at the left, columns. */
+    public int barLeft(int slot) {
+        return (int) BAR_LEFT.get(hostResults, result(slot));
+    }
+
+    /** The bar at the right, columns. */
+    public int barRight(int slot) {
+        return (int) BAR_RIGHT.get(hostResults, result(slot));
     }
 
     /** signalstats' BRNG count: pixels with Y, U or V outside broadcast range; 0 when not asked for. */

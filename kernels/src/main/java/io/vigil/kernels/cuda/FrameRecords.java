@@ -38,7 +38,10 @@ final class FrameRecords {
             JAVA_INT.withName("brngLow"),
             JAVA_INT.withName("brngLumaHigh"),
             JAVA_INT.withName("brngChromaHigh"),
-            JAVA_INT.withName("chromaShape")).withName("VigilFrameDesc");
+            JAVA_INT.withName("chromaShape"),
+            JAVA_INT.withName("letterbox"),
+            JAVA_INT.withName("letterboxLimit"),
+            MemoryLayout.sequenceLayout(2, JAVA_INT).withName("reserved")).withName("VigilFrameDesc");
 
     static final StructLayout RESULT = MemoryLayout.structLayout(
             JAVA_LONG.withName("darkCount"),
@@ -47,7 +50,11 @@ final class FrameRecords {
             JAVA_LONG.withName("samples"),
             JAVA_INT.withName("lumaMin"),
             JAVA_INT.withName("lumaMax"),
-            JAVA_LONG.withName("brngCount")).withName("VigilFrameResult");
+            JAVA_LONG.withName("brngCount"),
+            JAVA_INT.withName("barTop"),
+            JAVA_INT.withName("barBottom"),
+            JAVA_INT.withName("barLeft"),
+            JAVA_INT.withName("barRight")).withName("VigilFrameResult");
 
     static final long DESCRIPTOR_BYTES = DESCRIPTOR.byteSize();
     static final long RESULT_BYTES = RESULT.byteSize();
@@ -66,6 +73,9 @@ final class FrameRecords {
     static final VarHandle BRNG_LUMA_HIGH = DESCRIPTOR.varHandle(groupElement("brngLumaHigh"));
     static final VarHandle BRNG_CHROMA_HIGH = DESCRIPTOR.varHandle(groupElement("brngChromaHigh"));
     static final VarHandle CHROMA_SHAPE = DESCRIPTOR.varHandle(groupElement("chromaShape"));
+    static final VarHandle LETTERBOX = DESCRIPTOR.varHandle(groupElement("letterbox"));
+    static final VarHandle LETTERBOX_LIMIT = DESCRIPTOR.varHandle(groupElement("letterboxLimit"));
+    static final VarHandle RESERVED = planeHandle("reserved");
 
     static final VarHandle DARK_COUNT = RESULT.varHandle(groupElement("darkCount"));
     static final VarHandle LUMA_SUM = RESULT.varHandle(groupElement("lumaSum"));
@@ -74,6 +84,10 @@ final class FrameRecords {
     static final VarHandle LUMA_MIN = RESULT.varHandle(groupElement("lumaMin"));
     static final VarHandle LUMA_MAX = RESULT.varHandle(groupElement("lumaMax"));
     static final VarHandle BRNG_COUNT = RESULT.varHandle(groupElement("brngCount"));
+    static final VarHandle BAR_TOP = RESULT.varHandle(groupElement("barTop"));
+    static final VarHandle BAR_BOTTOM = RESULT.varHandle(groupElement("barBottom"));
+    static final VarHandle BAR_LEFT = RESULT.varHandle(groupElement("barLeft"));
+    static final VarHandle BAR_RIGHT = RESULT.varHandle(groupElement("barRight"));
 
     private FrameRecords() {
     }

@@ -63,7 +63,8 @@ class PtxTest {
         // three values CudaStats' kernelParams point at.
         assertThat(entries).containsExactlyInAnyOrderEntriesOf(Map.of(
                 CudaStats.INIT_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.INIT_THREADS + ",1,1",
-                CudaStats.STATS_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1"));
+                CudaStats.STATS_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
+                CudaStats.LETTERBOX_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1"));
     }
 
     @ParameterizedTest
@@ -77,6 +78,7 @@ class PtxTest {
         System.out.println("ptxas -arch=" + arch + ":\n" + out);
         assertThat(out).contains("Compiling entry function 'vigil_frame_stats'")
                 .contains("Compiling entry function 'vigil_stats_init'")
+                .contains("Compiling entry function 'vigil_letterbox'")
                 .doesNotContainPattern("[1-9]\\d* bytes spill (stores|loads)")
                 .doesNotContainPattern("[1-9]\\d* bytes stack frame");
     }

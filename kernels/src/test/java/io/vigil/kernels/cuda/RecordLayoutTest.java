@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class RecordLayoutTest {
     @Test
     void javaLayoutsHaveTheSizesTheKernelsExpect() {
-        assertThat(FrameRecords.DESCRIPTOR.byteSize()).isEqualTo(128);
-        assertThat(FrameRecords.RESULT.byteSize()).isEqualTo(48);
+        assertThat(FrameRecords.DESCRIPTOR.byteSize()).isEqualTo(144);
+        assertThat(FrameRecords.RESULT.byteSize()).isEqualTo(64);
         assertThat(FrameRecords.DESCRIPTOR.byteAlignment()).isEqualTo(8);
         // Descriptors sit back to back in one buffer: every record stays 8-byte aligned.
         assertThat(FrameRecords.DESCRIPTOR_BYTES % 8).isZero();
