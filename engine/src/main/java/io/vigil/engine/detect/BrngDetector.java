@@ -35,6 +35,7 @@ public final class BrngDetector extends AlarmingDetector {
         if (s.brngFraction > threshold) {
             if (Double.isNaN(since)) {
                 since = s.ptsSeconds;
+                maxFraction = 0;
             }
             maxFraction = Math.max(maxFraction, s.brngFraction);
             alarm.hold(since, s.endSeconds());
