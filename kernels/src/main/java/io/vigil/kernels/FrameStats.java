@@ -28,6 +28,9 @@ public final class FrameStats {
      */
     public double brngFraction = Double.NaN;
 
+    /** Blocking at the 8x8 coding grid, 1 when there is none; NaN when not computed; see {@link Blockiness}. */
+    public double blockiness = Double.NaN;
+
     /**
      * cropdetect's black bars: luma rows at the top and bottom, columns at the left and right, whose mean is at most
      * the limit, counted from each edge; all four as large as the picture when it is black throughout, -1 when not
@@ -61,6 +64,7 @@ public final class FrameStats {
         lumaMin = -1;
         lumaMax = -1;
         brngFraction = Double.NaN;
+        blockiness = Double.NaN;
         barTop = -1;
         barBottom = -1;
         barLeft = -1;

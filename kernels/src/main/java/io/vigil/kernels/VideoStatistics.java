@@ -11,6 +11,7 @@ public final class VideoStatistics implements FrameStatistics {
     private final FrameDifference difference;
     private final BroadcastRange brng;
     private final Letterbox letterbox;
+    private final Blockiness blockiness;
 
     /**
      * @param luma the luma statistic, or null when no detector reads it
@@ -27,6 +28,13 @@ public final class VideoStatistics implements FrameStatistics {
 
     /** @param letterbox cropdetect's bars, or null when no detector reads them */
     public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox) {
+        this(luma, difference, brng, letterbox, null);
+    }
+
+    /** @param blockiness blocking at the coding grid, or null when no detector reads it */
+    public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox,
+                           Blockiness blockiness) {
+        this.blockiness = blockiness;
         this.luma = luma;
         this.difference = difference;
         this.brng = brng;
@@ -50,6 +58,9 @@ public final class VideoStatistics implements FrameStatistics {
         }
         if (letterbox != null) {
             letterbox.compute(frame, out);
+        }
+        if (blockiness != null) {
+            blockiness.compute(frame, out);
         }
     }
 

@@ -44,6 +44,14 @@ final class CpuBackend implements StatisticsBackend {
     }
 
     @Override
+    public long[] blockinessSums(HostPlanes f) {
+        long[] out = new long[4];
+        Blockiness.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                f.format.shift, f.format.bitDepth, out);
+        return out;
+    }
+
+    @Override
     public long brngCount(HostPlanes f) {
         int log2 = 1; // HostPlanes' layouts are all 4:2:0
         boolean interleaved = f.format.interleaved;

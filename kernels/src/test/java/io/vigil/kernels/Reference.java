@@ -100,4 +100,31 @@ final class Reference {
         }
         return new int[] {top, bottom, left, right};
     }
+
+    /** Blockiness' four sums, step by step as its definition reads: horizontal steps, then vertical ones. */
+    static long[] blockiness(HostPlanes f) {
+        int alpha = 16 << (f.format.bitDepth - 8);
+        long[] out = new long[4];
+        for (int y = 0; y < f.height; y++) {
+            for (int x = 1; x < f.width; x++) {
+                int d = Math.abs(f.sample(0, x, y) - f.sample(0, x - 1, y));
+                if (d <= alpha) {
+                    int k = x % 8 == 0 ? 0 : 2;
+                    out[k] += d;
+                    out[k + 1]++;
+                }
+            }
+        }
+        for (int y = 1; y < f.height; y++) {
+            for (int x = 0; x < f.width; x++) {
+                int d = Math.abs(f.sample(0, x, y) - f.sample(0, x, y - 1));
+                if (d <= alpha) {
+                    int k = y % 8 == 0 ? 0 : 2;
+                    out[k] += d;
+                    out[k + 1]++;
+                }
+            }
+        }
+        return out;
+    }
 }

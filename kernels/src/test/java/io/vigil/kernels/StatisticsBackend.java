@@ -43,6 +43,11 @@ interface StatisticsBackend extends AutoCloseable {
     /** cropdetect's bars of the picture, {top, bottom, left, right}, with {@code limit} a ratio; see {@link Letterbox}. */
     int[] letterbox(HostPlanes planes, double limit);
 
+    /** The four sums of {@link Blockiness} on plane 0: boundary step sum and count, inner step sum and count. */
+    default long[] blockinessSums(HostPlanes planes) {
+        throw new UnsupportedOperationException("blockiness has no CUDA twin yet");
+    }
+
     @Override
     void close();
 }

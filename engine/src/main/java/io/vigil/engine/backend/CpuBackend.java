@@ -1,6 +1,7 @@
 package io.vigil.engine.backend;
 
 import io.vigil.ffi.Device;
+import io.vigil.kernels.Blockiness;
 import io.vigil.kernels.BroadcastRange;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStatistics;
@@ -40,7 +41,8 @@ public final class CpuBackend implements StatisticsBackend {
         return new VideoStatistics(r.luma() ? new LumaStats(r.pixelThreshold()) : null,
                 r.difference() ? new FrameDifference(r.freezeNoise()) : null,
                 r.brng() ? new BroadcastRange() : null,
-                r.letterbox() ? new Letterbox(r.letterboxLimit()) : null);
+                r.letterbox() ? new Letterbox(r.letterboxLimit()) : null,
+                r.blockiness() ? new Blockiness() : null);
     }
 
     @Override

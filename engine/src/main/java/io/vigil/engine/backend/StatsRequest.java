@@ -10,9 +10,15 @@ package io.vigil.engine.backend;
  * @param brng whether signalstats' BRNG (share of pixels outside broadcast range) is needed
  * @param letterbox whether cropdetect's black bars are needed
  * @param letterboxLimit cropdetect's {@code limit}, a ratio of the largest code value
+ * @param blockiness whether blocking at the coding grid is needed
  */
 public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
-                           boolean letterbox, double letterboxLimit) {
+                           boolean letterbox, double letterboxLimit, boolean blockiness) {
+    public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
+                        boolean letterbox, double letterboxLimit) {
+        this(luma, pixelThreshold, difference, freezeNoise, brng, letterbox, letterboxLimit, false);
+    }
+
     public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise) {
         this(luma, pixelThreshold, difference, freezeNoise, false);
     }
@@ -22,6 +28,6 @@ public record StatsRequest(boolean luma, double pixelThreshold, boolean differen
     }
 
     public boolean any() {
-        return luma || difference || brng || letterbox;
+        return luma || difference || brng || letterbox || blockiness;
     }
 }

@@ -48,7 +48,8 @@ public final class ConfigLoader {
             "detectors.phase.correlation", new double[] {-1, 1},
             "detectors.flash.changeCdm2", new double[] {1, 100},
             "detectors.flash.maxOpposingChanges", new double[] {1, 50},
-            "detectors.letterbox.toleranceRows", new double[] {0, 4096});
+            "detectors.letterbox.toleranceRows", new double[] {0, 4096},
+            "detectors.blockiness.threshold", new double[] {1, 100});
 
     private final String file;
 

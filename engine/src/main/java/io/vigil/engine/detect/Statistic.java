@@ -6,6 +6,8 @@ public enum Statistic {
     LUMA,
     /** signalstats' BRNG: share of pixels outside broadcast range ({@link io.vigil.kernels.BroadcastRange}). */
     BROADCAST_RANGE,
+    /** Blocking at the 8x8 coding grid ({@link io.vigil.kernels.Blockiness}). */
+    BLOCKINESS,
     /** cropdetect's black bars at the four edges ({@link io.vigil.kernels.Letterbox}). */
     LETTERBOX,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */

@@ -1,0 +1,101 @@
+package io.vigil.kernels;
+
+import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import io.vigil.ffi.VideoFrame;
+
+/**
+ * Blocking at the 8x8 coding grid, cheaper than FFmpeg's blockdetect: one pass over the luma plane with integer sums.
+ *
+ * <p>A step is the absolute difference of two neighbouring luma samples, horizontally ({@code |p[x][y] -
+ * p[x-1][y]|}, 1 &le; x &lt; width) and vertically ({@code |p[x][y] - p[x][y-1]|}, 1 &le; y &lt; height). A step
+ * is a boundary step when it crosses the grid (x, or y, a multiple of 8) and an inner step otherwise. Only small
+ * steps count, those at most {@code alpha = 16m} ({@code m = 2^(bitDepth-8)}), as H.264's deblocking filter leaves
+ * larger ones alone: they are edges of the picture, not of the coding (a test pattern's bars, text), aligned to the
+ * grid or not. Four integer sums: boundary step sum and count, inner step sum and count; then
+ * {@code score = (boundarySum / boundaryCount + m) / (innerSum / innerCount + m)}: the mean small step across the
+ * grid against the mean small step elsewhere, each plus one code value so that flat pictures (bars, black: both
+ * near 0) score near 1 instead of a ratio of noise. 1 means no blocking; coding blocks that each went flat give
+ * steps at their borders only and push it up (mpeg2video at 100 kb/s, 640x360: 1.3 to 2.6; x264 at CRF 23: at most
+ * 1.1). Deterministic: the sums are exact integers and the score is computed from them the same way everywhere.
+ */
+public final class Blockiness {
+    /** The four sums of one picture: {@code [boundarySum, boundaryCount, innerSum, innerCount]}. */
+    public static long[] sums(VideoFrame frame) {
+        var layout = frame.layout();
+        long[] out = new long[4];
+        sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+                layout.shift(), layout.bitDepth(), out);
+        return out;
+    }
+
+    public void compute(VideoFrame frame, FrameStats out) {
+        long[] s = sums(frame);
+        out.blockiness = score(s[0], s[1], s[2], s[3], frame.layout().bitDepth());
+    }
+
+    /** The score from the four sums (see the class comment); 1 when there is nothing to compare. */
+    public static double score(long boundarySum, long boundaryCount, long innerSum, long innerCount, int bitDepth) {
+        if (boundaryCount == 0 || innerCount == 0) {
+            return 1.0;
+        }
+        double m = 1 << (bitDepth - 8);
+        return ((double) boundarySum / boundaryCount + m) / ((double) innerSum / innerCount + m);
+    }
+
+    /** The four sums from plane 0 (luma), added to {@code out}. */
+    static void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+                     long[] out) {
+        final int alpha = 16 << (bitDepth - 8);
+        long bSum = 0;
+        long bCount = 0;
+        long iSum = 0;
+        long iCount = 0;
+        for (int j = 0; j < height; j++) {
+            long row = y + (long) j * stride;
+            long above = row - stride;
+            boolean gridRow = (j & 7) == 0;
+            int left = 0;
+            for (int i = 0; i < width; i++) {
+                int p = sample(row, i, bytesPerSample, shift);
+                if (i > 0) {
+                    int d = Math.abs(p - left);
+                    if (d <= alpha) {
+                        if ((i & 7) == 0) {
+                            bSum += d;
+                            bCount++;
+                        } else {
+                            iSum += d;
+                            iCount++;
+                        }
+                    }
+                }
+                if (j > 0) {
+                    int d = Math.abs(p - sample(above, i, bytesPerSample, shift));
+                    if (d <= alpha) {
+                        if (gridRow) {
+                            bSum += d;
+                            bCount++;
+                        } else {
+                            iSum += d;
+                            iCount++;
+                        }
+                    }
+                }
+                left = p;
+            }
+        }
+        out[0] += bSum;
+        out[1] += bCount;
+        out[2] += iSum;
+        out[3] += iCount;
+    }
+
+    private static int sample(long row, int s, int bytesPerSample, int shift) {
+        return bytesPerSample == 1
+                ? ALL.get(JAVA_BYTE, row + s) & 0xFF
+                : (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * s) & 0xFFFF) >>> shift;
+    }
+}
