@@ -6,7 +6,6 @@ import io.vigil.engine.alarm.Event;
 import io.vigil.engine.config.VigilConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,22 +40,15 @@ class BlockinessClipTest {
                 "-pix_fmt", "yuv420p", bars.toString()));
     }
 
-    /** blockiness is off by default: on here, the rest as the defaults. */
+    /** The defaults (blockiness is on). */
     static List<Event.Alarm> resolved(Path clip) {
-        var detectors = new LinkedHashMap<>(VigilConfig.defaults().detectors());
-        detectors.put("blockiness", detectors.get("blockiness").withEnabled(true));
         List<Event> events = new ArrayList<>();
-        assertThat(Analysis.run(clip.toString(), "v", VigilConfig.defaults().withDetectors(detectors), events::add,
+        assertThat(Analysis.run(clip.toString(), "v", VigilConfig.defaults(), events::add,
                 null, n -> { })).isEqualTo(Analysis.Outcome.COMPLETE);
         FfmpegOracleTest.assertFiringThenResolved(events);
         return events.stream()
                 .filter(e -> e instanceof Event.Alarm a && !a.firing() && a.detector().equals("blockiness"))
                 .map(e -> (Event.Alarm) e).toList();
-    }
-
-    @Test
-    void blockinessIsOffByDefault() {
-        assertThat(FlashAndCorruptionTest.resolved(blocky, "blockiness")).isEmpty();
     }
 
     @Test
