@@ -38,6 +38,10 @@ static __device__ __forceinline__ void vigil_warp_reduce(VigilAcc *acc) {
         other.sum = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->sum, offset);
         other.sad = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->sad, offset);
         other.brng = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->brng, offset);
+        other.bSum = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->bSum, offset);
+        other.bCount = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->bCount, offset);
+        other.iSum = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->iSum, offset);
+        other.iCount = __shfl_down_sync(VIGIL_FULL_MASK, (unsigned long long) acc->iCount, offset);
         other.min = __shfl_down_sync(VIGIL_FULL_MASK, acc->min, offset);
         other.max = __shfl_down_sync(VIGIL_FULL_MASK, acc->max, offset);
         vigil_acc_merge(acc, &other);
@@ -95,6 +99,12 @@ vigil_frame_stats(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__
             }
             if (block.brng != 0) {
                 atomicAdd((unsigned long long *) &r->brngCount, (unsigned long long) block.brng);
+            }
+            if (block.bCount != 0 || block.iCount != 0) {
+                atomicAdd((unsigned long long *) &r->blockBoundarySum, (unsigned long long) block.bSum);
+                atomicAdd((unsigned long long *) &r->blockBoundaryCount, (unsigned long long) block.bCount);
+                atomicAdd((unsigned long long *) &r->blockInnerSum, (unsigned long long) block.iSum);
+                atomicAdd((unsigned long long *) &r->blockInnerCount, (unsigned long long) block.iCount);
             }
             if (block.min != 0xFFFFFFFFu) {
                 atomicMin(&r->lumaMin, block.min);

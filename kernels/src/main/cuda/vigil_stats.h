@@ -32,6 +32,11 @@
  *               below (letterboxLimit + 1) * its length (cropdetect: truncated mean <= limit); each bar is the run of
  *               black rows (columns) from its edge. Every row black: top = bottom = height, left = right = width.
  *               The bottom run stops at the first non-black row from the top, the right run at the left bar.
+ *   blockBoundarySum, blockBoundaryCount, blockInnerSum, blockInnerCount
+ *               when blockiness is 1 (else 0): io.vigil.kernels.Blockiness' four sums over plane 0. Every step
+ *               |p(x, y) - p(x - 1, y)| (x >= 1) and |p(x, y) - p(x, y - 1)| (y >= 1) that is at most 16 << (bitDepth
+ *               - 8) counts, in the boundary sums when it crosses the 8x8 grid (x, resp. y, a multiple of 8), else
+ *               in the inner sums. The score is computed by the host from these integers.
  * width counts samples per row: NV12's and P010's interleaved chroma plane counts U and V (2 * chroma width).
  */
 #ifndef VIGIL_STATS_H
@@ -75,10 +80,11 @@ typedef struct VigilFrameDesc {
     int32_t chromaShape;                 /* 124: log2 chroma width | log2 chroma height << 4 | interleaved << 8 */
     int32_t letterbox;                   /* 128: 1: cropdetect's bars wanted (vigil_letterbox); 0: not */
     int32_t letterboxLimit;              /* 132: cropdetect's integer limit, lrint(limit * max) */
-    int32_t reserved[2];                 /* 136: zero */
+    int32_t blockiness;                  /* 136: 1: Blockiness' sums wanted; 0: not */
+    int32_t blockAlpha;                  /* 140: largest step that counts, 16 << (bitDepth - 8) */
 } VigilFrameDesc;                        /* 144 */
 
-/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 64 bytes. */
+/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 96 bytes. */
 typedef struct VigilFrameResult {
     uint64_t darkCount;                  /*  0 */
     uint64_t lumaSum;                    /*  8 */
@@ -91,7 +97,11 @@ typedef struct VigilFrameResult {
     uint32_t barBottom;                  /* 52 */
     uint32_t barLeft;                    /* 56 */
     uint32_t barRight;                   /* 60 */
-} VigilFrameResult;                      /* 64 */
+    uint64_t blockBoundarySum;           /* 64 */
+    uint64_t blockBoundaryCount;         /* 72 */
+    uint64_t blockInnerSum;              /* 80 */
+    uint64_t blockInnerCount;            /* 88 */
+} VigilFrameResult;                      /* 96 */
 
 #ifdef __cplusplus
 #define VIGIL_STATIC_ASSERT(condition, message) static_assert(condition, message)
@@ -101,7 +111,7 @@ typedef struct VigilFrameResult {
 VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 144, "VigilFrameDesc is 144 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, pitch) == 48, "VigilFrameDesc.pitch at 48");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, planeCount) == 96, "VigilFrameDesc.planeCount at 96");
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 64, "VigilFrameResult is 64 bytes");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 96, "VigilFrameResult is 96 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameResult, lumaMin) == 32, "VigilFrameResult.lumaMin at 32");
 VIGIL_STATIC_ASSERT(VIGIL_BLOCK_THREADS % VIGIL_WARP_SIZE == 0, "whole warps per block");
 
@@ -119,6 +129,10 @@ typedef struct VigilAcc {
     uint64_t sum;
     uint64_t sad;
     uint64_t brng;
+    uint64_t bSum;
+    uint64_t bCount;
+    uint64_t iSum;
+    uint64_t iCount;
     uint32_t min;
     uint32_t max;
 } VigilAcc;
@@ -128,6 +142,10 @@ VIGIL_FN void vigil_acc_init(VigilAcc *acc) {
     acc->sum = 0;
     acc->sad = 0;
     acc->brng = 0;
+    acc->bSum = 0;
+    acc->bCount = 0;
+    acc->iSum = 0;
+    acc->iCount = 0;
     acc->min = 0xFFFFFFFFu;
     acc->max = 0;
 }
@@ -138,6 +156,10 @@ VIGIL_FN void vigil_acc_merge(VigilAcc *into, const VigilAcc *from) {
     into->sum += from->sum;
     into->sad += from->sad;
     into->brng += from->brng;
+    into->bSum += from->bSum;
+    into->bCount += from->bCount;
+    into->iSum += from->iSum;
+    into->iCount += from->iCount;
     into->min = from->min < into->min ? from->min : into->min;
     into->max = from->max > into->max ? from->max : into->max;
 }
@@ -186,6 +208,10 @@ VIGIL_FN void vigil_result_init(const VigilFrameDesc *d, VigilFrameResult *r) {
     r->lumaMin = 0xFFFFFFFFu;
     r->lumaMax = 0;
     r->brngCount = 0;
+    r->blockBoundarySum = 0;
+    r->blockBoundaryCount = 0;
+    r->blockInnerSum = 0;
+    r->blockInnerCount = 0;
     r->barTop = 0;
     r->barBottom = 0;
     r->barLeft = 0;
@@ -349,6 +375,42 @@ VIGIL_FN void vigil_brng_row(const VigilFrameDesc *d, int64_t y, uint32_t lane, 
 }
 
 /*
+ * Blockiness' sums over lane `lane`'s share of row y of plane 0 (every 32nd sample): the step from the left
+ * neighbour and the one from the sample above, each counted when at most blockAlpha, at the grid or inside.
+ */
+VIGIL_FN void vigil_block_row(const VigilFrameDesc *d, int64_t y, uint32_t lane, VigilAcc *acc) {
+    const int bytesPerSample = d->bytesPerSample;
+    const int shift = d->shift;
+    const uint32_t alpha = (uint32_t) d->blockAlpha;
+    const int64_t width = d->width[0];
+    const uint8_t *a = (const uint8_t *) (uintptr_t) (d->plane[0] + (uint64_t) (y * (int64_t) d->pitch[0]));
+    const uint8_t *up = (const uint8_t *) (uintptr_t) (d->plane[0] + (uint64_t) ((y - 1) * (int64_t) d->pitch[0]));
+    const int gridRow = (y & 7) == 0;
+    uint64_t bSum = 0, bCount = 0, iSum = 0, iCount = 0;
+    for (int64_t s = lane; s < width; s += VIGIL_WARP_SIZE) {
+        uint32_t p = vigil_sample(a, s, bytesPerSample, shift);
+        if (s > 0) {
+            uint32_t q = vigil_sample(a, s - 1, bytesPerSample, shift);
+            uint32_t step = p > q ? p - q : q - p;
+            if (step <= alpha) {
+                if ((s & 7) == 0) { bSum += step; bCount++; } else { iSum += step; iCount++; }
+            }
+        }
+        if (y > 0) {
+            uint32_t q = vigil_sample(up, s, bytesPerSample, shift);
+            uint32_t step = p > q ? p - q : q - p;
+            if (step <= alpha) {
+                if (gridRow) { bSum += step; bCount++; } else { iSum += step; iCount++; }
+            }
+        }
+    }
+    acc->bSum += bSum;
+    acc->bCount += bCount;
+    acc->iSum += iSum;
+    acc->iCount += iCount;
+}
+
+/*
  * Lane `lane` of a warp's share of row y of plane p. When the row and its reference row both start on a 16-byte
  * boundary (pitches and base pointers of FFmpeg's CUDA frames are), lane i loads bytes [16 i, 16 i + 16) of every
  * 512 (one coalesced 128-bit load per lane) up to the last whole chunk, and the samples after it one by one;
@@ -416,6 +478,9 @@ VIGIL_FN void vigil_thread_work(const VigilFrameDesc *d, uint32_t blockX, uint32
         vigil_row(d, p, y, lane, hasRef, acc);
         if (p == 0 && d->brngLumaHigh > 0) {
             vigil_brng_row(d, y, lane, acc);
+        }
+        if (p == 0 && d->blockiness != 0) {
+            vigil_block_row(d, y, lane, acc);
         }
     }
 }

@@ -709,6 +709,10 @@ static CUresult run_stats(unsigned gx, unsigned gy, unsigned bx, const VigilFram
             r->lumaSum += block.sum;
             r->sad += block.sad;
             r->brngCount += block.brng;
+            r->blockBoundarySum += block.bSum;
+            r->blockBoundaryCount += block.bCount;
+            r->blockInnerSum += block.iSum;
+            r->blockInnerCount += block.iCount;
             if (block.min < r->lumaMin) r->lumaMin = block.min;
             if (block.max > r->lumaMax) r->lumaMax = block.max;
         }

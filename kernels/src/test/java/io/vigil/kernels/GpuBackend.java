@@ -113,6 +113,30 @@ final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
+    public long[] blockinessSums(HostPlanes f) {
+        List<Long> allocations = new ArrayList<>();
+        driver.ctxPushCurrent(context);
+        try {
+            long[] planes = upload(f, allocations);
+            stats.setPlanes(0, planes, f.pitches, f.planeWidths, f.planeHeights, f.planeCount(),
+                    f.format.bytesPerSample, f.format.shift, null, null, 0);
+            stats.setBlockiness(0, f.format.bitDepth);
+            stats.run(1);
+            // The luma statistics of the same launch are untouched by blockiness.
+            assertThat(new LumaResult(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0)))
+                    .isEqualTo(Reference.luma(f, 0));
+            long[] out = new long[4];
+            stats.blockinessSums(0, out);
+            return out;
+        } finally {
+            for (long allocation : allocations) {
+                driver.memFree(allocation);
+            }
+            driver.ctxPopCurrent();
+        }
+    }
+
+    @Override
     public int[] letterbox(HostPlanes f, double limit) {
         List<Long> allocations = new ArrayList<>();
         driver.ctxPushCurrent(context);

@@ -2,6 +2,7 @@ package io.vigil.engine.backend;
 
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStatistics;
+import io.vigil.kernels.Blockiness;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.LumaStats;
@@ -25,6 +26,7 @@ final class GpuFrameStatistics implements FrameStatistics {
         this.request = request;
         this.cpu = CpuBackend.cpuStatistics(request);
         pending.brng = request.brng();
+        pending.blockiness = request.blockiness();
         pending.letterboxLimit = -1;
         batcher.register();
     }
@@ -55,6 +57,10 @@ final class GpuFrameStatistics implements FrameStatistics {
             out.barBottom = pending.barBottom;
             out.barLeft = pending.barLeft;
             out.barRight = pending.barRight;
+        }
+        if (request.blockiness()) {
+            long[] b = pending.blockSums;
+            out.blockiness = Blockiness.score(b[0], b[1], b[2], b[3], frame.layout().bitDepth());
         }
         if (request.brng()) {
             out.brngFraction = pending.brngCount / ((double) frame.width() * frame.height());

@@ -25,6 +25,8 @@ public final class StatsBatcher implements AutoCloseable {
         public boolean brng;
         /** cropdetect's integer limit when its bars are wanted too, else -1 (set once by the owning stream). */
         public int letterboxLimit = -1;
+        /** Whether Blockiness' sums are wanted too (set once by the owning stream). */
+        public boolean blockiness;
         volatile Thread waiter;
         volatile boolean done;
         Throwable failure;
@@ -39,6 +41,8 @@ public final class StatsBatcher implements AutoCloseable {
         public int barBottom;
         public int barLeft;
         public int barRight;
+        /** Blockiness' sums: boundary step sum and count, inner step sum and count. */
+        public final long[] blockSums = new long[4];
     }
 
     private final CudaStats stats;
@@ -145,6 +149,9 @@ public final class StatsBatcher implements AutoCloseable {
                 if (r.letterboxLimit >= 0) {
                     stats.setLetterbox(i, r.letterboxLimit);
                 }
+                if (r.blockiness) {
+                    stats.setBlockiness(i, r.frame.layout().bitDepth());
+                }
             }
             stats.run(n);
             for (int i = 0; i < n; i++) {
@@ -160,6 +167,7 @@ public final class StatsBatcher implements AutoCloseable {
                 r.barBottom = stats.barBottom(i);
                 r.barLeft = stats.barLeft(i);
                 r.barRight = stats.barRight(i);
+                stats.blockinessSums(i, r.blockSums);
             }
             synchronized (this) {
                 batches++;

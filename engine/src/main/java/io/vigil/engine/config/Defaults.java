@@ -80,8 +80,7 @@ public final class Defaults {
                 Map.of("toleranceRows", 8.0, "establishSeconds", 2.0, "limit", 24.0 / 255)));
         // Blocking at the 8x8 grid (Blockiness: mean small step across the grid over the mean elsewhere, 1 = none):
         // x264 at CRF 23 stays under 1.11 (mandelbrot, testsrc2), SMPTE HD bars 1.05; mpeg2video at 100 kb/s (640x360)
-        // 1.2..2.6. Over 1.15 for 2 s. On: quiet on every other test clip (no CUDA twin yet: frames decoded on the GPU
-        // carry no score and leave it as it is).
+        // 1.2..2.6. Over 1.15 for 2 s. On: quiet on every other test clip.
         d.put("blockiness", new DetectorSettings("blockiness", true, 2.0, 0.0, Severity.WARNING,
                 Map.of("threshold", 1.15)));
         d.put("av_drift", new DetectorSettings("av_drift", true, 2.0, 0.0, Severity.ERROR,

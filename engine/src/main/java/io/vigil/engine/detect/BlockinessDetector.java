@@ -11,7 +11,7 @@ import java.util.Set;
  * Blocking at the 8x8 coding grid, as FFmpeg's blockdetect but cheap: a frame is blocky when its
  * {@link io.vigil.kernels.Blockiness} score (mean small luma step across the grid over the mean small step
  * elsewhere; 1 = none) is above {@code threshold}; the condition runs from the first such frame to the first that
- * is not. Frames without the score (decoded on the GPU, which has no twin yet) leave the condition as it is.
+ * is not. Frames without a score leave the condition as it is.
  */
 public final class BlockinessDetector extends AlarmingDetector {
     public static final String NAME = "blockiness";

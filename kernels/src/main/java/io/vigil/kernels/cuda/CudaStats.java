@@ -27,7 +27,12 @@ import static io.vigil.kernels.cuda.FrameRecords.BAR_RIGHT;
 import static io.vigil.kernels.cuda.FrameRecords.BAR_TOP;
 import static io.vigil.kernels.cuda.FrameRecords.LETTERBOX;
 import static io.vigil.kernels.cuda.FrameRecords.LETTERBOX_LIMIT;
-import static io.vigil.kernels.cuda.FrameRecords.RESERVED;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCKINESS;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_ALPHA;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_COUNT;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_SUM;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_COUNT;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_SUM;
 import static io.vigil.kernels.cuda.FrameRecords.RESULT_BYTES;
 import static io.vigil.kernels.cuda.FrameRecords.SAD;
 import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
@@ -269,6 +274,34 @@ public final class CudaStats implements AutoCloseable {
     }
 
     /**
+     * Asks for io.vigil.kernels.Blockiness' four sums ({@link #blockinessSums}) of the frame already described in
+     * {@code slot} (by {@link #set} or {@link #setPlanes}, which turn it off), at {@code bitDepth}.
+     */
+    public void setBlockiness(int slot, int bitDepth) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        if (bitDepth < 8 || bitDepth > 16) {
+            throw new IllegalArgumentException("bit depth must be within 8..16, got " + bitDepth);
+        }
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        BLOCKINESS.set(d, at, 1);
+        BLOCK_ALPHA.set(d, at, 16 << (bitDepth - 8));
+    }
+
+    /**
+     * Blockiness' sums into {@code out[0..3]}: boundary step sum and count, inner step sum and count; all 0 when not
+     * asked for.
+     */
+    public void blockinessSums(int slot, long[] out) {
+        long at = result(slot);
+        out[0] = (long) BLOCK_BOUNDARY_SUM.get(hostResults, at);
+        out[1] = (long) BLOCK_BOUNDARY_COUNT.get(hostResults, at);
+        out[2] = (long) BLOCK_INNER_SUM.get(hostResults, at);
+        out[3] = (long) BLOCK_INNER_COUNT.get(hostResults, at);
+    }
+
+    /**
      * Asks for cropdetect's bars ({@link #barTop} and the others) of the frame already described in {@code slot} (by
      * {@link #set} or {@link #setPlanes}, which turn it off): a line of plane 0 is black when its sum is below
      * {@code (limitCode + 1) * length}, {@code limitCode} being cropdetect's integer limit (see
@@ -389,8 +422,8 @@ public final class CudaStats implements AutoCloseable {
         CHROMA_SHAPE.set(d, at, 0);
         LETTERBOX.set(d, at, 0);
         LETTERBOX_LIMIT.set(d, at, 0);
-        RESERVED.set(d, at, 0L, 0);
-        RESERVED.set(d, at, 1L, 0);
+        BLOCKINESS.set(d, at, 0);
+        BLOCK_ALPHA.set(d, at, 0);
         letterbox[slot] = false;
         rows[slot] = visited;
     }

@@ -41,7 +41,8 @@ final class FrameRecords {
             JAVA_INT.withName("chromaShape"),
             JAVA_INT.withName("letterbox"),
             JAVA_INT.withName("letterboxLimit"),
-            MemoryLayout.sequenceLayout(2, JAVA_INT).withName("reserved")).withName("VigilFrameDesc");
+            JAVA_INT.withName("blockiness"),
+            JAVA_INT.withName("blockAlpha")).withName("VigilFrameDesc");
 
     static final StructLayout RESULT = MemoryLayout.structLayout(
             JAVA_LONG.withName("darkCount"),
@@ -54,7 +55,11 @@ final class FrameRecords {
             JAVA_INT.withName("barTop"),
             JAVA_INT.withName("barBottom"),
             JAVA_INT.withName("barLeft"),
-            JAVA_INT.withName("barRight")).withName("VigilFrameResult");
+            JAVA_INT.withName("barRight"),
+            JAVA_LONG.withName("blockBoundarySum"),
+            JAVA_LONG.withName("blockBoundaryCount"),
+            JAVA_LONG.withName("blockInnerSum"),
+            JAVA_LONG.withName("blockInnerCount")).withName("VigilFrameResult");
 
     static final long DESCRIPTOR_BYTES = DESCRIPTOR.byteSize();
     static final long RESULT_BYTES = RESULT.byteSize();
@@ -75,7 +80,8 @@ final class FrameRecords {
     static final VarHandle CHROMA_SHAPE = DESCRIPTOR.varHandle(groupElement("chromaShape"));
     static final VarHandle LETTERBOX = DESCRIPTOR.varHandle(groupElement("letterbox"));
     static final VarHandle LETTERBOX_LIMIT = DESCRIPTOR.varHandle(groupElement("letterboxLimit"));
-    static final VarHandle RESERVED = planeHandle("reserved");
+    static final VarHandle BLOCKINESS = DESCRIPTOR.varHandle(groupElement("blockiness"));
+    static final VarHandle BLOCK_ALPHA = DESCRIPTOR.varHandle(groupElement("blockAlpha"));
 
     static final VarHandle DARK_COUNT = RESULT.varHandle(groupElement("darkCount"));
     static final VarHandle LUMA_SUM = RESULT.varHandle(groupElement("lumaSum"));
@@ -88,6 +94,10 @@ final class FrameRecords {
     static final VarHandle BAR_BOTTOM = RESULT.varHandle(groupElement("barBottom"));
     static final VarHandle BAR_LEFT = RESULT.varHandle(groupElement("barLeft"));
     static final VarHandle BAR_RIGHT = RESULT.varHandle(groupElement("barRight"));
+    static final VarHandle BLOCK_BOUNDARY_SUM = RESULT.varHandle(groupElement("blockBoundarySum"));
+    static final VarHandle BLOCK_BOUNDARY_COUNT = RESULT.varHandle(groupElement("blockBoundaryCount"));
+    static final VarHandle BLOCK_INNER_SUM = RESULT.varHandle(groupElement("blockInnerSum"));
+    static final VarHandle BLOCK_INNER_COUNT = RESULT.varHandle(groupElement("blockInnerCount"));
 
     private FrameRecords() {
     }

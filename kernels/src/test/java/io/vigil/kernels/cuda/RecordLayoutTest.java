@@ -22,7 +22,7 @@ class RecordLayoutTest {
     @Test
     void javaLayoutsHaveTheSizesTheKernelsExpect() {
         assertThat(FrameRecords.DESCRIPTOR.byteSize()).isEqualTo(144);
-        assertThat(FrameRecords.RESULT.byteSize()).isEqualTo(64);
+        assertThat(FrameRecords.RESULT.byteSize()).isEqualTo(96);
         assertThat(FrameRecords.DESCRIPTOR.byteAlignment()).isEqualTo(8);
         // Descriptors sit back to back in one buffer: every record stays 8-byte aligned.
         assertThat(FrameRecords.DESCRIPTOR_BYTES % 8).isZero();
