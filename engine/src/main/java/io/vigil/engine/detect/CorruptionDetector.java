@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * Broken pictures the decoder reports: packets it rejected, and frames it flagged (decode_error_flags, the corrupt
  * flag, error concealment). The alarm holds while damage keeps appearing and resolves after {@code clearDelay}
- * without any. (Blocking baked in upstream, which the decoder cannot see, needs a blockiness statistic: later.)
+ * without any. Blocking baked in upstream, which the decoder cannot see, is the blockiness detector's.
  */
 public final class CorruptionDetector extends AlarmingDetector {
     public static final String NAME = "corruption";
