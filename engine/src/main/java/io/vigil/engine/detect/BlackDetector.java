@@ -11,11 +11,10 @@ import java.util.Set;
  * blackdetect: a frame is black when at least {@code pictureThreshold} of its luma samples are at or below the
  * pixel threshold; black from the first such frame to the first frame that is not.
  */
-public final class BlackDetector extends AlarmingDetector {
+public final class BlackDetector extends FrameRunDetector {
     public static final String NAME = "black";
 
     private final double pictureThreshold;
-    private double since = Double.NaN;
     private double minDarkRatio;
     private double maxLumaMean;
 
@@ -30,25 +29,20 @@ public final class BlackDetector extends AlarmingDetector {
     }
 
     @Override
-    public void onVideo(FrameStats s) {
-        if (s.darkFraction >= pictureThreshold) {
-            if (Double.isNaN(since)) {
-                since = s.ptsSeconds;
-                minDarkRatio = s.darkFraction;
-                maxLumaMean = s.lumaMean;
-            }
-            minDarkRatio = Math.min(minDarkRatio, s.darkFraction);
-            maxLumaMean = Math.max(maxLumaMean, s.lumaMean);
-            alarm.hold(since, s.endSeconds());
-        } else if (!Double.isNaN(since)) {
-            since = Double.NaN;
-            alarm.clear(s.ptsSeconds);
-        }
+    protected boolean holds(FrameStats s) {
+        return s.darkFraction >= pictureThreshold;
     }
 
     @Override
-    public void finish(double lastVideoSeconds, double audioEndSeconds) {
-        alarm.finish(lastVideoSeconds);
+    protected void startRun(FrameStats s) {
+        minDarkRatio = s.darkFraction;
+        maxLumaMean = s.lumaMean;
+    }
+
+    @Override
+    protected void track(FrameStats s) {
+        minDarkRatio = Math.min(minDarkRatio, s.darkFraction);
+        maxLumaMean = Math.max(maxLumaMean, s.lumaMean);
     }
 
     @Override

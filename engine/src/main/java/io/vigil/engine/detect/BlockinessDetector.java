@@ -13,11 +13,10 @@ import java.util.Set;
  * elsewhere; 1 = none) is above {@code threshold}; the condition runs from the first such frame to the first that
  * is not. Frames without a score leave the condition as it is.
  */
-public final class BlockinessDetector extends AlarmingDetector {
+public final class BlockinessDetector extends FrameRunDetector {
     public static final String NAME = "blockiness";
 
     private final double threshold;
-    private double since = Double.NaN;
     private double maxScore;
 
     public BlockinessDetector(DetectorSettings settings, AlarmTracker tracker) {
@@ -31,25 +30,23 @@ public final class BlockinessDetector extends AlarmingDetector {
     }
 
     @Override
-    public void onVideo(FrameStats s) {
-        if (Double.isNaN(s.blockiness)) {
-            return;
-        }
-        if (s.blockiness > threshold) {
-            if (Double.isNaN(since)) {
-                since = s.ptsSeconds;
-            }
-            maxScore = Math.max(maxScore, s.blockiness);
-            alarm.hold(since, s.endSeconds());
-        } else if (!Double.isNaN(since)) {
-            since = Double.NaN;
-            alarm.clear(s.ptsSeconds);
-        }
+    protected boolean judged(FrameStats s) {
+        return !Double.isNaN(s.blockiness);
     }
 
     @Override
-    public void finish(double lastVideoSeconds, double audioEndSeconds) {
-        alarm.finish(lastVideoSeconds);
+    protected boolean holds(FrameStats s) {
+        return s.blockiness > threshold;
+    }
+
+    @Override
+    protected void startRun(FrameStats s) {
+        maxScore = 0;
+    }
+
+    @Override
+    protected void track(FrameStats s) {
+        maxScore = Math.max(maxScore, s.blockiness);
     }
 
     @Override

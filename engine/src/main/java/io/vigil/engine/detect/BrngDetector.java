@@ -13,11 +13,10 @@ import java.util.Set;
  * {@link io.vigil.kernels.BroadcastRange}); the condition runs from the first such frame to the first frame that is
  * not. The raise delay keeps a few frames of overshoot (a flash, a ringing edge) from raising it.
  */
-public final class BrngDetector extends AlarmingDetector {
+public final class BrngDetector extends FrameRunDetector {
     public static final String NAME = "brng";
 
     private final double threshold;
-    private double since = Double.NaN;
     private double maxFraction;
 
     public BrngDetector(DetectorSettings settings, AlarmTracker tracker) {
@@ -31,23 +30,18 @@ public final class BrngDetector extends AlarmingDetector {
     }
 
     @Override
-    public void onVideo(FrameStats s) {
-        if (s.brngFraction > threshold) {
-            if (Double.isNaN(since)) {
-                since = s.ptsSeconds;
-                maxFraction = 0;
-            }
-            maxFraction = Math.max(maxFraction, s.brngFraction);
-            alarm.hold(since, s.endSeconds());
-        } else if (!Double.isNaN(since)) {
-            since = Double.NaN;
-            alarm.clear(s.ptsSeconds);
-        }
+    protected boolean holds(FrameStats s) {
+        return s.brngFraction > threshold;
     }
 
     @Override
-    public void finish(double lastVideoSeconds, double audioEndSeconds) {
-        alarm.finish(lastVideoSeconds);
+    protected void startRun(FrameStats s) {
+        maxFraction = 0;
+    }
+
+    @Override
+    protected void track(FrameStats s) {
+        maxFraction = Math.max(maxFraction, s.brngFraction);
     }
 
     @Override

@@ -1,0 +1,54 @@
+package io.vigil.engine.detect;
+
+import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.kernels.FrameStats;
+
+/**
+ * A video detector whose condition is judged frame by frame: it runs from the first frame where it holds to the
+ * first where it does not, and the alarm applies the raise and clear delays to that run.
+ */
+abstract class FrameRunDetector extends AlarmingDetector {
+    private double since = Double.NaN;
+
+    FrameRunDetector(String name, DetectorSettings settings, AlarmTracker tracker) {
+        super(name, settings, tracker);
+    }
+
+    /** Whether the frame carries the statistic this detector judges (frames without it leave the run as it is). */
+    protected boolean judged(FrameStats s) {
+        return true;
+    }
+
+    /** Whether the condition holds on this frame. */
+    protected abstract boolean holds(FrameStats s);
+
+    /** A run begins at {@code s}: reset the run's own figures. */
+    protected abstract void startRun(FrameStats s);
+
+    /** {@code s} belongs to the current run: fold it into the run's figures. */
+    protected abstract void track(FrameStats s);
+
+    @Override
+    public final void onVideo(FrameStats s) {
+        if (!judged(s)) {
+            return;
+        }
+        if (holds(s)) {
+            if (Double.isNaN(since)) {
+                since = s.ptsSeconds;
+                startRun(s);
+            }
+            track(s);
+            alarm.hold(since, s.endSeconds());
+        } else if (!Double.isNaN(since)) {
+            since = Double.NaN;
+            alarm.clear(s.ptsSeconds);
+        }
+    }
+
+    @Override
+    public void finish(double lastVideoSeconds, double audioEndSeconds) {
+        alarm.finish(lastVideoSeconds);
+    }
+}
