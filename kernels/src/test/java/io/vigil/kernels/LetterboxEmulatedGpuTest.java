@@ -1,28 +1,20 @@
 package io.vigil.kernels;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.vigil.kernels.cuda.FakeCuda;
-
 /**
  * The letterbox contract on the CUDA path with the stand-in driver: CudaStats, its descriptors and launches, and the
  * kernels' own per-thread code run on the CPU. Skipped without a C compiler. Checks after that nothing leaked.
  */
 class LetterboxEmulatedGpuTest extends LetterboxContract {
-    private FakeCuda.Live before;
+    private final EmulatedGpu gpu = new EmulatedGpu();
 
     @Override
     protected StatisticsBackend openBackend() {
-        var driver = FakeCuda.driver();
-        before = FakeCuda.live();
-        return new GpuBackend("emulated gpu", driver, 0);
+        return gpu.open();
     }
 
     @Override
     protected void closeBackend(StatisticsBackend backend) {
         super.closeBackend(backend);
-        FakeCuda.Live after = FakeCuda.live();
-        assertThat(after.sameResourcesAs(before)).as("no leaks: before %s, after %s", before, after).isTrue();
-        assertThat(after.launches()).as("the kernels ran").isGreaterThan(before.launches());
+        gpu.assertCleanAfterClose();
     }
 }
