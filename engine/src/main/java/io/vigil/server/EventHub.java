@@ -1,0 +1,111 @@
+package io.vigil.server;
+
+import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventSink;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Every event of every stream passes through here once, in one order, with one sequence number: the SSE feed, the
+ * webhooks, the JSON-lines log and the API's alarm lists all see the same objects in the same order. Thread-safe;
+ * streams publish from their own threads.
+ *
+ * <p>Listeners run on the publishing thread, under the hub's lock (that is what keeps one order for all): they must
+ * hand the item over (a queue, a spool) and return, never block on a network.
+ */
+public final class EventHub implements EventSink {
+    /** One published item: an {@link Event} of the contract or a {@link StatsSample}. */
+    public record Published(long sequence, Instant at, Object payload) {
+        public boolean isEvent() {
+            return payload instanceof Event;
+        }
+    }
+
+    /** Stops a listener; idempotent. */
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final int recentCapacity;
+    private final List<Consumer<Published>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Event.Alarm> active = new LinkedHashMap<>();
+    private final ArrayDeque<Event.Alarm> recent = new ArrayDeque<>();
+    private long sequence;
+
+    /** @param recentCapacity how many alarm events (firing and resolved) {@link #recent} keeps */
+    public EventHub(int recentCapacity) {
+        if (recentCapacity < 1) {
+            throw new IllegalArgumentException("recentCapacity must be at least 1");
+        }
+        this.recentCapacity = recentCapacity;
+    }
+
+    /** Publishes a contract event (alarm, summary or error). */
+    @Override
+    public void accept(Event event) {
+        publish(event);
+    }
+
+    /** Publishes a statistics sample for the live charts. */
+    public void accept(StatsSample sample) {
+        publish(sample);
+    }
+
+    private synchronized void publish(Object payload) {
+        Published item = new Published(++sequence, Instant.now(), payload);
+        if (payload instanceof Event.Alarm alarm) {
+            if (alarm.firing()) {
+                active.put(alarm.dedupKey(), alarm);
+            } else {
+                active.remove(alarm.dedupKey());
+            }
+            recent.addLast(alarm);
+            if (recent.size() > recentCapacity) {
+                recent.removeFirst();
+            }
+        }
+        for (Consumer<Published> listener : listeners) {
+            listener.accept(item);
+        }
+    }
+
+    /** Adds a listener for every item published from now on. */
+    public Subscription subscribe(Consumer<Published> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** The alarms firing now, oldest first. */
+    public synchronized List<Event.Alarm> active() {
+        return List.copyOf(active.values());
+    }
+
+    /** The firing alarms of one stream. */
+    public synchronized List<Event.Alarm> active(String stream) {
+        List<Event.Alarm> out = new ArrayList<>();
+        for (Event.Alarm a : active.values()) {
+            if (a.stream().equals(stream)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** The last {@code max} alarm events (firing and resolved), newest last. */
+    public synchronized List<Event.Alarm> recent(int max) {
+        int skip = Math.max(0, recent.size() - max);
+        return recent.stream().skip(skip).toList();
+    }
+
+    /** The sequence number of the last item published. */
+    public synchronized long lastSequence() {
+        return sequence;
+    }
+}

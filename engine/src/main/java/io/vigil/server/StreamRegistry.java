@@ -1,0 +1,32 @@
+package io.vigil.server;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The streams this process watches. Streams are added and removed at run time without disturbing the others.
+ * The local registry runs every stream here; a Kafka-backed one (copies of vigil sharing the work, each with a subset
+ * of the detectors) implements the same interface. Thread-safe.
+ */
+public interface StreamRegistry extends AutoCloseable {
+    /** Starts watching {@code spec}; returns its first status. */
+    StreamStatus add(StreamSpec spec) throws StreamRejectedException;
+
+    /** Stops watching a stream (its firing alarms resolve); false when there was none by that id. */
+    boolean remove(String id);
+
+    Optional<StreamStatus> get(String id);
+
+    /** Every stream, in the order they were added. */
+    List<StreamStatus> list();
+
+    /** The latest small JPEG (320 px wide) of a stream's picture, refreshed every few seconds; empty when none yet. */
+    Optional<byte[]> thumbnail(String id);
+
+    /** Frame-to-alarm latency of each stream, for the metrics; see {@link LatencyHistogram}. */
+    Optional<LatencyHistogram> frameToAlarmLatency(String id);
+
+    /** Stops every stream; their firing alarms resolve and reach the hub before this returns. */
+    @Override
+    void close();
+}

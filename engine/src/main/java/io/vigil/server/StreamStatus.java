@@ -1,0 +1,40 @@
+package io.vigil.server;
+
+import io.vigil.engine.alarm.Event;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot of one stream, for the API and the dashboard.
+ *
+ * @param state where the stream's reader is
+ * @param backend where its video statistics run ("cpu", "gpu"); null before the first open
+ * @param decoder "cpu" or "nvdec"; null before the first open
+ * @param fps video frames per second over the last few seconds
+ * @param frames video frames analysed since the stream was added (over every reconnect)
+ * @param decodeErrors packets the decoders rejected since the stream was added
+ * @param droppedFrames frames dropped because analysis fell behind a live source
+ * @param reconnects how many times the source was reopened
+ * @param lastError the last open or read error, one sentence; null when none
+ * @param since when the stream entered {@code state}
+ * @param statistics the latest figures, by name (lumaMean, darkFraction, mafd, momentaryLufs, shortTermLufs, ...)
+ * @param activeAlarms alarms firing now
+ * @param alarmsByDetector alarms raised since the stream was added, by detector
+ */
+public record StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
+                           long decodeErrors, long droppedFrames, long reconnects, String lastError, Instant since,
+                           Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
+                           Map<String, Long> alarmsByDetector) {
+    /** Where a stream's reader is. */
+    public enum State {
+        /** Opening the source for the first time. */
+        STARTING,
+        /** Frames are flowing. */
+        RUNNING,
+        /** The source dropped or could not be opened; waiting to reopen it (a {@code stall} alarm is firing). */
+        RECONNECTING,
+        /** Removed, or the service is shutting down. */
+        STOPPED
+    }
+}

@@ -1,0 +1,2 @@
+/** Alarm delivery beyond the process: webhooks with retries and an on-disk spool, so that no alarm is lost. */
+package io.vigil.server.delivery;
