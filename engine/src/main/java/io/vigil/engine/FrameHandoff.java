@@ -15,9 +15,9 @@ import java.util.function.LongConsumer;
  * waits (the right back-pressure), while a live input drops the video frame and counts it: a live source cannot
  * be paused, and falling ever further behind it would make every alarm late.
  */
-final class FrameHandoff implements MediaSink, AutoCloseable {
+public final class FrameHandoff implements MediaSink, AutoCloseable {
     static final int SLOTS = 8;
-    /** A source more than this far ahead of the wall clock is not live: it waits rather than loses frames. */
+    /** A live source no further than this behind its best pace waits for the analysis rather than loses frames. */
     private static final double REAL_TIME_SLACK_SECONDS = 1.0;
     /** How often the analysing thread wakes up when no frame arrives, to let wall-clock detectors (stall) look. */
     static final long IDLE_POLL_MILLIS = 200;
@@ -43,6 +43,10 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     private long droppedFrames;
     private double firstPtsSeconds = Double.NaN;
     private long startedNanos;
+    /** Added to every timestamp handed over: keeps one timeline across a live source's reopenings. */
+    private double offsetSeconds;
+    /** The least the input has been behind real time (negative: ahead), seconds. */
+    private double minLagSeconds;
 
     /** @param dropWhenFull drop video frames rather than wait when the analysis is behind (live inputs) */
     FrameHandoff(MediaSink target, String name, boolean dropWhenFull) {
@@ -53,7 +57,7 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
      * @param idle called on the analysing thread (the only thread that calls {@code target}) with the
      *             {@link System#nanoTime()} of each {@link #IDLE_POLL_MILLIS} that passes without a frame
      */
-    FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle) {
+    public FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle) {
         this.target = target;
         this.idle = idle;
         this.dropWhenFull = dropWhenFull;
@@ -73,10 +77,13 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
         }
         Slot slot;
         if (dropWhenFull) {
+            double lagSeconds = (System.nanoTime() - startedNanos) / 1e9
+                    - (frame.ptsSeconds() + offsetSeconds - firstPtsSeconds);
+            minLagSeconds = Math.min(minLagSeconds, lagSeconds);
             rethrow();
             slot = free.poll();
             if (slot == null) {
-                if (!aheadOfRealTime(frame.ptsSeconds())) {
+                if (!aheadOfRealTime(lagSeconds)) {
                     droppedFrames++;
                     return;
                 }
@@ -87,6 +94,7 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
         }
         slot.video = true;
         slot.frame.refFrom(frame);
+        slot.frame.shiftPts(offsetSeconds);
         publish(slot);
     }
 
@@ -95,24 +103,35 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
         Slot slot = takeFree();
         slot.video = false;
         slot.audio.copyFrom(block);
+        slot.audio.shiftPts(offsetSeconds);
         publish(slot);
     }
 
     /**
-     * Whether the input delivers faster than real time (a file served over the network, say): such an input can
-     * wait for the analysis, and only a source that runs in real time must lose frames.
+     * Whether the input may wait for the analysis rather than lose this frame: it is not further behind real time
+     * than it has been at its best (by {@link #REAL_TIME_SLACK_SECONDS}). A file served over the network runs ahead
+     * and always waits; a live source that delivers in bursts (an HLS segment at a time, SRT catching up after a
+     * connect) waits through the burst; only a source the analysis keeps falling behind loses frames.
      */
-    private boolean aheadOfRealTime(double ptsSeconds) {
-        return (ptsSeconds - firstPtsSeconds) - (System.nanoTime() - startedNanos) / 1e9 > REAL_TIME_SLACK_SECONDS;
+    private boolean aheadOfRealTime(double lagSeconds) {
+        return lagSeconds - minLagSeconds < REAL_TIME_SLACK_SECONDS;
+    }
+
+    /**
+     * From now on adds {@code seconds} to the timestamps of what is handed over (call on the decoding thread): a
+     * reopened live source starts its own timestamps afresh, and the analysis needs one timeline.
+     */
+    public void offsetSeconds(double seconds) {
+        offsetSeconds = seconds;
     }
 
     /** Video frames dropped because the analysis was behind a live input. */
-    long droppedFrames() {
+    public long droppedFrames() {
         return droppedFrames;
     }
 
     /** Waits until every frame handed over so far has been analysed; rethrows what the analysing thread threw. */
-    void drain() {
+    public void drain() {
         if (!drained) {
             drained = true;
             publish(endMarker);

@@ -267,6 +267,35 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         }
     }
 
+    /**
+     * The latest key figures, for a service's live charts (call on the analysing thread): lumaMean, darkFraction,
+     * mafd, blockiness from the last video frame; rmsDbfs (loudest channel) of the last audio block; momentaryLufs
+     * and shortTermLufs when loudness is measured. Figures not measured are left out.
+     */
+    public void sample(java.util.Map<String, Double> out) {
+        putFinite(out, "lumaMean", frameStats.lumaMean);
+        putFinite(out, "darkFraction", frameStats.darkFraction);
+        putFinite(out, "mafd", frameStats.mafd);
+        putFinite(out, "blockiness", frameStats.blockiness);
+        if (audioStats.rms.length > 0) {
+            double rms = 0;
+            for (double r : audioStats.rms) {
+                rms = Math.max(rms, r);
+            }
+            putFinite(out, "rmsDbfs", 20 * Math.log10(rms));
+        }
+        if (loudness != null) {
+            putFinite(out, "momentaryLufs", loudness.momentaryLufs());
+            putFinite(out, "shortTermLufs", loudness.shortTermLufs());
+        }
+    }
+
+    private static void putFinite(java.util.Map<String, Double> out, String key, double value) {
+        if (Double.isFinite(value)) {
+            out.put(key, Math.round(value * 1e4) / 1e4);
+        }
+    }
+
     /** The backend that computed this stream's video statistics ("cpu" when none were needed). */
     public String backend() {
         return videoStatistics != null ? videoStatistics.backend() : "cpu";

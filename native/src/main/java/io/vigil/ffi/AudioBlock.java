@@ -55,6 +55,11 @@ public final class AudioBlock {
         return sampleRate;
     }
 
+    /** Moves this block (a copy) {@code seconds} later on the timeline. */
+    public void shiftPts(double seconds) {
+        ptsSeconds += seconds;
+    }
+
     /** Media time of the first sample, in seconds, the input's first timestamp being 0. */
     public double ptsSeconds() {
         return ptsSeconds;

@@ -104,6 +104,14 @@ public final class ThumbnailWriter implements AutoCloseable {
         return (int) Math.clamp(rows, 2, 8192);
     }
 
+    /** The JPEG of {@code frame} in memory (a service's live thumbnail); throws {@link FfmpegException} when it fails. */
+    public byte[] jpeg(VideoFrame frame) {
+        if (closed) {
+            throw new IllegalStateException("thumbnail writer used after close");
+        }
+        return encode(frame);
+    }
+
     /**
      * Writes a JPEG of {@code frame} to {@code file} (replacing it). The frame is only read. Throws
      * {@link ThumbnailException} naming the file and the reason when any step fails; no partial file is left.

@@ -155,6 +155,11 @@ public final class VideoFrame implements AutoCloseable {
         return layout.planeHeight(plane, height);
     }
 
+    /** Moves this frame (a lent copy) {@code seconds} later on the timeline; see FrameHandoff's offset. */
+    public void shiftPts(double seconds) {
+        ptsSeconds += seconds;
+    }
+
     /** Media time of this frame in seconds, the input's first timestamp being 0. */
     public double ptsSeconds() {
         ensureFilled();

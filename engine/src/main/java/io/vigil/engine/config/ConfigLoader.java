@@ -78,10 +78,24 @@ public final class ConfigLoader {
         } catch (YamlEngineException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        VigilConfig config = VigilConfig.defaults();
-        if (root == null) {
-            return config;
-        }
+        return root == null ? VigilConfig.defaults() : read(root, VigilConfig.defaults());
+    }
+
+    /**
+     * Reads the mapping {@code root} (the analyze file's top level, or a section of a larger file such as
+     * {@code vigil serve}'s {@code defaults}) over {@code config}; errors name {@code file} and the node's line.
+     */
+    public static VigilConfig read(String file, Node root, VigilConfig config) {
+        return new ConfigLoader(file).read(root, config);
+    }
+
+    /** Reads a {@code detectors} mapping node over {@code base}, as in the analyze file (errors with file:line). */
+    public static SequencedMap<String, DetectorSettings> readDetectors(String file, Node node,
+                                                                      SequencedMap<String, DetectorSettings> base) {
+        return new ConfigLoader(file).readDetectors(node, base);
+    }
+
+    private VigilConfig read(Node root, VigilConfig config) {
         SequencedMap<String, DetectorSettings> detectors = config.detectors();
         int threads = config.decodeThreads();
         Duration timeout = config.ioTimeout();

@@ -1,0 +1,104 @@
+package io.vigil.server.config;
+
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.server.StreamSpec;
+import io.vigil.server.delivery.WebhookSettings;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@code vigil serve} is configured with; {@link ServeConfigLoader} reads it from YAML and the README's
+ * "vigil serve" section documents every key.
+ *
+ * @param server where the HTTP API listens
+ * @param limits what the service accepts as streams
+ * @param defaults detector settings, decoding and backend for every stream (the {@code analyze --config} keys)
+ * @param reconnect how a dropped source is reopened
+ * @param sinks where alarms go besides the API
+ * @param streams the streams to watch from the start, in file order
+ */
+public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
+                          List<StreamSpec> streams) {
+    public ServeConfig {
+        streams = List.copyOf(streams);
+    }
+
+    /** @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed) */
+    public record Server(String bind, int port, String token, long maxBodyBytes) {
+        public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024);
+    }
+
+    /**
+     * @param allowedSchemes URL schemes streams may use ({@code file} only with {@code fileDirs})
+     * @param fileDirs folders whose files may be streams (a {@code file:} URL or a plain path); none by default
+     */
+    public record Limits(int maxStreams, int maxUrlLength, List<String> allowedSchemes, List<Path> fileDirs) {
+        public static final Limits DEFAULTS = new Limits(64, 2048,
+                List.of("http", "https", "udp", "rtp", "srt", "rtmp", "rtmps", "rtsp", "rtsps"), List.of());
+
+        public Limits {
+            allowedSchemes = List.copyOf(allowedSchemes);
+            fileDirs = List.copyOf(fileDirs);
+        }
+    }
+
+    /** Backoff between reopenings of a dropped source: from {@code initialSeconds}, doubling, at most {@code maxSeconds}. */
+    public record Reconnect(double initialSeconds, double maxSeconds) {
+        public static final Reconnect DEFAULTS = new Reconnect(1, 30);
+    }
+
+    /**
+     * @param jsonl a JSON-lines log of every contract event; null for none
+     * @param webhooks receivers of every alarm
+     * @param spoolDir where undelivered webhook alarms wait (survives a restart); null: a folder under the temp dir
+     */
+    public record Sinks(Path jsonl, List<WebhookSettings> webhooks, Path spoolDir) {
+        public static final Sinks NONE = new Sinks(null, List.of(), null);
+
+        public Sinks {
+            webhooks = List.copyOf(webhooks);
+        }
+    }
+
+    /** No streams, every default: what {@code vigil serve} runs without a file. */
+    public static ServeConfig standard() {
+        return new ServeConfig(Server.DEFAULTS, Limits.DEFAULTS, analysisDefaults(), Reconnect.DEFAULTS,
+                Sinks.NONE, List.of());
+    }
+
+    /**
+     * {@code analyze}'s defaults, except that {@code stall} resolves only once frames have flowed for 1 s of media
+     * ({@code clearDelay: 1}): when a dropped source's read times out, the MPEG-TS demuxer still hands over the last
+     * frame it held, and that one late frame is not the source coming back.
+     */
+    public static VigilConfig analysisDefaults() {
+        VigilConfig config = VigilConfig.defaults();
+        var detectors = config.detectors();
+        var stall = detectors.get("stall");
+        detectors.put("stall", stall.withTiming(stall.durationSeconds(), STALL_CLEAR_DELAY_SECONDS, stall.severity()));
+        return config.withDetectors(detectors);
+    }
+
+    /** See {@link #analysisDefaults()}. */
+    public static final double STALL_CLEAR_DELAY_SECONDS = 1.0;
+
+    public ServeConfig withServer(Server s) {
+        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams);
+    }
+
+    public ServeConfig withLimits(Limits l) {
+        return new ServeConfig(server, l, defaults, reconnect, sinks, streams);
+    }
+
+    public ServeConfig withDefaults(VigilConfig d) {
+        return new ServeConfig(server, limits, d, reconnect, sinks, streams);
+    }
+
+    public ServeConfig withReconnect(Reconnect r) {
+        return new ServeConfig(server, limits, defaults, r, sinks, streams);
+    }
+
+    public ServeConfig withStreams(List<StreamSpec> s) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, s);
+    }
+}

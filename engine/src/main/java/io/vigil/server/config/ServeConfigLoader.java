@@ -1,0 +1,437 @@
+package io.vigil.server.config;
+
+import io.vigil.engine.config.ConfigException;
+import io.vigil.engine.config.ConfigLoader;
+import io.vigil.engine.config.Defaults;
+import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.server.StreamSpec;
+import io.vigil.server.delivery.WebhookSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Reads {@code vigil serve}'s YAML file. Every key is checked, and so is every stream (its id, its URL against
+ * {@link UrlPolicy}, its detectors and thresholds, as {@code analyze --config} checks them): anything wrong is
+ * refused with "FILE:LINE: key.path: what is wrong", before anything starts.
+ *
+ * <pre>
+ * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536}
+ * limits:    {maxStreams: 64, maxUrlLength: 2048, allowedSchemes: [http, https, udp, ...], fileDirs: []}
+ * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
+ * reconnect: {initialSeconds: 1, maxSeconds: 30}
+ * sinks:     {jsonl: FILE, spoolDir: DIR, webhooks: [{url: URL, secret: S, timeoutSeconds: 5, ...}]}
+ * streams:
+ *   - {id: news1, url: udp://239.0.0.1:1234, detectors: [black, freeze, silence], black: {duration: 3}}
+ * </pre>
+ */
+public final class ServeConfigLoader {
+    /** A stream id: what the API puts in its paths and Prometheus in its labels. */
+    public static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final String file;
+
+    private ServeConfigLoader(String file) {
+        this.file = file;
+    }
+
+    public static ServeConfig load(Path path) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read config file " + path + ": " + e.getMessage());
+        }
+        return parse(path.toString(), text);
+    }
+
+    public static ServeConfig parse(String file, String yaml) {
+        return new ServeConfigLoader(file).read(yaml);
+    }
+
+    /**
+     * The analysis settings of one stream: {@code defaults} with only {@code spec.detectors()} enabled (when given)
+     * and {@code spec.settings()} over them. Throws {@link ConfigException} (one sentence) for an unknown detector,
+     * key or a value out of range.
+     */
+    public static VigilConfig streamConfig(VigilConfig defaults, StreamSpec spec) {
+        SequencedMap<String, DetectorSettings> detectors = defaults.detectors();
+        if (spec.detectors() != null) {
+            for (String name : spec.detectors()) {
+                if (!detectors.containsKey(name)) {
+                    throw new ConfigException("Unknown detector '" + name + "'; known: "
+                            + String.join(", ", Defaults.DETECTORS) + ".");
+                }
+            }
+            detectors = new LinkedHashMap<>(detectors);
+            detectors.replaceAll((name, s) -> s.withEnabled(spec.detectors().contains(name)));
+        }
+        if (!spec.settings().isEmpty()) {
+            String label = "settings of stream " + spec.id();
+            String yaml = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())
+                    .dumpToString(spec.settings());
+            Node node;
+            try {
+                node = new Compose(LoadSettings.builder().setLabel(label).build()).composeString(yaml).orElseThrow();
+            } catch (YamlEngineException | java.util.NoSuchElementException e) {
+                throw new ConfigException(label + ": not a mapping of detector to settings.");
+            }
+            detectors = ConfigLoader.readDetectors(label, node, detectors);
+        }
+        return defaults.withDetectors(detectors);
+    }
+
+    private ServeConfig read(String yaml) {
+        Node root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(file).build()).composeString(yaml).orElse(null);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        ServeConfig config = ServeConfig.standard();
+        if (root == null) {
+            return config;
+        }
+        Node streamsNode = null;
+        for (NodeTuple t : mapping(root, "the top level").getValue()) {
+            String key = key(t);
+            Node v = t.getValueNode();
+            switch (key) {
+                case "server" -> config = config.withServer(readServer(v));
+                case "limits" -> config = config.withLimits(readLimits(v));
+                case "defaults" -> config = config.withDefaults(ConfigLoader.read(file, v, ServeConfig.analysisDefaults()));
+                case "reconnect" -> config = config.withReconnect(readReconnect(v));
+                case "sinks" -> config = new ServeConfig(config.server(), config.limits(), config.defaults(),
+                        config.reconnect(), readSinks(v), config.streams());
+                case "streams" -> streamsNode = v;
+                default -> throw unknown(t.getKeyNode(), key,
+                        Set.of("server", "limits", "defaults", "reconnect", "sinks", "streams"));
+            }
+        }
+        // Streams last: their URLs and detectors are checked against limits and defaults wherever those stand.
+        if (streamsNode != null && !isNull(streamsNode)) {
+            config = config.withStreams(readStreams(streamsNode, config));
+        }
+        return config;
+    }
+
+    private ServeConfig.Server readServer(Node node) {
+        ServeConfig.Server d = ServeConfig.Server.DEFAULTS;
+        String bind = d.bind();
+        int port = d.port();
+        String token = d.token();
+        long maxBody = d.maxBodyBytes();
+        for (NodeTuple t : mapping(node, "server").getValue()) {
+            String k = key(t);
+            Node v = t.getValueNode();
+            switch (k) {
+                case "bind" -> bind = text(v, "server.bind");
+                case "port" -> port = (int) integer(v, "server.port", 0, 65535);
+                case "token" -> {
+                    token = isNull(v) ? null : text(v, "server.token");
+                    if (token != null && token.length() < 16) {
+                        throw new ConfigException(where(v) + "server.token: must be at least 16 characters long");
+                    }
+                }
+                case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
+                default -> throw unknown(t.getKeyNode(), "server." + k, Set.of("bind", "port", "token", "maxBodyBytes"));
+            }
+        }
+        return new ServeConfig.Server(bind, port, token, maxBody);
+    }
+
+    private ServeConfig.Limits readLimits(Node node) {
+        ServeConfig.Limits d = ServeConfig.Limits.DEFAULTS;
+        int maxStreams = d.maxStreams();
+        int maxUrl = d.maxUrlLength();
+        List<String> schemes = d.allowedSchemes();
+        List<Path> dirs = d.fileDirs();
+        for (NodeTuple t : mapping(node, "limits").getValue()) {
+            String k = key(t);
+            Node v = t.getValueNode();
+            switch (k) {
+                case "maxStreams" -> maxStreams = (int) integer(v, "limits.maxStreams", 1, 10_000);
+                case "maxUrlLength" -> maxUrl = (int) integer(v, "limits.maxUrlLength", 16, 65_536);
+                case "allowedSchemes" -> {
+                    List<String> out = new ArrayList<>();
+                    for (Node item : list(v, "limits.allowedSchemes")) {
+                        String s = text(item, "limits.allowedSchemes");
+                        if (!s.equals("file") && !s.equals("file:")) {
+                            try {
+                                io.vigil.ffi.InputLocation.parse(s + "://x");
+                            } catch (io.vigil.ffi.MediaException e) {
+                                throw new ConfigException(where(item) + "limits.allowedSchemes: '" + s
+                                        + "' is not a scheme vigil reads");
+                            }
+                        }
+                        out.add(s.replace(":", ""));
+                    }
+                    schemes = out;
+                }
+                case "fileDirs" -> {
+                    List<Path> out = new ArrayList<>();
+                    for (Node item : list(v, "limits.fileDirs")) {
+                        Path p = Path.of(text(item, "limits.fileDirs"));
+                        if (!p.isAbsolute() || !Files.isDirectory(p)) {
+                            throw new ConfigException(where(item) + "limits.fileDirs: " + p
+                                    + " is not an absolute path of an existing folder");
+                        }
+                        out.add(p);
+                    }
+                    dirs = out;
+                }
+                default -> throw unknown(t.getKeyNode(), "limits." + k,
+                        Set.of("maxStreams", "maxUrlLength", "allowedSchemes", "fileDirs"));
+            }
+        }
+        return new ServeConfig.Limits(maxStreams, maxUrl, schemes, dirs);
+    }
+
+    private ServeConfig.Reconnect readReconnect(Node node) {
+        double initial = ServeConfig.Reconnect.DEFAULTS.initialSeconds();
+        double max = ServeConfig.Reconnect.DEFAULTS.maxSeconds();
+        for (NodeTuple t : mapping(node, "reconnect").getValue()) {
+            String k = key(t);
+            switch (k) {
+                case "initialSeconds" -> initial = number(t.getValueNode(), "reconnect.initialSeconds", 0.05, 3600);
+                case "maxSeconds" -> max = number(t.getValueNode(), "reconnect.maxSeconds", 0.05, 3600);
+                default -> throw unknown(t.getKeyNode(), "reconnect." + k, Set.of("initialSeconds", "maxSeconds"));
+            }
+        }
+        if (max < initial) {
+            throw new ConfigException(where(node) + "reconnect.maxSeconds: must be at least initialSeconds (" + initial + ")");
+        }
+        return new ServeConfig.Reconnect(initial, max);
+    }
+
+    private ServeConfig.Sinks readSinks(Node node) {
+        Path jsonl = null;
+        Path spool = null;
+        List<WebhookSettings> hooks = new ArrayList<>();
+        for (NodeTuple t : mapping(node, "sinks").getValue()) {
+            String k = key(t);
+            Node v = t.getValueNode();
+            switch (k) {
+                case "jsonl" -> jsonl = isNull(v) ? null : Path.of(text(v, "sinks.jsonl"));
+                case "spoolDir" -> spool = isNull(v) ? null : Path.of(text(v, "sinks.spoolDir"));
+                case "webhooks" -> {
+                    for (Node item : list(v, "sinks.webhooks")) {
+                        hooks.add(readWebhook(item));
+                    }
+                }
+                default -> throw unknown(t.getKeyNode(), "sinks." + k, Set.of("jsonl", "spoolDir", "webhooks"));
+            }
+        }
+        return new ServeConfig.Sinks(jsonl, hooks, spool);
+    }
+
+    private WebhookSettings readWebhook(Node node) {
+        URI url = null;
+        String secret = null;
+        Duration timeout = WebhookSettings.DEFAULT_TIMEOUT;
+        Duration initial = WebhookSettings.DEFAULT_INITIAL_BACKOFF;
+        Duration max = WebhookSettings.DEFAULT_MAX_BACKOFF;
+        long spool = WebhookSettings.DEFAULT_MAX_SPOOL_BYTES;
+        String p = "sinks.webhooks";
+        for (NodeTuple t : mapping(node, p).getValue()) {
+            String k = key(t);
+            Node v = t.getValueNode();
+            switch (k) {
+                case "url" -> {
+                    String s = text(v, p + ".url");
+                    try {
+                        url = new URI(s);
+                    } catch (URISyntaxException e) {
+                        throw new ConfigException(where(v) + p + ".url: not a valid URL: " + s);
+                    }
+                    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                        throw new ConfigException(where(v) + p + ".url: must be an http or https URL, got " + s);
+                    }
+                }
+                case "secret" -> secret = isNull(v) ? null : text(v, p + ".secret");
+                case "timeoutSeconds" -> timeout = seconds(v, p + ".timeoutSeconds", 0.1, 300);
+                case "initialBackoffSeconds" -> initial = seconds(v, p + ".initialBackoffSeconds", 0.01, 3600);
+                case "maxBackoffSeconds" -> max = seconds(v, p + ".maxBackoffSeconds", 0.01, 86400);
+                case "maxSpoolMiB" -> spool = Math.round(number(v, p + ".maxSpoolMiB", 1, 1 << 20) * (1 << 20));
+                default -> throw unknown(t.getKeyNode(), p + "." + k, Set.of("url", "secret", "timeoutSeconds",
+                        "initialBackoffSeconds", "maxBackoffSeconds", "maxSpoolMiB"));
+            }
+        }
+        if (url == null) {
+            throw new ConfigException(where(node) + p + ": each webhook needs a url");
+        }
+        return new WebhookSettings(url, secret, timeout, initial, max, spool);
+    }
+
+    private List<StreamSpec> readStreams(Node node, ServeConfig config) {
+        UrlPolicy policy = new UrlPolicy(config.limits());
+        List<StreamSpec> out = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        List<Node> items = list(node, "streams");
+        if (items.size() > config.limits().maxStreams()) {
+            throw new ConfigException(where(node) + "streams: " + items.size() + " streams, more than limits.maxStreams ("
+                    + config.limits().maxStreams() + ")");
+        }
+        for (Node item : items) {
+            String id = null;
+            String url = null;
+            List<String> detectors = null;
+            List<NodeTuple> settings = new ArrayList<>();
+            for (NodeTuple t : mapping(item, "streams[]").getValue()) {
+                String k = key(t);
+                Node v = t.getValueNode();
+                switch (k) {
+                    case "id" -> {
+                        id = text(v, "streams[].id");
+                        if (!STREAM_ID.matcher(id).matches()) {
+                            throw new ConfigException(where(v) + "streams[].id: '" + id
+                                    + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+                        }
+                        if (!ids.add(id)) {
+                            throw new ConfigException(where(v) + "streams[].id: '" + id + "' is used twice");
+                        }
+                    }
+                    case "url" -> {
+                        url = text(v, "streams[].url");
+                        String why = policy.refusal(url);
+                        if (why != null) {
+                            throw new ConfigException(where(v) + "streams[].url: " + why);
+                        }
+                    }
+                    case "detectors" -> {
+                        detectors = new ArrayList<>();
+                        for (Node d : list(v, "streams[].detectors")) {
+                            String name = text(d, "streams[].detectors");
+                            if (!Defaults.DETECTORS.contains(name)) {
+                                throw new ConfigException(where(d) + "streams[].detectors: unknown detector '" + name
+                                        + "'; known: " + String.join(", ", Defaults.DETECTORS));
+                            }
+                            detectors.add(name);
+                        }
+                    }
+                    default -> {
+                        if (!Defaults.DETECTORS.contains(k)) {
+                            Set<String> known = new TreeSet<>(Set.of("id", "url", "detectors"));
+                            known.add("<detector>");
+                            throw unknown(t.getKeyNode(), "streams[]." + k, known);
+                        }
+                        settings.add(t);
+                    }
+                }
+            }
+            if (id == null || url == null) {
+                throw new ConfigException(where(item) + "streams[]: each stream needs an id and a url");
+            }
+            // The thresholds are checked as analyze --config checks them, with this file's lines.
+            ConfigLoader.readDetectors(file, new MappingNode(Tag.MAP, settings, FlowStyle.AUTO),
+                    config.defaults().detectors());
+            out.add(new StreamSpec(id, url, detectors, plain(settings)));
+        }
+        return out;
+    }
+
+    /** Per-detector settings as plain values, for {@link StreamSpec#settings()}. */
+    private Map<String, Map<String, Object>> plain(List<NodeTuple> settings) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (NodeTuple t : settings) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (NodeTuple p : mapping(t.getValueNode(), "streams[]." + key(t)).getValue()) {
+                values.put(key(p), text(p.getValueNode(), "streams[]." + key(t) + "." + key(p)));
+            }
+            out.put(key(t), values);
+        }
+        return out;
+    }
+
+    private Duration seconds(Node v, String path, double min, double max) {
+        return Duration.ofNanos(Math.round(number(v, path, min, max) * 1e9));
+    }
+
+    private double number(Node v, String path, double min, double max) {
+        String s = text(v, path);
+        double d;
+        try {
+            d = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(where(v) + path + ": must be a number, got '" + s + "'");
+        }
+        if (!(d >= min && d <= max)) {
+            throw new ConfigException(where(v) + path + ": must be between " + fmt(min) + " and " + fmt(max) + ", got " + s);
+        }
+        return d;
+    }
+
+    private long integer(Node v, String path, long min, long max) {
+        double d = number(v, path, min, max);
+        if (d != Math.rint(d)) {
+            throw new ConfigException(where(v) + path + ": must be a whole number, got " + text(v, path));
+        }
+        return (long) d;
+    }
+
+    private String text(Node v, String path) {
+        if (v instanceof ScalarNode s && !isNull(v)) {
+            return s.getValue();
+        }
+        throw new ConfigException(where(v) + path + ": must be a single value");
+    }
+
+    private static boolean isNull(Node v) {
+        return v instanceof ScalarNode s && s.getTag().equals(Tag.NULL);
+    }
+
+    private List<Node> list(Node v, String path) {
+        if (v instanceof SequenceNode s) {
+            return s.getValue();
+        }
+        throw new ConfigException(where(v) + path + ": must be a list");
+    }
+
+    private MappingNode mapping(Node v, String path) {
+        if (v instanceof MappingNode m) {
+            return m;
+        }
+        throw new ConfigException(where(v) + path + ": must be a mapping of keys to values");
+    }
+
+    private String key(NodeTuple t) {
+        return text(t.getKeyNode(), "key");
+    }
+
+    private ConfigException unknown(Node at, String path, Set<String> known) {
+        return new ConfigException(where(at) + path + ": unknown key; known here: " + String.join(", ", new TreeSet<>(known)));
+    }
+
+    private String where(Node node) {
+        return file + node.getStartMark().map(m -> ":" + (m.getLine() + 1)).orElse("") + ": ";
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

@@ -1,0 +1,119 @@
+package io.vigil.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vigil.engine.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vigil serve}'s file: every key read, and anything wrong refused with the file, the line and what. */
+class ServeConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsEveryKey() {
+        ServeConfig c = ServeConfigLoader.parse("vigil.yaml", """
+                server: {bind: 0.0.0.0, port: 9000, token: abcdefghijklmnopqrstuvwxyz, maxBodyBytes: 4096}
+                limits:
+                  maxStreams: 5
+                  maxUrlLength: 300
+                  allowedSchemes: [udp, srt, http]
+                  fileDirs: [%s]
+                defaults:
+                  detectors:
+                    black: {duration: 3}
+                  decode: {ioTimeout: 4}
+                reconnect: {initialSeconds: 0.5, maxSeconds: 10}
+                sinks:
+                  jsonl: /tmp/events.jsonl
+                  spoolDir: /tmp/spool
+                  webhooks:
+                    - {url: "http://127.0.0.1:9999/hook", secret: s3cret, timeoutSeconds: 2, initialBackoffSeconds: 0.1, maxBackoffSeconds: 5, maxSpoolMiB: 8}
+                streams:
+                  - {id: news1, url: "udp://127.0.0.1:1234", detectors: [black, freeze, stall], black: {duration: 1, pictureThreshold: 0.9}}
+                  - id: file1
+                    url: %s/clip.ts
+                """.formatted(dir, dir));
+        assertThat(c.server()).isEqualTo(new ServeConfig.Server("0.0.0.0", 9000, "abcdefghijklmnopqrstuvwxyz", 4096));
+        assertThat(c.limits().maxStreams()).isEqualTo(5);
+        assertThat(c.limits().allowedSchemes()).containsExactly("udp", "srt", "http");
+        assertThat(c.limits().fileDirs()).containsExactly(dir);
+        assertThat(c.defaults().detectors().get("black").durationSeconds()).isEqualTo(3);
+        assertThat(c.defaults().detectors().get("stall").clearDelaySeconds()).isEqualTo(1.0);
+        assertThat(c.defaults().ioTimeout()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(c.reconnect()).isEqualTo(new ServeConfig.Reconnect(0.5, 10));
+        assertThat(c.sinks().jsonl()).isEqualTo(Path.of("/tmp/events.jsonl"));
+        assertThat(c.sinks().webhooks()).singleElement().satisfies(w -> {
+            assertThat(w.url().toString()).isEqualTo("http://127.0.0.1:9999/hook");
+            assertThat(w.secret()).isEqualTo("s3cret");
+            assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(w.maxSpoolBytes()).isEqualTo(8L << 20);
+        });
+        assertThat(c.streams()).hasSize(2);
+        var news = c.streams().getFirst();
+        assertThat(news.detectors()).containsExactly("black", "freeze", "stall");
+        var analysis = ServeConfigLoader.streamConfig(c.defaults(), news);
+        assertThat(analysis.detectors().get("black").durationSeconds()).isEqualTo(1);
+        assertThat(analysis.detectors().get("black").number("pictureThreshold")).isEqualTo(0.9);
+        assertThat(analysis.detectors().get("silence").enabled()).isFalse();
+        assertThat(analysis.detectors().get("freeze").enabled()).isTrue();
+        assertThat(c.streams().get(1).detectors()).isNull();
+    }
+
+    @Test
+    void emptyFileIsTheDefaults() {
+        ServeConfig c = ServeConfigLoader.parse("empty.yaml", "");
+        assertThat(c.server()).isEqualTo(ServeConfig.Server.DEFAULTS);
+        assertThat(c.streams()).isEmpty();
+    }
+
+    @Test
+    void refusesMistakesWithFileAndLine() {
+        refuses("server:\n  port: 70000\n", "v.yaml:2: server.port: must be between 0 and 65535, got 70000");
+        refuses("server:\n  prot: 1\n", "v.yaml:2: server.prot: unknown key");
+        refuses("server:\n  token: short\n", "v.yaml:2: server.token: must be at least 16 characters");
+        refuses("limits:\n  allowedSchemes: [udp, gopher]\n", "v.yaml:2: limits.allowedSchemes: 'gopher' is not a scheme");
+        refuses("defaults:\n  detectors:\n    black: {duration: -1}\n", "v.yaml:3: detectors.black.duration: must be between 0");
+        refuses("reconnect: {initialSeconds: 5, maxSeconds: 1}\n", "v.yaml:1: reconnect.maxSeconds: must be at least");
+        refuses("sinks:\n  webhooks:\n    - {url: ftp://x/y}\n", "v.yaml:3: sinks.webhooks.url: must be an http or https URL");
+        refuses("streams:\n  - {id: a, url: \"udp://127.0.0.1:1\"}\n  - {id: a, url: \"udp://127.0.0.1:2\"}\n",
+                "v.yaml:3: streams[].id: 'a' is used twice");
+        refuses("streams:\n  - {id: a, url: \"gopher://x\"}\n", "v.yaml:2: streams[].url: The scheme 'gopher' is not allowed");
+        refuses("streams:\n  - {id: a, url: /etc/passwd}\n", "v.yaml:2: streams[].url: Files cannot be streams here");
+        refuses("streams:\n  - {id: a, url: \"udp://h:1\", detectors: [black, blur]}\n",
+                "v.yaml:2: streams[].detectors: unknown detector 'blur'");
+        refuses("streams:\n  - id: a\n    url: \"udp://h:1\"\n    black:\n      pictureThreshold: 3\n",
+                "v.yaml:5: detectors.black.pictureThreshold: must be between 0 and 1");
+        refuses("streams:\n  - {id: a, url: \"udp://h:1\", colour: 1}\n", "v.yaml:2: streams[].colour: unknown key");
+        refuses("streams:\n  - {url: \"udp://h:1\"}\n", "v.yaml:2: streams[]: each stream needs an id and a url");
+        refuses("streams:\n  - {id: \"a b\", url: \"udp://h:1\"}\n", "v.yaml:2: streams[].id: 'a b' must be");
+        refuses("limits: {maxStreams: 1}\nstreams:\n  - {id: a, url: \"udp://h:1\"}\n  - {id: b, url: \"udp://h:2\"}\n",
+                "v.yaml:3: streams: 2 streams, more than limits.maxStreams (1)");
+        refuses("server: [1, 2\n", "v.yaml: not valid YAML");
+    }
+
+    private static void refuses(String yaml, String message) {
+        assertThatThrownBy(() -> ServeConfigLoader.parse("v.yaml", yaml)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void urlPolicy() {
+        UrlPolicy p = new UrlPolicy(new ServeConfig.Limits(4, 60, List.of("udp", "http"), List.of(dir)));
+        assertThat(p.refusal("udp://239.0.0.1:1234")).isNull();
+        assertThat(p.refusal(dir + "/a.ts")).isNull();
+        assertThat(p.refusal("file://" + dir + "/a.ts")).isNull();
+        assertThat(p.refusal(dir + "/../x.ts")).contains("outside the folders");
+        assertThat(p.refusal("a.ts")).contains("absolute path");
+        assertThat(p.refusal("rtmp://h/live")).contains("not allowed");
+        assertThat(p.refusal("hls+http://h/x.m3u8")).contains("not allowed");
+        assertThat(p.refusal("http://h/a b")).contains("space");
+        assertThat(p.refusal("http://h/" + "x".repeat(60))).contains("at most 60");
+        assertThat(p.refusal("")).contains("needs a url");
+    }
+}

@@ -1,0 +1,198 @@
+package io.vigil.server.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vigil.engine.Ffmpeg;
+import io.vigil.engine.alarm.Event;
+import io.vigil.engine.backend.CpuBackend;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.server.EventHub;
+import io.vigil.server.StreamRejectedException;
+import io.vigil.server.StreamSpec;
+import io.vigil.server.StreamStatus;
+import io.vigil.server.config.ServeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The registry with real sources: a UDP source killed and restarted gives {@code stall} firing then resolved (and
+ * the stream reconnects); removing a stream resolves its firing alarms and leaves the other stream undisturbed; a
+ * file inside the allowed folder is analysed end to end; bad streams are refused with one sentence.
+ */
+@Timeout(120)
+class RegistryTest {
+    @TempDir
+    static Path dir;
+    static EventHub hub;
+    static LocalStreamRegistry registry;
+    static LiveSources.Collector events;
+
+    @BeforeAll
+    static void start() {
+        hub = new EventHub(1000);
+        events = new LiveSources.Collector(hub);
+        var detectors = ServeConfig.analysisDefaults().detectors();
+        detectors.put("stall", detectors.get("stall").with("timeoutSeconds", 1.0));
+        ServeConfig config = ServeConfig.standard()
+                .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
+                .withReconnect(new ServeConfig.Reconnect(0.2, 1))
+                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir)));
+        registry = new LocalStreamRegistry(config, hub, CpuBackend.INSTANCE);
+    }
+
+    @AfterEach
+    void removeAll() {
+        registry.list().forEach(s -> registry.remove(s.id()));
+    }
+
+    @AfterAll
+    static void stop() {
+        registry.close();
+        events.close();
+    }
+
+    private static Process udp(int port, double seconds, String picture, String log) throws Exception {
+        return LiveSources.ffmpeg(dir.resolve(log), List.of("-re", "-f", "lavfi", "-i", picture + "s=320x240:r=25:d=" + seconds,
+                        "-f", "lavfi", "-i", "sine=f=440:r=48000:d=" + seconds), LiveSources.encode(),
+                List.of("-f", "mpegts", "udp://127.0.0.1:" + port + "?pkt_size=1316"));
+    }
+
+    @Test
+    void sourceKilledAndRestartedStallsThenResolves() throws Exception {
+        int port = LiveSources.freeUdpPort();
+        registry.add(new StreamSpec("flaky", "udp://127.0.0.1:" + port, List.of("stall", "black"), null));
+        Thread.sleep(500);
+        Process first = udp(port, 30, "testsrc2=", "flaky1.log");
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "frames", () -> registry.get("flaky").orElseThrow().frames() > 50);
+        LiveSources.stop(first);
+        long killedNanos = System.nanoTime();
+        Event.Alarm firing = events.awaitAlarm(Duration.ofSeconds(10), "flaky", "stall", true);
+        double firedAfter = (System.nanoTime() - killedNanos) / 1e9;
+        assertThat(firedAfter).as("stall raised about timeoutSeconds after the last frame").isBetween(0.5, 3.0);
+        assertThat(firing.wallStart()).isNotNull();
+        // Down for about 4 s: longer than ioTimeout, so the reader gives up and reopens with backoff.
+        Thread.sleep(4000 - (long) (firedAfter * 1000));
+        assertThat(registry.get("flaky").orElseThrow().state()).isEqualTo(StreamStatus.State.RECONNECTING);
+        Process second = udp(port, 30, "testsrc2=", "flaky2.log");
+        try {
+            Event.Alarm resolved = events.awaitAlarm(Duration.ofSeconds(15), "flaky", "stall", false);
+            // Published once frames have flowed for stall's clearDelay; its end is the first frame's time.
+            double downSeconds = (System.nanoTime() - killedNanos) / 1e9 - ServeConfig.STALL_CLEAR_DELAY_SECONDS;
+            assertThat(resolved.duration()).as("stall's media duration is its wall-clock length")
+                    .isCloseTo(downSeconds, within(1.0));
+            assertThat(resolved.wallEnd()).isNotNull();
+            assertThat(resolved.start()).isEqualTo(firing.start());
+            StreamStatus status = registry.get("flaky").orElseThrow();
+            assertThat(status.state()).isEqualTo(StreamStatus.State.RUNNING);
+            assertThat(status.reconnects()).isGreaterThanOrEqualTo(1);
+            assertThat(events.alarms("flaky", "stall")).hasSize(2);
+            assertThat(events.alarms("flaky", "black")).isEmpty();
+        } finally {
+            LiveSources.stop(second);
+            registry.remove("flaky");
+        }
+    }
+
+    @Test
+    void removingOneStreamLeavesTheOtherUndisturbed() throws Exception {
+        int keepPort = LiveSources.freeUdpPort();
+        int goPort = LiveSources.freeUdpPort();
+        registry.add(new StreamSpec("keep", "udp://127.0.0.1:" + keepPort, List.of("black", "stall"), null));
+        registry.add(new StreamSpec("go", "udp://127.0.0.1:" + goPort, List.of("black", "stall"),
+                Map.of("black", Map.of("duration", 1))));
+        Thread.sleep(500);
+        Process keep = udp(keepPort, 30, "testsrc2=", "keep.log");
+        Process go = udp(goPort, 30, "color=c=black:", "go.log");
+        try {
+            // The all-black stream's alarm fires after its own 1 s raise delay (the per-stream setting).
+            Event.Alarm black = events.awaitAlarm(Duration.ofSeconds(15), "go", "black", true);
+            assertThat(black.summary()).isEqualTo("picture black for 1.0 s");
+            long keepFrames = registry.get("keep").orElseThrow().frames();
+            assertThat(registry.remove("go")).isTrue();
+            // Removal resolved the alarm and published the stream's summary before it returned.
+            assertThat(events.alarms("go", "black")).hasSize(2);
+            assertThat(events.events()).anyMatch(e -> e instanceof Event.Summary s && s.stream().equals("go"));
+            assertThat(registry.get("go")).isEmpty();
+            assertThat(registry.remove("go")).isFalse();
+            Thread.sleep(2000);
+            StreamStatus other = registry.get("keep").orElseThrow();
+            assertThat(other.state()).isEqualTo(StreamStatus.State.RUNNING);
+            assertThat(other.frames()).isGreaterThan(keepFrames + 30);
+            assertThat(other.reconnects()).isZero();
+            assertThat(other.fps()).isCloseTo(25.0, within(5.0));
+            assertThat(events.events()).noneMatch(e -> e instanceof Event.Error err && err.stream().equals("keep"));
+        } finally {
+            LiveSources.stop(keep);
+            LiveSources.stop(go);
+            registry.remove("keep");
+        }
+    }
+
+    @Test
+    void fileInsideTheAllowedFolderIsAnalysedToItsEnd() throws Exception {
+        Path clip = dir.resolve("clip.ts");
+        Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=6", "-f", "lavfi", "-i",
+                "sine=f=440:r=48000:d=6", "-vf", "lutyuv=y=16:u=128:v=128:enable='gte(t,1)*lt(t,4)'",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "mp2", clip.toString()));
+        registry.add(new StreamSpec("file", "file:" + clip, List.of("black"), null));
+        Event.Alarm black = events.awaitAlarm(Duration.ofSeconds(20), "file", "black", false);
+        assertThat(black.start()).isCloseTo(1.0, within(0.05));
+        assertThat(black.end()).isCloseTo(4.0, within(0.05));
+        assertThat(black.wallStart()).as("a file is not live").isNull();
+        events.await(Duration.ofSeconds(10), "summary", e -> e instanceof Event.Summary s && s.stream().equals("file"));
+        assertThat(registry.get("file").orElseThrow().state()).isEqualTo(StreamStatus.State.STOPPED);
+        assertThat(registry.get("file").orElseThrow().frames()).isEqualTo(150);
+        registry.remove("file");
+    }
+
+    @Test
+    void badStreamsAreRefusedWithOneSentence() {
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "/etc/passwd", null, null)))
+                .isInstanceOf(StreamRejectedException.class).hasMessageContaining("outside the folders");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "file:" + dir.resolve("../../etc/passwd"), null, null)))
+                .hasMessageContaining("outside the folders");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "rtmp://127.0.0.1/live", null, null)))
+                .hasMessageContaining("scheme 'rtmp' is not allowed");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "concat:" + dir + "/a|/etc/passwd", null, null)))
+                .isInstanceOf(StreamRejectedException.class);
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "http://127.0.0.1/" + "a".repeat(100), null, null)))
+                .hasMessageContaining("at most 100");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("bad id", "udp://127.0.0.1:1", null, null)))
+                .hasMessageContaining("id");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "udp://127.0.0.1:1", List.of("blurry"), null)))
+                .hasMessageContaining("Unknown detector 'blurry'");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("x", "udp://127.0.0.1:1", null,
+                Map.of("black", Map.of("pictureThreshold", 7)))))
+                .hasMessageContaining("pictureThreshold").hasMessageContaining("between 0 and 1");
+        assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void duplicatesAndTheStreamLimitAreRefused() throws Exception {
+        try {
+            for (int i = 0; i < 3; i++) {
+                registry.add(new StreamSpec("s" + i, "udp://127.0.0.1:" + LiveSources.freeUdpPort(), List.of("stall"), null));
+            }
+            assertThatThrownBy(() -> registry.add(new StreamSpec("s0", "udp://127.0.0.1:9", null, null)))
+                    .isInstanceOfSatisfying(StreamRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(StreamRejectedException.Reason.DUPLICATE));
+            assertThatThrownBy(() -> registry.add(new StreamSpec("s4", "udp://127.0.0.1:9", null, null)))
+                    .isInstanceOfSatisfying(StreamRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(StreamRejectedException.Reason.LIMIT));
+        } finally {
+            for (int i = 0; i < 3; i++) {
+                registry.remove("s" + i);
+            }
+        }
+    }
+}
