@@ -434,7 +434,7 @@ public final class ApiServer implements AutoCloseable {
         if (!ready.get()) {
             long starting = registry.list().stream().filter(s -> s.state() == StreamStatus.State.STARTING).count();
             if (starting > 0) {
-                throw new ApiError(503, starting + (starting == 1 ? " stream is" : " streams are")
+                throw new ApiError(503, "Not ready yet: " + starting + (starting == 1 ? " stream is" : " streams are")
                         + " still opening for the first time.");
             }
             ready.set(true);
