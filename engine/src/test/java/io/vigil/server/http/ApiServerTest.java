@@ -298,6 +298,11 @@ class ApiServerTest {
         assertThat(messages.get(1)).containsEntry("event", "stats");
         assertThat(parse(messages.get(1).get("data"))).containsEntry("stream", "x")
                 .containsEntry("wall", "2026-11-26T10:00:11Z");
+        // closing the server ends the feed: the client reads to the end instead of hanging
+        server.close();
+        while (in.readLine() != null) {
+            // what was in flight
+        }
         r.body().close();
     }
 
