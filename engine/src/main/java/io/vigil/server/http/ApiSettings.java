@@ -1,0 +1,40 @@
+package io.vigil.server.http;
+
+/**
+ * Where and how the API listens.
+ *
+ * @param bindAddress the address to bind; a non-loopback one needs a {@code token}
+ * @param port TCP port; 0 picks a free one (tests)
+ * @param token the bearer token that mutating requests must carry; null for none (loopback only)
+ * @param maxBodyBytes the largest request body taken; a larger one is answered 413
+ */
+public record ApiSettings(String bindAddress, int port, String token, long maxBodyBytes) {
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8321;
+    public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+    public ApiSettings {
+        if (bindAddress == null || bindAddress.isBlank()) {
+            throw new IllegalArgumentException("The API's bind address must not be empty.");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("The API's port must be between 0 and 65535, not " + port + ".");
+        }
+        if (token != null && token.isBlank()) {
+            throw new IllegalArgumentException("The API token must not be blank; leave it out for no token.");
+        }
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("The API's maxBodyBytes must be at least 1, not " + maxBodyBytes + ".");
+        }
+    }
+
+    /** 127.0.0.1:8321, no token, 64 KiB bodies. */
+    public static ApiSettings defaults() {
+        return new ApiSettings(DEFAULT_BIND_ADDRESS, DEFAULT_PORT, null, DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /** The same settings on another port. */
+    public ApiSettings withPort(int newPort) {
+        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes);
+    }
+}

@@ -1,0 +1,138 @@
+package io.vigil.server.http;
+
+import io.vigil.engine.alarm.Event;
+import io.vigil.server.LatencyHistogram;
+import io.vigil.server.StreamRegistry;
+import io.vigil.server.StreamStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+
+/** {@code GET /metrics}: Prometheus text exposition format 0.0.4, one family at a time with its HELP and TYPE. */
+final class PrometheusText {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final StringBuilder out = new StringBuilder(8192);
+
+    private PrometheusText() {
+    }
+
+    /** Server-level figures the API keeps itself. */
+    record ServerFigures(long sseClients, long sseClientsDropped, long requests) {
+    }
+
+    static String render(StreamRegistry registry, ServerFigures server) {
+        List<StreamStatus> streams = registry.list();
+        PrometheusText p = new PrometheusText();
+        p.perStream(streams, "vigil_stream_fps", "gauge", "Video frames per second over the last few seconds.",
+                StreamStatus::fps);
+        p.perStream(streams, "vigil_stream_frames_total", "counter", "Video frames analysed since the stream was added.",
+                StreamStatus::frames);
+        p.perStream(streams, "vigil_stream_decode_errors_total", "counter",
+                "Packets the decoders rejected since the stream was added.", StreamStatus::decodeErrors);
+        p.perStream(streams, "vigil_stream_dropped_frames_total", "counter",
+                "Frames dropped because analysis fell behind the live source.", StreamStatus::droppedFrames);
+        p.perStream(streams, "vigil_stream_reconnects_total", "counter", "Times the source was reopened.",
+                StreamStatus::reconnects);
+        p.perStream(streams, "vigil_stream_up", "gauge", "1 while frames flow, else 0.",
+                s -> s.state() == StreamStatus.State.RUNNING ? 1 : 0);
+
+        p.family("vigil_alarms_total", "counter", "Alarms raised since the stream was added, by detector.");
+        for (StreamStatus s : streams) {
+            for (Map.Entry<String, Long> e : new TreeMap<>(s.alarmsByDetector()).entrySet()) {
+                p.sample("vigil_alarms_total", s.id(), "detector", e.getKey(), e.getValue());
+            }
+        }
+        p.family("vigil_alarms_active", "gauge", "Alarms firing now, by detector.");
+        for (StreamStatus s : streams) {
+            // Every detector that ever fired keeps a series (0 when quiet), so that a graph does not break off.
+            Map<String, Integer> active = new TreeMap<>();
+            for (String detector : new TreeSet<>(s.alarmsByDetector().keySet())) {
+                active.put(detector, 0);
+            }
+            for (Event.Alarm a : s.activeAlarms()) {
+                active.merge(a.detector(), 1, Integer::sum);
+            }
+            for (Map.Entry<String, Integer> e : active.entrySet()) {
+                p.sample("vigil_alarms_active", s.id(), "detector", e.getKey(), e.getValue());
+            }
+        }
+
+        String latency = "vigil_frame_to_alarm_latency_seconds";
+        p.family(latency, "histogram", "Wall time from the frame that made an alarm fire to its event.");
+        for (StreamStatus s : streams) {
+            Optional<LatencyHistogram> h = registry.frameToAlarmLatency(s.id());
+            if (h.isEmpty()) {
+                continue;
+            }
+            LatencyHistogram histogram = h.get();
+            double[] bounds = LatencyHistogram.BOUNDS_SECONDS;
+            for (int i = 0; i <= bounds.length; i++) {
+                String le = i < bounds.length ? number(bounds[i]) : "+Inf";
+                p.sample(latency + "_bucket", s.id(), "le", le, histogram.cumulativeCount(i));
+            }
+            p.sample(latency + "_sum", s.id(), null, null, histogram.sumSeconds());
+            p.sample(latency + "_count", s.id(), null, null, histogram.count());
+        }
+
+        p.family("vigil_sse_clients", "gauge", "Clients connected to /api/events now.");
+        p.sample("vigil_sse_clients", null, null, null, server.sseClients());
+        p.family("vigil_sse_clients_dropped_total", "counter",
+                "Clients of /api/events cut off because they fell too far behind.");
+        p.sample("vigil_sse_clients_dropped_total", null, null, null, server.sseClientsDropped());
+        p.family("vigil_http_requests_total", "counter", "HTTP requests answered.");
+        p.sample("vigil_http_requests_total", null, null, null, server.requests());
+        return p.out.toString();
+    }
+
+    private void perStream(List<StreamStatus> streams, String name, String type, String help,
+                           ToDoubleFunction<StreamStatus> value) {
+        family(name, type, help);
+        for (StreamStatus s : streams) {
+            sample(name, s.id(), null, null, value.applyAsDouble(s));
+        }
+    }
+
+    private void family(String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private void sample(String name, String stream, String label, String labelValue, double value) {
+        out.append(name);
+        if (stream != null || label != null) {
+            out.append('{');
+            boolean first = true;
+            if (stream != null) {
+                out.append("stream=\"").append(escape(stream)).append('"');
+                first = false;
+            }
+            if (label != null) {
+                out.append(first ? "" : ",").append(label).append("=\"").append(escape(labelValue)).append('"');
+            }
+            out.append('}');
+        }
+        out.append(' ').append(number(value)).append('\n');
+    }
+
+    /** Label values: backslash, double quote and line feed escaped, as the format asks. */
+    static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v);
+    }
+}

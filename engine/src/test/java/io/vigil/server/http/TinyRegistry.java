@@ -1,0 +1,71 @@
+package io.vigil.server.http;
+
+import io.vigil.server.LatencyHistogram;
+import io.vigil.server.StreamRegistry;
+import io.vigil.server.StreamRejectedException;
+import io.vigil.server.StreamSpec;
+import io.vigil.server.StreamStatus;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A test double for the routing, auth and limit tests only (no streams are read): it takes udp:// URLs, at most
+ * three streams. The API's behaviour against the real registry is {@link ApiLiveTest}'s.
+ */
+final class TinyRegistry implements StreamRegistry {
+    private final Map<String, StreamStatus> streams = new LinkedHashMap<>();
+    final LatencyHistogram latency = new LatencyHistogram();
+
+    @Override
+    public synchronized StreamStatus add(StreamSpec spec) throws StreamRejectedException {
+        if (!spec.url().startsWith("udp://")) {
+            throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, "Only udp is allowed here.");
+        }
+        if (streams.containsKey(spec.id())) {
+            throw new StreamRejectedException(StreamRejectedException.Reason.DUPLICATE, "It exists.");
+        }
+        if (streams.size() >= 3) {
+            throw new StreamRejectedException(StreamRejectedException.Reason.LIMIT, "Three streams at most.");
+        }
+        StreamStatus s = new StreamStatus(spec.id(), spec.url(), StreamStatus.State.STARTING, null, null, 0, 0, 0, 0,
+                0, null, Instant.parse("2026-11-26T10:00:00Z"), Map.of(), List.of(), Map.of());
+        streams.put(spec.id(), s);
+        return s;
+    }
+
+    synchronized void put(StreamStatus s) {
+        streams.put(s.id(), s);
+    }
+
+    @Override
+    public synchronized boolean remove(String id) {
+        return streams.remove(id) != null;
+    }
+
+    @Override
+    public synchronized Optional<StreamStatus> get(String id) {
+        return Optional.ofNullable(streams.get(id));
+    }
+
+    @Override
+    public synchronized List<StreamStatus> list() {
+        return List.copyOf(streams.values());
+    }
+
+    @Override
+    public Optional<byte[]> thumbnail(String id) {
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized Optional<LatencyHistogram> frameToAlarmLatency(String id) {
+        return streams.containsKey(id) ? Optional.of(latency) : Optional.empty();
+    }
+
+    @Override
+    public void close() {
+    }
+}
