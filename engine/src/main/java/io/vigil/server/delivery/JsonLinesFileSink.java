@@ -15,8 +15,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * The serve config's {@code sinks.jsonl}: every contract event (alarm, summary, error) appended to one file, one JSON
  * object per line, exactly as {@code analyze --format jsonl} writes them. Each line goes to the OS in one write as it
- * happens (it survives a crash of vigil; no fsync, so not a power loss). The file is opened in append mode, so a
- * rotation that moves it away and a restart of vigil start a new one. Thread-safe; never throws from {@link #accept}.
+ * happens (it survives a crash of vigil; no fsync, so not a power loss). The file is opened in append mode, so that
+ * logrotate's {@code copytruncate} rotates it safely. Thread-safe; never throws from {@link #accept}.
  */
 public final class JsonLinesFileSink implements EventSink, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JsonLinesFileSink.class.getName());
