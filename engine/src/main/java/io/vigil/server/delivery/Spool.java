@@ -70,6 +70,7 @@ final class Spool implements AutoCloseable {
     private long committed;
     private long nextSequence;
     private long totalBytes;
+    private int droppedAtOpen;
 
     /** Opens (or creates) the spool in {@code dir}, recovering what an earlier sink left there. */
     Spool(Path dir, long maxBytes) {
@@ -158,6 +159,15 @@ final class Spool implements AutoCloseable {
         }
         nextSequence = maxSequence + 1;
         deleteAcknowledgedSegments();
+        if (totalBytes > maxBytes) { // the bound has shrunk since the spool was written
+            roll(); // a fresh tail, so that every older segment may go
+            droppedAtOpen = enforceBound();
+        }
+    }
+
+    /** Undelivered events dropped when opening because the spool was over a (smaller) bound. */
+    int droppedAtOpen() {
+        return droppedAtOpen;
     }
 
     /** Reads a segment's records into {@link #pending}; returns the length of its intact prefix. */

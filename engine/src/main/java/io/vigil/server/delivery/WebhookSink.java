@@ -77,6 +77,7 @@ public final class WebhookSink implements EventSink, AutoCloseable {
     private long dropped;
     private long rejected;
     private long dropBurst;
+    private long droppedAfterClose;
     private boolean writeErrorLogged;
     // Sender thread only.
     private int failedAttempts;
@@ -111,6 +112,11 @@ public final class WebhookSink implements EventSink, AutoCloseable {
         this.key = secret == null || secret.isEmpty() ? null
                 : new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.spool = new Spool(spoolDir, settings.maxSpoolBytes());
+        this.dropped = spool.droppedAtOpen();
+        if (dropped > 0) {
+            LOG.log(System.Logger.Level.WARNING, "webhook " + u + ": the spool was over maxSpoolBytes, dropped its "
+                    + dropped + " oldest undelivered events");
+        }
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.sender = Thread.ofPlatform().daemon().name("vigil-webhook " + u.getHost() + ":" + u.getPort())
@@ -150,7 +156,9 @@ public final class WebhookSink implements EventSink, AutoCloseable {
         try {
             if (closed) {
                 dropped++;
-                LOG.log(System.Logger.Level.WARNING, "webhook " + url + ": event after close dropped");
+                if (droppedAfterClose++ == 0) { // log the first only
+                    LOG.log(System.Logger.Level.WARNING, "webhook " + url + ": events after close are dropped");
+                }
                 return;
             }
             Spool.AppendResult r = spool.append(body);
@@ -321,13 +329,15 @@ public final class WebhookSink implements EventSink, AutoCloseable {
         if (key != null) {
             request.header(SIGNATURE, "sha256=" + sign(key, timestamp, sequence, body));
         }
-        CompletableFuture<HttpResponse<Void>> future;
+        // Started outside the lock (accept() must not wait for it), then published for close() to cancel.
+        CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request.build(),
+                HttpResponse.BodyHandlers.discarding());
         lock.lock();
         try {
             if (closed) {
+                future.cancel(true);
                 return Outcome.CLOSED;
             }
-            future = client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
             inFlight = future;
         } finally {
             lock.unlock();

@@ -185,6 +185,29 @@ class WebhookSinkTest {
         }
     }
 
+    /** A burst, as when one multicast feed carrying many channels dies; prints the cost of accept() and the rate. */
+    @Test
+    void aBurstOfSignedAlarmsIsDeliveredInOrder() throws Exception {
+        int n = 500;
+        try (Receiver receiver = new Receiver(hit -> 200);
+             WebhookSink sink = new WebhookSink(settings(receiver.port(), "k", 64L << 20), dir.resolve("spool"))) {
+            long worstNs = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                long a = System.nanoTime();
+                sink.accept(alarm(i));
+                worstNs = Math.max(worstNs, System.nanoTime() - a);
+            }
+            long acceptedNs = System.nanoTime() - t0;
+            await(() -> sink.delivered() == n, n + " deliveries");
+            long deliveredNs = System.nanoTime() - t0;
+            assertThat(sequences(receiver.all())).isEqualTo(range(1, n));
+            System.out.printf("webhooks: burst of %d: accept %.1f us mean, %.2f ms worst; all delivered in %.2f s"
+                            + " (%.0f events/s, each fsynced and committed)%n", n, acceptedNs / 1e3 / n, worstNs / 1e6,
+                    deliveredNs / 1e9, n / (deliveredNs / 1e9));
+        }
+    }
+
     @Test
     void receiverDownForAWhileGetsEveryAlarmInOrderOnceItListens() throws Exception {
         int port = freePort();
@@ -381,6 +404,22 @@ class WebhookSinkTest {
             }
             System.out.printf("webhooks: spool of %d bytes kept %d of 100 events, dropped %d%n", maxSpoolBytes, kept,
                     sink.dropped());
+        }
+    }
+
+    @Test
+    void aSmallerBoundAtRestartDropsTheOldestThere() throws Exception {
+        int port = freePort();
+        Path spool = dir.resolve("spool");
+        try (WebhookSink sink = new WebhookSink(settings(port), spool)) {
+            for (int i = 0; i < 50; i++) {
+                sink.accept(alarm(i));
+            }
+        }
+        try (WebhookSink sink = new WebhookSink(settings(port, null, 4096), spool)) {
+            assertThat(sink.dropped()).isPositive();
+            assertThat(sink.pending() + sink.dropped()).isEqualTo(50);
+            assertThat(spoolBytes(spool)).isLessThanOrEqualTo(4096);
         }
     }
 
