@@ -275,7 +275,12 @@ public final class WebhookSink implements EventSink, AutoCloseable {
             if (head == null) {
                 continue;
             }
-            Outcome outcome = post(head, body);
+            Outcome outcome;
+            try {
+                outcome = post(head, body);
+            } catch (RuntimeException e) { // a bug or a client failure must not end delivery for good
+                outcome = retry(head.sequence(), e.toString(), 0);
+            }
             if (outcome == Outcome.CLOSED) {
                 return;
             }
