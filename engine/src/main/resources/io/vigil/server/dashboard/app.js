@@ -377,12 +377,14 @@ function lineChart(canvas, samples, series, fixed) {
   }
   const x = (t) => left + (t - t0) / (now - t0) * (w - left - right);
   const y = (v) => top + (hi - v) / (hi - lo) * (h - top - bottom);
+  // enough decimals that the five grid labels differ
+  const decimals = Math.max(0, Math.min(4, Math.ceil(-Math.log10((hi - lo) / 4))));
   g.font = '12px system-ui, sans-serif';
   g.fillStyle = AXIS; g.strokeStyle = GRID; g.lineWidth = 1;
   for (let i = 0; i <= 4; i++) {
     const v = lo + (hi - lo) * i / 4, yy = Math.round(y(v)) + 0.5;
     g.beginPath(); g.moveTo(left, yy); g.lineTo(w - right, yy); g.stroke();
-    g.fillText(Math.abs(hi - lo) >= 20 ? v.toFixed(0) : v.toFixed(2), 2, yy + 4);
+    g.fillText(v.toFixed(decimals), 2, yy + 4);
   }
   g.fillText('-' + CHART_SECONDS + ' s', left, h - 4);
   g.fillText('now', w - right - 24, h - 4);
@@ -464,8 +466,10 @@ function drawCharts() {
   const samples = state.samples.get(state.selected) || [];
   lineChart($('chart-luma'), samples, [{ key: 'lumaMean', color: '#e6edf3' }]);
   lineChart($('chart-mafd'), samples, [{ key: 'mafd', color: '#3fb950' }]);
+  // Loudness is measured when the loudness detector runs; without it the audio level (dBFS) stands in.
   lineChart($('chart-lufs'), samples, [{ key: 'momentaryLufs', color: '#58a6ff' },
-                                        { key: 'shortTermLufs', color: '#d2a8ff' }], [-60, 0]);
+                                        { key: 'shortTermLufs', color: '#d2a8ff' },
+                                        { key: 'rmsDbfs', color: '#56d4dd' }], [-60, 0]);
   drawTimeline();
 }
 
