@@ -51,7 +51,22 @@ import java.util.regex.Pattern;
  */
 public final class ApiServer implements AutoCloseable {
     /** Requests served at once; SSE clients do not hold one. */
-    private static final int WORKER_THREADS = 4;
+    private static final int WORKER_THREADS = 8;
+    /**
+     * The JDK server reads a request's headers on a worker thread: a client that sends them slowly holds one. Its
+     * own limit (seconds, read once when the first server of the process starts) cuts such a client off; set here
+     * unless the operator set it. TCP_NODELAY so that an SSE message leaves at once rather than after a delayed ACK.
+     */
+    static final String MAX_REQUEST_SECONDS = "10";
+
+    static {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        }
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
     static final int SSE_QUEUE_CAPACITY = 2048;
     /** SSE clients at once; more are answered 503. */
