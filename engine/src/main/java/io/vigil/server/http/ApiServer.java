@@ -195,6 +195,14 @@ public final class ApiServer implements AutoCloseable {
         for (SseConnection c : sseClients) {
             c.close();
         }
+        // Let each feed end with its last chunk, so that a client reads an end rather than a reset.
+        try {
+            for (SseConnection c : sseClients) {
+                c.awaitEnd(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         server.stop(0);
         workers.shutdownNow();
         try {

@@ -21,12 +21,15 @@ import java.util.function.Consumer;
 final class SseConnection implements Consumer<EventHub.Published> {
     static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
+    /** The last item of a feed that the server closes. */
+    private static final EventHub.Published END = new EventHub.Published(-1, java.time.Instant.EPOCH, "end");
 
     private final HttpExchange exchange;
     private final BlockingQueue<EventHub.Published> queue;
     private final Runnable onEnd;
     private final Runnable onOverflow;
     private volatile boolean closing;
+    private volatile boolean overflowed;
     private volatile Thread writer;
     private EventHub.Subscription subscription;
 
@@ -52,6 +55,7 @@ final class SseConnection implements Consumer<EventHub.Published> {
         if (!(item.payload() instanceof Event || item.payload() instanceof StatsSample) || queue.offer(item)) {
             return;
         }
+        overflowed = true;
         closing = true;
         onOverflow.run();
         subscription.close();
@@ -61,15 +65,30 @@ final class SseConnection implements Consumer<EventHub.Published> {
         }
     }
 
-    /** Ends this connection (server shutdown); idempotent. */
+    /**
+     * Ends this connection (server shutdown); idempotent. The writer is woken by a last item rather than an
+     * interrupt, which could land in the write of the final chunk and close the socket before it; only a writer
+     * whose queue is full (perhaps stuck in a write) is interrupted.
+     */
     void close() {
         closing = true;
         if (subscription != null) {
             subscription.close();
         }
+        if (!queue.offer(END)) {
+            overflowed = true;
+            Thread w = writer;
+            if (w != null) {
+                w.interrupt();
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} for the writer to end the response cleanly (after {@link #close}). */
+    void awaitEnd(long millis) throws InterruptedException {
         Thread w = writer;
         if (w != null) {
-            w.interrupt();
+            w.join(millis);
         }
     }
 
@@ -79,7 +98,8 @@ final class SseConnection implements Consumer<EventHub.Published> {
         try {
             out.write("retry: 3000\n\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            while (!closing) {
+            boolean end = false;
+            while (!end && !overflowed && !(closing && queue.isEmpty())) {
                 EventHub.Published item = queue.poll(KEEPALIVE_NANOS, TimeUnit.NANOSECONDS);
                 if (item == null) {
                     out.write(KEEPALIVE);
@@ -88,11 +108,18 @@ final class SseConnection implements Consumer<EventHub.Published> {
                 }
                 // Everything queued goes out in one flush: a burst costs one write, not one per event.
                 text.setLength(0);
-                do {
+                while (item != null) {
+                    if (item == END) {
+                        end = true;
+                        break;
+                    }
                     append(text, item);
-                } while (text.length() < 65536 && (item = queue.poll()) != null);
-                out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                    item = text.length() < 65536 ? queue.poll() : null;
+                }
+                if (!text.isEmpty()) {
+                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
             }
         } catch (IOException | InterruptedException e) {
             // The client went away, fell too far behind, or the server is closing: nothing to tell anyone.
