@@ -342,6 +342,55 @@ class WebhookSinkTest {
         }
     }
 
+    /**
+     * vigil killed (SIGKILL) while it accepts and delivers: a new sink on the spool delivers every event the dead one
+     * had accepted, in order; at most the one in flight when it died comes twice, with the same id.
+     */
+    @Test
+    void aKilledVigilLosesNoAcceptedAlarm() throws Exception {
+        Path spool = dir.resolve("spool");
+        try (Receiver receiver = new Receiver(hit -> 200)) {
+            Process vigil = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), CrashingVigil.class.getName(), spool.toString(),
+                    Integer.toString(receiver.port())).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int accepted = -1;
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(vigil.getInputStream(),
+                    StandardCharsets.US_ASCII))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    accepted = Integer.parseInt(line.strip());
+                    if (accepted == 150) {
+                        vigil.destroyForcibly(); // SIGKILL: nothing is closed or flushed by vigil itself
+                        break;
+                    }
+                }
+            }
+            assertThat(vigil.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(accepted).isEqualTo(150);
+            int deliveredBeforeKill = receiver.ok().size();
+
+            try (WebhookSink sink = new WebhookSink(settings(receiver.port(), "k", 1 << 20), spool)) {
+                await(() -> sink.pending() == 0, "the rest after the kill");
+            }
+            List<Hit> ok = receiver.ok();
+            List<Long> deduped = new ArrayList<>();
+            Set<String> ids = new LinkedHashSet<>();
+            for (Hit h : ok) {
+                if (ids.add(h.eventId())) {
+                    deduped.add(h.sequence());
+                }
+                int index = (int) h.sequence() - 1;
+                assertThat(h.text()).isEqualTo(JsonLinesSink.toJson(alarm(index)));
+            }
+            // Every accepted one (the 151 reported and any accepted after the last report), in order, once by id.
+            assertThat(deduped.size()).isGreaterThanOrEqualTo(151);
+            assertThat(deduped).isEqualTo(range(1, deduped.size()));
+            assertThat(ok.size() - deduped.size()).isLessThanOrEqualTo(1);
+            System.out.printf("webhooks: killed after 151 accepts, %d delivered before the kill, %d after, "
+                    + "%d twice%n", deliveredBeforeKill, ok.size() - deliveredBeforeKill, ok.size() - deduped.size());
+        }
+    }
+
     @Test
     void closeWhileAPostHangsIsPromptAndTheEventInFlightComesAgainWithTheSameId() throws Exception {
         Path spool = dir.resolve("spool");
