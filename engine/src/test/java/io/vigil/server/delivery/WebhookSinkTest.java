@@ -292,6 +292,32 @@ class WebhookSinkTest {
     }
 
     @Test
+    void aReceiverThatDoesNotAnswerInTimeIsTriedAgain() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (Receiver receiver = new Receiver(hit -> {
+            if (calls.incrementAndGet() == 1) {
+                try {
+                    Thread.sleep(1500); // past the sink's 300 ms timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return 200;
+        })) {
+            WebhookSettings quick = new WebhookSettings(URI.create("http://127.0.0.1:" + receiver.port() + "/hook"),
+                    null, Duration.ofMillis(300), Duration.ofMillis(20), Duration.ofMillis(200), 1 << 20);
+            try (WebhookSink sink = new WebhookSink(quick, dir.resolve("spool"))) {
+                sink.accept(alarm(0));
+                sink.accept(alarm(1));
+                await(() -> sink.delivered() == 2, "2 deliveries");
+                List<Hit> hits = receiver.all();
+                assertThat(hits.stream().filter(h -> h.attempt().equals("2")).map(Hit::sequence)).containsExactly(1L);
+                assertThat(sequences(hits).subList(0, 2)).containsExactly(1L, 2L); // retried, then the next
+            }
+        }
+    }
+
+    @Test
     void aRefusedEventDoesNotBlockTheOnesAfterIt() throws Exception {
         try (Receiver receiver = new Receiver(hit -> hit.text().contains("alarm number 1\"") ? 400 : 200);
              WebhookSink sink = new WebhookSink(settings(receiver.port()), dir.resolve("spool"))) {
