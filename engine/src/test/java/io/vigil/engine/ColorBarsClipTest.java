@@ -77,6 +77,7 @@ class ColorBarsClipTest {
         "smptehdbars-10bit, smptehdbars=s=640x360:r=25:d=4, yuv420p10le",
         "pal75bars-scaled, pal75bars=s=720x576:r=25:d=4;scale=640:360, yuv420p",
         "pal100bars, pal100bars=s=640x360:r=25:d=4, yuv420p",
+        "smptebars-grain, smptebars=s=640x360:r=25:d=4;noise=alls=12:allf=t, yuv420p",
     })
     void barsBetweenProgrammeRaiseColorBarsNotFreeze(String name, String source, String pixFmt) throws Exception {
         Path clip = programmeAround(name, source.replace(';', ','), pixFmt);

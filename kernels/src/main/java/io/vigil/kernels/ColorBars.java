@@ -21,12 +21,14 @@ import io.vigil.ffi.VideoFrame;
  * <li>Rows: {@value #BAR_ROWS} luma rows {@code y_k = floor(h * (2k + 3) / 40)}, k = 0..7 (7.5% to 42.5% of the
  * height); for each, chroma row {@code y_k >> log2ChromaH}.</li>
  * <li>Cells: the width splits into {@value #CELLS} cells, cell c = columns {@code [floor(c*w/64), floor((c+1)*w/64))}
- * (chroma columns: those bounds shifted right by log2ChromaW, at least one). Per cell, integer sums over the rows:
- * for each row k its luma sum {@code R_k}; the luma step sum {@code S} of {@code |Y[x] - Y[x-1]|} for x inside the cell
- * (not its first column) and their count {@code N_s}; the U and V sums. Means are integer divisions (floor):
- * {@code Ym = sum R_k / (8n)}, {@code Um}, {@code Vm} likewise over the chroma samples.</li>
- * <li>A cell is flat when {@code S <= 4m * N_s} (mean step at most four code values: grain allowed) and
- * {@code max_k R_k - min_k R_k <= 4m * n} (the rows agree: vertical uniformity); n the cell's width.</li>
+ * (chroma columns: those bounds shifted right by log2ChromaW, at least one). n = x1 - x0, nL = n / 2 (left half
+ * {@code [x0, x0 + nL)}), nR = n - nL. Per cell, integer sums over the rows: for each row k its luma sum {@code R_k};
+ * the luma sums {@code L} and {@code R} of the left and right halves over all 8 rows; the U and V sums. Means are
+ * integer divisions (floor): {@code Ym = sum R_k / (8n)}, {@code Um}, {@code Vm} likewise over the chroma samples.</li>
+ * <li>A cell is flat when its halves agree, {@code |L * nR - R * nL| <= 4m * nL * nR * 8} (no bar edge inside:
+ * half means within 4 code values), and the rows agree, {@code |(R_0 + .. + R_3) - (R_4 + .. + R_7)| <= 4m * 4n} (upper and lower rows' means
+ * within 4 code values: vertical uniformity). Means over many samples, so that grain and coding noise do not
+ * count.</li>
  * <li>Segments: runs of flat cells, left to right, where each flat cell's Ym, Um and Vm are all within {@code 6m} of
  * the previous flat cell's; a flat cell that jumps ends the run (and starts the next), one cell that is not flat is
  * stepped over, two in a row end the run. A segment spans its first to its last flat cell; its Y, U, V are the floor
@@ -59,8 +61,8 @@ public final class ColorBars {
 
     // Scratch, reused for every frame: no allocation per frame.
     private final long[] rowSums = new long[CELLS * BAR_ROWS];
-    private final long[] stepSums = new long[CELLS];
-    private final long[] stepCounts = new long[CELLS];
+    private final long[] leftSums = new long[CELLS];
+    private final long[] rightSums = new long[CELLS];
     private final long[] uSums = new long[CELLS];
     private final long[] vSums = new long[CELLS];
     private final long[] chromaCounts = new long[CELLS];
@@ -98,8 +100,8 @@ public final class ColorBars {
         final int m = 1 << (bitDepth - 8);
         final int mid = 128 * m;
         java.util.Arrays.fill(rowSums, 0);
-        java.util.Arrays.fill(stepSums, 0);
-        java.util.Arrays.fill(stepCounts, 0);
+        java.util.Arrays.fill(leftSums, 0);
+        java.util.Arrays.fill(rightSums, 0);
         java.util.Arrays.fill(uSums, 0);
         java.util.Arrays.fill(vSums, 0);
         java.util.Arrays.fill(chromaCounts, 0);
@@ -112,20 +114,18 @@ public final class ColorBars {
             for (int c = 0; c < CELLS; c++) {
                 int x0 = (int) ((long) c * width / CELLS);
                 int x1 = (int) ((long) (c + 1) * width / CELLS);
-                long rs = 0;
-                long ss = 0;
-                int prev = 0;
-                for (int x = x0; x < x1; x++) {
-                    int p = sample(yRow, x, bytesPerSample, shift);
-                    rs += p;
-                    if (x > x0) {
-                        ss += Math.abs(p - prev);
-                    }
-                    prev = p;
+                int xm = x0 + (x1 - x0) / 2;
+                long left = 0;
+                long right = 0;
+                for (int x = x0; x < xm; x++) {
+                    left += sample(yRow, x, bytesPerSample, shift);
                 }
-                rowSums[c * BAR_ROWS + k] = rs;
-                stepSums[c] += ss;
-                stepCounts[c] += x1 - x0 - 1;
+                for (int x = xm; x < x1; x++) {
+                    right += sample(yRow, x, bytesPerSample, shift);
+                }
+                rowSums[c * BAR_ROWS + k] = left + right;
+                leftSums[c] += left;
+                rightSums[c] += right;
                 int c0 = x0 >> log2ChromaW;
                 int c1 = Math.max(c0 + 1, x1 >> log2ChromaW);
                 long us = 0;
@@ -163,16 +163,19 @@ public final class ColorBars {
             int cv = 0;
             if (c < CELLS) {
                 int n = (int) ((long) (c + 1) * width / CELLS) - (int) ((long) c * width / CELLS);
-                long total = 0;
-                long lo = Long.MAX_VALUE;
-                long hi = Long.MIN_VALUE;
-                for (int k = 0; k < BAR_ROWS; k++) {
-                    long r = rowSums[c * BAR_ROWS + k];
-                    total += r;
-                    lo = Math.min(lo, r);
-                    hi = Math.max(hi, r);
+                long nLeft = n / 2;
+                long nRight = n - nLeft;
+                long top = 0;
+                long bottom = 0;
+                for (int k = 0; k < BAR_ROWS / 2; k++) {
+                    top += rowSums[c * BAR_ROWS + k];
+                    bottom += rowSums[c * BAR_ROWS + BAR_ROWS / 2 + k];
                 }
-                flatCell = stepSums[c] <= 4L * m * stepCounts[c] && hi - lo <= 4L * m * n;
+                long total = top + bottom;
+                // Left half against right half (no edge inside), upper rows against lower rows (the rows agree):
+                // means over many samples, so that grain does not count.
+                flatCell = Math.abs(leftSums[c] * nRight - rightSums[c] * nLeft) <= 4L * m * nLeft * nRight * BAR_ROWS
+                        && Math.abs(top - bottom) <= 4L * m * n * (BAR_ROWS / 2);
                 cy = (int) (total / ((long) BAR_ROWS * n));
                 cu = (int) (uSums[c] / chromaCounts[c]);
                 cv = (int) (vSums[c] / chromaCounts[c]);
