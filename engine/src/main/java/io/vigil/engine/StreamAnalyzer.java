@@ -203,6 +203,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         return videoNeeded;
     }
 
+    /** Whether some detector reads {@code statistic}. */
+    public boolean reads(Statistic statistic) {
+        return detectors.stream().anyMatch(d -> d.reads().contains(statistic));
+    }
+
     public boolean readsAudio() {
         return audioLevels != null || loudness != null;
     }

@@ -37,12 +37,8 @@ final class GpuFrameStatistics implements FrameStatistics {
             cpu.compute(frame, out);
             return;
         }
-        if (!sawDeviceFrames && request.colorBars()) {
-            // No CUDA twin of ColorBars yet: device frames keep colorBars/flatShare/edgeShare NaN (no bars, no slate).
-            System.err.println("vigil: colorbars is not computed on the GPU yet; frames decoded to the GPU are not"
-                    + " checked for bars or slates");
-        }
         sawDeviceFrames = true;
+        // No CUDA twin of ColorBars yet: device frames keep colorBars, flatShare, edgeShare NaN (Analysis says so).
         VideoStatistics.fillCommon(frame, out);
         boolean comparable = request.difference() && reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
