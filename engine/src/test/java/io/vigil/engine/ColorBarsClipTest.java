@@ -61,9 +61,9 @@ class ColorBarsClipTest {
         List<Event.Alarm> alarms = events.stream().filter(a -> !a.firing()).toList();
         List<Event.Alarm> bars = alarms.stream().filter(a -> a.detector().equals("colorbars")).toList();
         assertThat(bars).as("%s", alarms).hasSize(1);
-        // Start within a frame of 3 s (a slate is still from its second frame), end within two frames of 7 s.
-        assertThat(bars.getFirst().start()).isCloseTo(3.0, offset(0.081));
-        assertThat(bars.getFirst().end()).isCloseTo(7.0, offset(0.081));
+        // Start and end within a frame of 3 s and 7 s (a slate back-dated to its first still frame).
+        assertThat(bars.getFirst().start()).isCloseTo(3.0, offset(0.041));
+        assertThat(bars.getFirst().end()).isCloseTo(7.0, offset(0.041));
         assertThat(bars.getFirst().metrics()).containsEntry("kind", kind);
         assertThat(alarms).as("freeze is explained by colorbars").noneMatch(a -> a.detector().equals("freeze"));
         // blockiness may fire on a gradient slate (x264 leaves it in flat 8x8 steps): a real finding, not colorbars'.

@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code noise}) and a flat graphic: at least {@code slateFlatness} of the sampled luma steps are at most one code
  * value (8-bit; a plain or gradient background) and at least {@code slateEdges} of them are over 16 (text, boxes: a
  * graphic, not a plain field, which is black's or freeze's). The condition runs from the first such frame to the
- * first that is neither; the run is {@code kind} 1 (bars) if any of its frames showed bars, else 2 (slate).
+ * first that is neither (a run that begins with a slate is back-dated to its reference frame, the first still one,
+ * as a freeze is); the run is {@code kind} 1 (bars) if any of its frames showed bars, else 2 (slate).
  * Frames without the statistic (decoded to the GPU, which has no twin yet) leave the run as it is.
  */
 public final class ColorBarsDetector extends FrameRunDetector {
@@ -31,6 +32,7 @@ public final class ColorBarsDetector extends FrameRunDetector {
     private boolean runHadBars;
     private double maxScore;
     private double maxFlatShare;
+    private double lastEndSeconds = Double.NEGATIVE_INFINITY;
 
     /** @param stillNoise the frame difference (freeze's {@code noise}) at or below which a frame is still */
     public ColorBarsDetector(DetectorSettings settings, AlarmTracker tracker, double stillNoise) {
@@ -47,11 +49,6 @@ public final class ColorBarsDetector extends FrameRunDetector {
         return slate ? Set.of(Statistic.COLOR_BARS, Statistic.FRAME_DIFFERENCE) : Set.of(Statistic.COLOR_BARS);
     }
 
-    @Override
-    protected boolean judged(FrameStats s) {
-        return !Double.isNaN(s.colorBars);
-    }
-
     private boolean bars(FrameStats s) {
         return s.colorBars >= threshold;
     }
@@ -64,6 +61,24 @@ public final class ColorBarsDetector extends FrameRunDetector {
     @Override
     protected boolean holds(FrameStats s) {
         return bars(s) || slate(s);
+    }
+
+    /** A slate is still from its reference frame on (as a freeze is), but not before the frame that ended a run. */
+    @Override
+    protected double runStartSeconds(FrameStats s) {
+        return bars(s) || Double.isNaN(s.referencePtsSeconds) ? s.ptsSeconds
+                : Math.max(s.referencePtsSeconds, lastEndSeconds);
+    }
+
+    @Override
+    protected boolean judged(FrameStats s) {
+        if (Double.isNaN(s.colorBars)) {
+            return false;
+        }
+        if (!holds(s)) {
+            lastEndSeconds = s.ptsSeconds;
+        }
+        return true;
     }
 
     @Override
