@@ -286,7 +286,10 @@ public final class MediaInput implements AutoCloseable {
             if (location.remote()) {
                 String micros = Long.toString(options.ioTimeout().toNanos() / 1000);
                 av_dict_set(dict, "rw_timeout", micros, 0);
-                av_dict_set(dict, "timeout", micros, 0);
+                // RTMP's "timeout" is something else: how long to wait for a client, and it turns on listen mode.
+                if (!location.scheme().startsWith("rtmp")) {
+                    av_dict_set(dict, "timeout", micros, 0);
+                }
             }
             armDeadline();
             int ret = avformat_open_input(context, location.url(), null, dict);
