@@ -161,8 +161,17 @@ public final class MediaInput implements AutoCloseable {
 
     /** Opens and probes {@code input} (a path or URL). Throws {@link MediaException} at stage OPEN when it cannot. */
     public static MediaInput open(String input, DecodeOptions options) {
+        return open(input, options, m -> { });
+    }
+
+    /**
+     * As {@link #open(String, DecodeOptions)}, handing the input to {@code beforeOpen} first, so that another thread
+     * can {@link #abort()} an open that waits on the network (a service stopping a stream whose source is down).
+     */
+    public static MediaInput open(String input, DecodeOptions options, java.util.function.Consumer<MediaInput> beforeOpen) {
         InputLocation location = InputLocation.parse(input);
         MediaInput media = new MediaInput(location, options);
+        beforeOpen.accept(media);
         try {
             media.openStreams();
             return media;

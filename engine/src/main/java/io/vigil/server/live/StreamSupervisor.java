@@ -189,9 +189,9 @@ final class StreamSupervisor {
                     MediaInput media = null;
                     String stage = "open";
                     try {
+                        // Published before the open, so that a removal aborts an open waiting on a dead source.
                         media = MediaInput.open(url, new DecodeOptions(config.decodeThreads(), config.ioTimeout(),
-                                backend.cudaDevice()));
-                        current = media;
+                                backend.cudaDevice()), this::opening);
                         if (stopping) {
                             break;
                         }
@@ -227,8 +227,8 @@ final class StreamSupervisor {
                             publish(new Event.Error(id, location.displayName(), stage, e.getMessage()));
                         }
                     } finally {
+                        current = null;
                         if (media != null) {
-                            current = null;
                             closedDecodeErrors += media.decodeErrors();
                             audioSamples += media.audioSamples();
                             position = timelineEndSeconds;
@@ -262,6 +262,13 @@ final class StreamSupervisor {
             publish(new Event.Error(id, location.displayName(), "read", lastError));
         } finally {
             state(StreamStatus.State.STOPPED);
+        }
+    }
+
+    private void opening(MediaInput media) {
+        current = media;
+        if (stopping) {
+            media.abort();
         }
     }
 
