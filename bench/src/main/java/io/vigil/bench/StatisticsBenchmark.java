@@ -9,6 +9,7 @@ import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.ColorBars;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.LumaStats;
@@ -49,6 +50,7 @@ public class StatisticsBenchmark {
     private final VideoFrame previous = new VideoFrame();
     private final FrameStats stats = new FrameStats();
     private final LumaStats luma = new LumaStats(0.10);
+    private final ColorBars colorBars = new ColorBars();
     private FrameDifference difference;
 
     @Setup(Level.Trial)
@@ -123,6 +125,13 @@ public class StatisticsBenchmark {
     public double measureLuma() {
         luma.compute(current, stats);
         return stats.darkFraction;
+    }
+
+    /** Bars score and slate flatness: 8 + 32 sampled rows, not the whole picture. */
+    @Benchmark
+    public double measureColorBars() {
+        colorBars.compute(current, stats);
+        return stats.colorBars + stats.flatShare;
     }
 
     @Benchmark

@@ -22,11 +22,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code vigil demo}: makes a short clip with a black stretch, a frozen stretch and a silent stretch at known
- * times (through FFmpeg's libraries), analyses it, and shows what was found beside what was injected.
+ * {@code vigil demo}: the live demo by default, {@code vigil serve} watching a few synthetic live channels made in
+ * this process (see {@link LiveDemo}) until Ctrl-C, with the dashboard's URL printed. With {@code --offline} (or
+ * {@code --keep}): makes a short clip with a black stretch, a frozen stretch and a silent stretch at known times
+ * (through FFmpeg's libraries), analyses it, and shows what was found beside what was injected.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Make a 20 s clip with black, frozen and silent stretches at known times, analyse it, and compare.")
+        description = {"Serve a few synthetic live channels with black, frozen, silent and clipped stretches now and then,"
+                + " and print the dashboard's URL; runs until Ctrl-C.",
+                "--offline: make a 20 s clip with black, frozen and silent stretches at known times, analyse it, and compare."})
 final class DemoCommand implements Callable<Integer> {
     static final int WIDTH = 640;
     static final int HEIGHT = 360;
@@ -43,14 +47,26 @@ final class DemoCommand implements Callable<Integer> {
             new Defect("freeze", 10.0, 13.0),
             new Defect("silence", 15.0, 18.0));
 
-    @Option(names = "--keep", paramLabel = "FILE", description = "Write the clip here (.mkv) and keep it, instead of a temporary file.")
+    @Option(names = "--keep", paramLabel = "FILE", description = "Offline: write the clip here (.mkv) and keep it, instead of a temporary file (implies --offline).")
     Path keep;
+
+    @Option(names = "--offline", description = "Analyse one 20 s clip and compare with what was injected, instead of the live demo.")
+    boolean offline;
+
+    @Option(names = "--channels", paramLabel = "N", description = "Live: how many synthetic channels (1..16, default 4).")
+    int channels = 4;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Live: the dashboard's port on 127.0.0.1 (default 8321; 0 picks one).")
+    int port = 8321;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or jsonl.")
     AnalyzeCommand.Format format = AnalyzeCommand.Format.text;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
+        if (!offline && keep == null) {
+            return live();
+        }
         // Alarms go to stdout; with jsonl, the lines for people go to stderr so that stdout stays pure JSON lines.
         PrintStream out = format == AnalyzeCommand.Format.jsonl ? System.err : System.out;
         Path clip = keep != null ? keep : Files.createTempFile("vigil-demo-", ".mkv");
@@ -96,6 +112,36 @@ final class DemoCommand implements Callable<Integer> {
                 Files.deleteIfExists(clip);
             }
         }
+    }
+
+    /** The live demo: serve on 127.0.0.1 with the synthetic channels as its streams, until Ctrl-C. */
+    private int live() throws IOException, InterruptedException {
+        if (channels < 1 || channels > 16) {
+            throw new Main.UserError("--channels must be between 1 and 16, got " + channels + ".", Main.EXIT_USAGE);
+        }
+        Path dir = Files.createTempDirectory("vigil-demo-");
+        LiveDemo sources = new LiveDemo(dir, channels);
+        java.util.List<io.vigil.server.StreamSpec> streams = new ArrayList<>();
+        for (String[] s : sources.urls()) {
+            streams.add(new io.vigil.server.StreamSpec(s[0], s[1], null, null));
+        }
+        io.vigil.server.config.ServeConfig cfg = ServeCommand.withFlags(io.vigil.server.config.ServeConfig.standard(),
+                "127.0.0.1", port, null).withStreams(streams);
+        ServeRuntime runtime;
+        try {
+            runtime = ServeCommand.start(cfg);
+        } catch (RuntimeException e) {
+            sources.close();
+            throw e;
+        }
+        System.out.printf(Locale.ROOT, "vigil demo: %d live channels (%dx%d, %d fps, HLS over HTTP on loopback), each"
+                + " with, every %d s: %s.%n", channels, LiveDemo.WIDTH, LiveDemo.HEIGHT, LiveDemo.FPS,
+                LiveDemo.CYCLE_SECONDS, String.join(", ", LiveDemo.CYCLE.stream().map(d -> String.format(Locale.ROOT,
+                        "%s %.0f s", d.detector(), d.toSeconds() - d.fromSeconds())).toList()));
+        System.out.println("vigil demo: dashboard at " + runtime.dashboard() + "  (Ctrl-C to stop)");
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(sources::close));
+        ServeCommand.awaitShutdown(runtime);
+        return 0;
     }
 
     /** Writes the demo clip: a moving picture and a tone, with the defects above. */

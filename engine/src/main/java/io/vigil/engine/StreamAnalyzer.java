@@ -13,6 +13,7 @@ import io.vigil.engine.detect.BrngDetector;
 import io.vigil.engine.detect.FlashDetector;
 import io.vigil.engine.detect.LetterboxDetector;
 import io.vigil.engine.detect.BlockinessDetector;
+import io.vigil.engine.detect.ColorBarsDetector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.LoudnessDetector;
@@ -120,6 +121,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 case FlashDetector.NAME -> new FlashDetector(s, tracker);
                 case BrngDetector.NAME -> new BrngDetector(s, tracker);
                 case BlockinessDetector.NAME -> new BlockinessDetector(s, tracker);
+                case ColorBarsDetector.NAME -> {
+                    // A slate is still by freeze's measure, even when freeze itself is off.
+                    freezeNoise = FreezeDetector.noiseOf(config.detectors().get(FreezeDetector.NAME));
+                    yield new ColorBarsDetector(s, tracker, freezeNoise);
+                }
                 case LetterboxDetector.NAME -> {
                     // Black frames are black's: judged with black's thresholds, even when black itself is off.
                     DetectorSettings black = config.detectors().get(BlackDetector.NAME);
@@ -141,7 +147,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         }
         StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
                 needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE),
-                needed.contains(Statistic.LETTERBOX), letterboxLimit, needed.contains(Statistic.BLOCKINESS));
+                needed.contains(Statistic.LETTERBOX), letterboxLimit, needed.contains(Statistic.BLOCKINESS),
+                needed.contains(Statistic.COLOR_BARS));
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
                 ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;
@@ -194,6 +201,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** Whether any running detector reads video, or audio. */
     public boolean readsVideo() {
         return videoNeeded;
+    }
+
+    /** Whether some detector reads {@code statistic}. */
+    public boolean reads(Statistic statistic) {
+        return detectors.stream().anyMatch(d -> d.reads().contains(statistic));
     }
 
     public boolean readsAudio() {

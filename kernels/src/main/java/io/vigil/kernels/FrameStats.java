@@ -32,6 +32,16 @@ public final class FrameStats {
     public double blockiness = Double.NaN;
 
     /**
+     * Test bars: the share (0..1) of the seven standard bars found, in order, in the upper part of the picture; NaN
+     * when not computed; see {@link ColorBars}.
+     */
+    public double colorBars = Double.NaN;
+    /** Share of sampled luma steps of at most one code value (8-bit), 0..1; NaN when not computed. */
+    public double flatShare = Double.NaN;
+    /** Share of sampled luma steps over 16 code values (8-bit): graphic edges, 0..1; NaN when not computed. */
+    public double edgeShare = Double.NaN;
+
+    /**
      * cropdetect's black bars: luma rows at the top and bottom, columns at the left and right, whose mean is at most
      * the limit, counted from each edge; all four as large as the picture when it is black throughout, -1 when not
      * computed; see {@link Letterbox}.
@@ -65,6 +75,9 @@ public final class FrameStats {
         lumaMax = -1;
         brngFraction = Double.NaN;
         blockiness = Double.NaN;
+        colorBars = Double.NaN;
+        flatShare = Double.NaN;
+        edgeShare = Double.NaN;
         barTop = -1;
         barBottom = -1;
         barLeft = -1;

@@ -12,6 +12,7 @@ public final class VideoStatistics implements FrameStatistics {
     private final BroadcastRange brng;
     private final Letterbox letterbox;
     private final Blockiness blockiness;
+    private final ColorBars colorBars;
 
     /**
      * @param luma the luma statistic, or null when no detector reads it
@@ -34,6 +35,13 @@ public final class VideoStatistics implements FrameStatistics {
     /** @param blockiness blocking at the coding grid, or null when no detector reads it */
     public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox,
                            Blockiness blockiness) {
+        this(luma, difference, brng, letterbox, blockiness, null);
+    }
+
+    /** @param colorBars test bars and flatness (still slates), or null when no detector reads them */
+    public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox,
+                           Blockiness blockiness, ColorBars colorBars) {
+        this.colorBars = colorBars;
         this.blockiness = blockiness;
         this.luma = luma;
         this.difference = difference;
@@ -61,6 +69,9 @@ public final class VideoStatistics implements FrameStatistics {
         }
         if (blockiness != null) {
             blockiness.compute(frame, out);
+        }
+        if (colorBars != null) {
+            colorBars.compute(frame, out);
         }
     }
 

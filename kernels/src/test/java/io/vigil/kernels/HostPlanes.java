@@ -145,8 +145,14 @@ final class HostPlanes {
                 + description + ")";
     }
 
+    /** A picture drawn by {@code source} (plane, x, y in that plane's samples; interleaved chroma: U at even x). */
+    static HostPlanes drawn(Arena arena, Format format, int width, int height, Random random, SampleSource source,
+                            String description) {
+        return create(arena, format, width, height, random, source, description);
+    }
+
     @FunctionalInterface
-    private interface SampleSource {
+    interface SampleSource {
         int value(int plane, int x, int y);
     }
 

@@ -161,8 +161,17 @@ public final class MediaInput implements AutoCloseable {
 
     /** Opens and probes {@code input} (a path or URL). Throws {@link MediaException} at stage OPEN when it cannot. */
     public static MediaInput open(String input, DecodeOptions options) {
+        return open(input, options, m -> { });
+    }
+
+    /**
+     * As {@link #open(String, DecodeOptions)}, handing the input to {@code beforeOpen} first, so that another thread
+     * can {@link #abort()} an open that waits on the network (a service stopping a stream whose source is down).
+     */
+    public static MediaInput open(String input, DecodeOptions options, java.util.function.Consumer<MediaInput> beforeOpen) {
         InputLocation location = InputLocation.parse(input);
         MediaInput media = new MediaInput(location, options);
+        beforeOpen.accept(media);
         try {
             media.openStreams();
             return media;
@@ -286,7 +295,10 @@ public final class MediaInput implements AutoCloseable {
             if (location.remote()) {
                 String micros = Long.toString(options.ioTimeout().toNanos() / 1000);
                 av_dict_set(dict, "rw_timeout", micros, 0);
-                av_dict_set(dict, "timeout", micros, 0);
+                // RTMP's "timeout" is something else: how long to wait for a client, and it turns on listen mode.
+                if (!location.scheme().startsWith("rtmp")) {
+                    av_dict_set(dict, "timeout", micros, 0);
+                }
             }
             armDeadline();
             int ret = avformat_open_input(context, location.url(), null, dict);

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * How one stream's alarms explain each other, so that one failure raises one alarm: a black picture is also a
- * still one, so freeze stays quiet while black holds; black and silence together are one {@code signal_loss}
+ * still one, so freeze stays quiet while black holds, and so are test bars and a still slate (colorbars); black and silence together are one {@code signal_loss}
  * (critical). When black or silence has held for its raise delay while the other's condition has begun but not yet
  * held as long, it waits (at most the other's raise delay) to be raised together with it.
  */
@@ -14,12 +14,14 @@ final class Correlation {
     static final String FREEZE = "freeze";
     static final String SILENCE = "silence";
     static final String SIGNAL_LOSS = "signal_loss";
+    static final String COLORBARS = "colorbars";
 
     private final AlarmTracker tracker;
     private Alarm black;
     private Alarm freeze;
     private Alarm silence;
     private Alarm signalLoss;
+    private Alarm colorBars;
     private boolean finishing;
 
     Correlation(AlarmTracker tracker) {
@@ -35,6 +37,7 @@ final class Correlation {
             case BLACK -> black = alarm;
             case FREEZE -> freeze = alarm;
             case SILENCE -> silence = alarm;
+            case COLORBARS -> colorBars = alarm;
             default -> {
             }
         }
@@ -61,9 +64,15 @@ final class Correlation {
 
     /** {@code alarm}'s condition has held for its raise delay, until {@code untilSeconds}: raise, wait or fold it. */
     void decide(Alarm alarm, double untilSeconds) {
-        if (alarm == freeze && black != null && black.conditionActive()) {
-            alarm.suppress();
-            return;
+        if (alarm == freeze) {
+            // A still picture explained by black, bars or a slate: suppressed, naming the explanation as its cause.
+            Alarm explained = black != null && black.conditionActive() ? black
+                    : colorBars != null && colorBars.conditionActive() ? colorBars : null;
+            if (explained != null) {
+                alarm.suppress();
+                alarm.cause(tracker.dedupKey(explained));
+                return;
+            }
         }
         if (signalLoss != null && (alarm == black || alarm == silence)) {
             Alarm partner = alarm == black ? silence : black;

@@ -3,6 +3,7 @@ package io.vigil.engine.backend;
 import io.vigil.ffi.Device;
 import io.vigil.kernels.Blockiness;
 import io.vigil.kernels.BroadcastRange;
+import io.vigil.kernels.ColorBars;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.Letterbox;
@@ -42,7 +43,8 @@ public final class CpuBackend implements StatisticsBackend {
                 r.difference() ? new FrameDifference(r.freezeNoise()) : null,
                 r.brng() ? new BroadcastRange() : null,
                 r.letterbox() ? new Letterbox(r.letterboxLimit()) : null,
-                r.blockiness() ? new Blockiness() : null);
+                r.blockiness() ? new Blockiness() : null,
+                r.colorBars() ? new ColorBars() : null);
     }
 
     @Override

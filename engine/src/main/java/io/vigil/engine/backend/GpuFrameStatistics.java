@@ -38,6 +38,7 @@ final class GpuFrameStatistics implements FrameStatistics {
             return;
         }
         sawDeviceFrames = true;
+        // No CUDA twin of ColorBars yet: device frames keep colorBars, flatShare, edgeShare NaN (Analysis says so).
         VideoStatistics.fillCommon(frame, out);
         boolean comparable = request.difference() && reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();

@@ -11,9 +11,15 @@ package io.vigil.engine.backend;
  * @param letterbox whether cropdetect's black bars are needed
  * @param letterboxLimit cropdetect's {@code limit}, a ratio of the largest code value
  * @param blockiness whether blocking at the coding grid is needed
+ * @param colorBars whether test bars and flatness (still slates) are needed
  */
 public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
-                           boolean letterbox, double letterboxLimit, boolean blockiness) {
+                           boolean letterbox, double letterboxLimit, boolean blockiness, boolean colorBars) {
+    public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
+                        boolean letterbox, double letterboxLimit, boolean blockiness) {
+        this(luma, pixelThreshold, difference, freezeNoise, brng, letterbox, letterboxLimit, blockiness, false);
+    }
+
     public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
                         boolean letterbox, double letterboxLimit) {
         this(luma, pixelThreshold, difference, freezeNoise, brng, letterbox, letterboxLimit, false);
@@ -28,6 +34,6 @@ public record StatsRequest(boolean luma, double pixelThreshold, boolean differen
     }
 
     public boolean any() {
-        return luma || difference || brng || letterbox || blockiness;
+        return luma || difference || brng || letterbox || blockiness || colorBars;
     }
 }

@@ -18,10 +18,10 @@ public final class Defaults {
     public static final List<String> DETECTORS = List.of("black", "freeze", "silence", "discontinuity",
             "signal_loss", "loudness", "channel_loss", "clipping", "phase", "dc_offset",
             "stall", "av_drift", "corruption", "flash", "brng", "letterbox",
-            "blockiness");
+            "blockiness", "colorbars");
 
     /** The names the output contract reserves for detectors that later versions add. */
-    public static final List<String> RESERVED = List.of("blur", "colorbars");
+    public static final List<String> RESERVED = List.of("blur");
 
     public static SequencedMap<String, DetectorSettings> detectors() {
         SequencedMap<String, DetectorSettings> d = new LinkedHashMap<>();
@@ -83,6 +83,12 @@ public final class Defaults {
         // 1.2..2.6. Over 1.15 for 2 s. On: quiet on every other test clip.
         d.put("blockiness", new DetectorSettings("blockiness", true, 2.0, 0.0, Severity.WARNING,
                 Map.of("threshold", 1.15)));
+        // Test bars (ColorBars: the seven standard bars in order, at least 6 of 7 found): on, every other test clip
+        // stays quiet. A still slate (still by freeze's noise, at least 90% of sampled luma steps within one code
+        // value, at least 0.02% over 16: a plain field has none) is off unless asked for: a frozen graphic programme (testsrc2: 94% flat)
+        // is one by this definition, and would turn those freezes into slates.
+        d.put("colorbars", new DetectorSettings("colorbars", true, 2.0, 0.0, Severity.ERROR,
+                Map.of("threshold", 0.85, "slate", false, "slateFlatness", 0.9, "slateEdges", 0.0002)));
         d.put("av_drift", new DetectorSettings("av_drift", true, 2.0, 0.0, Severity.ERROR,
                 Map.of("toleranceSeconds", 0.1)));
         return d;

@@ -23,6 +23,11 @@ abstract class FrameRunDetector extends AlarmingDetector {
     /** Whether the condition holds on this frame. */
     protected abstract boolean holds(FrameStats s);
 
+    /** When a run that begins at {@code s} began: the frame itself, unless the condition is known to be older. */
+    protected double runStartSeconds(FrameStats s) {
+        return s.ptsSeconds;
+    }
+
     /** A run begins at {@code s}: reset the run's own figures. */
     protected abstract void startRun(FrameStats s);
 
@@ -36,7 +41,7 @@ abstract class FrameRunDetector extends AlarmingDetector {
         }
         if (holds(s)) {
             if (Double.isNaN(since)) {
-                since = s.ptsSeconds;
+                since = runStartSeconds(s);
                 startRun(s);
             }
             track(s);

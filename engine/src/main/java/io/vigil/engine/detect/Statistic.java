@@ -8,6 +8,8 @@ public enum Statistic {
     BROADCAST_RANGE,
     /** Blocking at the 8x8 coding grid ({@link io.vigil.kernels.Blockiness}). */
     BLOCKINESS,
+    /** Test bars and still-graphic flatness ({@link io.vigil.kernels.ColorBars}). */
+    COLOR_BARS,
     /** cropdetect's black bars at the four edges ({@link io.vigil.kernels.Letterbox}). */
     LETTERBOX,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */

@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StreamSupervisor {
     private static final long SAMPLE_EVERY_NANOS = 1_000_000_000L;
     private static final long THUMBNAIL_EVERY_NANOS = 3_000_000_000L;
+    /** fps is measured over this many of the last samples (about 10 s). */
+    private static final int FPS_WINDOW = 10;
     /** Arrival times by frame index; larger than the handoff's ring, so an entry is read before it is reused. */
     private static final int ARRIVALS = 64;
 
@@ -92,8 +94,9 @@ final class StreamSupervisor {
     private boolean inFrame;
     private long nextSampleNanos;
     private long nextThumbnailNanos;
-    private long framesAtSample;
-    private long sampleNanos;
+    private final long[] sampleNanosRing = new long[FPS_WINDOW];
+    private final long[] sampleFramesRing = new long[FPS_WINDOW];
+    private long samplesTaken;
     private double lastMediaSeconds;
 
     StreamSupervisor(String id, String url, VigilConfig config, StatisticsBackend backend, EventHub hub,
@@ -186,17 +189,22 @@ final class StreamSupervisor {
                     MediaInput media = null;
                     String stage = "open";
                     try {
+                        // Published before the open, so that a removal aborts an open waiting on a dead source.
                         media = MediaInput.open(url, new DecodeOptions(config.decodeThreads(), config.ioTimeout(),
-                                backend.cudaDevice()));
-                        current = media;
+                                backend.cudaDevice()), this::opening);
                         if (stopping) {
                             break;
                         }
                         stage = "read";
                         sessionStarted = false;
                         boolean more = true;
+                        boolean decoderKnown = false;
                         while (more && !stopping) {
                             more = media.step(feeder);
+                            if (!decoderKnown && sessionStarted) {
+                                decoderKnown = true;
+                                decoder = media.decodingOnDevice() ? "nvdec" : "cpu";
+                            }
                             if (sessionStarted && failures > 0) {
                                 failures = 0;
                                 reportedDown = false;
@@ -219,8 +227,8 @@ final class StreamSupervisor {
                             publish(new Event.Error(id, location.displayName(), stage, e.getMessage()));
                         }
                     } finally {
+                        current = null;
                         if (media != null) {
-                            current = null;
                             closedDecodeErrors += media.decodeErrors();
                             audioSamples += media.audioSamples();
                             position = timelineEndSeconds;
@@ -244,6 +252,7 @@ final class StreamSupervisor {
             // After the drain the analysing thread has ended: what is still firing resolves here.
             analyzer.finish();
             droppedFrames = handoff.droppedFrames();
+            state(StreamStatus.State.STOPPED);
             publish(new Event.Summary(id, location.displayName(), frames, audioSamples, round(position),
                     round((System.nanoTime() - started) / 1e9), analyzer.backend(),
                     decoder == null ? "cpu" : decoder, closedDecodeErrors, handoff.droppedFrames(),
@@ -253,6 +262,13 @@ final class StreamSupervisor {
             publish(new Event.Error(id, location.displayName(), "read", lastError));
         } finally {
             state(StreamStatus.State.STOPPED);
+        }
+    }
+
+    private void opening(MediaInput media) {
+        current = media;
+        if (stopping) {
+            media.abort();
         }
     }
 
@@ -397,11 +413,18 @@ final class StreamSupervisor {
             if (now < nextSampleNanos) {
                 return;
             }
-            if (sampleNanos != 0) {
-                fps = Math.round((frames - framesAtSample) / ((now - sampleNanos) / 1e9) * 100) / 100.0;
+            // Over the last FPS_WINDOW samples: an HLS source delivers a segment (2 to 10 s) at a time.
+            int oldest = samplesTaken < FPS_WINDOW ? 0 : (int) (samplesTaken % FPS_WINDOW);
+            if (samplesTaken > 0 && frames > 0) {
+                long fromNanos = sampleNanosRing[oldest];
+                long fromFrames = sampleFramesRing[oldest];
+                fps = Math.round((frames - fromFrames) / ((now - fromNanos) / 1e9) * 100) / 100.0;
             }
-            sampleNanos = now;
-            framesAtSample = frames;
+            if (frames > 0) {
+                sampleNanosRing[(int) (samplesTaken % FPS_WINDOW)] = now;
+                sampleFramesRing[(int) (samplesTaken % FPS_WINDOW)] = frames;
+                samplesTaken++;
+            }
             nextSampleNanos = now + SAMPLE_EVERY_NANOS;
             Map<String, Double> values = new HashMap<>();
             analyzer.sample(values);

@@ -67,6 +67,23 @@ class CorrelationTest {
     }
 
     @Test
+    void barsOrASlateDoNotAlsoRaiseFreezeAndTheSuppressedFreezeNamesThem() {
+        Alarm bars = tracker.register("colorbars", null, Severity.ERROR, 2.0, 0, subject("colorbars"));
+        for (double t = 10; t < 14 - 1e-9; t += 0.1) {
+            bars.hold(10, t + 0.1);
+            freeze.hold(10.04, t + 0.1);
+            if (freeze.state() == Alarm.State.SUPPRESSED) {
+                assertThat(freeze.cause()).isEqualTo("s/colorbars");
+            }
+        }
+        assertThat(freeze.state()).isEqualTo(Alarm.State.SUPPRESSED);
+        bars.clear(14);
+        freeze.clear(14);
+        assertThat(seen()).containsExactly("firing colorbars 10.0", "resolved colorbars 10.0-14.0");
+        assertThat(freeze.cause()).isNull();
+    }
+
+    @Test
     void blackWithSilenceIsOneSignalLoss() {
         for (double t = 10; t < 16 - 1e-9; t += 0.1) {
             black.hold(10, t + 0.1);

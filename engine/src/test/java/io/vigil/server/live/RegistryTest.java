@@ -178,6 +178,20 @@ class RegistryTest {
     }
 
     @Test
+    void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
+        ServeConfig slow = ServeConfig.standard()
+                .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)));
+        try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuBackend.INSTANCE)) {
+            own.add(new StreamSpec("silent", "udp://127.0.0.1:" + LiveSources.freeUdpPort(), List.of("stall"), null));
+            Thread.sleep(500);
+            assertThat(own.get("silent").orElseThrow().state()).isEqualTo(StreamStatus.State.STARTING);
+            long t0 = System.nanoTime();
+            assertThat(own.remove("silent")).isTrue();
+            assertThat((System.nanoTime() - t0) / 1e9).as("seconds to remove").isLessThan(2.0);
+        }
+    }
+
+    @Test
     void duplicatesAndTheStreamLimitAreRefused() throws Exception {
         try {
             for (int i = 0; i < 3; i++) {

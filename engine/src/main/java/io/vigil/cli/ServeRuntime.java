@@ -1,0 +1,101 @@
+package io.vigil.cli;
+
+import io.vigil.engine.alarm.Event;
+import io.vigil.server.EventHub;
+import io.vigil.server.StreamRejectedException;
+import io.vigil.server.config.ServeConfig;
+import io.vigil.server.delivery.JsonLinesFileSink;
+import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.delivery.WebhookSink;
+import io.vigil.server.http.ApiServer;
+import io.vigil.server.http.ApiSettings;
+import io.vigil.server.live.LocalStreamRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One running {@code vigil serve}: the hub, the registry with the config's streams, the sinks subscribed to the hub,
+ * and the HTTP API. {@link #close()} stops the streams first (their firing alarms resolve and reach the sinks and
+ * the SSE clients), then the sinks, then the API.
+ */
+final class ServeRuntime implements AutoCloseable {
+    /** Alarm events (firing and resolved) the API's recent list keeps. */
+    static final int RECENT_ALARMS = 10_000;
+
+    final EventHub hub = new EventHub(RECENT_ALARMS);
+    final LocalStreamRegistry registry;
+    private final List<AutoCloseable> sinks = new ArrayList<>();
+    private final List<EventHub.Subscription> subscriptions = new ArrayList<>();
+    final ApiServer api;
+
+    /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
+    ServeRuntime(ServeConfig config) throws StreamRejectedException {
+        registry = new LocalStreamRegistry(config, hub);
+        ApiServer started = null;
+        try {
+            ServeConfig.Sinks s = config.sinks();
+            if (s.jsonl() != null) {
+                JsonLinesFileSink log = new JsonLinesFileSink(s.jsonl());
+                sinks.add(log);
+                subscriptions.add(hub.subscribe(p -> {
+                    if (p.payload() instanceof Event e) {
+                        log.accept(e);
+                    }
+                }));
+            }
+            Path spoolRoot = s.spoolDir() != null ? s.spoolDir() : defaultSpoolDir();
+            for (WebhookSettings w : s.webhooks()) {
+                WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w.url()));
+                sinks.add(sink);
+                subscriptions.add(hub.subscribe(p -> {
+                    if (p.payload() instanceof Event e) {
+                        sink.accept(e);
+                    }
+                }));
+            }
+            ServeConfig.Server srv = config.server();
+            started = ApiServer.start(new ApiSettings(srv.bind(), srv.port(), srv.token(), srv.maxBodyBytes()),
+                    registry, hub);
+            registry.addAll(config.streams());
+        } catch (RuntimeException | StreamRejectedException e) {
+            if (started != null) {
+                started.close();
+            }
+            closeQuietly();
+            throw e;
+        }
+        api = started;
+    }
+
+    /** Where webhook spools go when the config names no {@code sinks.spoolDir}: ~/.vigil/spool. */
+    static Path defaultSpoolDir() {
+        return Path.of(System.getProperty("user.home"), ".vigil", "spool");
+    }
+
+    URI dashboard() {
+        return api.baseUri();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    private void closeQuietly() {
+        registry.close();
+        subscriptions.forEach(EventHub.Subscription::close);
+        for (AutoCloseable sink : sinks) {
+            try {
+                sink.close();
+            } catch (Exception e) {
+                System.err.println("vigil: closing a sink: " + e.getMessage());
+            }
+        }
+        sinks.clear();
+    }
+}
