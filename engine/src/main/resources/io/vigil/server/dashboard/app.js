@@ -146,9 +146,32 @@ function renderCounts() {
   $('count-reconnecting').textContent = reconnecting + ' reconnecting';
   $('count-reconnecting').classList.toggle('nonzero', reconnecting > 0);
   $('empty').hidden = n > 0 || state.selected !== null;
-  // Tiles shrink as streams are added so that 16 to 30 fit a 1080p screen without scrolling.
-  const min = n <= 6 ? 420 : n <= 12 ? 340 : n <= 18 ? 300 : n <= 30 ? 240 : 200;
-  document.documentElement.style.setProperty('--tile-min', min + 'px');
+  layoutWall();
+}
+
+const TILE_GAP = 12, TILE_MIN_WIDTH = 200, TILE_MAX_WIDTH = 560;
+
+// The fewest columns with which every tile fits the window without scrolling, tiles at least TILE_MIN_WIDTH wide
+// (past that the wall scrolls) and at most TILE_MAX_WIDTH (a few streams do not fill the screen with one tile).
+function layoutWall() {
+  const wall = $('wall');
+  const n = state.tiles.size;
+  if (!n || wall.hidden) return;
+  const width = wall.clientWidth - 2 * TILE_GAP;
+  const height = window.innerHeight - (wall.getBoundingClientRect().top + window.scrollY) - 2 * TILE_GAP;
+  const tile = wall.querySelector('.tile');
+  // a tile's height besides its picture (name line, alarm list); measured, within sane bounds
+  const measured = tile ? tile.offsetHeight - tile.querySelector('.picture').offsetHeight : 80;
+  const chrome = Math.min(160, Math.max(60, measured || 80));
+  const most = Math.max(1, Math.floor((width + TILE_GAP) / (TILE_MIN_WIDTH + TILE_GAP)));
+  let cols = most;
+  for (let c = 1; c <= most; c++) {
+    const w = (width - (c - 1) * TILE_GAP) / c;
+    const rows = Math.ceil(n / c);
+    if (rows * (w * 9 / 16 + chrome) + (rows - 1) * TILE_GAP <= height) { cols = c; break; }
+  }
+  cols = Math.max(cols, Math.ceil((width + TILE_GAP) / (TILE_MAX_WIDTH + TILE_GAP)));
+  document.documentElement.style.setProperty('--cols', String(cols));
 }
 
 function renderAll() {
@@ -485,7 +508,7 @@ function tick() {
 document.addEventListener('DOMContentLoaded', () => {
   $('back').addEventListener('click', () => select(null));
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.selected) select(null); });
-  window.addEventListener('resize', scheduleCharts);
+  window.addEventListener('resize', () => { scheduleCharts(); layoutWall(); });
   const fromHash = () => {
     const m = /^#stream=(.+)$/.exec(location.hash);
     const id = m ? decodeURIComponent(m[1]) : null;
