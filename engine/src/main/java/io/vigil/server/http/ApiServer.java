@@ -112,7 +112,6 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicInteger sseNumber = new AtomicInteger();
     private final AtomicLong sseDropped = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
@@ -451,16 +450,16 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    /** Ready once every stream's reader has got past its first open (then ready for good: adding one later is not
-     *  a reason to take the service out of a load balancer). */
+    /**
+     * Ready while no stream is opening its source for the first time (a stream leaves that state at its first open
+     * or its first failed one, within decode.ioTimeout). Not latched: the API may answer before the config's streams
+     * are added, and a probe then must not take "no streams yet" for "every stream started".
+     */
     private boolean ready(HttpExchange exchange, Map<String, String> params) throws IOException {
-        if (!ready.get()) {
-            long starting = registry.list().stream().filter(s -> s.state() == StreamStatus.State.STARTING).count();
-            if (starting > 0) {
-                throw new ApiError(503, "Not ready yet: " + starting + (starting == 1 ? " stream is" : " streams are")
-                        + " still opening for the first time.");
-            }
-            ready.set(true);
+        long starting = registry.list().stream().filter(s -> s.state() == StreamStatus.State.STARTING).count();
+        if (starting > 0) {
+            throw new ApiError(503, "Not ready yet: " + starting + (starting == 1 ? " stream is" : " streams are")
+                    + " still opening for the first time.");
         }
         sendJson(exchange, 200, Map.of("status", "ready"));
         return true;

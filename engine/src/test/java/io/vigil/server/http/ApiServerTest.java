@@ -198,8 +198,10 @@ class ApiServerTest {
         assertError(send("GET", "health/ready", null, null, null), 503);
         registry.put(status("a", StreamStatus.State.RECONNECTING, List.of(), Map.of()));
         assertThat(send("GET", "health/ready", null, null, null).statusCode()).isEqualTo(200);
-        // ready for good: a stream added later does not take the service out of rotation
+        // a stream added later is waited for too, until its first open
         registry.add(new io.vigil.server.StreamSpec("b", "udp://h:2", null, null));
+        assertError(send("GET", "health/ready", null, null, null), 503);
+        registry.put(status("b", StreamStatus.State.RUNNING, List.of(), Map.of()));
         assertThat(send("GET", "health/ready", null, null, null).statusCode()).isEqualTo(200);
     }
 
