@@ -92,6 +92,7 @@ public final class Analysis {
             long nextProgress = started + PROGRESS_EVERY_NANOS;
             boolean noted = false;
             boolean barsNoted = false;
+            boolean blurNoted = false;
             try {
                 while (media.step(handoff)) {
                     if (!noted && media.hardwareNote() != null) {
@@ -103,6 +104,12 @@ public final class Analysis {
                         barsNoted = true;
                         notices.accept(stream + ": colorbars is not computed on the GPU yet, so frames decoded"
                                 + " there are not checked for bars or slates.");
+                    }
+                    if (!blurNoted && media.decodingOnDevice() && analyzer.reads(Statistic.BLUR)) {
+                        // No CUDA twin of Blur yet: frames in device memory carry no blur figure.
+                        blurNoted = true;
+                        notices.accept(stream + ": blur is not computed on the GPU yet, so frames decoded there are"
+                                + " not checked for blur.");
                     }
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {

@@ -39,6 +39,7 @@ final class GpuFrameStatistics implements FrameStatistics {
         }
         sawDeviceFrames = true;
         // No CUDA twin of ColorBars yet: device frames keep colorBars, flatShare, edgeShare NaN (Analysis says so).
+        // Nor of Blur: device frames keep blur NaN, no verdict (Analysis says so too).
         VideoStatistics.fillCommon(frame, out);
         boolean comparable = request.difference() && reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();

@@ -10,6 +10,8 @@ public enum Statistic {
     BLOCKINESS,
     /** Test bars and still-graphic flatness ({@link io.vigil.kernels.ColorBars}). */
     COLOR_BARS,
+    /** Mean edge width, blurdetect's meaning ({@link io.vigil.kernels.Blur}). */
+    BLUR,
     /** cropdetect's black bars at the four edges ({@link io.vigil.kernels.Letterbox}). */
     LETTERBOX,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
