@@ -9,6 +9,7 @@ import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.Blur;
 import io.vigil.kernels.ColorBars;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStats;
@@ -51,6 +52,7 @@ public class StatisticsBenchmark {
     private final FrameStats stats = new FrameStats();
     private final LumaStats luma = new LumaStats(0.10);
     private final ColorBars colorBars = new ColorBars();
+    private final Blur blur = new Blur();
     private FrameDifference difference;
 
     @Setup(Level.Trial)
@@ -132,6 +134,12 @@ public class StatisticsBenchmark {
     public double measureColorBars() {
         colorBars.compute(current, stats);
         return stats.colorBars + stats.flatShare;
+    }
+
+    @Benchmark
+    public double measureBlur() {
+        blur.compute(current, stats);
+        return stats.blur;
     }
 
     @Benchmark
