@@ -18,16 +18,18 @@ import io.vigil.ffi.VideoFrame;
  * about four central differences), {@code |g[k]| >= |g[k-1]|} and {@code |g[k]| > |g[k+1]|} (one sample per edge:
  * the last of a run of equal gradients), and {@code k >= e}, the end {@code b} of the line's previous edge
  * ({@code -1} before the first: a quantised ramp has several gradient maxima but is one edge). Its width: with
- * {@code s} the sign of {@code g[k]}, walk left from {@code a = k} while {@code a > 0}, {@code k - a < R} and
- * {@code (p[a] - p[a-1]) * s > 0}, decrementing {@code a}; walk right from {@code b = k} while {@code b < n-1}, {@code b - k < R} and {@code (p[b+1] - p[b]) * s > 0},
- * incrementing {@code b}; width {@code = b - a} (at least 1: the length of the strictly monotone run through the
- * edge, stopped at a flat step or a reversal, as blurdetect's {@code edge_width}), {@code R = 50} (blurdetect's
- * radius). Two integer sums per frame: {@code widthSum} and {@code edgeCount}, over all lines of both directions;
+ * {@code s} the sign of {@code g[k]} and {@code L = |g[k]| >> 4}, walk left from {@code a = k} while {@code a > 0},
+ * {@code k - a < R} and {@code (p[a] - p[a-1]) * s > L}, decrementing {@code a}; walk right from {@code b = k} while
+ * {@code b < n-1}, {@code b - k < R} and {@code (p[b+1] - p[b]) * s > L}, incrementing {@code b}; width
+ * {@code = b - a} (at least 1: the length of the monotone run through the edge, as blurdetect's {@code edge_width},
+ * stopped at a reversal, a flat step or, unlike blurdetect, a step of at most 1/16 of the edge's central difference:
+ * a soft shading ramp that an edge sits on, rising the same way, is not part of the edge), {@code R = 50}
+ * (blurdetect's radius). Two integer sums per frame: {@code widthSum} and {@code edgeCount}, over all lines of both directions;
  * {@code lines} is the number of lines read ({@code ceil((height - 2) / 4) + ceil((width - 2) / 4)}). Then
  * {@code score = widthSum / edgeCount}, or NaN (no verdict) when {@code edgeCount * 8 < lines} or
  * {@code edgeCount < 8}: a black, flat or plain-colour picture has no edges and so can never look blurred. A sharp
- * step scores 1, a linear ramp over {@code w} samples {@code w}; x264 at CRF 23 of testsrc2 640x360 about 2 to 3,
- * after a Gaussian blur of sigma 6 about 10 and more. Widths are in the picture's own pixels: an upscaled picture
+ * step scores 1, a linear ramp over {@code w} samples {@code w}; x264 at CRF 23 of testsrc2 640x360 about 1.5,
+ * after a Gaussian blur of sigma 6 about 16 (blurdetect 17 to 19). Widths are in the picture's own pixels: an upscaled picture
  * has wider edges. Deterministic: exact integer sums, one formula.
  */
 public final class Blur {
@@ -113,11 +115,13 @@ public final class Blur {
             int gNextSigned = p2 - p0;
             if (k >= runEnd && gHere >= threshold && gHere >= gPrev && gHere > Math.abs(gNextSigned)) {
                 int s = gSigned > 0 ? 1 : -1;
+                // Steps this small are shading under the edge, not the edge: a ramp the edge sits on stops the walk.
+                int least = gHere >> 4;
                 int a = k;
                 int left = p0;
                 while (a > 0 && k - a < RADIUS) {
                     int q = sample(base, a - 1, step, bytesPerSample, shift);
-                    if ((left - q) * s <= 0) {
+                    if ((left - q) * s <= least) {
                         break;
                     }
                     left = q;
@@ -127,7 +131,7 @@ public final class Blur {
                 int right = p0;
                 while (b < n - 1 && b - k < RADIUS) {
                     int q = sample(base, b + 1, step, bytesPerSample, shift);
-                    if ((q - right) * s <= 0) {
+                    if ((q - right) * s <= least) {
                         break;
                     }
                     right = q;

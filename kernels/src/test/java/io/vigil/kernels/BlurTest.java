@@ -74,6 +74,17 @@ class BlurTest {
     }
 
     @Test
+    void shadingUnderAnEdgeIsNotPartOfIt() {
+        // A sharp step of 60 on a ramp rising the same way by 1 per sample (2 per sample: still shading): width 1,
+        // where the plain monotone run would reach the search radius on both sides.
+        assertThat(score((x, y) -> 20 + x + (x >= 75 ? 60 : 0), 150, HEIGHT, 1, 0, 8)).isEqualTo(1.0);
+        assertThat(score((x, y) -> 10 + x * 3 / 2 + (x >= 75 ? 60 : 0), 110, HEIGHT, 1, 0, 8)).isEqualTo(1.0);
+        // A blurred edge on the same ramp keeps its own width.
+        assertThat(score((x, y) -> 20 + x + (x < 75 ? 0 : x >= 81 ? 60 : 10 * (x - 75)), 150, HEIGHT, 1, 0, 8))
+                .isEqualTo(6.0);
+    }
+
+    @Test
     void mixOfEdgesAveragesTheirWidths() {
         // Width 1 in the top half, 9 in the bottom half: the mean is near 5 (the columns through the soft ramp
         // also see the short step where the halves meet, a few edges of width 1).
