@@ -14,8 +14,8 @@ import io.vigil.ffi.VideoFrame;
  * <p>Lines: the luma rows {@code y = 2, 6, 10, ...} ({@code y % 4 == 2}, read left to right) and the luma columns
  * {@code x % 4 == 2} (read top to bottom). Along a line of samples {@code p[0..n-1]}, the gradient is the central
  * difference {@code g[k] = p[k+1] - p[k-1]}. Sample {@code k}, {@code 2 <= k <= n-3}, is an edge when {@code |g[k]|
- * >= T} with {@code T = 8m}, {@code m = 2^(bitDepth-8)} (blurdetect's high threshold 30/255 on a Sobel magnitude,
- * about four central differences), {@code |g[k]| >= |g[k-1]|} and {@code |g[k]| > |g[k+1]|} (one sample per edge:
+ * >= 8} (blurdetect's high threshold 30/255 on a Sobel magnitude, about four central differences; deeper samples
+ * are read at 8 bits, their top 8, as blurdetect reads them), {@code |g[k]| >= |g[k-1]|} and {@code |g[k]| > |g[k+1]|} (one sample per edge:
  * the last of a run of equal gradients), and {@code k >= e}, the end {@code b} of the line's previous edge
  * ({@code -1} before the first: a quantised ramp has several gradient maxima but is one edge). Its width: with
  * {@code s} the sign of {@code g[k]} and {@code L = |g[k]| >> 4}, walk left from {@code a = k} while {@code a > 0},
@@ -68,7 +68,10 @@ public final class Blur {
     /** The sums from plane 0 (luma), added to {@code out}: {@code [widthSum, edgeCount, lines]}. */
     static void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
                      long[] out) {
-        final int threshold = 8 << (bitDepth - 8);
+        // Deeper samples are read at 8 bits, as blurdetect reads them (it takes 8-bit formats only): the ripple
+        // below one 8-bit code that 10-bit coding keeps would otherwise break a soft edge's run into short ones.
+        final int threshold = 8;
+        shift += bitDepth - 8;
         long widthSum = 0;
         long edgeCount = 0;
         long lines = 0;
