@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * blur: testsrc2 through a Gaussian blur (sigma 6) from 3 s to 6 s raises it there, FFmpeg's blurdetect beside it
- * as the oracle; the same pattern unblurred, mandelbrot's smooth bands, black and a plain colour stay quiet.
+ * as the oracle, and with grain on it too; the same pattern unblurred, mandelbrot's smooth bands, black and a plain
+ * colour stay quiet.
  */
 class BlurClipTest {
     @TempDir
@@ -33,6 +34,7 @@ class BlurClipTest {
     static Path smooth;
     static Path black;
     static Path plain;
+    static Path grainy;
 
     @BeforeAll
     static void makeClips() throws Exception {
@@ -41,11 +43,13 @@ class BlurClipTest {
         smooth = dir.resolve("smooth.mkv");
         black = dir.resolve("black.mkv");
         plain = dir.resolve("plain.mkv");
+        grainy = dir.resolve("grainy.mkv");
         x264("testsrc2=s=640x360:r=25:d=9,gblur=sigma=6:enable='between(t,3,6)'", blurred);
         x264("testsrc2=s=640x360:r=25:d=5", clean);
         x264("mandelbrot=s=640x360:r=25,trim=duration=4", smooth);
         x264("color=c=black:s=640x360:r=25:d=4", black);
         x264("color=c=0x3060a0:s=640x360:r=25:d=4", plain);
+        x264("testsrc2=s=640x360:r=25:d=3,gblur=sigma=6,noise=alls=6:allf=t", grainy);
     }
 
     private static void x264(String source, Path out) throws Exception {
@@ -102,6 +106,20 @@ class BlurClipTest {
                 }
             }
         }
+    }
+
+    /** Grain on a blurred picture (a defocused camera's noise) does not cut its soft edges short. */
+    @Test
+    void grainOnABlurredPictureStillReadsBlurred() throws Exception {
+        double threshold = threshold();
+        List<Double> ours = widths(grainy);
+        List<Double> ffmpeg = blurdetect(grainy);
+        assertThat(ours).hasSameSizeAs(ffmpeg);
+        for (int i = 0; i < ours.size(); i++) {
+            assertThat(ffmpeg.get(i)).as("blurdetect frame %d", i).isGreaterThan(threshold);
+            assertThat(ours.get(i)).as("frame %d", i).isGreaterThan(threshold);
+        }
+        assertThat(resolved(grainy)).hasSize(1);
     }
 
     private static double threshold() {

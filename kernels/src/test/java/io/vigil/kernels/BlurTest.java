@@ -85,6 +85,17 @@ class BlurTest {
     }
 
     @Test
+    void grainDoesNotCutASoftEdgeShort() {
+        // A ramp over 12 samples under grain of +-2 codes: still about 12 wide (without the smoothing, the grain's
+        // reversals would end the run within a few samples).
+        Random grain = new Random(11);
+        IntBinaryOperator soft = verticalEdge(12);
+        assertThat(score8((x, y) -> soft.applyAsInt(x, y) + grain.nextInt(5) - 2)).isCloseTo(12.0, within(2.5));
+        Random flat = new Random(12);
+        assertThat(score8((x, y) -> 100 + flat.nextInt(7) - 3)).as("flat under grain").isNaN();
+    }
+
+    @Test
     void mixOfEdgesAveragesTheirWidths() {
         // Width 1 in the top half, 9 in the bottom half: the mean is near 5 (the columns through the soft ramp
         // also see the short step where the halves meet, a few edges of width 1).
