@@ -116,8 +116,8 @@ public final class Blur {
         }
         long widthSum = 0;
         long edges = 0;
-        // A window slides along: at sample k, v2 = v[k+1], v3 = v[k+2], qm2..qp1 = q[k-2..k+1], gPrev = |g[k-1]|,
-        // gSigned = g[k]; v[k+3], q[k+2] and g[k+1] are computed at each step.
+        // A window slides along: at sample k, vm = v[k-1], vp = v[k], v2 = v[k+1], v3 = v[k+2], qm2..qp1 =
+        // q[k-2..k+1], gPrev = |g[k-1]|, gSigned = g[k]; v[k+3], q[k+2] and g[k+1] are computed at each step.
         int v0 = v(base, across, 0, step, bytesPerSample, shift);
         int v1 = v(base, across, 1, step, bytesPerSample, shift);
         int vm = v(base, across, 2, step, bytesPerSample, shift);
@@ -143,8 +143,8 @@ public final class Blur {
                 // Left: q[a-1] from v[a-2], v[a-1], v[a].
                 int a = k;
                 int qa = q0;
-                int va = v(base, across, k, step, bytesPerSample, shift);
-                int va1 = v(base, across, k - 1, step, bytesPerSample, shift);
+                int va = vp;
+                int va1 = vm;
                 while (a > 1 && k - a < RADIUS) {
                     int va2 = v(base, across, a - 2, step, bytesPerSample, shift);
                     int q = va2 + 2 * va1 + va;
@@ -158,8 +158,8 @@ public final class Blur {
                 }
                 int b = k;
                 int qb = q0;
-                int vb = v(base, across, k, step, bytesPerSample, shift);
-                int vb1 = v(base, across, k + 1, step, bytesPerSample, shift);
+                int vb = vp;
+                int vb1 = v2;
                 while (b < n - 2 && b - k < RADIUS) {
                     int vb2 = v(base, across, b + 2, step, bytesPerSample, shift);
                     int q = vb + 2 * vb1 + vb2;
@@ -181,6 +181,8 @@ public final class Blur {
             qm1 = q0;
             q0 = qp1;
             qp1 = qp2;
+            vm = vp;
+            vp = v2;
             v2 = v3;
             v3 = v4;
         }
