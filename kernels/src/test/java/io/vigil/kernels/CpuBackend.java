@@ -90,6 +90,35 @@ final class CpuBackend implements StatisticsBackend {
         return new int[] {Letterbox.top(bars), Letterbox.bottom(bars), Letterbox.left(bars), Letterbox.right(bars)};
     }
 
+    @Override
+    public List<long[]> blurSums(List<HostPlanes> pictures) {
+        List<long[]> out = new ArrayList<>();
+        for (HostPlanes f : pictures) {
+            long[] sums = new long[3];
+            Blur.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample, f.format.shift,
+                    f.format.bitDepth, sums);
+            out.add(sums);
+        }
+        return out;
+    }
+
+    @Override
+    public List<ColorBarsResult> colorBars(List<HostPlanes> pictures) {
+        List<ColorBarsResult> out = new ArrayList<>();
+        ColorBars bars = new ColorBars();
+        for (HostPlanes f : pictures) {
+            boolean il = f.format.interleaved;
+            double score = bars.barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
+                    il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
+            long[] flat = new long[3];
+            ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, flat);
+            out.add(new ColorBarsResult(score, flat[0], flat[1], flat[2]));
+        }
+        return out;
+    }
+
     private static SadResult sadOf(HostPlanes a, HostPlanes b) {
         long sad = 0;
         long samples = 0;

@@ -59,7 +59,7 @@ class CudaStatsEmulatedTest {
         assertThat(open.primaryContextRefs()).isEqualTo(before.primaryContextRefs() + 1);
         assertThat(open.contextStackDepth()).as("open leaves no context current").isZero();
         assertThat(stats.capacity()).isEqualTo(5);
-        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(96);
+        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(128);
         assertThat(stats.lastKernelMillis()).isNaN();
         stats.close();
         stats.close(); // idempotent
