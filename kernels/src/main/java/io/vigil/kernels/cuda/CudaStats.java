@@ -389,9 +389,10 @@ public final class CudaStats implements AutoCloseable {
 
     private void checkBitDepth(int slot, int bitDepth) {
         int bytesPerSample = (int) BYTES_PER_SAMPLE.get(hostDescriptors, slot * DESCRIPTOR_BYTES);
-        if (bitDepth < 8 || bitDepth > 8 * bytesPerSample) {
+        int shift = (int) SHIFT.get(hostDescriptors, slot * DESCRIPTOR_BYTES);
+        if (bitDepth < 8 || bitDepth + shift > 8 * bytesPerSample) {
             throw new IllegalArgumentException("slot " + slot + ": bit depth " + bitDepth + " does not fit "
-                    + bytesPerSample + "-byte samples");
+                    + bytesPerSample + "-byte samples stored << " + shift);
         }
     }
 
