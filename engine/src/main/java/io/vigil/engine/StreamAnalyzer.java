@@ -193,6 +193,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** Feeds {@code keeper} every video frame from now on; closed with this analyzer. */
     void startFrames(StartFrames keeper) {
         startFrames = keeper;
+        keeper.watch(detectors);
     }
 
     /** Names of the detectors that run. */

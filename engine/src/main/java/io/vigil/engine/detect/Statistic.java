@@ -21,5 +21,13 @@ public enum Statistic {
     /** Only each video frame's timestamp and duration (no pixels read). */
     VIDEO_TIMESTAMPS,
     /** BS.1770 loudness and true peak, each 100 ms ({@link io.vigil.kernels.LoudnessMeter}). */
-    LOUDNESS
+    LOUDNESS;
+
+    /** Whether this statistic is read from the picture's pixels. */
+    public boolean fromPixels() {
+        return switch (this) {
+            case LUMA, BROADCAST_RANGE, BLOCKINESS, COLOR_BARS, BLUR, LETTERBOX, FRAME_DIFFERENCE -> true;
+            case AUDIO_LEVELS, VIDEO_TIMESTAMPS, LOUDNESS -> false;
+        };
+    }
 }
