@@ -73,6 +73,13 @@ while IFS= read -r jar; do
   [[ -f $jar ]] || die "class-path entry $jar is not a jar file"
   [[ -e $STAGE/app/lib/$name ]] || cp "$jar" "$STAGE/app/lib/"
 done < <(entries engine/target/vigil-bundle-runtime.cp; entries bench/target/vigil-bundle-runtime.cp)
+# libvigilpixels (the CPU statistics' C passes) travels inside vigil-native's jar; built only where a C compiler is.
+if command -v cc >/dev/null; then
+  "$JAVA_HOME/bin/jar" tf "$(ls "$STAGE"/app/lib/vigil-native-*.jar | head -n 1)" \
+    | grep -q 'io/vigil/ffi/linux-x86_64/libvigilpixels.so' || die "vigil-native's jar has no libvigilpixels.so"
+else
+  say "no C compiler here: the bundle's CPU statistics run on the Java loops only"
+fi
 
 # Every jar the engine's manifest names must be there: java -jar app/vigil.jar uses that Class-Path.
 manifest_cp=$(unzip -p "$STAGE/app/vigil.jar" META-INF/MANIFEST.MF | tr -d '\r' \

@@ -1,7 +1,8 @@
 /*
  * vigil_stats.cu: the GPU twin of vigil's per-frame video statistics (io.vigil.kernels.LumaStats and
- * FrameDifference, BroadcastRange), over a batch of frames in one launch. Built into PTX for compute_75 by kernels/build-ptx.sh;
- * the PTX is committed and loaded with the driver API (cuModuleLoadData) by io.vigil.kernels.cuda.CudaStats.
+ * FrameDifference, BroadcastRange, Blockiness, Letterbox, Blur, ColorBars), over a batch of frames in one launch.
+ * Built into PTX for compute_75 by kernels/build-ptx.sh; the PTX is committed and loaded with the driver API
+ * (cuModuleLoadData) by io.vigil.kernels.cuda.CudaStats.
  *
  * A batch is two launches on one stream:
  *
@@ -12,6 +13,9 @@
  *                      asks for cropdetect's bars: one block per frame scans lines from each edge, 256 at a time
  *                      (a thread sums one line), and stops at the first chunk holding a non-black line, so a
  *                      picture without bars costs about 256 rows and 256 columns; 16 bytes of bars come back
+ *   vigil_sampled      <<<(5 + blur blocks, count), VIGIL_BLOCK_THREADS>>>            only when a frame of the batch
+ *                      asks for Blur or ColorBars (io.vigil.kernels.Blur, ColorBars): their sampled rows, columns
+ *                      and cells, one block role per blockIdx.x (see the kernel); 32 bytes of sums come back
  *
  * (io.vigil.kernels.Letterbox too.)
  *
@@ -172,5 +176,144 @@ vigil_letterbox(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__re
         r->barBottom = (uint32_t) bottom;
         r->barLeft = (uint32_t) left;
         r->barRight = (uint32_t) right;
+    }
+}
+
+/* The sum over the warp, in every lane. */
+static __device__ __forceinline__ uint32_t vigil_warp_sum32(uint32_t v) {
+#pragma unroll
+    for (int offset = VIGIL_WARP_SIZE / 2; offset > 0; offset >>= 1) {
+        v += __shfl_xor_sync(VIGIL_FULL_MASK, v, offset);
+    }
+    return v;
+}
+
+static __device__ __forceinline__ uint64_t vigil_warp_sum64(uint64_t v) {
+#pragma unroll
+    for (int offset = VIGIL_WARP_SIZE / 2; offset > 0; offset >>= 1) {
+        v += __shfl_xor_sync(VIGIL_FULL_MASK, (unsigned long long) v, offset);
+    }
+    return v;
+}
+
+/*
+ * Blur and ColorBars, the statistics that read a sample of the picture: <<<(VIGIL_FIRST_BLUR_BLOCK + blur blocks,
+ * count), VIGIL_BLOCK_THREADS>>>, blockIdx.y the frame, launched only when a frame of the batch asks for one of them.
+ * Each block's role is fixed by blockIdx.x (block-uniform branches):
+ *
+ *   0          the bars: warp k sums bar row k cell by cell (lanes over the cell's samples, coalesced; a warp sum per
+ *              cell into shared memory), then a thread per cell judges it, then thread 0 runs the segments and
+ *              candidates (a few hundred steps) and writes barsMatched: 4 bytes, no atomics
+ *   1..4       ColorBars' flatness: warp w of block b takes sampled row 8 (b - 1) + w, lanes along it (coalesced);
+ *              one atomic per count per block
+ *   5..        Blur: one thread per line (the walks along a line are sequential: an edge counts only from the end of
+ *              the previous one). Column lines are coalesced (neighbouring threads read neighbouring columns); a row
+ *              line's thread reads its own rows, which stay in L1 as it slides along. One atomic per sum per block
+ */
+extern "C" __global__ void __launch_bounds__(VIGIL_BLOCK_THREADS)
+vigil_sampled(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__restrict__ results, int count) {
+    const int frame = blockIdx.y;
+    if (frame >= count) {
+        return; /* the whole block */
+    }
+    const VigilFrameDesc *d = &descs[frame];
+    VigilFrameResult *r = &results[frame];
+    const uint32_t lane = threadIdx.x % VIGIL_WARP_SIZE;
+    const uint32_t warp = threadIdx.x / VIGIL_WARP_SIZE;
+    const uint32_t warps = blockDim.x / VIGIL_WARP_SIZE;
+    __shared__ VigilBarsCells cells;
+    __shared__ unsigned long long perWarp64[VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE];
+    __shared__ uint32_t perWarpA[VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE];
+    __shared__ uint32_t perWarpB[VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE];
+
+    if (blockIdx.x == 0) {
+        if (!vigil_bars_wanted(d)) {
+            return; /* the whole block */
+        }
+        for (int c = 0; c < VIGIL_CELLS; c++) {
+            uint32_t sums[4];
+            vigil_bars_cell(d, (int) warp, c, lane, sums);
+            const uint32_t left = vigil_warp_sum32(sums[0]);
+            const uint32_t right = vigil_warp_sum32(sums[1]);
+            const uint32_t u = vigil_warp_sum32(sums[2]);
+            const uint32_t v = vigil_warp_sum32(sums[3]);
+            if (lane == 0) {
+                cells.left[warp][c] = left;
+                cells.right[warp][c] = right;
+                cells.u[warp][c] = u;
+                cells.v[warp][c] = v;
+            }
+        }
+        __syncthreads();
+        if (threadIdx.x < VIGIL_CELLS) {
+            vigil_bars_cell_means(d, &cells, (int) threadIdx.x);
+        }
+        __syncthreads();
+        if (threadIdx.x == 0) {
+            r->barsMatched = vigil_bars_match(d, &cells);
+        }
+        return;
+    }
+
+    if (blockIdx.x < VIGIL_FIRST_BLUR_BLOCK) {
+        if (d->colorBars == 0) {
+            return; /* the whole block */
+        }
+        uint32_t flat = 0;
+        uint32_t edge = 0;
+        vigil_flat_row(d, (int) ((blockIdx.x - 1) * warps + warp), lane, &flat, &edge);
+        flat = vigil_warp_sum32(flat);
+        edge = vigil_warp_sum32(edge);
+        if (lane == 0) {
+            perWarpA[warp] = flat;
+            perWarpB[warp] = edge;
+        }
+        __syncthreads();
+        if (threadIdx.x == 0) {
+            uint32_t f = 0;
+            uint32_t e = 0;
+            for (uint32_t w = 0; w < warps; w++) {
+                f += perWarpA[w];
+                e += perWarpB[w];
+            }
+            if (f != 0) {
+                atomicAdd(&r->flatSteps, f);
+            }
+            if (e != 0) {
+                atomicAdd(&r->edgeSteps, e);
+            }
+        }
+        return;
+    }
+
+    if (d->blur == 0) {
+        return; /* the whole block */
+    }
+    const int64_t lines = vigil_blur_lines(d);
+    const int64_t stride = (int64_t) (gridDim.x - VIGIL_FIRST_BLUR_BLOCK) * blockDim.x;
+    uint64_t widthSum = 0;
+    uint32_t edges = 0;
+    for (int64_t line = (int64_t) (blockIdx.x - VIGIL_FIRST_BLUR_BLOCK) * blockDim.x + threadIdx.x; line < lines;
+         line += stride) {
+        vigil_blur_line(d, line, &widthSum, &edges);
+    }
+    widthSum = vigil_warp_sum64(widthSum);
+    edges = vigil_warp_sum32(edges);
+    if (lane == 0) {
+        perWarp64[warp] = widthSum;
+        perWarpA[warp] = edges;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        unsigned long long w = 0;
+        uint32_t e = 0;
+        for (uint32_t i = 0; i < warps; i++) {
+            w += perWarp64[i];
+            e += perWarpA[i];
+        }
+        if (e != 0) {
+            atomicAdd((unsigned long long *) &r->blurWidthSum, w);
+            atomicAdd(&r->blurEdgeCount, e);
+        }
     }
 }

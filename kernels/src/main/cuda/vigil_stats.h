@@ -37,6 +37,14 @@
  *               |p(x, y) - p(x - 1, y)| (x >= 1) and |p(x, y) - p(x, y - 1)| (y >= 1) that is at most 16 << (bitDepth
  *               - 8) counts, in the boundary sums when it crosses the 8x8 grid (x, resp. y, a multiple of 8), else
  *               in the inner sums. The score is computed by the host from these integers.
+ *   blurWidthSum, blurEdgeCount, blurLines
+ *               when blur is 1 (else 0), written by vigil_sampled: io.vigil.kernels.Blur's three sums over plane 0
+ *               (every 4th row and column, read at 8 bits, smoothed by a 3x3 binomial; see its class comment). One
+ *               thread walks one line, as the CPU does; blurLines is set by vigil_stats_init. Score by the host.
+ *   flatSteps, edgeSteps, steps, barsMatched
+ *               when colorBars is 1 (else 0), written by vigil_sampled: io.vigil.kernels.ColorBars' flatness counts
+ *               over its 32 sampled rows (steps set by vigil_stats_init), and the bars matched by its best candidate
+ *               (0..7; 0 for pictures narrower than 128, lower than 40 or without chroma). The host divides.
  * width counts samples per row: NV12's and P010's interleaved chroma plane counts U and V (2 * chroma width).
  */
 #ifndef VIGIL_STATS_H
@@ -61,7 +69,7 @@
 /*
  * One frame of a batch, written by the host (io.vigil.kernels.cuda.CudaStats#set) into pinned memory and copied
  * to the device once per batch. Addresses are CUdeviceptr values; pitches are bytes from one row to the next
- * (negative for bottom-up planes); unused planes are all zero. 144 bytes.
+ * (negative for bottom-up planes); unused planes are all zero. 160 bytes.
  */
 typedef struct VigilFrameDesc {
     uint64_t plane[VIGIL_MAX_PLANES];    /*   0: the frame's planes */
@@ -82,9 +90,13 @@ typedef struct VigilFrameDesc {
     int32_t letterboxLimit;              /* 132: cropdetect's integer limit, lrint(limit * max) */
     int32_t blockiness;                  /* 136: 1: Blockiness' sums wanted; 0: not */
     int32_t blockAlpha;                  /* 140: largest step that counts, 16 << (bitDepth - 8) */
-} VigilFrameDesc;                        /* 144 */
+    int32_t blur;                        /* 144: 1: Blur's sums wanted (vigil_sampled); 0: not */
+    int32_t colorBars;                   /* 148: 1: ColorBars' bars and flatness wanted (vigil_sampled); 0: not */
+    int32_t bitDepth;                    /* 152: the samples' bit depth, for blur and colorBars */
+    int32_t reserved;                    /* 156: 0 */
+} VigilFrameDesc;                        /* 160 */
 
-/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 96 bytes. */
+/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 128 bytes. */
 typedef struct VigilFrameResult {
     uint64_t darkCount;                  /*  0 */
     uint64_t lumaSum;                    /*  8 */
@@ -101,17 +113,24 @@ typedef struct VigilFrameResult {
     uint64_t blockBoundaryCount;         /* 72 */
     uint64_t blockInnerSum;              /* 80 */
     uint64_t blockInnerCount;            /* 88 */
-} VigilFrameResult;                      /* 96 */
+    uint64_t blurWidthSum;               /* 96 */
+    uint32_t blurEdgeCount;              /* 104 */
+    uint32_t blurLines;                  /* 108 */
+    uint32_t flatSteps;                  /* 112 */
+    uint32_t edgeSteps;                  /* 116 */
+    uint32_t steps;                      /* 120 */
+    uint32_t barsMatched;                /* 124 */
+} VigilFrameResult;                      /* 128 */
 
 #ifdef __cplusplus
 #define VIGIL_STATIC_ASSERT(condition, message) static_assert(condition, message)
 #else
 #define VIGIL_STATIC_ASSERT(condition, message) _Static_assert(condition, message)
 #endif
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 144, "VigilFrameDesc is 144 bytes");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 160, "VigilFrameDesc is 160 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, pitch) == 48, "VigilFrameDesc.pitch at 48");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, planeCount) == 96, "VigilFrameDesc.planeCount at 96");
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 96, "VigilFrameResult is 96 bytes");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 128, "VigilFrameResult is 128 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameResult, lumaMin) == 32, "VigilFrameResult.lumaMin at 32");
 VIGIL_STATIC_ASSERT(VIGIL_BLOCK_THREADS % VIGIL_WARP_SIZE == 0, "whole warps per block");
 
@@ -199,6 +218,51 @@ VIGIL_FN uint64_t vigil_sad_samples(const VigilFrameDesc *d) {
     return samples;
 }
 
+/* Blur (io.vigil.kernels.Blur) and ColorBars (io.vigil.kernels.ColorBars), computed by vigil_sampled. */
+#define VIGIL_BLUR_RADIUS 50
+#define VIGIL_BLUR_THRESHOLD 128
+#define VIGIL_CELLS 64
+#define VIGIL_BAR_ROWS 8
+#define VIGIL_FLAT_ROWS 32
+#define VIGIL_MIN_SEGMENT_CELLS 3
+/* vigil_sampled's blocks per frame: block 0 the bars (warp k: bar row k), then VIGIL_FLAT_BLOCKS blocks of flatness
+ * rows (a warp each), then the blur's (a thread per line). */
+#define VIGIL_FLAT_BLOCKS (VIGIL_FLAT_ROWS / (VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE))
+#define VIGIL_FIRST_BLUR_BLOCK (1 + VIGIL_FLAT_BLOCKS)
+VIGIL_STATIC_ASSERT(VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE == VIGIL_BAR_ROWS, "one warp per bar row");
+VIGIL_STATIC_ASSERT(VIGIL_FLAT_ROWS % (VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE) == 0, "whole blocks of flat rows");
+
+/* Blur's row lines: y = 2, 6, 10, ... while y < height - 1. */
+VIGIL_FN int64_t vigil_blur_row_lines(const VigilFrameDesc *d) {
+    const int64_t h = d->height[0];
+    return h >= 4 ? (h - 4) / 4 + 1 : 0;
+}
+
+/* Blur's lines: the rows, then the columns x = 2, 6, 10, ... while x < width - 1. */
+VIGIL_FN int64_t vigil_blur_lines(const VigilFrameDesc *d) {
+    const int64_t w = d->width[0];
+    return vigil_blur_row_lines(d) + (w >= 4 ? (w - 4) / 4 + 1 : 0);
+}
+
+/* ColorBars' flatness row k: floor(h * (2k + 1) / 64). */
+VIGIL_FN int64_t vigil_flat_row_y(const VigilFrameDesc *d, int k) {
+    return (int64_t) d->height[0] * (2 * k + 1) / (2 * VIGIL_FLAT_ROWS);
+}
+
+/* The steps ColorBars' flatness looks at: per sampled row, width - 1 horizontal ones and width vertical ones when
+ * the row below exists. */
+VIGIL_FN uint64_t vigil_flat_steps(const VigilFrameDesc *d) {
+    const int64_t w = d->width[0];
+    uint64_t steps = 0;
+    if (w <= 0) {
+        return 0;
+    }
+    for (int k = 0; k < VIGIL_FLAT_ROWS; k++) {
+        steps += (uint64_t) (w - 1) + (vigil_flat_row_y(d, k) + 1 < d->height[0] ? (uint64_t) w : 0u);
+    }
+    return steps;
+}
+
 /* What vigil_stats_init writes before the statistics kernel adds to it. */
 VIGIL_FN void vigil_result_init(const VigilFrameDesc *d, VigilFrameResult *r) {
     r->darkCount = 0;
@@ -216,6 +280,13 @@ VIGIL_FN void vigil_result_init(const VigilFrameDesc *d, VigilFrameResult *r) {
     r->barBottom = 0;
     r->barLeft = 0;
     r->barRight = 0;
+    r->blurWidthSum = 0;
+    r->blurEdgeCount = 0;
+    r->blurLines = d->blur != 0 ? (uint32_t) vigil_blur_lines(d) : 0;
+    r->flatSteps = 0;
+    r->edgeSteps = 0;
+    r->steps = d->colorBars != 0 ? (uint32_t) vigil_flat_steps(d) : 0;
+    r->barsMatched = 0;
 }
 
 /*
@@ -483,6 +554,382 @@ VIGIL_FN void vigil_thread_work(const VigilFrameDesc *d, uint32_t blockX, uint32
             vigil_block_row(d, y, lane, acc);
         }
     }
+}
+
+/* ---- vigil_sampled: Blur, and ColorBars' bars and flatness ---- */
+
+/* One sample at byte address `at`: 8-bit, or the 16-bit little-endian word shifted right by `shift`. */
+VIGIL_FN int32_t vigil_sample_at(uint64_t at, int bytesPerSample, int shift) {
+    const uint8_t *p = (const uint8_t *) (uintptr_t) at;
+    if (bytesPerSample == 1) {
+        return p[0];
+    }
+    return (int32_t) (((uint32_t) p[0] | ((uint32_t) p[1] << 8)) >> shift);
+}
+
+/* Blur's v[k]: sample k of a line smoothed across it, [1 2 1] (four times its 8-bit value). */
+VIGIL_FN int32_t vigil_blur_v(uint64_t base, int32_t k, int64_t step, int64_t across, int bytesPerSample, int shift) {
+    const uint64_t at = base + (uint64_t) (k * step);
+    return vigil_sample_at(at - (uint64_t) across, bytesPerSample, shift)
+            + 2 * vigil_sample_at(at, bytesPerSample, shift)
+            + vigil_sample_at(at + (uint64_t) across, bytesPerSample, shift);
+}
+
+VIGIL_FN int32_t vigil_abs32(int32_t v) {
+    return v < 0 ? -v : v;
+}
+
+/*
+ * Blur's sums over line `line` of plane 0 (the rows first, then the columns; see vigil_blur_lines), walked by one
+ * thread exactly as io.vigil.kernels.Blur walks it: a window slides along the line, each edge's run is walked left
+ * and right, an edge only counts from the end of the previous one. Adds to *widthSum and *edges.
+ */
+VIGIL_FN void vigil_blur_line(const VigilFrameDesc *d, int64_t line, uint64_t *widthSum, uint32_t *edges) {
+    const int bps = d->bytesPerSample;
+    /* Read at 8 bits, as blurdetect reads (8-bit samples have shift 0 and bitDepth 8). */
+    const int shift = bps == 1 ? 0 : d->shift + d->bitDepth - 8;
+    const int64_t pitch = d->pitch[0];
+    const int64_t rowLines = vigil_blur_row_lines(d);
+    uint64_t base;
+    int64_t step;
+    int64_t across;
+    int32_t n;
+    if (line < rowLines) {
+        base = d->plane[0] + (uint64_t) ((2 + 4 * line) * pitch);
+        step = bps;
+        across = pitch;
+        n = d->width[0];
+    } else {
+        base = d->plane[0] + (uint64_t) ((2 + 4 * (line - rowLines)) * bps);
+        step = pitch;
+        across = bps;
+        n = d->height[0];
+    }
+    if (n < 7) {
+        return;
+    }
+    uint64_t sum = 0;
+    uint32_t count = 0;
+    /* At sample k: vm = v[k-1], vp = v[k], v2 = v[k+1], v3 = v[k+2]; qm2..qp1 = q[k-2..k+1]; gPrev = |g[k-1]|,
+     * gSigned = g[k]. */
+    const int32_t v0 = vigil_blur_v(base, 0, step, across, bps, shift);
+    const int32_t v1 = vigil_blur_v(base, 1, step, across, bps, shift);
+    int32_t vm = vigil_blur_v(base, 2, step, across, bps, shift);
+    int32_t vp = vigil_blur_v(base, 3, step, across, bps, shift);
+    int32_t v2 = vigil_blur_v(base, 4, step, across, bps, shift);
+    int32_t v3 = vigil_blur_v(base, 5, step, across, bps, shift);
+    const int32_t qm2 = v0 + 2 * v1 + vm;
+    int32_t qm1 = v1 + 2 * vm + vp;
+    int32_t q0 = vm + 2 * vp + v2;
+    int32_t qp1 = vp + 2 * v2 + v3;
+    int32_t gPrev = vigil_abs32(q0 - qm2);
+    int32_t gSigned = qp1 - qm1;
+    int32_t runEnd = -1;
+    for (int32_t k = 3; k <= n - 4; k++) {
+        const int32_t v4 = vigil_blur_v(base, k + 3, step, across, bps, shift);
+        const int32_t qp2 = v2 + 2 * v3 + v4;
+        const int32_t gHere = vigil_abs32(gSigned);
+        const int32_t gNextSigned = qp2 - q0;
+        if (k >= runEnd && gHere >= VIGIL_BLUR_THRESHOLD && gHere >= gPrev && gHere > vigil_abs32(gNextSigned)) {
+            const int32_t s = gSigned > 0 ? 1 : -1;
+            /* Steps this small are shading under the edge, not the edge. */
+            const int32_t least = gHere >> 4;
+            int32_t a = k;
+            int32_t qa = q0;
+            int32_t va = vp;
+            int32_t va1 = vm;
+            while (a > 1 && k - a < VIGIL_BLUR_RADIUS) {
+                const int32_t va2 = vigil_blur_v(base, a - 2, step, across, bps, shift);
+                const int32_t q = va2 + 2 * va1 + va;
+                if ((qa - q) * s <= least) {
+                    break;
+                }
+                qa = q;
+                va = va1;
+                va1 = va2;
+                a--;
+            }
+            int32_t b = k;
+            int32_t qb = q0;
+            int32_t vb = vp;
+            int32_t vb1 = v2;
+            while (b < n - 2 && b - k < VIGIL_BLUR_RADIUS) {
+                const int32_t vb2 = vigil_blur_v(base, b + 2, step, across, bps, shift);
+                const int32_t q = vb + 2 * vb1 + vb2;
+                if ((q - qb) * s <= least) {
+                    break;
+                }
+                qb = q;
+                vb = vb1;
+                vb1 = vb2;
+                b++;
+            }
+            const int32_t width = b - a - 2;
+            sum += (uint64_t) (width > 1 ? width : 1);
+            count++;
+            runEnd = b;
+        }
+        gPrev = gHere;
+        gSigned = gNextSigned;
+        qm1 = q0;
+        q0 = qp1;
+        qp1 = qp2;
+        vm = vp;
+        vp = v2;
+        v2 = v3;
+        v3 = v4;
+    }
+    *widthSum += sum;
+    *edges += count;
+}
+
+/*
+ * ColorBars' flatness over lane `lane`'s share of sampled row k (every 32nd sample): the step from the left
+ * neighbour and the one to the row below, flat when at most m, an edge when over 16 m (m = 2^(bitDepth - 8)).
+ */
+VIGIL_FN void vigil_flat_row(const VigilFrameDesc *d, int k, uint32_t lane, uint32_t *flat, uint32_t *edge) {
+    const int bps = d->bytesPerSample;
+    const int shift = d->shift;
+    const uint32_t m = 1u << (d->bitDepth - 8);
+    const uint32_t edgeStep = 16u * m;
+    const int64_t width = d->width[0];
+    const int64_t y = vigil_flat_row_y(d, k);
+    const int below = y + 1 < d->height[0];
+    const uint8_t *row = (const uint8_t *) (uintptr_t) (d->plane[0] + (uint64_t) (y * (int64_t) d->pitch[0]));
+    const uint8_t *next = (const uint8_t *) (uintptr_t) (d->plane[0] + (uint64_t) ((y + 1) * (int64_t) d->pitch[0]));
+    uint32_t f = 0;
+    uint32_t e = 0;
+    for (int64_t x = lane; x < width; x += VIGIL_WARP_SIZE) {
+        const uint32_t p = vigil_sample(row, x, bps, shift);
+        if (x > 0) {
+            const uint32_t step = vigil_absdiff(p, vigil_sample(row, x - 1, bps, shift));
+            f += step <= m ? 1u : 0u;
+            e += step > edgeStep ? 1u : 0u;
+        }
+        if (below) {
+            const uint32_t step = vigil_absdiff(vigil_sample(next, x, bps, shift), p);
+            f += step <= m ? 1u : 0u;
+            e += step > edgeStep ? 1u : 0u;
+        }
+    }
+    *flat += f;
+    *edge += e;
+}
+
+/* Whether ColorBars looks for bars in this frame at all: asked for, with chroma, at least 128 x 40. */
+VIGIL_FN int vigil_bars_wanted(const VigilFrameDesc *d) {
+    return d->colorBars != 0 && d->planeCount >= 2 && d->width[0] >= 2 * VIGIL_CELLS && d->height[0] >= 40;
+}
+
+/* What the bars block shares: per bar row and cell the half-cell luma sums and the U and V sums; then per cell its
+ * flatness and means; then the kept segments. */
+typedef struct VigilBarsCells {
+    uint32_t left[VIGIL_BAR_ROWS][VIGIL_CELLS];
+    uint32_t right[VIGIL_BAR_ROWS][VIGIL_CELLS];
+    uint32_t u[VIGIL_BAR_ROWS][VIGIL_CELLS];
+    uint32_t v[VIGIL_BAR_ROWS][VIGIL_CELLS];
+    int32_t flat[VIGIL_CELLS];
+    int32_t y[VIGIL_CELLS];
+    int32_t cu[VIGIL_CELLS];
+    int32_t cv[VIGIL_CELLS];
+    int32_t segStart[VIGIL_CELLS];
+    int32_t segEnd[VIGIL_CELLS];
+    int32_t segY[VIGIL_CELLS];
+    int32_t segU[VIGIL_CELLS];
+    int32_t segV[VIGIL_CELLS];
+} VigilBarsCells;
+
+/* Cell c's luma columns [x0, x1) of a picture `width` wide. */
+VIGIL_FN int64_t vigil_cell_x(int64_t width, int c) {
+    return (int64_t) c * width / VIGIL_CELLS;
+}
+
+/*
+ * Lane `lane`'s share (every 32nd sample) of cell c in bar row k: sums[0] its left-half luma, sums[1] its right-half
+ * luma, sums[2] and sums[3] U and V over the cell's chroma columns. A cell holds at most 2^10 samples of 16 bits
+ * (widths up to 65535): the warp's sums fit 32 bits.
+ */
+VIGIL_FN void vigil_bars_cell(const VigilFrameDesc *d, int k, int c, uint32_t lane, uint32_t sums[4]) {
+    const int bps = d->bytesPerSample;
+    const int shift = d->shift;
+    const int log2W = d->chromaShape & 15;
+    const int log2H = (d->chromaShape >> 4) & 15;
+    const int interleaved = (d->chromaShape >> 8) & 1;
+    const int64_t width = d->width[0];
+    const int64_t yk = (int64_t) d->height[0] * (2 * k + 3) / 40;
+    const int64_t yc = yk >> log2H;
+    const uint8_t *row = (const uint8_t *) (uintptr_t) (d->plane[0] + (uint64_t) (yk * (int64_t) d->pitch[0]));
+    const uint8_t *uRow = (const uint8_t *) (uintptr_t) (d->plane[1] + (uint64_t) (yc * (int64_t) d->pitch[1]));
+    const uint8_t *vRow = interleaved
+            ? uRow
+            : (const uint8_t *) (uintptr_t) (d->plane[2] + (uint64_t) (yc * (int64_t) d->pitch[2]));
+    const int64_t x0 = vigil_cell_x(width, c);
+    const int64_t x1 = vigil_cell_x(width, c + 1);
+    const int64_t xm = x0 + (x1 - x0) / 2;
+    uint32_t left = 0;
+    uint32_t right = 0;
+    for (int64_t x = x0 + lane; x < x1; x += VIGIL_WARP_SIZE) {
+        const uint32_t p = vigil_sample(row, x, bps, shift);
+        if (x < xm) {
+            left += p;
+        } else {
+            right += p;
+        }
+    }
+    const int64_t c0 = x0 >> log2W;
+    const int64_t c1 = (x1 >> log2W) > c0 + 1 ? x1 >> log2W : c0 + 1;
+    uint32_t us = 0;
+    uint32_t vs = 0;
+    for (int64_t xc = c0 + lane; xc < c1; xc += VIGIL_WARP_SIZE) {
+        if (interleaved) {
+            us += vigil_sample(uRow, 2 * xc, bps, shift);
+            vs += vigil_sample(uRow, 2 * xc + 1, bps, shift);
+        } else {
+            us += vigil_sample(uRow, xc, bps, shift);
+            vs += vigil_sample(vRow, xc, bps, shift);
+        }
+    }
+    sums[0] = left;
+    sums[1] = right;
+    sums[2] = us;
+    sums[3] = vs;
+}
+
+/* Cell c's flatness (halves agree, upper and lower rows agree) and its floor means Y, U, V; one thread per cell. */
+VIGIL_FN void vigil_bars_cell_means(const VigilFrameDesc *d, VigilBarsCells *s, int c) {
+    const int64_t m = (int64_t) 1 << (d->bitDepth - 8);
+    const int log2W = d->chromaShape & 15;
+    const int64_t width = d->width[0];
+    const int64_t x0 = vigil_cell_x(width, c);
+    const int64_t x1 = vigil_cell_x(width, c + 1);
+    const int64_t n = x1 - x0;
+    const int64_t nLeft = n / 2;
+    const int64_t nRight = n - nLeft;
+    const int64_t c0 = x0 >> log2W;
+    const int64_t c1 = (x1 >> log2W) > c0 + 1 ? x1 >> log2W : c0 + 1;
+    int64_t left = 0, right = 0, top = 0, bottom = 0, us = 0, vs = 0;
+    for (int k = 0; k < VIGIL_BAR_ROWS; k++) {
+        const int64_t rowSum = (int64_t) s->left[k][c] + (int64_t) s->right[k][c];
+        left += s->left[k][c];
+        right += s->right[k][c];
+        if (k < VIGIL_BAR_ROWS / 2) {
+            top += rowSum;
+        } else {
+            bottom += rowSum;
+        }
+        us += s->u[k][c];
+        vs += s->v[k][c];
+    }
+    const int64_t halves = left * nRight - right * nLeft;
+    const int64_t rows = top - bottom;
+    s->flat[c] = (halves < 0 ? -halves : halves) <= 4 * m * nLeft * nRight * VIGIL_BAR_ROWS
+            && (rows < 0 ? -rows : rows) <= 4 * m * n * (VIGIL_BAR_ROWS / 2);
+    s->y[c] = (int32_t) ((top + bottom) / (VIGIL_BAR_ROWS * n));
+    s->cu[c] = (int32_t) (us / (VIGIL_BAR_ROWS * (c1 - c0)));
+    s->cv[c] = (int32_t) (vs / (VIGIL_BAR_ROWS * (c1 - c0)));
+}
+
+VIGIL_FN int32_t vigil_bars_far(int32_t a, int32_t b, int32_t limit) {
+    return vigil_abs32(a - b) > limit;
+}
+
+/* Whether a segment's chroma difference d from zero has the sign wanted (at least 4m away from 0). */
+VIGIL_FN int vigil_sign_ok(int32_t d, int sign, int32_t m) {
+    return sign > 0 ? d >= 4 * m : d <= -4 * m;
+}
+
+/*
+ * ColorBars' segments and candidates from the cells' flatness and means: the bars matched by the best window of 7
+ * kept segments (0..7). One thread, exactly as io.vigil.kernels.ColorBars#barsScore.
+ */
+VIGIL_FN uint32_t vigil_bars_match(const VigilFrameDesc *d, VigilBarsCells *s) {
+    /* Chroma signs of white, yellow, cyan, green, magenta, red, blue: bit j of uNeg/vNeg set when negative. */
+    const uint32_t uNeg = 0x2Au; /* yellow, green, red */
+    const uint32_t vNeg = 0x4Cu; /* cyan, green, blue */
+    const int32_t m = 1 << (d->bitDepth - 8);
+    const int32_t mid = 128 * m;
+    int segments = 0;
+    int runStart = -1;
+    int runEnd = 0;
+    int runCells = 0;
+    int64_t runY = 0, runU = 0, runV = 0;
+    int32_t lastY = 0, lastU = 0, lastV = 0;
+    for (int c = 0; c <= VIGIL_CELLS; c++) {
+        const int flatCell = c < VIGIL_CELLS && s->flat[c];
+        const int32_t cy = c < VIGIL_CELLS ? s->y[c] : 0;
+        const int32_t cu = c < VIGIL_CELLS ? s->cu[c] : 0;
+        const int32_t cv = c < VIGIL_CELLS ? s->cv[c] : 0;
+        if (runStart >= 0) {
+            const int ends = c == VIGIL_CELLS || (flatCell
+                    ? vigil_bars_far(cy, lastY, 6 * m) || vigil_bars_far(cu, lastU, 6 * m)
+                            || vigil_bars_far(cv, lastV, 6 * m)
+                    : c > runEnd);
+            if (ends) {
+                if (runCells >= VIGIL_MIN_SEGMENT_CELLS) {
+                    s->segStart[segments] = runStart;
+                    s->segEnd[segments] = runEnd;
+                    s->segY[segments] = (int32_t) (runY / runCells);
+                    s->segU[segments] = (int32_t) (runU / runCells) - mid;
+                    s->segV[segments] = (int32_t) (runV / runCells) - mid;
+                    segments++;
+                }
+                runStart = -1;
+            }
+        }
+        if (flatCell) {
+            if (runStart < 0) {
+                runStart = c;
+                runCells = 0;
+                runY = 0;
+                runU = 0;
+                runV = 0;
+            }
+            runY += cy;
+            runU += cu;
+            runV += cv;
+            runCells++;
+            runEnd = c + 1;
+            lastY = cy;
+            lastU = cu;
+            lastV = cv;
+        }
+    }
+    uint32_t best = 0;
+    for (int first = 0; first + 7 <= segments; first++) {
+        if (s->segEnd[first + 6] - s->segStart[first] < VIGIL_CELLS / 2) {
+            continue;
+        }
+        int32_t narrow = VIGIL_CELLS + 1;
+        int32_t wide = 0;
+        int adjacent = 1;
+        for (int j = 0; j < 7; j++) {
+            const int32_t cells = s->segEnd[first + j] - s->segStart[first + j];
+            narrow = cells < narrow ? cells : narrow;
+            wide = cells > wide ? cells : wide;
+            if (j > 0 && s->segStart[first + j] - s->segEnd[first + j - 1] > 2) {
+                adjacent = 0;
+            }
+        }
+        if (!adjacent || wide > 2 * narrow) {
+            continue;
+        }
+        uint32_t matched = 0;
+        for (int j = 0; j < 7; j++) {
+            const int32_t du = s->segU[first + j];
+            const int32_t dv = s->segV[first + j];
+            int ok;
+            if (j == 0) {
+                ok = vigil_abs32(du) <= 8 * m && vigil_abs32(dv) <= 8 * m;
+            } else {
+                ok = s->segY[first + j] <= s->segY[first + j - 1] - 8 * m
+                        && vigil_sign_ok(du, (uNeg >> j) & 1u ? -1 : 1, m)
+                        && vigil_sign_ok(dv, (vNeg >> j) & 1u ? -1 : 1, m);
+            }
+            matched += ok ? 1u : 0u;
+        }
+        best = matched > best ? matched : best;
+    }
+    return best;
 }
 
 #endif /* VIGIL_STATS_H */

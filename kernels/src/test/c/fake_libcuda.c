@@ -1,6 +1,6 @@
 /*
  * A stand-in libcuda for hosts without a GPU: the driver calls vigil makes, with the driver's real C signatures,
- * over host memory, and the two kernels of vigil_stats.cu run on the CPU from the same per-thread code
+ * over host memory, and the kernels of vigil_stats.cu run on the CPU from the same per-thread code
  * (vigil_stats.h) for every (frame, block, warp, lane) of the launch. Strict where the real driver is strict, and
  * stricter where that catches vigil's mistakes:
  *
@@ -655,7 +655,7 @@ CUresult cuEventDestroy_v2(Event *e) {
 static int rows_readable(const VigilFrameDesc *d) {
     int hasRef = vigil_has_ref(d);
     int planes = vigil_planes_read(d);
-    if (d->brngLumaHigh > 0) { /* BRNG reads the chroma rows too */
+    if (d->brngLumaHigh > 0 || d->colorBars != 0) { /* BRNG and the bars read the chroma rows too */
         planes = d->planeCount < VIGIL_MAX_PLANES ? d->planeCount : VIGIL_MAX_PLANES;
     }
     for (int p = 0; p < planes; p++) {
@@ -745,6 +745,69 @@ static CUresult run_letterbox(unsigned gx, unsigned gy, unsigned bx, const Vigil
     return OK;
 }
 
+/* vigil_sampled, phase by phase as a block's threads meet at its barriers; sums where the device makes atomics. */
+static CUresult run_sampled(unsigned gx, unsigned gy, unsigned bx, const VigilFrameDesc *descs,
+                            VigilFrameResult *results, int count) {
+    if (bx != VIGIL_BLOCK_THREADS) return LAUNCH_OUT_OF_RESOURCES; /* launch bounds */
+    if (gy != (unsigned) count) return INVALID_VALUE;             /* vigil's own rule: one grid row per frame */
+    if (gx < VIGIL_FIRST_BLUR_BLOCK) return INVALID_VALUE;        /* the bars' and flatness' blocks are there */
+    const unsigned warps = bx / VIGIL_WARP_SIZE;
+    for (int f = 0; f < count; f++) {
+        const VigilFrameDesc *d = &descs[f];
+        VigilFrameResult *r = &results[f];
+        if (d->blur == 0 && d->colorBars == 0) continue;
+        if (!rows_readable(d)) return ILLEGAL_ADDRESS;
+        if (vigil_bars_wanted(d)) {
+            static __thread VigilBarsCells cells; /* the block's shared memory */
+            memset(&cells, 0xAB, sizeof cells);    /* as uninitialised as shared memory is */
+            for (unsigned warp = 0; warp < warps; warp++) {
+                for (int c = 0; c < VIGIL_CELLS; c++) {
+                    uint32_t total[4] = {0, 0, 0, 0};
+                    for (unsigned lane = 0; lane < VIGIL_WARP_SIZE; lane++) {
+                        uint32_t sums[4];
+                        vigil_bars_cell(d, (int) warp, c, lane, sums);
+                        for (int i = 0; i < 4; i++) total[i] += sums[i];
+                    }
+                    cells.left[warp][c] = total[0];
+                    cells.right[warp][c] = total[1];
+                    cells.u[warp][c] = total[2];
+                    cells.v[warp][c] = total[3];
+                }
+            }
+            for (int c = 0; c < VIGIL_CELLS; c++) vigil_bars_cell_means(d, &cells, c);
+            r->barsMatched = vigil_bars_match(d, &cells);
+        }
+        if (d->colorBars != 0) {
+            for (unsigned b = 1; b < VIGIL_FIRST_BLUR_BLOCK; b++) {
+                for (unsigned warp = 0; warp < warps; warp++) {
+                    for (unsigned lane = 0; lane < VIGIL_WARP_SIZE; lane++) {
+                        uint32_t flat = 0, edge = 0;
+                        vigil_flat_row(d, (int) ((b - 1) * warps + warp), lane, &flat, &edge);
+                        r->flatSteps += flat;
+                        r->edgeSteps += edge;
+                    }
+                }
+            }
+        }
+        if (d->blur != 0) {
+            const int64_t lines = vigil_blur_lines(d);
+            const int64_t stride = (int64_t) (gx - VIGIL_FIRST_BLUR_BLOCK) * bx;
+            for (unsigned b = VIGIL_FIRST_BLUR_BLOCK; b < gx; b++) {
+                for (unsigned t = 0; t < bx; t++) {
+                    uint64_t widthSum = 0;
+                    uint32_t edges = 0;
+                    for (int64_t line = (int64_t) (b - VIGIL_FIRST_BLUR_BLOCK) * bx + t; line < lines; line += stride) {
+                        vigil_blur_line(d, line, &widthSum, &edges);
+                    }
+                    r->blurWidthSum += widthSum;
+                    r->blurEdgeCount += edges;
+                }
+            }
+        }
+    }
+    return OK;
+}
+
 CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned sharedMemBytes, Stream *s, void **kernelParams, void **extra) {
     ENTER("cuLaunchKernel");
@@ -769,6 +832,7 @@ CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsi
     if (strcmp(f->name, "vigil_stats_init") == 0) return run_init(gx, bx, d, r, count);
     if (strcmp(f->name, "vigil_frame_stats") == 0) return run_stats(gx, gy, bx, d, r, count);
     if (strcmp(f->name, "vigil_letterbox") == 0) return run_letterbox(gx, gy, bx, d, r, count);
+    if (strcmp(f->name, "vigil_sampled") == 0) return run_sampled(gx, gy, bx, d, r, count);
     return NOT_FOUND;
 }
 

@@ -9,10 +9,16 @@ import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
+import io.vigil.kernels.Blockiness;
+import io.vigil.kernels.BroadcastRange;
+import io.vigil.kernels.Blur;
 import io.vigil.kernels.ColorBars;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.LumaStats;
+import io.vigil.kernels.VideoStatistics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-frame cost of each statistic on real decoded frames (two consecutive frames of a generated clip), beside
  * a baseline: a plain per-sample loop over the luma plane, the least any luma statistic must do. Run with
  * {@code bench/run-jmh.sh}; add {@code -prof gc} to see the allocation per operation (expected ~0 B/op).
+ * {@code pixels}: {@code native} runs libvigilpixels' C passes, {@code java} the Java loops (each fork sets
+ * {@code vigil.pixels} before the statistics load). measureAllVideo is everything VideoStatistics computes with
+ * every statistic on.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,16 +54,28 @@ public class StatisticsBenchmark {
     @Param({"640x360", "1920x1080"})
     public String size;
 
+    @Param({"native", "java"})
+    public String pixels;
+
     private Path clip;
     private final VideoFrame current = new VideoFrame();
     private final VideoFrame previous = new VideoFrame();
     private final FrameStats stats = new FrameStats();
     private final LumaStats luma = new LumaStats(0.10);
     private final ColorBars colorBars = new ColorBars();
+    private final Blur blur = new Blur();
     private FrameDifference difference;
+    private final BroadcastRange brng = new BroadcastRange();
+    private final Blockiness blockiness = new Blockiness();
+    private final Letterbox letterbox = new Letterbox(Letterbox.DEFAULT_LIMIT);
+    private VideoStatistics allVideo;
 
     @Setup(Level.Trial)
     public void decodeTwoFrames() throws Exception {
+        System.setProperty("vigil.pixels", pixels);
+        if (VigilPixels.loaded() != pixels.equals("native")) {
+            throw new IllegalStateException("asked for " + pixels + " statistics, got: " + VigilPixels.status());
+        }
         String[] wh = size.split("x");
         int width = Integer.parseInt(wh[0]);
         int height = Integer.parseInt(wh[1]);
@@ -96,11 +117,15 @@ public class StatisticsBenchmark {
         // A tolerance of 0 keeps the reference at 'previous' forever: every call compares the same two frames.
         difference = new FrameDifference(0);
         difference.compute(previous, stats);
+        allVideo = new VideoStatistics(new LumaStats(0.10), new FrameDifference(0), new BroadcastRange(),
+                new Letterbox(Letterbox.DEFAULT_LIMIT), new Blockiness(), new ColorBars(), new Blur());
+        allVideo.compute(previous, stats);
     }
 
     @TearDown(Level.Trial)
     public void release() throws Exception {
         difference.close();
+        allVideo.close();
         current.close();
         previous.close();
         Files.deleteIfExists(clip);
@@ -135,7 +160,38 @@ public class StatisticsBenchmark {
     }
 
     @Benchmark
+    public double measureBlur() {
+        blur.compute(current, stats);
+        return stats.blur;
+    }
+
+    @Benchmark
     public double measureFrameDifference() {
         return FrameDifference.mafd(current, previous);
+    }
+
+    @Benchmark
+    public double measureBroadcastRange() {
+        brng.compute(current, stats);
+        return stats.brngFraction;
+    }
+
+    @Benchmark
+    public double measureBlockiness() {
+        blockiness.compute(current, stats);
+        return stats.blockiness;
+    }
+
+    @Benchmark
+    public int measureLetterbox() {
+        letterbox.compute(current, stats);
+        return stats.barTop + stats.barLeft;
+    }
+
+    /** Every video statistic VideoStatistics computes, all on: what one 1080p frame costs the analysis thread. */
+    @Benchmark
+    public double measureAllVideo() {
+        allVideo.compute(current, stats);
+        return stats.lumaMean + stats.blockiness;
     }
 }

@@ -19,6 +19,7 @@ final class DoctorCommand implements Callable<Integer> {
         System.out.println("NVDEC:    FFmpeg decodes these codecs into CUDA memory: " + String.join(", ", NvdecCodecs.names())
                 + " (a stream whose profile or size NVDEC refuses is decoded on the CPU, and analyze says so)");
         System.out.println("Backend:  " + backendLine());
+        System.out.println("CPU stats: " + io.vigil.ffi.VigilPixels.status());
         return 0;
     }
 

@@ -6,7 +6,6 @@ import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.backend.CpuBackend;
 import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
-import io.vigil.engine.detect.Statistic;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaException;
 import io.vigil.ffi.MediaInput;
@@ -91,18 +90,11 @@ public final class Analysis {
             MediaException broke = null;
             long nextProgress = started + PROGRESS_EVERY_NANOS;
             boolean noted = false;
-            boolean barsNoted = false;
             try {
                 while (media.step(handoff)) {
                     if (!noted && media.hardwareNote() != null) {
                         noted = true;
                         notices.accept(stream + ": " + media.hardwareNote() + ".");
-                    }
-                    if (!barsNoted && media.decodingOnDevice() && analyzer.reads(Statistic.COLOR_BARS)) {
-                        // No CUDA twin of ColorBars yet: frames in device memory carry no bars or slate figures.
-                        barsNoted = true;
-                        notices.accept(stream + ": colorbars is not computed on the GPU yet, so frames decoded"
-                                + " there are not checked for bars or slates.");
                     }
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {

@@ -4,6 +4,7 @@ import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.BlackDetector;
+import io.vigil.engine.detect.Detector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
@@ -11,6 +12,8 @@ import io.vigil.kernels.FrameStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +24,10 @@ import java.util.function.Consumer;
  *   <li>black (and signal_loss, whose picture is black's): the first black frame, held while the picture stays black
  *       and until its thumbnail is written;</li>
  *   <li>freeze: the reference frame that the freeze statistic compares against (the first frozen frame), which that
- *       statistic holds anyway: the same buffer, so it costs no memory.</li>
+ *       statistic holds anyway: the same buffer, so it costs no memory;</li>
+ *   <li>every other picture detector (blockiness, blur, colorbars, letterbox, brng, flash, corruption): the frame on
+ *       which its condition began ({@link Detector#conditionSinceSeconds}), held while the condition holds; a detector
+ *       that does not say where its condition began gets the frame on which its alarm fires.</li>
  * </ul>
  * The StreamAnalyzer feeds it every frame ({@link #before} ahead of the detectors, {@link #after} once the alarms
  * have advanced); the AlarmTracker asks it for a thumbnail when an alarm fires. Files are
@@ -46,6 +52,21 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     /** The thumbnail already written for the current black stretch (a later signal_loss or black alarm reuses it). */
     private String blackThumbnail;
     private final VideoFrame freezeReference = new VideoFrame();
+    /** The other picture detectors' first frames, one per detector. */
+    private final List<RunStart> runStarts = new ArrayList<>();
+    /** The frame the detectors are looking at now (between {@link #before} and {@link #after}), else null. */
+    private VideoFrame current;
+
+    /** Where one picture detector's current condition began, and that frame. */
+    private static final class RunStart {
+        final Detector detector;
+        final VideoFrame frame = new VideoFrame();
+        double sinceSeconds = Double.NaN;
+
+        RunStart(Detector detector) {
+            this.detector = detector;
+        }
+    }
 
     private StartFrames(Path dir, String stream, Consumer<String> notices, double blackPictureThreshold,
                         double freezeNoise) {
@@ -85,8 +106,20 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
         return safe + "-" + detector + "-" + Math.round(startSeconds * 1000) + ".jpg";
     }
 
+    /** Keeps first frames for these detectors too (those seen in the picture, other than black and freeze). */
+    void watch(List<Detector> detectors) {
+        for (Detector d : detectors) {
+            String name = d.name();
+            if (d.seenInPicture() && !name.equals(BlackDetector.NAME) && !name.equals(FreezeDetector.NAME)
+                    && !name.equals(SIGNAL_LOSS)) {
+                runStarts.add(new RunStart(d));
+            }
+        }
+    }
+
     /** A frame and its statistics, before the detectors see them: notes where conditions begin. */
     void before(VideoFrame frame, FrameStats s) {
+        current = frame;
         if (!Double.isNaN(blackPictureThreshold)) {
             blackNow = s.darkFraction >= blackPictureThreshold;
             if (blackNow && !black) {
@@ -109,6 +142,18 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
             blackThumbnail = null;
             blackStart.release();
         }
+        for (RunStart run : runStarts) {
+            double since = run.detector.conditionSinceSeconds();
+            if (Double.isNaN(since)) {
+                run.sinceSeconds = Double.NaN;
+                run.frame.release();
+            } else if (since != run.sinceSeconds) {
+                // A condition began on this frame (or was found on it, when back-dated): keep it.
+                run.sinceSeconds = since;
+                run.frame.refFrom(current);
+            }
+        }
+        current = null;
     }
 
     @Override
@@ -123,8 +168,22 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
                 yield blackThumbnail;
             }
             case FreezeDetector.NAME -> freezeReference.isFilled() ? write(freezeReference, detector, startSeconds) : null;
-            default -> null;
+            default -> other(detector, startSeconds);
         };
+    }
+
+    private String other(String detector, double startSeconds) {
+        for (RunStart run : runStarts) {
+            if (run.detector.name().equals(detector)) {
+                if (run.frame.isFilled()) {
+                    String path = write(run.frame, detector, startSeconds);
+                    run.frame.release();   // written: the condition's next frames need no picture
+                    return path;
+                }
+                return current != null ? write(current, detector, startSeconds) : null;
+            }
+        }
+        return null;   // not a picture detector (audio, stream)
     }
 
     private String write(VideoFrame frame, String detector, double startSeconds) {
@@ -140,6 +199,9 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
 
     @Override
     public void close() {
+        for (RunStart run : runStarts) {
+            run.frame.close();
+        }
         blackStart.close();
         freezeReference.close();
         writer.close();

@@ -14,6 +14,7 @@ import io.vigil.engine.detect.FlashDetector;
 import io.vigil.engine.detect.LetterboxDetector;
 import io.vigil.engine.detect.BlockinessDetector;
 import io.vigil.engine.detect.ColorBarsDetector;
+import io.vigil.engine.detect.BlurDetector;
 import io.vigil.engine.detect.DiscontinuityDetector;
 import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.detect.LoudnessDetector;
@@ -126,6 +127,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                     freezeNoise = FreezeDetector.noiseOf(config.detectors().get(FreezeDetector.NAME));
                     yield new ColorBarsDetector(s, tracker, freezeNoise);
                 }
+                case BlurDetector.NAME -> new BlurDetector(s, tracker);
                 case LetterboxDetector.NAME -> {
                     // Black frames are black's: judged with black's thresholds, even when black itself is off.
                     DetectorSettings black = config.detectors().get(BlackDetector.NAME);
@@ -148,7 +150,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
                 needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE),
                 needed.contains(Statistic.LETTERBOX), letterboxLimit, needed.contains(Statistic.BLOCKINESS),
-                needed.contains(Statistic.COLOR_BARS));
+                needed.contains(Statistic.COLOR_BARS), needed.contains(Statistic.BLUR));
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
                 ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;
@@ -191,6 +193,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** Feeds {@code keeper} every video frame from now on; closed with this analyzer. */
     void startFrames(StartFrames keeper) {
         startFrames = keeper;
+        keeper.watch(detectors);
     }
 
     /** Names of the detectors that run. */

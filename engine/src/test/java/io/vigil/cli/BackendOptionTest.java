@@ -35,4 +35,15 @@ class BackendOptionTest {
                 .containsPattern("NVDEC: .*h264");
         r.assertNoStackTrace();
     }
+
+    @Test
+    void doctorSaysWhetherTheCpuStatisticsRunAsCOrJava() {
+        CliResult r = CliResult.run("doctor");
+        assertThat(r.exit).isZero();
+        assertThat(r.out).containsPattern("CPU stats: (native C \\(libvigilpixels, |Java loops, because )");
+        if (io.vigil.ffi.VigilPixels.class.getResource("/io/vigil/ffi/linux-x86_64/libvigilpixels.so") != null
+                && System.getenv("VIGIL_PIXELS") == null) {
+            assertThat(r.out).contains("CPU stats: native C (libvigilpixels, ");
+        }
+    }
 }

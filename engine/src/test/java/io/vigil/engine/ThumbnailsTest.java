@@ -79,7 +79,7 @@ class ThumbnailsTest {
             });
         }
         if (file.toString().endsWith(".jpg")) {
-            assertThat(size).as("thumbnail size").containsExactly(320, 240);
+            assertThat(size[0]).as("thumbnail width").isEqualTo(320);
         }
         return mean[0];
     }
@@ -112,6 +112,38 @@ class ThumbnailsTest {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("ch_1_2-black-2000.jpg", "ch_1_2-freeze-7000.jpg");
         }
+    }
+
+    @Test
+    void everyPictureAlarmCarriesAPictureOfItsFirstFrame() throws Exception {
+        // Programme, colour bars from 3 to 6 s, programme, then a gaussian blur from 8 to 11 s.
+        Path bars = dir.resolve("bars-blur.mkv");
+        Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=3", "-f", "lavfi", "-i",
+                "smptebars=s=640x360:r=25:d=3", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=7",
+                "-f", "lavfi", "-i", "sine=f=440:r=48000:d=13",
+                "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0,setpts=N/25/TB,"
+                        + "gblur=sigma=6:enable='between(t,8,11)'[v]",
+                "-map", "[v]", "-map", "3:a", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0",
+                "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", bars.toString()));
+        Path thumbs = dir.resolve("thumbs-other");
+        StartFrames.prepare(thumbs);
+        List<Event> events = new ArrayList<>();
+        Analysis.Outcome outcome = Analysis.run(bars.toString(), "p", VigilConfig.defaults(), events::add, null,
+                n -> { }, io.vigil.engine.backend.CpuBackend.INSTANCE, thumbs);
+        assertThat(outcome).isEqualTo(Analysis.Outcome.COMPLETE);
+        List<Event.Alarm> firing = events.stream().filter(e -> e instanceof Event.Alarm a && a.firing())
+                .map(e -> (Event.Alarm) e).toList();
+        assertThat(firing).extracting(Event.Alarm::detector).containsExactly("colorbars", "blur");
+
+        Event.Alarm colorbars = firing.get(0);
+        assertThat(colorbars.start()).isCloseTo(3.0, offset(0.001));
+        assertThat(colorbars.thumbnail()).isEqualTo(thumbs.resolve("p-colorbars-3000.jpg").toString());
+        assertThat(meanLuma(Path.of(colorbars.thumbnail()), 0)).isCloseTo(meanLuma(bars, 3.0), offset(3.0));
+
+        Event.Alarm blur = firing.get(1);
+        assertThat(blur.start()).isCloseTo(8.0, offset(0.001));
+        assertThat(blur.thumbnail()).isEqualTo(thumbs.resolve("p-blur-8000.jpg").toString());
+        assertThat(meanLuma(Path.of(blur.thumbnail()), 0)).isCloseTo(meanLuma(bars, 8.0), offset(3.0));
     }
 
     @Test

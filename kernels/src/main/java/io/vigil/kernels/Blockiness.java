@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
 
 /**
  * Blocking at the 8x8 coding grid, cheaper than FFmpeg's blockdetect: one pass over the luma plane with integer sums.
@@ -20,19 +21,31 @@ import io.vigil.ffi.VideoFrame;
  * near 0) score near 1 instead of a ratio of noise. 1 means no blocking; coding blocks that each went flat give
  * steps at their borders only and push it up (mpeg2video at 100 kb/s, 640x360: 1.3 to 2.6; x264 at CRF 23: at most
  * 1.1). Deterministic: the sums are exact integers and the score is computed from them the same way everywhere.
+ * When libvigilpixels is loaded ({@link VigilPixels}) its C pass gives the same sums faster; this is the reference.
  */
 public final class Blockiness {
+    /** compute's sums: no allocation per frame. */
+    private final long[] scratch = new long[4];
+
     /** The four sums of one picture: {@code [boundarySum, boundaryCount, innerSum, innerCount]}. */
     public static long[] sums(VideoFrame frame) {
         var layout = frame.layout();
         long[] out = new long[4];
-        sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
-                layout.shift(), layout.bitDepth(), out);
+        sums(frame, out);
         return out;
     }
 
+    /** The four sums of one picture, into {@code out} (zeroed first). */
+    static void sums(VideoFrame frame, long[] out) {
+        var layout = frame.layout();
+        java.util.Arrays.fill(out, 0);
+        (VigilPixels.loaded() ? NATIVE : JAVA).sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+                layout.shift(), layout.bitDepth(), out);
+    }
+
     public void compute(VideoFrame frame, FrameStats out) {
-        long[] s = sums(frame);
+        long[] s = scratch;
+        sums(frame, s);
         out.blockiness = score(s[0], s[1], s[2], s[3], frame.layout().bitDepth());
     }
 
@@ -44,6 +57,16 @@ public final class Blockiness {
         double m = 1 << (bitDepth - 8);
         return ((double) boundarySum / boundaryCount + m) / ((double) innerSum / innerCount + m);
     }
+
+    /** The sums' parameters, so that {@link #sums(VideoFrame, long[])} picks the pass once. */
+    @FunctionalInterface
+    interface Pass {
+        void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth, long[] out);
+    }
+
+    static final Pass JAVA = Blockiness::sums;
+    /** libvigilpixels' C pass (only when it is loaded). */
+    static final Pass NATIVE = VigilPixels::blockiness;
 
     /** The four sums from plane 0 (luma), added to {@code out}. */
     static void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,

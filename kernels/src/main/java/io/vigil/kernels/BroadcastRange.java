@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
 
 /**
  * signalstats' BRNG: the share of pixels outside broadcast range. Exactly FFmpeg's definition (vf_signalstats.c,
@@ -14,14 +15,15 @@ import io.vigil.ffi.VideoFrame;
  * range when {@code Y < 16m || Y > 235m || U < 16m || U > 240m || V < 16m || V > 240m}, {@code m = 2^(bitDepth-8)};
  * BRNG = out-of-range pixels / (width * height). The limits are the same for full-range frames (signalstats does
  * not look at the range either). Gray formats (no chroma) test Y only. Samples are read as everywhere in the
- * statistics: 8-bit bytes, or 16-bit little-endian words shifted right by the layout's shift (P010).
+ * statistics: 8-bit bytes, or 16-bit little-endian words shifted right by the layout's shift (P010). When
+ * libvigilpixels is loaded ({@link VigilPixels}) its C pass counts the same pixels faster; this is the reference.
  */
 public final class BroadcastRange {
     /** The out-of-range pixel count of {@code frame}; BRNG is this over {@code width * height}. */
     public static long count(VideoFrame frame) {
         PixelLayout layout = frame.layout();
         boolean chroma = layout.planes() >= 2;
-        return count(frame.planeAddress(0), frame.linesize(0),
+        return (VigilPixels.loaded() ? NATIVE : JAVA).count(frame.planeAddress(0), frame.linesize(0),
                 chroma ? frame.planeAddress(1) : 0, chroma ? frame.linesize(1) : 0,
                 chroma && !layout.chromaInterleaved() ? frame.planeAddress(2) : 0,
                 chroma && !layout.chromaInterleaved() ? frame.linesize(2) : 0,
@@ -38,6 +40,18 @@ public final class BroadcastRange {
      * The count from the parts: plane 0 (luma), plane 1 (U, or interleaved UV when {@code interleaved}) and
      * plane 2 (V; unused when interleaved). {@code chroma} false: luma only.
      */
+    /** The count's parameters, so that {@link #count(VideoFrame)} picks the pass once. */
+    @FunctionalInterface
+    interface Pass {
+        long count(long y, int yStride, long u, int uStride, long v, int vStride, int width, int height,
+                   int bytesPerSample, int shift, int bitDepth, int log2ChromaW, int log2ChromaH, boolean chroma,
+                   boolean interleaved);
+    }
+
+    static final Pass JAVA = BroadcastRange::count;
+    /** libvigilpixels' C pass (only when it is loaded). */
+    static final Pass NATIVE = VigilPixels::brng;
+
     static long count(long y, int yStride, long u, int uStride, long v, int vStride, int width, int height,
                       int bytesPerSample, int shift, int bitDepth, int log2ChromaW, int log2ChromaH, boolean chroma,
                       boolean interleaved) {

@@ -31,6 +31,9 @@ public final class FrameStats {
     /** Blocking at the 8x8 coding grid, 1 when there is none; NaN when not computed; see {@link Blockiness}. */
     public double blockiness = Double.NaN;
 
+    /** Mean edge width in pixels (blurdetect's meaning); NaN when not computed or too few edges; see {@link Blur}. */
+    public double blur = Double.NaN;
+
     /**
      * Test bars: the share (0..1) of the seven standard bars found, in order, in the upper part of the picture; NaN
      * when not computed; see {@link ColorBars}.
@@ -78,6 +81,7 @@ public final class FrameStats {
         colorBars = Double.NaN;
         flatShare = Double.NaN;
         edgeShare = Double.NaN;
+        blur = Double.NaN;
         barTop = -1;
         barBottom = -1;
         barLeft = -1;

@@ -6,11 +6,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
 
 /**
  * One pass over the luma plane: the share of dark samples (blackdetect's pixel test, {@code Y <= threshold}), and
  * the mean, minimum and maximum. 8-bit planes are read eight samples at a time as a {@code long}, with the byte
- * lanes split into 16-bit lanes so that comparisons and sums cannot carry into a neighbour (SWAR).
+ * lanes split into 16-bit lanes so that comparisons and sums cannot carry into a neighbour (SWAR). When
+ * libvigilpixels is loaded ({@link VigilPixels}) its C pass gives the same integers faster; this is the reference.
  */
 public final class LumaStats {
     private static final long LANES = 0x00FF00FF00FF00FFL;
@@ -20,6 +22,8 @@ public final class LumaStats {
     private static final int FLUSH_EVERY = 128;
 
     private final double pixelThreshold;
+    /** The native pass's dark count, sum, min and max: no allocation per frame. */
+    private final long[] nativeOut = new long[4];
 
     /** @param pixelThreshold blackdetect's {@code pix_th}: 0..1 of the luma range */
     public LumaStats(double pixelThreshold) {
@@ -46,7 +50,10 @@ public final class LumaStats {
         long base = frame.planeAddress(0);
         int stride = frame.linesize(0);
         int threshold = blackCodeValue(pixelThreshold, frame.layout().bitDepth(), frame.fullRange());
-        if (frame.layout().bytesPerSample() == 1) {
+        if (VigilPixels.loaded()) {
+            computeNative(base, stride, width, height, frame.layout().bytesPerSample(), threshold,
+                    frame.layout().shift(), nativeOut, out);
+        } else if (frame.layout().bytesPerSample() == 1) {
             compute8(base, stride, width, height, threshold, out);
         } else {
             compute16(base, stride, width, height, threshold, frame.layout().shift(), out);
@@ -97,6 +104,13 @@ public final class LumaStats {
             }
         }
         store(out, dark, sum, min, max, (long) width * height);
+    }
+
+    /** The same pass in C (libvigilpixels must be loaded); {@code scratch} holds four longs. */
+    static void computeNative(long base, int stride, int width, int height, int bytesPerSample, int threshold,
+                              int shift, long[] scratch, FrameStats out) {
+        VigilPixels.luma(base, stride, width, height, bytesPerSample, shift, threshold, scratch);
+        store(out, scratch[0], scratch[1], (int) scratch[2], (int) scratch[3], (long) width * height);
     }
 
     static void compute16(long base, int stride, int width, int height, int threshold, FrameStats out) {

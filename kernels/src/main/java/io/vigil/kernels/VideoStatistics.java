@@ -13,6 +13,7 @@ public final class VideoStatistics implements FrameStatistics {
     private final Letterbox letterbox;
     private final Blockiness blockiness;
     private final ColorBars colorBars;
+    private final Blur blur;
 
     /**
      * @param luma the luma statistic, or null when no detector reads it
@@ -41,6 +42,13 @@ public final class VideoStatistics implements FrameStatistics {
     /** @param colorBars test bars and flatness (still slates), or null when no detector reads them */
     public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox,
                            Blockiness blockiness, ColorBars colorBars) {
+        this(luma, difference, brng, letterbox, blockiness, colorBars, null);
+    }
+
+    /** @param blur mean edge width, or null when no detector reads it */
+    public VideoStatistics(LumaStats luma, FrameDifference difference, BroadcastRange brng, Letterbox letterbox,
+                           Blockiness blockiness, ColorBars colorBars, Blur blur) {
+        this.blur = blur;
         this.colorBars = colorBars;
         this.blockiness = blockiness;
         this.luma = luma;
@@ -72,6 +80,9 @@ public final class VideoStatistics implements FrameStatistics {
         }
         if (colorBars != null) {
             colorBars.compute(frame, out);
+        }
+        if (blur != null) {
+            blur.compute(frame, out);
         }
     }
 

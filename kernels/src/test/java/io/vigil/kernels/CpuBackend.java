@@ -6,12 +6,27 @@ import java.util.List;
 /**
  * The CPU twins as the engine calls them: LumaStats' 8- and 16-bit passes and the per-plane BlockSad sums that
  * FrameDifference.mafd adds up. LumaStats hands back a fraction and a mean; the integers are recovered from them
- * and checked to reproduce them exactly.
+ * and checked to reproduce them exactly. With {@code nativePasses}, LumaStats, BroadcastRange, Blockiness and
+ * Letterbox run libvigilpixels' C passes instead of their Java loops (it must be loaded).
  */
 final class CpuBackend implements StatisticsBackend {
+    private final boolean nativePasses;
+
+    /** The Java loops, the reference. */
+    CpuBackend() {
+        this(false);
+    }
+
+    CpuBackend(boolean nativePasses) {
+        if (nativePasses && !io.vigil.ffi.VigilPixels.loaded()) {
+            throw new IllegalStateException("libvigilpixels is not loaded: " + io.vigil.ffi.VigilPixels.status());
+        }
+        this.nativePasses = nativePasses;
+    }
+
     @Override
     public String name() {
-        return "cpu";
+        return nativePasses ? "cpu-native" : "cpu";
     }
 
     @Override
@@ -28,7 +43,10 @@ final class CpuBackend implements StatisticsBackend {
     public LumaResult luma(HostPlanes f, int threshold) {
         FrameStats out = new FrameStats();
         long base = f.planes[0].address();
-        if (f.format.bytesPerSample == 1) {
+        if (nativePasses) {
+            LumaStats.computeNative(base, f.pitches[0], f.planeWidths[0], f.planeHeights[0], f.format.bytesPerSample,
+                    threshold, f.format.shift, new long[4], out);
+        } else if (f.format.bytesPerSample == 1) {
             LumaStats.compute8(base, f.pitches[0], f.planeWidths[0], f.planeHeights[0], threshold, out);
         } else {
             LumaStats.compute16(base, f.pitches[0], f.planeWidths[0], f.planeHeights[0], threshold, f.format.shift,
@@ -46,7 +64,7 @@ final class CpuBackend implements StatisticsBackend {
     @Override
     public long[] blockinessSums(HostPlanes f) {
         long[] out = new long[4];
-        Blockiness.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+        (nativePasses ? Blockiness.NATIVE : Blockiness.JAVA).sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
                 f.format.shift, f.format.bitDepth, out);
         return out;
     }
@@ -55,7 +73,7 @@ final class CpuBackend implements StatisticsBackend {
     public long brngCount(HostPlanes f) {
         int log2 = 1; // HostPlanes' layouts are all 4:2:0
         boolean interleaved = f.format.interleaved;
-        long count = BroadcastRange.count(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
+        long count = (nativePasses ? BroadcastRange.NATIVE : BroadcastRange.JAVA).count(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
                 interleaved ? 0 : f.planes[2].address(), interleaved ? 0 : f.pitches[2], f.width, f.height,
                 f.format.bytesPerSample, f.format.shift, f.format.bitDepth, log2, log2, true, interleaved);
         return count;
@@ -63,9 +81,42 @@ final class CpuBackend implements StatisticsBackend {
 
     @Override
     public int[] letterbox(HostPlanes f, double limit) {
-        long bars = new Letterbox(limit).bars(f.planes[0].address(), f.pitches[0], f.width, f.height,
-                f.format.bytesPerSample, f.format.shift, f.format.bitDepth);
+        Letterbox letterbox = new Letterbox(limit);
+        long bars = nativePasses
+                ? letterbox.barsNative(f.planes[0].address(), f.pitches[0], f.width, f.height,
+                        f.format.bytesPerSample, f.format.shift, f.format.bitDepth)
+                : letterbox.bars(f.planes[0].address(), f.pitches[0], f.width, f.height,
+                        f.format.bytesPerSample, f.format.shift, f.format.bitDepth);
         return new int[] {Letterbox.top(bars), Letterbox.bottom(bars), Letterbox.left(bars), Letterbox.right(bars)};
+    }
+
+    @Override
+    public List<long[]> blurSums(List<HostPlanes> pictures) {
+        List<long[]> out = new ArrayList<>();
+        for (HostPlanes f : pictures) {
+            long[] sums = new long[3];
+            Blur.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample, f.format.shift,
+                    f.format.bitDepth, sums);
+            out.add(sums);
+        }
+        return out;
+    }
+
+    @Override
+    public List<ColorBarsResult> colorBars(List<HostPlanes> pictures) {
+        List<ColorBarsResult> out = new ArrayList<>();
+        ColorBars bars = new ColorBars();
+        for (HostPlanes f : pictures) {
+            boolean il = f.format.interleaved;
+            double score = bars.barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
+                    il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
+            long[] flat = new long[3];
+            ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, flat);
+            out.add(new ColorBarsResult(score, flat[0], flat[1], flat[2]));
+        }
+        return out;
     }
 
     private static SadResult sadOf(HostPlanes a, HostPlanes b) {

@@ -137,6 +137,66 @@ final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
+    public List<long[]> blurSums(List<HostPlanes> pictures) {
+        return sampled(pictures, true).stream().map(r -> (long[]) r).toList();
+    }
+
+    @Override
+    public List<ColorBarsResult> colorBars(List<HostPlanes> pictures) {
+        return sampled(pictures, false).stream().map(r -> (ColorBarsResult) r).toList();
+    }
+
+    /** One batch of the pictures asking for Blur ({@code blur}) or ColorBars; the same launch's luma is checked. */
+    private List<Object> sampled(List<HostPlanes> pictures, boolean blur) {
+        assertThat(pictures.size()).isBetween(1, CAPACITY);
+        List<Long> allocations = new ArrayList<>();
+        driver.ctxPushCurrent(context);
+        try {
+            for (int slot = 0; slot < pictures.size(); slot++) {
+                HostPlanes f = pictures.get(slot);
+                long[] planes = upload(f, allocations);
+                stats.setPlanes(slot, planes, f.pitches, f.planeWidths, f.planeHeights, f.planeCount(),
+                        f.format.bytesPerSample, f.format.shift, null, null, 0);
+                if (blur) {
+                    stats.setBlur(slot, f.format.bitDepth);
+                } else {
+                    stats.setColorBars(slot, f.format.bitDepth, 1, 1, f.format.interleaved); // HostPlanes: 4:2:0
+                }
+            }
+            stats.run(pictures.size());
+            List<Object> out = new ArrayList<>();
+            long[] other = new long[3];
+            for (int slot = 0; slot < pictures.size(); slot++) {
+                HostPlanes f = pictures.get(slot);
+                // The luma statistics of the same batch are untouched, and the statistic not asked for stays 0.
+                assertThat(new LumaResult(stats.darkCount(slot), stats.lumaSum(slot), stats.lumaMin(slot),
+                        stats.lumaMax(slot))).isEqualTo(Reference.luma(f, 0));
+                long[] sums = new long[3];
+                if (blur) {
+                    stats.blurSums(slot, sums);
+                    stats.flatnessSums(slot, other);
+                    assertThat(other).containsOnly(0);
+                    assertThat(stats.barsMatched(slot)).isZero();
+                    out.add(sums);
+                } else {
+                    stats.flatnessSums(slot, sums);
+                    stats.blurSums(slot, other);
+                    assertThat(other).containsOnly(0);
+                    int matched = stats.barsMatched(slot);
+                    assertThat(matched).isBetween(0, 7);
+                    out.add(new ColorBarsResult(matched / 7.0, sums[0], sums[1], sums[2]));
+                }
+            }
+            return out;
+        } finally {
+            for (long allocation : allocations) {
+                driver.memFree(allocation);
+            }
+            driver.ctxPopCurrent();
+        }
+    }
+
+    @Override
     public int[] letterbox(HostPlanes f, double limit) {
         List<Long> allocations = new ArrayList<>();
         driver.ctxPushCurrent(context);

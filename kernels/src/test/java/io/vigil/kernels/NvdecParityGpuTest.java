@@ -25,13 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The GPU path end to end on a GPU host: an H.264 clip decoded by NVDEC into CUDA frames (NV12, on the primary
  * context CudaStats shares), described with {@link CudaStats#set(int, VideoFrame, VideoFrame, int)}, against the
  * same clip decoded by FFmpeg on the CPU (yuv420p) through LumaStats and BlockSad. H.264 decoding is bit-exact, and
- * NV12's interleaved chroma plane holds the same samples as yuv420p's two, so every integer must be equal.
+ * NV12's interleaved chroma plane holds the same samples as yuv420p's two, so every integer must be equal. Blur and
+ * ColorBars too (asked for with the frame's own layout, as the engine's StatsBatcher asks), on frames that show bars.
  */
 class NvdecParityGpuTest {
     private static final int FRAMES = 24;
 
-    /** dark, sum, min, max, sad, samples of one frame. */
-    private record Figures(long dark, long sum, long min, long max, long sad, long samples) {
+    /** dark, sum, min, max, sad, samples of one frame; Blur's sums; ColorBars' score and flatness counts. */
+    private record Figures(long dark, long sum, long min, long max, long sad, long samples, List<Long> blur,
+                           double bars, List<Long> flatness) {
     }
 
     @Test
@@ -55,6 +57,8 @@ class NvdecParityGpuTest {
         assertThat(cpu.get(13).sad()).as("a frozen frame against its twin (lossy: near 0)")
                 .isLessThan(cpu.get(3).sad() / 10);
         assertThat(cpu.get(13).samples()).isEqualTo(320 * 240 * 3 / 2);
+        assertThat(cpu.get(19).bars()).as("a frame of bars").isEqualTo(1.0);
+        assertThat(cpu.get(3).blur().get(1)).as("the gradient's edges").isPositive();
 
         CudaDriver driver = GpuAvailability.driverOrSkip(); // the CPU half above runs everywhere
 
@@ -67,13 +71,27 @@ class NvdecParityGpuTest {
                     return;
                 }
                 int threshold = LumaStats.blackCodeValue(0.10, frame.layout().bitDepth(), frame.fullRange());
+                var layout = frame.layout();
                 stats.set(0, frame, previous.isFilled() ? previous : null, threshold);
+                stats.setBlur(0, layout.bitDepth());
+                stats.setColorBars(0, layout.bitDepth(), layout.log2ChromaW(), layout.log2ChromaH(),
+                        layout.chromaInterleaved());
                 stats.set(1, frame, null, threshold); // the same frame in a second slot, without a reference
                 stats.run(2);
+                long[] blur = new long[3];
+                long[] flat = new long[3];
+                stats.blurSums(0, blur);
+                stats.flatnessSums(0, flat);
                 gpu.add(new Figures(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0),
-                        stats.sad(0), stats.samples(0)));
+                        stats.sad(0), stats.samples(0), List.of(blur[0], blur[1], blur[2]),
+                        stats.barsMatched(0) / 7.0, List.of(flat[0], flat[1], flat[2])));
                 assertThat(new long[] {stats.darkCount(1), stats.lumaSum(1), stats.sad(1), stats.samples(1)})
                         .containsExactly(stats.darkCount(0), stats.lumaSum(0), 0, 0);
+                stats.blurSums(1, blur);
+                stats.flatnessSums(1, flat);
+                assertThat(blur).as("slot 1 asked for no blur").containsOnly(0);
+                assertThat(flat).as("slot 1 asked for no flatness").containsOnly(0);
+                assertThat(stats.barsMatched(1)).isZero();
             });
         }
         if (!notes.isEmpty()) {
@@ -83,21 +101,36 @@ class NvdecParityGpuTest {
         assertThat(gpu.subList(1, FRAMES)).as("frames that differ from their reference").anyMatch(f -> f.sad() > 0);
     }
 
-    /** A moving gradient, a black stretch and a frozen stretch, so that every statistic takes several values. */
+    /** BT.601 Y, Cb, Cr of 75% bars, white to blue. */
+    private static final int[][] BARS = {{180, 128, 128}, {162, 44, 142}, {131, 156, 44}, {112, 72, 58},
+        {84, 184, 198}, {65, 100, 212}, {35, 212, 114}};
+
+    /**
+     * A moving gradient, a black stretch, a frozen stretch and bars (frames 18 to 20: seven bars over the upper two
+     * thirds, black below), so that every statistic takes several values.
+     */
     private static void paint(long index, MemorySegment y, int yStride, MemorySegment u, MemorySegment v,
                               int chromaStride) {
         long shown = index >= 12 && index < 16 ? 12 : index; // frozen
         for (int row = 0; row < 240; row++) {
             for (int x = 0; x < 320; x++) {
                 int value = index >= 6 && index < 9 ? 16 : (int) ((x + 3 * row + 7 * shown) % 220) + 16;
+                if (index >= 18 && index < 21) {
+                    value = row < 160 ? BARS[x * 7 / 320][0] : 16;
+                }
                 y.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) row * yStride + x, (byte) value);
             }
         }
         for (int row = 0; row < 120; row++) {
             for (int x = 0; x < 160; x++) {
-                u.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) row * chromaStride + x, (byte) (64 + x % 128));
-                v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) row * chromaStride + x,
-                        (byte) (200 - (row + shown) % 128));
+                int cb = 64 + x % 128;
+                int cr = 200 - (int) ((row + shown) % 128);
+                if (index >= 18 && index < 21) {
+                    cb = row < 80 ? BARS[x * 7 / 160][1] : 128;
+                    cr = row < 80 ? BARS[x * 7 / 160][2] : 128;
+                }
+                u.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) row * chromaStride + x, (byte) cb);
+                v.set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) row * chromaStride + x, (byte) cr);
             }
         }
     }
@@ -132,7 +165,13 @@ class NvdecParityGpuTest {
                 samples += (long) frame.planeWidth(p) * frame.planeHeight(p);
             }
         }
+        long[] blur = Blur.sums(frame);
+        new ColorBars().compute(frame, out);
+        long[] flat = new long[3];
+        ColorBars.flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
+                frame.layout().bytesPerSample(), frame.layout().shift(), frame.layout().bitDepth(), flat);
         return new Figures(Math.round(out.darkFraction * count), Math.round(out.lumaMean * count), out.lumaMin,
-                out.lumaMax, sad, samples);
+                out.lumaMax, sad, samples, List.of(blur[0], blur[1], blur[2]), out.colorBars,
+                List.of(flat[0], flat[1], flat[2]));
     }
 }

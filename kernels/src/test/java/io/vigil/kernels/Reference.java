@@ -127,4 +127,84 @@ final class Reference {
         }
         return out;
     }
+    /**
+     * Blur's three sums {widthSum, edgeCount, lines} as its class comment defines them, with whole arrays per line:
+     * P at 8 bits, v smoothed across the line, q along it, g = q[k+1] - q[k-1], edges and their monotone runs.
+     */
+    static long[] blur(HostPlanes f) {
+        int down = f.format.bytesPerSample == 1 ? 0 : f.format.bitDepth - 8; // sample() has applied the shift
+        long widthSum = 0;
+        long edges = 0;
+        long lines = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            boolean rows = pass == 0;
+            int across = rows ? f.height : f.width;
+            int n = rows ? f.width : f.height;
+            for (int j = 2; j <= across - 2; j += 4) {
+                lines++;
+                if (n < 7) {
+                    continue;
+                }
+                int[] v = new int[n];
+                for (int k = 0; k < n; k++) {
+                    v[k] = rows
+                            ? (f.sample(0, k, j - 1) >> down) + 2 * (f.sample(0, k, j) >> down)
+                                    + (f.sample(0, k, j + 1) >> down)
+                            : (f.sample(0, j - 1, k) >> down) + 2 * (f.sample(0, j, k) >> down)
+                                    + (f.sample(0, j + 1, k) >> down);
+                }
+                int[] q = new int[n];
+                for (int k = 1; k <= n - 2; k++) {
+                    q[k] = v[k - 1] + 2 * v[k] + v[k + 1];
+                }
+                int[] g = new int[n];
+                for (int k = 2; k <= n - 3; k++) {
+                    g[k] = q[k + 1] - q[k - 1];
+                }
+                int end = -1;
+                for (int k = 3; k <= n - 4; k++) {
+                    int mag = Math.abs(g[k]);
+                    if (mag >= 128 && mag >= Math.abs(g[k - 1]) && mag > Math.abs(g[k + 1]) && k >= end) {
+                        int s = g[k] > 0 ? 1 : -1;
+                        int least = mag >> 4;
+                        int a = k;
+                        while (a > 1 && k - a < Blur.RADIUS && (q[a] - q[a - 1]) * s > least) {
+                            a--;
+                        }
+                        int b = k;
+                        while (b < n - 2 && b - k < Blur.RADIUS && (q[b + 1] - q[b]) * s > least) {
+                            b++;
+                        }
+                        widthSum += Math.max(1, b - a - 2);
+                        edges++;
+                        end = b;
+                    }
+                }
+            }
+        }
+        return new long[] {widthSum, edges, lines};
+    }
+
+    /** ColorBars' flatness {flat steps, edge steps, steps} over its 32 sampled rows, step by step. */
+    static long[] flatness(HostPlanes f) {
+        int m = 1 << (f.format.bitDepth - 8);
+        long flat = 0;
+        long edge = 0;
+        long steps = 0;
+        for (int k = 0; k < ColorBars.FLAT_ROWS; k++) {
+            int y = (int) ((long) f.height * (2 * k + 1) / 64);
+            for (int x = 0; x < f.width; x++) {
+                int[] d = {x > 0 ? Math.abs(f.sample(0, x, y) - f.sample(0, x - 1, y)) : -1,
+                    y + 1 < f.height ? Math.abs(f.sample(0, x, y + 1) - f.sample(0, x, y)) : -1};
+                for (int step : d) {
+                    if (step >= 0) {
+                        steps++;
+                        flat += step <= m ? 1 : 0;
+                        edge += step > 16 * m ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return new long[] {flat, edge, steps};
+    }
 }

@@ -48,6 +48,19 @@ interface StatisticsBackend extends AutoCloseable {
         throw new UnsupportedOperationException("blockiness has no CUDA twin yet");
     }
 
+    /** ColorBars' figures of one picture: its bars score (matched bars / 7) and its flatness counts. */
+    record ColorBarsResult(double bars, long flatSteps, long edgeSteps, long steps) {
+    }
+
+    /**
+     * The three sums of {@link Blur} on plane 0 of each picture, {widthSum, edgeCount, lines}, computed together (one
+     * batch where the backend batches, at most 8 pictures).
+     */
+    List<long[]> blurSums(List<HostPlanes> pictures);
+
+    /** {@link ColorBars}' bars score and flatness counts of each picture, computed together (at most 8). */
+    List<ColorBarsResult> colorBars(List<HostPlanes> pictures);
+
     @Override
     void close();
 }

@@ -2,6 +2,7 @@ package io.vigil.engine.backend;
 
 import io.vigil.ffi.Device;
 import io.vigil.kernels.Blockiness;
+import io.vigil.kernels.Blur;
 import io.vigil.kernels.BroadcastRange;
 import io.vigil.kernels.ColorBars;
 import io.vigil.kernels.FrameDifference;
@@ -44,7 +45,8 @@ public final class CpuBackend implements StatisticsBackend {
                 r.brng() ? new BroadcastRange() : null,
                 r.letterbox() ? new Letterbox(r.letterboxLimit()) : null,
                 r.blockiness() ? new Blockiness() : null,
-                r.colorBars() ? new ColorBars() : null);
+                r.colorBars() ? new ColorBars() : null,
+                r.blur() ? new Blur() : null);
     }
 
     @Override

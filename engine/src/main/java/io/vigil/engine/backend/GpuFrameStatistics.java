@@ -3,6 +3,7 @@ package io.vigil.engine.backend;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.Blockiness;
+import io.vigil.kernels.Blur;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.LumaStats;
@@ -27,6 +28,8 @@ final class GpuFrameStatistics implements FrameStatistics {
         this.cpu = CpuBackend.cpuStatistics(request);
         pending.brng = request.brng();
         pending.blockiness = request.blockiness();
+        pending.blur = request.blur();
+        pending.colorBars = request.colorBars();
         pending.letterboxLimit = -1;
         batcher.register();
     }
@@ -38,7 +41,6 @@ final class GpuFrameStatistics implements FrameStatistics {
             return;
         }
         sawDeviceFrames = true;
-        // No CUDA twin of ColorBars yet: device frames keep colorBars, flatShare, edgeShare NaN (Analysis says so).
         VideoStatistics.fillCommon(frame, out);
         boolean comparable = request.difference() && reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
@@ -62,6 +64,16 @@ final class GpuFrameStatistics implements FrameStatistics {
         if (request.blockiness()) {
             long[] b = pending.blockSums;
             out.blockiness = Blockiness.score(b[0], b[1], b[2], b[3], frame.layout().bitDepth());
+        }
+        if (request.blur()) {
+            long[] b = pending.blurSums;
+            out.blur = Blur.score(b[0], b[1], b[2]);
+        }
+        if (request.colorBars()) {
+            long[] f = pending.flatSums;
+            out.colorBars = pending.barsMatched / 7.0;
+            out.flatShare = f[2] == 0 ? 0 : (double) f[0] / f[2];
+            out.edgeShare = f[2] == 0 ? 0 : (double) f[1] / f[2];
         }
         if (request.brng()) {
             out.brngFraction = pending.brngCount / ((double) frame.width() * frame.height());

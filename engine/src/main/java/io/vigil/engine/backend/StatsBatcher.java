@@ -27,6 +27,10 @@ public final class StatsBatcher implements AutoCloseable {
         public int letterboxLimit = -1;
         /** Whether Blockiness' sums are wanted too (set once by the owning stream). */
         public boolean blockiness;
+        /** Whether Blur's sums are wanted too (set once by the owning stream). */
+        public boolean blur;
+        /** Whether ColorBars' bars and flatness are wanted too (set once by the owning stream). */
+        public boolean colorBars;
         volatile Thread waiter;
         volatile boolean done;
         Throwable failure;
@@ -43,6 +47,12 @@ public final class StatsBatcher implements AutoCloseable {
         public int barRight;
         /** Blockiness' sums: boundary step sum and count, inner step sum and count. */
         public final long[] blockSums = new long[4];
+        /** Blur's sums: width sum, edge count, lines. */
+        public final long[] blurSums = new long[3];
+        /** ColorBars' flatness: flat steps, edge steps, all steps. */
+        public final long[] flatSums = new long[3];
+        /** Bars matched by ColorBars' best candidate, 0..7. */
+        public int barsMatched;
     }
 
     private final CudaStats stats;
@@ -152,6 +162,14 @@ public final class StatsBatcher implements AutoCloseable {
                 if (r.blockiness) {
                     stats.setBlockiness(i, r.frame.layout().bitDepth());
                 }
+                if (r.blur) {
+                    stats.setBlur(i, r.frame.layout().bitDepth());
+                }
+                if (r.colorBars) {
+                    var layout = r.frame.layout();
+                    stats.setColorBars(i, layout.bitDepth(), layout.log2ChromaW(), layout.log2ChromaH(),
+                            layout.chromaInterleaved());
+                }
             }
             stats.run(n);
             for (int i = 0; i < n; i++) {
@@ -168,6 +186,9 @@ public final class StatsBatcher implements AutoCloseable {
                 r.barLeft = stats.barLeft(i);
                 r.barRight = stats.barRight(i);
                 stats.blockinessSums(i, r.blockSums);
+                stats.blurSums(i, r.blurSums);
+                stats.flatnessSums(i, r.flatSums);
+                r.barsMatched = stats.barsMatched(i);
             }
             synchronized (this) {
                 batches++;

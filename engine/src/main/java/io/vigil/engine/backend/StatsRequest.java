@@ -12,9 +12,17 @@ package io.vigil.engine.backend;
  * @param letterboxLimit cropdetect's {@code limit}, a ratio of the largest code value
  * @param blockiness whether blocking at the coding grid is needed
  * @param colorBars whether test bars and flatness (still slates) are needed
+ * @param blur whether the mean edge width is needed
  */
 public record StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
-                           boolean letterbox, double letterboxLimit, boolean blockiness, boolean colorBars) {
+                           boolean letterbox, double letterboxLimit, boolean blockiness, boolean colorBars,
+                           boolean blur) {
+    public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
+                        boolean letterbox, double letterboxLimit, boolean blockiness, boolean colorBars) {
+        this(luma, pixelThreshold, difference, freezeNoise, brng, letterbox, letterboxLimit, blockiness, colorBars,
+                false);
+    }
+
     public StatsRequest(boolean luma, double pixelThreshold, boolean difference, double freezeNoise, boolean brng,
                         boolean letterbox, double letterboxLimit, boolean blockiness) {
         this(luma, pixelThreshold, difference, freezeNoise, brng, letterbox, letterboxLimit, blockiness, false);
@@ -34,6 +42,6 @@ public record StatsRequest(boolean luma, double pixelThreshold, boolean differen
     }
 
     public boolean any() {
-        return luma || difference || brng || letterbox || blockiness || colorBars;
+        return luma || difference || brng || letterbox || blockiness || colorBars || blur;
     }
 }

@@ -39,17 +39,18 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 public final class ConfigLoader {
     private static final Set<String> COMMON_KEYS = Set.of("enabled", "duration", "clearDelay", "severity");
     /** Detector parameters that are not ratios (levels in their own units, counts, correlations): their ranges. */
-    private static final java.util.Map<String, double[]> LEVEL_RANGES = java.util.Map.of(
-            "detectors.loudness.target", new double[] {-70, 0},
-            "detectors.loudness.tolerance", new double[] {0.1, 30},
-            "detectors.loudness.truePeakCeiling", new double[] {-30, 6},
-            "detectors.clipping.minRun", new double[] {1, 1000},
-            "detectors.clipping.eventsPerSecond", new double[] {1, 10000},
-            "detectors.phase.correlation", new double[] {-1, 1},
-            "detectors.flash.changeCdm2", new double[] {1, 100},
-            "detectors.flash.maxOpposingChanges", new double[] {1, 50},
-            "detectors.letterbox.toleranceRows", new double[] {0, 4096},
-            "detectors.blockiness.threshold", new double[] {1, 100});
+    private static final java.util.Map<String, double[]> LEVEL_RANGES = java.util.Map.ofEntries(
+            java.util.Map.entry("detectors.loudness.target", new double[] {-70, 0}),
+            java.util.Map.entry("detectors.loudness.tolerance", new double[] {0.1, 30}),
+            java.util.Map.entry("detectors.loudness.truePeakCeiling", new double[] {-30, 6}),
+            java.util.Map.entry("detectors.clipping.minRun", new double[] {1, 1000}),
+            java.util.Map.entry("detectors.clipping.eventsPerSecond", new double[] {1, 10000}),
+            java.util.Map.entry("detectors.phase.correlation", new double[] {-1, 1}),
+            java.util.Map.entry("detectors.flash.changeCdm2", new double[] {1, 100}),
+            java.util.Map.entry("detectors.flash.maxOpposingChanges", new double[] {1, 50}),
+            java.util.Map.entry("detectors.letterbox.toleranceRows", new double[] {0, 4096}),
+            java.util.Map.entry("detectors.blockiness.threshold", new double[] {1, 100}),
+            java.util.Map.entry("detectors.blur.threshold", new double[] {1, 100}));
 
     private final String file;
 

@@ -16,7 +16,7 @@ import java.util.Set;
  * graphic, not a plain field, which is black's or freeze's). The condition runs from the first such frame to the
  * first that is neither (a run that begins with a slate is back-dated to its reference frame, the first still one,
  * as a freeze is); the run is {@code kind} 1 (bars) if any of its frames showed bars, else 2 (slate).
- * Frames without the statistic (decoded to the GPU, which has no twin yet) leave the run as it is.
+ * Frames without the statistic leave the run as it is.
  */
 public final class ColorBarsDetector extends FrameRunDetector {
     public static final String NAME = "colorbars";

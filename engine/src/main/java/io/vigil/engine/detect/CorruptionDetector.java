@@ -29,6 +29,17 @@ public final class CorruptionDetector extends AlarmingDetector {
         return Set.of(Statistic.VIDEO_TIMESTAMPS);
     }
 
+    /** Damaged pictures are picture defects, though the decoder, not a pixel statistic, reports them. */
+    @Override
+    public boolean seenInPicture() {
+        return true;
+    }
+
+    @Override
+    public double conditionSinceSeconds() {
+        return damagedSince;
+    }
+
     @Override
     public void onVideo(FrameStats s) {
         long rejected = s.decoderErrors - lastDecoderErrors;

@@ -12,6 +12,19 @@ public interface Detector {
     /** The statistics this detector reads. */
     Set<Statistic> reads();
 
+    /** Whether its defect is seen in the picture, so that its alarm gets a thumbnail (`--thumbnails`). */
+    default boolean seenInPicture() {
+        return reads().stream().anyMatch(Statistic::fromPixels);
+    }
+
+    /**
+     * Media time at which this detector's condition began, as of the last frame it saw; NaN when it does not hold
+     * (or the detector does not say). Lets the thumbnail keeper hold the frame where a picture defect began.
+     */
+    default double conditionSinceSeconds() {
+        return Double.NaN;
+    }
+
     default void onVideo(FrameStats stats) {
     }
 

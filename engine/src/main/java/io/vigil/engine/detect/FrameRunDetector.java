@@ -53,6 +53,11 @@ abstract class FrameRunDetector extends AlarmingDetector {
     }
 
     @Override
+    public double conditionSinceSeconds() {
+        return since;
+    }
+
+    @Override
     public void finish(double lastVideoSeconds, double audioEndSeconds) {
         alarm.finish(lastVideoSeconds);
     }

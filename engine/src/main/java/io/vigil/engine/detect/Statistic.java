@@ -10,6 +10,8 @@ public enum Statistic {
     BLOCKINESS,
     /** Test bars and still-graphic flatness ({@link io.vigil.kernels.ColorBars}). */
     COLOR_BARS,
+    /** Mean edge width, blurdetect's meaning ({@link io.vigil.kernels.Blur}). */
+    BLUR,
     /** cropdetect's black bars at the four edges ({@link io.vigil.kernels.Letterbox}). */
     LETTERBOX,
     /** freezedetect's frame difference ({@link io.vigil.kernels.FrameDifference}). */
@@ -19,5 +21,13 @@ public enum Statistic {
     /** Only each video frame's timestamp and duration (no pixels read). */
     VIDEO_TIMESTAMPS,
     /** BS.1770 loudness and true peak, each 100 ms ({@link io.vigil.kernels.LoudnessMeter}). */
-    LOUDNESS
+    LOUDNESS;
+
+    /** Whether this statistic is read from the picture's pixels. */
+    public boolean fromPixels() {
+        return switch (this) {
+            case LUMA, BROADCAST_RANGE, BLOCKINESS, COLOR_BARS, BLUR, LETTERBOX, FRAME_DIFFERENCE -> true;
+            case AUDIO_LEVELS, VIDEO_TIMESTAMPS, LOUDNESS -> false;
+        };
+    }
 }

@@ -33,6 +33,17 @@ import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_SUM;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_SUM;
+import static io.vigil.kernels.cuda.FrameRecords.BARS_MATCHED;
+import static io.vigil.kernels.cuda.FrameRecords.BIT_DEPTH;
+import static io.vigil.kernels.cuda.FrameRecords.BLUR;
+import static io.vigil.kernels.cuda.FrameRecords.BLUR_EDGE_COUNT;
+import static io.vigil.kernels.cuda.FrameRecords.BLUR_LINES;
+import static io.vigil.kernels.cuda.FrameRecords.BLUR_WIDTH_SUM;
+import static io.vigil.kernels.cuda.FrameRecords.COLOR_BARS;
+import static io.vigil.kernels.cuda.FrameRecords.EDGE_STEPS;
+import static io.vigil.kernels.cuda.FrameRecords.FLAT_STEPS;
+import static io.vigil.kernels.cuda.FrameRecords.RESERVED;
+import static io.vigil.kernels.cuda.FrameRecords.STEPS;
 import static io.vigil.kernels.cuda.FrameRecords.RESULT_BYTES;
 import static io.vigil.kernels.cuda.FrameRecords.SAD;
 import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
@@ -58,8 +69,9 @@ import java.util.Objects;
 /**
  * The luma statistics and the frame difference of a batch of frames in CUDA memory, computed by the kernels in
  * vigil_stats.ptx: per frame the dark-sample count, luma sum, minimum and maximum of plane 0, and the SAD against
- * a reference frame over all planes with its sample count, and on request signalstats' BRNG count. These are the
- * integers the CPU reference
+ * a reference frame over all planes with its sample count, and on request signalstats' BRNG count, cropdetect's bars,
+ * Blockiness', Blur's and ColorBars' sums (Blur and ColorBars in a third kernel over their sampled lines). These are
+ * the integers the CPU reference
  * ({@code LumaStats}, {@code FrameDifference.mafd}) computes, with the same definitions (16-bit samples are
  * {@code stored >> shift}; see vigil_stats.h); the means and MAFD are divided out by the caller.
  *
@@ -85,6 +97,9 @@ public final class CudaStats implements AutoCloseable {
     static final String INIT_KERNEL = "vigil_stats_init";
     static final String STATS_KERNEL = "vigil_frame_stats";
     static final String LETTERBOX_KERNEL = "vigil_letterbox";
+    static final String SAMPLED_KERNEL = "vigil_sampled";
+    /** vigil_sampled's blocks before the blur's: the bars' one, the flatness rows' four (VIGIL_FIRST_BLUR_BLOCK). */
+    static final int FIRST_BLUR_BLOCK = 5;
     /** Rows each warp of vigil_frame_stats is given per frame, on average: sizes the grid's x dimension. */
     static final int ROWS_PER_WARP = 4;
     /** What the pinned results hold before each batch's copy back, so that a copy that never came shows. */
@@ -105,6 +120,10 @@ public final class CudaStats implements AutoCloseable {
     private MemorySegment initKernel;
     private MemorySegment statsKernel;
     private MemorySegment letterboxKernel;
+    private MemorySegment sampledKernel;
+    /** Blur's lines of the frame in each slot when it asks for Blur, else 0; and whether it asks for ColorBars. */
+    private final long[] blurLines;
+    private final boolean[] colorBars;
     /** Whether the frame in each slot asks for cropdetect's bars (the letterbox kernel runs when any does). */
     private final boolean[] letterbox;
     private MemorySegment stream;
@@ -139,6 +158,8 @@ public final class CudaStats implements AutoCloseable {
         this.rows = new long[capacity];
         Arrays.fill(rows, -1);
         letterbox = new boolean[capacity];
+        blurLines = new long[capacity];
+        colorBars = new boolean[capacity];
     }
 
     /**
@@ -190,6 +211,7 @@ public final class CudaStats implements AutoCloseable {
             initKernel = driver.moduleGetFunction(module, INIT_KERNEL);
             statsKernel = driver.moduleGetFunction(module, STATS_KERNEL);
             letterboxKernel = driver.moduleGetFunction(module, LETTERBOX_KERNEL);
+            sampledKernel = driver.moduleGetFunction(module, SAMPLED_KERNEL);
             // A blocking stream: it waits for work on the legacy NULL stream, where FFmpeg's NVDEC copies each decoded
             // surface into its output frame, so a kernel never reads a frame before that copy has finished.
             stream = driver.streamCreate(CudaDriver.CU_STREAM_DEFAULT);
@@ -299,6 +321,79 @@ public final class CudaStats implements AutoCloseable {
         out[1] = (long) BLOCK_BOUNDARY_COUNT.get(hostResults, at);
         out[2] = (long) BLOCK_INNER_SUM.get(hostResults, at);
         out[3] = (long) BLOCK_INNER_COUNT.get(hostResults, at);
+    }
+
+    /**
+     * Asks for io.vigil.kernels.Blur's three sums ({@link #blurSums}) of the frame already described in {@code slot}
+     * (by {@link #set} or {@link #setPlanes}, which turn it off), at {@code bitDepth}: plane 0 read at 8 bits.
+     */
+    public void setBlur(int slot, int bitDepth) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        checkBitDepth(slot, bitDepth);
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        BLUR.set(d, at, 1);
+        BIT_DEPTH.set(d, at, bitDepth);
+        int width = (int) WIDTH.get(d, at, 0L);
+        int height = (int) HEIGHT.get(d, at, 0L);
+        blurLines[slot] = (height >= 4 ? (height - 4) / 4 + 1 : 0) + (width >= 4 ? (width - 4) / 4 + 1 : 0);
+    }
+
+    /** Blur's sums into {@code out[0..2]}: width sum, edge count, lines; all 0 when not asked for. */
+    public void blurSums(int slot, long[] out) {
+        long at = result(slot);
+        out[0] = (long) BLUR_WIDTH_SUM.get(hostResults, at);
+        out[1] = Integer.toUnsignedLong((int) BLUR_EDGE_COUNT.get(hostResults, at));
+        out[2] = Integer.toUnsignedLong((int) BLUR_LINES.get(hostResults, at));
+    }
+
+    /**
+     * Asks for io.vigil.kernels.ColorBars' bars ({@link #barsMatched}) and flatness ({@link #flatnessSums}) of the
+     * frame already described in {@code slot} (by {@link #set} or {@link #setPlanes}, which turn it off), at
+     * {@code bitDepth}, chroma subsampled by {@code 2^log2ChromaW} x {@code 2^log2ChromaH}, U and V interleaved in
+     * plane 1 when {@code interleaved}, else in planes 1 and 2 (a one-plane frame has flatness only).
+     */
+    public void setColorBars(int slot, int bitDepth, int log2ChromaW, int log2ChromaH, boolean interleaved) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        checkBitDepth(slot, bitDepth);
+        if (log2ChromaW < 0 || log2ChromaW > 4 || log2ChromaH < 0 || log2ChromaH > 4) {
+            throw new IllegalArgumentException("chroma subsampling out of range: " + log2ChromaW + ", " + log2ChromaH);
+        }
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        int planeCount = (int) PLANE_COUNT.get(d, at);
+        if (planeCount == 2 && !interleaved || planeCount == 3 && interleaved) {
+            throw new IllegalArgumentException("slot " + slot + ": " + planeCount + " planes with interleaved "
+                    + interleaved);
+        }
+        COLOR_BARS.set(d, at, 1);
+        BIT_DEPTH.set(d, at, bitDepth);
+        CHROMA_SHAPE.set(d, at, log2ChromaW | log2ChromaH << 4 | (interleaved ? 1 : 0) << 8);
+        colorBars[slot] = true;
+    }
+
+    /** Bars matched by ColorBars' best candidate, 0..7 (its score is this over 7); 0 when not asked for. */
+    public int barsMatched(int slot) {
+        return (int) BARS_MATCHED.get(hostResults, result(slot));
+    }
+
+    /** ColorBars' flatness into {@code out[0..2]}: flat steps, edge steps, all steps; all 0 when not asked for. */
+    public void flatnessSums(int slot, long[] out) {
+        long at = result(slot);
+        out[0] = Integer.toUnsignedLong((int) FLAT_STEPS.get(hostResults, at));
+        out[1] = Integer.toUnsignedLong((int) EDGE_STEPS.get(hostResults, at));
+        out[2] = Integer.toUnsignedLong((int) STEPS.get(hostResults, at));
+    }
+
+    private void checkBitDepth(int slot, int bitDepth) {
+        int bytesPerSample = (int) BYTES_PER_SAMPLE.get(hostDescriptors, slot * DESCRIPTOR_BYTES);
+        int shift = (int) SHIFT.get(hostDescriptors, slot * DESCRIPTOR_BYTES);
+        if (bitDepth < 8 || bitDepth + shift > 8 * bytesPerSample) {
+            throw new IllegalArgumentException("slot " + slot + ": bit depth " + bitDepth + " does not fit "
+                    + bytesPerSample + "-byte samples stored << " + shift);
+        }
     }
 
     /**
@@ -424,7 +519,13 @@ public final class CudaStats implements AutoCloseable {
         LETTERBOX_LIMIT.set(d, at, 0);
         BLOCKINESS.set(d, at, 0);
         BLOCK_ALPHA.set(d, at, 0);
+        BLUR.set(d, at, 0);
+        COLOR_BARS.set(d, at, 0);
+        BIT_DEPTH.set(d, at, 0);
+        RESERVED.set(d, at, 0);
         letterbox[slot] = false;
+        blurLines[slot] = 0;
+        colorBars[slot] = false;
         rows[slot] = visited;
     }
 
@@ -455,8 +556,12 @@ public final class CudaStats implements AutoCloseable {
         }
         long maxRows = 0;
         boolean anyLetterbox = false;
+        boolean anySampled = false;
+        long maxBlurLines = 0;
         for (int slot = 0; slot < count; slot++) {
             anyLetterbox |= letterbox[slot];
+            anySampled |= colorBars[slot] || blurLines[slot] > 0;
+            maxBlurLines = Math.max(maxBlurLines, blurLines[slot]);
             if (rows[slot] < 0) {
                 throw new IllegalStateException("slot " + slot + " of the batch was never set");
             }
@@ -472,6 +577,8 @@ public final class CudaStats implements AutoCloseable {
         int gridX = Math.clamp((maxRows + warpsPerBlock * ROWS_PER_WARP - 1) / (warpsPerBlock * ROWS_PER_WARP),
                 1, Integer.MAX_VALUE);
         int initBlocks = (count + INIT_THREADS - 1) / INIT_THREADS;
+        // vigil_sampled: the bars' and flatness' blocks, then a thread per blur line (at least one block).
+        int sampledX = FIRST_BLUR_BLOCK + (int) Math.max(1, (maxBlurLines + BLOCK_THREADS - 1) / BLOCK_THREADS);
         hostResults.asSlice(0, count * RESULT_BYTES).fill(POISON);
         argumentValues.set(JAVA_INT, 16, count);
 
@@ -484,6 +591,9 @@ public final class CudaStats implements AutoCloseable {
             driver.launchKernel(statsKernel, gridX, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
             if (anyLetterbox) {
                 driver.launchKernel(letterboxKernel, 1, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+            }
+            if (anySampled) {
+                driver.launchKernel(sampledKernel, sampledX, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
             }
             driver.eventRecord(stop, stream);
             driver.memcpyDtoHAsync(hostResults, deviceResults, count * RESULT_BYTES, stream);

@@ -42,7 +42,11 @@ final class FrameRecords {
             JAVA_INT.withName("letterbox"),
             JAVA_INT.withName("letterboxLimit"),
             JAVA_INT.withName("blockiness"),
-            JAVA_INT.withName("blockAlpha")).withName("VigilFrameDesc");
+            JAVA_INT.withName("blockAlpha"),
+            JAVA_INT.withName("blur"),
+            JAVA_INT.withName("colorBars"),
+            JAVA_INT.withName("bitDepth"),
+            JAVA_INT.withName("reserved")).withName("VigilFrameDesc");
 
     static final StructLayout RESULT = MemoryLayout.structLayout(
             JAVA_LONG.withName("darkCount"),
@@ -59,7 +63,14 @@ final class FrameRecords {
             JAVA_LONG.withName("blockBoundarySum"),
             JAVA_LONG.withName("blockBoundaryCount"),
             JAVA_LONG.withName("blockInnerSum"),
-            JAVA_LONG.withName("blockInnerCount")).withName("VigilFrameResult");
+            JAVA_LONG.withName("blockInnerCount"),
+            JAVA_LONG.withName("blurWidthSum"),
+            JAVA_INT.withName("blurEdgeCount"),
+            JAVA_INT.withName("blurLines"),
+            JAVA_INT.withName("flatSteps"),
+            JAVA_INT.withName("edgeSteps"),
+            JAVA_INT.withName("steps"),
+            JAVA_INT.withName("barsMatched")).withName("VigilFrameResult");
 
     static final long DESCRIPTOR_BYTES = DESCRIPTOR.byteSize();
     static final long RESULT_BYTES = RESULT.byteSize();
@@ -82,6 +93,10 @@ final class FrameRecords {
     static final VarHandle LETTERBOX_LIMIT = DESCRIPTOR.varHandle(groupElement("letterboxLimit"));
     static final VarHandle BLOCKINESS = DESCRIPTOR.varHandle(groupElement("blockiness"));
     static final VarHandle BLOCK_ALPHA = DESCRIPTOR.varHandle(groupElement("blockAlpha"));
+    static final VarHandle BLUR = DESCRIPTOR.varHandle(groupElement("blur"));
+    static final VarHandle COLOR_BARS = DESCRIPTOR.varHandle(groupElement("colorBars"));
+    static final VarHandle BIT_DEPTH = DESCRIPTOR.varHandle(groupElement("bitDepth"));
+    static final VarHandle RESERVED = DESCRIPTOR.varHandle(groupElement("reserved"));
 
     static final VarHandle DARK_COUNT = RESULT.varHandle(groupElement("darkCount"));
     static final VarHandle LUMA_SUM = RESULT.varHandle(groupElement("lumaSum"));
@@ -98,6 +113,13 @@ final class FrameRecords {
     static final VarHandle BLOCK_BOUNDARY_COUNT = RESULT.varHandle(groupElement("blockBoundaryCount"));
     static final VarHandle BLOCK_INNER_SUM = RESULT.varHandle(groupElement("blockInnerSum"));
     static final VarHandle BLOCK_INNER_COUNT = RESULT.varHandle(groupElement("blockInnerCount"));
+    static final VarHandle BLUR_WIDTH_SUM = RESULT.varHandle(groupElement("blurWidthSum"));
+    static final VarHandle BLUR_EDGE_COUNT = RESULT.varHandle(groupElement("blurEdgeCount"));
+    static final VarHandle BLUR_LINES = RESULT.varHandle(groupElement("blurLines"));
+    static final VarHandle FLAT_STEPS = RESULT.varHandle(groupElement("flatSteps"));
+    static final VarHandle EDGE_STEPS = RESULT.varHandle(groupElement("edgeSteps"));
+    static final VarHandle STEPS = RESULT.varHandle(groupElement("steps"));
+    static final VarHandle BARS_MATCHED = RESULT.varHandle(groupElement("barsMatched"));
 
     private FrameRecords() {
     }

@@ -59,7 +59,7 @@ class CudaStatsEmulatedTest {
         assertThat(open.primaryContextRefs()).isEqualTo(before.primaryContextRefs() + 1);
         assertThat(open.contextStackDepth()).as("open leaves no context current").isZero();
         assertThat(stats.capacity()).isEqualTo(5);
-        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(96);
+        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(128);
         assertThat(stats.lastKernelMillis()).isNaN();
         stats.close();
         stats.close(); // idempotent
@@ -214,6 +214,14 @@ class CudaStatsEmulatedTest {
             long launches = FakeCuda.live().launches();
             stats.run(0);
             assertThat(FakeCuda.live().launches()).as("an empty batch launches nothing").isEqualTo(launches);
+            stats.setPlanes(1, planes, pitches, widths, heights, 2, 1, 0, null, null, 0);
+            assertThatThrownBy(() -> stats.setBlur(1, 10)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("bit depth 10");
+            assertThatThrownBy(() -> stats.setColorBars(1, 8, 1, 1, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interleaved false");
+            assertThatThrownBy(() -> stats.setColorBars(1, 8, 5, 1, true))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chroma subsampling");
+            assertThatThrownBy(() -> stats.setBlur(2, 8)).isInstanceOf(IndexOutOfBoundsException.class);
             assertThat(stats.lastKernelMillis()).isZero();
             // All-zero reference addresses mean no reference.
             stats.setPlanes(0, planes, pitches, widths, heights, 2, 1, 0, new long[] {0, 0}, pitches, 0);

@@ -64,7 +64,8 @@ class PtxTest {
         assertThat(entries).containsExactlyInAnyOrderEntriesOf(Map.of(
                 CudaStats.INIT_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.INIT_THREADS + ",1,1",
                 CudaStats.STATS_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
-                CudaStats.LETTERBOX_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1"));
+                CudaStats.LETTERBOX_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
+                CudaStats.SAMPLED_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1"));
     }
 
     @ParameterizedTest
@@ -79,6 +80,7 @@ class PtxTest {
         assertThat(out).contains("Compiling entry function 'vigil_frame_stats'")
                 .contains("Compiling entry function 'vigil_stats_init'")
                 .contains("Compiling entry function 'vigil_letterbox'")
+                .contains("Compiling entry function 'vigil_sampled'")
                 .doesNotContainPattern("[1-9]\\d* bytes spill (stores|loads)")
                 .doesNotContainPattern("[1-9]\\d* bytes stack frame");
     }

@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The Blockiness contract on libvigilpixels' C pass ({@link Blockiness} with the library loaded). */
+class BlockinessNativeTest extends BlockinessContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return NativePasses.backend();
+    }
+}

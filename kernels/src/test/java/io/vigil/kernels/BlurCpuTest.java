@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The blur contract on the CPU reference class ({@link Blur}). */
+class BlurCpuTest extends BlurContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return new CpuBackend();
+    }
+}

@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The Brng contract on libvigilpixels' C pass ({@link BroadcastRange} with the library loaded). */
+class BrngNativeTest extends BrngContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return NativePasses.backend();
+    }
+}

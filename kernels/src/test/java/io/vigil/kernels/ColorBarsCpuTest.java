@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The colorbars contract on the CPU reference class ({@link ColorBars}). */
+class ColorBarsCpuTest extends ColorBarsContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return new CpuBackend();
+    }
+}

@@ -1,0 +1,9 @@
+package io.vigil.kernels;
+
+/** The LumaStats contract on libvigilpixels' C pass ({@link LumaStats} with the library loaded). */
+class LumaStatsNativeTest extends LumaStatsContract {
+    @Override
+    protected StatisticsBackend openBackend() {
+        return NativePasses.backend();
+    }
+}

@@ -1,0 +1,198 @@
+package io.vigil.ffi;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+
+/**
+ * The one owner of libvigilpixels, the statistics' per-plane passes in C (native/src/main/c/vigil_pixels.c: gcc
+ * -O3 loops vectorised for AVX-512, AVX2 and plain x86-64, the best picked when the library loads). The Java
+ * classes in io.vigil.kernels stay the reference and the fallback: this class never throws while loading; when the
+ * library is missing (no C compiler at build time, another platform), cannot load, or {@code -Dvigil.pixels=java}
+ * or {@code VIGIL_PIXELS=java} asks for it, {@link #loaded()} is false and the Java loops run. Chosen over the
+ * Vector API, which is still an incubator module in Java 25 and would print a warning on every start of the CLI.
+ *
+ * <p>Loaded once per process: the .so is copied from the jar to a private temp file, opened, and the file deleted
+ * (the mapping stays). Addresses travel as longs, so that a call creates no MemorySegment; the passes are short,
+ * never block and never call back: critical downcalls, as BlockSad's.
+ */
+public final class VigilPixels {
+    /** Where the build puts the library inside the jar. */
+    static final String RESOURCE = "/io/vigil/ffi/linux-x86_64/libvigilpixels.so";
+    private static final int VERSION = 1;
+
+    private static final MethodHandle LUMA;
+    private static final MethodHandle BRNG;
+    private static final MethodHandle BLOCKINESS;
+    private static final MethodHandle LETTERBOX;
+    /** Null when loaded; otherwise why the Java loops run. */
+    private static final String WHY_NOT;
+    /** Out-parameters of the calls, 4 longs per thread, so that a call allocates nothing. */
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(4 * Long.BYTES, Long.BYTES));
+
+    static {
+        MethodHandle[] handles = new MethodHandle[4];
+        String why;
+        try {
+            why = bind(handles);
+        } catch (Throwable t) { // never fail the class: the Java loops are always there
+            why = "libvigilpixels did not load: " + t;
+        }
+        boolean ok = why == null;
+        LUMA = ok ? handles[0] : null;
+        BRNG = ok ? handles[1] : null;
+        BLOCKINESS = ok ? handles[2] : null;
+        LETTERBOX = ok ? handles[3] : null;
+        WHY_NOT = why;
+    }
+
+    private VigilPixels() {
+    }
+
+    /** Whether the native passes run. */
+    public static boolean loaded() {
+        return WHY_NOT == null;
+    }
+
+    /** One line for {@code vigil doctor}: which statistics code runs, and why. */
+    public static String status() {
+        return loaded()
+                ? "native C (libvigilpixels, " + simdLevel() + "); -Dvigil.pixels=java or VIGIL_PIXELS=java runs the Java loops"
+                : "Java loops, because " + WHY_NOT;
+    }
+
+    /** LumaStats' pass: {@code out} gets dark count, sum, min, max. */
+    public static void luma(long plane, int stride, int width, int height, int bytesPerSample, int shift,
+                            int threshold, long[] out) {
+        MemorySegment scratch = SCRATCH.get();
+        try {
+            LUMA.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, threshold, scratch.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_luma failed", t);
+        }
+        for (int i = 0; i < 4; i++) {
+            out[i] = scratch.getAtIndex(JAVA_LONG, i);
+        }
+    }
+
+    /** BroadcastRange's out-of-range pixel count. */
+    public static long brng(long y, int yStride, long u, int uStride, long v, int vStride, int width, int height,
+                            int bytesPerSample, int shift, int bitDepth, int log2ChromaW, int log2ChromaH,
+                            boolean chroma, boolean interleaved) {
+        try {
+            return (long) BRNG.invokeExact(y, (long) yStride, u, (long) uStride, v, (long) vStride, width, height,
+                    bytesPerSample, shift, bitDepth, log2ChromaW, log2ChromaH, chroma ? 1 : 0, interleaved ? 1 : 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_brng failed", t);
+        }
+    }
+
+    /** Blockiness' four sums, added to {@code out}. */
+    public static void blockiness(long plane, int stride, int width, int height, int bytesPerSample, int shift,
+                                  int bitDepth, long[] out) {
+        MemorySegment scratch = SCRATCH.get();
+        scratch.fill((byte) 0);
+        try {
+            BLOCKINESS.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
+                    scratch.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_blockiness failed", t);
+        }
+        for (int i = 0; i < 4; i++) {
+            out[i] += scratch.getAtIndex(JAVA_LONG, i);
+        }
+    }
+
+    /** Letterbox's bars, packed as Letterbox packs them; width and height 1..65535. */
+    public static long letterbox(long plane, int stride, int width, int height, int bytesPerSample, int shift,
+                                 long limitValue) {
+        try {
+            return (long) LETTERBOX.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift,
+                    limitValue);
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_letterbox failed", t);
+        }
+    }
+
+    /** Fills {@code handles}; null when bound, else the reason it is not. */
+    private static String bind(MethodHandle[] handles) throws IOException {
+        String forced = System.getProperty("vigil.pixels", System.getenv("VIGIL_PIXELS"));
+        if (forced != null && forced.trim().equalsIgnoreCase("java")) {
+            return "the Java loops were asked for (vigil.pixels / VIGIL_PIXELS=java)";
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "libvigilpixels is built for linux-x86_64 only, this is " + os + "-" + arch;
+        }
+        Path file;
+        try (InputStream in = VigilPixels.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return "this build has no libvigilpixels (no C compiler when it was built)";
+            }
+            file = Files.createTempFile("vigil-pixels-", ".so",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
+        }
+        SymbolLookup lib;
+        try {
+            lib = SymbolLookup.libraryLookup(file, Arena.global());
+        } finally {
+            Files.deleteIfExists(file); // opened (or not): the mapping outlives the name
+        }
+        Linker linker = Linker.nativeLinker();
+        MethodHandle version = linker.downcallHandle(lib.findOrThrow("vigil_pixels_version"),
+                FunctionDescriptor.of(JAVA_INT));
+        int found;
+        try {
+            found = (int) version.invokeExact();
+        } catch (Throwable t) {
+            return "vigil_pixels_version failed: " + t;
+        }
+        if (found != VERSION) {
+            return "libvigilpixels is version " + found + ", this vigil needs " + VERSION;
+        }
+        Linker.Option critical = Linker.Option.critical(false);
+        handles[0] = linker.downcallHandle(lib.findOrThrow("vigil_luma"), FunctionDescriptor.ofVoid(JAVA_LONG,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+        handles[1] = linker.downcallHandle(lib.findOrThrow("vigil_brng"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), critical);
+        handles[2] = linker.downcallHandle(lib.findOrThrow("vigil_blockiness"), FunctionDescriptor.ofVoid(JAVA_LONG,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+        handles[3] = linker.downcallHandle(lib.findOrThrow("vigil_letterbox"), FunctionDescriptor.of(JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+        return null;
+    }
+
+    /** The widest vector extension the library's dispatcher will pick on this CPU, from /proc/cpuinfo. */
+    private static String simdLevel() {
+        try {
+            String info = Files.readString(Path.of("/proc/cpuinfo"));
+            int end = info.indexOf('\n', Math.max(0, info.indexOf("flags")));
+            String flags = " " + (end < 0 ? info : info.substring(0, end)) + " ";
+            return flags.contains(" avx512bw ") ? "AVX-512" : flags.contains(" avx2 ") ? "AVX2" : "SSE2";
+        } catch (IOException | RuntimeException e) {
+            return "SIMD level unknown";
+        }
+    }
+}
