@@ -226,6 +226,10 @@ final class StreamSupervisor {
                             reportedDown = true;
                             publish(new Event.Error(id, location.displayName(), stage, e.getMessage()));
                         }
+                        if (!live && stage.equals("read")) {
+                            // A file that breaks off is done: reading it again would repeat its alarms.
+                            break;
+                        }
                     } finally {
                         current = null;
                         if (media != null) {
