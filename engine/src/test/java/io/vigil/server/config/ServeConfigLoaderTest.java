@@ -85,8 +85,8 @@ class ServeConfigLoaderTest {
                 "v.yaml:3: streams[].id: 'a' is used twice");
         refuses("streams:\n  - {id: a, url: \"gopher://x\"}\n", "v.yaml:2: streams[].url: The scheme 'gopher' is not allowed");
         refuses("streams:\n  - {id: a, url: /etc/passwd}\n", "v.yaml:2: streams[].url: Files cannot be streams here");
-        refuses("streams:\n  - {id: a, url: \"udp://h:1\", detectors: [black, blur]}\n",
-                "v.yaml:2: streams[].detectors: unknown detector 'blur'");
+        refuses("streams:\n  - {id: a, url: \"udp://h:1\", detectors: [black, bluur]}\n",
+                "v.yaml:2: streams[].detectors: unknown detector 'bluur'");
         refuses("streams:\n  - id: a\n    url: \"udp://h:1\"\n    black:\n      pictureThreshold: 3\n",
                 "v.yaml:5: detectors.black.pictureThreshold: must be between 0 and 1");
         refuses("streams:\n  - {id: a, url: \"udp://h:1\", colour: 1}\n", "v.yaml:2: streams[].colour: unknown key");
