@@ -134,8 +134,8 @@ final class DemoCommand implements Callable<Integer> {
             sources.close();
             throw e;
         }
-        System.out.printf(Locale.ROOT, "vigil demo: %d live channels (%dx%d, %d fps, HLS over HTTP on loopback), each"
-                + " with, every %d s: %s.%n", channels, LiveDemo.WIDTH, LiveDemo.HEIGHT, LiveDemo.FPS,
+        System.out.printf(Locale.ROOT, "vigil demo: %d live channel%s (%dx%d, %d fps, HLS over HTTP on loopback), each"
+                + " with, every %d s: %s.%n", channels, channels == 1 ? "" : "s", LiveDemo.WIDTH, LiveDemo.HEIGHT, LiveDemo.FPS,
                 LiveDemo.CYCLE_SECONDS, String.join(", ", LiveDemo.CYCLE.stream().map(d -> String.format(Locale.ROOT,
                         "%s %.0f s", d.detector(), d.toSeconds() - d.fromSeconds())).toList()));
         System.out.println("vigil demo: dashboard at " + runtime.dashboard() + "  (Ctrl-C to stop)");
