@@ -483,3 +483,512 @@ int64_t vigil_letterbox(const void *plane, int64_t stride, int32_t width, int32_
     }
     return pack(top, bottom, left, right);
 }
+
+/* ---------------------------------------------------------------- Blur */
+
+/*
+ * Blur's lines (see io.vigil.kernels.Blur), each first made a contiguous profile v (16-bit: 8-bit samples give
+ * v <= 1020, q <= 4080, |g| <= 4080): rows straight from their three rows, columns 16 at a time from whole cache
+ * lines of each row, then transposed. Along a line, q, its steps d[i] = q[i+1] - q[i] and the edge test (a local
+ * maximum of |g| >= 128, g[k] = d[k] + d[k-1]) are computed for every sample at once, vectorised; then the line
+ * goes from one passing sample to the next at or after the previous edge's run end, as the Java does, and each
+ * edge's two walks are 8 steps per SSE2 compare (a walk continues while d * sign > |g| >> 4). Deeper samples are
+ * first brought to 8 bits in a row buffer; a sample that does not fit 8 bits there (bits above the format's depth)
+ * sends the whole picture to the plain per-sample port, which is exact for any 16-bit value.
+ */
+#define BLUR_RADIUS 50
+#define BLUR_THRESHOLD 128
+#define BLUR_GROUP 16 /* column lines made at once: 64 bytes of each row */
+#define BLUR_PAD 64   /* elements before and after each line buffer, for the walks' whole-vector loads */
+
+#if defined(__x86_64__) || defined(__SSE2__)
+#include <emmintrin.h>
+#define BLUR_SSE2 1
+#endif
+
+typedef uint32_t u32u __attribute__((aligned(1), may_alias));
+
+static inline size_t blur_padded(size_t n) {
+    return (n + 2 * BLUR_PAD + 63) & ~(size_t) 63;
+}
+
+int64_t vigil_blur_scratch_bytes(int32_t width, int32_t height) {
+    size_t w = width > 0 ? (size_t) width : 0, h = height > 0 ? (size_t) height : 0;
+    size_t n = blur_padded(w > h ? w : h);
+    /* 3 rows of 8-bit samples, v, q, d and flags of one line; a group's v rows and its transposed lines. */
+    return (int64_t) (3 * blur_padded(w) + 3 * n * sizeof(int16_t) + n
+                      + BLUR_GROUP * h * sizeof(int16_t) + BLUR_GROUP * blur_padded(h) * sizeof(int16_t) + 256);
+}
+
+/* The exact per-sample port of Blur.line (int arithmetic, any 16-bit value), for the pictures the fast path declines. */
+static inline int32_t blur_sample(const uint8_t *at, int bps, int s) {
+    return bps == 1 ? *at : (int32_t) ((uint16_t) *(const u16u *) at >> s);
+}
+
+static inline int32_t blur_v(const uint8_t *base, ptrdiff_t step, ptrdiff_t across, int32_t k, int bps, int s) {
+    const uint8_t *at = base + (ptrdiff_t) k * step;
+    return blur_sample(at - across, bps, s) + 2 * blur_sample(at, bps, s) + blur_sample(at + across, bps, s);
+}
+
+static inline int32_t blur_q(const uint8_t *base, ptrdiff_t step, ptrdiff_t across, int32_t k, int bps, int s) {
+    return blur_v(base, step, across, k - 1, bps, s) + 2 * blur_v(base, step, across, k, bps, s)
+           + blur_v(base, step, across, k + 1, bps, s);
+}
+
+static void blur_line_plain(const uint8_t *base, ptrdiff_t step, ptrdiff_t across, int32_t n, int bps, int s,
+                            uint64_t *width_sum, uint64_t *edges) {
+    if (n < 7) {
+        return;
+    }
+    int32_t run_end = -1;
+    for (int32_t k = 3; k <= n - 4; k++) {
+        int32_t g = blur_q(base, step, across, k + 1, bps, s) - blur_q(base, step, across, k - 1, bps, s);
+        int32_t here = g < 0 ? -g : g;
+        int32_t prev = blur_q(base, step, across, k, bps, s) - blur_q(base, step, across, k - 2, bps, s);
+        int32_t next = blur_q(base, step, across, k + 2, bps, s) - blur_q(base, step, across, k, bps, s);
+        prev = prev < 0 ? -prev : prev;
+        next = next < 0 ? -next : next;
+        if (k >= run_end && here >= BLUR_THRESHOLD && here >= prev && here > next) {
+            int32_t sign = g > 0 ? 1 : -1, least = here >> 4;
+            int32_t a = k, b = k, qa = blur_q(base, step, across, k, bps, s), qb = qa;
+            while (a > 1 && k - a < BLUR_RADIUS) {
+                int32_t q = blur_q(base, step, across, a - 1, bps, s);
+                if ((qa - q) * sign <= least) {
+                    break;
+                }
+                qa = q;
+                a--;
+            }
+            while (b < n - 2 && b - k < BLUR_RADIUS) {
+                int32_t q = blur_q(base, step, across, b + 1, bps, s);
+                if ((q - qb) * sign <= least) {
+                    break;
+                }
+                qb = q;
+                b++;
+            }
+            *width_sum += (uint64_t) (b - a - 2 > 1 ? b - a - 2 : 1);
+            (*edges)++;
+            run_end = b;
+        }
+    }
+}
+
+static void blur_plain(const void *plane, int64_t stride, int32_t width, int32_t height, int bps, int s,
+                       uint64_t *sums) {
+    for (int32_t j = 2; j < height - 1; j += 4) {
+        blur_line_plain(ROW8(plane, stride, j), bps, stride, width, bps, s, &sums[0], &sums[1]);
+        sums[2]++;
+    }
+    for (int32_t i = 2; i < width - 1; i += 4) {
+        blur_line_plain((const uint8_t *) plane + (ptrdiff_t) i * bps, stride, bps, height, bps, s, &sums[0],
+                        &sums[1]);
+        sums[2]++;
+    }
+}
+
+/* How many of d[k], d[k+1], ... (at most cap) continue a walk: d * sign > least (flip: 0 for sign +1, -1 for -1). */
+static inline ALWAYS_INLINE int32_t blur_run_right(const int16_t *d, int32_t k, int32_t cap, int16_t flip,
+                                                   int16_t least) {
+    int32_t j = 0;
+#ifdef BLUR_SSE2
+    const __m128i f = _mm_set1_epi16(flip), l = _mm_set1_epi16(least);
+    for (;;) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (d + k + j));
+        x = _mm_sub_epi16(_mm_xor_si128(x, f), f);
+        uint32_t stop = ~(uint32_t) _mm_movemask_epi8(_mm_cmpgt_epi16(x, l)) & 0xFFFF;
+        if (stop) {
+            j += __builtin_ctz(stop) >> 1;
+            break;
+        }
+        j += 8;
+        if (j >= cap) {
+            break;
+        }
+    }
+#else
+    while (j < cap && (int16_t) ((d[k + j] ^ flip) - flip) > least) {
+        j++;
+    }
+#endif
+    return j < cap ? j : cap;
+}
+
+/* How many of d[k-1], d[k-2], ... (at most cap) continue a walk. */
+static inline ALWAYS_INLINE int32_t blur_run_left(const int16_t *d, int32_t k, int32_t cap, int16_t flip,
+                                                  int16_t least) {
+    int32_t j = 0;
+#ifdef BLUR_SSE2
+    const __m128i f = _mm_set1_epi16(flip), l = _mm_set1_epi16(least);
+    for (;;) {
+        __m128i x = _mm_loadu_si128((const __m128i *) (d + k - 8 - j)); /* d[k-8-j] .. d[k-1-j] */
+        x = _mm_sub_epi16(_mm_xor_si128(x, f), f);
+        uint32_t stop = ~(uint32_t) _mm_movemask_epi8(_mm_cmpgt_epi16(x, l)) & 0xFFFF;
+        if (stop) {
+            j += (__builtin_clz(stop) - 16) >> 1;
+            break;
+        }
+        j += 8;
+        if (j >= cap) {
+            break;
+        }
+    }
+#else
+    while (j < cap && (int16_t) ((d[k - 1 - j] ^ flip) - flip) > least) {
+        j++;
+    }
+#endif
+    return j < cap ? j : cap;
+}
+
+/* One line's profile v[0 .. n-1] (n >= 7): its width sum and edge count added. */
+static inline ALWAYS_INLINE void blur_line(const int16_t *restrict v, int32_t n, int16_t *restrict q,
+                                           int16_t *restrict d, uint8_t *restrict flags, uint64_t *width_sum,
+                                           uint64_t *edges) {
+    for (int32_t x = 1; x < n - 1; x++) {
+        q[x] = (int16_t) (v[x - 1] + 2 * v[x] + v[x + 1]);
+    }
+    for (int32_t x = 1; x < n - 2; x++) {
+        d[x] = (int16_t) (q[x + 1] - q[x]);
+    }
+    /* Edge test for k = 3 .. n-4: g[k] = d[k] + d[k-1], against g[k-1] and g[k+1]. */
+    const int32_t first = 3, end = n - 3;
+    for (int32_t x = first; x < end; x++) {
+        int16_t g = (int16_t) (d[x] + d[x - 1]), gp = (int16_t) (d[x - 1] + d[x - 2]), gn = (int16_t) (d[x + 1] + d[x]);
+        int16_t a = g < 0 ? (int16_t) -g : g, ap = gp < 0 ? (int16_t) -gp : gp, an = gn < 0 ? (int16_t) -gn : gn;
+        flags[x] = (uint8_t) ((a >= BLUR_THRESHOLD) & (a >= ap) & (a > an));
+    }
+    for (int32_t x = 0; x < first; x++) {
+        flags[x] = 0;
+    }
+    for (int32_t x = end; x < end + 16; x++) {
+        flags[x] = 0;
+    }
+    uint64_t ws = 0, count = 0;
+    int32_t from = first; /* the next edge is at from or after: past the previous one and its run */
+    for (;;) {
+        int32_t w8 = from & ~7;
+        uint64_t word = *(const u64u *) (flags + w8) & (~0ULL << ((from & 7) * 8));
+        while (!word && w8 < end) {
+            w8 += 8;
+            word = *(const u64u *) (flags + w8);
+        }
+        if (!word) {
+            break;
+        }
+        const int32_t k = w8 + (__builtin_ctzll(word) >> 3);
+        const int16_t g = (int16_t) (d[k] + d[k - 1]);
+        const int16_t flip = (int16_t) (g > 0 ? 0 : -1), least = (int16_t) ((g < 0 ? -g : g) >> 4);
+        const int32_t left_cap = k - 1 < BLUR_RADIUS ? k - 1 : BLUR_RADIUS;
+        const int32_t right_cap = n - 2 - k < BLUR_RADIUS ? n - 2 - k : BLUR_RADIUS;
+        const int32_t left = blur_run_left(d, k, left_cap, flip, least);
+        const int32_t right = blur_run_right(d, k, right_cap, flip, least);
+        ws += (uint64_t) (left + right - 2 > 1 ? left + right - 2 : 1);
+        count++;
+        from = right > 0 ? k + right : k + 1;
+    }
+    *width_sum += ws;
+    *edges += count;
+}
+
+/* Row j as 8-bit samples: the plane's own bytes, or the 16-bit samples >> s in buf (their OR into *wide). */
+static inline ALWAYS_INLINE const uint8_t *blur_row8(const void *plane, int64_t stride, int32_t j, int32_t width, int bps,
+                                                     int s, uint8_t *buf, uint16_t *wide) {
+    if (bps == 1) {
+        return ROW8(plane, stride, j);
+    }
+    const u16u *r = ROW16(plane, stride, j);
+    uint16_t any = 0;
+    for (int32_t x = 0; x < width; x++) {
+        uint16_t t = (uint16_t) ((uint16_t) r[x] >> s);
+        any |= t;
+        buf[x] = (uint8_t) t;
+    }
+    *wide |= any;
+    return buf;
+}
+
+static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int32_t width, int32_t height, int bps,
+                                          int s, uint8_t *scratch, uint64_t *sums) {
+    const size_t wp = blur_padded((size_t) width), n = blur_padded((size_t) (width > height ? width : height));
+    const size_t hp = blur_padded((size_t) height);
+    uint8_t *rows = scratch;                                    /* 3 x wp */
+    int16_t *v = (int16_t *) (rows + 3 * wp) + BLUR_PAD;        /* n */
+    int16_t *q = v + n;                                         /* n */
+    int16_t *d = q + n;                                         /* n */
+    uint8_t *flags = (uint8_t *) (d - BLUR_PAD + n);            /* n */
+    int16_t *group = (int16_t *) (flags + n);                   /* height x BLUR_GROUP */
+    int16_t *lines = group + (size_t) BLUR_GROUP * (size_t) height + BLUR_PAD; /* BLUR_GROUP x hp */
+    for (int32_t i = -BLUR_PAD; i < 0; i++) {
+        d[i] = 0; /* read by the walks' whole-vector loads, never counted */
+    }
+    uint16_t wide = 0;
+    uint64_t width_sum = 0, edges = 0, count = 0;
+
+    /* Rows: vertical edges. */
+    for (int32_t j = 2; j < height - 1; j += 4) {
+        count++;
+        if (width < 7) {
+            continue;
+        }
+        const uint8_t *r0 = blur_row8(plane, stride, j - 1, width, bps, s, rows, &wide);
+        const uint8_t *r1 = blur_row8(plane, stride, j, width, bps, s, rows + wp, &wide);
+        const uint8_t *r2 = blur_row8(plane, stride, j + 1, width, bps, s, rows + 2 * wp, &wide);
+        for (int32_t x = 0; x < width; x++) {
+            v[x] = (int16_t) (r0[x] + 2 * r1[x] + r2[x]);
+        }
+        blur_line(v, width, q, d, flags, &width_sum, &edges);
+    }
+
+    /* Columns: horizontal edges, the lines at x = 2 + 4c, BLUR_GROUP at a time. */
+    const int32_t nc = width / 4;
+    count += (uint64_t) nc;
+    if (height >= 7) {
+        for (int32_t c0 = 0; c0 < nc; c0 += BLUR_GROUP) {
+            const int32_t m = nc - c0 < BLUR_GROUP ? nc - c0 : BLUR_GROUP;
+            for (int32_t k = 0; k < height; k++) {
+                const uint8_t *r;
+                if (bps == 1) {
+                    r = ROW8(plane, stride, k);
+                } else {
+                    const u16u *r16 = ROW16(plane, stride, k) + 4 * c0;
+                    uint16_t any = 0;
+                    for (int32_t x = 0; x < 4 * m; x++) {
+                        uint16_t t = (uint16_t) ((uint16_t) r16[x] >> s);
+                        any |= t;
+                        rows[x] = (uint8_t) t;
+                    }
+                    wide |= any;
+                    r = rows - 4 * c0;
+                }
+                const u32u *quads = (const u32u *) r + c0; /* quads[l]: columns 4(c0+l) .. +3, the line at +2 */
+                int16_t *g = group + (size_t) k * BLUR_GROUP;
+                if (m == BLUR_GROUP) {
+                    for (int32_t l = 0; l < BLUR_GROUP; l++) {
+                        uint32_t w = quads[l];
+                        g[l] = (int16_t) (((w >> 8) & 0xFF) + 2 * ((w >> 16) & 0xFF) + (w >> 24));
+                    }
+                } else {
+                    for (int32_t l = 0; l < m; l++) {
+                        uint32_t w = quads[l];
+                        g[l] = (int16_t) (((w >> 8) & 0xFF) + 2 * ((w >> 16) & 0xFF) + (w >> 24));
+                    }
+                }
+            }
+            /* Transposed: line l's profile at lines + l * hp. */
+            int32_t k = 0;
+#ifdef BLUR_SSE2
+            for (; k + 8 <= height; k += 8) {
+                for (int32_t half = 0; half < BLUR_GROUP; half += 8) {
+                    const int16_t *src = group + (size_t) k * BLUR_GROUP + half;
+                    __m128i r0 = _mm_loadu_si128((const __m128i *) (src + 0 * BLUR_GROUP));
+                    __m128i r1 = _mm_loadu_si128((const __m128i *) (src + 1 * BLUR_GROUP));
+                    __m128i r2 = _mm_loadu_si128((const __m128i *) (src + 2 * BLUR_GROUP));
+                    __m128i r3 = _mm_loadu_si128((const __m128i *) (src + 3 * BLUR_GROUP));
+                    __m128i r4 = _mm_loadu_si128((const __m128i *) (src + 4 * BLUR_GROUP));
+                    __m128i r5 = _mm_loadu_si128((const __m128i *) (src + 5 * BLUR_GROUP));
+                    __m128i r6 = _mm_loadu_si128((const __m128i *) (src + 6 * BLUR_GROUP));
+                    __m128i r7 = _mm_loadu_si128((const __m128i *) (src + 7 * BLUR_GROUP));
+                    __m128i a0 = _mm_unpacklo_epi16(r0, r1), a1 = _mm_unpackhi_epi16(r0, r1);
+                    __m128i a2 = _mm_unpacklo_epi16(r2, r3), a3 = _mm_unpackhi_epi16(r2, r3);
+                    __m128i a4 = _mm_unpacklo_epi16(r4, r5), a5 = _mm_unpackhi_epi16(r4, r5);
+                    __m128i a6 = _mm_unpacklo_epi16(r6, r7), a7 = _mm_unpackhi_epi16(r6, r7);
+                    __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
+                    __m128i b2 = _mm_unpacklo_epi32(a1, a3), b3 = _mm_unpackhi_epi32(a1, a3);
+                    __m128i b4 = _mm_unpacklo_epi32(a4, a6), b5 = _mm_unpackhi_epi32(a4, a6);
+                    __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
+                    int16_t *dst = lines + (size_t) half * hp + k;
+                    _mm_storeu_si128((__m128i *) (dst + 0 * hp), _mm_unpacklo_epi64(b0, b4));
+                    _mm_storeu_si128((__m128i *) (dst + 1 * hp), _mm_unpackhi_epi64(b0, b4));
+                    _mm_storeu_si128((__m128i *) (dst + 2 * hp), _mm_unpacklo_epi64(b1, b5));
+                    _mm_storeu_si128((__m128i *) (dst + 3 * hp), _mm_unpackhi_epi64(b1, b5));
+                    _mm_storeu_si128((__m128i *) (dst + 4 * hp), _mm_unpacklo_epi64(b2, b6));
+                    _mm_storeu_si128((__m128i *) (dst + 5 * hp), _mm_unpackhi_epi64(b2, b6));
+                    _mm_storeu_si128((__m128i *) (dst + 6 * hp), _mm_unpacklo_epi64(b3, b7));
+                    _mm_storeu_si128((__m128i *) (dst + 7 * hp), _mm_unpackhi_epi64(b3, b7));
+                }
+            }
+#endif
+            for (; k < height; k++) {
+                for (int32_t l = 0; l < BLUR_GROUP; l++) {
+                    lines[(size_t) l * hp + (size_t) k] = group[(size_t) k * BLUR_GROUP + (size_t) l];
+                }
+            }
+            for (int32_t l = 0; l < m; l++) {
+                blur_line(lines + (size_t) l * hp, height, q, d, flags, &width_sum, &edges);
+            }
+        }
+    }
+    if (wide > 255) {
+        return 0;
+    }
+    sums[0] += width_sum;
+    sums[1] += edges;
+    sums[2] += count;
+    return 1;
+}
+
+VIGIL_CLONES
+void vigil_blur(const void *plane, int64_t stride, int32_t width, int32_t height, int32_t bytes_per_sample,
+                int32_t shift, int32_t bit_depth, void *scratch, int64_t *out) {
+    int s = shift + bit_depth - 8; /* read at 8 bits, as blurdetect */
+    uint64_t sums[3] = {0, 0, 0};
+    if (!blur_fast(plane, stride, width, height, bytes_per_sample, s, (uint8_t *) scratch, sums)) {
+        blur_plain(plane, stride, width, height, bytes_per_sample, s, sums);
+    }
+    for (int k = 0; k < 3; k++) {
+        out[k] += (int64_t) sums[k];
+    }
+}
+
+/* ---------------------------------------------------------------- ColorBars */
+
+static inline ALWAYS_INLINE int64_t span_sum(const uint8_t *row, int32_t from, int32_t to, int bps, int shift) {
+    uint32_t s = 0;
+    if (bps == 1) {
+        for (int32_t x = from; x < to; x++) {
+            s += row[x];
+        }
+    } else {
+        const u16u *r = (const u16u *) row;
+        for (int32_t x = from; x < to; x++) {
+            s += (uint16_t) r[x] >> shift;
+        }
+    }
+    return s;
+}
+
+VIGIL_CLONES
+void vigil_colorbars_cells(const void *y, int64_t ys, const void *u, int64_t us, const void *v, int64_t vs,
+                           int32_t width, int32_t height, int32_t bps, int32_t shift, int32_t log2w, int32_t log2h,
+                           int32_t interleaved, int64_t *out) {
+    int64_t *rows = out, *left = out + 512, *right = out + 576, *usum = out + 640, *vsum = out + 704,
+            *counts = out + 768;
+    for (int i = 0; i < 832; i++) {
+        out[i] = 0;
+    }
+    for (int32_t k = 0; k < 8; k++) {
+        int32_t yk = (int32_t) ((int64_t) height * (2 * k + 3) / 40);
+        const uint8_t *yr = ROW8(y, ys, yk);
+        int32_t yc = yk >> log2h;
+        const uint8_t *ur = ROW8(u, us, yc);
+        const uint8_t *vr = interleaved ? ur : ROW8(v, vs, yc);
+        for (int32_t c = 0; c < 64; c++) {
+            int32_t x0 = (int32_t) ((int64_t) c * width / 64), x1 = (int32_t) ((int64_t) (c + 1) * width / 64);
+            int32_t xm = x0 + (x1 - x0) / 2;
+            int64_t l = span_sum(yr, x0, xm, bps, shift), r = span_sum(yr, xm, x1, bps, shift);
+            rows[c * 8 + k] = l + r;
+            left[c] += l;
+            right[c] += r;
+            int32_t c0 = x0 >> log2w, c1 = x1 >> log2w;
+            c1 = c1 > c0 + 1 ? c1 : c0 + 1;
+            int64_t su = 0, sv = 0;
+            for (int32_t xc = c0; xc < c1; xc++) {
+                if (interleaved) {
+                    su += sample_at(ur, 2 * xc, bps, shift);
+                    sv += sample_at(ur, 2 * xc + 1, bps, shift);
+                } else {
+                    su += sample_at(ur, xc, bps, shift);
+                    sv += sample_at(vr, xc, bps, shift);
+                }
+            }
+            usum[c] += su;
+            vsum[c] += sv;
+            counts[c] += c1 - c0;
+        }
+    }
+}
+
+/* Steps of one row against its left neighbour, and against the row below when there is one. */
+static inline ALWAYS_INLINE void flat_row8(const uint8_t *r, const uint8_t *b, int32_t width, uint64_t *flat,
+                                           uint64_t *edge) {
+    uint32_t f = 0, e = 0;
+    for (int32_t first = 1; first < width; first += 32768) {
+        int32_t end = width - first > 32768 ? first + 32768 : width;
+        uint16_t cf = 0, ce = 0;
+        for (int32_t x = first; x < end; x++) {
+            uint8_t d = ABSDIFF(r[x], r[x - 1]);
+            cf += d <= 1;
+            ce += d > 16;
+        }
+        f += cf;
+        e += ce;
+    }
+    if (b) {
+        for (int32_t first = 0; first < width; first += 32768) {
+            int32_t end = width - first > 32768 ? first + 32768 : width;
+            uint16_t cf = 0, ce = 0;
+            for (int32_t x = first; x < end; x++) {
+                uint8_t d = ABSDIFF(b[x], r[x]);
+                cf += d <= 1;
+                ce += d > 16;
+            }
+            f += cf;
+            e += ce;
+        }
+    }
+    *flat += f;
+    *edge += e;
+}
+
+static inline ALWAYS_INLINE void flat_row16(const u16u *r, const u16u *b, int32_t width, int shift, uint32_t m,
+                                            uint32_t edge_step, uint64_t *flat, uint64_t *edge) {
+    uint32_t f = 0, e = 0;
+    for (int32_t x = 1; x < width; x++) {
+        uint32_t p = LOAD16(r, x), l = LOAD16(r, x - 1);
+        uint32_t d = ABSDIFF(p, l);
+        f += d <= m;
+        e += d > edge_step;
+    }
+    if (b) {
+        for (int32_t x = 0; x < width; x++) {
+            uint32_t p = LOAD16(r, x), n = LOAD16(b, x);
+            uint32_t d = ABSDIFF(n, p);
+            f += d <= m;
+            e += d > edge_step;
+        }
+    }
+    *flat += f;
+    *edge += e;
+}
+
+VIGIL_CLONES
+void vigil_flatness(const void *plane, int64_t stride, int32_t width, int32_t height, int32_t bps, int32_t shift,
+                    int32_t bit_depth, int64_t *out) {
+    const uint32_t m = 1u << (bit_depth - 8), edge_step = 16 * m;
+    uint64_t flat = 0, edge = 0, steps = 0;
+    for (int32_t k = 0; k < 32; k++) {
+        int32_t yk = (int32_t) ((int64_t) height * (2 * k + 1) / 64);
+        int below = yk + 1 < height;
+        if (width > 0) {
+            steps += (uint64_t) (width - 1) + (below ? (uint64_t) width : 0);
+        }
+        if (bps == 1 && m == 1) {
+            const uint8_t *r = ROW8(plane, stride, yk);
+            flat_row8(r, below ? r + stride : NULL, width, &flat, &edge);
+        } else if (bps == 1) {
+            const uint8_t *r = ROW8(plane, stride, yk);
+            uint32_t f = 0, e = 0;
+            for (int32_t x = 0; x < width; x++) {
+                if (x > 0) {
+                    uint32_t d = ABSDIFF(r[x], r[x - 1]);
+                    f += d <= m;
+                    e += d > edge_step;
+                }
+                if (below) {
+                    uint32_t d = ABSDIFF(r[x + stride], r[x]);
+                    f += d <= m;
+                    e += d > edge_step;
+                }
+            }
+            flat += f;
+            edge += e;
+        } else {
+            const u16u *r = ROW16(plane, stride, yk);
+            flat_row16(r, below ? ROW16(plane, stride, yk + 1) : NULL, width, shift, m, edge_step, &flat, &edge);
+        }
+    }
+    out[0] += (int64_t) flat;
+    out[1] += (int64_t) edge;
+    out[2] += (int64_t) steps;
+}
