@@ -498,7 +498,7 @@ int64_t vigil_letterbox(const void *plane, int64_t stride, int32_t width, int32_
  */
 #define BLUR_RADIUS 50
 #define BLUR_THRESHOLD 128
-#define BLUR_GROUP 16 /* column lines made at once: 64 bytes of each row */
+#define BLUR_GROUP 64 /* column lines made at once: 256 bytes of each row */
 #define BLUR_PAD 64   /* elements before and after each line buffer, for the walks' whole-vector loads */
 
 #if defined(__x86_64__) || defined(__SSE2__)
@@ -515,8 +515,8 @@ static inline size_t blur_padded(size_t n) {
 int64_t vigil_blur_scratch_bytes(int32_t width, int32_t height) {
     size_t w = width > 0 ? (size_t) width : 0, h = height > 0 ? (size_t) height : 0;
     size_t n = blur_padded(w > h ? w : h);
-    /* 3 rows of 8-bit samples, v, q, d and flags of one line; a group's v rows and its transposed lines. */
-    return (int64_t) (3 * blur_padded(w) + 3 * n * sizeof(int16_t) + n
+    /* 3 rows of 8-bit samples; v, d and flags of BLUR_LANES lines; a group's v rows and its transposed lines. */
+    return (int64_t) (3 * blur_padded(w) + 4 * (2 * n * sizeof(int16_t) + n)
                       + BLUR_GROUP * h * sizeof(int16_t) + BLUR_GROUP * blur_padded(h) * sizeof(int16_t) + 256);
 }
 
@@ -587,6 +587,16 @@ static void blur_plain(const void *plane, int64_t stride, int32_t width, int32_t
     }
 }
 
+/* The walk's comparison of 16 steps d[at .. at+15]: bit i set where d[at+i] * sign > least. */
+#ifdef BLUR_SSE2
+static inline ALWAYS_INLINE uint32_t blur_continues16(const int16_t *d, __m128i flip, __m128i least) {
+    __m128i lo = _mm_loadu_si128((const __m128i *) d), hi = _mm_loadu_si128((const __m128i *) (d + 8));
+    lo = _mm_cmpgt_epi16(_mm_sub_epi16(_mm_xor_si128(lo, flip), flip), least);
+    hi = _mm_cmpgt_epi16(_mm_sub_epi16(_mm_xor_si128(hi, flip), flip), least);
+    return (uint32_t) _mm_movemask_epi8(_mm_packs_epi16(lo, hi));
+}
+#endif
+
 /* How many of d[k], d[k+1], ... (at most cap) continue a walk: d * sign > least (flip: 0 for sign +1, -1 for -1). */
 static inline ALWAYS_INLINE int32_t blur_run_right(const int16_t *d, int32_t k, int32_t cap, int16_t flip,
                                                    int16_t least) {
@@ -594,14 +604,12 @@ static inline ALWAYS_INLINE int32_t blur_run_right(const int16_t *d, int32_t k, 
 #ifdef BLUR_SSE2
     const __m128i f = _mm_set1_epi16(flip), l = _mm_set1_epi16(least);
     for (;;) {
-        __m128i x = _mm_loadu_si128((const __m128i *) (d + k + j));
-        x = _mm_sub_epi16(_mm_xor_si128(x, f), f);
-        uint32_t stop = ~(uint32_t) _mm_movemask_epi8(_mm_cmpgt_epi16(x, l)) & 0xFFFF;
+        uint32_t stop = ~(blur_continues16(d + k + j, f, l) | blur_continues16(d + k + j + 16, f, l) << 16);
         if (stop) {
-            j += __builtin_ctz(stop) >> 1;
+            j += __builtin_ctz(stop);
             break;
         }
-        j += 8;
+        j += 32;
         if (j >= cap) {
             break;
         }
@@ -621,14 +629,13 @@ static inline ALWAYS_INLINE int32_t blur_run_left(const int16_t *d, int32_t k, i
 #ifdef BLUR_SSE2
     const __m128i f = _mm_set1_epi16(flip), l = _mm_set1_epi16(least);
     for (;;) {
-        __m128i x = _mm_loadu_si128((const __m128i *) (d + k - 8 - j)); /* d[k-8-j] .. d[k-1-j] */
-        x = _mm_sub_epi16(_mm_xor_si128(x, f), f);
-        uint32_t stop = ~(uint32_t) _mm_movemask_epi8(_mm_cmpgt_epi16(x, l)) & 0xFFFF;
+        /* bit 31: d[k-1-j] */
+        uint32_t stop = ~(blur_continues16(d + k - 32 - j, f, l) | blur_continues16(d + k - 16 - j, f, l) << 16);
         if (stop) {
-            j += (__builtin_clz(stop) - 16) >> 1;
+            j += __builtin_clz(stop);
             break;
         }
-        j += 8;
+        j += 32;
         if (j >= cap) {
             break;
         }
@@ -641,17 +648,13 @@ static inline ALWAYS_INLINE int32_t blur_run_left(const int16_t *d, int32_t k, i
     return j < cap ? j : cap;
 }
 
-/* One line's profile v[0 .. n-1] (n >= 7): its width sum and edge count added. */
-static inline ALWAYS_INLINE void blur_line(const int16_t *restrict v, int32_t n, int16_t *restrict q,
-                                           int16_t *restrict d, uint8_t *restrict flags, uint64_t *width_sum,
-                                           uint64_t *edges) {
-    for (int32_t x = 1; x < n - 1; x++) {
-        q[x] = (int16_t) (v[x - 1] + 2 * v[x] + v[x + 1]);
-    }
+/* One line's steps d[1 .. n-3] from its profile v[0 .. n-1] (n >= 7), and its edge test for 3 .. n-4 as bits: d[x] = q[x+1] - q[x] = v[x+2] + v[x+1] - v[x] - v[x-1]; g[k] = d[k] + d[k-1], an edge candidate where
+ * |g[k]| >= 128 is a local maximum (>= |g[k-1]|, > |g[k+1]|). */
+static inline ALWAYS_INLINE void blur_prepare(const int16_t *restrict v, int32_t n, int16_t *restrict d,
+                                              uint8_t *restrict flags) {
     for (int32_t x = 1; x < n - 2; x++) {
-        d[x] = (int16_t) (q[x + 1] - q[x]);
+        d[x] = (int16_t) (v[x + 2] + v[x + 1] - v[x] - v[x - 1]);
     }
-    /* Edge test for k = 3 .. n-4: g[k] = d[k] + d[k-1], against g[k-1] and g[k+1]. */
     const int32_t first = 3, end = n - 3;
     for (int32_t x = first; x < end; x++) {
         int16_t g = (int16_t) (d[x] + d[x - 1]), gp = (int16_t) (d[x - 1] + d[x - 2]), gn = (int16_t) (d[x + 1] + d[x]);
@@ -661,31 +664,76 @@ static inline ALWAYS_INLINE void blur_line(const int16_t *restrict v, int32_t n,
     for (int32_t x = 0; x < first; x++) {
         flags[x] = 0;
     }
-    for (int32_t x = end; x < end + 16; x++) {
+    for (int32_t x = end; x < end + 32; x++) {
         flags[x] = 0;
     }
-    uint64_t ws = 0, count = 0;
-    int32_t from = first; /* the next edge is at from or after: past the previous one and its run */
-    for (;;) {
-        int32_t w8 = from & ~7;
-        uint64_t word = *(const u64u *) (flags + w8) & (~0ULL << ((from & 7) * 8));
-        while (!word && w8 < end) {
-            w8 += 8;
-            word = *(const u64u *) (flags + w8);
+    /* Then as bits, in place (bit x of the bytes from flags[0]), so that the next edge is found 57 samples at a
+     * time; zero after. */
+    for (int32_t x = 0; x <= end; x += 16) {
+#ifdef BLUR_SSE2
+        uint16_t bits = (uint16_t) _mm_movemask_epi8(_mm_slli_epi16(_mm_loadu_si128((const __m128i *) (flags + x)), 7));
+#else
+        uint16_t bits = 0;
+        for (int32_t i = 0; i < 16; i++) {
+            bits |= (uint16_t) (flags[x + i] << i);
         }
-        if (!word) {
+#endif
+        flags[x / 8] = (uint8_t) bits;
+        flags[x / 8 + 1] = (uint8_t) (bits >> 8);
+    }
+    for (int32_t i = (end / 16 + 1) * 2; i < (end / 16 + 1) * 2 + 16; i++) {
+        flags[i] = 0;
+    }
+}
+
+/*
+ * The edges of up to BLUR_LANES prepared lines of n samples, line l's steps at d + l * pitch and flags at
+ * flags + l * pitch: each line goes from one flagged sample to the next at or after the previous edge's run end,
+ * as the Java does. The lines are independent, so they are stepped in turn: one edge's latency (find, walk) hides
+ * the others'.
+ */
+#define BLUR_LANES 4
+static inline ALWAYS_INLINE void blur_edges(const int16_t *d0, const uint8_t *f0, size_t pitch, int32_t lanes,
+                                            int32_t n, uint64_t *width_sum, uint64_t *edges) {
+    const int32_t end = n - 3;
+    int32_t from[BLUR_LANES];
+    uint64_t ws = 0, count = 0;
+    for (int32_t l = 0; l < BLUR_LANES; l++) {
+        from[l] = l < lanes ? 3 : end;
+    }
+    for (;;) {
+        int32_t active = 0;
+        for (int32_t l = 0; l < BLUR_LANES; l++) {
+            if (from[l] >= end) {
+                continue;
+            }
+            const int16_t *d = d0 + (size_t) l * pitch;
+            const uint8_t *flags = f0 + (size_t) l * pitch;
+            int32_t at = from[l];
+            uint64_t window = *(const u64u *) (flags + (at >> 3)) >> (at & 7);
+            while (!window && at < end) {
+                at = ((at >> 3) + 7) << 3;
+                window = *(const u64u *) (flags + (at >> 3));
+            }
+            if (!window) {
+                from[l] = end;
+                continue;
+            }
+            active = 1;
+            const int32_t k = at + __builtin_ctzll(window);
+            const int16_t g = (int16_t) (d[k] + d[k - 1]);
+            const int16_t flip = (int16_t) (g > 0 ? 0 : -1), least = (int16_t) ((g < 0 ? -g : g) >> 4);
+            const int32_t left_cap = k - 1 < BLUR_RADIUS ? k - 1 : BLUR_RADIUS;
+            const int32_t right_cap = n - 2 - k < BLUR_RADIUS ? n - 2 - k : BLUR_RADIUS;
+            const int32_t left = blur_run_left(d, k, left_cap, flip, least);
+            const int32_t right = blur_run_right(d, k, right_cap, flip, least);
+            ws += (uint64_t) (left + right - 2 > 1 ? left + right - 2 : 1);
+            count++;
+            from[l] = right > 0 ? k + right : k + 1;
+        }
+        if (!active) {
             break;
         }
-        const int32_t k = w8 + (__builtin_ctzll(word) >> 3);
-        const int16_t g = (int16_t) (d[k] + d[k - 1]);
-        const int16_t flip = (int16_t) (g > 0 ? 0 : -1), least = (int16_t) ((g < 0 ? -g : g) >> 4);
-        const int32_t left_cap = k - 1 < BLUR_RADIUS ? k - 1 : BLUR_RADIUS;
-        const int32_t right_cap = n - 2 - k < BLUR_RADIUS ? n - 2 - k : BLUR_RADIUS;
-        const int32_t left = blur_run_left(d, k, left_cap, flip, least);
-        const int32_t right = blur_run_right(d, k, right_cap, flip, least);
-        ws += (uint64_t) (left + right - 2 > 1 ? left + right - 2 : 1);
-        count++;
-        from = right > 0 ? k + right : k + 1;
     }
     *width_sum += ws;
     *edges += count;
@@ -713,19 +761,21 @@ static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int
     const size_t wp = blur_padded((size_t) width), n = blur_padded((size_t) (width > height ? width : height));
     const size_t hp = blur_padded((size_t) height);
     uint8_t *rows = scratch;                                    /* 3 x wp */
-    int16_t *v = (int16_t *) (rows + 3 * wp) + BLUR_PAD;        /* n */
-    int16_t *q = v + n;                                         /* n */
-    int16_t *d = q + n;                                         /* n */
-    uint8_t *flags = (uint8_t *) (d - BLUR_PAD + n);            /* n */
-    int16_t *group = (int16_t *) (flags + n);                   /* height x BLUR_GROUP */
+    int16_t *v = (int16_t *) (rows + 3 * wp) + BLUR_PAD;        /* BLUR_LANES x n: profiles of rows */
+    int16_t *d = v + BLUR_LANES * n;                            /* BLUR_LANES x n */
+    uint8_t *flags = (uint8_t *) (d - BLUR_PAD + BLUR_LANES * n); /* BLUR_LANES x n */
+    int16_t *group = (int16_t *) (flags + BLUR_LANES * n);      /* height x BLUR_GROUP */
     int16_t *lines = group + (size_t) BLUR_GROUP * (size_t) height + BLUR_PAD; /* BLUR_GROUP x hp */
-    for (int32_t i = -BLUR_PAD; i < 0; i++) {
-        d[i] = 0; /* read by the walks' whole-vector loads, never counted */
+    for (int32_t l = 0; l < BLUR_LANES; l++) {
+        for (int32_t i = -BLUR_PAD; i < 0; i++) {
+            d[(size_t) l * n + (size_t) i] = 0; /* read by the walks' whole-vector loads, never counted */
+        }
     }
     uint16_t wide = 0;
     uint64_t width_sum = 0, edges = 0, count = 0;
 
-    /* Rows: vertical edges. */
+    /* Rows: vertical edges, BLUR_LANES rows at a time. */
+    int32_t lanes = 0;
     for (int32_t j = 2; j < height - 1; j += 4) {
         count++;
         if (width < 7) {
@@ -734,10 +784,15 @@ static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int
         const uint8_t *r0 = blur_row8(plane, stride, j - 1, width, bps, s, rows, &wide);
         const uint8_t *r1 = blur_row8(plane, stride, j, width, bps, s, rows + wp, &wide);
         const uint8_t *r2 = blur_row8(plane, stride, j + 1, width, bps, s, rows + 2 * wp, &wide);
+        int16_t *vl = v + (size_t) lanes * n;
         for (int32_t x = 0; x < width; x++) {
-            v[x] = (int16_t) (r0[x] + 2 * r1[x] + r2[x]);
+            vl[x] = (int16_t) (r0[x] + 2 * r1[x] + r2[x]);
         }
-        blur_line(v, width, q, d, flags, &width_sum, &edges);
+        blur_prepare(vl, width, d + (size_t) lanes * n, flags + (size_t) lanes * n);
+        if (++lanes == BLUR_LANES || j + 4 >= height - 1) {
+            blur_edges(d, flags, n, lanes, width, &width_sum, &edges);
+            lanes = 0;
+        }
     }
 
     /* Columns: horizontal edges, the lines at x = 2 + 4c, BLUR_GROUP at a time. */
@@ -814,8 +869,12 @@ static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int
                     lines[(size_t) l * hp + (size_t) k] = group[(size_t) k * BLUR_GROUP + (size_t) l];
                 }
             }
-            for (int32_t l = 0; l < m; l++) {
-                blur_line(lines + (size_t) l * hp, height, q, d, flags, &width_sum, &edges);
+            for (int32_t l0 = 0; l0 < m; l0 += BLUR_LANES) {
+                const int32_t batch = m - l0 < BLUR_LANES ? m - l0 : BLUR_LANES;
+                for (int32_t l = 0; l < batch; l++) {
+                    blur_prepare(lines + (size_t) (l0 + l) * hp, height, d + (size_t) l * n, flags + (size_t) l * n);
+                }
+                blur_edges(d, flags, n, batch, height, &width_sum, &edges);
             }
         }
     }
