@@ -76,8 +76,8 @@ public final class ColorBars {
     private final int[] segU = new int[CELLS];
     private final int[] segV = new int[CELLS];
     private final long[] flat = new long[3];
-    /** Whether the cell sums and flatness counts come from libvigilpixels (tests set it to compare). */
-    boolean nativePasses = VigilPixels.loaded();
+    /** Whether the cell sums and flatness counts come from libvigilpixels; null: when it is loaded (tests set it). */
+    Boolean nativePasses;
 
     public void compute(VideoFrame frame, FrameStats out) {
         PixelLayout layout = frame.layout();
@@ -90,7 +90,7 @@ public final class ColorBars {
         flat[0] = 0;
         flat[1] = 0;
         flat[2] = 0;
-        if (nativePasses) {
+        if (nativePasses()) {
             VigilPixels.flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
                     layout.bytesPerSample(), layout.shift(), layout.bitDepth(), flat);
         } else {
@@ -116,11 +116,12 @@ public final class ColorBars {
         java.util.Arrays.fill(uSums, 0);
         java.util.Arrays.fill(vSums, 0);
         java.util.Arrays.fill(chromaCounts, 0);
-        if (nativePasses) { // the same sums from libvigilpixels; the loop below is the reference
+        boolean cellsDone = nativePasses();
+        if (cellsDone) { // the same sums from libvigilpixels; the loop below is the reference
             VigilPixels.colorBarsCells(y, yStride, u, uStride, v, vStride, width, height, bytesPerSample, shift,
                     log2ChromaW, log2ChromaH, interleaved, rowSums, leftSums, rightSums, uSums, vSums, chromaCounts);
         }
-        for (int k = 0; k < BAR_ROWS && !nativePasses; k++) {
+        for (int k = 0; k < BAR_ROWS && !cellsDone; k++) {
             int yk = (int) ((long) height * (2 * k + 3) / 40);
             long yRow = y + (long) yk * yStride;
             int yc = yk >> log2ChromaH;
@@ -263,6 +264,10 @@ public final class ColorBars {
             best = Math.max(best, matched);
         }
         return best / 7.0;
+    }
+
+    private boolean nativePasses() {
+        return nativePasses != null ? nativePasses : VigilPixels.loaded();
     }
 
     private static boolean signOk(int d, int sign, int m) {
