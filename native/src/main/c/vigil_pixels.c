@@ -488,17 +488,19 @@ int64_t vigil_letterbox(const void *plane, int64_t stride, int32_t width, int32_
 
 /*
  * Blur's lines (see io.vigil.kernels.Blur), each first made a contiguous profile v (16-bit: 8-bit samples give
- * v <= 1020, q <= 4080, |g| <= 4080): rows straight from their three rows, columns 16 at a time from whole cache
- * lines of each row, then transposed. Along a line, q, its steps d[i] = q[i+1] - q[i] and the edge test (a local
- * maximum of |g| >= 128, g[k] = d[k] + d[k-1]) are computed for every sample at once, vectorised; then the line
- * goes from one passing sample to the next at or after the previous edge's run end, as the Java does, and each
- * edge's two walks are 8 steps per SSE2 compare (a walk continues while d * sign > |g| >> 4). Deeper samples are
- * first brought to 8 bits in a row buffer; a sample that does not fit 8 bits there (bits above the format's depth)
- * sends the whole picture to the plain per-sample port, which is exact for any 16-bit value.
+ * v <= 1020, q <= 4080, |g| <= 4080): rows straight from their three rows, columns 64 at a time from 256 bytes of
+ * each row, then transposed. Along a line, its steps d[i] = q[i+1] - q[i] and the edge test (a local
+ * maximum of |g| >= 128, g[k] = d[k] + d[k-1]) are computed for every sample at once, vectorised, the test as bits;
+ * then the line goes from one passing sample to the next at or after the previous edge's run end, as the Java does,
+ * and each edge's two walks take 32 steps per compare (a walk continues while d * sign > |g| >> 4). The steps, the
+ * test and the walks use AVX-512 when the CPU has it (picked at run time, as target_clones picks), else SSE2.
+ * Deeper samples are first brought to 8 bits in a row buffer; a sample that does not fit 8 bits there (bits above
+ * the format's depth) sends the whole picture to the plain per-sample port, which is exact for any 16-bit value.
  */
 #define BLUR_RADIUS 50
 #define BLUR_THRESHOLD 128
 #define BLUR_GROUP 64 /* column lines made at once: 256 bytes of each row */
+#define BLUR_LANES 4  /* lines whose edges are stepped in turn */
 #define BLUR_PAD 64   /* elements before and after each line buffer, for the walks' whole-vector loads */
 
 #if defined(__x86_64__) || defined(__SSE2__)
@@ -516,7 +518,7 @@ int64_t vigil_blur_scratch_bytes(int32_t width, int32_t height) {
     size_t w = width > 0 ? (size_t) width : 0, h = height > 0 ? (size_t) height : 0;
     size_t n = blur_padded(w > h ? w : h);
     /* 3 rows of 8-bit samples; v, d and flags of BLUR_LANES lines; a group's v rows and its transposed lines. */
-    return (int64_t) (3 * blur_padded(w) + 4 * (2 * n * sizeof(int16_t) + n)
+    return (int64_t) (3 * blur_padded(w) + BLUR_LANES * (2 * n * sizeof(int16_t) + n)
                       + BLUR_GROUP * h * sizeof(int16_t) + BLUR_GROUP * blur_padded(h) * sizeof(int16_t) + 256);
 }
 
@@ -648,8 +650,9 @@ static inline ALWAYS_INLINE int32_t blur_run_left(const int16_t *d, int32_t k, i
     return j < cap ? j : cap;
 }
 
-/* One line's steps d[1 .. n-3] from its profile v[0 .. n-1] (n >= 7), and its edge test for 3 .. n-4 as bits: d[x] = q[x+1] - q[x] = v[x+2] + v[x+1] - v[x] - v[x-1]; g[k] = d[k] + d[k-1], an edge candidate where
- * |g[k]| >= 128 is a local maximum (>= |g[k-1]|, > |g[k+1]|). */
+/* One line's steps d[1 .. n-3] from its profile v[0 .. n-1] (n >= 7), and its edge test for 3 .. n-4 as bits:
+ * d[x] = q[x+1] - q[x] = v[x+2] + v[x+1] - v[x] - v[x-1]; g[k] = d[k] + d[k-1], an edge candidate where |g[k]| >= 128
+ * is a local maximum (>= |g[k-1]|, > |g[k+1]|). */
 static inline ALWAYS_INLINE void blur_prepare(const int16_t *restrict v, int32_t n, int16_t *restrict d,
                                               uint8_t *restrict flags) {
     for (int32_t x = 1; x < n - 2; x++) {
@@ -692,52 +695,142 @@ static inline ALWAYS_INLINE void blur_prepare(const int16_t *restrict v, int32_t
  * as the Java does. The lines are independent, so they are stepped in turn: one edge's latency (find, walk) hides
  * the others'.
  */
-#define BLUR_LANES 4
-static inline ALWAYS_INLINE void blur_edges(const int16_t *d0, const uint8_t *f0, size_t pitch, int32_t lanes,
-                                            int32_t n, uint64_t *width_sum, uint64_t *edges) {
-    const int32_t end = n - 3;
-    int32_t from[BLUR_LANES];
-    uint64_t ws = 0, count = 0;
-    for (int32_t l = 0; l < BLUR_LANES; l++) {
-        from[l] = l < lanes ? 3 : end;
-    }
+#define BLUR_EDGES(NAME, ATTR, RUN_LEFT, RUN_RIGHT) \
+ATTR void NAME(const int16_t *d0, const uint8_t *f0, size_t pitch, int32_t lanes,                                     \
+                                            int32_t n, uint64_t *width_sum, uint64_t *edges) {                        \
+    const int32_t end = n - 3;                                                                                        \
+    int32_t from[BLUR_LANES];                                                                                         \
+    uint64_t ws = 0, count = 0;                                                                                       \
+    for (int32_t l = 0; l < BLUR_LANES; l++) {                                                                        \
+        from[l] = l < lanes ? 3 : end;                                                                                \
+    }                                                                                                                 \
+    for (;;) {                                                                                                        \
+        int32_t active = 0;                                                                                           \
+        for (int32_t l = 0; l < BLUR_LANES; l++) {                                                                    \
+            if (from[l] >= end) {                                                                                     \
+                continue;                                                                                             \
+            }                                                                                                         \
+            const int16_t *d = d0 + (size_t) l * pitch;                                                               \
+            const uint8_t *flags = f0 + (size_t) l * pitch;                                                           \
+            int32_t at = from[l];                                                                                     \
+            uint64_t window = *(const u64u *) (flags + (at >> 3)) >> (at & 7);                                        \
+            while (!window && at < end) {                                                                             \
+                at = ((at >> 3) + 7) << 3;                                                                            \
+                window = *(const u64u *) (flags + (at >> 3));                                                         \
+            }                                                                                                         \
+            if (!window) {                                                                                            \
+                from[l] = end;                                                                                        \
+                continue;                                                                                             \
+            }                                                                                                         \
+            active = 1;                                                                                               \
+            const int32_t k = at + __builtin_ctzll(window);                                                           \
+            const int16_t g = (int16_t) (d[k] + d[k - 1]);                                                            \
+            const int16_t flip = (int16_t) (g > 0 ? 0 : -1), least = (int16_t) ((g < 0 ? -g : g) >> 4);               \
+            const int32_t left_cap = k - 1 < BLUR_RADIUS ? k - 1 : BLUR_RADIUS;                                       \
+            const int32_t right_cap = n - 2 - k < BLUR_RADIUS ? n - 2 - k : BLUR_RADIUS;                              \
+            const int32_t left = RUN_LEFT(d, k, left_cap, flip, least);                                               \
+            const int32_t right = RUN_RIGHT(d, k, right_cap, flip, least);                                            \
+            ws += (uint64_t) (left + right - 2 > 1 ? left + right - 2 : 1);                                           \
+            count++;                                                                                                  \
+            from[l] = right > 0 ? k + right : k + 1;                                                                  \
+        }                                                                                                             \
+        if (!active) {                                                                                                \
+            break;                                                                                                    \
+        }                                                                                                             \
+    }                                                                                                                 \
+    *width_sum += ws;                                                                                                 \
+    *edges += count;                                                                                                  \
+}                                                                                                                     \
+
+BLUR_EDGES(blur_edges, static inline ALWAYS_INLINE, blur_run_left, blur_run_right)
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* With AVX-512 (picked at run time, as target_clones picks), a walk is one load and one compare per 32 steps. */
+#include <immintrin.h>
+#define BLUR_V4 1
+#define V4 __attribute__((target("arch=x86-64-v4")))
+
+V4 static inline int32_t blur_run_right_v4(const int16_t *d, int32_t k, int32_t cap, int16_t flip, int16_t least) {
+    const __m512i f = _mm512_set1_epi16(flip), l = _mm512_set1_epi16(least);
+    int32_t j = 0;
     for (;;) {
-        int32_t active = 0;
-        for (int32_t l = 0; l < BLUR_LANES; l++) {
-            if (from[l] >= end) {
-                continue;
-            }
-            const int16_t *d = d0 + (size_t) l * pitch;
-            const uint8_t *flags = f0 + (size_t) l * pitch;
-            int32_t at = from[l];
-            uint64_t window = *(const u64u *) (flags + (at >> 3)) >> (at & 7);
-            while (!window && at < end) {
-                at = ((at >> 3) + 7) << 3;
-                window = *(const u64u *) (flags + (at >> 3));
-            }
-            if (!window) {
-                from[l] = end;
-                continue;
-            }
-            active = 1;
-            const int32_t k = at + __builtin_ctzll(window);
-            const int16_t g = (int16_t) (d[k] + d[k - 1]);
-            const int16_t flip = (int16_t) (g > 0 ? 0 : -1), least = (int16_t) ((g < 0 ? -g : g) >> 4);
-            const int32_t left_cap = k - 1 < BLUR_RADIUS ? k - 1 : BLUR_RADIUS;
-            const int32_t right_cap = n - 2 - k < BLUR_RADIUS ? n - 2 - k : BLUR_RADIUS;
-            const int32_t left = blur_run_left(d, k, left_cap, flip, least);
-            const int32_t right = blur_run_right(d, k, right_cap, flip, least);
-            ws += (uint64_t) (left + right - 2 > 1 ? left + right - 2 : 1);
-            count++;
-            from[l] = right > 0 ? k + right : k + 1;
+        __m512i x = _mm512_loadu_si512((const void *) (d + k + j));
+        uint32_t stop = ~(uint32_t) _mm512_cmpgt_epi16_mask(_mm512_sub_epi16(_mm512_xor_si512(x, f), f), l);
+        if (stop) {
+            j += __builtin_ctz(stop);
+            break;
         }
-        if (!active) {
+        j += 32;
+        if (j >= cap) {
             break;
         }
     }
-    *width_sum += ws;
-    *edges += count;
+    return j < cap ? j : cap;
 }
+
+V4 static inline int32_t blur_run_left_v4(const int16_t *d, int32_t k, int32_t cap, int16_t flip, int16_t least) {
+    const __m512i f = _mm512_set1_epi16(flip), l = _mm512_set1_epi16(least);
+    int32_t j = 0;
+    for (;;) {
+        __m512i x = _mm512_loadu_si512((const void *) (d + k - 32 - j)); /* bit 31: d[k-1-j] */
+        uint32_t stop = ~(uint32_t) _mm512_cmpgt_epi16_mask(_mm512_sub_epi16(_mm512_xor_si512(x, f), f), l);
+        if (stop) {
+            j += __builtin_clz(stop);
+            break;
+        }
+        j += 32;
+        if (j >= cap) {
+            break;
+        }
+    }
+    return j < cap ? j : cap;
+}
+
+BLUR_EDGES(blur_edges_v4, V4 static __attribute__((noinline)), blur_run_left_v4, blur_run_right_v4)
+
+/* blur_prepare's steps and edge test, the test's bits straight from AVX-512 compares. */
+V4 static __attribute__((noinline)) void blur_prepare_v4(const int16_t *restrict v, int32_t n, int16_t *restrict d,
+                                                          uint8_t *restrict flags) {
+    int32_t x = 1;
+    for (; x + 32 <= n - 2; x += 32) {
+        __m512i a = _mm512_loadu_si512((const void *) (v + x + 2)), b = _mm512_loadu_si512((const void *) (v + x + 1));
+        __m512i c = _mm512_loadu_si512((const void *) (v + x)), e = _mm512_loadu_si512((const void *) (v + x - 1));
+        _mm512_storeu_si512((void *) (d + x), _mm512_sub_epi16(_mm512_add_epi16(a, b), _mm512_add_epi16(c, e)));
+    }
+    for (; x < n - 2; x++) {
+        d[x] = (int16_t) (v[x + 2] + v[x + 1] - v[x] - v[x - 1]);
+    }
+    const int32_t end = n - 3;
+    const __m512i threshold = _mm512_set1_epi16(BLUR_THRESHOLD);
+    int32_t k0 = 0;
+    for (; k0 < end; k0 += 32) {
+        __m512i dm2 = _mm512_loadu_si512((const void *) (d + k0 - 2));
+        __m512i dm1 = _mm512_loadu_si512((const void *) (d + k0 - 1));
+        __m512i d0 = _mm512_loadu_si512((const void *) (d + k0)), dp1 = _mm512_loadu_si512((const void *) (d + k0 + 1));
+        __m512i g = _mm512_abs_epi16(_mm512_add_epi16(d0, dm1)), gp = _mm512_abs_epi16(_mm512_add_epi16(dm1, dm2));
+        __m512i gn = _mm512_abs_epi16(_mm512_add_epi16(dp1, d0));
+        uint32_t m = (uint32_t) (_mm512_cmpge_epi16_mask(g, threshold) & _mm512_cmpge_epi16_mask(g, gp)
+                                 & _mm512_cmpgt_epi16_mask(g, gn));
+        uint32_t valid = k0 < 3 ? ~0u << 3 : ~0u; /* k = 3 .. end-1; d there is garbage */
+        if (end - k0 < 32) {
+            valid &= (1u << (end - k0)) - 1;
+        }
+        m &= valid;
+        __builtin_memcpy(flags + k0 / 8, &m, 4);
+    }
+    for (int32_t i = k0 / 8; i < k0 / 8 + 16; i++) {
+        flags[i] = 0;
+    }
+}
+
+static int blur_has_v4(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+           && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")
+           && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")
+           && __builtin_cpu_supports("fma");
+}
+#endif
 
 /* Row j as 8-bit samples: the plane's own bytes, or the 16-bit samples >> s in buf (their OR into *wide). */
 static inline ALWAYS_INLINE const uint8_t *blur_row8(const void *plane, int64_t stride, int32_t j, int32_t width, int bps,
@@ -756,8 +849,22 @@ static inline ALWAYS_INLINE const uint8_t *blur_row8(const void *plane, int64_t 
     return buf;
 }
 
+#ifdef BLUR_V4
+#define BLUR_EDGES_CALL(...) (v4 ? blur_edges_v4(__VA_ARGS__) : blur_edges(__VA_ARGS__))
+#define BLUR_PREPARE_CALL(...) (v4 ? blur_prepare_v4(__VA_ARGS__) : blur_prepare(__VA_ARGS__))
+#else
+#define BLUR_EDGES_CALL(...) blur_edges(__VA_ARGS__)
+#define BLUR_PREPARE_CALL(...) blur_prepare(__VA_ARGS__)
+#endif
+
 static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int32_t width, int32_t height, int bps,
                                           int s, uint8_t *scratch, uint64_t *sums) {
+#ifdef BLUR_V4
+    static int v4 = -1; /* racy but idempotent: every thread finds the same answer */
+    if (v4 < 0) {
+        v4 = blur_has_v4();
+    }
+#endif
     const size_t wp = blur_padded((size_t) width), n = blur_padded((size_t) (width > height ? width : height));
     const size_t hp = blur_padded((size_t) height);
     uint8_t *rows = scratch;                                    /* 3 x wp */
@@ -788,9 +895,9 @@ static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int
         for (int32_t x = 0; x < width; x++) {
             vl[x] = (int16_t) (r0[x] + 2 * r1[x] + r2[x]);
         }
-        blur_prepare(vl, width, d + (size_t) lanes * n, flags + (size_t) lanes * n);
+        BLUR_PREPARE_CALL(vl, width, d + (size_t) lanes * n, flags + (size_t) lanes * n);
         if (++lanes == BLUR_LANES || j + 4 >= height - 1) {
-            blur_edges(d, flags, n, lanes, width, &width_sum, &edges);
+            BLUR_EDGES_CALL(d, flags, n, lanes, width, &width_sum, &edges);
             lanes = 0;
         }
     }
@@ -872,9 +979,10 @@ static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int
             for (int32_t l0 = 0; l0 < m; l0 += BLUR_LANES) {
                 const int32_t batch = m - l0 < BLUR_LANES ? m - l0 : BLUR_LANES;
                 for (int32_t l = 0; l < batch; l++) {
-                    blur_prepare(lines + (size_t) (l0 + l) * hp, height, d + (size_t) l * n, flags + (size_t) l * n);
+                    BLUR_PREPARE_CALL(lines + (size_t) (l0 + l) * hp, height, d + (size_t) l * n,
+                                      flags + (size_t) l * n);
                 }
-                blur_edges(d, flags, n, batch, height, &width_sum, &edges);
+                BLUR_EDGES_CALL(d, flags, n, batch, height, &width_sum, &edges);
             }
         }
     }
