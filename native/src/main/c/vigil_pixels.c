@@ -483,3 +483,679 @@ int64_t vigil_letterbox(const void *plane, int64_t stride, int32_t width, int32_
     }
     return pack(top, bottom, left, right);
 }
+
+/* ---------------------------------------------------------------- Blur */
+
+/*
+ * Blur's lines (see io.vigil.kernels.Blur), each first made a contiguous profile v (16-bit: 8-bit samples give
+ * v <= 1020, q <= 4080, |g| <= 4080): rows straight from their three rows, columns 64 at a time from 256 bytes of
+ * each row, then transposed. Along a line, its steps d[i] = q[i+1] - q[i] and the edge test (a local
+ * maximum of |g| >= 128, g[k] = d[k] + d[k-1]) are computed for every sample at once, vectorised, the test as bits;
+ * then the line goes from one passing sample to the next at or after the previous edge's run end, as the Java does,
+ * and each edge's two walks take 32 steps per compare (a walk continues while d * sign > |g| >> 4). The steps, the
+ * test and the walks use AVX-512 when the CPU has it (picked at run time, as target_clones picks), else SSE2.
+ * Deeper samples are first brought to 8 bits in a row buffer; a sample that does not fit 8 bits there (bits above
+ * the format's depth) sends the whole picture to the plain per-sample port, which is exact for any 16-bit value.
+ */
+#define BLUR_RADIUS 50
+#define BLUR_THRESHOLD 128
+#define BLUR_GROUP 64 /* column lines made at once: 256 bytes of each row */
+#define BLUR_LANES 4  /* lines whose edges are stepped in turn */
+#define BLUR_PAD 64   /* elements before and after each line buffer, for the walks' whole-vector loads */
+
+#if defined(__x86_64__) || defined(__SSE2__)
+#include <emmintrin.h>
+#define BLUR_SSE2 1
+#endif
+
+typedef uint32_t u32u __attribute__((aligned(1), may_alias));
+
+static inline size_t blur_padded(size_t n) {
+    return (n + 2 * BLUR_PAD + 63) & ~(size_t) 63;
+}
+
+int64_t vigil_blur_scratch_bytes(int32_t width, int32_t height) {
+    size_t w = width > 0 ? (size_t) width : 0, h = height > 0 ? (size_t) height : 0;
+    size_t n = blur_padded(w > h ? w : h);
+    /* 3 rows of 8-bit samples; v, d and flags of BLUR_LANES lines; a group's v rows and its transposed lines. */
+    return (int64_t) (3 * blur_padded(w) + BLUR_LANES * (2 * n * sizeof(int16_t) + n)
+                      + BLUR_GROUP * h * sizeof(int16_t) + BLUR_GROUP * blur_padded(h) * sizeof(int16_t) + 256);
+}
+
+/* The exact per-sample port of Blur.line (int arithmetic, any 16-bit value), for the pictures the fast path declines. */
+static inline int32_t blur_sample(const uint8_t *at, int bps, int s) {
+    return bps == 1 ? *at : (int32_t) ((uint16_t) *(const u16u *) at >> s);
+}
+
+static inline int32_t blur_v(const uint8_t *base, ptrdiff_t step, ptrdiff_t across, int32_t k, int bps, int s) {
+    const uint8_t *at = base + (ptrdiff_t) k * step;
+    return blur_sample(at - across, bps, s) + 2 * blur_sample(at, bps, s) + blur_sample(at + across, bps, s);
+}
+
+static inline int32_t blur_q(const uint8_t *base, ptrdiff_t step, ptrdiff_t across, int32_t k, int bps, int s) {
+    return blur_v(base, step, across, k - 1, bps, s) + 2 * blur_v(base, step, across, k, bps, s)
+           + blur_v(base, step, across, k + 1, bps, s);
+}
+
+static void blur_line_plain(const uint8_t *base, ptrdiff_t step, ptrdiff_t across, int32_t n, int bps, int s,
+                            uint64_t *width_sum, uint64_t *edges) {
+    if (n < 7) {
+        return;
+    }
+    int32_t run_end = -1;
+    for (int32_t k = 3; k <= n - 4; k++) {
+        int32_t g = blur_q(base, step, across, k + 1, bps, s) - blur_q(base, step, across, k - 1, bps, s);
+        int32_t here = g < 0 ? -g : g;
+        int32_t prev = blur_q(base, step, across, k, bps, s) - blur_q(base, step, across, k - 2, bps, s);
+        int32_t next = blur_q(base, step, across, k + 2, bps, s) - blur_q(base, step, across, k, bps, s);
+        prev = prev < 0 ? -prev : prev;
+        next = next < 0 ? -next : next;
+        if (k >= run_end && here >= BLUR_THRESHOLD && here >= prev && here > next) {
+            int32_t sign = g > 0 ? 1 : -1, least = here >> 4;
+            int32_t a = k, b = k, qa = blur_q(base, step, across, k, bps, s), qb = qa;
+            while (a > 1 && k - a < BLUR_RADIUS) {
+                int32_t q = blur_q(base, step, across, a - 1, bps, s);
+                if ((qa - q) * sign <= least) {
+                    break;
+                }
+                qa = q;
+                a--;
+            }
+            while (b < n - 2 && b - k < BLUR_RADIUS) {
+                int32_t q = blur_q(base, step, across, b + 1, bps, s);
+                if ((q - qb) * sign <= least) {
+                    break;
+                }
+                qb = q;
+                b++;
+            }
+            *width_sum += (uint64_t) (b - a - 2 > 1 ? b - a - 2 : 1);
+            (*edges)++;
+            run_end = b;
+        }
+    }
+}
+
+static void blur_plain(const void *plane, int64_t stride, int32_t width, int32_t height, int bps, int s,
+                       uint64_t *sums) {
+    for (int32_t j = 2; j < height - 1; j += 4) {
+        blur_line_plain(ROW8(plane, stride, j), bps, stride, width, bps, s, &sums[0], &sums[1]);
+        sums[2]++;
+    }
+    for (int32_t i = 2; i < width - 1; i += 4) {
+        blur_line_plain((const uint8_t *) plane + (ptrdiff_t) i * bps, stride, bps, height, bps, s, &sums[0],
+                        &sums[1]);
+        sums[2]++;
+    }
+}
+
+/* The walk's comparison of 16 steps d[at .. at+15]: bit i set where d[at+i] * sign > least. */
+#ifdef BLUR_SSE2
+static inline ALWAYS_INLINE uint32_t blur_continues16(const int16_t *d, __m128i flip, __m128i least) {
+    __m128i lo = _mm_loadu_si128((const __m128i *) d), hi = _mm_loadu_si128((const __m128i *) (d + 8));
+    lo = _mm_cmpgt_epi16(_mm_sub_epi16(_mm_xor_si128(lo, flip), flip), least);
+    hi = _mm_cmpgt_epi16(_mm_sub_epi16(_mm_xor_si128(hi, flip), flip), least);
+    return (uint32_t) _mm_movemask_epi8(_mm_packs_epi16(lo, hi));
+}
+#endif
+
+/* How many of d[k], d[k+1], ... (at most cap) continue a walk: d * sign > least (flip: 0 for sign +1, -1 for -1). */
+static inline ALWAYS_INLINE int32_t blur_run_right(const int16_t *d, int32_t k, int32_t cap, int16_t flip,
+                                                   int16_t least) {
+    int32_t j = 0;
+#ifdef BLUR_SSE2
+    const __m128i f = _mm_set1_epi16(flip), l = _mm_set1_epi16(least);
+    for (;;) {
+        uint32_t stop = ~(blur_continues16(d + k + j, f, l) | blur_continues16(d + k + j + 16, f, l) << 16);
+        if (stop) {
+            j += __builtin_ctz(stop);
+            break;
+        }
+        j += 32;
+        if (j >= cap) {
+            break;
+        }
+    }
+#else
+    while (j < cap && (int16_t) ((d[k + j] ^ flip) - flip) > least) {
+        j++;
+    }
+#endif
+    return j < cap ? j : cap;
+}
+
+/* How many of d[k-1], d[k-2], ... (at most cap) continue a walk. */
+static inline ALWAYS_INLINE int32_t blur_run_left(const int16_t *d, int32_t k, int32_t cap, int16_t flip,
+                                                  int16_t least) {
+    int32_t j = 0;
+#ifdef BLUR_SSE2
+    const __m128i f = _mm_set1_epi16(flip), l = _mm_set1_epi16(least);
+    for (;;) {
+        /* bit 31: d[k-1-j] */
+        uint32_t stop = ~(blur_continues16(d + k - 32 - j, f, l) | blur_continues16(d + k - 16 - j, f, l) << 16);
+        if (stop) {
+            j += __builtin_clz(stop);
+            break;
+        }
+        j += 32;
+        if (j >= cap) {
+            break;
+        }
+    }
+#else
+    while (j < cap && (int16_t) ((d[k - 1 - j] ^ flip) - flip) > least) {
+        j++;
+    }
+#endif
+    return j < cap ? j : cap;
+}
+
+/* One line's steps d[1 .. n-3] from its profile v[0 .. n-1] (n >= 7), and its edge test for 3 .. n-4 as bits:
+ * d[x] = q[x+1] - q[x] = v[x+2] + v[x+1] - v[x] - v[x-1]; g[k] = d[k] + d[k-1], an edge candidate where |g[k]| >= 128
+ * is a local maximum (>= |g[k-1]|, > |g[k+1]|). */
+static inline ALWAYS_INLINE void blur_prepare(const int16_t *restrict v, int32_t n, int16_t *restrict d,
+                                              uint8_t *restrict flags) {
+    for (int32_t x = 1; x < n - 2; x++) {
+        d[x] = (int16_t) (v[x + 2] + v[x + 1] - v[x] - v[x - 1]);
+    }
+    const int32_t first = 3, end = n - 3;
+    for (int32_t x = first; x < end; x++) {
+        int16_t g = (int16_t) (d[x] + d[x - 1]), gp = (int16_t) (d[x - 1] + d[x - 2]), gn = (int16_t) (d[x + 1] + d[x]);
+        int16_t a = g < 0 ? (int16_t) -g : g, ap = gp < 0 ? (int16_t) -gp : gp, an = gn < 0 ? (int16_t) -gn : gn;
+        flags[x] = (uint8_t) ((a >= BLUR_THRESHOLD) & (a >= ap) & (a > an));
+    }
+    for (int32_t x = 0; x < first; x++) {
+        flags[x] = 0;
+    }
+    for (int32_t x = end; x < end + 32; x++) {
+        flags[x] = 0;
+    }
+    /* Then as bits, in place (bit x of the bytes from flags[0]), so that the next edge is found 57 samples at a
+     * time; zero after. */
+    for (int32_t x = 0; x <= end; x += 16) {
+#ifdef BLUR_SSE2
+        uint16_t bits = (uint16_t) _mm_movemask_epi8(_mm_slli_epi16(_mm_loadu_si128((const __m128i *) (flags + x)), 7));
+#else
+        uint16_t bits = 0;
+        for (int32_t i = 0; i < 16; i++) {
+            bits |= (uint16_t) (flags[x + i] << i);
+        }
+#endif
+        flags[x / 8] = (uint8_t) bits;
+        flags[x / 8 + 1] = (uint8_t) (bits >> 8);
+    }
+    for (int32_t i = (end / 16 + 1) * 2; i < (end / 16 + 1) * 2 + 16; i++) {
+        flags[i] = 0;
+    }
+}
+
+/*
+ * The edges of up to BLUR_LANES prepared lines of n samples, line l's steps at d + l * pitch and flags at
+ * flags + l * pitch: each line goes from one flagged sample to the next at or after the previous edge's run end,
+ * as the Java does. The lines are independent, so they are stepped in turn: one edge's latency (find, walk) hides
+ * the others'.
+ */
+#define BLUR_EDGES(NAME, ATTR, RUN_LEFT, RUN_RIGHT) \
+ATTR void NAME(const int16_t *d0, const uint8_t *f0, size_t pitch, int32_t lanes,                                     \
+                                            int32_t n, uint64_t *width_sum, uint64_t *edges) {                        \
+    const int32_t end = n - 3;                                                                                        \
+    int32_t from[BLUR_LANES];                                                                                         \
+    uint64_t ws = 0, count = 0;                                                                                       \
+    for (int32_t l = 0; l < BLUR_LANES; l++) {                                                                        \
+        from[l] = l < lanes ? 3 : end;                                                                                \
+    }                                                                                                                 \
+    for (;;) {                                                                                                        \
+        int32_t active = 0;                                                                                           \
+        for (int32_t l = 0; l < BLUR_LANES; l++) {                                                                    \
+            if (from[l] >= end) {                                                                                     \
+                continue;                                                                                             \
+            }                                                                                                         \
+            const int16_t *d = d0 + (size_t) l * pitch;                                                               \
+            const uint8_t *flags = f0 + (size_t) l * pitch;                                                           \
+            int32_t at = from[l];                                                                                     \
+            uint64_t window = *(const u64u *) (flags + (at >> 3)) >> (at & 7);                                        \
+            while (!window && at < end) {                                                                             \
+                at = ((at >> 3) + 7) << 3;                                                                            \
+                window = *(const u64u *) (flags + (at >> 3));                                                         \
+            }                                                                                                         \
+            if (!window) {                                                                                            \
+                from[l] = end;                                                                                        \
+                continue;                                                                                             \
+            }                                                                                                         \
+            active = 1;                                                                                               \
+            const int32_t k = at + __builtin_ctzll(window);                                                           \
+            const int16_t g = (int16_t) (d[k] + d[k - 1]);                                                            \
+            const int16_t flip = (int16_t) (g > 0 ? 0 : -1), least = (int16_t) ((g < 0 ? -g : g) >> 4);               \
+            const int32_t left_cap = k - 1 < BLUR_RADIUS ? k - 1 : BLUR_RADIUS;                                       \
+            const int32_t right_cap = n - 2 - k < BLUR_RADIUS ? n - 2 - k : BLUR_RADIUS;                              \
+            const int32_t left = RUN_LEFT(d, k, left_cap, flip, least);                                               \
+            const int32_t right = RUN_RIGHT(d, k, right_cap, flip, least);                                            \
+            ws += (uint64_t) (left + right - 2 > 1 ? left + right - 2 : 1);                                           \
+            count++;                                                                                                  \
+            from[l] = right > 0 ? k + right : k + 1;                                                                  \
+        }                                                                                                             \
+        if (!active) {                                                                                                \
+            break;                                                                                                    \
+        }                                                                                                             \
+    }                                                                                                                 \
+    *width_sum += ws;                                                                                                 \
+    *edges += count;                                                                                                  \
+}                                                                                                                     \
+
+BLUR_EDGES(blur_edges, static inline ALWAYS_INLINE, blur_run_left, blur_run_right)
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* With AVX-512 (picked at run time, as target_clones picks), a walk is one load and one compare per 32 steps. */
+#include <immintrin.h>
+#define BLUR_V4 1
+#define V4 __attribute__((target("arch=x86-64-v4")))
+
+V4 static inline int32_t blur_run_right_v4(const int16_t *d, int32_t k, int32_t cap, int16_t flip, int16_t least) {
+    const __m512i f = _mm512_set1_epi16(flip), l = _mm512_set1_epi16(least);
+    int32_t j = 0;
+    for (;;) {
+        __m512i x = _mm512_loadu_si512((const void *) (d + k + j));
+        uint32_t stop = ~(uint32_t) _mm512_cmpgt_epi16_mask(_mm512_sub_epi16(_mm512_xor_si512(x, f), f), l);
+        if (stop) {
+            j += __builtin_ctz(stop);
+            break;
+        }
+        j += 32;
+        if (j >= cap) {
+            break;
+        }
+    }
+    return j < cap ? j : cap;
+}
+
+V4 static inline int32_t blur_run_left_v4(const int16_t *d, int32_t k, int32_t cap, int16_t flip, int16_t least) {
+    const __m512i f = _mm512_set1_epi16(flip), l = _mm512_set1_epi16(least);
+    int32_t j = 0;
+    for (;;) {
+        __m512i x = _mm512_loadu_si512((const void *) (d + k - 32 - j)); /* bit 31: d[k-1-j] */
+        uint32_t stop = ~(uint32_t) _mm512_cmpgt_epi16_mask(_mm512_sub_epi16(_mm512_xor_si512(x, f), f), l);
+        if (stop) {
+            j += __builtin_clz(stop);
+            break;
+        }
+        j += 32;
+        if (j >= cap) {
+            break;
+        }
+    }
+    return j < cap ? j : cap;
+}
+
+BLUR_EDGES(blur_edges_v4, V4 static __attribute__((noinline)), blur_run_left_v4, blur_run_right_v4)
+
+/* blur_prepare's steps and edge test, the test's bits straight from AVX-512 compares. */
+V4 static __attribute__((noinline)) void blur_prepare_v4(const int16_t *restrict v, int32_t n, int16_t *restrict d,
+                                                          uint8_t *restrict flags) {
+    int32_t x = 1;
+    for (; x + 32 <= n - 2; x += 32) {
+        __m512i a = _mm512_loadu_si512((const void *) (v + x + 2)), b = _mm512_loadu_si512((const void *) (v + x + 1));
+        __m512i c = _mm512_loadu_si512((const void *) (v + x)), e = _mm512_loadu_si512((const void *) (v + x - 1));
+        _mm512_storeu_si512((void *) (d + x), _mm512_sub_epi16(_mm512_add_epi16(a, b), _mm512_add_epi16(c, e)));
+    }
+    for (; x < n - 2; x++) {
+        d[x] = (int16_t) (v[x + 2] + v[x + 1] - v[x] - v[x - 1]);
+    }
+    const int32_t end = n - 3;
+    const __m512i threshold = _mm512_set1_epi16(BLUR_THRESHOLD);
+    int32_t k0 = 0;
+    for (; k0 < end; k0 += 32) {
+        __m512i dm2 = _mm512_loadu_si512((const void *) (d + k0 - 2));
+        __m512i dm1 = _mm512_loadu_si512((const void *) (d + k0 - 1));
+        __m512i d0 = _mm512_loadu_si512((const void *) (d + k0)), dp1 = _mm512_loadu_si512((const void *) (d + k0 + 1));
+        __m512i g = _mm512_abs_epi16(_mm512_add_epi16(d0, dm1)), gp = _mm512_abs_epi16(_mm512_add_epi16(dm1, dm2));
+        __m512i gn = _mm512_abs_epi16(_mm512_add_epi16(dp1, d0));
+        uint32_t m = (uint32_t) (_mm512_cmpge_epi16_mask(g, threshold) & _mm512_cmpge_epi16_mask(g, gp)
+                                 & _mm512_cmpgt_epi16_mask(g, gn));
+        uint32_t valid = k0 < 3 ? ~0u << 3 : ~0u; /* k = 3 .. end-1; d there is garbage */
+        if (end - k0 < 32) {
+            valid &= (1u << (end - k0)) - 1;
+        }
+        m &= valid;
+        __builtin_memcpy(flags + k0 / 8, &m, 4);
+    }
+    for (int32_t i = k0 / 8; i < k0 / 8 + 16; i++) {
+        flags[i] = 0;
+    }
+}
+
+static int blur_has_v4(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+           && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")
+           && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")
+           && __builtin_cpu_supports("fma");
+}
+#endif
+
+/* Row j as 8-bit samples: the plane's own bytes, or the 16-bit samples >> s in buf (their OR into *wide). */
+static inline ALWAYS_INLINE const uint8_t *blur_row8(const void *plane, int64_t stride, int32_t j, int32_t width, int bps,
+                                                     int s, uint8_t *buf, uint16_t *wide) {
+    if (bps == 1) {
+        return ROW8(plane, stride, j);
+    }
+    const u16u *r = ROW16(plane, stride, j);
+    uint16_t any = 0;
+    for (int32_t x = 0; x < width; x++) {
+        uint16_t t = (uint16_t) ((uint16_t) r[x] >> s);
+        any |= t;
+        buf[x] = (uint8_t) t;
+    }
+    *wide |= any;
+    return buf;
+}
+
+#ifdef BLUR_V4
+#define BLUR_EDGES_CALL(...) (v4 ? blur_edges_v4(__VA_ARGS__) : blur_edges(__VA_ARGS__))
+#define BLUR_PREPARE_CALL(...) (v4 ? blur_prepare_v4(__VA_ARGS__) : blur_prepare(__VA_ARGS__))
+#else
+#define BLUR_EDGES_CALL(...) blur_edges(__VA_ARGS__)
+#define BLUR_PREPARE_CALL(...) blur_prepare(__VA_ARGS__)
+#endif
+
+static inline ALWAYS_INLINE int blur_fast(const void *plane, int64_t stride, int32_t width, int32_t height, int bps,
+                                          int s, uint8_t *scratch, uint64_t *sums) {
+#ifdef BLUR_V4
+    static int v4 = -1; /* racy but idempotent: every thread finds the same answer */
+    if (v4 < 0) {
+        v4 = blur_has_v4();
+    }
+#endif
+    const size_t wp = blur_padded((size_t) width), n = blur_padded((size_t) (width > height ? width : height));
+    const size_t hp = blur_padded((size_t) height);
+    uint8_t *rows = scratch;                                    /* 3 x wp */
+    int16_t *v = (int16_t *) (rows + 3 * wp) + BLUR_PAD;        /* BLUR_LANES x n: profiles of rows */
+    int16_t *d = v + BLUR_LANES * n;                            /* BLUR_LANES x n */
+    uint8_t *flags = (uint8_t *) (d - BLUR_PAD + BLUR_LANES * n); /* BLUR_LANES x n */
+    int16_t *group = (int16_t *) (flags + BLUR_LANES * n);      /* height x BLUR_GROUP */
+    int16_t *lines = group + (size_t) BLUR_GROUP * (size_t) height + BLUR_PAD; /* BLUR_GROUP x hp */
+    for (int32_t l = 0; l < BLUR_LANES; l++) {
+        for (int32_t i = -BLUR_PAD; i < 0; i++) {
+            d[(size_t) l * n + (size_t) i] = 0; /* read by the walks' whole-vector loads, never counted */
+        }
+    }
+    uint16_t wide = 0;
+    uint64_t width_sum = 0, edges = 0, count = 0;
+
+    /* Rows: vertical edges, BLUR_LANES rows at a time. */
+    int32_t lanes = 0;
+    for (int32_t j = 2; j < height - 1; j += 4) {
+        count++;
+        if (width < 7) {
+            continue;
+        }
+        const uint8_t *r0 = blur_row8(plane, stride, j - 1, width, bps, s, rows, &wide);
+        const uint8_t *r1 = blur_row8(plane, stride, j, width, bps, s, rows + wp, &wide);
+        const uint8_t *r2 = blur_row8(plane, stride, j + 1, width, bps, s, rows + 2 * wp, &wide);
+        int16_t *vl = v + (size_t) lanes * n;
+        for (int32_t x = 0; x < width; x++) {
+            vl[x] = (int16_t) (r0[x] + 2 * r1[x] + r2[x]);
+        }
+        BLUR_PREPARE_CALL(vl, width, d + (size_t) lanes * n, flags + (size_t) lanes * n);
+        if (++lanes == BLUR_LANES || j + 4 >= height - 1) {
+            BLUR_EDGES_CALL(d, flags, n, lanes, width, &width_sum, &edges);
+            lanes = 0;
+        }
+    }
+
+    /* Columns: horizontal edges, the lines at x = 2 + 4c, BLUR_GROUP at a time. */
+    const int32_t nc = width / 4;
+    count += (uint64_t) nc;
+    if (height >= 7) {
+        for (int32_t c0 = 0; c0 < nc; c0 += BLUR_GROUP) {
+            const int32_t m = nc - c0 < BLUR_GROUP ? nc - c0 : BLUR_GROUP;
+            for (int32_t k = 0; k < height; k++) {
+                const uint8_t *r;
+                if (bps == 1) {
+                    r = ROW8(plane, stride, k);
+                } else {
+                    const u16u *r16 = ROW16(plane, stride, k) + 4 * c0;
+                    uint16_t any = 0;
+                    for (int32_t x = 0; x < 4 * m; x++) {
+                        uint16_t t = (uint16_t) ((uint16_t) r16[x] >> s);
+                        any |= t;
+                        rows[x] = (uint8_t) t;
+                    }
+                    wide |= any;
+                    r = rows - 4 * c0;
+                }
+                const u32u *quads = (const u32u *) r + c0; /* quads[l]: columns 4(c0+l) .. +3, the line at +2 */
+                int16_t *g = group + (size_t) k * BLUR_GROUP;
+                if (m == BLUR_GROUP) {
+                    for (int32_t l = 0; l < BLUR_GROUP; l++) {
+                        uint32_t w = quads[l];
+                        g[l] = (int16_t) (((w >> 8) & 0xFF) + 2 * ((w >> 16) & 0xFF) + (w >> 24));
+                    }
+                } else {
+                    for (int32_t l = 0; l < m; l++) {
+                        uint32_t w = quads[l];
+                        g[l] = (int16_t) (((w >> 8) & 0xFF) + 2 * ((w >> 16) & 0xFF) + (w >> 24));
+                    }
+                }
+            }
+            /* Transposed: line l's profile at lines + l * hp. */
+            int32_t k = 0;
+#ifdef BLUR_SSE2
+            for (; k + 8 <= height; k += 8) {
+                for (int32_t half = 0; half < BLUR_GROUP; half += 8) {
+                    const int16_t *src = group + (size_t) k * BLUR_GROUP + half;
+                    __m128i r0 = _mm_loadu_si128((const __m128i *) (src + 0 * BLUR_GROUP));
+                    __m128i r1 = _mm_loadu_si128((const __m128i *) (src + 1 * BLUR_GROUP));
+                    __m128i r2 = _mm_loadu_si128((const __m128i *) (src + 2 * BLUR_GROUP));
+                    __m128i r3 = _mm_loadu_si128((const __m128i *) (src + 3 * BLUR_GROUP));
+                    __m128i r4 = _mm_loadu_si128((const __m128i *) (src + 4 * BLUR_GROUP));
+                    __m128i r5 = _mm_loadu_si128((const __m128i *) (src + 5 * BLUR_GROUP));
+                    __m128i r6 = _mm_loadu_si128((const __m128i *) (src + 6 * BLUR_GROUP));
+                    __m128i r7 = _mm_loadu_si128((const __m128i *) (src + 7 * BLUR_GROUP));
+                    __m128i a0 = _mm_unpacklo_epi16(r0, r1), a1 = _mm_unpackhi_epi16(r0, r1);
+                    __m128i a2 = _mm_unpacklo_epi16(r2, r3), a3 = _mm_unpackhi_epi16(r2, r3);
+                    __m128i a4 = _mm_unpacklo_epi16(r4, r5), a5 = _mm_unpackhi_epi16(r4, r5);
+                    __m128i a6 = _mm_unpacklo_epi16(r6, r7), a7 = _mm_unpackhi_epi16(r6, r7);
+                    __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
+                    __m128i b2 = _mm_unpacklo_epi32(a1, a3), b3 = _mm_unpackhi_epi32(a1, a3);
+                    __m128i b4 = _mm_unpacklo_epi32(a4, a6), b5 = _mm_unpackhi_epi32(a4, a6);
+                    __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
+                    int16_t *dst = lines + (size_t) half * hp + k;
+                    _mm_storeu_si128((__m128i *) (dst + 0 * hp), _mm_unpacklo_epi64(b0, b4));
+                    _mm_storeu_si128((__m128i *) (dst + 1 * hp), _mm_unpackhi_epi64(b0, b4));
+                    _mm_storeu_si128((__m128i *) (dst + 2 * hp), _mm_unpacklo_epi64(b1, b5));
+                    _mm_storeu_si128((__m128i *) (dst + 3 * hp), _mm_unpackhi_epi64(b1, b5));
+                    _mm_storeu_si128((__m128i *) (dst + 4 * hp), _mm_unpacklo_epi64(b2, b6));
+                    _mm_storeu_si128((__m128i *) (dst + 5 * hp), _mm_unpackhi_epi64(b2, b6));
+                    _mm_storeu_si128((__m128i *) (dst + 6 * hp), _mm_unpacklo_epi64(b3, b7));
+                    _mm_storeu_si128((__m128i *) (dst + 7 * hp), _mm_unpackhi_epi64(b3, b7));
+                }
+            }
+#endif
+            for (; k < height; k++) {
+                for (int32_t l = 0; l < BLUR_GROUP; l++) {
+                    lines[(size_t) l * hp + (size_t) k] = group[(size_t) k * BLUR_GROUP + (size_t) l];
+                }
+            }
+            for (int32_t l0 = 0; l0 < m; l0 += BLUR_LANES) {
+                const int32_t batch = m - l0 < BLUR_LANES ? m - l0 : BLUR_LANES;
+                for (int32_t l = 0; l < batch; l++) {
+                    BLUR_PREPARE_CALL(lines + (size_t) (l0 + l) * hp, height, d + (size_t) l * n,
+                                      flags + (size_t) l * n);
+                }
+                BLUR_EDGES_CALL(d, flags, n, batch, height, &width_sum, &edges);
+            }
+        }
+    }
+    if (wide > 255) {
+        return 0;
+    }
+    sums[0] += width_sum;
+    sums[1] += edges;
+    sums[2] += count;
+    return 1;
+}
+
+VIGIL_CLONES
+void vigil_blur(const void *plane, int64_t stride, int32_t width, int32_t height, int32_t bytes_per_sample,
+                int32_t shift, int32_t bit_depth, void *scratch, int64_t *out) {
+    int s = shift + bit_depth - 8; /* read at 8 bits, as blurdetect */
+    uint64_t sums[3] = {0, 0, 0};
+    if (!blur_fast(plane, stride, width, height, bytes_per_sample, s, (uint8_t *) scratch, sums)) {
+        blur_plain(plane, stride, width, height, bytes_per_sample, s, sums);
+    }
+    for (int k = 0; k < 3; k++) {
+        out[k] += (int64_t) sums[k];
+    }
+}
+
+/* ---------------------------------------------------------------- ColorBars */
+
+static inline ALWAYS_INLINE int64_t span_sum(const uint8_t *row, int32_t from, int32_t to, int bps, int shift) {
+    uint32_t s = 0;
+    if (bps == 1) {
+        for (int32_t x = from; x < to; x++) {
+            s += row[x];
+        }
+    } else {
+        const u16u *r = (const u16u *) row;
+        for (int32_t x = from; x < to; x++) {
+            s += (uint16_t) r[x] >> shift;
+        }
+    }
+    return s;
+}
+
+VIGIL_CLONES
+void vigil_colorbars_cells(const void *y, int64_t ys, const void *u, int64_t us, const void *v, int64_t vs,
+                           int32_t width, int32_t height, int32_t bps, int32_t shift, int32_t log2w, int32_t log2h,
+                           int32_t interleaved, int64_t *out) {
+    int64_t *rows = out, *left = out + 512, *right = out + 576, *usum = out + 640, *vsum = out + 704,
+            *counts = out + 768;
+    for (int i = 0; i < 832; i++) {
+        out[i] = 0;
+    }
+    for (int32_t k = 0; k < 8; k++) {
+        int32_t yk = (int32_t) ((int64_t) height * (2 * k + 3) / 40);
+        const uint8_t *yr = ROW8(y, ys, yk);
+        int32_t yc = yk >> log2h;
+        const uint8_t *ur = ROW8(u, us, yc);
+        const uint8_t *vr = interleaved ? ur : ROW8(v, vs, yc);
+        for (int32_t c = 0; c < 64; c++) {
+            int32_t x0 = (int32_t) ((int64_t) c * width / 64), x1 = (int32_t) ((int64_t) (c + 1) * width / 64);
+            int32_t xm = x0 + (x1 - x0) / 2;
+            int64_t l = span_sum(yr, x0, xm, bps, shift), r = span_sum(yr, xm, x1, bps, shift);
+            rows[c * 8 + k] = l + r;
+            left[c] += l;
+            right[c] += r;
+            int32_t c0 = x0 >> log2w, c1 = x1 >> log2w;
+            c1 = c1 > c0 + 1 ? c1 : c0 + 1;
+            int64_t su = 0, sv = 0;
+            for (int32_t xc = c0; xc < c1; xc++) {
+                if (interleaved) {
+                    su += sample_at(ur, 2 * xc, bps, shift);
+                    sv += sample_at(ur, 2 * xc + 1, bps, shift);
+                } else {
+                    su += sample_at(ur, xc, bps, shift);
+                    sv += sample_at(vr, xc, bps, shift);
+                }
+            }
+            usum[c] += su;
+            vsum[c] += sv;
+            counts[c] += c1 - c0;
+        }
+    }
+}
+
+/* Steps of one row against its left neighbour, and against the row below when there is one. */
+static inline ALWAYS_INLINE void flat_row8(const uint8_t *r, const uint8_t *b, int32_t width, uint64_t *flat,
+                                           uint64_t *edge) {
+    uint32_t f = 0, e = 0;
+    for (int32_t first = 1; first < width; first += 32768) {
+        int32_t end = width - first > 32768 ? first + 32768 : width;
+        uint16_t cf = 0, ce = 0;
+        for (int32_t x = first; x < end; x++) {
+            uint8_t d = ABSDIFF(r[x], r[x - 1]);
+            cf += d <= 1;
+            ce += d > 16;
+        }
+        f += cf;
+        e += ce;
+    }
+    if (b) {
+        for (int32_t first = 0; first < width; first += 32768) {
+            int32_t end = width - first > 32768 ? first + 32768 : width;
+            uint16_t cf = 0, ce = 0;
+            for (int32_t x = first; x < end; x++) {
+                uint8_t d = ABSDIFF(b[x], r[x]);
+                cf += d <= 1;
+                ce += d > 16;
+            }
+            f += cf;
+            e += ce;
+        }
+    }
+    *flat += f;
+    *edge += e;
+}
+
+static inline ALWAYS_INLINE void flat_row16(const u16u *r, const u16u *b, int32_t width, int shift, uint32_t m,
+                                            uint32_t edge_step, uint64_t *flat, uint64_t *edge) {
+    uint32_t f = 0, e = 0;
+    for (int32_t x = 1; x < width; x++) {
+        uint32_t p = LOAD16(r, x), l = LOAD16(r, x - 1);
+        uint32_t d = ABSDIFF(p, l);
+        f += d <= m;
+        e += d > edge_step;
+    }
+    if (b) {
+        for (int32_t x = 0; x < width; x++) {
+            uint32_t p = LOAD16(r, x), n = LOAD16(b, x);
+            uint32_t d = ABSDIFF(n, p);
+            f += d <= m;
+            e += d > edge_step;
+        }
+    }
+    *flat += f;
+    *edge += e;
+}
+
+VIGIL_CLONES
+void vigil_flatness(const void *plane, int64_t stride, int32_t width, int32_t height, int32_t bps, int32_t shift,
+                    int32_t bit_depth, int64_t *out) {
+    const uint32_t m = 1u << (bit_depth - 8), edge_step = 16 * m;
+    uint64_t flat = 0, edge = 0, steps = 0;
+    for (int32_t k = 0; k < 32; k++) {
+        int32_t yk = (int32_t) ((int64_t) height * (2 * k + 1) / 64);
+        int below = yk + 1 < height;
+        if (width > 0) {
+            steps += (uint64_t) (width - 1) + (below ? (uint64_t) width : 0);
+        }
+        if (bps == 1 && m == 1) {
+            const uint8_t *r = ROW8(plane, stride, yk);
+            flat_row8(r, below ? r + stride : NULL, width, &flat, &edge);
+        } else if (bps == 1) {
+            const uint8_t *r = ROW8(plane, stride, yk);
+            uint32_t f = 0, e = 0;
+            for (int32_t x = 0; x < width; x++) {
+                if (x > 0) {
+                    uint32_t d = ABSDIFF(r[x], r[x - 1]);
+                    f += d <= m;
+                    e += d > edge_step;
+                }
+                if (below) {
+                    uint32_t d = ABSDIFF(r[x + stride], r[x]);
+                    f += d <= m;
+                    e += d > edge_step;
+                }
+            }
+            flat += f;
+            edge += e;
+        } else {
+            const u16u *r = ROW16(plane, stride, yk);
+            flat_row16(r, below ? ROW16(plane, stride, yk + 1) : NULL, width, shift, m, edge_step, &flat, &edge);
+        }
+    }
+    out[0] += (int64_t) flat;
+    out[1] += (int64_t) edge;
+    out[2] += (int64_t) steps;
+}

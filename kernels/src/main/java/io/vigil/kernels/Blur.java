@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
 
 /**
  * Blur as the mean width of the picture's edges, in pixels, in the spirit of FFmpeg's blurdetect (Marziliano et al.:
@@ -41,7 +42,8 @@ import io.vigil.ffi.VideoFrame;
  *
  * <p>testsrc2 640x360 through x264 at CRF 23 scores about 1.3, after a Gaussian blur of sigma 6 about 16 (blurdetect
  * 17 to 19), with grain added on the blurred picture 14.5 (blurdetect 17.3). Widths are in the picture's own pixels:
- * an upscaled picture has wider edges. Deterministic: exact integer sums, one formula.
+ * an upscaled picture has wider edges. Deterministic: exact integer sums, one formula. When libvigilpixels is loaded
+ * ({@link VigilPixels}) its C pass gives the same sums faster; this is the reference.
  */
 public final class Blur {
     /** blurdetect's search radius for the extrema, samples on each side. */
@@ -53,7 +55,7 @@ public final class Blur {
     public static long[] sums(VideoFrame frame) {
         var layout = frame.layout();
         long[] out = new long[3];
-        sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+        (VigilPixels.loaded() ? NATIVE : JAVA).sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
                 layout.shift(), layout.bitDepth(), out);
         return out;
     }
@@ -65,7 +67,7 @@ public final class Blur {
         scratch[0] = 0;
         scratch[1] = 0;
         scratch[2] = 0;
-        sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+        (VigilPixels.loaded() ? NATIVE : JAVA).sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
                 layout.shift(), layout.bitDepth(), scratch);
         out.blur = score(scratch[0], scratch[1], scratch[2]);
     }
@@ -77,6 +79,16 @@ public final class Blur {
         }
         return (double) widthSum / edgeCount;
     }
+
+    /** The sums' parameters, so that a caller picks the pass once. */
+    @FunctionalInterface
+    interface Pass {
+        void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth, long[] out);
+    }
+
+    static final Pass JAVA = Blur::sums;
+    /** libvigilpixels' C pass (only when it is loaded). */
+    static final Pass NATIVE = VigilPixels::blur;
 
     /** The sums from plane 0 (luma), added to {@code out}: {@code [widthSum, edgeCount, lines]}. */
     static void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
 
 /**
  * Test bars and still graphics, from a few sampled rows: a cheap per-frame statistic with integer sums only.
@@ -48,6 +49,9 @@ import io.vigil.ffi.VideoFrame;
  * (when {@code y_k + 1 < h}). flatShare = steps at most m / all steps (a plain or gradient background, flat graphics);
  * edgeShare = steps over 16m / all steps (text, box edges: a graphic rather than a plain field). Camera pictures
  * carry grain and texture and stay well below a slate's flatness.
+ *
+ * <p>When libvigilpixels is loaded ({@link VigilPixels}) its C passes give the same cell sums and flatness counts
+ * faster; the loops here are the reference.
  */
 public final class ColorBars {
     public static final int CELLS = 64;
@@ -59,19 +63,21 @@ public final class ColorBars {
     private static final int[] U_SIGN = {0, -1, 1, -1, 1, -1, 1};
     private static final int[] V_SIGN = {0, 1, -1, -1, 1, 1, -1};
 
-    // Scratch, reused for every frame: no allocation per frame.
-    private final long[] rowSums = new long[CELLS * BAR_ROWS];
-    private final long[] leftSums = new long[CELLS];
-    private final long[] rightSums = new long[CELLS];
-    private final long[] uSums = new long[CELLS];
-    private final long[] vSums = new long[CELLS];
-    private final long[] chromaCounts = new long[CELLS];
+    // Scratch, reused for every frame: no allocation per frame (the cell sums package-private, for the tests).
+    final long[] rowSums = new long[CELLS * BAR_ROWS];
+    final long[] leftSums = new long[CELLS];
+    final long[] rightSums = new long[CELLS];
+    final long[] uSums = new long[CELLS];
+    final long[] vSums = new long[CELLS];
+    final long[] chromaCounts = new long[CELLS];
     private final int[] segStart = new int[CELLS];
     private final int[] segEnd = new int[CELLS];
     private final int[] segY = new int[CELLS];
     private final int[] segU = new int[CELLS];
     private final int[] segV = new int[CELLS];
     private final long[] flat = new long[3];
+    /** Whether the cell sums and flatness counts come from libvigilpixels; null: when it is loaded (tests set it). */
+    Boolean nativePasses;
 
     public void compute(VideoFrame frame, FrameStats out) {
         PixelLayout layout = frame.layout();
@@ -84,8 +90,13 @@ public final class ColorBars {
         flat[0] = 0;
         flat[1] = 0;
         flat[2] = 0;
-        flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
-                layout.shift(), layout.bitDepth(), flat);
+        if (nativePasses()) {
+            VigilPixels.flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
+                    layout.bytesPerSample(), layout.shift(), layout.bitDepth(), flat);
+        } else {
+            flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
+                    layout.bytesPerSample(), layout.shift(), layout.bitDepth(), flat);
+        }
         out.flatShare = flat[2] == 0 ? 0 : (double) flat[0] / flat[2];
         out.edgeShare = flat[2] == 0 ? 0 : (double) flat[1] / flat[2];
     }
@@ -105,7 +116,12 @@ public final class ColorBars {
         java.util.Arrays.fill(uSums, 0);
         java.util.Arrays.fill(vSums, 0);
         java.util.Arrays.fill(chromaCounts, 0);
-        for (int k = 0; k < BAR_ROWS; k++) {
+        boolean cellsDone = nativePasses();
+        if (cellsDone) { // the same sums from libvigilpixels; the loop below is the reference
+            VigilPixels.colorBarsCells(y, yStride, u, uStride, v, vStride, width, height, bytesPerSample, shift,
+                    log2ChromaW, log2ChromaH, interleaved, rowSums, leftSums, rightSums, uSums, vSums, chromaCounts);
+        }
+        for (int k = 0; k < BAR_ROWS && !cellsDone; k++) {
             int yk = (int) ((long) height * (2 * k + 3) / 40);
             long yRow = y + (long) yk * yStride;
             int yc = yk >> log2ChromaH;
@@ -248,6 +264,10 @@ public final class ColorBars {
             best = Math.max(best, matched);
         }
         return best / 7.0;
+    }
+
+    private boolean nativePasses() {
+        return nativePasses != null ? nativePasses : VigilPixels.loaded();
     }
 
     private static boolean signOk(int d, int sign, int m) {

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The CPU twins as the engine calls them: LumaStats' 8- and 16-bit passes and the per-plane BlockSad sums that
  * FrameDifference.mafd adds up. LumaStats hands back a fraction and a mean; the integers are recovered from them
- * and checked to reproduce them exactly. With {@code nativePasses}, LumaStats, BroadcastRange, Blockiness and
- * Letterbox run libvigilpixels' C passes instead of their Java loops (it must be loaded).
+ * and checked to reproduce them exactly. With {@code nativePasses}, LumaStats, BroadcastRange, Blockiness,
+ * Letterbox, Blur and ColorBars run libvigilpixels' C passes instead of their Java loops (it must be loaded).
  */
 final class CpuBackend implements StatisticsBackend {
     private final boolean nativePasses;
@@ -95,8 +95,8 @@ final class CpuBackend implements StatisticsBackend {
         List<long[]> out = new ArrayList<>();
         for (HostPlanes f : pictures) {
             long[] sums = new long[3];
-            Blur.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample, f.format.shift,
-                    f.format.bitDepth, sums);
+            (nativePasses ? Blur.NATIVE : Blur.JAVA).sums(f.planes[0].address(), f.pitches[0], f.width, f.height,
+                    f.format.bytesPerSample, f.format.shift, f.format.bitDepth, sums);
             out.add(sums);
         }
         return out;
@@ -106,14 +106,20 @@ final class CpuBackend implements StatisticsBackend {
     public List<ColorBarsResult> colorBars(List<HostPlanes> pictures) {
         List<ColorBarsResult> out = new ArrayList<>();
         ColorBars bars = new ColorBars();
+        bars.nativePasses = nativePasses;
         for (HostPlanes f : pictures) {
             boolean il = f.format.interleaved;
             double score = bars.barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
                     il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
                     f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
             long[] flat = new long[3];
-            ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
-                    f.format.shift, f.format.bitDepth, flat);
+            if (nativePasses) {
+                io.vigil.ffi.VigilPixels.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height,
+                        f.format.bytesPerSample, f.format.shift, f.format.bitDepth, flat);
+            } else {
+                ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                        f.format.shift, f.format.bitDepth, flat);
+            }
             out.add(new ColorBarsResult(score, flat[0], flat[1], flat[2]));
         }
         return out;

@@ -14,7 +14,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * libvigilpixels' C passes against the Java loops they replace, statistic by statistic, on random planes of every
  * layout (8-bit, 10-bit planar, P010, NV12, 16-bit), odd sizes up to a little over 1080p, padded pitches with
- * garbage after each row, and every fill: the same integers or the test fails with its seed.
+ * garbage after each row, and every fill: the same integers or the test fails with its seed. Blur and ColorBars also
+ * on drawn pictures (random planes have few long runs): ramps and steps of every width with grain, which give many
+ * edges and long walks, and colour bars with grain, which give flat cells, segments and a bars score.
  */
 class NativeMatchesJavaTest extends ContractSupport {
     private final StatisticsBackend java = new CpuBackend();
@@ -79,6 +81,152 @@ class NativeMatchesJavaTest extends ContractSupport {
                     cPitch, width, height, bytesPerSample, shift, bitDepth, log2w, log2h, chroma, interleaved))
                     .as(what).isEqualTo(expected);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Format.class)
+    void blurAndColorBarsGiveTheJavaIntegers(Format format) {
+        int barsScored = 0;
+        long edges = 0;
+        for (int i = 0; i < 24; i++) {
+            boolean large = i == 23;
+            int kind = i % 4;
+            int width = large ? 1900 + random.nextInt(40) : kind == 0 ? randomWidth() : 1 + random.nextInt(700);
+            int height = large ? 1070 + random.nextInt(20) : kind == 0 ? randomHeight() : 1 + random.nextInt(300);
+            HostPlanes f = switch (kind) {
+                case 0 -> planes(format, width, height, Fill.values()[random.nextInt(Fill.values().length)]);
+                case 1, 2 -> ramps(format, width, height);
+                default -> bars(format, Math.max(width, 128), Math.max(height, 40));
+            };
+            long[] expected = new long[3];
+            long[] actual = new long[3];
+            Blur.JAVA.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, expected);
+            Blur.NATIVE.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, actual);
+            assertThat(actual).as(where(f + ", blur")).containsExactly(expected);
+            edges += expected[1];
+
+            ColorBars java = new ColorBars();
+            java.nativePasses = false;
+            ColorBars c = new ColorBars();
+            c.nativePasses = true;
+            double javaScore = barsScore(java, f);
+            assertThat(barsScore(c, f)).as(where(f + ", bars score")).isEqualTo(javaScore);
+            assertThat(c.rowSums).as(where(f + ", bars row sums")).containsExactly(java.rowSums);
+            assertThat(c.leftSums).as(where(f + ", bars left sums")).containsExactly(java.leftSums);
+            assertThat(c.rightSums).as(where(f + ", bars right sums")).containsExactly(java.rightSums);
+            assertThat(c.uSums).as(where(f + ", bars U sums")).containsExactly(java.uSums);
+            assertThat(c.vSums).as(where(f + ", bars V sums")).containsExactly(java.vSums);
+            assertThat(c.chromaCounts).as(where(f + ", bars chroma counts")).containsExactly(java.chromaCounts);
+            barsScored += javaScore > 0 ? 1 : 0;
+            long[] flatJava = new long[3];
+            long[] flatNative = new long[3];
+            ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+                    f.format.shift, f.format.bitDepth, flatJava);
+            io.vigil.ffi.VigilPixels.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height,
+                    f.format.bytesPerSample, f.format.shift, f.format.bitDepth, flatNative);
+            assertThat(flatNative).as(where(f + ", flatness")).containsExactly(flatJava);
+        }
+        // The drawn pictures did what they are for: many edges to walk, bars found.
+        assertThat(edges).as(where("blur edges over all pictures")).isGreaterThan(1000);
+        assertThat(barsScored).as(where("pictures with a bars score")).isGreaterThan(0);
+    }
+
+    /** A 16-bit picture whose samples have bits above their depth: the C pass leaves its fast path, same sums. */
+    @ParameterizedTest
+    @CsvSource({"0, 10", "6, 10", "0, 12", "2, 10"})
+    void blurGivesTheJavaSumsWithBitsAboveTheDepth(int shift, int bitDepth) {
+        for (int i = 0; i < 4; i++) {
+            int width = 7 + random.nextInt(400);
+            int height = 7 + random.nextInt(200);
+            int pitch = 2 * width + random.nextInt(40);
+            MemorySegment plane = randomPlane(pitch, height, 2, shift, bitDepth, false);
+            plane.set(JAVA_BYTE, (long) random.nextInt(height) * pitch + 2L * random.nextInt(width) + 1, (byte) 0xFF);
+            long[] expected = new long[3];
+            long[] actual = new long[3];
+            Blur.JAVA.sums(plane.address(), pitch, width, height, 2, shift, bitDepth, expected);
+            Blur.NATIVE.sums(plane.address(), pitch, width, height, 2, shift, bitDepth, actual);
+            assertThat(actual).as(where(width + "x" + height + " shift " + shift + " depth " + bitDepth))
+                    .containsExactly(expected);
+        }
+    }
+
+    private static double barsScore(ColorBars bars, HostPlanes f) {
+        boolean il = f.format.interleaved;
+        return bars.barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
+                il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
+                f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
+    }
+
+    /**
+     * Ramps and steps: luma a sum of a horizontal and a vertical wave, each a triangle (ramps over its half period,
+     * 1 to 120 samples) or a square (steps), quantised or not, plus grain; chroma likewise, so that every picture
+     * has many edges of many widths in both directions.
+     */
+    private HostPlanes ramps(Format format, int width, int height) {
+        int max = format.maxValue();
+        int m = 1 << (format.bitDepth - 8);
+        int periodX = 2 + random.nextInt(240);
+        int periodY = 2 + random.nextInt(240);
+        boolean squareX = random.nextInt(3) == 0;
+        boolean squareY = random.nextInt(3) == 0;
+        int quantum = 1 + random.nextInt(random.nextBoolean() ? 2 : 24);
+        int amplitude = (40 + random.nextInt(180)) * m;
+        int grain = random.nextInt(4) * m;
+        return HostPlanes.drawn(arena, format, width, height, random, (p, x, y) -> {
+            double wx = wave(x + 13 * p, periodX, squareX);
+            double wy = wave(y + 7 * p, periodY, squareY);
+            int value = (int) (amplitude * (0.6 * wx + 0.4 * wy)) / quantum * quantum + 16 * m;
+            value += grain == 0 ? 0 : random.nextInt(2 * grain + 1) - grain;
+            return Math.clamp(value, 0, max);
+        }, "ramps " + periodX + "x" + periodY + (squareX ? " square" : "") + (squareY ? "/square" : "") + " q"
+                + quantum + " grain " + grain);
+    }
+
+    /** 0..1: a triangle wave (or a square one) of the given period. */
+    private static double wave(int t, int period, boolean square) {
+        double phase = (double) (t % period) / period;
+        return square ? (phase < 0.5 ? 0 : 1) : phase < 0.5 ? 2 * phase : 2 - 2 * phase;
+    }
+
+    /**
+     * 75% colour bars (white, yellow, cyan, green, magenta, red, blue) over the upper two thirds, a black and grey
+     * band below, grain over all; sometimes shifted sideways, narrowed or with bars swapped, so that scores vary.
+     */
+    private HostPlanes bars(Format format, int width, int height) {
+        int[] y = {180, 168, 145, 134, 63, 51, 28};
+        int[] u = {128, 44, 156, 72, 184, 100, 212};
+        int[] v = {128, 136, 44, 58, 198, 212, 120};
+        if (random.nextInt(3) == 0) {
+            int a = random.nextInt(7);
+            int b = random.nextInt(7);
+            int[][] all = {y, u, v};
+            for (int[] c : all) {
+                int t = c[a];
+                c[a] = c[b];
+                c[b] = t;
+            }
+        }
+        int m = 1 << (format.bitDepth - 8);
+        int max = format.maxValue();
+        int left = random.nextBoolean() ? 0 : random.nextInt(width / 8 + 1);
+        int span = width - left - (random.nextBoolean() ? 0 : random.nextInt(width / 8 + 1));
+        int grain = random.nextInt(3) * m;
+        return HostPlanes.drawn(arena, format, width, height, random, (p, x, yy) -> {
+            int lumaX = p == 0 ? x : format.interleaved ? 2 * (x / 2) : 2 * x;
+            int lumaY = p == 0 ? yy : 2 * yy;
+            int value;
+            if (lumaY < 2 * height / 3 && lumaX >= left && lumaX < left + span) {
+                int bar = Math.min(6, (int) ((long) (lumaX - left) * 7 / Math.max(1, span)));
+                int[] c = p == 0 ? y : format.interleaved ? (x % 2 == 0 ? u : v) : p == 1 ? u : v;
+                value = c[bar] * m;
+            } else {
+                value = (p == 0 ? (lumaX * 4 / Math.max(1, width) % 2 == 0 ? 16 : 120) : 128) * m;
+            }
+            value += grain == 0 ? 0 : random.nextInt(2 * grain + 1) - grain;
+            return Math.clamp(value, 0, max);
+        }, "bars from " + left + " over " + span + " grain " + grain);
     }
 
     /** Samples mostly inside broadcast range (or anywhere), garbage in the bits below the shift and the padding. */

@@ -32,20 +32,36 @@ import java.util.Locale;
 public final class VigilPixels {
     /** Where the build puts the library inside the jar. */
     static final String RESOURCE = "/io/vigil/ffi/linux-x86_64/libvigilpixels.so";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private static final MethodHandle LUMA;
     private static final MethodHandle BRNG;
     private static final MethodHandle BLOCKINESS;
     private static final MethodHandle LETTERBOX;
+    private static final MethodHandle BLUR;
+    private static final MethodHandle BLUR_SCRATCH_BYTES;
+    private static final MethodHandle COLORBARS_CELLS;
+    private static final MethodHandle FLATNESS;
     /** Null when loaded; otherwise why the Java loops run. */
     private static final String WHY_NOT;
     /** Out-parameters of the calls, 4 longs per thread, so that a call allocates nothing. */
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(4 * Long.BYTES, Long.BYTES));
+    /** ColorBars' cell sums, {@value #CELL_SUMS} longs per thread. */
+    public static final int CELL_SUMS = 832;
+    private static final ThreadLocal<MemorySegment> CELLS =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CELL_SUMS * Long.BYTES, Long.BYTES));
+    /** Blur's line buffers, per thread, grown when a picture needs more: nothing allocated per frame. */
+    private static final ThreadLocal<BlurScratch> BLUR_BUFFERS = ThreadLocal.withInitial(BlurScratch::new);
+
+    private static final class BlurScratch {
+        int width = -1;
+        int height = -1;
+        MemorySegment segment;
+    }
 
     static {
-        MethodHandle[] handles = new MethodHandle[4];
+        MethodHandle[] handles = new MethodHandle[8];
         String why;
         try {
             why = bind(handles);
@@ -57,6 +73,10 @@ public final class VigilPixels {
         BRNG = ok ? handles[1] : null;
         BLOCKINESS = ok ? handles[2] : null;
         LETTERBOX = ok ? handles[3] : null;
+        BLUR = ok ? handles[4] : null;
+        BLUR_SCRATCH_BYTES = ok ? handles[5] : null;
+        COLORBARS_CELLS = ok ? handles[6] : null;
+        FLATNESS = ok ? handles[7] : null;
         WHY_NOT = why;
     }
 
@@ -128,6 +148,70 @@ public final class VigilPixels {
         }
     }
 
+    /** Blur's three sums ({@code [widthSum, edgeCount, lines]}), added to {@code out}. */
+    public static void blur(long plane, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+                            long[] out) {
+        BlurScratch buffers = BLUR_BUFFERS.get();
+        MemorySegment scratch = SCRATCH.get();
+        scratch.fill((byte) 0);
+        try {
+            if (buffers.width != width || buffers.height != height) {
+                long bytes = (long) BLUR_SCRATCH_BYTES.invokeExact(width, height);
+                if (buffers.segment == null || buffers.segment.byteSize() < bytes) {
+                    buffers.segment = Arena.ofAuto().allocate(bytes, 64);
+                }
+                buffers.width = width;
+                buffers.height = height;
+            }
+            BLUR.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
+                    buffers.segment.address(), scratch.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_blur failed", t);
+        }
+        for (int i = 0; i < 3; i++) {
+            out[i] += scratch.getAtIndex(JAVA_LONG, i);
+        }
+    }
+
+    /**
+     * ColorBars' cell sums (width at least 128, height at least 40, with chroma), copied into the arrays: row sums
+     * (cell * 8 + row), left and right half sums, U and V sums, chroma sample counts.
+     */
+    public static void colorBarsCells(long y, int yStride, long u, int uStride, long v, int vStride, int width,
+                                      int height, int bytesPerSample, int shift, int log2ChromaW, int log2ChromaH,
+                                      boolean interleaved, long[] rowSums, long[] leftSums, long[] rightSums,
+                                      long[] uSums, long[] vSums, long[] chromaCounts) {
+        MemorySegment cells = CELLS.get();
+        try {
+            COLORBARS_CELLS.invokeExact(y, (long) yStride, u, (long) uStride, v, (long) vStride, width, height,
+                    bytesPerSample, shift, log2ChromaW, log2ChromaH, interleaved ? 1 : 0, cells.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_colorbars_cells failed", t);
+        }
+        MemorySegment.copy(cells, JAVA_LONG, 0, rowSums, 0, 512);
+        MemorySegment.copy(cells, JAVA_LONG, 512L * Long.BYTES, leftSums, 0, 64);
+        MemorySegment.copy(cells, JAVA_LONG, 576L * Long.BYTES, rightSums, 0, 64);
+        MemorySegment.copy(cells, JAVA_LONG, 640L * Long.BYTES, uSums, 0, 64);
+        MemorySegment.copy(cells, JAVA_LONG, 704L * Long.BYTES, vSums, 0, 64);
+        MemorySegment.copy(cells, JAVA_LONG, 768L * Long.BYTES, chromaCounts, 0, 64);
+    }
+
+    /** ColorBars' flatness counts ({@code [flat steps, edge steps, all steps]}), added to {@code out}. */
+    public static void flatness(long plane, int stride, int width, int height, int bytesPerSample, int shift,
+                                int bitDepth, long[] out) {
+        MemorySegment scratch = SCRATCH.get();
+        scratch.fill((byte) 0);
+        try {
+            FLATNESS.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
+                    scratch.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_flatness failed", t);
+        }
+        for (int i = 0; i < 3; i++) {
+            out[i] += scratch.getAtIndex(JAVA_LONG, i);
+        }
+    }
+
     /** Fills {@code handles}; null when bound, else the reason it is not. */
     private static String bind(MethodHandle[] handles) throws IOException {
         String forced = System.getProperty("vigil.pixels", System.getenv("VIGIL_PIXELS"));
@@ -181,6 +265,15 @@ public final class VigilPixels {
                 JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
         handles[3] = linker.downcallHandle(lib.findOrThrow("vigil_letterbox"), FunctionDescriptor.of(JAVA_LONG,
                 JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+        handles[4] = linker.downcallHandle(lib.findOrThrow("vigil_blur"), FunctionDescriptor.ofVoid(JAVA_LONG,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
+        handles[5] = linker.downcallHandle(lib.findOrThrow("vigil_blur_scratch_bytes"),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT), critical);
+        handles[6] = linker.downcallHandle(lib.findOrThrow("vigil_colorbars_cells"), FunctionDescriptor.ofVoid(
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+        handles[7] = linker.downcallHandle(lib.findOrThrow("vigil_flatness"), FunctionDescriptor.ofVoid(JAVA_LONG,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
         return null;
     }
 
