@@ -264,8 +264,25 @@ final class StreamSupervisor {
         } catch (RuntimeException | Error e) {
             lastError = "The analysis failed: " + e.getMessage();
             publish(new Event.Error(id, location.displayName(), "read", lastError));
+            resolveAbandoned();
         } finally {
             state(StreamStatus.State.STOPPED);
+        }
+    }
+
+    /**
+     * The analysis died (a bug, not the input): its tracker can no longer resolve what it raised, so every alarm of
+     * this stream still firing is resolved here at the last media time seen, as the contract wants a resolved event
+     * after each firing one.
+     */
+    private void resolveAbandoned() {
+        String wallEnd = java.time.format.DateTimeFormatter.ISO_INSTANT
+                .format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        for (Event.Alarm a : hub.active(id)) {
+            double end = Math.max(a.start(), timelineEndSeconds);
+            publish(new Event.Alarm(Event.Alarm.RESOLVED, a.detector(), a.stream(), a.channel(), a.dedupKey(),
+                    a.severity(), a.start(), round(end), round(end - a.start()), a.wallStart(),
+                    live ? wallEnd : null, a.summary(), a.metrics(), a.cause(), a.thumbnail()));
         }
     }
 
