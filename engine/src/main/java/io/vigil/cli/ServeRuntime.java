@@ -1,6 +1,7 @@
 package io.vigil.cli;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.server.DeliveryFigures;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.config.ServeConfig;
@@ -46,9 +47,13 @@ final class ServeRuntime implements AutoCloseable {
                 }));
             }
             Path spoolRoot = s.spoolDir() != null ? s.spoolDir() : defaultSpoolDir();
+            List<WebhookSink> webhooks = new ArrayList<>();
+            List<String> webhookNames = new ArrayList<>();
             for (WebhookSettings w : s.webhooks()) {
                 WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w.url()));
                 sinks.add(sink);
+                webhooks.add(sink);
+                webhookNames.add(displayName(w.url()));
                 subscriptions.add(hub.subscribe(p -> {
                     if (p.payload() instanceof Event e) {
                         sink.accept(e);
@@ -58,6 +63,15 @@ final class ServeRuntime implements AutoCloseable {
             ServeConfig.Server srv = config.server();
             started = ApiServer.start(new ApiSettings(srv.bind(), srv.port(), srv.token(), srv.maxBodyBytes()),
                     registry, hub);
+            started.deliveryFigures(() -> {
+                List<DeliveryFigures> figures = new ArrayList<>();
+                for (int i = 0; i < webhooks.size(); i++) {
+                    WebhookSink w = webhooks.get(i);
+                    figures.add(new DeliveryFigures(webhookNames.get(i), w.delivered(), w.pending(), w.dropped(),
+                            w.rejected()));
+                }
+                return figures;
+            });
             registry.addAll(config.streams());
         } catch (RuntimeException | StreamRejectedException e) {
             if (started != null) {
@@ -67,6 +81,12 @@ final class ServeRuntime implements AutoCloseable {
             throw e;
         }
         api = started;
+    }
+
+    /** A webhook's URL for the metrics: no user info or query, which may hold credentials. */
+    static String displayName(URI url) {
+        String port = url.getPort() >= 0 ? ":" + url.getPort() : "";
+        return url.getScheme() + "://" + url.getHost() + port + (url.getRawPath() == null ? "" : url.getRawPath());
     }
 
     /** Where webhook spools go when the config names no {@code sinks.spoolDir}: ~/.vigil/spool. */

@@ -119,4 +119,63 @@ class ServeCommandTest {
             assertThat(Files.readString(jsonl)).contains("\"detector\":\"black\"").contains("\"status\":\"resolved\"");
         }
     }
+    @Test
+    void aWebhookGetsTheStreamsAlarmsAndTheMetricsCountThem() throws Exception {
+        Path clip = dir.resolve("black.mkv");
+        io.vigil.engine.Ffmpeg.run(List.of("-f", "lavfi", "-i",
+                "testsrc2=s=320x240:r=25:d=6,drawbox=enable='between(t,1,4)':color=black:t=fill",
+                "-f", "lavfi", "-i", "sine=f=440:r=48000:d=6", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", clip.toString()));
+        List<String> bodies = new ArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            synchronized (bodies) {
+                bodies.add(body);
+                bodies.notifyAll();
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            ServeConfig cfg = ServeConfigLoader.parse("serve.yaml", """
+                    server: {port: 0}
+                    limits: {fileDirs: [%s]}
+                    sinks:
+                      spoolDir: %s
+                      webhooks:
+                        - {url: "%s?key=secret-in-query", initialBackoffSeconds: 0.1, maxBackoffSeconds: 1}
+                    streams:
+                      - {id: f1, url: "%s", detectors: [black]}
+                    """.formatted(dir, dir.resolve("spool"), hook, clip));
+            try (ServeRuntime runtime = ServeCommand.start(cfg)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                synchronized (bodies) {
+                    while (bodies.size() < 2 && System.nanoTime() < deadline) {
+                        bodies.wait(200);
+                    }
+                }
+                assertThat(bodies).as("black firing then resolved").hasSize(2);
+                assertThat(bodies.get(0)).contains("\"status\":\"firing\"").contains("\"detector\":\"black\"");
+                assertThat(bodies.get(1)).contains("\"status\":\"resolved\"").contains("\"dedupKey\":\"f1/black\"");
+                String metrics = "";
+                deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                // The sink counts an event delivered once its POST has been answered: poll briefly.
+                while (!metrics.contains("vigil_webhook_delivered_total{sink=\"" + hook + "\"} 2")
+                        && System.nanoTime() < deadline) {
+                    metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            runtime.dashboard().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    Thread.sleep(100);
+                }
+                assertThat(metrics).contains("vigil_webhook_delivered_total{sink=\"" + hook + "\"} 2")
+                        .contains("vigil_webhook_pending{sink=\"" + hook + "\"} 0")
+                        .doesNotContain("secret-in-query");
+            }
+        } finally {
+            receiver.stop(0);
+        }
+    }
 }

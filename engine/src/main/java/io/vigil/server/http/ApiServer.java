@@ -113,6 +113,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicLong sseDropped = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> deliveries = List::of;
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
             throws IOException {
@@ -168,6 +169,11 @@ public final class ApiServer implements AutoCloseable {
             throw new UncheckedIOException("Cannot listen on " + settings.bindAddress() + ":" + settings.port()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where /metrics reads the webhooks' figures (none until this is called). */
+    public void deliveryFigures(java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> figures) {
+        deliveries = figures;
     }
 
     /** The port actually bound (the one asked for, or the one picked for port 0). */
@@ -440,7 +446,8 @@ public final class ApiServer implements AutoCloseable {
 
     private boolean metrics(HttpExchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
-                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get()));
+                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get()),
+                deliveries.get());
         send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
         return true;
     }

@@ -1,6 +1,7 @@
 package io.vigil.server.http;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.server.DeliveryFigures;
 import io.vigil.server.LatencyHistogram;
 import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamStatus;
@@ -25,6 +26,10 @@ final class PrometheusText {
     }
 
     static String render(StreamRegistry registry, ServerFigures server) {
+        return render(registry, server, List.of());
+    }
+
+    static String render(StreamRegistry registry, ServerFigures server, List<DeliveryFigures> deliveries) {
         List<StreamStatus> streams = registry.list();
         PrometheusText p = new PrometheusText();
         p.perStream(streams, "vigil_stream_fps", "gauge", "Video frames per second over the last few seconds.",
@@ -83,6 +88,15 @@ final class PrometheusText {
         p.family("vigil_sse_clients_dropped_total", "counter",
                 "Clients of /api/events cut off because they fell too far behind.");
         p.sample("vigil_sse_clients_dropped_total", null, null, null, server.sseClientsDropped());
+        p.perSink(deliveries, "vigil_webhook_delivered_total", "counter",
+                "Alarm events the webhook receiver acknowledged.", DeliveryFigures::delivered);
+        p.perSink(deliveries, "vigil_webhook_pending", "gauge",
+                "Alarm events spooled for the webhook and not yet acknowledged.", DeliveryFigures::pending);
+        p.perSink(deliveries, "vigil_webhook_dropped_total", "counter",
+                "Alarm events dropped because the webhook's spool was full.", DeliveryFigures::dropped);
+        p.perSink(deliveries, "vigil_webhook_rejected_total", "counter",
+                "Alarm events the webhook receiver refused for good (4xx other than 408 and 429).",
+                DeliveryFigures::rejected);
         p.family("vigil_http_requests_total", "counter", "HTTP requests answered.");
         p.sample("vigil_http_requests_total", null, null, null, server.requests());
         return p.out.toString();
@@ -93,6 +107,14 @@ final class PrometheusText {
         family(name, type, help);
         for (StreamStatus s : streams) {
             sample(name, s.id(), null, null, value.applyAsDouble(s));
+        }
+    }
+
+    private void perSink(List<DeliveryFigures> sinks, String name, String type, String help,
+                         ToDoubleFunction<DeliveryFigures> value) {
+        family(name, type, help);
+        for (DeliveryFigures d : sinks) {
+            sample(name, null, "sink", d.sink(), value.applyAsDouble(d));
         }
     }
 
