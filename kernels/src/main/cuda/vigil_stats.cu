@@ -17,9 +17,13 @@
  *                      asks for Blur or ColorBars (io.vigil.kernels.Blur, ColorBars): their sampled rows, columns
  *                      and cells, one block role per blockIdx.x (see the kernel); 32 bytes of sums come back
  *
+ *   vigil_thumbnail    <<<ceil(thumbnail bytes / 256), 256>>>                         only for a thumbnail: one frame
+ *                      box-filtered to 320 px wide 8-bit yuv420p (vigil_thumb_sample)
+ *
  * (io.vigil.kernels.Letterbox too.)
  *
- * Both take (const VigilFrameDesc *descs, VigilFrameResult *results, int count). The structs, the definitions of
+ * The statistics kernels take (const VigilFrameDesc *descs, VigilFrameResult *results, int count); vigil_thumbnail
+ * takes (const VigilFrameDesc *desc, uint8_t *out, int outHeight). The structs, the definitions of
  * every statistic, and the per-thread code are in vigil_stats.h.
  *
  * One fused kernel rather than one per statistic: the statistics are memory-bound, and the luma plane is the
@@ -316,4 +320,15 @@ vigil_sampled(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__rest
             atomicAdd(&r->blurEdgeCount, e);
         }
     }
+}
+
+/*
+ * An alarm's or the dashboard's thumbnail, made small where the frame is: <<<ceil(vigil_thumb_bytes(outHeight) /
+ * VIGIL_THUMB_THREADS), VIGIL_THUMB_THREADS>>>, thread i box-filters output byte i (vigil_thumb_sample), so that
+ * ~115 KB rather than the whole frame comes back to the host.
+ */
+extern "C" __global__ void __launch_bounds__(VIGIL_THUMB_THREADS)
+vigil_thumbnail(const VigilFrameDesc *__restrict__ desc, uint8_t *__restrict__ out, int outHeight) {
+    const int64_t i = (int64_t) blockIdx.x * blockDim.x + threadIdx.x;
+    vigil_thumb_sample(desc, outHeight, i, out);
 }

@@ -932,4 +932,75 @@ VIGIL_FN uint32_t vigil_bars_match(const VigilFrameDesc *d, VigilBarsCells *s) {
     return best;
 }
 
+/*
+ * Thumbnails (vigil_thumbnail, io.vigil.kernels.cuda.CudaThumbnails): a frame described by a VigilFrameDesc (planes,
+ * pitch, width, height, planeCount, bytesPerSample, shift, bitDepth, chromaShape's interleaved bit) box-filtered down
+ * to VIGIL_THUMB_WIDTH x outHeight 8-bit yuv420p, packed: Y (W * H), then U, then V ((W / 2) * (H / 2) each), no
+ * padding. Thread i writes output byte i. Output sample (x, y) of a plane ow x oh, read from a source plane iw x ih
+ * (a component's samples: half of an interleaved plane's width), averages the source box columns
+ * [x iw / ow, max((x + 1) iw / ow, that + 1)) by rows likewise (integer division): sum of stored >> shift values,
+ * s = bitDepth - 8, value = min(255, (sum + n 2^s / 2) / (n 2^s)), n the box's samples. Without chroma planes
+ * (planeCount 1) U and V are 128. The same integers as the Java reference in the kernels' tests.
+ */
+#define VIGIL_THUMB_WIDTH 320
+#define VIGIL_THUMB_THREADS 256
+
+/* Bytes of a thumbnail outHeight rows high. */
+VIGIL_FN int64_t vigil_thumb_bytes(int64_t outHeight) {
+    return VIGIL_THUMB_WIDTH * outHeight + 2 * (int64_t) (VIGIL_THUMB_WIDTH / 2) * (outHeight / 2);
+}
+
+VIGIL_FN void vigil_thumb_sample(const VigilFrameDesc *d, int64_t outHeight, int64_t i, uint8_t *out) {
+    const int64_t lumaN = VIGIL_THUMB_WIDTH * outHeight;
+    const int64_t chromaW = VIGIL_THUMB_WIDTH / 2;
+    const int64_t chromaN = chromaW * (outHeight / 2);
+    int comp;
+    int64_t k;
+    if (i < lumaN) {
+        comp = 0;
+        k = i;
+    } else if (i < lumaN + chromaN) {
+        comp = 1;
+        k = i - lumaN;
+    } else if (i < lumaN + 2 * chromaN) {
+        comp = 2;
+        k = i - lumaN - chromaN;
+    } else {
+        return; /* the grid's tail */
+    }
+    if (comp != 0 && d->planeCount < 2) {
+        out[i] = 128;
+        return;
+    }
+    const int interleaved = (d->chromaShape >> 8) & 1;
+    const int p = comp == 0 ? 0 : (interleaved ? 1 : comp);
+    const int64_t step = comp != 0 && interleaved ? 2 : 1;
+    const int64_t first = comp == 2 && interleaved ? 1 : 0;
+    const int64_t ow = comp == 0 ? VIGIL_THUMB_WIDTH : chromaW;
+    const int64_t oh = comp == 0 ? outHeight : outHeight / 2;
+    const int64_t iw = d->width[p] / step;
+    const int64_t ih = d->height[p];
+    const int64_t ox = k % ow;
+    const int64_t oy = k / ow;
+    const int64_t x0 = ox * iw / ow;
+    int64_t x1 = (ox + 1) * iw / ow;
+    if (x1 <= x0) x1 = x0 + 1;
+    const int64_t y0 = oy * ih / oh;
+    int64_t y1 = (oy + 1) * ih / oh;
+    if (y1 <= y0) y1 = y0 + 1;
+    uint64_t sum = 0;
+    for (int64_t y = y0; y < y1; y++) {
+        const uint8_t *row = (const uint8_t *) (uintptr_t) (d->plane[p] + (uint64_t) (y * (int64_t) d->pitch[p]));
+        if (d->bytesPerSample == 1) {
+            for (int64_t x = x0; x < x1; x++) sum += row[x * step + first];
+        } else {
+            const uint16_t *row16 = (const uint16_t *) row;
+            for (int64_t x = x0; x < x1; x++) sum += (uint32_t) (row16[x * step + first] >> d->shift);
+        }
+    }
+    const uint64_t n = (uint64_t) ((x1 - x0) * (y1 - y0)) << (d->bitDepth - 8);
+    const uint64_t value = (sum + n / 2) / n;
+    out[i] = (uint8_t) (value > 255 ? 255 : value);
+}
+
 #endif /* VIGIL_STATS_H */

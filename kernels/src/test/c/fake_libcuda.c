@@ -808,6 +808,28 @@ static CUresult run_sampled(unsigned gx, unsigned gy, unsigned bx, const VigilFr
     return OK;
 }
 
+/* vigil_thumbnail: one descriptor, the packed picture; every thread of the grid, as the device runs them. */
+static CUresult run_thumbnail(unsigned gx, unsigned bx, CUdeviceptr desc, CUdeviceptr out, int outHeight) {
+    if (bx != VIGIL_THUMB_THREADS) return LAUNCH_OUT_OF_RESOURCES; /* launch bounds */
+    if (outHeight < 2 || outHeight % 2 != 0) return INVALID_VALUE;
+    const int64_t bytes = vigil_thumb_bytes(outHeight);
+    if ((int64_t) gx * bx < bytes) return INVALID_VALUE;           /* vigil's own rule: cover the picture */
+    if (!device_range(desc, sizeof(VigilFrameDesc)) || !device_range(out, (size_t) bytes)) return ILLEGAL_ADDRESS;
+    const VigilFrameDesc *d = (const VigilFrameDesc *) (uintptr_t) desc;
+    for (int p = 0; p < d->planeCount && p < VIGIL_MAX_PLANES; p++) { /* every row it may read */
+        int64_t rowBytes = (int64_t) d->width[p] * d->bytesPerSample;
+        for (int64_t y = 0; y < d->height[p]; y++) {
+            if (!device_range(d->plane[p] + (uint64_t) (y * (int64_t) d->pitch[p]), (size_t) rowBytes)) {
+                return ILLEGAL_ADDRESS;
+            }
+        }
+    }
+    for (int64_t i = 0; i < (int64_t) gx * bx; i++) {
+        vigil_thumb_sample(d, outHeight, i, (uint8_t *) (uintptr_t) out);
+    }
+    return OK;
+}
+
 CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                         unsigned sharedMemBytes, Stream *s, void **kernelParams, void **extra) {
     ENTER("cuLaunchKernel");
@@ -816,6 +838,13 @@ CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsi
     if (!stream_ok(s)) return INVALID_HANDLE;
     if (gx == 0 || gy == 0 || gz != 1 || by != 1 || bz != 1 || gy > 65535) return INVALID_VALUE;
     if (sharedMemBytes != 0 || extra != NULL || kernelParams == NULL) return INVALID_VALUE;
+    if (strcmp(f->name, "vigil_thumbnail") == 0) {
+        pthread_mutex_lock(&lock);
+        launches++;
+        pthread_mutex_unlock(&lock);
+        return run_thumbnail(gx, bx, *(CUdeviceptr *) kernelParams[0], *(CUdeviceptr *) kernelParams[1],
+                             *(int *) kernelParams[2]);
+    }
     CUdeviceptr descs = *(CUdeviceptr *) kernelParams[0];
     CUdeviceptr results = *(CUdeviceptr *) kernelParams[1];
     int count = *(int *) kernelParams[2];

@@ -234,7 +234,7 @@ public final class CudaStats implements AutoCloseable {
         }
     }
 
-    private static byte[] readPtx() {
+    static byte[] readPtx() {
         try (InputStream in = CudaStats.class.getResourceAsStream(PTX_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException(PTX_RESOURCE + " is missing from the classpath (io/vigil/kernels/cuda/):"
