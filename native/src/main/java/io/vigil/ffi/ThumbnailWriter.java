@@ -11,6 +11,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_MPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.FF_QP2LAMBDA;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
@@ -25,6 +26,7 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_free_context;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,8 @@ import org.bytedeco.javacpp.PointerPointer;
  * folder, then a rename), so that a reader never sees half a picture.
  *
  * <p>Frames in host memory of any layout the decoder delivers are scaled directly; a frame in CUDA memory is first
- * downloaded into a reused software frame. One writer per stream: its scaler, encoder and frames are kept for the
+ * downloaded into a reused software frame. A picture already made small (by the GPU, see {@link #jpeg(MemorySegment,
+ * int, boolean)}) is only range-converted and encoded. One writer per stream: its scaler, encoder and frames are kept for the
  * next thumbnail (the encoder is reopened only when the picture's height changes). Not thread-safe.
  */
 public final class ThumbnailWriter implements AutoCloseable {
@@ -73,6 +76,8 @@ public final class ThumbnailWriter implements AutoCloseable {
 
     private SwsContext scaler;
     private AVFrame download;
+    /** A small packed yuv420p picture from the host, copied in (only its range is converted). */
+    private AVFrame small;
     private AVFrame scaled;
     private AVCodecContext encoder;
     private AVPacket packet;
@@ -82,10 +87,11 @@ public final class ThumbnailWriter implements AutoCloseable {
 
     public ThumbnailWriter() {
         download = av_frame_alloc();
+        small = av_frame_alloc();
         scaled = av_frame_alloc();
         packet = av_packet_alloc();
         scaler = sws_alloc_context();
-        if (download == null || scaled == null || packet == null || scaler == null) {
+        if (download == null || small == null || scaled == null || packet == null || scaler == null) {
             close();
             throw new OutOfMemoryError("av_frame_alloc / av_packet_alloc / sws_alloc_context");
         }
@@ -126,6 +132,76 @@ public final class ThumbnailWriter implements AutoCloseable {
         } catch (FfmpegException | IllegalStateException e) {
             throw new ThumbnailException(file, e.getMessage(), e);
         }
+        writeFile(jpeg, file);
+    }
+
+    /**
+     * The JPEG of a picture already {@value #WIDTH} x {@code height} (even): packed 8-bit yuv420p in {@code yuv420p}
+     * (Y, then U and V at half width and height, no padding; {@link #smallPictureBytes}), limited range unless
+     * {@code fullRange}. Converted to JPEG's full range and encoded as {@link #jpeg(VideoFrame)} does; the picture
+     * is only read. Throws {@link FfmpegException} when it fails, IllegalArgumentException for a wrong size.
+     */
+    public byte[] jpeg(MemorySegment yuv420p, int height, boolean fullRange) {
+        if (closed) {
+            throw new IllegalStateException("thumbnail writer used after close");
+        }
+        return encodeSmall(yuv420p, height, fullRange);
+    }
+
+    /** As {@link #write(VideoFrame, Path)}, for a small picture as {@link #jpeg(MemorySegment, int, boolean)} takes. */
+    public void write(MemorySegment yuv420p, int height, boolean fullRange, Path file) {
+        if (closed) {
+            throw new IllegalStateException("thumbnail writer used after close");
+        }
+        byte[] jpeg;
+        try {
+            jpeg = encodeSmall(yuv420p, height, fullRange);
+        } catch (FfmpegException | IllegalStateException e) {
+            throw new ThumbnailException(file, e.getMessage(), e);
+        }
+        writeFile(jpeg, file);
+    }
+
+    /** Bytes of a packed {@value #WIDTH} x {@code height} 8-bit yuv420p picture. */
+    public static long smallPictureBytes(int height) {
+        return (long) WIDTH * height + 2L * (WIDTH / 2) * (height / 2);
+    }
+
+    private byte[] encodeSmall(MemorySegment yuv420p, int height, boolean fullRange) {
+        if (height < 2 || height > 8192 || height % 2 != 0) {
+            throw new IllegalArgumentException("a small picture's height must be even, 2..8192, got " + height);
+        }
+        if (yuv420p.byteSize() != smallPictureBytes(height)) {
+            throw new IllegalArgumentException("a " + WIDTH + " x " + height + " yuv420p picture is "
+                    + smallPictureBytes(height) + " bytes, got " + yuv420p.byteSize());
+        }
+        if (small.width() != WIDTH || small.height() != height || small.data(0) == null || small.data(0).isNull()) {
+            av_frame_unref(small);
+            small.width(WIDTH).height(height).format(AV_PIX_FMT_YUV420P);
+            FfmpegException.check(av_frame_get_buffer(small, 0), "av_frame_get_buffer");
+        }
+        FfmpegException.check(av_frame_make_writable(small), "av_frame_make_writable");
+        long at = 0;
+        for (int p = 0; p < 3; p++) {
+            int w = p == 0 ? WIDTH : WIDTH / 2;
+            int h = p == 0 ? height : height / 2;
+            int linesize = small.linesize(p);
+            MemorySegment plane = MemorySegment.ofAddress(small.data(p).address()).reinterpret((long) linesize * h);
+            for (int y = 0; y < h; y++) {
+                MemorySegment.copy(yuv420p, at, plane, (long) y * linesize, w);
+                at += w;
+            }
+        }
+        small.color_range(fullRange ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG);
+        small.sample_aspect_ratio().num(1).den(1);
+        prepare(height);
+        FfmpegException.check(av_frame_make_writable(scaled), "av_frame_make_writable");
+        scaled.color_range(AVCOL_RANGE_JPEG);
+        FfmpegException.check(sws_scale_frame(scaler, scaled, small), "sws_scale_frame");
+        return encodeScaled();
+    }
+
+    private void writeFile(byte[] jpeg, Path file) {
         Path dir = file.toAbsolutePath().getParent();
         Path temp = null;
         try {
@@ -190,6 +266,11 @@ public final class ThumbnailWriter implements AutoCloseable {
                 av_frame_unref(download);
             }
         }
+        return encodeScaled();
+    }
+
+    /** Encodes the scaled frame; returns the JPEG's bytes. */
+    private byte[] encodeScaled() {
         // The encoder wants rising timestamps, one picture after another.
         scaled.pts(pictures++);
         scaled.quality(encoder.global_quality());
@@ -256,6 +337,10 @@ public final class ThumbnailWriter implements AutoCloseable {
         if (download != null) {
             av_frame_free(download);
             download = null;
+        }
+        if (small != null) {
+            av_frame_free(small);
+            small = null;
         }
         if (scaled != null) {
             av_frame_free(scaled);

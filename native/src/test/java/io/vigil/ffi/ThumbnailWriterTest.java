@@ -148,6 +148,38 @@ class ThumbnailWriterTest {
     }
 
     @Test
+    void aSmallPictureFromTheGpuIsRangeConvertedAndEncoded() throws Exception {
+        try (ThumbnailWriter writer = new ThumbnailWriter(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment picture = arena.allocate(ThumbnailWriter.smallPictureBytes(180));
+            assertThat(picture.byteSize()).isEqualTo(86_400);
+            // Left half limited-range black, right half white; chroma neutral.
+            for (int y = 0; y < 180; y++) {
+                for (int x = 0; x < 320; x++) {
+                    picture.set(java.lang.foreign.ValueLayout.JAVA_BYTE, y * 320L + x, (byte) (x < 160 ? 16 : 235));
+                }
+            }
+            picture.asSlice(320 * 180).fill((byte) 128);
+            // A frame first: the same writer goes from scaling a frame to converting a small picture and back.
+            thumbnailOf(clip, 2, writer, dir.resolve("before.jpg"));
+            Path jpeg = dir.resolve("small.jpg");
+            writer.write(picture, 180, false, jpeg);
+            Decoded thumb = decodeFirst(jpeg);
+            assertThat(thumb.width()).isEqualTo(320);
+            assertThat(thumb.height()).isEqualTo(180);
+            assertThat(thumb.meanLuma()).as("0 and 255 after the range conversion").isCloseTo(127.5, offset(1.5));
+            Path full = dir.resolve("small-full.jpg");
+            Files.write(full, writer.jpeg(picture, 180, true));
+            assertThat(decodeFirst(full).meanLuma()).as("full range stays").isCloseTo((16 + 235) / 2.0, offset(1.5));
+            double source = thumbnailOf(clip, 5, writer, dir.resolve("after.jpg"));
+            assertThat(decodeFirst(dir.resolve("after.jpg")).meanLuma()).isCloseTo(source, offset(1.5));
+            assertThatThrownBy(() -> writer.jpeg(picture, 240, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("86400");
+            assertThatThrownBy(() -> writer.jpeg(picture.asSlice(0, 320 * 3 / 2), 1, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("even");
+        }
+    }
+
+    @Test
     void heightIsEvenAndKeepsTheAspect() {
         assertThat(ThumbnailWriter.heightFor(1920, 1080, 0, 1)).isEqualTo(180);
         assertThat(ThumbnailWriter.heightFor(1920, 1080, 1, 1)).isEqualTo(180);
