@@ -77,7 +77,7 @@ public final class Analysis {
         try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live, backend);
              FrameHandoff handoff = new FrameHandoff(analyzer, stream, live, analyzer::onIdle)) {
             if (thumbnails != null) {
-                StartFrames keeper = StartFrames.create(config, thumbnails, stream, notices);
+                StartFrames keeper = StartFrames.create(config, thumbnails, stream, notices, backend);
                 analyzer.startFrames(keeper);
                 tracker.thumbnails(keeper);
             }

@@ -6,6 +6,7 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.BlackDetector;
 import io.vigil.engine.detect.Detector;
 import io.vigil.engine.detect.FreezeDetector;
+import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStats;
@@ -45,6 +46,8 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     /** Freeze's noise tolerance, NaN when freeze is not running. */
     private final double freezeNoise;
     private final ThumbnailWriter writer = new ThumbnailWriter();
+    /** Makes a device frame small where it is (the GPU backend); null: the writer scales every frame itself. */
+    private final StatisticsBackend backend;
 
     private final VideoFrame blackStart = new VideoFrame();
     private boolean black;
@@ -69,7 +72,8 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     }
 
     private StartFrames(Path dir, String stream, Consumer<String> notices, double blackPictureThreshold,
-                        double freezeNoise) {
+                        double freezeNoise, StatisticsBackend backend) {
+        this.backend = backend;
         this.dir = dir;
         this.stream = stream;
         this.notices = notices;
@@ -79,11 +83,17 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
 
     /** A keeper for the video detectors that {@code config} runs, writing into {@code dir} (see {@link #prepare}). */
     public static StartFrames create(VigilConfig config, Path dir, String stream, Consumer<String> notices) {
+        return create(config, dir, stream, notices, null);
+    }
+
+    /** As {@link #create(VigilConfig, Path, String, Consumer)}, thumbnails made through {@code backend}. */
+    public static StartFrames create(VigilConfig config, Path dir, String stream, Consumer<String> notices,
+                                     StatisticsBackend backend) {
         DetectorSettings b = config.detectors().get(BlackDetector.NAME);
         DetectorSettings f = config.detectors().get(FreezeDetector.NAME);
         double threshold = b != null && b.enabled() ? b.number("pictureThreshold") : Double.NaN;
         double noise = f != null && f.enabled() ? FreezeDetector.noiseOf(f) : Double.NaN;
-        return new StartFrames(dir, stream, notices, threshold, noise);
+        return new StartFrames(dir, stream, notices, threshold, noise, backend);
     }
 
     /**
@@ -189,7 +199,11 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     private String write(VideoFrame frame, String detector, double startSeconds) {
         Path file = dir.resolve(fileName(stream, detector, startSeconds));
         try {
-            writer.write(frame, file);
+            if (backend != null) {
+                backend.writeThumbnail(frame, writer, file);
+            } else {
+                writer.write(frame, file);
+            }
             return file.toString();
         } catch (ThumbnailWriter.ThumbnailException e) {
             notices.accept(stream + ": " + e.getMessage());

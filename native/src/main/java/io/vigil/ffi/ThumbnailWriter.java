@@ -64,7 +64,8 @@ public final class ThumbnailWriter implements AutoCloseable {
     public static final class ThumbnailException extends RuntimeException {
         private final Path file;
 
-        ThumbnailException(Path file, String reason, Throwable cause) {
+        /** For a step outside this writer (making the picture small on a GPU) that failed for {@code file}. */
+        public ThumbnailException(Path file, String reason, Throwable cause) {
             super("Cannot write thumbnail " + file + ": " + reason, cause);
             this.file = file;
         }
@@ -108,6 +109,12 @@ public final class ThumbnailWriter implements AutoCloseable {
         double displayWidth = sarNum > 0 && sarDen > 0 ? (double) width * sarNum / sarDen : width;
         long rows = Math.round(WIDTH * height / displayWidth / 2.0) * 2;
         return (int) Math.clamp(rows, 2, 8192);
+    }
+
+    /** The thumbnail's height for {@code frame}: {@link #heightFor(int, int, int, int)} with its sample aspect ratio. */
+    public static int heightFor(VideoFrame frame) {
+        AVFrame f = frame.avFrame();
+        return heightFor(f.width(), f.height(), f.sample_aspect_ratio().num(), f.sample_aspect_ratio().den());
     }
 
     /** The JPEG of {@code frame} in memory (a service's live thumbnail); throws {@link FfmpegException} when it fails. */

@@ -401,7 +401,7 @@ final class StreamSupervisor {
             if (now >= nextThumbnailNanos && !thumbnailFailed) {
                 nextThumbnailNanos = now + THUMBNAIL_EVERY_NANOS;
                 try {
-                    thumbnail = thumbnails.jpeg(frame);
+                    thumbnail = backend.thumbnail(frame, thumbnails); // made small on the GPU for device frames
                 } catch (RuntimeException e) {
                     // One failure is enough to know: the stream goes on without a picture.
                     thumbnailFailed = true;
