@@ -65,7 +65,9 @@ class PtxTest {
                 CudaStats.INIT_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.INIT_THREADS + ",1,1",
                 CudaStats.STATS_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
                 CudaStats.LETTERBOX_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
-                CudaStats.SAMPLED_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1"));
+                CudaStats.SAMPLED_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
+                // (const VigilFrameDesc *desc, uint8_t *out, int outHeight): CudaThumbnails' kernelParams.
+                CudaThumbnails.KERNEL, "[u64, u64, u32] maxntid " + CudaThumbnails.THREADS + ",1,1"));
     }
 
     @ParameterizedTest
