@@ -90,8 +90,22 @@ final class LiveDemo implements AutoCloseable {
         }
     }
 
-    /** Stream id -> URL of each channel's playlist. */
+    /**
+     * Stream id -> URL of each channel's playlist. Waits (up to 15 s) until every playlist exists: the first one is
+     * written with the first segment, a keyframe interval after the start, and a stream added before that would
+     * begin with failed opens and reconnects.
+     */
     List<String[]> urls() {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < deadline
+                && !channels.stream().allMatch(c -> Files.isRegularFile(c.dir.resolve("live.m3u8")))) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List<String[]> out = new ArrayList<>();
         for (Channel c : channels) {
             out.add(new String[] {c.id, "http://127.0.0.1:" + http.getAddress().getPort() + "/" + c.id + "/live.m3u8"});

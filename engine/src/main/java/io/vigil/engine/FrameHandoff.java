@@ -19,6 +19,13 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
     static final int SLOTS = 8;
     /** A live source no further than this behind its best pace waits for the analysis rather than loses frames. */
     private static final double REAL_TIME_SLACK_SECONDS = 1.0;
+    /**
+     * Over about this much wall time, the share of it the decoding thread spent waiting for the analysis: a live
+     * source is dropped only when the analysis is the cause of its delay, not the source itself being late.
+     */
+    private static final double BLOCKED_WINDOW_SECONDS = 5.0;
+    /** The analysis is the bottleneck when the decoding thread waited for it this share of the recent wall time. */
+    private static final double BLOCKED_SHARE = 0.5;
     /** How often the analysing thread wakes up when no frame arrives, to let wall-clock detectors (stall) look. */
     static final long IDLE_POLL_MILLIS = 200;
 
@@ -47,6 +54,9 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
     private double offsetSeconds;
     /** The least the input has been behind real time (negative: ahead), seconds. */
     private double minLagSeconds;
+    /** Seconds the decoding thread waited for a free slot, decayed over {@link #BLOCKED_WINDOW_SECONDS}. */
+    private double blockedRecentSeconds;
+    private long blockedStampNanos = System.nanoTime();
 
     /** @param dropWhenFull drop video frames rather than wait when the analysis is behind (live inputs) */
     FrameHandoff(MediaSink target, String name, boolean dropWhenFull) {
@@ -83,7 +93,7 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
             rethrow();
             slot = free.poll();
             if (slot == null) {
-                if (!aheadOfRealTime(lagSeconds)) {
+                if (!aheadOfRealTime(lagSeconds) && analysisIsBehind()) {
                     droppedFrames++;
                     return;
                 }
@@ -115,6 +125,22 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
      */
     private boolean aheadOfRealTime(double lagSeconds) {
         return lagSeconds - minLagSeconds < REAL_TIME_SLACK_SECONDS;
+    }
+
+    /**
+     * Whether the decoding thread spent more than {@link #BLOCKED_SHARE} of the recent wall time waiting for the
+     * analysis. A source that is itself late (an encoder that cannot keep real time, a slow playlist refresh) falls
+     * behind real time without the analysis being slow: its frames are not dropped, as that would not help.
+     */
+    private boolean analysisIsBehind() {
+        decayBlocked(System.nanoTime());
+        return blockedRecentSeconds > BLOCKED_SHARE * BLOCKED_WINDOW_SECONDS;
+    }
+
+    private void decayBlocked(long nowNanos) {
+        double elapsed = (nowNanos - blockedStampNanos) / 1e9;
+        blockedRecentSeconds *= Math.exp(-elapsed / BLOCKED_WINDOW_SECONDS);
+        blockedStampNanos = nowNanos;
     }
 
     /**
@@ -185,8 +211,17 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
 
     private Slot takeFree() {
         rethrow();
+        Slot slot = free.poll();
+        if (slot != null) {
+            return slot;
+        }
         try {
-            return free.take();
+            long waitFrom = System.nanoTime();
+            slot = free.take();
+            long now = System.nanoTime();
+            decayBlocked(now);
+            blockedRecentSeconds += (now - waitFrom) / 1e9;
+            return slot;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while handing a frame to the analysis", e);
