@@ -12,10 +12,8 @@ import java.util.SequencedMap;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /**
  * Reads a vigil YAML file over the defaults. Every key is checked: an unknown key, a wrong type or a value out
@@ -53,9 +51,11 @@ public final class ConfigLoader {
             java.util.Map.entry("detectors.blur.threshold", new double[] {1, 100}));
 
     private final String file;
+    private final YamlNodes nodes;
 
     private ConfigLoader(String file) {
         this.file = file;
+        this.nodes = new YamlNodes(file);
     }
 
     public static VigilConfig load(Path path) {
@@ -102,30 +102,30 @@ public final class ConfigLoader {
         Duration timeout = config.ioTimeout();
         BackendChoice backend = config.backend();
         VigilConfig.Gpu gpu = config.gpu();
-        for (NodeTuple t : mapping(root, "the top level").getValue()) {
-            String key = key(t);
+        for (NodeTuple t : nodes.mapping(root, "the top level").getValue()) {
+            String key = nodes.key(t);
             switch (key) {
                 case "detectors" -> detectors = readDetectors(t.getValueNode(), detectors);
                 case "decode" -> {
-                    for (NodeTuple d : mapping(t.getValueNode(), "decode").getValue()) {
-                        String k = key(d);
+                    for (NodeTuple d : nodes.mapping(t.getValueNode(), "decode").getValue()) {
+                        String k = nodes.key(d);
                         switch (k) {
-                            case "threads" -> threads = (int) number(d.getValueNode(), "decode.threads", 0, 64);
+                            case "threads" -> threads = (int) nodes.number(d.getValueNode(), "decode.threads", 0, 64);
                             case "ioTimeout" -> timeout = Duration.ofMillis(
-                                    Math.round(1000 * number(d.getValueNode(), "decode.ioTimeout", 0.1, 3600)));
-                            default -> throw unknown(d.getKeyNode(), "decode." + k, Set.of("threads", "ioTimeout"));
+                                    Math.round(1000 * nodes.number(d.getValueNode(), "decode.ioTimeout", 0.1, 3600)));
+                            default -> throw nodes.unknown(d.getKeyNode(), "decode." + k, Set.of("threads", "ioTimeout"));
                         }
                     }
                 }
                 case "backend" -> {
                     try {
-                        backend = BackendChoice.parse(scalar(t.getValueNode(), "backend"));
+                        backend = BackendChoice.parse(nodes.scalar(t.getValueNode(), "backend"));
                     } catch (IllegalArgumentException e) {
-                        throw new ConfigException(where(t.getValueNode()) + "backend: " + e.getMessage());
+                        throw new ConfigException(nodes.where(t.getValueNode()) + "backend: " + e.getMessage());
                     }
                 }
                 case "gpu" -> gpu = readGpu(t.getValueNode(), gpu);
-                default -> throw unknown(t.getKeyNode(), key, Set.of("detectors", "decode", "backend", "gpu"));
+                default -> throw nodes.unknown(t.getKeyNode(), key, Set.of("detectors", "decode", "backend", "gpu"));
             }
         }
         return new VigilConfig(detectors, threads, timeout, backend, gpu);
@@ -135,14 +135,14 @@ public final class ConfigLoader {
         int device = base.device();
         int maxBatch = base.maxBatch();
         Duration latency = base.maxLatency();
-        for (NodeTuple g : mapping(node, "gpu").getValue()) {
-            String k = key(g);
+        for (NodeTuple g : nodes.mapping(node, "gpu").getValue()) {
+            String k = nodes.key(g);
             switch (k) {
-                case "device" -> device = (int) number(g.getValueNode(), "gpu.device", 0, 63);
-                case "maxBatch" -> maxBatch = (int) number(g.getValueNode(), "gpu.maxBatch", 1, 1024);
+                case "device" -> device = (int) nodes.number(g.getValueNode(), "gpu.device", 0, 63);
+                case "maxBatch" -> maxBatch = (int) nodes.number(g.getValueNode(), "gpu.maxBatch", 1, 1024);
                 case "maxLatencyMs" -> latency = Duration.ofMillis(
-                        Math.round(number(g.getValueNode(), "gpu.maxLatencyMs", 0, 10_000)));
-                default -> throw unknown(g.getKeyNode(), "gpu." + k, Set.of("device", "maxBatch", "maxLatencyMs"));
+                        Math.round(nodes.number(g.getValueNode(), "gpu.maxLatencyMs", 0, 10_000)));
+                default -> throw nodes.unknown(g.getKeyNode(), "gpu." + k, Set.of("device", "maxBatch", "maxLatencyMs"));
             }
         }
         return new VigilConfig.Gpu(device, maxBatch, latency);
@@ -150,38 +150,38 @@ public final class ConfigLoader {
 
     private SequencedMap<String, DetectorSettings> readDetectors(Node node, SequencedMap<String, DetectorSettings> base) {
         SequencedMap<String, DetectorSettings> out = new LinkedHashMap<>(base);
-        for (NodeTuple t : mapping(node, "detectors").getValue()) {
-            String name = key(t);
+        for (NodeTuple t : nodes.mapping(node, "detectors").getValue()) {
+            String name = nodes.key(t);
             DetectorSettings s = out.get(name);
             if (s == null) {
                 String hint = Defaults.RESERVED.contains(name) ? " (not available in this version)" : "";
-                throw new ConfigException(where(t.getKeyNode()) + "detectors." + name + ": unknown detector" + hint
+                throw new ConfigException(nodes.where(t.getKeyNode()) + "detectors." + name + ": unknown detector" + hint
                         + "; known: " + String.join(", ", Defaults.DETECTORS));
             }
             double duration = s.durationSeconds();
             double clearDelay = s.clearDelaySeconds();
             Severity severity = s.severity();
             boolean enabled = s.enabled();
-            for (NodeTuple p : mapping(t.getValueNode(), "detectors." + name).getValue()) {
-                String k = key(p);
+            for (NodeTuple p : nodes.mapping(t.getValueNode(), "detectors." + name).getValue()) {
+                String k = nodes.key(p);
                 String path = "detectors." + name + "." + k;
                 Node v = p.getValueNode();
                 switch (k) {
                     case "enabled" -> enabled = bool(v, path);
-                    case "duration" -> duration = number(v, path, 0, 86400);
-                    case "clearDelay" -> clearDelay = number(v, path, 0, 86400);
+                    case "duration" -> duration = nodes.number(v, path, 0, 86400);
+                    case "clearDelay" -> clearDelay = nodes.number(v, path, 0, 86400);
                     case "severity" -> {
                         try {
-                            severity = Severity.parse(scalar(v, path));
+                            severity = Severity.parse(nodes.scalar(v, path));
                         } catch (IllegalArgumentException e) {
-                            throw new ConfigException(where(v) + path + ": " + e.getMessage());
+                            throw new ConfigException(nodes.where(v) + path + ": " + e.getMessage());
                         }
                     }
                     default -> {
                         if (!s.parameters().containsKey(k)) {
                             Set<String> known = new java.util.TreeSet<>(COMMON_KEYS);
                             known.addAll(s.parameters().keySet());
-                            throw unknown(p.getKeyNode(), path, known);
+                            throw nodes.unknown(p.getKeyNode(), path, known);
                         }
                         Object value = parameter(v, path, s.parameters().get(k));
                         s = s.with(k, value);
@@ -199,13 +199,13 @@ public final class ConfigLoader {
             return bool(v, path);
         }
         if (LEVEL_RANGES.containsKey(path)) {
-            return number(v, path, LEVEL_RANGES.get(path)[0], LEVEL_RANGES.get(path)[1]);
+            return nodes.number(v, path, LEVEL_RANGES.get(path)[0], LEVEL_RANGES.get(path)[1]);
         }
         if (path.endsWith("Seconds")) {
-            return number(v, path, 0, 86400);
+            return nodes.number(v, path, 0, 86400);
         }
         if (defaultValue instanceof String) {
-            String s = scalar(v, path);
+            String s = nodes.scalar(v, path);
             try {
                 double ratio = DetectorSettings.amplitude(path, s.matches("[-+0-9.eE]+") ? (Object) Double.parseDouble(s) : s);
                 if (!(ratio >= 0 && ratio <= 1)) {
@@ -213,63 +213,18 @@ public final class ConfigLoader {
                 }
                 return s.matches("[-+0-9.eE]+") ? (Object) ratio : s;
             } catch (ConfigException e) {
-                throw new ConfigException(where(v) + e.getMessage());
+                throw new ConfigException(nodes.where(v) + e.getMessage());
             }
         }
-        return number(v, path, 0, 1);
-    }
-
-    private double number(Node v, String path, double min, double max) {
-        String s = scalar(v, path);
-        double d;
-        try {
-            d = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(where(v) + path + ": must be a number, got '" + s + "'");
-        }
-        if (!(d >= min && d <= max)) {
-            throw new ConfigException(where(v) + path + ": must be between " + fmt(min) + " and " + fmt(max) + ", got " + s);
-        }
-        return d;
+        return nodes.number(v, path, 0, 1);
     }
 
     private boolean bool(Node v, String path) {
-        String s = scalar(v, path);
+        String s = nodes.scalar(v, path);
         return switch (s) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new ConfigException(where(v) + path + ": must be true or false, got '" + s + "'");
+            default -> throw new ConfigException(nodes.where(v) + path + ": must be true or false, got '" + s + "'");
         };
-    }
-
-    private String scalar(Node v, String path) {
-        if (v instanceof ScalarNode s) {
-            return s.getValue();
-        }
-        throw new ConfigException(where(v) + path + ": must be a single value");
-    }
-
-    private MappingNode mapping(Node v, String path) {
-        if (v instanceof MappingNode m) {
-            return m;
-        }
-        throw new ConfigException(where(v) + path + ": must be a mapping of keys to values");
-    }
-
-    private String key(NodeTuple t) {
-        return scalar(t.getKeyNode(), "key");
-    }
-
-    private ConfigException unknown(Node at, String path, Set<String> known) {
-        return new ConfigException(where(at) + path + ": unknown key; known here: "
-                + String.join(", ", new java.util.TreeSet<>(known)));
-    }
-
-    private String where(Node node) {
-        return file + node.getStartMark().map(m -> ":" + (m.getLine() + 1)).orElse("") + ": ";
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 }

@@ -5,6 +5,7 @@ import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.config.Defaults;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.config.YamlNodes;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
 import java.io.IOException;
@@ -31,8 +32,6 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
@@ -55,9 +54,11 @@ public final class ServeConfigLoader {
     public static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final String file;
+    private final YamlNodes nodes;
 
     private ServeConfigLoader(String file) {
         this.file = file;
+        this.nodes = new YamlNodes(file);
     }
 
     public static ServeConfig load(Path path) {
@@ -118,7 +119,7 @@ public final class ServeConfigLoader {
             return config;
         }
         Node streamsNode = null;
-        for (NodeTuple t : mapping(root, "the top level").getValue()) {
+        for (NodeTuple t : nodes.mapping(root, "the top level").getValue()) {
             String key = key(t);
             Node v = t.getValueNode();
             switch (key) {
@@ -129,12 +130,12 @@ public final class ServeConfigLoader {
                 case "sinks" -> config = new ServeConfig(config.server(), config.limits(), config.defaults(),
                         config.reconnect(), readSinks(v), config.streams());
                 case "streams" -> streamsNode = v;
-                default -> throw unknown(t.getKeyNode(), key,
+                default -> throw nodes.unknown(t.getKeyNode(), key,
                         Set.of("server", "limits", "defaults", "reconnect", "sinks", "streams"));
             }
         }
         // Streams last: their URLs and detectors are checked against limits and defaults wherever those stand.
-        if (streamsNode != null && !isNull(streamsNode)) {
+        if (streamsNode != null && !YamlNodes.isNull(streamsNode)) {
             config = config.withStreams(readStreams(streamsNode, config));
         }
         return config;
@@ -146,20 +147,20 @@ public final class ServeConfigLoader {
         int port = d.port();
         String token = d.token();
         long maxBody = d.maxBodyBytes();
-        for (NodeTuple t : mapping(node, "server").getValue()) {
+        for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
-                case "bind" -> bind = text(v, "server.bind");
+                case "bind" -> bind = nodes.text(v, "server.bind");
                 case "port" -> port = (int) integer(v, "server.port", 0, 65535);
                 case "token" -> {
-                    token = isNull(v) ? null : text(v, "server.token");
+                    token = YamlNodes.isNull(v) ? null : nodes.text(v, "server.token");
                     if (token != null && token.length() < 16) {
-                        throw new ConfigException(where(v) + "server.token: must be at least 16 characters long");
+                        throw new ConfigException(nodes.where(v) + "server.token: must be at least 16 characters long");
                     }
                 }
                 case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
-                default -> throw unknown(t.getKeyNode(), "server." + k, Set.of("bind", "port", "token", "maxBodyBytes"));
+                default -> throw nodes.unknown(t.getKeyNode(), "server." + k, Set.of("bind", "port", "token", "maxBodyBytes"));
             }
         }
         return new ServeConfig.Server(bind, port, token, maxBody);
@@ -171,7 +172,7 @@ public final class ServeConfigLoader {
         int maxUrl = d.maxUrlLength();
         List<String> schemes = d.allowedSchemes();
         List<Path> dirs = d.fileDirs();
-        for (NodeTuple t : mapping(node, "limits").getValue()) {
+        for (NodeTuple t : nodes.mapping(node, "limits").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
@@ -179,13 +180,13 @@ public final class ServeConfigLoader {
                 case "maxUrlLength" -> maxUrl = (int) integer(v, "limits.maxUrlLength", 16, 65_536);
                 case "allowedSchemes" -> {
                     List<String> out = new ArrayList<>();
-                    for (Node item : list(v, "limits.allowedSchemes")) {
-                        String s = text(item, "limits.allowedSchemes");
+                    for (Node item : nodes.list(v, "limits.allowedSchemes")) {
+                        String s = nodes.text(item, "limits.allowedSchemes");
                         if (!s.equals("file") && !s.equals("file:")) {
                             try {
                                 io.vigil.ffi.InputLocation.parse(s + "://x");
                             } catch (io.vigil.ffi.MediaException e) {
-                                throw new ConfigException(where(item) + "limits.allowedSchemes: '" + s
+                                throw new ConfigException(nodes.where(item) + "limits.allowedSchemes: '" + s
                                         + "' is not a scheme vigil reads");
                             }
                         }
@@ -195,17 +196,17 @@ public final class ServeConfigLoader {
                 }
                 case "fileDirs" -> {
                     List<Path> out = new ArrayList<>();
-                    for (Node item : list(v, "limits.fileDirs")) {
-                        Path p = Path.of(text(item, "limits.fileDirs"));
+                    for (Node item : nodes.list(v, "limits.fileDirs")) {
+                        Path p = Path.of(nodes.text(item, "limits.fileDirs"));
                         if (!p.isAbsolute() || !Files.isDirectory(p)) {
-                            throw new ConfigException(where(item) + "limits.fileDirs: " + p
+                            throw new ConfigException(nodes.where(item) + "limits.fileDirs: " + p
                                     + " is not an absolute path of an existing folder");
                         }
                         out.add(p);
                     }
                     dirs = out;
                 }
-                default -> throw unknown(t.getKeyNode(), "limits." + k,
+                default -> throw nodes.unknown(t.getKeyNode(), "limits." + k,
                         Set.of("maxStreams", "maxUrlLength", "allowedSchemes", "fileDirs"));
             }
         }
@@ -215,16 +216,16 @@ public final class ServeConfigLoader {
     private ServeConfig.Reconnect readReconnect(Node node) {
         double initial = ServeConfig.Reconnect.DEFAULTS.initialSeconds();
         double max = ServeConfig.Reconnect.DEFAULTS.maxSeconds();
-        for (NodeTuple t : mapping(node, "reconnect").getValue()) {
+        for (NodeTuple t : nodes.mapping(node, "reconnect").getValue()) {
             String k = key(t);
             switch (k) {
                 case "initialSeconds" -> initial = number(t.getValueNode(), "reconnect.initialSeconds", 0.05, 3600);
                 case "maxSeconds" -> max = number(t.getValueNode(), "reconnect.maxSeconds", 0.05, 3600);
-                default -> throw unknown(t.getKeyNode(), "reconnect." + k, Set.of("initialSeconds", "maxSeconds"));
+                default -> throw nodes.unknown(t.getKeyNode(), "reconnect." + k, Set.of("initialSeconds", "maxSeconds"));
             }
         }
         if (max < initial) {
-            throw new ConfigException(where(node) + "reconnect.maxSeconds: must be at least initialSeconds (" + initial + ")");
+            throw new ConfigException(nodes.where(node) + "reconnect.maxSeconds: must be at least initialSeconds (" + initial + ")");
         }
         return new ServeConfig.Reconnect(initial, max);
     }
@@ -233,18 +234,18 @@ public final class ServeConfigLoader {
         Path jsonl = null;
         Path spool = null;
         List<WebhookSettings> hooks = new ArrayList<>();
-        for (NodeTuple t : mapping(node, "sinks").getValue()) {
+        for (NodeTuple t : nodes.mapping(node, "sinks").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
-                case "jsonl" -> jsonl = isNull(v) ? null : Path.of(text(v, "sinks.jsonl"));
-                case "spoolDir" -> spool = isNull(v) ? null : Path.of(text(v, "sinks.spoolDir"));
+                case "jsonl" -> jsonl = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "sinks.jsonl"));
+                case "spoolDir" -> spool = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "sinks.spoolDir"));
                 case "webhooks" -> {
-                    for (Node item : list(v, "sinks.webhooks")) {
+                    for (Node item : nodes.list(v, "sinks.webhooks")) {
                         hooks.add(readWebhook(item));
                     }
                 }
-                default -> throw unknown(t.getKeyNode(), "sinks." + k, Set.of("jsonl", "spoolDir", "webhooks"));
+                default -> throw nodes.unknown(t.getKeyNode(), "sinks." + k, Set.of("jsonl", "spoolDir", "webhooks"));
             }
         }
         return new ServeConfig.Sinks(jsonl, hooks, spool);
@@ -258,32 +259,32 @@ public final class ServeConfigLoader {
         Duration max = WebhookSettings.DEFAULT_MAX_BACKOFF;
         long spool = WebhookSettings.DEFAULT_MAX_SPOOL_BYTES;
         String p = "sinks.webhooks";
-        for (NodeTuple t : mapping(node, p).getValue()) {
+        for (NodeTuple t : nodes.mapping(node, p).getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
                 case "url" -> {
-                    String s = text(v, p + ".url");
+                    String s = nodes.text(v, p + ".url");
                     try {
                         url = new URI(s);
                     } catch (URISyntaxException e) {
-                        throw new ConfigException(where(v) + p + ".url: not a valid URL: " + s);
+                        throw new ConfigException(nodes.where(v) + p + ".url: not a valid URL: " + s);
                     }
                     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-                        throw new ConfigException(where(v) + p + ".url: must be an http or https URL, got " + s);
+                        throw new ConfigException(nodes.where(v) + p + ".url: must be an http or https URL, got " + s);
                     }
                 }
-                case "secret" -> secret = isNull(v) ? null : text(v, p + ".secret");
+                case "secret" -> secret = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".secret");
                 case "timeoutSeconds" -> timeout = seconds(v, p + ".timeoutSeconds", 0.1, 300);
                 case "initialBackoffSeconds" -> initial = seconds(v, p + ".initialBackoffSeconds", 0.01, 3600);
                 case "maxBackoffSeconds" -> max = seconds(v, p + ".maxBackoffSeconds", 0.01, 86400);
                 case "maxSpoolMiB" -> spool = Math.round(number(v, p + ".maxSpoolMiB", 1, 1 << 20) * (1 << 20));
-                default -> throw unknown(t.getKeyNode(), p + "." + k, Set.of("url", "secret", "timeoutSeconds",
+                default -> throw nodes.unknown(t.getKeyNode(), p + "." + k, Set.of("url", "secret", "timeoutSeconds",
                         "initialBackoffSeconds", "maxBackoffSeconds", "maxSpoolMiB"));
             }
         }
         if (url == null) {
-            throw new ConfigException(where(node) + p + ": each webhook needs a url");
+            throw new ConfigException(nodes.where(node) + p + ": each webhook needs a url");
         }
         return new WebhookSettings(url, secret, timeout, initial, max, spool);
     }
@@ -292,9 +293,9 @@ public final class ServeConfigLoader {
         UrlPolicy policy = new UrlPolicy(config.limits());
         List<StreamSpec> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        List<Node> items = list(node, "streams");
+        List<Node> items = nodes.list(node, "streams");
         if (items.size() > config.limits().maxStreams()) {
-            throw new ConfigException(where(node) + "streams: " + items.size() + " streams, more than limits.maxStreams ("
+            throw new ConfigException(nodes.where(node) + "streams: " + items.size() + " streams, more than limits.maxStreams ("
                     + config.limits().maxStreams() + ")");
         }
         for (Node item : items) {
@@ -302,33 +303,33 @@ public final class ServeConfigLoader {
             String url = null;
             List<String> detectors = null;
             List<NodeTuple> settings = new ArrayList<>();
-            for (NodeTuple t : mapping(item, "streams[]").getValue()) {
+            for (NodeTuple t : nodes.mapping(item, "streams[]").getValue()) {
                 String k = key(t);
                 Node v = t.getValueNode();
                 switch (k) {
                     case "id" -> {
-                        id = text(v, "streams[].id");
+                        id = nodes.text(v, "streams[].id");
                         if (!STREAM_ID.matcher(id).matches()) {
-                            throw new ConfigException(where(v) + "streams[].id: '" + id
+                            throw new ConfigException(nodes.where(v) + "streams[].id: '" + id
                                     + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
                         }
                         if (!ids.add(id)) {
-                            throw new ConfigException(where(v) + "streams[].id: '" + id + "' is used twice");
+                            throw new ConfigException(nodes.where(v) + "streams[].id: '" + id + "' is used twice");
                         }
                     }
                     case "url" -> {
-                        url = text(v, "streams[].url");
+                        url = nodes.text(v, "streams[].url");
                         String why = policy.refusal(url);
                         if (why != null) {
-                            throw new ConfigException(where(v) + "streams[].url: " + why);
+                            throw new ConfigException(nodes.where(v) + "streams[].url: " + why);
                         }
                     }
                     case "detectors" -> {
                         detectors = new ArrayList<>();
-                        for (Node d : list(v, "streams[].detectors")) {
-                            String name = text(d, "streams[].detectors");
+                        for (Node d : nodes.list(v, "streams[].detectors")) {
+                            String name = nodes.text(d, "streams[].detectors");
                             if (!Defaults.DETECTORS.contains(name)) {
-                                throw new ConfigException(where(d) + "streams[].detectors: unknown detector '" + name
+                                throw new ConfigException(nodes.where(d) + "streams[].detectors: unknown detector '" + name
                                         + "'; known: " + String.join(", ", Defaults.DETECTORS));
                             }
                             detectors.add(name);
@@ -338,14 +339,14 @@ public final class ServeConfigLoader {
                         if (!Defaults.DETECTORS.contains(k)) {
                             Set<String> known = new TreeSet<>(Set.of("id", "url", "detectors"));
                             known.add("<detector>");
-                            throw unknown(t.getKeyNode(), "streams[]." + k, known);
+                            throw nodes.unknown(t.getKeyNode(), "streams[]." + k, known);
                         }
                         settings.add(t);
                     }
                 }
             }
             if (id == null || url == null) {
-                throw new ConfigException(where(item) + "streams[]: each stream needs an id and a url");
+                throw new ConfigException(nodes.where(item) + "streams[]: each stream needs an id and a url");
             }
             // The thresholds are checked as analyze --config checks them, with this file's lines.
             ConfigLoader.readDetectors(file, new MappingNode(Tag.MAP, settings, FlowStyle.AUTO),
@@ -360,8 +361,8 @@ public final class ServeConfigLoader {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (NodeTuple t : settings) {
             Map<String, Object> values = new LinkedHashMap<>();
-            for (NodeTuple p : mapping(t.getValueNode(), "streams[]." + key(t)).getValue()) {
-                values.put(key(p), text(p.getValueNode(), "streams[]." + key(t) + "." + key(p)));
+            for (NodeTuple p : nodes.mapping(t.getValueNode(), "streams[]." + key(t)).getValue()) {
+                values.put(key(p), nodes.text(p.getValueNode(), "streams[]." + key(t) + "." + key(p)));
             }
             out.put(key(t), values);
         }
@@ -373,65 +374,19 @@ public final class ServeConfigLoader {
     }
 
     private double number(Node v, String path, double min, double max) {
-        String s = text(v, path);
-        double d;
-        try {
-            d = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(where(v) + path + ": must be a number, got '" + s + "'");
-        }
-        if (!(d >= min && d <= max)) {
-            throw new ConfigException(where(v) + path + ": must be between " + fmt(min) + " and " + fmt(max) + ", got " + s);
-        }
-        return d;
+        nodes.text(v, path);   // a YAML null is no number: "must be a single value"
+        return nodes.number(v, path, min, max);
     }
 
     private long integer(Node v, String path, long min, long max) {
         double d = number(v, path, min, max);
         if (d != Math.rint(d)) {
-            throw new ConfigException(where(v) + path + ": must be a whole number, got " + text(v, path));
+            throw new ConfigException(nodes.where(v) + path + ": must be a whole number, got " + nodes.text(v, path));
         }
         return (long) d;
     }
 
-    private String text(Node v, String path) {
-        if (v instanceof ScalarNode s && !isNull(v)) {
-            return s.getValue();
-        }
-        throw new ConfigException(where(v) + path + ": must be a single value");
-    }
-
-    private static boolean isNull(Node v) {
-        return v instanceof ScalarNode s && s.getTag().equals(Tag.NULL);
-    }
-
-    private List<Node> list(Node v, String path) {
-        if (v instanceof SequenceNode s) {
-            return s.getValue();
-        }
-        throw new ConfigException(where(v) + path + ": must be a list");
-    }
-
-    private MappingNode mapping(Node v, String path) {
-        if (v instanceof MappingNode m) {
-            return m;
-        }
-        throw new ConfigException(where(v) + path + ": must be a mapping of keys to values");
-    }
-
     private String key(NodeTuple t) {
-        return text(t.getKeyNode(), "key");
-    }
-
-    private ConfigException unknown(Node at, String path, Set<String> known) {
-        return new ConfigException(where(at) + path + ": unknown key; known here: " + String.join(", ", new TreeSet<>(known)));
-    }
-
-    private String where(Node node) {
-        return file + node.getStartMark().map(m -> ":" + (m.getLine() + 1)).orElse("") + ": ";
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        return nodes.text(t.getKeyNode(), "key");
     }
 }

@@ -1,5 +1,6 @@
 package io.vigil.kernels.cuda;
 
+import static io.vigil.kernels.cuda.Cleanup.attempt;
 import static io.vigil.kernels.cuda.FrameRecords.BLACK_THRESHOLD;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_THREADS;
 import static io.vigil.kernels.cuda.FrameRecords.BYTES_PER_SAMPLE;
@@ -757,19 +758,6 @@ public final class CudaStats implements AutoCloseable {
         arena.close();
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static RuntimeException attempt(RuntimeException failure, Runnable call) {
-        try {
-            call.run();
-            return failure;
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-            return failure;
         }
     }
 

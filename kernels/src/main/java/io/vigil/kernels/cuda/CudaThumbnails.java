@@ -1,5 +1,6 @@
 package io.vigil.kernels.cuda;
 
+import static io.vigil.kernels.cuda.Cleanup.attempt;
 import static io.vigil.kernels.cuda.FrameRecords.BIT_DEPTH;
 import static io.vigil.kernels.cuda.FrameRecords.BYTES_PER_SAMPLE;
 import static io.vigil.kernels.cuda.FrameRecords.CHROMA_SHAPE;
@@ -316,19 +317,6 @@ public final class CudaThumbnails implements AutoCloseable {
         arena.close();
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static RuntimeException attempt(RuntimeException failure, Runnable call) {
-        try {
-            call.run();
-            return failure;
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-            return failure;
         }
     }
 
