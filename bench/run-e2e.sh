@@ -109,7 +109,7 @@ echo "ffmpeg:   $(first_line ffmpeg -version)   (Debian's build: the ffmpeg rows
 # VIGIL_JAVA_OPTS=-version makes the launcher's JVM print its version and exit.
 java_line=$(VIGIL_JAVA_OPTS=-version "$VIGIL" 2>&1 </dev/null || true)
 echo "java:     $(grep -m1 ' version ' <<<"$java_line" || echo unknown)"
-ff_jar=$(find "$ROOT/engine/target/lib" -maxdepth 1 -name 'ffmpeg-[0-9]*.jar' 2>/dev/null | head -n 1 || true)
+ff_jar=$(find "$ROOT/engine/cli/target/lib" -maxdepth 1 -name 'ffmpeg-[0-9]*.jar' 2>/dev/null | head -n 1 || true)
 ff_ver=$(basename "${ff_jar:-ffmpeg-8.0.1-1.5.13.jar}" .jar)
 ff_ver=${ff_ver#ffmpeg-}
 echo "vigil:    $(first_line "$VIGIL" --version); decodes with FFmpeg ${ff_ver%%-*} (bytedeco), not Debian's ffmpeg,"

@@ -27,7 +27,7 @@ ARCHIVE=$TARGET/vigil-gpu-bundle.tar.xz
 LIMIT_MIB=${VIGIL_BUNDLE_LIMIT_MIB:-60}
 read -r -a MVN_EXTRA <<< "${VIGIL_MVN_ARGS:-}"
 MVN=("$ROOT/mvnw" -q -B -ntp "${MVN_EXTRA[@]}")
-TEST_MODULES=(native kernels engine)
+TEST_MODULES=(native kernels engine/core engine/server engine/cli)
 SMOKE=0
 for a in "$@"; do
   case $a in
@@ -47,12 +47,12 @@ mkdir -p "$TARGET"
 #    class paths, so that vigil's own modules resolve to the jars just built, never to stale ones in ~/.m2.
 say "building with Maven (package, test classes, class paths)"
 cd "$ROOT"
-rm -f ./*/target/vigil-bundle-runtime.cp ./*/target/vigil-bundle-test.cp
+rm -f ./*/target/vigil-bundle-*.cp ./engine/*/target/vigil-bundle-*.cp
 "${MVN[@]}" -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile=target/vigil-bundle-runtime.cp
 "${MVN[@]}" -DskipTests test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile=target/vigil-bundle-test.cp
-[[ -f engine/target/vigil.jar ]] || die "no engine/target/vigil.jar after the build"
+[[ -f engine/cli/target/vigil.jar ]] || die "no engine/cli/target/vigil.jar after the build"
 BENCH_JAR=$(find bench/target -maxdepth 1 -name 'vigil-bench-*.jar' ! -name '*-sources.jar' | head -n 1)
 [[ -n $BENCH_JAR ]] || die "no bench/target/vigil-bench-*.jar after the build"
 
@@ -62,7 +62,7 @@ entries() { [[ -f $1 ]] && { tr ':' '\n' < "$1"; echo; } | sed '/^$/d'; return 0
 say "staging $STAGE"
 rm -rf "$BUILD"
 mkdir -p "$STAGE/app/lib" "$STAGE/test/lib" "$STAGE/cp" "$STAGE/work"
-cp engine/target/vigil.jar "$STAGE/app/vigil.jar"
+cp engine/cli/target/vigil.jar "$STAGE/app/vigil.jar"
 cp "$BENCH_JAR" "$STAGE/app/lib/"
 # Runtime jars of the engine (the vigil command) and of the bench (StreamsBench), by file name. The engine jar is
 # app/vigil.jar already; a jar that is not for linux-x86_64 (another platform's natives) is left out.
@@ -72,7 +72,7 @@ while IFS= read -r jar; do
   [[ $name =~ -(linux-(arm64|armhf|ppc64le|riscv64)|macosx-[a-z0-9_]+|windows-[a-z0-9_]+|android-[a-z0-9_]+|ios-[a-z0-9_]+)\.jar$ ]] && continue
   [[ -f $jar ]] || die "class-path entry $jar is not a jar file"
   [[ -e $STAGE/app/lib/$name ]] || cp "$jar" "$STAGE/app/lib/"
-done < <(entries engine/target/vigil-bundle-runtime.cp; entries bench/target/vigil-bundle-runtime.cp)
+done < <(entries engine/cli/target/vigil-bundle-runtime.cp; entries bench/target/vigil-bundle-runtime.cp)
 # libvigilpixels (the CPU statistics' C passes) travels inside vigil-native's jar; built only where a C compiler is.
 if command -v cc >/dev/null; then
   "$JAVA_HOME/bin/jar" tf "$(ls "$STAGE"/app/lib/vigil-native-*.jar | head -n 1)" \
@@ -93,8 +93,8 @@ done
 test_dirs=()
 for m in "${TEST_MODULES[@]}"; do
   if [[ -d $m/target/test-classes ]]; then
-    cp -r "$m/target/test-classes" "$STAGE/test/$m-classes"
-    test_dirs+=("test/$m-classes")
+    cp -r "$m/target/test-classes" "$STAGE/test/${m//\//-}-classes"
+    test_dirs+=("test/${m//\//-}-classes")
   fi
 done
 platform_version=""
