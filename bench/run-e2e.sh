@@ -7,6 +7,10 @@
 #     OUT       folder for cached clips and reports (default bench/out)
 #     MEM_SIZE  frame size of the memory-check clips, 1 min and 10 min (default 640x360; 1920x1080 costs ~10x more)
 #     VIGIL     the vigil command (default ./vigil at the repository root, which builds itself on first use)
+#     BASELINE  another vigil command to compare with in the same run (e.g. a copy of the jar before a change):
+#               its rows base-none and base-all run right after vigil-none and vigil-all, and the ratios
+#               between the two are printed; unset: no baseline rows
+#     MEMORY    0 skips the memory check (1 and 10 minute clips); default 1
 #
 # Needs ffmpeg (with libx264) and GNU time (/usr/bin/time, Debian package `time`).
 set -euo pipefail
@@ -17,6 +21,8 @@ THREADS=${2:-${THREADS:-1}}
 OUT=${3:-${OUT:-$ROOT/bench/out}}
 MEM_SIZE=${MEM_SIZE:-640x360}
 VIGIL=${VIGIL:-$ROOT/vigil}
+BASELINE=${BASELINE:-}
+MEMORY=${MEMORY:-1}
 RUNS=3
 FPS=30
 
@@ -114,6 +120,10 @@ ff_ver=$(basename "${ff_jar:-ffmpeg-8.0.1-1.5.13.jar}" .jar)
 ff_ver=${ff_ver#ffmpeg-}
 echo "vigil:    $(first_line "$VIGIL" --version); decodes with FFmpeg ${ff_ver%%-*} (bytedeco), not Debian's ffmpeg,"
 echo "          so decode-only rows compare two FFmpeg versions as well as two programs."
+if [[ -n $BASELINE ]]; then
+  "$BASELINE" --version >/dev/null 2>&1 </dev/null || die "'$BASELINE --version' failed: BASELINE must be a vigil command"
+  echo "baseline: $BASELINE (rows base-none, base-all)"
+fi
 echo "settings: DURATION=${DURATION}s THREADS=$THREADS, best wall time of $RUNS runs, peak RSS = max of the runs"
 echo
 
@@ -128,11 +138,13 @@ FF=(ffmpeg -hide_banner -nostats -threads "$THREADS" -i "$CLIP")
 measure ffmpeg-decode  "$FRAMES" "${FF[@]}" -f null -
 measure ffmpeg-filters "$FRAMES" "${FF[@]}" -vf blackdetect,freezedetect -af silencedetect -f null -
 measure vigil-none     "$FRAMES" "$VIGIL" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors none
+[[ -z $BASELINE ]] || measure base-none "$FRAMES" "$BASELINE" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors none
 measure vigil-3det     "$FRAMES" "$VIGIL" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors black,freeze,silence
 # Every detector vigil has, beside FFmpeg's analysis filters that cover the same ground (issue 4's comparison).
 measure ffmpeg-all     "$FRAMES" "${FF[@]}" -vf blackdetect,freezedetect,blockdetect,blurdetect,signalstats \
   -af silencedetect,ebur128=peak=true,astats -f null -
 measure vigil-all      "$FRAMES" "$VIGIL" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors all
+[[ -z $BASELINE ]] || measure base-all "$FRAMES" "$BASELINE" analyze "$CLIP" --format jsonl --threads "$THREADS" --detectors all
 
 echo
 ratio "vigil-3det / vigil-none fps"     "${FPS_OF[vigil-3det]}" "${FPS_OF[vigil-none]}"     ">=" 0.9
@@ -140,8 +152,19 @@ ratio "vigil-3det / ffmpeg-filters fps" "${FPS_OF[vigil-3det]}" "${FPS_OF[ffmpeg
 ratio "vigil-none / ffmpeg-decode fps"  "${FPS_OF[vigil-none]}" "${FPS_OF[ffmpeg-decode]}"
 ratio "vigil-all / ffmpeg-all fps"      "${FPS_OF[vigil-all]}" "${FPS_OF[ffmpeg-all]}"      ">=" 5
 ratio "vigil-all / vigil-none fps"      "${FPS_OF[vigil-all]}" "${FPS_OF[vigil-none]}"
+if [[ -n $BASELINE ]]; then
+  ratio "base-none / ffmpeg-decode fps"   "${FPS_OF[base-none]}" "${FPS_OF[ffmpeg-decode]}"
+  ratio "base-all / ffmpeg-all fps"       "${FPS_OF[base-all]}" "${FPS_OF[ffmpeg-all]}"
+  ratio "base-all / base-none fps"        "${FPS_OF[base-all]}" "${FPS_OF[base-none]}"
+  ratio "vigil-none / base-none fps"      "${FPS_OF[vigil-none]}" "${FPS_OF[base-none]}"
+  ratio "vigil-all / base-all fps"        "${FPS_OF[vigil-all]}" "${FPS_OF[base-all]}"
+fi
 
 # ---- memory: peak RSS must not grow with input length ----------------------------------------------------------
+if [[ $MEMORY == 0 ]]; then
+  echo; echo "memory check skipped (MEMORY=0)"; echo "report: $REPORT"
+  exec >&- 2>&-; wait "$TEE_PID" 2>/dev/null || true; exit 0
+fi
 echo
 echo "memory check: vigil --detectors black,freeze,silence on 1-minute and 10-minute clips at $MEM_SIZE"
 [[ $MEM_SIZE == 1920x1080 ]] || echo "(smaller than 1080p to keep clip generation quick; MEM_SIZE=1920x1080 for full size)"
