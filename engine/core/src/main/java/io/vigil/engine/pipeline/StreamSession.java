@@ -70,6 +70,9 @@ public final class StreamSession implements AutoCloseable {
     private final FrameHandoff handoff;
     private final Feeder feeder = new Feeder();
     private final Timeline timeline = new Timeline();
+    /** When the decoder handed over each frame (by index) and audio block (by count): for frame-to-alarm latency. */
+    private final long[] videoArrivalNanos = new long[ARRIVALS];
+    private final long[] audioArrivalNanos = new long[ARRIVALS];
 
     private volatile MediaInput current;
     private volatile boolean aborted;
@@ -415,10 +418,6 @@ public final class StreamSession implements AutoCloseable {
     public String toString() {
         return "stream " + stream + " (" + address.displayName() + ")";
     }
-
-    // Decoding thread: arrival times, and the timeline across inputs.
-    private final long[] videoArrivalNanos = new long[ARRIVALS];
-    private final long[] audioArrivalNanos = new long[ARRIVALS];
 
     /** The decoding side: notes when each frame arrived and places it on the timeline. */
     private final class Feeder implements MediaSink {
