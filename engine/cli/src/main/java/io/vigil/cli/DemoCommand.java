@@ -6,9 +6,9 @@ import io.vigil.engine.Analysis;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.pipeline.SyntheticClip;
 import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.engine.sink.TextSink;
-import io.vigil.ffi.ClipWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
@@ -150,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
         int samplesPerFrame = SAMPLE_RATE / FPS;
         float[][] audio = {new float[samplesPerFrame], new float[samplesPerFrame]};
         // One keyframe every 10 s: none falls inside the freeze, so the frozen frames decode bit-identical.
-        try (ClipWriter writer = ClipWriter.create(file, WIDTH, HEIGHT, FPS, SAMPLE_RATE, 2, 10 * FPS)) {
+        try (SyntheticClip writer = SyntheticClip.create(file, WIDTH, HEIGHT, FPS, SAMPLE_RATE, 2, 10 * FPS)) {
             for (int f = 0; f < frames; f++) {
                 double t = (double) f / FPS;
                 boolean black = inside("black", t);

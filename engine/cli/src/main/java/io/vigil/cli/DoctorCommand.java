@@ -2,9 +2,7 @@ package io.vigil.cli;
 
 import io.vigil.engine.backend.Backends;
 import io.vigil.engine.config.VigilConfig;
-import io.vigil.ffi.HostProbe;
-import io.vigil.ffi.HostReport;
-import io.vigil.ffi.NvdecCodecs;
+import io.vigil.engine.pipeline.DecodingHost;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -14,10 +12,7 @@ import picocli.CommandLine.Command;
 final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        HostReport report = HostProbe.probe();
-        report.lines().forEach(System.out::println);
-        System.out.println("NVDEC:    FFmpeg decodes these codecs into CUDA memory: " + String.join(", ", NvdecCodecs.names())
-                + " (a stream whose profile or size NVDEC refuses is decoded on the CPU, and analyze says so)");
+        DecodingHost.describe().forEach(System.out::println);
         System.out.println("Backend:  " + backendLine());
         System.out.println("CPU stats: " + io.vigil.ffi.VigilPixels.status());
         return 0;

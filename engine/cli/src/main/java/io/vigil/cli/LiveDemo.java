@@ -1,7 +1,7 @@
 package io.vigil.cli;
 
 import com.sun.net.httpserver.HttpServer;
-import io.vigil.ffi.ClipWriter;
+import io.vigil.engine.pipeline.SyntheticClip;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * The live demo's sources: synthetic channels made in this process, each a live HLS stream (a moving picture and a
- * tone, encoded through FFmpeg's libraries by {@link ClipWriter} in real time) served over HTTP on loopback, with a
+ * tone, encoded through FFmpeg's libraries by {@link SyntheticClip} in real time) served over HTTP on loopback, with a
  * defect now and then on a fixed cycle so that each kind shows up on the wall: black, a frozen picture, silence,
  * clipped sound. Channels are staggered so that something is always going on somewhere.
  */
@@ -157,7 +157,7 @@ final class LiveDemo implements AutoCloseable {
             long started = System.nanoTime();
             // The cycle starts where the phase says, rounded to a group of pictures so the freeze stays inside one.
             long firstFrame = Math.round(phaseSeconds * FPS / KEYFRAME_FRAMES) * KEYFRAME_FRAMES;
-            try (ClipWriter writer = ClipWriter.create(dir.resolve("live.m3u8"), WIDTH, HEIGHT, FPS, SAMPLE_RATE, 2,
+            try (SyntheticClip writer = SyntheticClip.create(dir.resolve("live.m3u8"), WIDTH, HEIGHT, FPS, SAMPLE_RATE, 2,
                     KEYFRAME_FRAMES)) {
                 long frozenAt = -1;
                 for (long f = 0; running; f++) {

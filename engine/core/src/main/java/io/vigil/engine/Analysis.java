@@ -1,19 +1,17 @@
 package io.vigil.engine;
 
-import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.backend.CpuBackend;
 import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
-import io.vigil.ffi.DecodeOptions;
-import io.vigil.ffi.MediaException;
-import io.vigil.ffi.MediaInput;
+import io.vigil.engine.pipeline.InputException;
+import io.vigil.engine.pipeline.StreamSession;
 import java.util.function.Consumer;
 
 /**
- * Analyses one input from its start to its end (or until it breaks off): alarms as they happen, then a summary,
- * then an error object if the input broke. Never throws for anything the input can cause.
+ * Analyses one input from its start to its end (or until it breaks off) in a {@link StreamSession}: alarms as they
+ * happen, then a summary, then an error object if the input broke. Never throws for anything the input can cause.
  */
 public final class Analysis {
     /** How an analysis ended; {@link #exitCode()} is the contract's exit code of {@code vigil analyze}. */
@@ -64,55 +62,36 @@ public final class Analysis {
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                               Consumer<String> notices, StatisticsBackend backend, java.nio.file.Path thumbnails) {
         long started = System.nanoTime();
-        MediaInput media;
+        StreamSession session;
         try {
-            media = MediaInput.open(input, new DecodeOptions(config.decodeThreads(), config.ioTimeout(),
-                    backend.cudaDevice()));
-        } catch (MediaException e) {
+            session = StreamSession.of(stream, input, config, backend, sink).thumbnails(thumbnails).notices(notices)
+                    .start();
+        } catch (InputException e) {
             sink.accept(new Event.Error(stream, input, "open", e.getMessage()));
             return Outcome.OPEN_FAILED;
         }
-        boolean live = media.location().remote();
-        AlarmTracker tracker = new AlarmTracker(stream, sink, live);
-        try (media; StreamAnalyzer analyzer = StreamAnalyzer.create(config, tracker, live, backend);
-             FrameHandoff handoff = new FrameHandoff(analyzer, stream, live, analyzer::onIdle)) {
-            if (thumbnails != null) {
-                StartFrames keeper = StartFrames.create(config, thumbnails, stream, notices, backend);
-                analyzer.startFrames(keeper);
-                tracker.thumbnails(keeper);
-            }
-            if (analyzer.readsVideo() && !media.hasVideo()) {
-                notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
-            }
-            if (analyzer.readsAudio() && !media.hasAudio()) {
-                notices.accept(stream + ": no audio stream, so the audio detectors have nothing to check.");
-            }
-            MediaException broke = null;
-            long nextProgress = started + PROGRESS_EVERY_NANOS;
-            boolean noted = false;
+        try (session) {
             try {
-                while (media.step(handoff)) {
-                    if (!noted && media.hardwareNote() != null) {
-                        noted = true;
-                        notices.accept(stream + ": " + media.hardwareNote() + ".");
-                    }
+                session.open();
+            } catch (InputException e) {
+                sink.accept(new Event.Error(stream, input, "open", e.getMessage()));
+                return Outcome.OPEN_FAILED;
+            }
+            InputException broke = null;
+            long nextProgress = started + PROGRESS_EVERY_NANOS;
+            try {
+                while (session.step()) {
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {
                         nextProgress = now + PROGRESS_EVERY_NANOS;
-                        progress.update(stream, media.positionSeconds(), media.info().durationSeconds(),
-                                media.videoFrames(), (now - started) / 1e9);
+                        progress.update(stream, session.positionSeconds(), session.durationSeconds(),
+                                session.framesDecoded(), (now - started) / 1e9);
                     }
                 }
-            } catch (MediaException e) {
+            } catch (InputException e) {
                 broke = e;
             }
-            handoff.drain();
-            analyzer.finish();
-            double elapsed = (System.nanoTime() - started) / 1e9;
-            sink.accept(new Event.Summary(stream, input, media.videoFrames(), media.audioSamples(),
-                    round(media.positionSeconds()), round(elapsed), analyzer.backend(),
-                    media.decodingOnDevice() ? "nvdec" : "cpu", media.decodeErrors(), handoff.droppedFrames(),
-                    new java.util.TreeMap<>(tracker.firedCounts()), analyzer.loudnessSummary()));
+            sink.accept(session.finish());
             if (broke != null) {
                 sink.accept(new Event.Error(stream, input, "read", broke.getMessage()));
                 return Outcome.BROKE_OFF;
@@ -137,9 +116,5 @@ public final class Analysis {
             last = s.replaceAll("^[a-zA-Z]+://", "").replaceAll("[^A-Za-z0-9._-]", "_");
         }
         return last;
-    }
-
-    private static double round(double seconds) {
-        return Math.round(seconds * 1000) / 1000.0;
     }
 }

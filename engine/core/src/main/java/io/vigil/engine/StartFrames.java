@@ -97,6 +97,15 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     }
 
     /**
+     * Sees every frame {@code analyzer} analyses from now on and makes the thumbnails {@code tracker} asks for when
+     * an alarm fires; closed with the analyzer.
+     */
+    public void attach(StreamAnalyzer analyzer, AlarmTracker tracker) {
+        analyzer.startFrames(this);
+        tracker.thumbnails(this);
+    }
+
+    /**
      * Creates {@code dir} if it is missing and checks that files can be written there (by writing and deleting one);
      * throws {@link IOException} with a message for people when they cannot.
      */

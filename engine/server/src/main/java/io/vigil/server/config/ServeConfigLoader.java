@@ -6,6 +6,7 @@ import io.vigil.engine.config.Defaults;
 import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.config.YamlNodes;
+import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
 import java.io.IOException;
@@ -182,13 +183,9 @@ public final class ServeConfigLoader {
                     List<String> out = new ArrayList<>();
                     for (Node item : nodes.list(v, "limits.allowedSchemes")) {
                         String s = nodes.text(item, "limits.allowedSchemes");
-                        if (!s.equals("file") && !s.equals("file:")) {
-                            try {
-                                io.vigil.ffi.InputLocation.parse(s + "://x");
-                            } catch (io.vigil.ffi.MediaException e) {
-                                throw new ConfigException(nodes.where(item) + "limits.allowedSchemes: '" + s
-                                        + "' is not a scheme vigil reads");
-                            }
+                        if (!s.equals("file") && !s.equals("file:") && !InputAddress.readsScheme(s)) {
+                            throw new ConfigException(nodes.where(item) + "limits.allowedSchemes: '" + s
+                                    + "' is not a scheme vigil reads");
                         }
                         out.add(s.replace(":", ""));
                     }

@@ -1,7 +1,7 @@
 package io.vigil.server.config;
 
-import io.vigil.ffi.InputLocation;
-import io.vigil.ffi.MediaException;
+import io.vigil.engine.pipeline.InputAddress;
+import io.vigil.engine.pipeline.InputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * Which stream URLs the service opens, from the config file and the API alike: only the schemes the config allows
- * (each then read with FFmpeg's protocol whitelist for that scheme, see {@link InputLocation}, so a playlist cannot
+ * (each then read with FFmpeg's protocol whitelist for that scheme, see {@link InputAddress}, so a playlist cannot
  * lead FFmpeg to local files or other protocols), files only inside the configured folders (after symbolic links
  * are followed), no control characters or spaces, and at most {@code maxUrlLength} characters.
  */
@@ -45,8 +45,8 @@ public final class UrlPolicy {
                     + String.join(", ", limits.allowedSchemes()) + ".";
         }
         try {
-            InputLocation.parse(url);
-        } catch (MediaException e) {
+            InputAddress.parse(url);
+        } catch (InputException e) {
             return e.getMessage();
         }
         return null;
@@ -58,8 +58,8 @@ public final class UrlPolicy {
         }
         Path path;
         try {
-            path = Path.of(InputLocation.parse(url).url());
-        } catch (MediaException | IllegalArgumentException e) {
+            path = Path.of(InputAddress.parse(url).url());
+        } catch (InputException | IllegalArgumentException e) {
             return "The url is neither a valid URL nor a valid file path.";
         }
         if (!path.isAbsolute()) {

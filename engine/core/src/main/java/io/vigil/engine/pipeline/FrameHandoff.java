@@ -1,4 +1,4 @@
-package io.vigil.engine;
+package io.vigil.engine.pipeline;
 
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.MediaSink;
@@ -15,7 +15,7 @@ import java.util.function.LongConsumer;
  * waits (the right back-pressure), while a live input drops the video frame and counts it: a live source cannot
  * be paused, and falling ever further behind it would make every alarm late.
  */
-public final class FrameHandoff implements MediaSink, AutoCloseable {
+final class FrameHandoff implements MediaSink, AutoCloseable {
     static final int SLOTS = 8;
     /** A live source no further than this behind its best pace waits for the analysis rather than loses frames. */
     private static final double REAL_TIME_SLACK_SECONDS = 1.0;
@@ -67,7 +67,7 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
      * @param idle called on the analysing thread (the only thread that calls {@code target}) with the
      *             {@link System#nanoTime()} of each {@link #IDLE_POLL_MILLIS} that passes without a frame
      */
-    public FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle) {
+    FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle) {
         this.target = target;
         this.idle = idle;
         this.dropWhenFull = dropWhenFull;
@@ -147,17 +147,17 @@ public final class FrameHandoff implements MediaSink, AutoCloseable {
      * From now on adds {@code seconds} to the timestamps of what is handed over (call on the decoding thread): a
      * reopened live source starts its own timestamps afresh, and the analysis needs one timeline.
      */
-    public void offsetSeconds(double seconds) {
+    void offsetSeconds(double seconds) {
         offsetSeconds = seconds;
     }
 
     /** Video frames dropped because the analysis was behind a live input. */
-    public long droppedFrames() {
+    long droppedFrames() {
         return droppedFrames;
     }
 
     /** Waits until every frame handed over so far has been analysed; rethrows what the analysing thread threw. */
-    public void drain() {
+    void drain() {
         if (!drained) {
             drained = true;
             publish(endMarker);

@@ -1,7 +1,8 @@
-package io.vigil.engine;
+package io.vigil.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.engine.Ffmpeg;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;

@@ -1,0 +1,16 @@
+package io.vigil.engine.pipeline;
+
+import java.util.Map;
+
+/**
+ * A stream's key figures at one moment, for a service's live charts (see {@link StreamSession.Builder#samples}).
+ *
+ * @param nanoTime       {@link System#nanoTime()} when it was taken
+ * @param mediaSeconds   media time of the last frame analysed (of the last audio block, before any video frame)
+ * @param framesAnalysed video frames analysed so far
+ * @param figures        lumaMean, darkFraction, mafd, blockiness, rmsDbfs, momentaryLufs, shortTermLufs: those
+ *                       measured (see {@link io.vigil.engine.StreamAnalyzer#sample}); a fresh map, the listener's to
+ *                       keep and add to
+ */
+public record Sample(long nanoTime, double mediaSeconds, long framesAnalysed, Map<String, Double> figures) {
+}
