@@ -115,6 +115,30 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
         return defaultValue instanceof Double d ? plain(d) : String.valueOf(defaultValue);
     }
 
+    /** The default for docs: a level in dB with its ratio ("-60dB (0.001)"), anything else as written. */
+    public String defaultForDocs() {
+        return type == ParamType.LEVEL && defaultValue instanceof String
+                ? defaultText() + " (" + plain(ParamType.ratio(defaultValue)) + ")" : defaultText();
+    }
+
+    /** The type for docs, with the unit: "number, LUFS", "level (ratio or dB)", "flag". */
+    public String typeForDocs() {
+        return switch (type) {
+            case LEVEL -> "level (ratio or dB)";
+            case FLAG -> "flag";
+            case NUMBER, INTEGER -> type.wireName() + (unit.isEmpty() ? "" : ", " + unit);
+        };
+    }
+
+    /** The range for docs: "0..1", "-70..0", a level's "0..1 (0 dB)", a flag's "true or false". */
+    public String rangeForDocs() {
+        return switch (type) {
+            case FLAG -> "true or false";
+            case LEVEL -> plain(min) + ".." + plain(max) + " (0 dB)";
+            case NUMBER, INTEGER -> plain(min) + ".." + plain(max);
+        };
+    }
+
     /** A range bound as error messages give it: 10, not 10.0. */
     public static String bound(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
