@@ -43,31 +43,29 @@ public final class AvDriftDetector extends AlarmingDetector {
      * frame of 21-32 ms, a video frame of 17-40 ms), within what viewers notice (ITU-R BT.1359: detectable at
      * +45/-125 ms; EBU R37 asks for +40/-60 ms end to end).
      */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 120)
-            .describe("audio and video out of sync", """
-                    the audio timeline (each block's time minus the audio played before it) and the video timeline
-                    (the first frame's time, moved by splices over 0.5 s) are more than `toleranceSeconds` apart
-                    either way: audio muxed late or early (`-itsoffset`), a splice that cuts audio and video at
-                    different places, audio timestamps that drift against the samples. Timestamps only: an offset
-                    baked into the content is invisible. Metrics `offsetMs` (audio minus video: positive when the
-                    sound comes late), `worstOffsetMs`""")
-            .alarm(Severity.ERROR, 2.0, 0.0)
-            .parameter(ParamSpec.seconds("toleranceSeconds", 0.1,
-                    "largest offset, either way, between the audio and video timelines")
-                    .withNote("above muxing slack of an audio or video frame; ITU-R BT.1359 finds +45/-125 ms"
-                            + " detectable"))
-            .reads(Statistic.VIDEO_TIMESTAMPS)
-            .reads(Statistic.AUDIO_LEVELS)
-            .factory(c -> new AvDriftDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 120)
+                    .describe("audio and video out of sync", """
+                            the audio timeline (each block's time minus the audio played before it) and the video
+                            timeline (the first frame's time, moved by splices over 0.5 s) are more than
+                            `toleranceSeconds` apart either way: audio muxed late or early (`-itsoffset`), a splice
+                            that cuts audio and video at different places, audio timestamps that drift against the
+                            samples. Timestamps only: an offset baked into the content is invisible. Metrics
+                            `offsetMs` (audio minus video: positive when the sound comes late), `worstOffsetMs`""")
+                    .alarm(Severity.ERROR, 2.0, 0.0)
+                    .parameter(ParamSpec.seconds("toleranceSeconds", 0.1,
+                            "largest offset, either way, between the audio and video timelines")
+                            .withNote("above muxing slack of an audio or video frame; ITU-R BT.1359 finds +45/-125"
+                                    + " ms detectable"))
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new AvDriftDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
+
     /** A video timestamp jump larger than this is a splice and moves the video origin. */
     static final double SPLICE_SECONDS = 0.5;
 

@@ -26,27 +26,25 @@ public final class BlackDetector extends FrameRunDetector {
      * blackdetect's defaults (d=2 pic_th=0.98 pix_th=0.10). Black explains a still picture: freeze stays quiet while
      * black holds; with silence it makes signal_loss.
      */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 10)
-            .describe("picture black", """
-                    at least `pictureThreshold` of the luma samples are at or below the black level: `16 +
-                    pixelThreshold * 219` (limited range) or `pixelThreshold * 255` (full range), scaled to the bit
-                    depth (blackdetect)""")
-            .alarm(Severity.CRITICAL, 2.0, 0.0)
-            .parameter(ParamSpec.number("pictureThreshold", 0.98, 0, 1, "",
-                    "share of dark samples that makes a frame black"))
-            .parameter(ParamSpec.number("pixelThreshold", 0.10, 0, 1, "",
-                    "black level as a share of the luma range above black"))
-            .reads(StatisticRead.of(Statistic.LUMA).setting(StatisticParameter.DARK_LEVEL, NAME, "pixelThreshold"))
-            .evidence(Evidence.darkRun("pictureThreshold"))
-            .explains(FreezeDetector.NAME)
-            .factory(c -> new BlackDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 10)
+                    .describe("picture black", """
+                            at least `pictureThreshold` of the luma samples are at or below the black level: `16 +
+                            pixelThreshold * 219` (limited range) or `pixelThreshold * 255` (full range), scaled to
+                            the bit depth (blackdetect)""")
+                    .alarm(Severity.CRITICAL, 2.0, 0.0)
+                    .parameter(ParamSpec.number("pictureThreshold", 0.98, 0, 1, "",
+                            "share of dark samples that makes a frame black"))
+                    .parameter(ParamSpec.number("pixelThreshold", 0.10, 0, 1, "",
+                            "black level as a share of the luma range above black"))
+                    .reads(StatisticRead.of(Statistic.LUMA)
+                            .setting(StatisticParameter.DARK_LEVEL, NAME, "pixelThreshold"))
+                    .evidence(Evidence.darkRun("pictureThreshold"))
+                    .explains(FreezeDetector.NAME)
+                    .factory(c -> new BlackDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 

@@ -30,30 +30,28 @@ public final class BrngDetector extends FrameRunDetector {
      * -1%..103% (Y 5..246), so grain in a dark scene below 16 (a quarter of its pixels) is legal yet counted by BRNG,
      * and a default-on warning there would be a false alarm.
      */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 150)
-            .describe("picture out of broadcast range", """
-                    more than `threshold` of the pixels are outside broadcast range: Y below 16 or above 235, or U or
-                    V (the chroma sample on the subsampled grid that the pixel uses) below 16 or above 240, scaled to
-                    the bit depth, whatever the frame's range (FFmpeg signalstats' BRNG, the same per-pixel test and
-                    the same share). Metric `brngFraction` (the largest share while it held). Off unless enabled:
-                    grain below black in a dark scene is legal under EBU R 103's -1%..103% yet counts here""")
-            .alarm(Severity.WARNING, 2.0, 0.0)
-            .offByDefault()
-            .parameter(ParamSpec.number("threshold", 0.1, 0, 1, "",
-                    "share of pixels outside broadcast range above which a frame is out of range")
-                    .withNote("10%: legal pictures are not at 0: SMPTE HD bars give 1.7%, lossy coding overshoots at"
-                            + " saturated edges, up to 8% on a small test pattern through x264; a range mix-up or an"
-                            + " illegal graphic puts whole areas out"))
-            .reads(Statistic.BROADCAST_RANGE)
-            .evidence(Evidence.CONDITION_START)
-            .factory(c -> new BrngDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 150)
+                    .describe("picture out of broadcast range", """
+                            more than `threshold` of the pixels are outside broadcast range: Y below 16 or above
+                            235, or U or V (the chroma sample on the subsampled grid that the pixel uses) below 16
+                            or above 240, scaled to the bit depth, whatever the frame's range (FFmpeg signalstats'
+                            BRNG, the same per-pixel test and the same share). Metric `brngFraction` (the largest
+                            share while it held). Off unless enabled: grain below black in a dark scene is legal
+                            under EBU R 103's -1%..103% yet counts here""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .offByDefault()
+                    .parameter(ParamSpec.number("threshold", 0.1, 0, 1, "",
+                            "share of pixels outside broadcast range above which a frame is out of range")
+                            .withNote("10%: legal pictures are not at 0: SMPTE HD bars give 1.7%, lossy coding"
+                                    + " overshoots at saturated edges, up to 8% on a small test pattern through"
+                                    + " x264; a range mix-up or an illegal graphic puts whole areas out"))
+                    .reads(Statistic.BROADCAST_RANGE)
+                    .evidence(Evidence.CONDITION_START)
+                    .factory(c -> new BrngDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 

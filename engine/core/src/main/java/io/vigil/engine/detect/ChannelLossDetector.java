@@ -30,26 +30,26 @@ public final class ChannelLossDetector implements Detector {
     public static final String NAME = "channel_loss";
 
     /** One channel silent (silencedetect's -60 dB, alone) while another sounds, for silence's 2 s. */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 70)
-            .describe("one channel silent", """
-                    one channel stays within `-noise < sample < noise` (silencedetect's test, that channel alone, to
-                    the sample) while another carries sound; one alarm per channel (`"channel": N`). All channels
-                    silent together is `silence`: a silence of all as long as the raise delay ends the loss where it
-                    began, a shorter one (a pause) is bridged. Needs two channels or more""")
-            .alarm(Severity.ERROR, 2.0, 0.0)
-            .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent in one channel"))
-            .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
-                    .setting(StatisticParameter.CHANNEL_SILENCE_NOISE, NAME, "noise"))
-            .factory(c -> new ChannelLossDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 70)
+                    .describe("one channel silent", """
+                            one channel stays within `-noise < sample < noise` (silencedetect's test, that channel
+                            alone, to the sample) while another carries sound; one alarm per channel (`"channel":
+                            N`). All channels silent together is `silence`: a silence of all as long as the raise
+                            delay ends the loss where it began, a shorter one (a pause) is bridged. Needs two
+                            channels or more""")
+                    .alarm(Severity.ERROR, 2.0, 0.0)
+                    .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent in"
+                            + " one channel"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
+                            .setting(StatisticParameter.CHANNEL_SILENCE_NOISE, NAME, "noise"))
+                    .factory(c -> new ChannelLossDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
+
     /** Media times are compared to the microsecond, as the alarms do. */
     private static final double EPSILON_SECONDS = 1e-6;
 

@@ -21,23 +21,21 @@ public final class CorruptionDetector extends AlarmingDetector {
     public static final String NAME = "corruption";
 
     /** Decoder-reported damage is certain: raised at once, resolved after 2 s without more. */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 130)
-            .describe("broken pictures", """
-                    the video decoder rejects packets or flags frames (decode_error_flags, corrupt, concealment);
-                    holds while damage keeps appearing, resolves after `clearDelay` (2 s) without any. Blocking baked
-                    in upstream, which the decoder cannot see, is the `blockiness` detector's""")
-            .alarm(Severity.ERROR, 0.0, 2.0)
-            .reads(Statistic.VIDEO_TIMESTAMPS)
-            // Damaged pictures are picture defects, though the decoder, not a pixel statistic, reports them.
-            .evidence(Evidence.CONDITION_START)
-            .factory(c -> new CorruptionDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 130)
+                    .describe("broken pictures", """
+                            the video decoder rejects packets or flags frames (decode_error_flags, corrupt,
+                            concealment); holds while damage keeps appearing, resolves after `clearDelay` (2 s)
+                            without any. Blocking baked in upstream, which the decoder cannot see, is the
+                            `blockiness` detector's""")
+                    .alarm(Severity.ERROR, 0.0, 2.0)
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    // Damaged pictures are picture defects, though the decoder, not a pixel statistic, reports them.
+                    .evidence(Evidence.CONDITION_START)
+                    .factory(c -> new CorruptionDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 

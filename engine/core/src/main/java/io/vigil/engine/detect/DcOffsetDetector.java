@@ -23,27 +23,25 @@ public final class DcOffsetDetector implements Detector, BinnedCondition.Judge {
     public static final String NAME = "dc_offset";
 
     /** A mean over 1 s beyond 1% of full scale (-40 dBFS): far above what programme leaves in a 1 s mean. */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 100)
-            .describe("DC offset on a channel", """
-                    the mean of one channel over a sliding 1 s window (astats' DC offset) goes beyond `level` either
-                    way; one alarm per channel (`"channel": N`). Start and end to about 0.1 s. Metrics `dcOffset`
-                    (signed, full scale 1), `dcDbfs`""")
-            .alarm(Severity.WARNING, 2.0, 0.0)
-            .parameter(ParamSpec.level("level", "-40dB",
-                    "largest 1 s mean of a channel, either way, that is not a DC offset")
-                    .withNote("1% of full scale: a 1 s mean of programme stays far below it, a faulty converter's"
-                            + " offset is typically above"))
-            .reads(Statistic.AUDIO_LEVELS)
-            .factory(c -> new DcOffsetDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 100)
+                    .describe("DC offset on a channel", """
+                            the mean of one channel over a sliding 1 s window (astats' DC offset) goes beyond
+                            `level` either way; one alarm per channel (`"channel": N`). Start and end to about 0.1
+                            s. Metrics `dcOffset` (signed, full scale 1), `dcDbfs`""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .parameter(ParamSpec.level("level", "-40dB",
+                            "largest 1 s mean of a channel, either way, that is not a DC offset")
+                            .withNote("1% of full scale: a 1 s mean of programme stays far below it, a faulty"
+                                    + " converter's offset is typically above"))
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new DcOffsetDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
+
     static final double BIN_SECONDS = 0.1;
     static final double WINDOW_SECONDS = 1.0;
     /** Bins kept: the window, and as long again to look back for where an offset began. */

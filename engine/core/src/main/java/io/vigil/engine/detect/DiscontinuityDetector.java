@@ -24,24 +24,21 @@ public final class DiscontinuityDetector extends AlarmingDetector {
     public static final String NAME = "discontinuity";
 
     /** A jump is an event: raised at once, resolved once 2 s pass without another. */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 40)
-            .describe("timestamps jumped", """
-                    a video frame or audio block starts more than `toleranceSeconds` away from where the previous one
-                    ended (a splice, a restarted encoder, a looped source); resolves after `clearDelay` (2 s) of media
-                    without another jump""")
-            .alarm(Severity.WARNING, 0.0, 2.0)
-            .parameter(ParamSpec.seconds("toleranceSeconds", 0.5,
-                    "largest timestamp jump, either way, that is not a discontinuity"))
-            .reads(Statistic.VIDEO_TIMESTAMPS)
-            .reads(Statistic.AUDIO_LEVELS)
-            .factory(c -> new DiscontinuityDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 40)
+                    .describe("timestamps jumped", """
+                            a video frame or audio block starts more than `toleranceSeconds` away from where the
+                            previous one ended (a splice, a restarted encoder, a looped source); resolves after
+                            `clearDelay` (2 s) of media without another jump""")
+                    .alarm(Severity.WARNING, 0.0, 2.0)
+                    .parameter(ParamSpec.seconds("toleranceSeconds", 0.5,
+                            "largest timestamp jump, either way, that is not a discontinuity"))
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new DiscontinuityDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 

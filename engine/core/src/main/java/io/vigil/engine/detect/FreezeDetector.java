@@ -26,27 +26,25 @@ public final class FreezeDetector extends AlarmingDetector {
     public static final String NAME = "freeze";
 
     /** freezedetect's defaults (n=-60dB d=2). */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 20)
-            .describe("picture frozen", """
-                    each frame differs from the last frame that moved by a mean absolute difference over all planes
-                    (freezedetect's MAFD, 0..1) of at most `noise`""")
-            .alarm(Severity.CRITICAL, 2.0, 0.0)
-            .parameter(ParamSpec.level("noise", "-60dB", "largest MAFD that still counts as the same picture"))
-            .parameter(ParamSpec.flag("ignoreWithSound", false, "`true`: a still picture is no alarm while the audio"
-                    + " carries sound (a slate on a radio channel); the freeze then counts from when the sound stops,"
-                    + " judged with `detectors.silence.noise`"))
-            .reads(StatisticRead.of(Statistic.FRAME_DIFFERENCE).setting(StatisticParameter.STILL_NOISE, NAME, "noise"))
-            .reads(StatisticRead.of(Statistic.AUDIO_LEVELS).when("ignoreWithSound")
-                    .setting(StatisticParameter.SILENCE_NOISE, SilenceDetector.NAME, "noise"))
-            .evidence(Evidence.stillReference("noise"))
-            .factory(c -> new FreezeDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 20)
+                    .describe("picture frozen", """
+                            each frame differs from the last frame that moved by a mean absolute difference over all
+                            planes (freezedetect's MAFD, 0..1) of at most `noise`""")
+                    .alarm(Severity.CRITICAL, 2.0, 0.0)
+                    .parameter(ParamSpec.level("noise", "-60dB", "largest MAFD that still counts as the same picture"))
+                    .parameter(ParamSpec.flag("ignoreWithSound", false, "`true`: a still picture is no alarm while"
+                            + " the audio carries sound (a slate on a radio channel); the freeze then counts from"
+                            + " when the sound stops, judged with `detectors.silence.noise`"))
+                    .reads(StatisticRead.of(Statistic.FRAME_DIFFERENCE)
+                            .setting(StatisticParameter.STILL_NOISE, NAME, "noise"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS).when("ignoreWithSound")
+                            .setting(StatisticParameter.SILENCE_NOISE, SilenceDetector.NAME, "noise"))
+                    .evidence(Evidence.stillReference("noise"))
+                    .factory(c -> new FreezeDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 

@@ -23,28 +23,27 @@ public final class PhaseDetector extends AlarmingDetector implements BinnedCondi
     public static final String NAME = "phase";
 
     /** Correlation over 400 ms below -0.3 (well clear of wide stereo near 0), both channels above -50 dBFS. */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 90)
-            .describe("left and right out of phase", """
-                    channels 0 and 1 (front left and right) out of phase: their correlation `sum(L*R) / sqrt(sum(L^2)
-                    * sum(R^2))` over a sliding 400 ms window stays below `correlation` while both are above `level`
-                    RMS. Identical channels give +1, unrelated ones about 0 (neither is out of phase), one inverted
-                    -1. Start and end to about 0.1 s. Metrics `correlation`, `minCorrelation`""")
-            .alarm(Severity.WARNING, 2.0, 0.0)
-            .parameter(ParamSpec.number("correlation", -0.3, -1, 1, "",
-                    "correlation of channels 0 and 1 below which they are out of phase"))
-            .parameter(ParamSpec.level("level", "-50dB",
-                    "RMS each of the two channels must reach for phase to be judged"))
-            .reads(Statistic.AUDIO_LEVELS)
-            .factory(c -> new PhaseDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 90)
+                    .describe("left and right out of phase", """
+                            channels 0 and 1 (front left and right) out of phase: their correlation `sum(L*R) /
+                            sqrt(sum(L^2) * sum(R^2))` over a sliding 400 ms window stays below `correlation` while
+                            both are above `level` RMS. Identical channels give +1, unrelated ones about 0 (neither
+                            is out of phase), one inverted -1. Start and end to about 0.1 s. Metrics `correlation`,
+                            `minCorrelation`""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .parameter(ParamSpec.number("correlation", -0.3, -1, 1, "",
+                            "correlation of channels 0 and 1 below which they are out of phase"))
+                    .parameter(ParamSpec.level("level", "-50dB",
+                            "RMS each of the two channels must reach for phase to be judged"))
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new PhaseDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
+
     static final double BIN_SECONDS = 0.1;
     static final double WINDOW_SECONDS = 0.4;
     /** Bins kept: the window, and as long again twice to look back for where the inversion began. */

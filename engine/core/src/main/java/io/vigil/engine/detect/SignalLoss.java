@@ -13,20 +13,18 @@ import io.vigil.engine.detect.spec.Evidence;
 public final class SignalLoss {
     public static final String NAME = "signal_loss";
 
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 50)
-            .describe("picture black and audio silent", """
-                    black and silence hold at once: raised instead of the two (see below)""")
-            .alarm(Severity.CRITICAL, 0.0, 0.0)
-            .raiseNote("those of black and silence")
-            .combines(BlackDetector.NAME, SilenceDetector.NAME)
-            .evidence(Evidence.sameAs(BlackDetector.NAME))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
+    /** Black and silence raised together (severity critical), each with its own raise delay. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 50)
+                    .describe("picture black and audio silent", """
+                            black and silence hold at once: raised instead of the two (see below)""")
+                    .alarm(Severity.CRITICAL, 0.0, 0.0)
+                    .raiseNote("those of black and silence")
+                    .combines(BlackDetector.NAME, SilenceDetector.NAME)
+                    .evidence(Evidence.sameAs(BlackDetector.NAME))
+                    .build());
         }
     }
 

@@ -22,20 +22,19 @@ public final class SilenceDetector extends AlarmingDetector {
     public static final String NAME = "silence";
 
     /** silencedetect's defaults (n=-60dB d=2). With black it makes signal_loss. */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 30)
-            .describe("audio silent", """
-                    every channel stays within `-noise < sample < noise` (silencedetect, all channels together)""")
-            .alarm(Severity.ERROR, 2.0, 0.0)
-            .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent"))
-            .reads(StatisticRead.of(Statistic.AUDIO_LEVELS).setting(StatisticParameter.SILENCE_NOISE, NAME, "noise"))
-            .factory(c -> new SilenceDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 30)
+                    .describe("audio silent", """
+                            every channel stays within `-noise < sample < noise` (silencedetect, all channels
+                            together)""")
+                    .alarm(Severity.ERROR, 2.0, 0.0)
+                    .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
+                            .setting(StatisticParameter.SILENCE_NOISE, NAME, "noise"))
+                    .factory(c -> new SilenceDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 

@@ -34,29 +34,27 @@ public final class StallDetector extends AlarmingDetector {
      * source's normal burstiness and an HLS segment fetch, well under the 10 s ioTimeout that calls the input broken.
      * Resolved at the first frame that comes again.
      */
-    public static final DetectorSpec SPEC = DetectorSpec.builder(NAME, 110)
-            .describe("no new frames", """
-                    no new frame (video; audio when there is no video) for `timeoutSeconds` of wall clock after the
-                    first one: a live source that stops sending but keeps its connection open. Watched on the
-                    analysing thread, which wakes every 200 ms when no frame comes. `start` is where the last frame
-                    before the stall ended, `end` the first frame after it (or the last frame, when the input ends or
-                    breaks off while stalled); `wallStart`/`wallEnd` carry the real length. Metrics `stalledSeconds`
-                    (wall clock), `stalls`""")
-            .alarm(Severity.CRITICAL, 0.0, 0.0)
-            .raiseNote("`timeoutSeconds` (`duration` is not used)")
-            .parameter(ParamSpec.seconds("timeoutSeconds", 5, "wall-clock seconds without a new frame that make a stall")
-                    .withNote("beyond a live source's normal burstiness, under the 10 s `ioTimeout` that calls the input"
-                            + " broken"))
-            .reads(Statistic.VIDEO_TIMESTAMPS)
-            .reads(Statistic.AUDIO_LEVELS)
-            .factory(c -> new StallDetector(c.settings(), c.tracker()))
-            .build();
-
-    /** Lets {@link io.vigil.engine.detect.spec.DetectorRegistry} find this detector. */
     @AutoService(DetectorProvider.class)
-    public static final class Provider extends DetectorProvider {
-        public Provider() {
-            super(SPEC);
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 110)
+                    .describe("no new frames", """
+                            no new frame (video; audio when there is no video) for `timeoutSeconds` of wall clock
+                            after the first one: a live source that stops sending but keeps its connection open.
+                            Watched on the analysing thread, which wakes every 200 ms when no frame comes. `start`
+                            is where the last frame before the stall ended, `end` the first frame after it (or the
+                            last frame, when the input ends or breaks off while stalled); `wallStart`/`wallEnd`
+                            carry the real length. Metrics `stalledSeconds` (wall clock), `stalls`""")
+                    .alarm(Severity.CRITICAL, 0.0, 0.0)
+                    .raiseNote("`timeoutSeconds` (`duration` is not used)")
+                    .parameter(ParamSpec.seconds("timeoutSeconds", 5, "wall-clock seconds without a new frame that"
+                            + " make a stall")
+                            .withNote("beyond a live source's normal burstiness, under the 10 s `ioTimeout` that"
+                                    + " calls the input broken"))
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new StallDetector(c.settings(), c.tracker()))
+                    .build());
         }
     }
 
