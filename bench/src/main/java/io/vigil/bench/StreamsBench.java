@@ -8,9 +8,8 @@ import io.vigil.engine.backend.BackendChoice;
 import io.vigil.engine.backend.Backends;
 import io.vigil.engine.backend.GpuBackend;
 import io.vigil.engine.backend.StatisticsBackend;
-import io.vigil.engine.config.Defaults;
-import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.ffi.ClipWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,7 +91,7 @@ public final class StreamsBench {
 
     static void run(String clip, int streams, BackendChoice choice) throws InterruptedException {
         SequencedMap<String, DetectorSettings> detectors = new LinkedHashMap<>();
-        Defaults.detectors().forEach((name, s) -> detectors.put(name, s.withEnabled(!name.equals("silence"))));
+        VigilConfig.defaults().detectors().forEach((name, s) -> detectors.put(name, s.withEnabled(!name.equals("silence"))));
         VigilConfig config = VigilConfig.defaults().withDetectors(detectors).withDecodeThreads(1);
         Backends.Selection selection = Backends.select(choice, config.gpu().device(), config.gpu().maxBatch(),
                 config.gpu().maxLatency());

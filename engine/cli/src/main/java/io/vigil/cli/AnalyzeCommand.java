@@ -7,9 +7,9 @@ import io.vigil.engine.backend.BackendChoice;
 import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.ConfigLoader;
-import io.vigil.engine.config.Defaults;
-import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.engine.sink.TextSink;
 import java.io.PrintStream;
@@ -183,7 +183,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                     continue;
                 }
                 if (!all.containsKey(n)) {
-                    String why = Defaults.RESERVED.contains(n) ? "is not available in this version" : "is not a detector";
+                    String why = DetectorRegistry.standard().reserved().contains(n) ? "is not available in this version" : "is not a detector";
                     throw new Main.UserError("--detectors: '" + n + "' " + why + "; choose from "
                             + String.join(", ", all.keySet()) + ", or all, or none.", Main.EXIT_USAGE);
                 }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code vigil} command. */
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Real-time audio/video defect monitor: black, frozen and silent pictures and sound, as alarms.",
-        subcommands = {AnalyzeCommand.class, ServeCommand.class, DoctorCommand.class, DemoCommand.class,
+        subcommands = {AnalyzeCommand.class, ServeCommand.class, DetectorsCommand.class, DoctorCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** The contract's exit code for a bad command line. */
@@ -17,7 +17,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: analyze, serve, doctor or demo.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: analyze, serve, detectors, doctor or demo.");
     }
 
     public static void main(String[] args) {

@@ -1,12 +1,13 @@
 package io.vigil.engine;
 
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
-import io.vigil.engine.config.VigilConfig;
-import io.vigil.engine.detect.BlackDetector;
-import io.vigil.engine.detect.Detector;
-import io.vigil.engine.detect.FreezeDetector;
 import io.vigil.engine.backend.StatisticsBackend;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.spec.Detector;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.Evidence;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStats;
@@ -14,21 +15,24 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * One stream's thumbnails (`--thumbnails DIR`): keeps the frame where each video condition began, so that the
  * detectors stay free of pixels, and writes it as a small JPEG when the alarm fires. Only a second reference to
- * FFmpeg's buffer is kept (never a copy), and only one frame per condition:
+ * FFmpeg's buffer is kept (never a copy), and only one frame per condition, as each detector's spec declares its
+ * {@link Evidence}:
  * <ul>
- *   <li>black (and signal_loss, whose picture is black's): the first black frame, held while the picture stays black
- *       and until its thumbnail is written;</li>
- *   <li>freeze: the reference frame that the freeze statistic compares against (the first frozen frame), which that
- *       statistic holds anyway: the same buffer, so it costs no memory;</li>
- *   <li>every other picture detector (blockiness, blur, colorbars, letterbox, brng, flash, corruption): the frame on
- *       which its condition began ({@link Detector#conditionSinceSeconds}), held while the condition holds; a detector
- *       that does not say where its condition began gets the frame on which its alarm fires.</li>
+ *   <li>a dark run (black; signal_loss shows the same picture): the first black frame, held while the picture stays
+ *       black and until its thumbnail is written;</li>
+ *   <li>a still reference (freeze): the reference frame that the freeze statistic compares against (the first frozen
+ *       frame), which that statistic holds anyway: the same buffer, so it costs no memory;</li>
+ *   <li>a condition start (blockiness, blur, colorbars, letterbox, brng, flash, corruption): the frame on which its
+ *       condition began ({@link Detector#conditionSinceSeconds}), held while the condition holds; a detector that does
+ *       not say where its condition began gets the frame on which its alarm fires.</li>
  * </ul>
  * The StreamAnalyzer feeds it every frame ({@link #before} ahead of the detectors, {@link #after} once the alarms
  * have advanced); the AlarmTracker asks it for a thumbnail when an alarm fires. Files are
@@ -36,14 +40,14 @@ import java.util.function.Consumer;
  * fires. A thumbnail that cannot be written is a notice, and the alarm goes out without one.
  */
 public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoCloseable {
-    private static final String SIGNAL_LOSS = "signal_loss";
-
     private final Path dir;
     private final String stream;
     private final Consumer<String> notices;
-    /** Black's picture threshold, NaN when black is not running. */
+    /** Each detector's evidence, by name, from the specs. */
+    private final Map<String, Evidence> evidence;
+    /** The dark share that makes a frame black (black's picture threshold), NaN when no dark-run detector runs. */
     private final double blackPictureThreshold;
-    /** Freeze's noise tolerance, NaN when freeze is not running. */
+    /** The still detector's noise tolerance (freeze's), NaN when it does not run. */
     private final double freezeNoise;
     private final ThumbnailWriter writer = new ThumbnailWriter();
     /** Makes a device frame small where it is (the GPU backend); null: the writer scales every frame itself. */
@@ -71,9 +75,10 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
         }
     }
 
-    private StartFrames(Path dir, String stream, Consumer<String> notices, double blackPictureThreshold,
-                        double freezeNoise, StatisticsBackend backend) {
+    private StartFrames(Path dir, String stream, Consumer<String> notices, Map<String, Evidence> evidence,
+                        double blackPictureThreshold, double freezeNoise, StatisticsBackend backend) {
         this.backend = backend;
+        this.evidence = evidence;
         this.dir = dir;
         this.stream = stream;
         this.notices = notices;
@@ -89,11 +94,23 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     /** As {@link #create(VigilConfig, Path, String, Consumer)}, thumbnails made through {@code backend}. */
     public static StartFrames create(VigilConfig config, Path dir, String stream, Consumer<String> notices,
                                      StatisticsBackend backend) {
-        DetectorSettings b = config.detectors().get(BlackDetector.NAME);
-        DetectorSettings f = config.detectors().get(FreezeDetector.NAME);
-        double threshold = b != null && b.enabled() ? b.number("pictureThreshold") : Double.NaN;
-        double noise = f != null && f.enabled() ? FreezeDetector.noiseOf(f) : Double.NaN;
-        return new StartFrames(dir, stream, notices, threshold, noise, backend);
+        Map<String, Evidence> evidence = new HashMap<>();
+        double threshold = Double.NaN;
+        double noise = Double.NaN;
+        for (DetectorSpec spec : DetectorRegistry.standard().specs()) {
+            evidence.put(spec.name(), spec.evidence());
+            DetectorSettings s = config.detectors().get(spec.name());
+            if (s == null || !s.enabled()) {
+                continue;
+            }
+            switch (spec.evidence()) {
+                case Evidence.DarkRun d -> threshold = s.number(d.parameter());
+                case Evidence.StillReference r -> noise = s.amplitude(r.parameter());
+                default -> {
+                }
+            }
+        }
+        return new StartFrames(dir, stream, notices, Map.copyOf(evidence), threshold, noise, backend);
     }
 
     /**
@@ -125,15 +142,17 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
         return safe + "-" + detector + "-" + Math.round(startSeconds * 1000) + ".jpg";
     }
 
-    /** Keeps first frames for these detectors too (those seen in the picture, other than black and freeze). */
+    /** Keeps first frames for those of these detectors whose evidence is where their condition began. */
     void watch(List<Detector> detectors) {
         for (Detector d : detectors) {
-            String name = d.name();
-            if (d.seenInPicture() && !name.equals(BlackDetector.NAME) && !name.equals(FreezeDetector.NAME)
-                    && !name.equals(SIGNAL_LOSS)) {
+            if (evidenceOf(d.name()) instanceof Evidence.ConditionStart) {
                 runStarts.add(new RunStart(d));
             }
         }
+    }
+
+    private Evidence evidenceOf(String detector) {
+        return evidence.getOrDefault(detector, Evidence.NONE);
     }
 
     /** A frame and its statistics, before the detectors see them: notes where conditions begin. */
@@ -177,8 +196,12 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
 
     @Override
     public String thumbnail(String detector, double startSeconds) {
-        return switch (detector) {
-            case BlackDetector.NAME, SIGNAL_LOSS -> {
+        Evidence shown = evidenceOf(detector);
+        if (shown instanceof Evidence.SameAs same) {
+            shown = evidenceOf(same.detector());
+        }
+        return switch (shown) {
+            case Evidence.DarkRun d -> {
                 if (blackThumbnail == null && blackStart.isFilled()) {
                     blackThumbnail = write(blackStart, detector, startSeconds);
                     // Written: the picture is no longer needed, only its path.
@@ -186,7 +209,8 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
                 }
                 yield blackThumbnail;
             }
-            case FreezeDetector.NAME -> freezeReference.isFilled() ? write(freezeReference, detector, startSeconds) : null;
+            case Evidence.StillReference r -> freezeReference.isFilled()
+                    ? write(freezeReference, detector, startSeconds) : null;
             default -> other(detector, startSeconds);
         };
     }

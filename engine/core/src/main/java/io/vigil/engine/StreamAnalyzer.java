@@ -1,42 +1,24 @@
 package io.vigil.engine;
 
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.backend.StatisticsBackend;
+import io.vigil.engine.backend.StatsRequest;
 import io.vigil.engine.config.VigilConfig;
-import io.vigil.engine.detect.BlackDetector;
-import io.vigil.engine.detect.ChannelLossDetector;
-import io.vigil.engine.detect.ClippingDetector;
-import io.vigil.engine.detect.DcOffsetDetector;
-import io.vigil.engine.detect.CorruptionDetector;
-import io.vigil.engine.detect.Detector;
-import io.vigil.engine.detect.BrngDetector;
-import io.vigil.engine.detect.FlashDetector;
-import io.vigil.engine.detect.LetterboxDetector;
-import io.vigil.engine.detect.BlockinessDetector;
-import io.vigil.engine.detect.ColorBarsDetector;
-import io.vigil.engine.detect.BlurDetector;
-import io.vigil.engine.detect.DiscontinuityDetector;
-import io.vigil.engine.detect.FreezeDetector;
-import io.vigil.engine.detect.LoudnessDetector;
-import io.vigil.engine.detect.PhaseDetector;
-import io.vigil.engine.detect.SilenceDetector;
-import io.vigil.engine.detect.StallDetector;
-import io.vigil.engine.detect.AvDriftDetector;
-import io.vigil.engine.detect.Statistic;
+import io.vigil.engine.detect.spec.Detector;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.Lineup;
+import io.vigil.engine.detect.spec.Statistic;
+import io.vigil.engine.detect.spec.StatisticParameter;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.AudioLevels;
 import io.vigil.kernels.AudioStats;
-import io.vigil.engine.backend.StatisticsBackend;
-import io.vigil.engine.backend.StatsRequest;
 import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.LoudnessMeter;
 import io.vigil.kernels.VideoStatistics;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -45,10 +27,9 @@ import java.util.Set;
  * lets the alarm tracker turn their findings into events. Frames are only lent to it; nothing is copied.
  */
 public final class StreamAnalyzer implements MediaSink, AutoCloseable {
-    /** Not a detector of its own: black and silence raised together (see AlarmTracker). */
-    private static final String SIGNAL_LOSS = "signal_loss";
-
     private final List<Detector> detectors;
+    /** The statistics the running detectors read. */
+    private final Set<Statistic> reads;
     private final AlarmTracker tracker;
     private final boolean live;
     private final FrameStatistics videoStatistics;
@@ -64,108 +45,51 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** Keeps the frames where video conditions began, for thumbnails; null without --thumbnails. */
     private StartFrames startFrames;
 
-    private StreamAnalyzer(List<Detector> detectors, AlarmTracker tracker, boolean live, FrameStatistics video,
+    private StreamAnalyzer(Lineup lineup, AlarmTracker tracker, boolean live, FrameStatistics video,
                            AudioLevels audio) {
-        this.detectors = detectors;
+        this.detectors = lineup.detectors();
+        this.reads = lineup.statistics();
         this.tracker = tracker;
         this.live = live;
         this.videoStatistics = video;
-        this.videoNeeded = video != null || detectors.stream().anyMatch(d -> d.reads().contains(Statistic.VIDEO_TIMESTAMPS));
+        this.videoNeeded = video != null || reads.contains(Statistic.VIDEO_TIMESTAMPS);
         this.audioLevels = audio;
-        this.loudness = loudnessMeterFor(detectors);
+        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(detectors) : null;
     }
 
-    /** Builds the detectors enabled in {@code config}, and the statistics they read on {@code backend}. */
+    /**
+     * Builds the detectors enabled in {@code config} (the registry makes each from its spec), and the statistics they
+     * read on {@code backend}.
+     */
     public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsBackend backend) {
-        List<Detector> detectors = new ArrayList<>();
-        Set<Statistic> needed = EnumSet.noneOf(Statistic.class);
-        double pixelThreshold = 0;
-        double freezeNoise = 0;
-        double silenceNoise = 0;
-        double channelNoise = 0;
-        double clipLevel = 1;
-        int clipMinRun = 1;
-        double letterboxLimit = 0;
-        for (DetectorSettings s : config.detectors().values()) {
-            if (!s.enabled() || s.detector().equals(SIGNAL_LOSS)) {
-                continue;
-            }
-            Detector d = switch (s.detector()) {
-                case BlackDetector.NAME -> {
-                    pixelThreshold = s.number("pixelThreshold");
-                    yield new BlackDetector(s, tracker);
-                }
-                case FreezeDetector.NAME -> {
-                    freezeNoise = FreezeDetector.noiseOf(s);
-                    yield new FreezeDetector(s, tracker);
-                }
-                case DiscontinuityDetector.NAME -> new DiscontinuityDetector(s, tracker);
-                case LoudnessDetector.NAME -> new LoudnessDetector(s, tracker);
-                case SilenceDetector.NAME -> {
-                    silenceNoise = SilenceDetector.noiseOf(s);
-                    yield new SilenceDetector(s, tracker);
-                }
-                case ChannelLossDetector.NAME -> {
-                    channelNoise = ChannelLossDetector.noiseOf(s);
-                    yield new ChannelLossDetector(s, tracker);
-                }
-                case ClippingDetector.NAME -> {
-                    clipLevel = ClippingDetector.levelOf(s);
-                    clipMinRun = ClippingDetector.minRunOf(s);
-                    yield new ClippingDetector(s, tracker);
-                }
-                case PhaseDetector.NAME -> new PhaseDetector(s, tracker);
-                case DcOffsetDetector.NAME -> new DcOffsetDetector(s, tracker);
-                case StallDetector.NAME -> new StallDetector(s, tracker);
-                case AvDriftDetector.NAME -> new AvDriftDetector(s, tracker);
-                case CorruptionDetector.NAME -> new CorruptionDetector(s, tracker);
-                case FlashDetector.NAME -> new FlashDetector(s, tracker);
-                case BrngDetector.NAME -> new BrngDetector(s, tracker);
-                case BlockinessDetector.NAME -> new BlockinessDetector(s, tracker);
-                case ColorBarsDetector.NAME -> {
-                    // A slate is still by freeze's measure, even when freeze itself is off.
-                    freezeNoise = FreezeDetector.noiseOf(config.detectors().get(FreezeDetector.NAME));
-                    yield new ColorBarsDetector(s, tracker, freezeNoise);
-                }
-                case BlurDetector.NAME -> new BlurDetector(s, tracker);
-                case LetterboxDetector.NAME -> {
-                    // Black frames are black's: judged with black's thresholds, even when black itself is off.
-                    DetectorSettings black = config.detectors().get(BlackDetector.NAME);
-                    if (black != null && !black.enabled()) {
-                        pixelThreshold = black.number("pixelThreshold");
-                    }
-                    letterboxLimit = LetterboxDetector.limitOf(s);
-                    yield new LetterboxDetector(s, tracker, black != null ? black.number("pictureThreshold") : 0.98);
-                }
-                default -> throw new IllegalArgumentException("no detector named " + s.detector());
-            };
-            detectors.add(d);
-            needed.addAll(d.reads());
-        }
-        DetectorSettings signalLoss = config.detectors().get(SIGNAL_LOSS);
-        if (signalLoss != null && signalLoss.enabled()) {
-            // Black and silence at once are one signal_loss alarm (needs both detectors running).
-            tracker.enableSignalLoss(signalLoss.severity());
-        }
-        StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
-                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE),
-                needed.contains(Statistic.LETTERBOX), letterboxLimit, needed.contains(Statistic.BLOCKINESS),
-                needed.contains(Statistic.COLOR_BARS), needed.contains(Statistic.BLUR));
+        Lineup lineup = DetectorRegistry.standard().build(config.detectors(), tracker);
+        StatsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
-        AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
-                ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;
-        return new StreamAnalyzer(List.copyOf(detectors), tracker, live, video, audio);
+        AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
+        return new StreamAnalyzer(lineup, tracker, live, video, audio);
     }
 
-    /** One loudness meter for the stream when a detector reads it; the detectors that listen hear its steps. */
+    /** The video statistics the lineup reads, with the figures its detectors set, as the backend takes them. */
+    private static StatsRequest videoRequest(Lineup l) {
+        return new StatsRequest(l.reads(Statistic.LUMA), l.parameter(StatisticParameter.DARK_LEVEL),
+                l.reads(Statistic.FRAME_DIFFERENCE), l.parameter(StatisticParameter.STILL_NOISE),
+                l.reads(Statistic.BROADCAST_RANGE), l.reads(Statistic.LETTERBOX),
+                l.parameter(StatisticParameter.BAR_LIMIT), l.reads(Statistic.BLOCKINESS),
+                l.reads(Statistic.COLOR_BARS), l.reads(Statistic.BLUR));
+    }
+
+    private static AudioLevels.Config audioConfig(Lineup l) {
+        return new AudioLevels.Config(l.parameter(StatisticParameter.SILENCE_NOISE),
+                l.parameter(StatisticParameter.CHANNEL_SILENCE_NOISE), l.parameter(StatisticParameter.CLIP_LEVEL),
+                (int) Math.round(l.parameter(StatisticParameter.CLIP_MIN_RUN)));
+    }
+
+    /** One loudness meter for the stream; the detectors that listen hear its steps. */
     private static LoudnessMeter loudnessMeterFor(List<Detector> detectors) {
-        LoudnessMeter meter = null;
+        LoudnessMeter meter = new LoudnessMeter();
         for (Detector d : detectors) {
-            if (d.reads().contains(Statistic.LOUDNESS)) {
-                meter = meter != null ? meter : new LoudnessMeter();
-                if (d instanceof LoudnessMeter.StepListener listener) {
-                    meter.addListener(listener);
-                }
+            if (d instanceof LoudnessMeter.StepListener listener) {
+                meter.addListener(listener);
             }
         }
         return meter;
@@ -208,7 +132,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /** Whether some detector reads {@code statistic}. */
     public boolean reads(Statistic statistic) {
-        return detectors.stream().anyMatch(d -> d.reads().contains(statistic));
+        return reads.contains(statistic);
     }
 
     public boolean readsAudio() {

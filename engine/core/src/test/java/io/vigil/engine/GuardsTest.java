@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;

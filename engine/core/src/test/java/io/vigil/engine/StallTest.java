@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import java.io.OutputStream;
 import java.net.InetAddress;

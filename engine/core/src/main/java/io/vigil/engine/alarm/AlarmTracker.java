@@ -57,9 +57,12 @@ public final class AlarmTracker {
         thumbnails = sink;
     }
 
-    /** Raises black and silence that hold together as one signal_loss alarm (call after registering both). */
-    public void enableSignalLoss(Severity severity) {
-        correlation.enableSignalLoss(severity);
+    /**
+     * How this stream's alarms explain each other (call before registering them; without it every alarm goes
+     * alone): see {@link CorrelationRules}.
+     */
+    public void correlate(CorrelationRules rules) {
+        correlation.rules(rules);
     }
 
     Correlation correlation() {

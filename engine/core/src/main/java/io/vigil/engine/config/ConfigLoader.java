@@ -2,6 +2,10 @@ package io.vigil.engine.config;
 
 import io.vigil.engine.alarm.Severity;
 import io.vigil.engine.backend.BackendChoice;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +21,8 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 
 /**
  * Reads a vigil YAML file over the defaults. Every key is checked: an unknown key, a wrong type or a value out
- * of range is refused with "FILE:LINE: key.path: what is wrong".
+ * of range is refused with "FILE:LINE: key.path: what is wrong"; a detector's parameters against its
+ * {@link ParamSpec}s (type, range), as its spec declares them.
  *
  * <pre>
  * detectors:
@@ -36,19 +41,6 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  */
 public final class ConfigLoader {
     private static final Set<String> COMMON_KEYS = Set.of("enabled", "duration", "clearDelay", "severity");
-    /** Detector parameters that are not ratios (levels in their own units, counts, correlations): their ranges. */
-    private static final java.util.Map<String, double[]> LEVEL_RANGES = java.util.Map.ofEntries(
-            java.util.Map.entry("detectors.loudness.target", new double[] {-70, 0}),
-            java.util.Map.entry("detectors.loudness.tolerance", new double[] {0.1, 30}),
-            java.util.Map.entry("detectors.loudness.truePeakCeiling", new double[] {-30, 6}),
-            java.util.Map.entry("detectors.clipping.minRun", new double[] {1, 1000}),
-            java.util.Map.entry("detectors.clipping.eventsPerSecond", new double[] {1, 10000}),
-            java.util.Map.entry("detectors.phase.correlation", new double[] {-1, 1}),
-            java.util.Map.entry("detectors.flash.changeCdm2", new double[] {1, 100}),
-            java.util.Map.entry("detectors.flash.maxOpposingChanges", new double[] {1, 50}),
-            java.util.Map.entry("detectors.letterbox.toleranceRows", new double[] {0, 4096}),
-            java.util.Map.entry("detectors.blockiness.threshold", new double[] {1, 100}),
-            java.util.Map.entry("detectors.blur.threshold", new double[] {1, 100}));
 
     private final String file;
     private final YamlNodes nodes;
@@ -154,9 +146,10 @@ public final class ConfigLoader {
             String name = nodes.key(t);
             DetectorSettings s = out.get(name);
             if (s == null) {
-                String hint = Defaults.RESERVED.contains(name) ? " (not available in this version)" : "";
+                DetectorRegistry registry = DetectorRegistry.standard();
+                String hint = registry.reserved().contains(name) ? " (not available in this version)" : "";
                 throw new ConfigException(nodes.where(t.getKeyNode()) + "detectors." + name + ": unknown detector" + hint
-                        + "; known: " + String.join(", ", Defaults.DETECTORS));
+                        + "; known: " + String.join(", ", registry.names()));
             }
             double duration = s.durationSeconds();
             double clearDelay = s.clearDelaySeconds();
@@ -168,8 +161,8 @@ public final class ConfigLoader {
                 Node v = p.getValueNode();
                 switch (k) {
                     case "enabled" -> enabled = bool(v, path);
-                    case "duration" -> duration = nodes.number(v, path, 0, 86400);
-                    case "clearDelay" -> clearDelay = nodes.number(v, path, 0, 86400);
+                    case "duration" -> duration = nodes.number(v, path, 0, ParamSpec.MAX_SECONDS);
+                    case "clearDelay" -> clearDelay = nodes.number(v, path, 0, ParamSpec.MAX_SECONDS);
                     case "severity" -> {
                         try {
                             severity = Severity.parse(nodes.scalar(v, path));
@@ -178,13 +171,14 @@ public final class ConfigLoader {
                         }
                     }
                     default -> {
-                        if (!s.parameters().containsKey(k)) {
+                        DetectorSpec detector = DetectorRegistry.standard().spec(name);
+                        ParamSpec spec = detector.parameter(k);
+                        if (spec == null) {
                             Set<String> known = new java.util.TreeSet<>(COMMON_KEYS);
-                            known.addAll(s.parameters().keySet());
+                            detector.parameters().forEach(q -> known.add(q.name()));
                             throw nodes.unknown(p.getKeyNode(), path, known);
                         }
-                        Object value = parameter(v, path, s.parameters().get(k));
-                        s = s.with(k, value);
+                        s = s.with(k, parameter(v, path, spec));
                     }
                 }
             }
@@ -193,30 +187,14 @@ public final class ConfigLoader {
         return out;
     }
 
-    /** A detector threshold: ratios 0..1, or a dB level where the default is one. */
-    private Object parameter(Node v, String path, Object defaultValue) {
-        if (defaultValue instanceof Boolean) {
-            return bool(v, path);
+    /** A detector parameter, checked against its spec. */
+    private Object parameter(Node v, String path, ParamSpec spec) {
+        String text = nodes.scalar(v, path);
+        try {
+            return spec.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(nodes.where(v) + path + ": " + e.getMessage());
         }
-        if (LEVEL_RANGES.containsKey(path)) {
-            return nodes.number(v, path, LEVEL_RANGES.get(path)[0], LEVEL_RANGES.get(path)[1]);
-        }
-        if (path.endsWith("Seconds")) {
-            return nodes.number(v, path, 0, 86400);
-        }
-        if (defaultValue instanceof String) {
-            String s = nodes.scalar(v, path);
-            try {
-                double ratio = DetectorSettings.amplitude(path, s.matches("[-+0-9.eE]+") ? (Object) Double.parseDouble(s) : s);
-                if (!(ratio >= 0 && ratio <= 1)) {
-                    throw new ConfigException(path + " must be at most 1 (0 dB), got '" + s + "'");
-                }
-                return s.matches("[-+0-9.eE]+") ? (Object) ratio : s;
-            } catch (ConfigException e) {
-                throw new ConfigException(nodes.where(v) + e.getMessage());
-            }
-        }
-        return nodes.number(v, path, 0, 1);
     }
 
     private boolean bool(Node v, String path) {

@@ -1,13 +1,15 @@
 package io.vigil.engine.config;
 
 import io.vigil.engine.backend.BackendChoice;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import java.time.Duration;
 import java.util.SequencedMap;
 
 /**
  * Everything {@code vigil analyze} is configured with.
  *
- * @param detectors settings per detector name, in display order
+ * @param detectors settings per detector name, in display order (see {@link DetectorRegistry})
  * @param decodeThreads FFmpeg decoder threads per stream (0: FFmpeg chooses)
  * @param ioTimeout longest wait for a network read before an input is called broken
  * @param backend where video statistics are computed
@@ -26,7 +28,7 @@ public record VigilConfig(SequencedMap<String, DetectorSettings> detectors, int 
     }
 
     public static VigilConfig defaults() {
-        return new VigilConfig(Defaults.detectors(), 0, Duration.ofSeconds(10), BackendChoice.AUTO, Gpu.DEFAULTS);
+        return new VigilConfig(DetectorRegistry.standard().defaults(), 0, Duration.ofSeconds(10), BackendChoice.AUTO, Gpu.DEFAULTS);
     }
 
     public VigilConfig withDetectors(SequencedMap<String, DetectorSettings> d) {

@@ -1,5 +1,6 @@
 package io.vigil.engine.config;
 
+import io.vigil.engine.detect.spec.ParamSpec;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -88,6 +89,6 @@ public final class YamlNodes {
 
     /** A bound as people write it: 10, not 10.0. */
     public static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        return ParamSpec.bound(d);
     }
 }

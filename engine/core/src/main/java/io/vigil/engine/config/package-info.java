@@ -1,5 +1,6 @@
 /**
- * Configuration: detector settings with FFmpeg-compatible defaults, read from YAML with errors that name the file,
- * the line and the key. The CLI, the service and the tests all use these same defaults.
+ * Configuration: what {@code vigil analyze} and each served stream are configured with, read from YAML over the
+ * defaults the detector specs declare (FFmpeg's where FFmpeg has the same detector), each value checked against its
+ * spec, with errors that name the file, the line and the key.
  */
 package io.vigil.engine.config;

@@ -3,7 +3,8 @@ package io.vigil.engine.detect;
 import io.vigil.engine.alarm.Alarm;
 import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.detect.spec.Detector;
+import io.vigil.engine.detect.spec.DetectorSettings;
 
 /** A detector with one alarm per stream, timed and graded by its settings. */
 abstract class AlarmingDetector implements Detector, AlarmSubject {

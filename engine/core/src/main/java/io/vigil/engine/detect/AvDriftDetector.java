@@ -1,12 +1,17 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Audio and video timelines more than {@code toleranceSeconds} apart, either way: what a player that presents both
@@ -32,6 +37,35 @@ import java.util.Set;
  */
 public final class AvDriftDetector extends AlarmingDetector {
     public static final String NAME = "av_drift";
+
+    /**
+     * Audio and video timelines more than 100 ms apart, either way, for 2 s: above the slack of normal muxing (an audio
+     * frame of 21-32 ms, a video frame of 17-40 ms), within what viewers notice (ITU-R BT.1359: detectable at
+     * +45/-125 ms; EBU R37 asks for +40/-60 ms end to end).
+     */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 120)
+                    .describe("audio and video out of sync", """
+                            the audio timeline (each block's time minus the audio played before it) and the video
+                            timeline (the first frame's time, moved by splices over 0.5 s) are more than
+                            `toleranceSeconds` apart either way: audio muxed late or early (`-itsoffset`), a splice
+                            that cuts audio and video at different places, audio timestamps that drift against the
+                            samples. Timestamps only: an offset baked into the content is invisible. Metrics
+                            `offsetMs` (audio minus video: positive when the sound comes late), `worstOffsetMs`""")
+                    .alarm(Severity.ERROR, 2.0, 0.0)
+                    .parameter(ParamSpec.seconds("toleranceSeconds", 0.1,
+                            "largest offset, either way, between the audio and video timelines")
+                            .withNote("above muxing slack of an audio or video frame; ITU-R BT.1359 finds +45/-125"
+                                    + " ms detectable"))
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new AvDriftDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     /** A video timestamp jump larger than this is a splice and moves the video origin. */
     static final double SPLICE_SECONDS = 0.5;
 
@@ -49,11 +83,6 @@ public final class AvDriftDetector extends AlarmingDetector {
     public AvDriftDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
         this.toleranceSeconds = settings.number("toleranceSeconds");
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.VIDEO_TIMESTAMPS, Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.vigil.engine.detect;
 import io.vigil.engine.alarm.Alarm;
 import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import java.util.Arrays;
 import java.util.function.IntFunction;
 

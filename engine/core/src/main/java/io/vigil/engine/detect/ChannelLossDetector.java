@@ -1,14 +1,22 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.Alarm;
 import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.Detector;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
+import io.vigil.engine.detect.spec.StatisticParameter;
+import io.vigil.engine.detect.spec.StatisticRead;
 import io.vigil.kernels.AudioStats;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One channel silent while another carries sound: a channel is silent where silencedetect's test ({@code -noise <
@@ -20,6 +28,28 @@ import java.util.Set;
  */
 public final class ChannelLossDetector implements Detector {
     public static final String NAME = "channel_loss";
+
+    /** One channel silent (silencedetect's -60 dB, alone) while another sounds, for silence's 2 s. */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 70)
+                    .describe("one channel silent", """
+                            one channel stays within `-noise < sample < noise` (silencedetect's test, that channel
+                            alone, to the sample) while another carries sound; one alarm per channel (`"channel":
+                            N`). All channels silent together is `silence`: a silence of all as long as the raise
+                            delay ends the loss where it began, a shorter one (a pause) is bridged. Needs two
+                            channels or more""")
+                    .alarm(Severity.ERROR, 2.0, 0.0)
+                    .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent in"
+                            + " one channel"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
+                            .setting(StatisticParameter.CHANNEL_SILENCE_NOISE, NAME, "noise"))
+                    .factory(c -> new ChannelLossDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     /** Media times are compared to the microsecond, as the alarms do. */
     private static final double EPSILON_SECONDS = 1e-6;
 
@@ -39,19 +69,9 @@ public final class ChannelLossDetector implements Detector {
         this.alarms = new ChannelAlarms(NAME, settings, tracker, Subject::new);
     }
 
-    /** The amplitude below which a channel's sample is silent. */
-    public static double noiseOf(DetectorSettings settings) {
-        return settings.amplitude("noise");
-    }
-
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.AUDIO_LEVELS);
     }
 
     @Override

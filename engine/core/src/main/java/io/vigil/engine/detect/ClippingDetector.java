@@ -1,12 +1,19 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
+import io.vigil.engine.detect.spec.StatisticParameter;
+import io.vigil.engine.detect.spec.StatisticRead;
 import io.vigil.kernels.AudioStats;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Clipping that keeps happening. A clip event is a run of at least {@code minRun} consecutive samples of one sign
@@ -19,6 +26,38 @@ import java.util.Set;
  */
 public final class ClippingDetector extends AlarmingDetector {
     public static final String NAME = "clipping";
+
+    /**
+     * Clip events (3 consecutive samples within 0.01 dB of full scale: the classic "over") at least once in every 1 s
+     * window for 2 s: one clipped peak, or a few, never raises it.
+     */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 80)
+                    .describe("audio clipping", """
+                            clip events keep happening: at least `eventsPerSecond` (counted over all channels) in
+                            every sliding 1 s window, from the first clipped sample to the last. A clip event is a
+                            run of at least `minRun` consecutive samples of one sign at or beyond `level` (a
+                            flattened peak, as astats' peak count and flat factor show it; 3 samples at full scale
+                            is the classic "over"). One full-scale peak, or a few, is not clipping; a square wave at
+                            full scale is clipped by this definition (one below it is not). One alarm for all
+                            channels; metrics `clippedSamples`, `clipEventsPerSecond`, `peakDbfs`, `clippedChannels`""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .parameter(ParamSpec.level("level", "-0.01dB", "smallest absolute sample value that counts as"
+                            + " full scale"))
+                    .parameter(ParamSpec.integer("minRun", 3, 1, 1000, "samples",
+                            "fewest consecutive full-scale samples of one sign that make a clip event"))
+                    .parameter(ParamSpec.number("eventsPerSecond", 1, 1, 10000, "",
+                            "fewest clip events in every 1 s window, all channels together"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
+                            .setting(StatisticParameter.CLIP_LEVEL, NAME, "level")
+                            .setting(StatisticParameter.CLIP_MIN_RUN, NAME, "minRun"))
+                    .factory(c -> new ClippingDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     static final double BIN_SECONDS = 0.1;
     static final double WINDOW_SECONDS = 1.0;
     private static final int KEPT_BINS = 30;
@@ -42,21 +81,6 @@ public final class ClippingDetector extends AlarmingDetector {
     public ClippingDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
         this.eventsPerWindow = settings.number("eventsPerSecond") * WINDOW_SECONDS;
-    }
-
-    /** The absolute sample value at or beyond which a sample is at full scale. */
-    public static double levelOf(DetectorSettings settings) {
-        return settings.amplitude("level");
-    }
-
-    /** The fewest consecutive full-scale samples that make a clip event. */
-    public static int minRunOf(DetectorSettings settings) {
-        return (int) Math.round(settings.number("minRun"));
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -1,12 +1,18 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmSubject;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.Detector;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A DC offset on one channel: the mean of the channel's samples over a sliding 1 s window (astats' "DC offset",
@@ -15,6 +21,27 @@ import java.util.Set;
  */
 public final class DcOffsetDetector implements Detector, BinnedCondition.Judge {
     public static final String NAME = "dc_offset";
+
+    /** A mean over 1 s beyond 1% of full scale (-40 dBFS): far above what programme leaves in a 1 s mean. */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 100)
+                    .describe("DC offset on a channel", """
+                            the mean of one channel over a sliding 1 s window (astats' DC offset) goes beyond
+                            `level` either way; one alarm per channel (`"channel": N`). Start and end to about 0.1
+                            s. Metrics `dcOffset` (signed, full scale 1), `dcDbfs`""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .parameter(ParamSpec.level("level", "-40dB",
+                            "largest 1 s mean of a channel, either way, that is not a DC offset")
+                            .withNote("1% of full scale: a 1 s mean of programme stays far below it, a faulty"
+                                    + " converter's offset is typically above"))
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new DcOffsetDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     static final double BIN_SECONDS = 0.1;
     static final double WINDOW_SECONDS = 1.0;
     /** Bins kept: the window, and as long again to look back for where an offset began. */
@@ -36,11 +63,6 @@ public final class DcOffsetDetector implements Detector, BinnedCondition.Judge {
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -1,12 +1,17 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Timestamps that jump: a video frame or audio block whose time is more than {@code tolerance} seconds away from
@@ -17,6 +22,25 @@ import java.util.Set;
  */
 public final class DiscontinuityDetector extends AlarmingDetector {
     public static final String NAME = "discontinuity";
+
+    /** A jump is an event: raised at once, resolved once 2 s pass without another. */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 40)
+                    .describe("timestamps jumped", """
+                            a video frame or audio block starts more than `toleranceSeconds` away from where the
+                            previous one ended (a splice, a restarted encoder, a looped source); resolves after
+                            `clearDelay` (2 s) of media without another jump""")
+                    .alarm(Severity.WARNING, 0.0, 2.0)
+                    .parameter(ParamSpec.seconds("toleranceSeconds", 0.5,
+                            "largest timestamp jump, either way, that is not a discontinuity"))
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new DiscontinuityDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
 
     private final double toleranceSeconds;
     private final double clearDelaySeconds;
@@ -33,11 +57,6 @@ public final class DiscontinuityDetector extends AlarmingDetector {
         super(NAME, settings.withTiming(settings.durationSeconds(), 0, settings.severity()), tracker);
         this.toleranceSeconds = settings.number("toleranceSeconds");
         this.clearDelaySeconds = settings.clearDelaySeconds();
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.VIDEO_TIMESTAMPS, Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -1,11 +1,17 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.Evidence;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * General flashes, after ITU-R BT.1702: more than {@code maxOpposingChanges} (3) opposing large luminance changes
@@ -16,6 +22,28 @@ import java.util.Set;
  */
 public final class FlashDetector extends AlarmingDetector {
     public static final String NAME = "flash";
+
+    /** BT.1702: more than three opposing changes of 20 cd/m2 within one second; the condition spans that second. */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 140)
+                    .describe("flashing", """
+                            general flashes after ITU-R BT.1702: more than `maxOpposingChanges` opposing changes of
+                            at least `changeCdm2` in the picture's luminance (frame mean luma as a 100 cd/m2 display
+                            shows it) within one second. Whole-frame means: flashes over most of the screen""")
+                    .alarm(Severity.WARNING, 0.0, 1.0)
+                    .parameter(ParamSpec.number("changeCdm2", 20, 1, 100, "cd/m2",
+                            "smallest change of the picture's luminance that counts as a flash's"))
+                    .parameter(ParamSpec.integer("maxOpposingChanges", 3, 1, 50, "",
+                            "most opposing changes within one second that are not yet flashing"))
+                    .reads(Statistic.LUMA)
+                    .evidence(Evidence.CONDITION_START)
+                    .factory(c -> new FlashDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     private static final double WINDOW_SECONDS = 1.0;
     private static final double DISPLAY_PEAK_CDM2 = 100;
     private static final int MAX_CHANGES = 64;
@@ -35,11 +63,6 @@ public final class FlashDetector extends AlarmingDetector {
         super(NAME, settings, tracker);
         this.changeCdm2 = settings.number("changeCdm2");
         this.maxOpposingChanges = (int) settings.number("maxOpposingChanges");
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.LUMA);
     }
 
     @Override

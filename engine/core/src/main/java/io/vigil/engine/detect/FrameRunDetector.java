@@ -1,7 +1,7 @@
 package io.vigil.engine.detect;
 
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.kernels.FrameStats;
 
 /**

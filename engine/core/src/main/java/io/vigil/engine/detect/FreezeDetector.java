@@ -1,12 +1,20 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.Evidence;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
+import io.vigil.engine.detect.spec.StatisticParameter;
+import io.vigil.engine.detect.spec.StatisticRead;
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * freezedetect: the picture is frozen while each frame differs from the reference frame (the last one that
@@ -16,6 +24,29 @@ import java.util.Set;
  */
 public final class FreezeDetector extends AlarmingDetector {
     public static final String NAME = "freeze";
+
+    /** freezedetect's defaults (n=-60dB d=2). */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 20)
+                    .describe("picture frozen", """
+                            each frame differs from the last frame that moved by a mean absolute difference over all
+                            planes (freezedetect's MAFD, 0..1) of at most `noise`""")
+                    .alarm(Severity.CRITICAL, 2.0, 0.0)
+                    .parameter(ParamSpec.level("noise", "-60dB", "largest MAFD that still counts as the same picture"))
+                    .parameter(ParamSpec.flag("ignoreWithSound", false, "`true`: a still picture is no alarm while"
+                            + " the audio carries sound (a slate on a radio channel); the freeze then counts from"
+                            + " when the sound stops, judged with `detectors.silence.noise`"))
+                    .reads(StatisticRead.of(Statistic.FRAME_DIFFERENCE)
+                            .setting(StatisticParameter.STILL_NOISE, NAME, "noise"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS).when("ignoreWithSound")
+                            .setting(StatisticParameter.SILENCE_NOISE, SilenceDetector.NAME, "noise"))
+                    .evidence(Evidence.stillReference("noise"))
+                    .factory(c -> new FreezeDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
 
     /** Sound within this long before a frame counts as "with sound". */
     private static final double SOUND_RECENT_SECONDS = 1.0;
@@ -28,19 +59,8 @@ public final class FreezeDetector extends AlarmingDetector {
 
     public FreezeDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
-        this.noise = noiseOf(settings);
+        this.noise = settings.amplitude("noise");
         this.ignoreWithSound = settings.flag("ignoreWithSound");
-    }
-
-    /** The noise tolerance the frame-difference statistic must use to pick reference frames as freezedetect does. */
-    public static double noiseOf(DetectorSettings settings) {
-        return settings.amplitude("noise");
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return ignoreWithSound ? Set.of(Statistic.FRAME_DIFFERENCE, Statistic.AUDIO_LEVELS)
-                : Set.of(Statistic.FRAME_DIFFERENCE);
     }
 
     @Override

@@ -1,11 +1,19 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.Evidence;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
+import io.vigil.engine.detect.spec.StatisticParameter;
+import io.vigil.engine.detect.spec.StatisticRead;
 import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Black bars that appear or change, from cropdetect's per-frame bars ({@link io.vigil.kernels.Letterbox}). A stream
@@ -20,6 +28,50 @@ import java.util.Set;
  */
 public final class LetterboxDetector extends AlarmingDetector {
     public static final String NAME = "letterbox";
+
+    /**
+     * cropdetect's bars (rows/columns whose mean luma is at most 24/255), established over the first 2 s in which they
+     * hold still; bars that then appear, go or move by more than 8 rows (columns) on both opposing sides, the same
+     * way, for 2 s: a programme letterboxed from the start is its format, and a dark area reaching one edge moves one
+     * side only. Black frames are black's: judged with black's thresholds, even when black itself is off.
+     */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 160)
+                    .describe("black bars changed", """
+                            black bars appear, go or change: cropdetect's bars of each frame (luma rows at the top
+                            and bottom, columns at the left and right, whose mean, truncated to an integer, is at
+                            most `limit` times the largest code value, rounded; counted from each edge: the same
+                            per-frame test as `cropdetect=reset=1`, checked against it at 8 and 10 bits) differ from
+                            the stream's established bars by more than `toleranceRows` on both opposing sides the
+                            same way (top and bottom, or left and right). The established bars are the first that
+                            hold within `toleranceRows` for `establishSeconds`: a programme letterboxed or
+                            pillarboxed from its start is quiet, and a dark area reaching one edge (a night sky)
+                            moves one side only. Black frames (every row under the limit, or black's
+                            `pictureThreshold` reached) are `black`'s and are skipped. Metrics `top`, `bottom`,
+                            `left`, `right` (the bars while it held). On the GPU a small kernel (one block per
+                            frame) scans lines from each edge 256 at a time and stops at the first non-black one; 16
+                            bytes of bars per frame come back""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .parameter(ParamSpec.integer("toleranceRows", 8, 0, 4096, "rows",
+                            "rows (columns) by which both opposing bars must move, the same way, from the"
+                                    + " established bars"))
+                    .parameter(ParamSpec.seconds("establishSeconds", 2,
+                            "how long the first bars must hold still to become the stream's own"))
+                    .parameter(ParamSpec.number("limit", 24.0 / 255, 0, 1, "", "cropdetect's `limit`: largest mean"
+                            + " of a row or column, as a ratio of the largest code value, that is black")
+                            .withNote("24/255, cropdetect's"))
+                    .reads(StatisticRead.of(Statistic.LETTERBOX).setting(StatisticParameter.BAR_LIMIT, NAME, "limit"))
+                    .reads(StatisticRead.of(Statistic.LUMA)
+                            .setting(StatisticParameter.DARK_LEVEL, BlackDetector.NAME, "pixelThreshold"))
+                    .uses(BlackDetector.NAME, "pictureThreshold")
+                    .evidence(Evidence.CONDITION_START)
+                    .factory(c -> new LetterboxDetector(c.settings(), c.tracker(),
+                            c.number(BlackDetector.NAME, "pictureThreshold")))
+                    .build());
+        }
+    }
 
     private final int tolerance;
     private final double establishSeconds;
@@ -39,16 +91,6 @@ public final class LetterboxDetector extends AlarmingDetector {
         this.tolerance = (int) settings.number("toleranceRows");
         this.establishSeconds = settings.number("establishSeconds");
         this.darkPictureThreshold = darkPictureThreshold;
-    }
-
-    /** cropdetect's {@code limit} from the settings, a ratio of the largest code value. */
-    public static double limitOf(DetectorSettings settings) {
-        return settings.number("limit");
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.LETTERBOX, Statistic.LUMA);
     }
 
     @Override

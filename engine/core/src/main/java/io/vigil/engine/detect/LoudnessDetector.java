@@ -1,11 +1,16 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.LoudnessMeter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * EBU R 128 / ATSC A/85 compliance: the short-term (3 s) loudness stays outside the band {@code target +-
@@ -21,6 +26,35 @@ import java.util.Set;
  */
 public final class LoudnessDetector extends AlarmingDetector implements LoudnessMeter.StepListener {
     public static final String NAME = "loudness";
+
+    /**
+     * EBU R 128: short-term loudness within target +-tolerance LU (10 s to raise: longer than a loud moment; 3 s, one
+     * short-term window, to clear), true peak at most -1 dBTP (an over raises at once).
+     */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 60)
+                    .describe("loudness out of its band", """
+                            the short-term loudness (ITU-R BS.1770-4, 3 s window, every 100 ms) stays outside
+                            `target` ± `tolerance`, or the true peak (4x oversampled, BS.1770 Annex 2) goes over
+                            `truePeakCeiling` (at once); silence (short-term at or below -70 LUFS) counts as neither
+                            too loud nor too quiet. Resolves after `clearDelay` (3 s) in the band. The summary
+                            carries `"loudness": {"integrated": LUFS, "range": LU, "truePeak": dBTP}` (EBU R 128 /
+                            Tech 3342, gated)""")
+                    .alarm(Severity.WARNING, 10.0, 3.0)
+                    .parameter(ParamSpec.number("target", -23, -70, 0, "LUFS", "target programme loudness (LKFS)")
+                            .withNote("EBU R 128; ATSC A/85: -24"))
+                    .parameter(ParamSpec.number("tolerance", 5, 0.1, 30, "LU",
+                            "how far the short-term loudness may stray from `target` either way")
+                            .withNote("R 128's largest short-term level for short-form, -18 LUFS, and as far below"))
+                    .parameter(ParamSpec.number("truePeakCeiling", -1, -30, 6, "dBTP", "highest true peak allowed"))
+                    .reads(Statistic.LOUDNESS)
+                    .factory(c -> new LoudnessDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     /** A step's length: the meter's update interval. */
     private static final double STEP_SECONDS = 0.1;
     private static final double EPSILON_SECONDS = 1e-6;
@@ -46,11 +80,6 @@ public final class LoudnessDetector extends AlarmingDetector implements Loudness
         this.tolerance = settings.number("tolerance");
         this.ceiling = settings.number("truePeakCeiling");
         this.raiseDelaySeconds = settings.durationSeconds();
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.LOUDNESS);
     }
 
     @Override

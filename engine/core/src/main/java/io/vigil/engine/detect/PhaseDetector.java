@@ -1,11 +1,16 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Left and right out of phase: the normalised correlation of channels 0 and 1, {@code sum(L*R) / sqrt(sum(L*L) *
@@ -16,6 +21,29 @@ import java.util.Set;
  */
 public final class PhaseDetector extends AlarmingDetector implements BinnedCondition.Judge {
     public static final String NAME = "phase";
+
+    /** Correlation over 400 ms below -0.3 (well clear of wide stereo near 0), both channels above -50 dBFS. */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 90)
+                    .describe("left and right out of phase", """
+                            channels 0 and 1 (front left and right) out of phase: their correlation `sum(L*R) /
+                            sqrt(sum(L^2) * sum(R^2))` over a sliding 400 ms window stays below `correlation` while
+                            both are above `level` RMS. Identical channels give +1, unrelated ones about 0 (neither
+                            is out of phase), one inverted -1. Start and end to about 0.1 s. Metrics `correlation`,
+                            `minCorrelation`""")
+                    .alarm(Severity.WARNING, 2.0, 0.0)
+                    .parameter(ParamSpec.number("correlation", -0.3, -1, 1, "",
+                            "correlation of channels 0 and 1 below which they are out of phase"))
+                    .parameter(ParamSpec.level("level", "-50dB",
+                            "RMS each of the two channels must reach for phase to be judged"))
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new PhaseDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     static final double BIN_SECONDS = 0.1;
     static final double WINDOW_SECONDS = 0.4;
     /** Bins kept: the window, and as long again twice to look back for where the inversion began. */
@@ -37,11 +65,6 @@ public final class PhaseDetector extends AlarmingDetector implements BinnedCondi
         super(NAME, settings, tracker);
         this.threshold = settings.number("correlation");
         this.level = settings.amplitude("level");
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -1,11 +1,18 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
+import io.vigil.engine.detect.spec.StatisticParameter;
+import io.vigil.engine.detect.spec.StatisticRead;
 import io.vigil.kernels.AudioStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * silencedetect with all channels together: silence from the first sample instant at which every channel is
@@ -14,21 +21,28 @@ import java.util.Set;
 public final class SilenceDetector extends AlarmingDetector {
     public static final String NAME = "silence";
 
+    /** silencedetect's defaults (n=-60dB d=2). With black it makes signal_loss. */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 30)
+                    .describe("audio silent", """
+                            every channel stays within `-noise < sample < noise` (silencedetect, all channels
+                            together)""")
+                    .alarm(Severity.ERROR, 2.0, 0.0)
+                    .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent"))
+                    .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
+                            .setting(StatisticParameter.SILENCE_NOISE, NAME, "noise"))
+                    .factory(c -> new SilenceDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     private double since = Double.NaN;
     private double peakDuring;
 
     public SilenceDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
-    }
-
-    /** The amplitude below which a sample is silent. */
-    public static double noiseOf(DetectorSettings settings) {
-        return settings.amplitude("noise");
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -1,12 +1,17 @@
 package io.vigil.engine.detect;
 
+import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorProvider;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSpec;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * No new frames for {@code timeoutSeconds} of wall clock: a live source that stopped sending while its connection
@@ -24,6 +29,35 @@ import java.util.Set;
 public final class StallDetector extends AlarmingDetector {
     public static final String NAME = "stall";
 
+    /**
+     * No new frame for 5 s of wall clock (the timeout is the raise delay; duration is not used): longer than a live
+     * source's normal burstiness and an HLS segment fetch, well under the 10 s ioTimeout that calls the input broken.
+     * Resolved at the first frame that comes again.
+     */
+    @AutoService(DetectorProvider.class)
+    public static final class Spec extends DetectorProvider {
+        public Spec() {
+            super(DetectorSpec.builder(NAME, 110)
+                    .describe("no new frames", """
+                            no new frame (video; audio when there is no video) for `timeoutSeconds` of wall clock
+                            after the first one: a live source that stops sending but keeps its connection open.
+                            Watched on the analysing thread, which wakes every 200 ms when no frame comes. `start`
+                            is where the last frame before the stall ended, `end` the first frame after it (or the
+                            last frame, when the input ends or breaks off while stalled); `wallStart`/`wallEnd`
+                            carry the real length. Metrics `stalledSeconds` (wall clock), `stalls`""")
+                    .alarm(Severity.CRITICAL, 0.0, 0.0)
+                    .raiseNote("`timeoutSeconds` (`duration` is not used)")
+                    .parameter(ParamSpec.seconds("timeoutSeconds", 5, "wall-clock seconds without a new frame that"
+                            + " make a stall")
+                            .withNote("beyond a live source's normal burstiness, under the 10 s `ioTimeout` that"
+                                    + " calls the input broken"))
+                    .reads(Statistic.VIDEO_TIMESTAMPS)
+                    .reads(Statistic.AUDIO_LEVELS)
+                    .factory(c -> new StallDetector(c.settings(), c.tracker()))
+                    .build());
+        }
+    }
+
     private final long timeoutNanos;
     /** Wall clock ({@link System#nanoTime()}) of the last frame on the clock stream; 0 before the first. */
     private long lastFrameNanos;
@@ -40,11 +74,6 @@ public final class StallDetector extends AlarmingDetector {
     public StallDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings.withTiming(0, settings.clearDelaySeconds(), settings.severity()), tracker);
         this.timeoutNanos = Math.round(settings.number("timeoutSeconds") * 1e9);
-    }
-
-    @Override
-    public Set<Statistic> reads() {
-        return Set.of(Statistic.VIDEO_TIMESTAMPS, Statistic.AUDIO_LEVELS);
     }
 
     @Override

@@ -10,6 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /** One failure, one alarm: black explains freeze; black with silence is signal_loss. */
 class CorrelationTest {
+    /** The rules the detector specs make by default (DetectorRegistryTest checks that they do). */
+    static final CorrelationRules RULES = new CorrelationRules(Map.of("freeze", List.of("black", "colorbars")),
+            List.of(new CorrelationRules.Combined("signal_loss", "black", "silence", Severity.CRITICAL,
+                    "picture black and audio silent")));
+
     final List<Event.Alarm> events = new ArrayList<>();
     AlarmTracker tracker;
     Alarm black;
@@ -33,10 +38,10 @@ class CorrelationTest {
     @BeforeEach
     void setUp() {
         tracker = new AlarmTracker("s", e -> events.add((Event.Alarm) e), false);
+        tracker.correlate(RULES);
         black = tracker.register("black", null, Severity.CRITICAL, 2.0, 0, subject("black"));
         freeze = tracker.register("freeze", null, Severity.CRITICAL, 2.0, 0, subject("freeze"));
         silence = tracker.register("silence", null, Severity.ERROR, 2.0, 0, subject("silence"));
-        tracker.enableSignalLoss(Severity.CRITICAL);
     }
 
     /** Frames of 0.1 s from {@code from} to {@code to}: video conditions held as a detector would report them. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {

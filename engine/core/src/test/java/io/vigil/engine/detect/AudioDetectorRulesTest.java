@@ -9,7 +9,7 @@ import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.backend.CpuBackend;
 import io.vigil.engine.config.ConfigLoader;
-import io.vigil.engine.config.DetectorSettings;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.AudioBlocks;
@@ -239,9 +239,9 @@ class AudioDetectorRulesTest {
                   phase: {correlation: -0.5, level: -40dB}
                   dc_offset: {level: -30dB, severity: error}
                 """);
-        assertThat(ChannelLossDetector.noiseOf(c.detectors().get("channel_loss"))).isCloseTo(0.00316, offset(1e-5));
-        assertThat(ClippingDetector.levelOf(c.detectors().get("clipping"))).isEqualTo(0.99);
-        assertThat(ClippingDetector.minRunOf(c.detectors().get("clipping"))).isEqualTo(4);
+        assertThat(c.detectors().get("channel_loss").amplitude("noise")).isCloseTo(0.00316, offset(1e-5));
+        assertThat(c.detectors().get("clipping").amplitude("level")).isEqualTo(0.99);
+        assertThat(c.detectors().get("clipping").number("minRun")).isEqualTo(4.0);
         assertThat(c.detectors().get("phase").number("correlation")).isEqualTo(-0.5);
         assertThat(c.detectors().get("dc_offset").amplitude("level")).isCloseTo(0.0316, offset(1e-4));
         assertThatThrownBy(() -> ConfigLoader.parse("t.yaml", "detectors:\n  phase: {correlation: -2}\n"))

@@ -2,10 +2,10 @@ package io.vigil.server.config;
 
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.ConfigLoader;
-import io.vigil.engine.config.Defaults;
-import io.vigil.engine.config.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.config.YamlNodes;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
@@ -87,7 +87,7 @@ public final class ServeConfigLoader {
             for (String name : spec.detectors()) {
                 if (!detectors.containsKey(name)) {
                     throw new ConfigException("Unknown detector '" + name + "'; known: "
-                            + String.join(", ", Defaults.DETECTORS) + ".");
+                            + String.join(", ", DetectorRegistry.standard().names()) + ".");
                 }
             }
             detectors = new LinkedHashMap<>(detectors);
@@ -290,6 +290,7 @@ public final class ServeConfigLoader {
         UrlPolicy policy = new UrlPolicy(config.limits());
         List<StreamSpec> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
+        List<String> detectorNames = DetectorRegistry.standard().names();
         List<Node> items = nodes.list(node, "streams");
         if (items.size() > config.limits().maxStreams()) {
             throw new ConfigException(nodes.where(node) + "streams: " + items.size() + " streams, more than limits.maxStreams ("
@@ -325,15 +326,15 @@ public final class ServeConfigLoader {
                         detectors = new ArrayList<>();
                         for (Node d : nodes.list(v, "streams[].detectors")) {
                             String name = nodes.text(d, "streams[].detectors");
-                            if (!Defaults.DETECTORS.contains(name)) {
+                            if (!detectorNames.contains(name)) {
                                 throw new ConfigException(nodes.where(d) + "streams[].detectors: unknown detector '" + name
-                                        + "'; known: " + String.join(", ", Defaults.DETECTORS));
+                                        + "'; known: " + String.join(", ", detectorNames));
                             }
                             detectors.add(name);
                         }
                     }
                     default -> {
-                        if (!Defaults.DETECTORS.contains(k)) {
+                        if (!detectorNames.contains(k)) {
                             Set<String> known = new TreeSet<>(Set.of("id", "url", "detectors"));
                             known.add("<detector>");
                             throw nodes.unknown(t.getKeyNode(), "streams[]." + k, known);

@@ -1,21 +1,15 @@
-package io.vigil.engine.detect;
+package io.vigil.engine.detect.spec;
 
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
-import java.util.Set;
 
-/** Decides from statistics whether its defect is present, and tells its alarm. One instance per stream. */
+/**
+ * Decides from statistics whether its defect is present, and tells its alarm. One instance per stream, made by its
+ * {@link DetectorSpec}'s factory; what it reads, its parameters and its alarm defaults are declared there.
+ */
 public interface Detector {
     /** The contract's detector name. */
     String name();
-
-    /** The statistics this detector reads. */
-    Set<Statistic> reads();
-
-    /** Whether its defect is seen in the picture, so that its alarm gets a thumbnail (`--thumbnails`). */
-    default boolean seenInPicture() {
-        return reads().stream().anyMatch(Statistic::fromPixels);
-    }
 
     /**
      * Media time at which this detector's condition began, as of the last frame it saw; NaN when it does not hold

@@ -1,4 +1,4 @@
-package io.vigil.engine.detect;
+package io.vigil.engine.detect.spec;
 
 /** The statistics a detector can ask for; only those some enabled detector reads are computed. */
 public enum Statistic {

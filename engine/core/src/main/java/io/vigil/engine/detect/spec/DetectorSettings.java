@@ -1,14 +1,14 @@
-package io.vigil.engine.config;
+package io.vigil.engine.detect.spec;
 
 import io.vigil.engine.alarm.Severity;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The settings of one detector: whether it runs, its raise delay ({@code duration}, FFmpeg's {@code d}), its
- * clear delay, its severity, and its own thresholds by name.
+ * clear delay, its severity, and its own parameters by name, as its {@link DetectorSpec} declares them (the config
+ * loader checks each against its {@link ParamSpec} before it gets here).
  *
- * @param parameters the detector's thresholds, numbers or strings such as "-60dB"
+ * @param parameters the detector's parameters: numbers, flags, or levels as written ("-60dB", or a ratio)
  */
 public record DetectorSettings(String detector, boolean enabled, double durationSeconds, double clearDelaySeconds,
                                Severity severity, Map<String, Object> parameters) {
@@ -23,7 +23,7 @@ public record DetectorSettings(String detector, boolean enabled, double duration
         if (v instanceof Number n) {
             return n.doubleValue();
         }
-        throw new ConfigException(detector + "." + key + " must be a number, got '" + v + "'");
+        throw new IllegalArgumentException(detector + "." + key + " must be a number, got '" + v + "'");
     }
 
     /** A yes/no parameter. */
@@ -32,27 +32,16 @@ public record DetectorSettings(String detector, boolean enabled, double duration
         if (v instanceof Boolean b) {
             return b;
         }
-        throw new ConfigException(detector + "." + key + " must be true or false, got '" + v + "'");
+        throw new IllegalArgumentException(detector + "." + key + " must be true or false, got '" + v + "'");
     }
 
     /** A level given as a ratio (0.001) or in decibels ("-60dB"), as FFmpeg's detectors take it; returns the ratio. */
     public double amplitude(String key) {
-        return amplitude(detector + "." + key, parameter(key));
-    }
-
-    static double amplitude(String where, Object v) {
-        if (v instanceof Number n) {
-            return n.doubleValue();
+        try {
+            return ParamType.ratio(parameter(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(detector + "." + key + ": " + e.getMessage(), e);
         }
-        String s = String.valueOf(v).trim();
-        if (s.toLowerCase(Locale.ROOT).endsWith("db")) {
-            try {
-                return Math.pow(10, Double.parseDouble(s.substring(0, s.length() - 2).trim()) / 20);
-            } catch (NumberFormatException e) {
-                // fall through to the message below
-            }
-        }
-        throw new ConfigException(where + " must be a ratio such as 0.001 or a level such as -60dB, got '" + s + "'");
     }
 
     private Object parameter(String key) {

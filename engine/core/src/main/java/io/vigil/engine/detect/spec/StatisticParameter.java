@@ -1,0 +1,40 @@
+package io.vigil.engine.detect.spec;
+
+/**
+ * The figures that change how a statistic is computed, each set from one detector parameter that a
+ * {@link StatisticRead} names; a statistic that no running detector parameterises uses {@link #unset()}.
+ */
+public enum StatisticParameter {
+    /** blackdetect's {@code pix_th}: the luma level, as a share of the range above black, at or below which a sample is dark. */
+    DARK_LEVEL(Statistic.LUMA, 0),
+    /** freezedetect's {@code noise}: the frame difference up to which a frame is still (the reference frame stays). */
+    STILL_NOISE(Statistic.FRAME_DIFFERENCE, 0),
+    /** cropdetect's {@code limit}: the largest mean of a black row or column, a ratio of the largest code value. */
+    BAR_LIMIT(Statistic.LETTERBOX, 0),
+    /** The amplitude below which every channel together is silent (silencedetect's {@code noise}). */
+    SILENCE_NOISE(Statistic.AUDIO_LEVELS, 0),
+    /** The amplitude below which one channel alone is silent. */
+    CHANNEL_SILENCE_NOISE(Statistic.AUDIO_LEVELS, 0),
+    /** The absolute sample value at or beyond which a sample is at full scale. */
+    CLIP_LEVEL(Statistic.AUDIO_LEVELS, 1),
+    /** The fewest consecutive full-scale samples of one sign that make a clip event. */
+    CLIP_MIN_RUN(Statistic.AUDIO_LEVELS, 1);
+
+    private final Statistic statistic;
+    private final double unset;
+
+    StatisticParameter(Statistic statistic, double unset) {
+        this.statistic = statistic;
+        this.unset = unset;
+    }
+
+    /** The statistic this figure parameterises. */
+    public Statistic statistic() {
+        return statistic;
+    }
+
+    /** The value used when no running detector sets it. */
+    public double unset() {
+        return unset;
+    }
+}
