@@ -1,4 +1,4 @@
-package io.vigil.ffi;
+package io.vigil.ffi.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.vigil.ffi.Device;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -34,7 +35,7 @@ import java.util.Optional;
  * launches) are bound together on first use, so that probing a host never depends on them; a driver that lacks one
  * fails that first use with a {@link CudaException} naming the symbol. Handles (CUcontext, CUmodule, CUfunction,
  * CUstream, CUevent) are {@link MemorySegment}s of length zero that only carry the driver's pointer; device memory
- * (CUdeviceptr) is a {@code long}, as {@link VideoFrame#planeAddress} gives it. Host memory passed to a copy must be
+ * (CUdeviceptr) is a {@code long}, as {@code io.vigil.ffi.VideoFrame#planeAddress} gives it. Host memory passed to a copy must be
  * a native segment. Each Java method is the one driver call it is named after (without "cu" and the "_v2" that
  * cuda.h maps the name to), checked.
  *

@@ -1,4 +1,4 @@
-package io.vigil.ffi;
+package io.vigil.ffi.cuda;
 
 /**
  * A failed call into the NVIDIA driver API: names the call and carries the driver's own error name, code and

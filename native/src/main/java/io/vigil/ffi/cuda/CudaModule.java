@@ -1,0 +1,26 @@
+package io.vigil.ffi.cuda;
+
+import java.lang.foreign.MemorySegment;
+
+/** A module loaded with cuModuleLoadData, owned: {@link #close} unloads it (and with it its functions). */
+public final class CudaModule extends CudaResource {
+    private final MemorySegment handle;
+
+    CudaModule(CudaContext context, MemorySegment handle) {
+        super(context);
+        this.handle = handle;
+    }
+
+    /** The kernel called {@code name} (cuModuleGetFunction), valid while the module is loaded. */
+    public MemorySegment function(String name) {
+        ensureOpen();
+        try (CudaContext.Current current = context.makeCurrent()) {
+            return context.driver().moduleGetFunction(handle, name);
+        }
+    }
+
+    @Override
+    void free(CudaDriver driver) {
+        driver.moduleUnload(handle);
+    }
+}
