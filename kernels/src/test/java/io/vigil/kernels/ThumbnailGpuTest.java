@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.ClipWriter;
 import io.vigil.ffi.DecodeOptions;
+import io.vigil.ffi.DecodeTarget;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.ThumbnailWriter;
@@ -49,7 +50,7 @@ class ThumbnailGpuTest {
         Path device = dir.resolve("device.jpg");
         assertThat(thumbnail(clip, DecodeOptions.DEFAULTS, host)).isFalse();
         GpuAvailability.driverOrSkip(); // the CPU half above runs everywhere
-        if (!thumbnail(clip, new DecodeOptions(0, Duration.ofSeconds(10), 0), device)) {
+        if (!thumbnail(clip, new DecodeOptions(0, Duration.ofSeconds(10), DecodeTarget.cuda(0)), device)) {
             abort("NVDEC did not decode the clip here, so there are no device frames");
         }
         double[] h = meanAndSize(host);

@@ -6,10 +6,10 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.BlackDetector;
 import io.vigil.engine.detect.Detector;
 import io.vigil.engine.detect.FreezeDetector;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     private final double freezeNoise;
     private final ThumbnailWriter writer = new ThumbnailWriter();
     /** Makes a device frame small where it is (the GPU backend); null: the writer scales every frame itself. */
-    private final StatisticsBackend backend;
+    private final StatisticsEngine backend;
 
     private final VideoFrame blackStart = new VideoFrame();
     private boolean black;
@@ -72,7 +72,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     }
 
     private StartFrames(Path dir, String stream, Consumer<String> notices, double blackPictureThreshold,
-                        double freezeNoise, StatisticsBackend backend) {
+                        double freezeNoise, StatisticsEngine backend) {
         this.backend = backend;
         this.dir = dir;
         this.stream = stream;
@@ -88,7 +88,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
 
     /** As {@link #create(VigilConfig, Path, String, Consumer)}, thumbnails made through {@code backend}. */
     public static StartFrames create(VigilConfig config, Path dir, String stream, Consumer<String> notices,
-                                     StatisticsBackend backend) {
+                                     StatisticsEngine backend) {
         DetectorSettings b = config.detectors().get(BlackDetector.NAME);
         DetectorSettings f = config.detectors().get(FreezeDetector.NAME);
         double threshold = b != null && b.enabled() ? b.number("pictureThreshold") : Double.NaN;

@@ -28,12 +28,11 @@ import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.AudioLevels;
 import io.vigil.kernels.AudioStats;
-import io.vigil.engine.backend.StatisticsBackend;
-import io.vigil.engine.backend.StatsRequest;
-import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.LoudnessMeter;
-import io.vigil.kernels.VideoStatistics;
+import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticsEngine;
+import io.vigil.kernels.engine.StatisticsRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -76,7 +75,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     }
 
     /** Builds the detectors enabled in {@code config}, and the statistics they read on {@code backend}. */
-    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsBackend backend) {
+    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live,
+                                        StatisticsEngine backend) {
         List<Detector> detectors = new ArrayList<>();
         Set<Statistic> needed = EnumSet.noneOf(Statistic.class);
         double pixelThreshold = 0;
@@ -147,14 +147,39 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             // Black and silence at once are one signal_loss alarm (needs both detectors running).
             tracker.enableSignalLoss(signalLoss.severity());
         }
-        StatsRequest request = new StatsRequest(needed.contains(Statistic.LUMA), pixelThreshold,
-                needed.contains(Statistic.FRAME_DIFFERENCE), freezeNoise, needed.contains(Statistic.BROADCAST_RANGE),
-                needed.contains(Statistic.LETTERBOX), letterboxLimit, needed.contains(Statistic.BLOCKINESS),
-                needed.contains(Statistic.COLOR_BARS), needed.contains(Statistic.BLUR));
+        StatisticsRequest request = statisticsRequest(needed, pixelThreshold, freezeNoise, letterboxLimit);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = needed.contains(Statistic.AUDIO_LEVELS)
                 ? new AudioLevels(new AudioLevels.Config(silenceNoise, channelNoise, clipLevel, clipMinRun)) : null;
         return new StreamAnalyzer(List.copyOf(detectors), tracker, live, video, audio);
+    }
+
+    /** The video statistics the detectors read, with the parameters their settings give them. */
+    private static StatisticsRequest statisticsRequest(Set<Statistic> needed, double pixelThreshold, double freezeNoise,
+                                                       double letterboxLimit) {
+        StatisticsRequest.Builder request = StatisticsRequest.builder();
+        if (needed.contains(Statistic.LUMA)) {
+            request.luma(pixelThreshold);
+        }
+        if (needed.contains(Statistic.FRAME_DIFFERENCE)) {
+            request.frameDifference(freezeNoise);
+        }
+        if (needed.contains(Statistic.BROADCAST_RANGE)) {
+            request.broadcastRange();
+        }
+        if (needed.contains(Statistic.LETTERBOX)) {
+            request.letterbox(letterboxLimit);
+        }
+        if (needed.contains(Statistic.BLOCKINESS)) {
+            request.blockiness();
+        }
+        if (needed.contains(Statistic.COLOR_BARS)) {
+            request.colorBars();
+        }
+        if (needed.contains(Statistic.BLUR)) {
+            request.blur();
+        }
+        return request.build();
     }
 
     /** One loudness meter for the stream when a detector reads it; the detectors that listen hear its steps. */
@@ -227,7 +252,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         if (videoStatistics != null) {
             videoStatistics.compute(frame, frameStats);
         } else {
-            VideoStatistics.fillCommon(frame, frameStats);
+            frameStats.begin(frame);
         }
         if (startFrames != null) {
             startFrames.before(frame, frameStats);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.ffi.ClipWriter;
-import io.vigil.ffi.CudaDriver;
-import io.vigil.ffi.CudaException;
+import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.ffi.cuda.CudaException;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
@@ -65,7 +65,7 @@ class CudaStatsEmulatedTest {
         stats.close(); // idempotent
         assertThatThrownBy(() -> stats.run(1)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("CudaStats used after close");
-        assertThatThrownBy(() -> stats.darkCount(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> stats.result(0).darkCount()).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -146,13 +146,13 @@ class CudaStatsEmulatedTest {
                 assertThatThrownBy(() -> stats.run(2)).isInstanceOfSatisfying(CudaException.class,
                         e -> assertThat(e.call()).isEqualTo(call));
                 assertThat(FakeCuda.live().contextStackDepth()).isZero();
-                assertThatThrownBy(() -> stats.sad(0)).isInstanceOf(IndexOutOfBoundsException.class)
+                assertThatThrownBy(() -> stats.result(0).sad()).isInstanceOf(IndexOutOfBoundsException.class)
                         .hasMessage("slot 0 is not in the last batch (0 frames)");
                 assertThat(stats.lastKernelMillis()).isNaN();
                 stats.run(2);
-                assertThat(stats.samples(0)).isEqualTo(100 * 3 + 100 * 2);
-                assertThat(stats.samples(1)).isZero();
-                assertThat(stats.lumaSum(1)).isEqualTo(33L * 7 * Frames.LUMA);
+                assertThat(stats.result(0).samples()).isEqualTo(100 * 3 + 100 * 2);
+                assertThat(stats.result(1).samples()).isZero();
+                assertThat(stats.result(1).lumaSum()).isEqualTo(33L * 7 * Frames.LUMA);
             } finally {
                 frames.free();
             }

@@ -1,7 +1,7 @@
 package io.vigil.engine.config;
 
 import io.vigil.engine.alarm.Severity;
-import io.vigil.engine.backend.BackendChoice;
+import io.vigil.kernels.engine.BackendChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import io.vigil.engine.FrameHandoff;
 import io.vigil.engine.StreamAnalyzer;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.DecodeOptions;
@@ -18,6 +17,7 @@ import io.vigil.server.EventHub;
 import io.vigil.server.LatencyHistogram;
 import io.vigil.server.StatsSample;
 import io.vigil.server.StreamStatus;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,7 +53,7 @@ final class StreamSupervisor {
     private final String url;
     private final InputLocation location;
     private final VigilConfig config;
-    private final StatisticsBackend backend;
+    private final StatisticsEngine backend;
     private final EventHub hub;
     private final double initialBackoffSeconds;
     private final double maxBackoffSeconds;
@@ -99,7 +99,7 @@ final class StreamSupervisor {
     private long samplesTaken;
     private double lastMediaSeconds;
 
-    StreamSupervisor(String id, String url, VigilConfig config, StatisticsBackend backend, EventHub hub,
+    StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
                      double initialBackoffSeconds, double maxBackoffSeconds) {
         this.id = id;
         this.url = url;
@@ -191,7 +191,7 @@ final class StreamSupervisor {
                     try {
                         // Published before the open, so that a removal aborts an open waiting on a dead source.
                         media = MediaInput.open(url, new DecodeOptions(config.decodeThreads(), config.ioTimeout(),
-                                backend.cudaDevice()), this::opening);
+                                backend.decodeTarget()), this::opening);
                         if (stopping) {
                             break;
                         }

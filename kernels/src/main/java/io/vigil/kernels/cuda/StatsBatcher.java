@@ -1,7 +1,5 @@
-package io.vigil.engine.backend;
+package io.vigil.kernels.cuda;
 
-import io.vigil.ffi.VideoFrame;
-import io.vigil.kernels.cuda.CudaStats;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,46 +11,24 @@ import java.util.concurrent.locks.LockSupport;
  * batch goes when it holds a frame from every registered stream (or {@code maxBatch} frames), or when
  * {@code maxLatency} has passed since its first frame. Each stream's analysis thread waits for its own frame's
  * figures, so a stream has one frame on the device at a time and its frames return to the decoder's pool as soon as
- * their statistics are back.
+ * their statistics are back. What a frame asks for, and what it takes back, is its {@link Request}'s business: the
+ * batcher knows no statistic.
  */
 public final class StatsBatcher implements AutoCloseable {
-    /** One frame waiting for its statistics. Each stream reuses its own, so the per-frame path allocates nothing. */
-    public static final class Request {
-        VideoFrame frame;
-        VideoFrame reference;
-        int blackThreshold;
-        /** Whether signalstats' BRNG count is wanted too (set once by the stream that owns the request). */
-        public boolean brng;
-        /** cropdetect's integer limit when its bars are wanted too, else -1 (set once by the owning stream). */
-        public int letterboxLimit = -1;
-        /** Whether Blockiness' sums are wanted too (set once by the owning stream). */
-        public boolean blockiness;
-        /** Whether Blur's sums are wanted too (set once by the owning stream). */
-        public boolean blur;
-        /** Whether ColorBars' bars and flatness are wanted too (set once by the owning stream). */
-        public boolean colorBars;
-        volatile Thread waiter;
-        volatile boolean done;
-        Throwable failure;
-        public long darkCount;
-        public long lumaSum;
-        public int lumaMin;
-        public int lumaMax;
-        public long sad;
-        public long samples;
-        public long brngCount;
-        public int barTop;
-        public int barBottom;
-        public int barLeft;
-        public int barRight;
-        /** Blockiness' sums: boundary step sum and count, inner step sum and count. */
-        public final long[] blockSums = new long[4];
-        /** Blur's sums: width sum, edge count, lines. */
-        public final long[] blurSums = new long[3];
-        /** ColorBars' flatness: flat steps, edge steps, all steps. */
-        public final long[] flatSums = new long[3];
-        /** Bars matched by ColorBars' best candidate, 0..7. */
-        public int barsMatched;
+    /**
+     * One stream's frame waiting for its batch. Each stream reuses its own, so the per-frame path allocates nothing;
+     * the batching thread calls {@link #describe} and {@link #collect} while the stream's thread waits.
+     */
+    public abstract static class Request {
+        private volatile Thread waiter;
+        private volatile boolean done;
+        private Throwable failure;
+
+        /** Describes this request's frame in {@code slot} of the next batch ({@link CudaStats#set} and the like). */
+        protected abstract void describe(CudaStats stats, int slot);
+
+        /** Takes this request's figures from {@code slot} of the batch just run ({@link CudaStats#copyResult}). */
+        protected abstract void collect(CudaStats stats, int slot);
     }
 
     private final CudaStats stats;
@@ -87,17 +63,11 @@ public final class StatsBatcher implements AutoCloseable {
         streams.decrementAndGet();
     }
 
-    /**
-     * Computes {@code frame}'s statistics (SAD against {@code reference} when it is not null) and waits for them.
-     * Called by many stream threads at once.
-     */
-    public void compute(Request request, VideoFrame frame, VideoFrame reference, int blackThreshold) {
+    /** Puts {@code request} in a batch and waits until its figures are collected. Called by many stream threads. */
+    public void compute(Request request) {
         if (closed) {
             throw new IllegalStateException("statistics batcher is closed");
         }
-        request.frame = frame;
-        request.reference = reference;
-        request.blackThreshold = blackThreshold;
         request.failure = null;
         request.done = false;
         request.waiter = Thread.currentThread();
@@ -109,9 +79,6 @@ public final class StatsBatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for GPU statistics", e);
-        } finally {
-            request.frame = null;
-            request.reference = null;
         }
         if (request.failure != null) {
             throw new IllegalStateException("GPU statistics failed: " + request.failure.getMessage(), request.failure);
@@ -154,41 +121,11 @@ public final class StatsBatcher implements AutoCloseable {
         Throwable failure = null;
         try {
             for (int i = 0; i < n; i++) {
-                Request r = batch[i];
-                stats.set(i, r.frame, r.reference, r.blackThreshold, r.brng);
-                if (r.letterboxLimit >= 0) {
-                    stats.setLetterbox(i, r.letterboxLimit);
-                }
-                if (r.blockiness) {
-                    stats.setBlockiness(i, r.frame.layout().bitDepth());
-                }
-                if (r.blur) {
-                    stats.setBlur(i, r.frame.layout().bitDepth());
-                }
-                if (r.colorBars) {
-                    var layout = r.frame.layout();
-                    stats.setColorBars(i, layout.bitDepth(), layout.log2ChromaW(), layout.log2ChromaH(),
-                            layout.chromaInterleaved());
-                }
+                batch[i].describe(stats, i);
             }
             stats.run(n);
             for (int i = 0; i < n; i++) {
-                Request r = batch[i];
-                r.darkCount = stats.darkCount(i);
-                r.lumaSum = stats.lumaSum(i);
-                r.lumaMin = stats.lumaMin(i);
-                r.lumaMax = stats.lumaMax(i);
-                r.sad = stats.sad(i);
-                r.samples = stats.samples(i);
-                r.brngCount = stats.brngCount(i);
-                r.barTop = stats.barTop(i);
-                r.barBottom = stats.barBottom(i);
-                r.barLeft = stats.barLeft(i);
-                r.barRight = stats.barRight(i);
-                stats.blockinessSums(i, r.blockSums);
-                stats.blurSums(i, r.blurSums);
-                stats.flatnessSums(i, r.flatSums);
-                r.barsMatched = stats.barsMatched(i);
+                batch[i].collect(stats, i);
             }
             synchronized (this) {
                 batches++;
@@ -201,10 +138,14 @@ public final class StatsBatcher implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             Request r = batch[i];
             batch[i] = null;
-            r.failure = failure;
-            r.done = true;
-            LockSupport.unpark(r.waiter);
+            finish(r, failure);
         }
+    }
+
+    private static void finish(Request r, Throwable failure) {
+        r.failure = failure;
+        r.done = true;
+        LockSupport.unpark(r.waiter);
     }
 
     /** Batches launched, frames computed, and the kernels' device time, so far. */
@@ -235,9 +176,7 @@ public final class StatsBatcher implements AutoCloseable {
         // Anyone still waiting gets an answer rather than a hang.
         Request r;
         while ((r = queue.poll()) != null) {
-            r.failure = new IllegalStateException("statistics batcher closed");
-            r.done = true;
-            LockSupport.unpark(r.waiter);
+            finish(r, new IllegalStateException("statistics batcher closed"));
         }
     }
 }

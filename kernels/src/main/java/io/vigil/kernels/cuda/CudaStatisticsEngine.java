@@ -1,12 +1,14 @@
-package io.vigil.engine.backend;
+package io.vigil.kernels.cuda;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.DecodeTarget;
 import io.vigil.ffi.Device;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
-import io.vigil.kernels.FrameStatistics;
-import io.vigil.kernels.cuda.CudaStats;
-import io.vigil.kernels.cuda.CudaThumbnails;
+import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.kernels.Loops;
+import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticsEngine;
+import io.vigil.kernels.engine.StatisticsRequest;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,28 +19,34 @@ import java.time.Duration;
  * memory are made small there too (CudaThumbnails, opened on the first one): about 86 KB come back for a 16:9 frame
  * rather than the whole frame (3.1 MB for 1080p NV12).
  */
-public final class GpuBackend implements StatisticsBackend {
+public final class CudaStatisticsEngine implements StatisticsEngine {
     private final Device device;
     private final CudaStats stats;
     private final StatsBatcher batcher;
     private final CudaDriver driver;
+    /** The loops for the frames a stream decodes on the CPU after all (NVDEC refused it). */
+    private final Loops hostLoops;
     /** Every stream's thumbnails, one at a time; opened on the first device frame's, closed by {@link #close}. */
     private final Object thumbnailLock = new Object();
     private CudaThumbnails thumbnails;
     private boolean closed;
 
-    private GpuBackend(CudaDriver driver, Device device, CudaStats stats, StatsBatcher batcher) {
+    private CudaStatisticsEngine(CudaDriver driver, Device device, CudaStats stats, StatsBatcher batcher,
+                                 Loops hostLoops) {
         this.driver = driver;
         this.device = device;
         this.stats = stats;
         this.batcher = batcher;
+        this.hostLoops = hostLoops;
     }
 
     /** Opens the kernels on {@code device}; throws CudaException when the driver refuses. */
-    public static GpuBackend open(CudaDriver driver, Device device, int maxBatch, Duration maxLatency) {
+    public static CudaStatisticsEngine open(CudaDriver driver, Device device, int maxBatch, Duration maxLatency,
+                                            Loops hostLoops) {
         CudaStats stats = CudaStats.open(driver, device.index(), maxBatch);
         try {
-            return new GpuBackend(driver, device, stats, new StatsBatcher(stats, maxBatch, maxLatency));
+            return new CudaStatisticsEngine(driver, device, stats, new StatsBatcher(stats, maxBatch, maxLatency),
+                    hostLoops);
         } catch (RuntimeException e) {
             stats.close();
             throw e;
@@ -51,8 +59,8 @@ public final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
-    public int cudaDevice() {
-        return device.index();
+    public DecodeTarget decodeTarget() {
+        return DecodeTarget.cuda(device.index());
     }
 
     @Override
@@ -61,8 +69,8 @@ public final class GpuBackend implements StatisticsBackend {
     }
 
     @Override
-    public FrameStatistics open(StatsRequest request) {
-        return new GpuFrameStatistics(batcher, request);
+    public FrameStatistics open(StatisticsRequest request) {
+        return new GpuFrameStatistics(batcher, request, hostLoops);
     }
 
     public StatsBatcher.Figures figures() {
@@ -75,7 +83,7 @@ public final class GpuBackend implements StatisticsBackend {
             return writer.jpeg(frame);
         }
         synchronized (thumbnailLock) {
-            int height = thumbnailHeight(frame);
+            int height = ThumbnailWriter.heightFor(frame);
             MemorySegment picture = thumbnails().downscale(frame, height);
             return writer.jpeg(picture, height, frame.fullRange());
         }
@@ -88,7 +96,7 @@ public final class GpuBackend implements StatisticsBackend {
             return;
         }
         synchronized (thumbnailLock) {
-            int height = thumbnailHeight(frame);
+            int height = ThumbnailWriter.heightFor(frame);
             MemorySegment picture;
             try {
                 picture = thumbnails().downscale(frame, height);
@@ -106,13 +114,9 @@ public final class GpuBackend implements StatisticsBackend {
         }
     }
 
-    private static int thumbnailHeight(VideoFrame frame) {
-        return ThumbnailWriter.heightFor(frame);
-    }
-
     private CudaThumbnails thumbnails() {
         if (closed) {
-            throw new IllegalStateException("the GPU backend is closed");
+            throw new IllegalStateException("the GPU statistics engine is closed");
         }
         if (thumbnails == null) {
             thumbnails = CudaThumbnails.open(driver, device.index());

@@ -1,4 +1,4 @@
-package io.vigil.engine.backend;
+package io.vigil.kernels.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.ClipWriter;
 import io.vigil.ffi.DecodeOptions;
+import io.vigil.ffi.DecodeTarget;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
-import io.vigil.ffi.NativeMemory;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.kernels.engine.BackendChoice;
+import io.vigil.kernels.engine.EngineOptions;
+import io.vigil.kernels.engine.Engines;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * On a GPU (skips without one): the GPU backend makes a device frame's thumbnail small on the device, and only the
  * small picture comes back (86,400 bytes for 16:9 rather than the 3.1 MB 1080p frame), while the picture matches the
- * one the download path (the CPU backend's, today's) makes of the same frame: same size, same levels within rounding.
+ * one the download path (the CPU engine's) makes of the same frame: same size, same levels within rounding.
  */
 class GpuThumbnailTest {
     @Test
     void aDeviceFrameIsMadeSmallOnTheGpuAndMatchesTheDownloadPath(@TempDir Path dir) throws Exception {
-        assumeTrue(!BackendsTest.noGpu(), "no NVIDIA driver here");
+        assumeTrue(io.vigil.ffi.cuda.CudaDriver.load().isPresent(), "no NVIDIA driver here");
         Path clip = dir.resolve("hd.mkv");
         try (ClipWriter writer = ClipWriter.create(clip, 1920, 1080, 25, 8000, 1)) {
             for (int i = 0; i < 6; i++) {
@@ -47,13 +52,14 @@ class GpuThumbnailTest {
                 });
             }
         }
-        Backends.Selection s = Backends.select(BackendChoice.GPU, 0, 16, Duration.ofMillis(5));
-        GpuBackend gpu = (GpuBackend) s.backend();
+        Engines.Selection s = Engines.select(new EngineOptions(BackendChoice.GPU, 0, 16, Duration.ofMillis(5)));
+        CudaStatisticsEngine gpu = (CudaStatisticsEngine) s.engine();
         Path small = dir.resolve("gpu.jpg");
         Path whole = dir.resolve("download.jpg");
         Path written = dir.resolve("alarm.jpg");
         boolean[] onDevice = {false};
-        try (gpu; MediaInput in = MediaInput.open(clip.toString(), new DecodeOptions(0, Duration.ofSeconds(10), 0));
+        DecodeOptions nvdec = new DecodeOptions(0, Duration.ofSeconds(10), DecodeTarget.cuda(0));
+        try (gpu; MediaInput in = MediaInput.open(clip.toString(), nvdec);
              ThumbnailWriter a = new ThumbnailWriter(); ThumbnailWriter b = new ThumbnailWriter()) {
             in.readAll(new MediaSink() {
                 @Override
@@ -62,7 +68,7 @@ class GpuThumbnailTest {
                         onDevice[0] = f.onDevice();
                         try {
                             Files.write(small, gpu.thumbnail(f, a));
-                            Files.write(whole, CpuBackend.INSTANCE.thumbnail(f, b));
+                            Files.write(whole, CpuStatisticsEngine.reference().thumbnail(f, b));
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
@@ -97,10 +103,11 @@ class GpuThumbnailTest {
                 @Override
                 public void onVideo(VideoFrame f) {
                     double sum = 0;
+                    MemorySegment luma = f.plane(0);
                     for (int y = 0; y < f.height(); y++) {
-                        long row = f.planeAddress(0) + (long) y * f.linesize(0);
+                        long row = (long) y * f.linesize(0);
                         for (int x = 0; x < f.width(); x++) {
-                            sum += NativeMemory.ALL.get(ValueLayout.JAVA_BYTE, row + x) & 0xff;
+                            sum += luma.get(ValueLayout.JAVA_BYTE, row + x) & 0xff;
                         }
                     }
                     out[0] = sum / ((double) f.width() * f.height());

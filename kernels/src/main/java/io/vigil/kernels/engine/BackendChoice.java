@@ -1,4 +1,4 @@
-package io.vigil.engine.backend;
+package io.vigil.kernels.engine;
 
 import java.util.Locale;
 
