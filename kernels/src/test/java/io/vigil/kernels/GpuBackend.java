@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.ffi.cuda.CudaDriver;
 import io.vigil.kernels.cuda.CudaStats;
-import io.vigil.kernels.cuda.FrameResult;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +79,7 @@ final class GpuBackend implements StatisticsBackend {
     }
 
     /** The luma statistics of a frame's result record. */
-    private static LumaResult luma(FrameResult r) {
+    private static LumaResult luma(io.vigil.kernels.cuda.FrameResult r) {
         return new LumaResult(r.darkCount(), r.lumaSum(), r.lumaMin(), r.lumaMax());
     }
 
@@ -213,7 +212,7 @@ final class GpuBackend implements StatisticsBackend {
             // The luma statistics of the same batch are untouched by the letterbox kernel.
             assertThat(luma(stats.result(0)))
                     .isEqualTo(Reference.luma(f, 0));
-            FrameResult r = stats.result(0);
+            io.vigil.kernels.cuda.FrameResult r = stats.result(0);
             return new int[] {r.barTop(), r.barBottom(), r.barLeft(), r.barRight()};
         } finally {
             for (long allocation : allocations) {

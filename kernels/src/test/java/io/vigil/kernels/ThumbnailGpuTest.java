@@ -81,14 +81,14 @@ class ThumbnailGpuTest {
         return onDevice[0];
     }
 
-    /** Mean luma, width and height of a JPEG. */
-    private static double[] meanAndSize(Path jpeg) {
+    /** Mean luma (full range, as decoded), width and height of a JPEG. */
+    static double[] meanAndSize(Path jpeg) {
         double[] out = new double[3];
         try (MediaInput in = MediaInput.open(jpeg.toString(), DecodeOptions.DEFAULTS)) {
             in.readAll(new MediaSink() {
                 @Override
                 public void onVideo(VideoFrame f) {
-                    MemorySegment y = MemorySegment.ofAddress(f.planeAddress(0)).reinterpret((long) f.linesize(0) * f.height());
+                    MemorySegment y = f.plane(0);
                     double sum = 0;
                     for (int r = 0; r < f.height(); r++) {
                         for (int x = 0; x < f.width(); x++) {

@@ -13,8 +13,6 @@ import io.vigil.ffi.cuda.CudaStream;
 import io.vigil.ffi.cuda.DeviceBuffer;
 import io.vigil.ffi.cuda.PinnedBuffer;
 import java.lang.foreign.MemorySegment;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,24 +20,7 @@ import org.junit.jupiter.api.Test;
  * its resource exactly once, with the context current whatever the calling thread had; a use after close throws;
  * closing the context frees whatever its owners have not, newest first, and releases the primary context.
  */
-class CudaContextEmulatedTest {
-    private CudaDriver driver;
-    private FakeCuda.Live before;
-
-    @BeforeEach
-    void baseline() {
-        driver = FakeCuda.driver();
-        driver.init();
-        before = FakeCuda.live();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        FakeCuda.failNothing();
-        FakeCuda.Live after = FakeCuda.live();
-        assertThat(after.sameResourcesAs(before)).as("before %s%nafter  %s", before, after).isTrue();
-    }
-
+class CudaContextEmulatedTest extends LeakCheckedTest {
     @Test
     void eachOwnerFreesItsResourceOnceAndTheContextFreesTheRest() {
         try (CudaContext context = CudaContext.retainPrimary(driver, 0)) {

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,25 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * context, what it does when each driver call fails, and the arguments it refuses. (What it computes is the
  * contract tests' job.)
  */
-class CudaStatsEmulatedTest {
-    private CudaDriver driver;
-    private FakeCuda.Live before;
-
-    @BeforeEach
-    void baseline() {
-        driver = FakeCuda.driver();
-        driver.init();
-        before = FakeCuda.live();
-        assertThat(before.contextStackDepth()).isZero();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        FakeCuda.failNothing();
-        FakeCuda.Live after = FakeCuda.live();
-        assertThat(after.sameResourcesAs(before)).as("before %s%nafter  %s", before, after).isTrue();
-    }
-
+class CudaStatsEmulatedTest extends LeakCheckedTest {
     @Test
     void openTakesOneOfEachAndCloseGivesEverythingBack() {
         CudaStats stats = CudaStats.open(driver, 0, 5);

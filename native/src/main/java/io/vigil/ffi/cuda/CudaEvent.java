@@ -3,22 +3,13 @@ package io.vigil.ffi.cuda;
 import java.lang.foreign.MemorySegment;
 
 /** An event from cuEventCreate, owned: {@link #close} destroys it. */
-public final class CudaEvent extends CudaResource {
-    private final MemorySegment handle;
-
+public final class CudaEvent extends DriverHandle {
     CudaEvent(CudaContext context, MemorySegment handle) {
-        super(context);
-        this.handle = handle;
-    }
-
-    /** The CUevent, for records and timings made while the context is current; throws after close. */
-    public MemorySegment handle() {
-        ensureOpen();
-        return handle;
+        super(context, handle);
     }
 
     @Override
     void free(CudaDriver driver) {
-        driver.eventDestroy(handle);
+        driver.eventDestroy(raw);
     }
 }

@@ -6,7 +6,7 @@ package io.vigil.ffi.cuda;
  * a freed handle. Its {@link CudaContext} frees whatever its owners have not, when the context is closed.
  */
 abstract sealed class CudaResource implements AutoCloseable
-        permits CudaModule, CudaStream, CudaEvent, DeviceBuffer, PinnedBuffer {
+        permits DriverHandle, DeviceBuffer, PinnedBuffer {
     final CudaContext context;
     private boolean closed;
 

@@ -1,4 +1,4 @@
-package io.vigil.kernels.cuda;
+package io.vigil.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
@@ -14,10 +14,10 @@ import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.kernels.cuda.CudaStatisticsEngine;
 import io.vigil.kernels.engine.BackendChoice;
 import io.vigil.kernels.engine.EngineOptions;
 import io.vigil.kernels.engine.Engines;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,41 +85,13 @@ class GpuThumbnailTest {
             }
             assertThat(gpu.lastThumbnailBytesCopiedToHost()).isEqualTo(320 * 180 * 3 / 2);
         }
-        double[] g = meanAndSize(small);
-        double[] d = meanAndSize(whole);
+        double[] g = ThumbnailGpuTest.meanAndSize(small);
+        double[] d = ThumbnailGpuTest.meanAndSize(whole);
         System.out.printf("thumbnail: gpu %d bytes back, mean %.2f; download path %d bytes back, mean %.2f%n",
                 320 * 180 * 3 / 2, g[0], 1920 * 1080 * 3 / 2, d[0]);
         assertThat(g[1]).isEqualTo(320);
         assertThat(g[2]).isEqualTo(180);
         assertThat(g[0]).isCloseTo(d[0], offset(1.0));
-        assertThat(meanAndSize(written)[0]).isCloseTo(g[0], offset(0.01));
-    }
-
-    /** The JPEG's mean luma (full range, as decoded), width and height. */
-    private static double[] meanAndSize(Path jpeg) {
-        double[] out = new double[3];
-        try (MediaInput in = MediaInput.open(jpeg.toString(), DecodeOptions.DEFAULTS)) {
-            in.readAll(new MediaSink() {
-                @Override
-                public void onVideo(VideoFrame f) {
-                    double sum = 0;
-                    MemorySegment luma = f.plane(0);
-                    for (int y = 0; y < f.height(); y++) {
-                        long row = (long) y * f.linesize(0);
-                        for (int x = 0; x < f.width(); x++) {
-                            sum += luma.get(ValueLayout.JAVA_BYTE, row + x) & 0xff;
-                        }
-                    }
-                    out[0] = sum / ((double) f.width() * f.height());
-                    out[1] = f.width();
-                    out[2] = f.height();
-                }
-
-                @Override
-                public void onAudio(AudioBlock block) {
-                }
-            });
-        }
-        return out;
+        assertThat(ThumbnailGpuTest.meanAndSize(written)[0]).isCloseTo(g[0], offset(0.01));
     }
 }
