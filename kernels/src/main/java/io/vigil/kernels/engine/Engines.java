@@ -55,7 +55,7 @@ public final class Engines {
 
     /**
      * Opens the highest-ranked provider that can run here among those {@code options.choice()} allows: any for
-     * {@code auto}, CPU ones for {@code cpu}, CUDA ones for {@code gpu}.
+     * {@code auto}, CPU ones for {@code cpu}, the others (CUDA) for {@code gpu}.
      *
      * @throws UnavailableException when the choice is {@code gpu} and no GPU provider can run here
      */
@@ -88,11 +88,12 @@ public final class Engines {
                 + (passedOver != null ? ": " + passedOver : " (none is on the class path)"));
     }
 
+    /** {@code gpu} takes any accelerator, so that a provider for another kind of device needs no change here. */
     private static boolean allows(BackendChoice choice, Device.Kind device) {
         return switch (choice) {
             case AUTO -> true;
             case CPU -> device == Device.Kind.CPU;
-            case GPU -> device == Device.Kind.CUDA;
+            case GPU -> device != Device.Kind.CPU;
         };
     }
 
