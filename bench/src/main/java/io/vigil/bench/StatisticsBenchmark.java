@@ -1,6 +1,5 @@
 package io.vigil.bench;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.vigil.ffi.AudioBlock;
@@ -9,7 +8,6 @@ import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
-import io.vigil.ffi.VigilPixels;
 import io.vigil.kernels.Blockiness;
 import io.vigil.kernels.BroadcastRange;
 import io.vigil.kernels.Blur;
@@ -17,8 +15,12 @@ import io.vigil.kernels.ColorBars;
 import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.Letterbox;
+import io.vigil.kernels.Loops;
 import io.vigil.kernels.LumaStats;
-import io.vigil.kernels.VideoStatistics;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticsRequest;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-frame cost of each statistic on real decoded frames (two consecutive frames of a generated clip), beside
  * a baseline: a plain per-sample loop over the luma plane, the least any luma statistic must do. Run with
  * {@code bench/run-jmh.sh}; add {@code -prof gc} to see the allocation per operation (expected ~0 B/op).
- * {@code pixels}: {@code native} runs libvigilpixels' C passes, {@code java} the Java loops (each fork sets
- * {@code vigil.pixels} before the statistics load). measureAllVideo is everything VideoStatistics computes with
+ * {@code pixels}: {@code native} runs libvigilpixels' C passes, {@code java} the Java loops (io.vigil.kernels.Loops,
+ * chosen when the statistics are built). measureAllVideo is everything a CPU engine computes for a stream with
  * every statistic on.
  */
 @State(Scope.Benchmark)
@@ -61,21 +63,24 @@ public class StatisticsBenchmark {
     private final VideoFrame current = new VideoFrame();
     private final VideoFrame previous = new VideoFrame();
     private final FrameStats stats = new FrameStats();
-    private final LumaStats luma = new LumaStats(0.10);
-    private final ColorBars colorBars = new ColorBars();
-    private final Blur blur = new Blur();
+    private LumaStats luma;
+    private ColorBars colorBars;
+    private Blur blur;
     private FrameDifference difference;
-    private final BroadcastRange brng = new BroadcastRange();
-    private final Blockiness blockiness = new Blockiness();
-    private final Letterbox letterbox = new Letterbox(Letterbox.DEFAULT_LIMIT);
-    private VideoStatistics allVideo;
+    private BroadcastRange brng;
+    private Blockiness blockiness;
+    private Letterbox letterbox;
+    private FrameStatistics allVideo;
 
     @Setup(Level.Trial)
     public void decodeTwoFrames() throws Exception {
-        System.setProperty("vigil.pixels", pixels);
-        if (VigilPixels.loaded() != pixels.equals("native")) {
-            throw new IllegalStateException("asked for " + pixels + " statistics, got: " + VigilPixels.status());
-        }
+        Loops loops = pixels.equals("native") ? Loops.C : Loops.JAVA;
+        luma = new LumaStats(0.10, loops);
+        colorBars = new ColorBars(loops);
+        blur = new Blur(loops);
+        brng = new BroadcastRange(loops);
+        blockiness = new Blockiness(loops);
+        letterbox = new Letterbox(Letterbox.DEFAULT_LIMIT, loops);
         String[] wh = size.split("x");
         int width = Integer.parseInt(wh[0]);
         int height = Integer.parseInt(wh[1]);
@@ -117,8 +122,9 @@ public class StatisticsBenchmark {
         // A tolerance of 0 keeps the reference at 'previous' forever: every call compares the same two frames.
         difference = new FrameDifference(0);
         difference.compute(previous, stats);
-        allVideo = new VideoStatistics(new LumaStats(0.10), new FrameDifference(0), new BroadcastRange(),
-                new Letterbox(Letterbox.DEFAULT_LIMIT), new Blockiness(), new ColorBars(), new Blur());
+        StatisticsRequest everything = StatisticsRequest.builder().luma(0.10).frameDifference(0).broadcastRange()
+                .letterbox(Letterbox.DEFAULT_LIMIT).blockiness().colorBars().blur().build();
+        allVideo = CpuStatisticsEngine.of(loops).open(everything);
         allVideo.compute(previous, stats);
     }
 
@@ -133,14 +139,14 @@ public class StatisticsBenchmark {
 
     @Benchmark
     public long baselineLumaSum() {
-        long base = current.planeAddress(0);
+        MemorySegment plane = current.plane(0);
         int stride = current.linesize(0);
         int width = current.width();
         long sum = 0;
         for (int y = 0, h = current.height(); y < h; y++) {
-            long row = base + (long) y * stride;
+            long row = (long) y * stride;
             for (int x = 0; x < width; x++) {
-                sum += ALL.get(JAVA_BYTE, row + x) & 0xFF;
+                sum += plane.get(JAVA_BYTE, row + x) & 0xFF;
             }
         }
         return sum;

@@ -4,13 +4,13 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.vigil.engine.Analysis;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.BackendChoice;
-import io.vigil.engine.backend.Backends;
-import io.vigil.engine.backend.GpuBackend;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.ffi.ClipWriter;
+import io.vigil.kernels.cuda.CudaStatisticsEngine;
+import io.vigil.kernels.engine.BackendChoice;
+import io.vigil.kernels.engine.Engines;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,14 +93,13 @@ public final class StreamsBench {
         SequencedMap<String, DetectorSettings> detectors = new LinkedHashMap<>();
         VigilConfig.defaults().detectors().forEach((name, s) -> detectors.put(name, s.withEnabled(!name.equals("silence"))));
         VigilConfig config = VigilConfig.defaults().withDetectors(detectors).withDecodeThreads(1);
-        Backends.Selection selection = Backends.select(choice, config.gpu().device(), config.gpu().maxBatch(),
-                config.gpu().maxLatency());
+        Engines.Selection selection = Engines.select(config.withBackend(choice).engineOptions());
         AtomicLong frames = new AtomicLong();
         AtomicLong failures = new AtomicLong();
         double[] media = new double[streams];
         String[] decoder = new String[streams];
         String[] statistics = new String[streams];
-        try (StatisticsBackend backend = selection.backend()) {
+        try (StatisticsEngine backend = selection.engine()) {
             long started = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             for (int s = 0; s < streams; s++) {
@@ -138,7 +137,7 @@ public final class StreamsBench {
             System.out.printf(Locale.ROOT, "wall_seconds %.2f%n", wall);
             System.out.printf(Locale.ROOT, "total_fps %.1f%n", totalFps);
             System.out.printf(Locale.ROOT, "realtime_streams %d%n", (int) Math.min(streams, Math.floor(totalFps / streamFps)));
-            if (backend instanceof GpuBackend gpu) {
+            if (backend instanceof CudaStatisticsEngine gpu) {
                 var f = gpu.figures();
                 System.out.printf(Locale.ROOT, "batches %d%n", f.batches());
                 System.out.printf(Locale.ROOT, "frames_per_batch %.1f%n", f.framesPerBatch());

@@ -1,6 +1,6 @@
 package io.vigil.kernels;
 
-import static io.vigil.ffi.NativeMemory.ALL;
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -31,47 +31,59 @@ final class BlockSad {
         return SAD32 != null;
     }
 
-    /** SAD of a {@code width} x {@code height} block of 8-bit samples. */
-    static long sad8(long a, int strideA, long b, int strideB, int width, int height) {
+    /** SAD of a {@code width} x {@code height} block of 8-bit samples, planes {@code a} and {@code b}. */
+    static long sad8(MemorySegment a, int strideA, MemorySegment b, int strideB, int width, int height) {
         long total = 0;
         int blocksW = SAD32 == null ? 0 : width / BLOCK * BLOCK;
         int blocksH = SAD32 == null ? 0 : height / BLOCK * BLOCK;
+        if (blocksW > 0 && blocksH > 0) {
+            // FFmpeg reads the blocks by address: check once that the last block lies inside both planes.
+            long lastA = (long) (blocksH - 1) * strideA + blocksW;
+            long lastB = (long) (blocksH - 1) * strideB + blocksW;
+            java.util.Objects.checkFromIndexSize(0, lastA, a.byteSize());
+            java.util.Objects.checkFromIndexSize(0, lastB, b.byteSize());
+        }
+        final long baseA = a.address();
+        final long baseB = b.address();
         for (int y = 0; y < blocksH; y += BLOCK) {
-            long rowA = a + (long) y * strideA;
-            long rowB = b + (long) y * strideB;
+            long rowA = baseA + (long) y * strideA;
+            long rowB = baseB + (long) y * strideB;
             for (int x = 0; x < blocksW; x += BLOCK) {
                 total += sad32(rowA + x, strideA, rowB + x, strideB);
             }
         }
         // Right strip beside the blocks, then the rows below them.
-        total += scalar8(a + blocksW, strideA, b + blocksW, strideB, width - blocksW, blocksH);
-        total += scalar8(a + (long) blocksH * strideA, strideA, b + (long) blocksH * strideB, strideB, width, height - blocksH);
+        total += scalar8(a, blocksW, strideA, b, blocksW, strideB, width - blocksW, blocksH);
+        total += scalar8(a, (long) blocksH * strideA, strideA, b, (long) blocksH * strideB, strideB, width,
+                height - blocksH);
         return total;
     }
 
     /** SAD of a block of little-endian 16-bit samples, each {@code stored >> shift}. */
-    static long sad16(long a, int strideA, long b, int strideB, int width, int height, int shift) {
+    static long sad16(MemorySegment a, int strideA, MemorySegment b, int strideB, int width, int height, int shift) {
         long total = 0;
         for (int y = 0; y < height; y++) {
-            long rowA = a + (long) y * strideA;
-            long rowB = b + (long) y * strideB;
+            long rowA = (long) y * strideA;
+            long rowB = (long) y * strideB;
             for (int x = 0; x < width; x++) {
-                int sa = (ALL.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF) >>> shift;
-                int sb = (ALL.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF) >>> shift;
+                int sa = (a.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF) >>> shift;
+                int sb = (b.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF) >>> shift;
                 total += Math.abs(sa - sb);
             }
         }
         return total;
     }
 
-    static long scalar8(long a, int strideA, long b, int strideB, int width, int height) {
+    /** SAD of the 8-bit samples from byte {@code fromA} of plane {@code a} and {@code fromB} of {@code b}. */
+    static long scalar8(MemorySegment a, long fromA, int strideA, MemorySegment b, long fromB, int strideB, int width,
+                        int height) {
         long total = 0;
         for (int y = 0; y < height; y++) {
-            long rowA = a + (long) y * strideA;
-            long rowB = b + (long) y * strideB;
+            long rowA = fromA + (long) y * strideA;
+            long rowB = fromB + (long) y * strideB;
             int rowSum = 0;
             for (int x = 0; x < width; x++) {
-                rowSum += Math.abs((ALL.get(JAVA_BYTE, rowA + x) & 0xFF) - (ALL.get(JAVA_BYTE, rowB + x) & 0xFF));
+                rowSum += Math.abs((a.get(JAVA_BYTE, rowA + x) & 0xFF) - (b.get(JAVA_BYTE, rowB + x) & 0xFF));
             }
             total += rowSum;
         }
@@ -96,7 +108,7 @@ final class BlockSad {
         // short, never blocks and never calls back: a critical downcall.
         FunctionDescriptor signature = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
         // A JavaCPP FunctionPointer points at its own holder struct, whose first field is the C function pointer.
-        long function = ALL.get(JAVA_LONG, fn.address());
+        long function = MemorySegment.ofAddress(fn.address()).reinterpret(ADDRESS.byteSize()).get(JAVA_LONG, 0);
         return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(function), signature,
                 Linker.Option.critical(false));
     }

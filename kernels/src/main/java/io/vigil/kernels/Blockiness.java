@@ -1,11 +1,11 @@
 package io.vigil.kernels;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.VideoFrame;
 import io.vigil.ffi.VigilPixels;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Blocking at the 8x8 coding grid, cheaper than FFmpeg's blockdetect: one pass over the luma plane with integer sums.
@@ -21,32 +21,26 @@ import io.vigil.ffi.VigilPixels;
  * near 0) score near 1 instead of a ratio of noise. 1 means no blocking; coding blocks that each went flat give
  * steps at their borders only and push it up (mpeg2video at 100 kb/s, 640x360: 1.3 to 2.6; x264 at CRF 23: at most
  * 1.1). Deterministic: the sums are exact integers and the score is computed from them the same way everywhere.
- * When libvigilpixels is loaded ({@link VigilPixels}) its C pass gives the same sums faster; this is the reference.
+ * With {@link Loops#C}, libvigilpixels' C pass ({@link VigilPixels}) gives the same sums faster; this is the
+ * reference.
  */
 public final class Blockiness {
+    private final Pass pass;
     /** compute's sums: no allocation per frame. */
     private final long[] scratch = new long[4];
 
-    /** The four sums of one picture: {@code [boundarySum, boundaryCount, innerSum, innerCount]}. */
-    public static long[] sums(VideoFrame frame) {
-        var layout = frame.layout();
-        long[] out = new long[4];
-        sums(frame, out);
-        return out;
-    }
-
-    /** The four sums of one picture, into {@code out} (zeroed first). */
-    static void sums(VideoFrame frame, long[] out) {
-        var layout = frame.layout();
-        java.util.Arrays.fill(out, 0);
-        (VigilPixels.loaded() ? NATIVE : JAVA).sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
-                layout.shift(), layout.bitDepth(), out);
+    /** @param loops the Java loops or libvigilpixels' C pass */
+    public Blockiness(Loops loops) {
+        pass = Loops.require(loops) == Loops.C ? NATIVE : JAVA;
     }
 
     public void compute(VideoFrame frame, FrameStats out) {
+        var layout = frame.layout();
         long[] s = scratch;
-        sums(frame, s);
-        out.blockiness = score(s[0], s[1], s[2], s[3], frame.layout().bitDepth());
+        java.util.Arrays.fill(s, 0);
+        pass.sums(frame.plane(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+                layout.shift(), layout.bitDepth(), s);
+        out.blockiness = score(s[0], s[1], s[2], s[3], layout.bitDepth());
     }
 
     /** The score from the four sums (see the class comment); 1 when there is nothing to compare. */
@@ -58,18 +52,20 @@ public final class Blockiness {
         return ((double) boundarySum / boundaryCount + m) / ((double) innerSum / innerCount + m);
     }
 
-    /** The sums' parameters, so that {@link #sums(VideoFrame, long[])} picks the pass once. */
+    /** The sums' parameters, so that a caller picks the pass once. */
     @FunctionalInterface
     interface Pass {
-        void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth, long[] out);
+        void sums(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+                  long[] out);
     }
 
     static final Pass JAVA = Blockiness::sums;
     /** libvigilpixels' C pass (only when it is loaded). */
-    static final Pass NATIVE = VigilPixels::blockiness;
+    static final Pass NATIVE = (y, stride, width, height, bytesPerSample, shift, bitDepth, out) ->
+            VigilPixels.blockiness(y.address(), stride, width, height, bytesPerSample, shift, bitDepth, out);
 
     /** The four sums from plane 0 (luma), added to {@code out}. */
-    static void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+    static void sums(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
                      long[] out) {
         final int alpha = 16 << (bitDepth - 8);
         long bSum = 0;
@@ -77,12 +73,12 @@ public final class Blockiness {
         long iSum = 0;
         long iCount = 0;
         for (int j = 0; j < height; j++) {
-            long row = y + (long) j * stride;
+            long row = (long) j * stride;
             long above = row - stride;
             boolean gridRow = (j & 7) == 0;
             int left = 0;
             for (int i = 0; i < width; i++) {
-                int p = sample(row, i, bytesPerSample, shift);
+                int p = sample(y, row, i, bytesPerSample, shift);
                 if (i > 0) {
                     int d = Math.abs(p - left);
                     if (d <= alpha) {
@@ -96,7 +92,7 @@ public final class Blockiness {
                     }
                 }
                 if (j > 0) {
-                    int d = Math.abs(p - sample(above, i, bytesPerSample, shift));
+                    int d = Math.abs(p - sample(y, above, i, bytesPerSample, shift));
                     if (d <= alpha) {
                         if (gridRow) {
                             bSum += d;
@@ -116,9 +112,9 @@ public final class Blockiness {
         out[3] += iCount;
     }
 
-    private static int sample(long row, int s, int bytesPerSample, int shift) {
+    private static int sample(MemorySegment plane, long row, int s, int bytesPerSample, int shift) {
         return bytesPerSample == 1
-                ? ALL.get(JAVA_BYTE, row + s) & 0xFF
-                : (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * s) & 0xFFFF) >>> shift;
+                ? plane.get(JAVA_BYTE, row + s) & 0xFF
+                : (plane.get(JAVA_SHORT_UNALIGNED, row + 2L * s) & 0xFFFF) >>> shift;
     }
 }

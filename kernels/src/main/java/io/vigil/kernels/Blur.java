@@ -1,11 +1,11 @@
 package io.vigil.kernels;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.VideoFrame;
 import io.vigil.ffi.VigilPixels;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Blur as the mean width of the picture's edges, in pixels, in the spirit of FFmpeg's blurdetect (Marziliano et al.:
@@ -42,8 +42,8 @@ import io.vigil.ffi.VigilPixels;
  *
  * <p>testsrc2 640x360 through x264 at CRF 23 scores about 1.3, after a Gaussian blur of sigma 6 about 16 (blurdetect
  * 17 to 19), with grain added on the blurred picture 14.5 (blurdetect 17.3). Widths are in the picture's own pixels:
- * an upscaled picture has wider edges. Deterministic: exact integer sums, one formula. When libvigilpixels is loaded
- * ({@link VigilPixels}) its C pass gives the same sums faster; this is the reference.
+ * an upscaled picture has wider edges. Deterministic: exact integer sums, one formula. With {@link Loops#C},
+ * libvigilpixels' C pass ({@link VigilPixels}) gives the same sums faster; this is the reference.
  */
 public final class Blur {
     /** blurdetect's search radius for the extrema, samples on each side. */
@@ -51,23 +51,29 @@ public final class Blur {
     /** Least central difference of an edge, in units of the smoothed profile (16 per 8-bit code). */
     private static final int THRESHOLD = 8 * 16;
 
+    private final Pass pass;
+    private final long[] scratch = new long[3];
+
+    /** @param loops the Java loops or libvigilpixels' C pass */
+    public Blur(Loops loops) {
+        pass = Loops.require(loops) == Loops.C ? NATIVE : JAVA;
+    }
+
     /** The three integer figures of one picture: {@code [widthSum, edgeCount, lines]}. */
-    public static long[] sums(VideoFrame frame) {
+    public long[] sums(VideoFrame frame) {
         var layout = frame.layout();
         long[] out = new long[3];
-        (VigilPixels.loaded() ? NATIVE : JAVA).sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+        pass.sums(frame.plane(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
                 layout.shift(), layout.bitDepth(), out);
         return out;
     }
-
-    private final long[] scratch = new long[3];
 
     public void compute(VideoFrame frame, FrameStats out) {
         var layout = frame.layout();
         scratch[0] = 0;
         scratch[1] = 0;
         scratch[2] = 0;
-        (VigilPixels.loaded() ? NATIVE : JAVA).sums(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+        pass.sums(frame.plane(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
                 layout.shift(), layout.bitDepth(), scratch);
         out.blur = score(scratch[0], scratch[1], scratch[2]);
     }
@@ -83,15 +89,17 @@ public final class Blur {
     /** The sums' parameters, so that a caller picks the pass once. */
     @FunctionalInterface
     interface Pass {
-        void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth, long[] out);
+        void sums(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+                  long[] out);
     }
 
     static final Pass JAVA = Blur::sums;
     /** libvigilpixels' C pass (only when it is loaded). */
-    static final Pass NATIVE = VigilPixels::blur;
+    static final Pass NATIVE = (y, stride, width, height, bytesPerSample, shift, bitDepth, out) ->
+            VigilPixels.blur(y.address(), stride, width, height, bytesPerSample, shift, bitDepth, out);
 
     /** The sums from plane 0 (luma), added to {@code out}: {@code [widthSum, edgeCount, lines]}. */
-    static void sums(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+    static void sums(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
                      long[] out) {
         // Deeper samples are read at 8 bits, as blurdetect reads them (it takes 8-bit formats only): the ripple
         // below one 8-bit code that 10-bit coding keeps would otherwise break a soft edge's run into short ones.
@@ -101,13 +109,13 @@ public final class Blur {
         long lines = 0;
         // Rows (vertical edges), then columns (horizontal edges); each with its two neighbours, for the smoothing.
         for (int j = 2; j < height - 1; j += 4) {
-            long packed = line(y + (long) j * stride, bytesPerSample, stride, width, bytesPerSample, shift);
+            long packed = line(y, (long) j * stride, bytesPerSample, stride, width, bytesPerSample, shift);
             widthSum += packed >>> 32;
             edgeCount += packed & 0xFFFF_FFFFL;
             lines++;
         }
         for (int i = 2; i < width - 1; i += 4) {
-            long packed = line(y + (long) i * bytesPerSample, stride, bytesPerSample, height, bytesPerSample, shift);
+            long packed = line(y, (long) i * bytesPerSample, stride, bytesPerSample, height, bytesPerSample, shift);
             widthSum += packed >>> 32;
             edgeCount += packed & 0xFFFF_FFFFL;
             lines++;
@@ -118,11 +126,12 @@ public final class Blur {
     }
 
     /**
-     * One line of {@code n} samples starting at {@code base}, {@code step} bytes apart, its neighbouring lines
-     * {@code across} bytes either side: its width sum in the high 32 bits, its edge count in the low (a line has at
-     * most 2^15 samples, each edge at most 2R wide).
+     * One line of {@code plane}: {@code n} samples starting at byte {@code base}, {@code step} bytes apart, its
+     * neighbouring lines {@code across} bytes either side: its width sum in the high 32 bits, its edge count in the
+     * low (a line has at most 2^15 samples, each edge at most 2R wide).
      */
-    private static long line(long base, long step, long across, int n, int bytesPerSample, int shift) {
+    private static long line(MemorySegment plane, long base, long step, long across, int n, int bytesPerSample,
+                             int shift) {
         if (n < 7) {
             return 0;
         }
@@ -130,12 +139,12 @@ public final class Blur {
         long edges = 0;
         // A window slides along: at sample k, vm = v[k-1], vp = v[k], v2 = v[k+1], v3 = v[k+2], qm2..qp1 =
         // q[k-2..k+1], gPrev = |g[k-1]|, gSigned = g[k]; v[k+3], q[k+2] and g[k+1] are computed at each step.
-        int v0 = v(base, across, 0, step, bytesPerSample, shift);
-        int v1 = v(base, across, 1, step, bytesPerSample, shift);
-        int vm = v(base, across, 2, step, bytesPerSample, shift);
-        int vp = v(base, across, 3, step, bytesPerSample, shift);
-        int v2 = v(base, across, 4, step, bytesPerSample, shift);
-        int v3 = v(base, across, 5, step, bytesPerSample, shift);
+        int v0 = v(plane, base, across, 0, step, bytesPerSample, shift);
+        int v1 = v(plane, base, across, 1, step, bytesPerSample, shift);
+        int vm = v(plane, base, across, 2, step, bytesPerSample, shift);
+        int vp = v(plane, base, across, 3, step, bytesPerSample, shift);
+        int v2 = v(plane, base, across, 4, step, bytesPerSample, shift);
+        int v3 = v(plane, base, across, 5, step, bytesPerSample, shift);
         int qm2 = v0 + 2 * v1 + vm;
         int qm1 = v1 + 2 * vm + vp;
         int q0 = vm + 2 * vp + v2;
@@ -144,7 +153,7 @@ public final class Blur {
         int gSigned = qp1 - qm1;
         int runEnd = -1;
         for (int k = 3; k <= n - 4; k++) {
-            int v4 = v(base, across, k + 3, step, bytesPerSample, shift);
+            int v4 = v(plane, base, across, k + 3, step, bytesPerSample, shift);
             int qp2 = v2 + 2 * v3 + v4;
             int gHere = Math.abs(gSigned);
             int gNextSigned = qp2 - q0;
@@ -158,7 +167,7 @@ public final class Blur {
                 int va = vp;
                 int va1 = vm;
                 while (a > 1 && k - a < RADIUS) {
-                    int va2 = v(base, across, a - 2, step, bytesPerSample, shift);
+                    int va2 = v(plane, base, across, a - 2, step, bytesPerSample, shift);
                     int q = va2 + 2 * va1 + va;
                     if ((qa - q) * s <= least) {
                         break;
@@ -173,7 +182,7 @@ public final class Blur {
                 int vb = vp;
                 int vb1 = v2;
                 while (b < n - 2 && b - k < RADIUS) {
-                    int vb2 = v(base, across, b + 2, step, bytesPerSample, shift);
+                    int vb2 = v(plane, base, across, b + 2, step, bytesPerSample, shift);
                     int q = vb + 2 * vb1 + vb2;
                     if ((q - qb) * s <= least) {
                         break;
@@ -202,15 +211,15 @@ public final class Blur {
     }
 
     /** The sample at {@code k} smoothed across the line, [1 2 1]: four times its 8-bit value. */
-    private static int v(long base, long across, int k, long step, int bytesPerSample, int shift) {
+    private static int v(MemorySegment plane, long base, long across, int k, long step, int bytesPerSample, int shift) {
         long at = base + k * step;
-        return sample(at - across, bytesPerSample, shift) + 2 * sample(at, bytesPerSample, shift)
-                + sample(at + across, bytesPerSample, shift);
+        return sample(plane, at - across, bytesPerSample, shift) + 2 * sample(plane, at, bytesPerSample, shift)
+                + sample(plane, at + across, bytesPerSample, shift);
     }
 
-    private static int sample(long at, int bytesPerSample, int shift) {
+    private static int sample(MemorySegment plane, long at, int bytesPerSample, int shift) {
         return bytesPerSample == 1
-                ? ALL.get(JAVA_BYTE, at) & 0xFF
-                : (ALL.get(JAVA_SHORT_UNALIGNED, at) & 0xFFFF) >>> shift;
+                ? plane.get(JAVA_BYTE, at) & 0xFF
+                : (plane.get(JAVA_SHORT_UNALIGNED, at) & 0xFFFF) >>> shift;
     }
 }

@@ -1,12 +1,12 @@
 package io.vigil.kernels;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.ffi.VigilPixels;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Test bars and still graphics, from a few sampled rows: a cheap per-frame statistic with integer sums only.
@@ -50,8 +50,8 @@ import io.vigil.ffi.VigilPixels;
  * edgeShare = steps over 16m / all steps (text, box edges: a graphic rather than a plain field). Camera pictures
  * carry grain and texture and stay well below a slate's flatness.
  *
- * <p>When libvigilpixels is loaded ({@link VigilPixels}) its C passes give the same cell sums and flatness counts
- * faster; the loops here are the reference.
+ * <p>With {@link Loops#C}, libvigilpixels' C passes ({@link VigilPixels}) give the same cell sums and flatness
+ * counts faster; the loops here are the reference.
  */
 public final class ColorBars {
     public static final int CELLS = 64;
@@ -76,35 +76,38 @@ public final class ColorBars {
     private final int[] segU = new int[CELLS];
     private final int[] segV = new int[CELLS];
     private final long[] flat = new long[3];
-    /** Whether the cell sums and flatness counts come from libvigilpixels; null: when it is loaded (tests set it). */
-    Boolean nativePasses;
+    private final Loops loops;
+
+    /** @param loops the Java loops or libvigilpixels' C passes */
+    public ColorBars(Loops loops) {
+        this.loops = Loops.require(loops);
+    }
 
     public void compute(VideoFrame frame, FrameStats out) {
         PixelLayout layout = frame.layout();
         boolean chroma = layout.planes() >= 2;
         boolean interleaved = layout.chromaInterleaved();
-        out.colorBars = chroma ? barsScore(frame.planeAddress(0), frame.linesize(0), frame.planeAddress(1),
-                frame.linesize(1), interleaved ? 0 : frame.planeAddress(2), interleaved ? 0 : frame.linesize(2),
+        MemorySegment luma = frame.plane(0);
+        out.colorBars = chroma ? barsScore(luma, frame.linesize(0), frame.plane(1), frame.linesize(1),
+                interleaved ? MemorySegment.NULL : frame.plane(2), interleaved ? 0 : frame.linesize(2),
                 frame.width(), frame.height(), layout.bytesPerSample(), layout.shift(), layout.bitDepth(),
                 layout.log2ChromaW(), layout.log2ChromaH(), interleaved) : 0;
         flat[0] = 0;
         flat[1] = 0;
         flat[2] = 0;
-        if (nativePasses()) {
-            VigilPixels.flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
-                    layout.bytesPerSample(), layout.shift(), layout.bitDepth(), flat);
-        } else {
-            flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
-                    layout.bytesPerSample(), layout.shift(), layout.bitDepth(), flat);
-        }
+        flatness(luma, frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(), layout.shift(),
+                layout.bitDepth(), flat);
         out.flatShare = flat[2] == 0 ? 0 : (double) flat[0] / flat[2];
         out.edgeShare = flat[2] == 0 ? 0 : (double) flat[1] / flat[2];
     }
 
-    /** The bars score from plane 0 (luma), plane 1 (U, or UV when interleaved) and plane 2 (V). */
-    double barsScore(long y, int yStride, long u, int uStride, long v, int vStride, int width, int height,
-                     int bytesPerSample, int shift, int bitDepth, int log2ChromaW, int log2ChromaH,
-                     boolean interleaved) {
+    /**
+     * The bars score from plane 0 (luma), plane 1 (U, or UV when interleaved) and plane 2 (V;
+     * {@link MemorySegment#NULL} when interleaved).
+     */
+    double barsScore(MemorySegment y, int yStride, MemorySegment u, int uStride, MemorySegment v, int vStride,
+                     int width, int height, int bytesPerSample, int shift, int bitDepth, int log2ChromaW,
+                     int log2ChromaH, boolean interleaved) {
         if (width < 2 * CELLS || height < 40) {
             return 0;
         }
@@ -116,17 +119,18 @@ public final class ColorBars {
         java.util.Arrays.fill(uSums, 0);
         java.util.Arrays.fill(vSums, 0);
         java.util.Arrays.fill(chromaCounts, 0);
-        boolean cellsDone = nativePasses();
+        boolean cellsDone = loops == Loops.C;
         if (cellsDone) { // the same sums from libvigilpixels; the loop below is the reference
-            VigilPixels.colorBarsCells(y, yStride, u, uStride, v, vStride, width, height, bytesPerSample, shift,
-                    log2ChromaW, log2ChromaH, interleaved, rowSums, leftSums, rightSums, uSums, vSums, chromaCounts);
+            VigilPixels.colorBarsCells(y.address(), yStride, u.address(), uStride, v.address(), vStride, width, height,
+                    bytesPerSample, shift, log2ChromaW, log2ChromaH, interleaved, rowSums, leftSums, rightSums, uSums,
+                    vSums, chromaCounts);
         }
         for (int k = 0; k < BAR_ROWS && !cellsDone; k++) {
             int yk = (int) ((long) height * (2 * k + 3) / 40);
-            long yRow = y + (long) yk * yStride;
+            long yRow = (long) yk * yStride;
             int yc = yk >> log2ChromaH;
-            long uRow = u + (long) yc * uStride;
-            long vRow = interleaved ? uRow : v + (long) yc * vStride;
+            long uRow = (long) yc * uStride;
+            long vRow = (long) yc * vStride;
             for (int c = 0; c < CELLS; c++) {
                 int x0 = (int) ((long) c * width / CELLS);
                 int x1 = (int) ((long) (c + 1) * width / CELLS);
@@ -134,10 +138,10 @@ public final class ColorBars {
                 long left = 0;
                 long right = 0;
                 for (int x = x0; x < xm; x++) {
-                    left += sample(yRow, x, bytesPerSample, shift);
+                    left += sample(y, yRow, x, bytesPerSample, shift);
                 }
                 for (int x = xm; x < x1; x++) {
-                    right += sample(yRow, x, bytesPerSample, shift);
+                    right += sample(y, yRow, x, bytesPerSample, shift);
                 }
                 rowSums[c * BAR_ROWS + k] = left + right;
                 leftSums[c] += left;
@@ -148,11 +152,11 @@ public final class ColorBars {
                 long vs = 0;
                 for (int xc = c0; xc < c1; xc++) {
                     if (interleaved) {
-                        us += sample(uRow, 2 * xc, bytesPerSample, shift);
-                        vs += sample(uRow, 2 * xc + 1, bytesPerSample, shift);
+                        us += sample(u, uRow, 2 * xc, bytesPerSample, shift);
+                        vs += sample(u, uRow, 2 * xc + 1, bytesPerSample, shift);
                     } else {
-                        us += sample(uRow, xc, bytesPerSample, shift);
-                        vs += sample(vRow, xc, bytesPerSample, shift);
+                        us += sample(u, uRow, xc, bytesPerSample, shift);
+                        vs += sample(v, vRow, xc, bytesPerSample, shift);
                     }
                 }
                 uSums[c] += us;
@@ -266,17 +270,23 @@ public final class ColorBars {
         return best / 7.0;
     }
 
-    private boolean nativePasses() {
-        return nativePasses != null ? nativePasses : VigilPixels.loaded();
-    }
-
     private static boolean signOk(int d, int sign, int m) {
         return sign > 0 ? d >= 4 * m : d <= -4 * m;
     }
 
     /** Adds {@code [flat steps, edge steps, all steps]} of the sampled rows of plane 0 to {@code out}. */
-    static void flatness(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
-                         long[] out) {
+    void flatness(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth,
+                  long[] out) {
+        if (loops == Loops.C) {
+            VigilPixels.flatness(y.address(), stride, width, height, bytesPerSample, shift, bitDepth, out);
+        } else {
+            flatnessJava(y, stride, width, height, bytesPerSample, shift, bitDepth, out);
+        }
+    }
+
+    /** The reference of {@link #flatness}: the Java loop. */
+    static void flatnessJava(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift,
+                             int bitDepth, long[] out) {
         final int m = 1 << (bitDepth - 8);
         final int edge = 16 * m;
         long flatSteps = 0;
@@ -284,12 +294,12 @@ public final class ColorBars {
         long steps = 0;
         for (int k = 0; k < FLAT_ROWS; k++) {
             int yk = (int) ((long) height * (2 * k + 1) / (2 * FLAT_ROWS));
-            long row = y + (long) yk * stride;
+            long row = (long) yk * stride;
             boolean below = yk + 1 < height;
             long next = row + stride;
             int left = 0;
             for (int x = 0; x < width; x++) {
-                int p = sample(row, x, bytesPerSample, shift);
+                int p = sample(y, row, x, bytesPerSample, shift);
                 if (x > 0) {
                     int d = Math.abs(p - left);
                     flatSteps += d <= m ? 1 : 0;
@@ -297,7 +307,7 @@ public final class ColorBars {
                     steps++;
                 }
                 if (below) {
-                    int d = Math.abs(sample(next, x, bytesPerSample, shift) - p);
+                    int d = Math.abs(sample(y, next, x, bytesPerSample, shift) - p);
                     flatSteps += d <= m ? 1 : 0;
                     edgeSteps += d > edge ? 1 : 0;
                     steps++;
@@ -310,9 +320,9 @@ public final class ColorBars {
         out[2] += steps;
     }
 
-    private static int sample(long row, int s, int bytesPerSample, int shift) {
+    private static int sample(MemorySegment plane, long row, int s, int bytesPerSample, int shift) {
         return bytesPerSample == 1
-                ? ALL.get(JAVA_BYTE, row + s) & 0xFF
-                : (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * s) & 0xFFFF) >>> shift;
+                ? plane.get(JAVA_BYTE, row + s) & 0xFF
+                : (plane.get(JAVA_SHORT_UNALIGNED, row + 2L * s) & 0xFFFF) >>> shift;
     }
 }

@@ -45,9 +45,8 @@ public final class FrameDifference implements AutoCloseable {
             int w = a.planeWidth(p);
             int h = a.planeHeight(p);
             sad += layout.bytesPerSample() == 1
-                    ? BlockSad.sad8(a.planeAddress(p), a.linesize(p), b.planeAddress(p), b.linesize(p), w, h)
-                    : BlockSad.sad16(a.planeAddress(p), a.linesize(p), b.planeAddress(p), b.linesize(p), w, h,
-                            layout.shift());
+                    ? BlockSad.sad8(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p), w, h)
+                    : BlockSad.sad16(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p), w, h, layout.shift());
             count += (long) w * h;
         }
         return (double) sad / count / (1L << layout.bitDepth());

@@ -1,5 +1,7 @@
 package io.vigil.kernels;
 
+import io.vigil.ffi.VideoFrame;
+
 /**
  * The statistics of one video frame: a few hundred bytes that stand for the picture from here on. A reusable
  * holder, filled in place for each frame. Fields a disabled statistic does not compute stay NaN or -1.
@@ -71,7 +73,24 @@ public final class FrameStats {
         return ptsSeconds + durationSeconds;
     }
 
-    void reset() {
+    /**
+     * Starts {@code frame}'s figures: every statistic back to "not computed", and the fields every engine copies
+     * from the frame itself (time, index, size, bit depth, decoder errors) filled in.
+     */
+    public void begin(VideoFrame frame) {
+        reset();
+        ptsSeconds = frame.ptsSeconds();
+        durationSeconds = frame.durationSeconds();
+        index = frame.index();
+        width = frame.width();
+        height = frame.height();
+        bitDepth = frame.layout().bitDepth();
+        decodeErrorFlags = frame.decodeErrorFlags();
+        corrupt = frame.corrupt();
+        decoderErrors = frame.decoderErrors();
+    }
+
+    private void reset() {
         darkFraction = Double.NaN;
         lumaMean = Double.NaN;
         lumaMin = -1;

@@ -1,12 +1,12 @@
 package io.vigil.kernels;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.ffi.VigilPixels;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The black bars at the edges of the picture, as FFmpeg's cropdetect sees them in one frame (vf_cropdetect.c,
@@ -20,7 +20,7 @@ import io.vigil.ffi.VigilPixels;
  * large as the picture (top = bottom = height, left = right = width): callers treat it as black, not as bars.
  * Samples are read as everywhere in the statistics: 8-bit bytes, or 16-bit little-endian words shifted right by the
  * layout's shift (P010). Holds one int per column, grown when a wider frame comes, so no allocation per frame.
- * When libvigilpixels is loaded ({@link VigilPixels}) its C pass finds the same bars faster (it sums only the
+ * With {@link Loops#C}, libvigilpixels' C pass ({@link VigilPixels}) finds the same bars faster (it sums only the
  * columns it needs, a block at a time from each side); this is the reference.
  */
 public final class Letterbox {
@@ -28,10 +28,15 @@ public final class Letterbox {
     public static final double DEFAULT_LIMIT = 24.0 / 255;
 
     private final float limit;
+    private final Loops loops;
     private int[] columns = new int[0];
 
-    /** @param limit cropdetect's {@code limit} as a ratio of the largest code value, 0..1 */
-    public Letterbox(double limit) {
+    /**
+     * @param limit cropdetect's {@code limit} as a ratio of the largest code value, 0..1
+     * @param loops the Java loops or libvigilpixels' C pass
+     */
+    public Letterbox(double limit, Loops loops) {
+        this.loops = Loops.require(loops);
         if (!(limit >= 0 && limit <= 1)) {
             throw new IllegalArgumentException("letterbox limit must be within 0..1, got " + limit);
         }
@@ -40,30 +45,16 @@ public final class Letterbox {
 
     public void compute(VideoFrame frame, FrameStats out) {
         PixelLayout layout = frame.layout();
-        long bars = VigilPixels.loaded()
-                ? barsNative(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
-                        layout.bytesPerSample(), layout.shift(), layout.bitDepth())
-                : bars(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
-                        layout.bytesPerSample(), layout.shift(), layout.bitDepth());
+        long bars = bars(frame.plane(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
+                layout.shift(), layout.bitDepth());
         out.barTop = top(bars);
         out.barBottom = bottom(bars);
         out.barLeft = left(bars);
         out.barRight = right(bars);
     }
 
-    /** {@link #bars} in C (libvigilpixels must be loaded). */
-    long barsNative(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth) {
-        if (width <= 0 || height <= 0) {
-            return 0;
-        }
-        if (width > 0xFFFF || height > 0xFFFF) {
-            throw new IllegalArgumentException("picture too large for letterbox: " + width + "x" + height);
-        }
-        return VigilPixels.letterbox(y, stride, width, height, bytesPerSample, shift, limitCode(limit, bitDepth));
-    }
-
     /** The four bars packed 16 bits each (top, bottom, left, right from the high end); see the accessors. */
-    long bars(long y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth) {
+    long bars(MemorySegment y, int stride, int width, int height, int bytesPerSample, int shift, int bitDepth) {
         if (width <= 0 || height <= 0) {
             return 0;
         }
@@ -71,17 +62,20 @@ public final class Letterbox {
             throw new IllegalArgumentException("picture too large for letterbox: " + width + "x" + height);
         }
         long limitValue = limitCode(limit, bitDepth);
+        if (loops == Loops.C) {
+            return VigilPixels.letterbox(y.address(), stride, width, height, bytesPerSample, shift, limitValue);
+        }
         long rowLimit = (limitValue + 1) * width; // black: sum < rowLimit
         long columnLimit = (limitValue + 1) * height;
         int top = 0;
-        while (top < height && rowSum(y + (long) top * stride, width, bytesPerSample, shift) < rowLimit) {
+        while (top < height && rowSum(y, (long) top * stride, width, bytesPerSample, shift) < rowLimit) {
             top++;
         }
         if (top == height) {
             return pack(height, height, width, width);
         }
         int bottom = 0;
-        while (rowSum(y + (long) (height - 1 - bottom) * stride, width, bytesPerSample, shift) < rowLimit) {
+        while (rowSum(y, (long) (height - 1 - bottom) * stride, width, bytesPerSample, shift) < rowLimit) {
             bottom++; // stops at row `top` at the latest: it is not black
         }
         if (columns.length < width) {
@@ -90,14 +84,14 @@ public final class Letterbox {
         int[] c = columns;
         java.util.Arrays.fill(c, 0, width, 0);
         for (int j = 0; j < height; j++) {
-            long row = y + (long) j * stride;
+            long row = (long) j * stride;
             if (bytesPerSample == 1) {
                 for (int i = 0; i < width; i++) {
-                    c[i] += ALL.get(JAVA_BYTE, row + i) & 0xFF;
+                    c[i] += y.get(JAVA_BYTE, row + i) & 0xFF;
                 }
             } else {
                 for (int i = 0; i < width; i++) {
-                    c[i] += (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * i) & 0xFFFF) >>> shift;
+                    c[i] += (y.get(JAVA_SHORT_UNALIGNED, row + 2L * i) & 0xFFFF) >>> shift;
                 }
             }
         }
@@ -118,15 +112,15 @@ public final class Letterbox {
         return (long) Math.rint(upscaled);
     }
 
-    private static long rowSum(long row, int width, int bytesPerSample, int shift) {
+    private static long rowSum(MemorySegment plane, long row, int width, int bytesPerSample, int shift) {
         long sum = 0;
         if (bytesPerSample == 1) {
             for (int i = 0; i < width; i++) {
-                sum += ALL.get(JAVA_BYTE, row + i) & 0xFF;
+                sum += plane.get(JAVA_BYTE, row + i) & 0xFF;
             }
         } else {
             for (int i = 0; i < width; i++) {
-                sum += (ALL.get(JAVA_SHORT_UNALIGNED, row + 2L * i) & 0xFFFF) >>> shift;
+                sum += (plane.get(JAVA_SHORT_UNALIGNED, row + 2L * i) & 0xFFFF) >>> shift;
             }
         }
         return sum;

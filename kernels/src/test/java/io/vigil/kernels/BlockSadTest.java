@@ -41,7 +41,7 @@ class BlockSadTest {
                             - (b.get(JAVA_BYTE, (long) y * strideB + x) & 0xFF));
                 }
             }
-            assertThat(BlockSad.sad8(a.address(), strideA, b.address(), strideB, width, height))
+            assertThat(BlockSad.sad8(a, strideA, b, strideB, width, height))
                     .as("seed %d, %dx%d", seed, width, height).isEqualTo(expected);
         }
     }

@@ -6,14 +6,19 @@ import io.vigil.kernels.HostPlanes.Fill;
 import io.vigil.kernels.HostPlanes.Format;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.function.Supplier;
 
 /**
  * Blockiness' four integer sums (small luma steps across the 8x8 grid and elsewhere), the same assertions for every
  * backend: exact equality with {@link Reference#blockiness} on random planes of every layout (noise, whose steps are
- * mostly over the limit, and dark runs) and on flat pictures (all steps 0, score 1). One-method subclasses pick the
- * backend.
+ * mostly over the limit, and dark runs) and on flat pictures (all steps 0, score 1). The backend is given by a
+ * subclass (CPU, C, GPU) or StatisticsEmulatedGpuTest.
  */
-abstract class BlockinessContract extends ContractSupport {
+class BlockinessContract extends ContractSupport {
+    BlockinessContract(Supplier<StatisticsBackend> opener) {
+        super(opener);
+    }
+
     @ParameterizedTest
     @EnumSource(Format.class)
     void randomPlanesMatchTheReference(Format format) {

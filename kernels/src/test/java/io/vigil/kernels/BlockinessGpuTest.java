@@ -5,8 +5,7 @@ package io.vigil.kernels;
  * -Dvigil.gpu=required.
  */
 class BlockinessGpuTest extends BlockinessContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    BlockinessGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

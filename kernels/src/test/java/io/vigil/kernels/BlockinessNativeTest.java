@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The Blockiness contract on libvigilpixels' C pass ({@link Blockiness} with the library loaded). */
 class BlockinessNativeTest extends BlockinessContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return NativePasses.backend();
+    BlockinessNativeTest() {
+        super(NativePasses::backend);
     }
 }

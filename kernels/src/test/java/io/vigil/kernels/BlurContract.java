@@ -9,14 +9,19 @@ import java.util.List;
 import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.function.Supplier;
 
 /**
  * Blur's three integer sums (edge widths, edges, lines), the same assertions for every backend: exact equality with
  * {@link Reference#blur} on batches of random pictures of every layout (noise, dark runs, soft random shapes with
  * grain, sizes from 1x1 to a few hundred, pictures too small for any line), and edges of known width on drawn
- * pictures. One-method subclasses pick the backend.
+ * pictures. The backend is given by a subclass (CPU, C, GPU) or StatisticsEmulatedGpuTest.
  */
-abstract class BlurContract extends ContractSupport {
+class BlurContract extends ContractSupport {
+    BlurContract(Supplier<StatisticsBackend> opener) {
+        super(opener);
+    }
+
     @ParameterizedTest
     @EnumSource(Format.class)
     void randomPicturesMatchTheReference(Format format) {

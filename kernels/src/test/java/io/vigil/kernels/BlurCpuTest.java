@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The blur contract on the CPU reference class ({@link Blur}). */
 class BlurCpuTest extends BlurContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new CpuBackend();
+    BlurCpuTest() {
+        super(CpuBackend::new);
     }
 }

@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The blur contract on a real GPU, device 0: skipped without one, failed without one under -Dvigil.gpu=required. */
 class BlurGpuTest extends BlurContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    BlurGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

@@ -43,7 +43,7 @@ class BlurTest {
                 }
             }
             long[] sums = new long[3];
-            Blur.sums(plane.address(), stride, width, height, bytesPerSample, shift, bitDepth, sums);
+            Blur.sums(plane, stride, width, height, bytesPerSample, shift, bitDepth, sums);
             return Blur.score(sums[0], sums[1], sums[2]);
         }
     }

@@ -5,8 +5,7 @@ package io.vigil.kernels;
  * -Dvigil.gpu=required.
  */
 class BrngGpuTest extends BrngContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    BrngGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The Brng contract on libvigilpixels' C pass ({@link BroadcastRange} with the library loaded). */
 class BrngNativeTest extends BrngContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return NativePasses.backend();
+    BrngNativeTest() {
+        super(NativePasses::backend);
     }
 }

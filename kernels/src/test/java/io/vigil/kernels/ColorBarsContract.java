@@ -9,15 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.function.Supplier;
 
 /**
  * ColorBars' figures, the same assertions for every backend: on batches of random bar-like pictures of every layout
  * (runs of random, standard and shuffled colours at random widths and places, with noise, sizes around the 128 x 40
  * the bars need) the bars score equals the CPU class's and the flatness counts equal {@link Reference#flatness};
- * standard bars score 1, reversed ones low, noise 0, and a plain field is all flat. One-method subclasses pick the
- * backend.
+ * standard bars score 1, reversed ones low, noise 0, and a plain field is all flat. The backend is given by a subclass
+ * (CPU, C, GPU) or StatisticsEmulatedGpuTest.
  */
-abstract class ColorBarsContract extends ContractSupport {
+class ColorBarsContract extends ContractSupport {
+    ColorBarsContract(Supplier<StatisticsBackend> opener) {
+        super(opener);
+    }
+
     @ParameterizedTest
     @EnumSource(Format.class)
     void randomPicturesMatchTheReference(Format format) {

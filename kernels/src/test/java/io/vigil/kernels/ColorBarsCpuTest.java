@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The colorbars contract on the CPU reference class ({@link ColorBars}). */
 class ColorBarsCpuTest extends ColorBarsContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new CpuBackend();
+    ColorBarsCpuTest() {
+        super(CpuBackend::new);
     }
 }

@@ -4,8 +4,7 @@ package io.vigil.kernels;
  * The colorbars contract on a real GPU, device 0: skipped without one, failed without one under -Dvigil.gpu=required.
  */
 class ColorBarsGpuTest extends ColorBarsContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    ColorBarsGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

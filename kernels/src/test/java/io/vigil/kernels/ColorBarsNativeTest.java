@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The colorbars contract on libvigilpixels' C passes ({@link ColorBars} with the library loaded). */
 class ColorBarsNativeTest extends ColorBarsContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return NativePasses.backend();
+    ColorBarsNativeTest() {
+        super(NativePasses::backend);
     }
 }

@@ -46,14 +46,14 @@ class ColorBarsTest {
 
     static double score(HostPlanes f) {
         boolean il = f.format.interleaved;
-        return new ColorBars().barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
-                il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
-                f.format.shift, f.format.bitDepth, 1, 1, il);
+        return new ColorBars(Loops.JAVA).barsScore(f.planes[0], f.pitches[0], f.planes[1], f.pitches[1],
+                il ? java.lang.foreign.MemorySegment.NULL : f.planes[2], il ? 0 : f.pitches[2], f.width, f.height,
+                f.format.bytesPerSample, f.format.shift, f.format.bitDepth, 1, 1, il);
     }
 
     static double[] flatness(HostPlanes f) {
         long[] out = new long[3];
-        ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+        ColorBars.flatnessJava(f.planes[0], f.pitches[0], f.width, f.height, f.format.bytesPerSample,
                 f.format.shift, f.format.bitDepth, out);
         return new double[] {(double) out[0] / out[2], (double) out[1] / out[2]};
     }

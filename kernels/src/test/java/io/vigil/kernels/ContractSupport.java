@@ -2,6 +2,7 @@ package io.vigil.kernels;
 
 import java.lang.foreign.Arena;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,43 +11,49 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What every statistic's contract test shares: one backend for the class (opened by the subclass), a fresh random
- * seed for each test, printed in every assertion message (-Dvigil.seed=N replays one), and an arena for the test's
- * planes.
+ * What every statistic's contract test shares: one backend for the instance (opened by {@code opener}, which the
+ * subclass or {@link StatisticsEmulatedGpuTest} gives), a fresh random seed for each test, printed in every
+ * assertion message (-Dvigil.seed=N replays one), and an arena for the test's planes. JUnit drives the lifecycle of
+ * the subclasses; the emulated-GPU suite calls the same methods for each of its cases.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ContractSupport {
+    private final Supplier<StatisticsBackend> opener;
     protected StatisticsBackend backend;
     protected long seed;
     protected Random random;
     protected Arena arena;
 
-    /** The backend under test; called once per test class. */
-    protected abstract StatisticsBackend openBackend();
-
-    /** Closes the backend; subclasses may check more after (no leaks). */
-    protected void closeBackend(StatisticsBackend backend) {
-        backend.close();
+    /** @param opener opens the backend under test, once per instance */
+    protected ContractSupport(Supplier<StatisticsBackend> opener) {
+        this.opener = opener;
     }
 
     @BeforeAll
     void open() {
-        backend = openBackend();
+        if (backend == null) {
+            backend = opener.get();
+        }
     }
 
     @AfterAll
     void close() {
         if (backend != null) {
-            closeBackend(backend);
+            backend.close();
         }
     }
 
     @BeforeEach
     void seed(TestInfo test) {
+        seed(test.getDisplayName());
+    }
+
+    /** A fresh seed, random source and arena for the test called {@code name}. */
+    void seed(String name) {
         seed = Long.getLong("vigil.seed", System.nanoTime());
         random = new Random(seed);
         arena = Arena.ofConfined();
-        System.out.println(getClass().getSimpleName() + " " + test.getDisplayName() + ": seed " + seed);
+        System.out.println(getClass().getSimpleName() + " " + name + ": seed " + seed);
     }
 
     @AfterEach

@@ -1,27 +1,27 @@
 package io.vigil.kernels;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The CPU twins as the engine calls them: LumaStats' 8- and 16-bit passes and the per-plane BlockSad sums that
  * FrameDifference.mafd adds up. LumaStats hands back a fraction and a mean; the integers are recovered from them
- * and checked to reproduce them exactly. With {@code nativePasses}, LumaStats, BroadcastRange, Blockiness,
- * Letterbox, Blur and ColorBars run libvigilpixels' C passes instead of their Java loops (it must be loaded).
+ * and checked to reproduce them exactly. With {@link Loops#C}, LumaStats, BroadcastRange, Blockiness, Letterbox,
+ * Blur and ColorBars run libvigilpixels' C passes instead of their Java loops (it must be loaded).
  */
 final class CpuBackend implements StatisticsBackend {
+    private final Loops loops;
     private final boolean nativePasses;
 
     /** The Java loops, the reference. */
     CpuBackend() {
-        this(false);
+        this(Loops.JAVA);
     }
 
-    CpuBackend(boolean nativePasses) {
-        if (nativePasses && !io.vigil.ffi.VigilPixels.loaded()) {
-            throw new IllegalStateException("libvigilpixels is not loaded: " + io.vigil.ffi.VigilPixels.status());
-        }
-        this.nativePasses = nativePasses;
+    CpuBackend(Loops loops) {
+        this.loops = Loops.require(loops);
+        this.nativePasses = loops == Loops.C;
     }
 
     @Override
@@ -42,7 +42,7 @@ final class CpuBackend implements StatisticsBackend {
     @Override
     public LumaResult luma(HostPlanes f, int threshold) {
         FrameStats out = new FrameStats();
-        long base = f.planes[0].address();
+        MemorySegment base = f.planes[0];
         if (nativePasses) {
             LumaStats.computeNative(base, f.pitches[0], f.planeWidths[0], f.planeHeights[0], f.format.bytesPerSample,
                     threshold, f.format.shift, new long[4], out);
@@ -64,8 +64,8 @@ final class CpuBackend implements StatisticsBackend {
     @Override
     public long[] blockinessSums(HostPlanes f) {
         long[] out = new long[4];
-        (nativePasses ? Blockiness.NATIVE : Blockiness.JAVA).sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
-                f.format.shift, f.format.bitDepth, out);
+        (nativePasses ? Blockiness.NATIVE : Blockiness.JAVA).sums(f.planes[0], f.pitches[0], f.width, f.height,
+                f.format.bytesPerSample, f.format.shift, f.format.bitDepth, out);
         return out;
     }
 
@@ -73,20 +73,17 @@ final class CpuBackend implements StatisticsBackend {
     public long brngCount(HostPlanes f) {
         int log2 = 1; // HostPlanes' layouts are all 4:2:0
         boolean interleaved = f.format.interleaved;
-        long count = (nativePasses ? BroadcastRange.NATIVE : BroadcastRange.JAVA).count(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
-                interleaved ? 0 : f.planes[2].address(), interleaved ? 0 : f.pitches[2], f.width, f.height,
-                f.format.bytesPerSample, f.format.shift, f.format.bitDepth, log2, log2, true, interleaved);
+        long count = (nativePasses ? BroadcastRange.NATIVE : BroadcastRange.JAVA).count(f.planes[0], f.pitches[0],
+                f.planes[1], f.pitches[1], interleaved ? MemorySegment.NULL : f.planes[2], interleaved ? 0 : f.pitches[2],
+                f.width, f.height, f.format.bytesPerSample, f.format.shift, f.format.bitDepth, log2, log2, true,
+                interleaved);
         return count;
     }
 
     @Override
     public int[] letterbox(HostPlanes f, double limit) {
-        Letterbox letterbox = new Letterbox(limit);
-        long bars = nativePasses
-                ? letterbox.barsNative(f.planes[0].address(), f.pitches[0], f.width, f.height,
-                        f.format.bytesPerSample, f.format.shift, f.format.bitDepth)
-                : letterbox.bars(f.planes[0].address(), f.pitches[0], f.width, f.height,
-                        f.format.bytesPerSample, f.format.shift, f.format.bitDepth);
+        long bars = new Letterbox(limit, loops).bars(f.planes[0], f.pitches[0], f.width, f.height,
+                f.format.bytesPerSample, f.format.shift, f.format.bitDepth);
         return new int[] {Letterbox.top(bars), Letterbox.bottom(bars), Letterbox.left(bars), Letterbox.right(bars)};
     }
 
@@ -95,7 +92,7 @@ final class CpuBackend implements StatisticsBackend {
         List<long[]> out = new ArrayList<>();
         for (HostPlanes f : pictures) {
             long[] sums = new long[3];
-            (nativePasses ? Blur.NATIVE : Blur.JAVA).sums(f.planes[0].address(), f.pitches[0], f.width, f.height,
+            (nativePasses ? Blur.NATIVE : Blur.JAVA).sums(f.planes[0], f.pitches[0], f.width, f.height,
                     f.format.bytesPerSample, f.format.shift, f.format.bitDepth, sums);
             out.add(sums);
         }
@@ -105,21 +102,15 @@ final class CpuBackend implements StatisticsBackend {
     @Override
     public List<ColorBarsResult> colorBars(List<HostPlanes> pictures) {
         List<ColorBarsResult> out = new ArrayList<>();
-        ColorBars bars = new ColorBars();
-        bars.nativePasses = nativePasses;
+        ColorBars bars = new ColorBars(loops);
         for (HostPlanes f : pictures) {
             boolean il = f.format.interleaved;
-            double score = bars.barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
-                    il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
-                    f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
+            double score = bars.barsScore(f.planes[0], f.pitches[0], f.planes[1], f.pitches[1],
+                    il ? MemorySegment.NULL : f.planes[2], il ? 0 : f.pitches[2], f.width, f.height,
+                    f.format.bytesPerSample, f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes: all 4:2:0
             long[] flat = new long[3];
-            if (nativePasses) {
-                io.vigil.ffi.VigilPixels.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height,
-                        f.format.bytesPerSample, f.format.shift, f.format.bitDepth, flat);
-            } else {
-                ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
-                        f.format.shift, f.format.bitDepth, flat);
-            }
+            bars.flatness(f.planes[0], f.pitches[0], f.width, f.height, f.format.bytesPerSample, f.format.shift,
+                    f.format.bitDepth, flat);
             out.add(new ColorBarsResult(score, flat[0], flat[1], flat[2]));
         }
         return out;
@@ -129,8 +120,8 @@ final class CpuBackend implements StatisticsBackend {
         long sad = 0;
         long samples = 0;
         for (int p = 0; p < a.planeCount(); p++) {
-            long pa = a.planes[p].address();
-            long pb = b.planes[p].address();
+            MemorySegment pa = a.planes[p];
+            MemorySegment pb = b.planes[p];
             int w = a.planeWidths[p];
             int h = a.planeHeights[p];
             sad += a.format.bytesPerSample == 1

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.kernels.cuda.FakeCuda;
 
 /**
- * The CUDA backend on the stand-in driver, for the contracts' emulated-GPU variants: opens it, and after closing checks
+ * The CUDA backend on the stand-in driver, for the contracts' emulated-GPU cases: opens it, and after closing checks
  * that nothing leaked and that the kernels really ran.
  */
 final class EmulatedGpu {
@@ -15,6 +15,11 @@ final class EmulatedGpu {
         var driver = FakeCuda.driver();
         before = FakeCuda.live();
         return new GpuBackend("emulated gpu", driver, 0);
+    }
+
+    /** Whether {@link #open} got as far as the stand-in driver (it is skipped without a C compiler). */
+    boolean opened() {
+        return before != null;
     }
 
     void assertCleanAfterClose() {

@@ -5,8 +5,7 @@ package io.vigil.kernels;
  * -Dvigil.gpu=required.
  */
 class FrameDifferenceGpuTest extends FrameDifferenceContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    FrameDifferenceGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

@@ -3,7 +3,7 @@ package io.vigil.kernels;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.abort;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 import java.util.Optional;
 
 /**

@@ -2,7 +2,7 @@ package io.vigil.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 import io.vigil.kernels.cuda.CudaStats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -66,9 +66,8 @@ final class GpuBackend implements StatisticsBackend {
             List<FrameResult> results = new ArrayList<>();
             for (int slot = 0; slot < frames.size(); slot++) {
                 results.add(new FrameResult(
-                        new LumaResult(stats.darkCount(slot), stats.lumaSum(slot), stats.lumaMin(slot),
-                                stats.lumaMax(slot)),
-                        new SadResult(stats.sad(slot), stats.samples(slot))));
+                        luma(stats.result(slot)),
+                        new SadResult(stats.result(slot).sad(), stats.result(slot).samples())));
             }
             return results;
         } finally {
@@ -77,6 +76,11 @@ final class GpuBackend implements StatisticsBackend {
             }
             driver.ctxPopCurrent();
         }
+    }
+
+    /** The luma statistics of a frame's result record. */
+    private static LumaResult luma(io.vigil.kernels.cuda.FrameResult r) {
+        return new LumaResult(r.darkCount(), r.lumaSum(), r.lumaMin(), r.lumaMax());
     }
 
     private long[] upload(HostPlanes f, List<Long> allocations) {
@@ -101,9 +105,9 @@ final class GpuBackend implements StatisticsBackend {
             stats.setBroadcastRange(0, f.format.bitDepth, 1, 1, f.format.interleaved); // HostPlanes: all 4:2:0
             stats.run(1);
             // The luma statistics of the same launch are untouched by BRNG.
-            assertThat(new LumaResult(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0)))
+            assertThat(luma(stats.result(0)))
                     .isEqualTo(Reference.luma(f, 0));
-            return stats.brngCount(0);
+            return stats.result(0).brngCount();
         } finally {
             for (long allocation : allocations) {
                 driver.memFree(allocation);
@@ -123,10 +127,10 @@ final class GpuBackend implements StatisticsBackend {
             stats.setBlockiness(0, f.format.bitDepth);
             stats.run(1);
             // The luma statistics of the same launch are untouched by blockiness.
-            assertThat(new LumaResult(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0)))
+            assertThat(luma(stats.result(0)))
                     .isEqualTo(Reference.luma(f, 0));
             long[] out = new long[4];
-            stats.blockinessSums(0, out);
+            stats.result(0).blockinessSums(out);
             return out;
         } finally {
             for (long allocation : allocations) {
@@ -169,20 +173,19 @@ final class GpuBackend implements StatisticsBackend {
             for (int slot = 0; slot < pictures.size(); slot++) {
                 HostPlanes f = pictures.get(slot);
                 // The luma statistics of the same batch are untouched, and the statistic not asked for stays 0.
-                assertThat(new LumaResult(stats.darkCount(slot), stats.lumaSum(slot), stats.lumaMin(slot),
-                        stats.lumaMax(slot))).isEqualTo(Reference.luma(f, 0));
+                assertThat(luma(stats.result(slot))).isEqualTo(Reference.luma(f, 0));
                 long[] sums = new long[3];
                 if (blur) {
-                    stats.blurSums(slot, sums);
-                    stats.flatnessSums(slot, other);
+                    stats.result(slot).blurSums(sums);
+                    stats.result(slot).flatnessSums(other);
                     assertThat(other).containsOnly(0);
-                    assertThat(stats.barsMatched(slot)).isZero();
+                    assertThat(stats.result(slot).barsMatched()).isZero();
                     out.add(sums);
                 } else {
-                    stats.flatnessSums(slot, sums);
-                    stats.blurSums(slot, other);
+                    stats.result(slot).flatnessSums(sums);
+                    stats.result(slot).blurSums(other);
                     assertThat(other).containsOnly(0);
-                    int matched = stats.barsMatched(slot);
+                    int matched = stats.result(slot).barsMatched();
                     assertThat(matched).isBetween(0, 7);
                     out.add(new ColorBarsResult(matched / 7.0, sums[0], sums[1], sums[2]));
                 }
@@ -207,9 +210,10 @@ final class GpuBackend implements StatisticsBackend {
             stats.setLetterbox(0, (int) Letterbox.limitCode((float) limit, f.format.bitDepth));
             stats.run(1);
             // The luma statistics of the same batch are untouched by the letterbox kernel.
-            assertThat(new LumaResult(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0)))
+            assertThat(luma(stats.result(0)))
                     .isEqualTo(Reference.luma(f, 0));
-            return new int[] {stats.barTop(0), stats.barBottom(0), stats.barLeft(0), stats.barRight(0)};
+            io.vigil.kernels.cuda.FrameResult r = stats.result(0);
+            return new int[] {r.barTop(), r.barBottom(), r.barLeft(), r.barRight()};
         } finally {
             for (long allocation : allocations) {
                 driver.memFree(allocation);

@@ -6,14 +6,19 @@ import io.vigil.kernels.HostPlanes.Fill;
 import io.vigil.kernels.HostPlanes.Format;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.function.Supplier;
 
 /**
- * cropdetect's bars (black runs of luma rows and columns from each edge), the same assertions for every backend:
- * exact equality with {@link Reference#letterbox} on bars of dark noise straddling the limit, on noise, at other
- * limits; a black picture has every bar as large as the picture, a picture at the largest value none. One-method
- * subclasses pick the backend.
+ * cropdetect's bars (black runs of luma rows and columns from each edge), the same assertions for every backend: exact
+ * equality with {@link Reference#letterbox} on bars of dark noise straddling the limit, on noise, at other limits; a
+ * black picture has every bar as large as the picture, a picture at the largest value none. The backend is given by a
+ * subclass (CPU, C, GPU) or StatisticsEmulatedGpuTest.
  */
-abstract class LetterboxContract extends ContractSupport {
+class LetterboxContract extends ContractSupport {
+    LetterboxContract(Supplier<StatisticsBackend> opener) {
+        super(opener);
+    }
+
     @ParameterizedTest
     @EnumSource(Format.class)
     void barsMatchTheReference(Format format) {

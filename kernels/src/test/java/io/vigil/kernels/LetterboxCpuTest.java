@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The letterbox contract on the CPU reference class ({@link Letterbox}). */
 class LetterboxCpuTest extends LetterboxContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new CpuBackend();
+    LetterboxCpuTest() {
+        super(CpuBackend::new);
     }
 }

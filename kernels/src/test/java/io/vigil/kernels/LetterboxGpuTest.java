@@ -5,8 +5,7 @@ package io.vigil.kernels;
  * -Dvigil.gpu=required.
  */
 class LetterboxGpuTest extends LetterboxContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    LetterboxGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

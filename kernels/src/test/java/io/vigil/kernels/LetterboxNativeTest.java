@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The Letterbox contract on libvigilpixels' C pass ({@link Letterbox} with the library loaded). */
 class LetterboxNativeTest extends LetterboxContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return NativePasses.backend();
+    LetterboxNativeTest() {
+        super(NativePasses::backend);
     }
 }

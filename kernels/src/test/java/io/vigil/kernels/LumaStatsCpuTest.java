@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The LumaStats contract on the CPU reference classes. */
 class LumaStatsCpuTest extends LumaStatsContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new CpuBackend();
+    LumaStatsCpuTest() {
+        super(CpuBackend::new);
     }
 }

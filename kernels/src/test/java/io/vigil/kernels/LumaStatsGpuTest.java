@@ -5,8 +5,7 @@ package io.vigil.kernels;
  * -Dvigil.gpu=required.
  */
 class LumaStatsGpuTest extends LumaStatsContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0);
+    LumaStatsGpuTest() {
+        super(() -> new GpuBackend("gpu", GpuAvailability.driverOrSkip(), 0));
     }
 }

@@ -2,8 +2,7 @@ package io.vigil.kernels;
 
 /** The LumaStats contract on libvigilpixels' C pass ({@link LumaStats} with the library loaded). */
 class LumaStatsNativeTest extends LumaStatsContract {
-    @Override
-    protected StatisticsBackend openBackend() {
-        return NativePasses.backend();
+    LumaStatsNativeTest() {
+        super(NativePasses::backend);
     }
 }

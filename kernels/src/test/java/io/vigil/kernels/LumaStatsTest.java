@@ -43,7 +43,7 @@ class LumaStatsTest {
                 plane.set(JAVA_BYTE, i, (byte) v);
             }
             FrameStats fast = new FrameStats();
-            LumaStats.compute8(plane.address(), stride, width, height, threshold, fast);
+            LumaStats.compute8(plane, stride, width, height, threshold, fast);
             long dark = 0;
             long sum = 0;
             int min = 255;
@@ -81,7 +81,7 @@ class LumaStatsTest {
                 }
             }
             FrameStats out = new FrameStats();
-            LumaStats.compute16(plane.address(), stride, width, height, 151, out);
+            LumaStats.compute16(plane, stride, width, height, 151, out);
             assertThat(out.darkFraction).as("seed %d", seed).isEqualTo(dark / (double) (width * height));
             assertThat(out.lumaMin).isBetween(64, 939);
         }

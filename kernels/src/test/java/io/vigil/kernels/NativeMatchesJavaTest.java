@@ -21,9 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NativeMatchesJavaTest extends ContractSupport {
     private final StatisticsBackend java = new CpuBackend();
 
-    @Override
-    protected StatisticsBackend openBackend() {
-        return NativePasses.backend();
+    NativeMatchesJavaTest() {
+        super(NativePasses::backend);
     }
 
     @ParameterizedTest
@@ -72,12 +71,12 @@ class NativeMatchesJavaTest extends ContractSupport {
             MemorySegment y = randomPlane(yPitch, height, bytesPerSample, shift, bitDepth, inRange);
             MemorySegment u = randomPlane(cPitch, ch, bytesPerSample, shift, bitDepth, inRange);
             MemorySegment v = randomPlane(cPitch, ch, bytesPerSample, shift, bitDepth, inRange);
-            long vAddress = chroma && !interleaved ? v.address() : 0;
+            MemorySegment vPlane = chroma && !interleaved ? v : MemorySegment.NULL;
             String what = where(width + "x" + height + " log2 " + log2w + "," + log2h + (interleaved ? " interleaved" : "")
                     + (chroma ? "" : " gray") + " " + bitDepth + "-bit shift " + shift + " pitches " + yPitch + "," + cPitch);
-            long expected = BroadcastRange.JAVA.count(y.address(), yPitch, chroma ? u.address() : 0, cPitch, vAddress,
+            long expected = BroadcastRange.JAVA.count(y, yPitch, chroma ? u : MemorySegment.NULL, cPitch, vPlane,
                     cPitch, width, height, bytesPerSample, shift, bitDepth, log2w, log2h, chroma, interleaved);
-            assertThat(BroadcastRange.NATIVE.count(y.address(), yPitch, chroma ? u.address() : 0, cPitch, vAddress,
+            assertThat(BroadcastRange.NATIVE.count(y, yPitch, chroma ? u : MemorySegment.NULL, cPitch, vPlane,
                     cPitch, width, height, bytesPerSample, shift, bitDepth, log2w, log2h, chroma, interleaved))
                     .as(what).isEqualTo(expected);
         }
@@ -100,17 +99,15 @@ class NativeMatchesJavaTest extends ContractSupport {
             };
             long[] expected = new long[3];
             long[] actual = new long[3];
-            Blur.JAVA.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+            Blur.JAVA.sums(f.planes[0], f.pitches[0], f.width, f.height, f.format.bytesPerSample,
                     f.format.shift, f.format.bitDepth, expected);
-            Blur.NATIVE.sums(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
+            Blur.NATIVE.sums(f.planes[0], f.pitches[0], f.width, f.height, f.format.bytesPerSample,
                     f.format.shift, f.format.bitDepth, actual);
             assertThat(actual).as(where(f + ", blur")).containsExactly(expected);
             edges += expected[1];
 
-            ColorBars java = new ColorBars();
-            java.nativePasses = false;
-            ColorBars c = new ColorBars();
-            c.nativePasses = true;
+            ColorBars java = new ColorBars(Loops.JAVA);
+            ColorBars c = new ColorBars(Loops.C);
             double javaScore = barsScore(java, f);
             assertThat(barsScore(c, f)).as(where(f + ", bars score")).isEqualTo(javaScore);
             assertThat(c.rowSums).as(where(f + ", bars row sums")).containsExactly(java.rowSums);
@@ -122,10 +119,10 @@ class NativeMatchesJavaTest extends ContractSupport {
             barsScored += javaScore > 0 ? 1 : 0;
             long[] flatJava = new long[3];
             long[] flatNative = new long[3];
-            ColorBars.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height, f.format.bytesPerSample,
-                    f.format.shift, f.format.bitDepth, flatJava);
-            io.vigil.ffi.VigilPixels.flatness(f.planes[0].address(), f.pitches[0], f.width, f.height,
-                    f.format.bytesPerSample, f.format.shift, f.format.bitDepth, flatNative);
+            java.flatness(f.planes[0], f.pitches[0], f.width, f.height, f.format.bytesPerSample, f.format.shift,
+                    f.format.bitDepth, flatJava);
+            c.flatness(f.planes[0], f.pitches[0], f.width, f.height, f.format.bytesPerSample, f.format.shift,
+                    f.format.bitDepth, flatNative);
             assertThat(flatNative).as(where(f + ", flatness")).containsExactly(flatJava);
         }
         // The drawn pictures did what they are for: many edges to walk, bars found.
@@ -145,8 +142,8 @@ class NativeMatchesJavaTest extends ContractSupport {
             plane.set(JAVA_BYTE, (long) random.nextInt(height) * pitch + 2L * random.nextInt(width) + 1, (byte) 0xFF);
             long[] expected = new long[3];
             long[] actual = new long[3];
-            Blur.JAVA.sums(plane.address(), pitch, width, height, 2, shift, bitDepth, expected);
-            Blur.NATIVE.sums(plane.address(), pitch, width, height, 2, shift, bitDepth, actual);
+            Blur.JAVA.sums(plane, pitch, width, height, 2, shift, bitDepth, expected);
+            Blur.NATIVE.sums(plane, pitch, width, height, 2, shift, bitDepth, actual);
             assertThat(actual).as(where(width + "x" + height + " shift " + shift + " depth " + bitDepth))
                     .containsExactly(expected);
         }
@@ -154,9 +151,9 @@ class NativeMatchesJavaTest extends ContractSupport {
 
     private static double barsScore(ColorBars bars, HostPlanes f) {
         boolean il = f.format.interleaved;
-        return bars.barsScore(f.planes[0].address(), f.pitches[0], f.planes[1].address(), f.pitches[1],
-                il ? 0 : f.planes[2].address(), il ? 0 : f.pitches[2], f.width, f.height, f.format.bytesPerSample,
-                f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
+        return bars.barsScore(f.planes[0], f.pitches[0], f.planes[1], f.pitches[1],
+                il ? MemorySegment.NULL : f.planes[2], il ? 0 : f.pitches[2], f.width, f.height,
+                f.format.bytesPerSample, f.format.shift, f.format.bitDepth, 1, 1, il); // HostPlanes' layouts are all 4:2:0
     }
 
     /**

@@ -12,10 +12,10 @@ final class NativePasses {
     static StatisticsBackend backend() {
         boolean built = VigilPixels.class.getResource("/io/vigil/ffi/linux-x86_64/libvigilpixels.so") != null;
         Assumptions.assumeTrue(built, "this build has no libvigilpixels (no C compiler)");
-        if (!VigilPixels.loaded() && !VigilPixels.status().contains("asked for")) {
-            throw new AssertionError("libvigilpixels was built but does not load: " + VigilPixels.status());
+        if (!VigilPixels.loaded()) {
+            throw new AssertionError("libvigilpixels was built but does not load: "
+                    + VigilPixels.unavailableReason().orElseThrow());
         }
-        Assumptions.assumeTrue(VigilPixels.loaded(), VigilPixels.status());
-        return new CpuBackend(true);
+        return new CpuBackend(Loops.C);
     }
 }

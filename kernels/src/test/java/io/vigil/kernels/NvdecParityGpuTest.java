@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.ClipWriter;
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 import io.vigil.ffi.DecodeOptions;
+import io.vigil.ffi.DecodeTarget;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.cuda.CudaStats;
+import io.vigil.kernels.cuda.FrameResult;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +67,7 @@ class NvdecParityGpuTest {
         List<Figures> gpu = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try (CudaStats stats = CudaStats.open(driver, 0, 2)) {
-            decode(clip, new DecodeOptions(0, Duration.ofSeconds(10), 0), (frame, previous) -> {
+            decode(clip, new DecodeOptions(0, Duration.ofSeconds(10), DecodeTarget.cuda(0)), (frame, previous) -> {
                 if (!frame.onDevice()) {
                     notes.add("frame " + frame.index() + " decoded on the CPU");
                     return;
@@ -80,18 +82,20 @@ class NvdecParityGpuTest {
                 stats.run(2);
                 long[] blur = new long[3];
                 long[] flat = new long[3];
-                stats.blurSums(0, blur);
-                stats.flatnessSums(0, flat);
-                gpu.add(new Figures(stats.darkCount(0), stats.lumaSum(0), stats.lumaMin(0), stats.lumaMax(0),
-                        stats.sad(0), stats.samples(0), List.of(blur[0], blur[1], blur[2]),
-                        stats.barsMatched(0) / 7.0, List.of(flat[0], flat[1], flat[2])));
-                assertThat(new long[] {stats.darkCount(1), stats.lumaSum(1), stats.sad(1), stats.samples(1)})
-                        .containsExactly(stats.darkCount(0), stats.lumaSum(0), 0, 0);
-                stats.blurSums(1, blur);
-                stats.flatnessSums(1, flat);
+                FrameResult first = stats.result(0);
+                FrameResult second = stats.result(1);
+                first.blurSums(blur);
+                first.flatnessSums(flat);
+                gpu.add(new Figures(first.darkCount(), first.lumaSum(), first.lumaMin(), first.lumaMax(),
+                        first.sad(), first.samples(), List.of(blur[0], blur[1], blur[2]),
+                        first.barsMatched() / 7.0, List.of(flat[0], flat[1], flat[2])));
+                assertThat(new long[] {second.darkCount(), second.lumaSum(), second.sad(), second.samples()})
+                        .containsExactly(first.darkCount(), first.lumaSum(), 0, 0);
+                second.blurSums(blur);
+                second.flatnessSums(flat);
                 assertThat(blur).as("slot 1 asked for no blur").containsOnly(0);
                 assertThat(flat).as("slot 1 asked for no flatness").containsOnly(0);
-                assertThat(stats.barsMatched(1)).isZero();
+                assertThat(second.barsMatched()).isZero();
             });
         }
         if (!notes.isEmpty()) {
@@ -154,21 +158,21 @@ class NvdecParityGpuTest {
     private static Figures cpuFigures(VideoFrame frame, VideoFrame previous) {
         int threshold = LumaStats.blackCodeValue(0.10, frame.layout().bitDepth(), frame.fullRange());
         FrameStats out = new FrameStats();
-        LumaStats.compute8(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(), threshold, out);
+        LumaStats.compute8(frame.plane(0), frame.linesize(0), frame.width(), frame.height(), threshold, out);
         long count = (long) frame.width() * frame.height();
         long sad = 0;
         long samples = 0;
         if (previous.isFilled()) {
             for (int p = 0; p < frame.layout().planes(); p++) {
-                sad += BlockSad.sad8(frame.planeAddress(p), frame.linesize(p), previous.planeAddress(p),
+                sad += BlockSad.sad8(frame.plane(p), frame.linesize(p), previous.plane(p),
                         previous.linesize(p), frame.planeWidth(p), frame.planeHeight(p));
                 samples += (long) frame.planeWidth(p) * frame.planeHeight(p);
             }
         }
-        long[] blur = Blur.sums(frame);
-        new ColorBars().compute(frame, out);
+        long[] blur = new Blur(Loops.JAVA).sums(frame);
+        new ColorBars(Loops.JAVA).compute(frame, out);
         long[] flat = new long[3];
-        ColorBars.flatness(frame.planeAddress(0), frame.linesize(0), frame.width(), frame.height(),
+        ColorBars.flatnessJava(frame.plane(0), frame.linesize(0), frame.width(), frame.height(),
                 frame.layout().bytesPerSample(), frame.layout().shift(), frame.layout().bitDepth(), flat);
         return new Figures(Math.round(out.darkFraction * count), Math.round(out.lumaMean * count), out.lumaMin,
                 out.lumaMax, sad, samples, List.of(blur[0], blur[1], blur[2]), out.colorBars,

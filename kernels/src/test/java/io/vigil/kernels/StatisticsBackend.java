@@ -44,9 +44,7 @@ interface StatisticsBackend extends AutoCloseable {
     int[] letterbox(HostPlanes planes, double limit);
 
     /** The four sums of {@link Blockiness} on plane 0: boundary step sum and count, inner step sum and count. */
-    default long[] blockinessSums(HostPlanes planes) {
-        throw new UnsupportedOperationException("blockiness has no CUDA twin yet");
-    }
+    long[] blockinessSums(HostPlanes planes);
 
     /** ColorBars' figures of one picture: its bars score (matched bars / 7) and its flatness counts. */
     record ColorBarsResult(double bars, long flatSteps, long edgeSteps, long steps) {

@@ -2,7 +2,7 @@ package io.vigil.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 import io.vigil.kernels.cuda.FakeCuda;
 import org.junit.jupiter.api.BeforeEach;
 

@@ -1,6 +1,6 @@
 package io.vigil.kernels;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 
 /** The thumbnail contract on a real GPU (device 0); skips without one. */
 class ThumbnailDownscaleGpuTest extends ThumbnailDownscaleContract {

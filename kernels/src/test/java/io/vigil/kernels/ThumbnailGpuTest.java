@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.ClipWriter;
 import io.vigil.ffi.DecodeOptions;
+import io.vigil.ffi.DecodeTarget;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.ThumbnailWriter;
@@ -49,7 +50,7 @@ class ThumbnailGpuTest {
         Path device = dir.resolve("device.jpg");
         assertThat(thumbnail(clip, DecodeOptions.DEFAULTS, host)).isFalse();
         GpuAvailability.driverOrSkip(); // the CPU half above runs everywhere
-        if (!thumbnail(clip, new DecodeOptions(0, Duration.ofSeconds(10), 0), device)) {
+        if (!thumbnail(clip, new DecodeOptions(0, Duration.ofSeconds(10), DecodeTarget.cuda(0)), device)) {
             abort("NVDEC did not decode the clip here, so there are no device frames");
         }
         double[] h = meanAndSize(host);
@@ -80,14 +81,14 @@ class ThumbnailGpuTest {
         return onDevice[0];
     }
 
-    /** Mean luma, width and height of a JPEG. */
-    private static double[] meanAndSize(Path jpeg) {
+    /** Mean luma (full range, as decoded), width and height of a JPEG. */
+    static double[] meanAndSize(Path jpeg) {
         double[] out = new double[3];
         try (MediaInput in = MediaInput.open(jpeg.toString(), DecodeOptions.DEFAULTS)) {
             in.readAll(new MediaSink() {
                 @Override
                 public void onVideo(VideoFrame f) {
-                    MemorySegment y = MemorySegment.ofAddress(f.planeAddress(0)).reinterpret((long) f.linesize(0) * f.height());
+                    MemorySegment y = f.plane(0);
                     double sum = 0;
                     for (int r = 0; r < f.height(); r++) {
                         for (int x = 0; x < f.width(); x++) {

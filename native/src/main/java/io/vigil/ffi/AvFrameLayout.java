@@ -1,7 +1,5 @@
 package io.vigil.ffi;
 
-import static io.vigil.ffi.NativeMemory.ALL;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
@@ -26,8 +24,8 @@ final class AvFrameLayout {
             frame.format(AV_SAMPLE_FMT_FLTP).nb_samples(16);
             av_channel_layout_default(frame.ch_layout(), 2);
             FfmpegException.check(av_frame_get_buffer(frame, 0), "av_frame_get_buffer");
-            long data1 = ALL.get(JAVA_LONG, frame.address() + DATA + 8);
-            long extended = ALL.get(JAVA_LONG, frame.address() + EXTENDED_DATA);
+            long data1 = NativeMemory.pointerAt(frame.address() + DATA + 8);
+            long extended = NativeMemory.pointerAt(frame.address() + EXTENDED_DATA);
             if (data1 != frame.data(1).address() || extended != frame.extended_data().address()) {
                 throw new IllegalStateException("AVFrame layout of the loaded FFmpeg differs from libavutil/frame.h");
             }

@@ -1,8 +1,6 @@
 package io.vigil.ffi;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_CAP_SMALL_LAST_FRAME;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_CAP_VARIABLE_FRAME_SIZE;
@@ -251,9 +249,9 @@ public final class ClipWriter implements AutoCloseable {
         }
         // A confined arena per frame, so a painter that keeps a plane fails instead of writing into freed memory.
         try (Arena scope = Arena.ofConfined()) {
-            MemorySegment y = plane(ALL.get(JAVA_LONG, base), (long) yStride * height, scope);
-            MemorySegment u = plane(ALL.get(JAVA_LONG, base + 8), (long) chromaStride * (height / 2), scope);
-            MemorySegment v = plane(ALL.get(JAVA_LONG, base + 16), (long) chromaStride * (height / 2), scope);
+            MemorySegment y = plane(NativeMemory.pointerAt(base), (long) yStride * height, scope);
+            MemorySegment u = plane(NativeMemory.pointerAt(base + 8), (long) chromaStride * (height / 2), scope);
+            MemorySegment v = plane(NativeMemory.pointerAt(base + 16), (long) chromaStride * (height / 2), scope);
             painter.paint(videoFrames, y, yStride, u, v, chromaStride);
         }
         videoFrame.pts(videoFrames);
@@ -455,29 +453,29 @@ public final class ClipWriter implements AutoCloseable {
         }
         FfmpegException.check(av_frame_make_writable(audioFrame), "av_frame_make_writable");
         audioFrame.nb_samples(frameSamples);
-        long planes = ALL.get(JAVA_LONG, audioFrame.address() + AvFrameLayout.EXTENDED_DATA);
+        long planes = NativeMemory.pointerAt(audioFrame.address() + AvFrameLayout.EXTENDED_DATA);
         int format = audioFrame.format();
         for (int c = 0; c < channels; c++) {
             float[] src = pending[c];
             if (format == AV_SAMPLE_FMT_S16) {
-                long at = ALL.get(JAVA_LONG, planes) + 2L * c;
-                for (int i = 0; i < frameSamples; i++, at += 2L * channels) {
-                    ALL.set(JAVA_SHORT, at, toS16(src[i]));
+                MemorySegment samples = NativeMemory.at(NativeMemory.pointerAt(planes), 2L * frameSamples * channels);
+                for (int i = 0; i < frameSamples; i++) {
+                    samples.set(JAVA_SHORT, 2L * ((long) i * channels + c), toS16(src[i]));
                 }
             } else if (format == AV_SAMPLE_FMT_S16P) {
-                long at = ALL.get(JAVA_LONG, planes + 8L * c);
-                for (int i = 0; i < frameSamples; i++, at += 2) {
-                    ALL.set(JAVA_SHORT, at, toS16(src[i]));
+                MemorySegment samples = NativeMemory.at(NativeMemory.pointerAt(planes + 8L * c), 2L * frameSamples);
+                for (int i = 0; i < frameSamples; i++) {
+                    samples.set(JAVA_SHORT, 2L * i, toS16(src[i]));
                 }
             } else if (format == AV_SAMPLE_FMT_FLT) {
-                long at = ALL.get(JAVA_LONG, planes) + 4L * c;
-                for (int i = 0; i < frameSamples; i++, at += 4L * channels) {
-                    ALL.set(JAVA_FLOAT, at, src[i]);
+                MemorySegment samples = NativeMemory.at(NativeMemory.pointerAt(planes), 4L * frameSamples * channels);
+                for (int i = 0; i < frameSamples; i++) {
+                    samples.set(JAVA_FLOAT, 4L * ((long) i * channels + c), src[i]);
                 }
             } else if (format == AV_SAMPLE_FMT_FLTP) {
-                long at = ALL.get(JAVA_LONG, planes + 8L * c);
-                for (int i = 0; i < frameSamples; i++, at += 4) {
-                    ALL.set(JAVA_FLOAT, at, src[i]);
+                MemorySegment samples = NativeMemory.at(NativeMemory.pointerAt(planes + 8L * c), 4L * frameSamples);
+                for (int i = 0; i < frameSamples; i++) {
+                    samples.set(JAVA_FLOAT, 4L * i, src[i]);
                 }
             } else {
                 throw new IllegalStateException("audio encoder sample format " + format + " is not supported");

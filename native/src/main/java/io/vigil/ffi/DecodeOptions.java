@@ -1,20 +1,21 @@
 package io.vigil.ffi;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How an input is opened and decoded.
  *
  * @param decodeThreads FFmpeg decoder threads per stream; 0 lets FFmpeg choose
  * @param ioTimeout longest wait for a network read (or the open) before the input is called broken
- * @param cudaDevice the CUDA device whose NVDEC decodes video into device memory, or -1 to decode on the CPU
+ * @param target where video frames are decoded to: host memory, or a CUDA device's (NVDEC)
  */
-public record DecodeOptions(int decodeThreads, Duration ioTimeout, int cudaDevice) {
-    public static final DecodeOptions DEFAULTS = new DecodeOptions(0, Duration.ofSeconds(10), -1);
+public record DecodeOptions(int decodeThreads, Duration ioTimeout, DecodeTarget target) {
+    public static final DecodeOptions DEFAULTS = new DecodeOptions(0, Duration.ofSeconds(10), DecodeTarget.HOST);
 
-    /** CPU decoding. */
+    /** Decoding into host memory. */
     public DecodeOptions(int decodeThreads, Duration ioTimeout) {
-        this(decodeThreads, ioTimeout, -1);
+        this(decodeThreads, ioTimeout, DecodeTarget.HOST);
     }
 
     public DecodeOptions {
@@ -24,5 +25,6 @@ public record DecodeOptions(int decodeThreads, Duration ioTimeout, int cudaDevic
         if (ioTimeout.isNegative() || ioTimeout.isZero()) {
             throw new IllegalArgumentException("ioTimeout must be positive, got " + ioTimeout);
         }
+        Objects.requireNonNull(target, "target");
     }
 }

@@ -10,6 +10,8 @@ import static org.bytedeco.ffmpeg.global.avutil.avutil_version;
 import static org.bytedeco.ffmpeg.global.swresample.swresample_version;
 import static org.bytedeco.ffmpeg.global.swscale.swscale_version;
 
+import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.ffi.cuda.CudaException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

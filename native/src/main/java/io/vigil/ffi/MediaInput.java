@@ -1,6 +1,5 @@
 package io.vigil.ffi;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -356,8 +355,8 @@ public final class MediaInput implements AutoCloseable {
             FfmpegException.check(avcodec_parameters_to_context(decoder, stream.codecpar()), "avcodec_parameters_to_context");
             decoder.pkt_timebase(stream.time_base());
             decoder.thread_count(options.decodeThreads());
-            if (mediaType == AVMEDIA_TYPE_VIDEO && options.cudaDevice() >= 0) {
-                useNvdec(decoder, codec);
+            if (mediaType == AVMEDIA_TYPE_VIDEO && options.target() instanceof DecodeTarget.Cuda(int device)) {
+                useNvdec(decoder, codec, device);
             }
             int ret = avcodec_open2(decoder, codec, (PointerPointer<?>) null);
             if (ret < 0) {
@@ -385,12 +384,12 @@ public final class MediaInput implements AutoCloseable {
     }
 
     /**
-     * Asks FFmpeg to decode video with NVDEC into CUDA memory on the configured device. FFmpeg creates its device
-     * context on the device's primary context ({@code primary_ctx=1}), the one vigil's kernels use, so frames need
-     * no copy between contexts. When the codec has no CUDA decoder, or NVDEC later refuses the profile or size,
+     * Asks FFmpeg to decode video with NVDEC into the memory of CUDA device {@code deviceOrdinal}. FFmpeg creates its
+     * device context on the device's primary context ({@code primary_ctx=1}), the one vigil's kernels use, so frames
+     * need no copy between contexts. When the codec has no CUDA decoder, or NVDEC later refuses the profile or size,
      * FFmpeg decodes on the CPU and {@link #hardwareNote()} says so.
      */
-    private void useNvdec(AVCodecContext decoder, AVCodec codec) {
+    private void useNvdec(AVCodecContext decoder, AVCodec codec, int deviceOrdinal) {
         if (!hasCudaDecoder(codec)) {
             hardwareNote = "NVDEC cannot decode " + codec.name().getString() + "; decoding on the CPU";
             return;
@@ -399,9 +398,9 @@ public final class MediaInput implements AutoCloseable {
         AVBufferRef device = new AVBufferRef(null);
         try {
             av_dict_set(dict, "primary_ctx", "1", 0);
-            int ret = av_hwdevice_ctx_create(device, AV_HWDEVICE_TYPE_CUDA, Integer.toString(options.cudaDevice()), dict, 0);
+            int ret = av_hwdevice_ctx_create(device, AV_HWDEVICE_TYPE_CUDA, Integer.toString(deviceOrdinal), dict, 0);
             if (ret < 0) {
-                hardwareNote = "cannot open CUDA device " + options.cudaDevice() + " for NVDEC ("
+                hardwareNote = "cannot open CUDA device " + deviceOrdinal + " for NVDEC ("
                         + FfmpegException.errorString(ret) + "); decoding on the CPU";
                 return;
             }
@@ -600,7 +599,7 @@ public final class MediaInput implements AutoCloseable {
         ensureResampler(audioFrame.format(), rate, channels);
         int capacity = swr_get_out_samples(resampler, samples);
         ensurePcmCapacity(channels, capacity);
-        inputPlanes.at(ALL.get(JAVA_LONG, audioFrame.address() + AvFrameLayout.EXTENDED_DATA));
+        inputPlanes.at(NativeMemory.pointerAt(audioFrame.address() + AvFrameLayout.EXTENDED_DATA));
         int converted = FfmpegException.check(swr_convert(resampler, pcmPointers, capacity, inputPlanes, samples), "swr_convert");
         audioBlock.prepare(channels, converted);
         for (int c = 0; c < channels; c++) {
@@ -729,8 +728,9 @@ public final class MediaInput implements AutoCloseable {
             MemorySegment stub = Linker.nativeLinker().upcallStub(handle, FunctionDescriptor.of(JAVA_INT, ADDRESS), arena);
             long callback = context.interrupt_callback().address();
             // struct AVIOInterruptCB { int (*callback)(void *); void *opaque; }
-            ALL.set(JAVA_LONG, callback, stub.address());
-            ALL.set(JAVA_LONG, callback + 8, 0L);
+            MemorySegment interruptCallback = NativeMemory.at(callback, 2 * NativeMemory.POINTER_BYTES);
+            interruptCallback.set(JAVA_LONG, 0, stub.address());
+            interruptCallback.set(JAVA_LONG, NativeMemory.POINTER_BYTES, 0L);
         } catch (ReflectiveOperationException e) {
             avformat_free_context(context);
             throw new IllegalStateException("cannot bind the interrupt callback", e);

@@ -1,6 +1,5 @@
 package io.vigil.ffi;
 
-import static io.vigil.ffi.NativeMemory.ALL;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
@@ -8,6 +7,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 
+import java.lang.foreign.MemorySegment;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 
 /**
@@ -26,6 +26,8 @@ public final class VideoFrame implements AutoCloseable {
     private static final int AV_FRAME_FLAG_KEY = 1 << 1;
 
     private AVFrame frame;
+    /** The AVFrame's {@code data[]} pointers, read through one view made when the holder is. */
+    private final MemorySegment dataPointers;
     private boolean filled;
 
     private PixelLayout layout;
@@ -34,6 +36,8 @@ public final class VideoFrame implements AutoCloseable {
     private boolean fullRange;
     private final long[] planeAddress = new long[PixelLayout.MAX_PLANES];
     private final int[] linesize = new int[PixelLayout.MAX_PLANES];
+    /** Host planes as bounded views, made on the first {@link #plane} of each frame. */
+    private final MemorySegment[] planes = new MemorySegment[PixelLayout.MAX_PLANES];
     private double ptsSeconds;
     private double durationSeconds;
     private long index;
@@ -48,6 +52,8 @@ public final class VideoFrame implements AutoCloseable {
         if (frame == null) {
             throw new OutOfMemoryError("av_frame_alloc");
         }
+        dataPointers = NativeMemory.at(frame.address() + AvFrameLayout.DATA,
+                NativeMemory.POINTER_BYTES * PixelLayout.MAX_PLANES);
     }
 
     /** The underlying frame, for the decoder that fills this holder. */
@@ -63,11 +69,11 @@ public final class VideoFrame implements AutoCloseable {
         this.width = frame.width();
         this.height = frame.height();
         this.fullRange = layout.fullRangeFormat() || frame.color_range() == AVCOL_RANGE_JPEG;
-        long base = frame.address() + AvFrameLayout.DATA;
         for (int p = 0; p < layout.planes(); p++) {
-            planeAddress[p] = ALL.get(JAVA_LONG, base + 8L * p);
+            planeAddress[p] = dataPointers.get(JAVA_LONG, NativeMemory.POINTER_BYTES * p);
             linesize[p] = frame.linesize(p);
         }
+        java.util.Arrays.fill(planes, null);
         this.ptsSeconds = ptsSeconds;
         this.durationSeconds = durationSeconds;
         this.index = index;
@@ -136,6 +142,30 @@ public final class VideoFrame implements AutoCloseable {
     public long planeAddress(int plane) {
         ensureFilled();
         return planeAddress[plane];
+    }
+
+    /**
+     * The plane's bytes in host memory, as a view that spans exactly its rows (the last one to its last sample), so
+     * that a statistic reading past the picture fails instead of reading whatever lies there. Valid until the holder
+     * is released or filled again. Throws for a frame in device memory, which the CPU must not read.
+     */
+    public MemorySegment plane(int plane) {
+        ensureFilled();
+        if (onDevice) {
+            throw new IllegalStateException("frame " + index + " is in CUDA memory: the CPU cannot read its planes");
+        }
+        MemorySegment view = planes[plane];
+        if (view == null) {
+            int rows = planeHeight(plane);
+            long rowBytes = (long) planeWidth(plane) * layout.bytesPerSample();
+            if (linesize[plane] < rowBytes) {
+                throw new IllegalStateException("plane " + plane + " has rows of " + rowBytes + " bytes but a linesize of "
+                        + linesize[plane] + " (bottom-up planes are not read)");
+            }
+            view = NativeMemory.at(planeAddress[plane], rows == 0 ? 0 : (long) linesize[plane] * (rows - 1) + rowBytes);
+            planes[plane] = view;
+        }
+        return view;
     }
 
     /** Bytes from one row of the plane to the next (may exceed the row's width). */

@@ -16,17 +16,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The one owner of libvigilpixels, the statistics' per-plane passes in C (native/src/main/c/vigil_pixels.c: gcc
  * -O3 loops vectorised for AVX-512, AVX2 and plain x86-64, the best picked when the library loads). The Java
- * classes in io.vigil.kernels stay the reference and the fallback: this class never throws while loading; when the
- * library is missing (no C compiler at build time, another platform), cannot load, or {@code -Dvigil.pixels=java}
- * or {@code VIGIL_PIXELS=java} asks for it, {@link #loaded()} is false and the Java loops run. Chosen over the
- * Vector API, which is still an incubator module in Java 25 and would print a warning on every start of the CLI.
+ * classes in io.vigil.kernels stay the reference and the fallback, and which of the two runs is the caller's choice
+ * (the kernels' C statistics provider); this class only says whether the library can run, never throwing while it
+ * loads: when the library is missing (no C compiler at build time, another platform) or cannot load,
+ * {@link #unavailableReason()} says why. Chosen over the Vector API, which is still an incubator module in Java 25
+ * and would print a warning on every start of the CLI.
  *
- * <p>Loaded once per process: the .so is copied from the jar to a private temp file, opened, and the file deleted
- * (the mapping stays). Addresses travel as longs, so that a call creates no MemorySegment; the passes are short,
+ * <p>Loaded once per process, on first use: the .so is copied from the jar to a private temp file, opened, and the
+ * file deleted (the mapping stays). Addresses travel as longs, so that a call creates no MemorySegment; the passes are short,
  * never block and never call back: critical downcalls, as BlockSad's.
  */
 public final class VigilPixels {
@@ -34,16 +36,6 @@ public final class VigilPixels {
     static final String RESOURCE = "/io/vigil/ffi/linux-x86_64/libvigilpixels.so";
     private static final int VERSION = 2;
 
-    private static final MethodHandle LUMA;
-    private static final MethodHandle BRNG;
-    private static final MethodHandle BLOCKINESS;
-    private static final MethodHandle LETTERBOX;
-    private static final MethodHandle BLUR;
-    private static final MethodHandle BLUR_SCRATCH_BYTES;
-    private static final MethodHandle COLORBARS_CELLS;
-    private static final MethodHandle FLATNESS;
-    /** Null when loaded; otherwise why the Java loops run. */
-    private static final String WHY_NOT;
     /** Out-parameters of the calls, 4 longs per thread, so that a call allocates nothing. */
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(4 * Long.BYTES, Long.BYTES));
@@ -60,39 +52,59 @@ public final class VigilPixels {
         MemorySegment segment;
     }
 
-    static {
-        MethodHandle[] handles = new MethodHandle[8];
-        String why;
-        try {
-            why = bind(handles);
-        } catch (Throwable t) { // never fail the class: the Java loops are always there
-            why = "libvigilpixels did not load: " + t;
+    /** The library's entry points, bound the first time anyone asks (the holder idiom: no lock on the hot path). */
+    private static final class Binding {
+        static final MethodHandle LUMA;
+        static final MethodHandle BRNG;
+        static final MethodHandle BLOCKINESS;
+        static final MethodHandle LETTERBOX;
+        static final MethodHandle BLUR;
+        static final MethodHandle BLUR_SCRATCH_BYTES;
+        static final MethodHandle COLORBARS_CELLS;
+        static final MethodHandle FLATNESS;
+        /** Null when bound; otherwise why the library cannot run. */
+        static final String WHY_NOT;
+
+        static {
+            MethodHandle[] handles = new MethodHandle[8];
+            String why;
+            try {
+                why = bind(handles);
+            } catch (Throwable t) { // never fail the class: the Java loops are always there
+                why = "libvigilpixels did not load: " + t;
+            }
+            boolean ok = why == null;
+            LUMA = ok ? handles[0] : null;
+            BRNG = ok ? handles[1] : null;
+            BLOCKINESS = ok ? handles[2] : null;
+            LETTERBOX = ok ? handles[3] : null;
+            BLUR = ok ? handles[4] : null;
+            BLUR_SCRATCH_BYTES = ok ? handles[5] : null;
+            COLORBARS_CELLS = ok ? handles[6] : null;
+            FLATNESS = ok ? handles[7] : null;
+            WHY_NOT = why;
         }
-        boolean ok = why == null;
-        LUMA = ok ? handles[0] : null;
-        BRNG = ok ? handles[1] : null;
-        BLOCKINESS = ok ? handles[2] : null;
-        LETTERBOX = ok ? handles[3] : null;
-        BLUR = ok ? handles[4] : null;
-        BLUR_SCRATCH_BYTES = ok ? handles[5] : null;
-        COLORBARS_CELLS = ok ? handles[6] : null;
-        FLATNESS = ok ? handles[7] : null;
-        WHY_NOT = why;
+
+        private Binding() {
+        }
     }
 
     private VigilPixels() {
     }
 
-    /** Whether the native passes run. */
+    /** Whether the C passes can run in this process (loads the library on first call). */
     public static boolean loaded() {
-        return WHY_NOT == null;
+        return Binding.WHY_NOT == null;
     }
 
-    /** One line for {@code vigil doctor}: which statistics code runs, and why. */
-    public static String status() {
-        return loaded()
-                ? "native C (libvigilpixels, " + simdLevel() + "); -Dvigil.pixels=java or VIGIL_PIXELS=java runs the Java loops"
-                : "Java loops, because " + WHY_NOT;
+    /** Empty when the C passes can run; otherwise why not, in one sentence. Never throws. */
+    public static Optional<String> unavailableReason() {
+        return Optional.ofNullable(Binding.WHY_NOT);
+    }
+
+    /** One line for people when the library runs: "libvigilpixels, AVX2". */
+    public static String describe() {
+        return "libvigilpixels, " + simdLevel();
     }
 
     /** LumaStats' pass: {@code out} gets dark count, sum, min, max. */
@@ -100,7 +112,7 @@ public final class VigilPixels {
                             int threshold, long[] out) {
         MemorySegment scratch = SCRATCH.get();
         try {
-            LUMA.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, threshold, scratch.address());
+            Binding.LUMA.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, threshold, scratch.address());
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_luma failed", t);
         }
@@ -114,7 +126,7 @@ public final class VigilPixels {
                             int bytesPerSample, int shift, int bitDepth, int log2ChromaW, int log2ChromaH,
                             boolean chroma, boolean interleaved) {
         try {
-            return (long) BRNG.invokeExact(y, (long) yStride, u, (long) uStride, v, (long) vStride, width, height,
+            return (long) Binding.BRNG.invokeExact(y, (long) yStride, u, (long) uStride, v, (long) vStride, width, height,
                     bytesPerSample, shift, bitDepth, log2ChromaW, log2ChromaH, chroma ? 1 : 0, interleaved ? 1 : 0);
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_brng failed", t);
@@ -127,7 +139,7 @@ public final class VigilPixels {
         MemorySegment scratch = SCRATCH.get();
         scratch.fill((byte) 0);
         try {
-            BLOCKINESS.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
+            Binding.BLOCKINESS.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
                     scratch.address());
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_blockiness failed", t);
@@ -141,7 +153,7 @@ public final class VigilPixels {
     public static long letterbox(long plane, int stride, int width, int height, int bytesPerSample, int shift,
                                  long limitValue) {
         try {
-            return (long) LETTERBOX.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift,
+            return (long) Binding.LETTERBOX.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift,
                     limitValue);
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_letterbox failed", t);
@@ -156,14 +168,14 @@ public final class VigilPixels {
         scratch.fill((byte) 0);
         try {
             if (buffers.width != width || buffers.height != height) {
-                long bytes = (long) BLUR_SCRATCH_BYTES.invokeExact(width, height);
+                long bytes = (long) Binding.BLUR_SCRATCH_BYTES.invokeExact(width, height);
                 if (buffers.segment == null || buffers.segment.byteSize() < bytes) {
                     buffers.segment = Arena.ofAuto().allocate(bytes, 64);
                 }
                 buffers.width = width;
                 buffers.height = height;
             }
-            BLUR.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
+            Binding.BLUR.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
                     buffers.segment.address(), scratch.address());
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_blur failed", t);
@@ -183,7 +195,7 @@ public final class VigilPixels {
                                       long[] uSums, long[] vSums, long[] chromaCounts) {
         MemorySegment cells = CELLS.get();
         try {
-            COLORBARS_CELLS.invokeExact(y, (long) yStride, u, (long) uStride, v, (long) vStride, width, height,
+            Binding.COLORBARS_CELLS.invokeExact(y, (long) yStride, u, (long) uStride, v, (long) vStride, width, height,
                     bytesPerSample, shift, log2ChromaW, log2ChromaH, interleaved ? 1 : 0, cells.address());
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_colorbars_cells failed", t);
@@ -202,7 +214,7 @@ public final class VigilPixels {
         MemorySegment scratch = SCRATCH.get();
         scratch.fill((byte) 0);
         try {
-            FLATNESS.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
+            Binding.FLATNESS.invokeExact(plane, (long) stride, width, height, bytesPerSample, shift, bitDepth,
                     scratch.address());
         } catch (Throwable t) {
             throw new IllegalStateException("vigil_flatness failed", t);
@@ -214,10 +226,6 @@ public final class VigilPixels {
 
     /** Fills {@code handles}; null when bound, else the reason it is not. */
     private static String bind(MethodHandle[] handles) throws IOException {
-        String forced = System.getProperty("vigil.pixels", System.getenv("VIGIL_PIXELS"));
-        if (forced != null && forced.trim().equalsIgnoreCase("java")) {
-            return "the Java loops were asked for (vigil.pixels / VIGIL_PIXELS=java)";
-        }
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "");
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {

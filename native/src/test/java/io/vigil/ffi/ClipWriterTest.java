@@ -68,10 +68,11 @@ class ClipWriterTest {
                 @Override
                 public void onVideo(VideoFrame frame) {
                     long sum = 0;
+                    var luma = frame.plane(0);
                     for (int row = 0; row < frame.height(); row++) {
-                        long line = frame.planeAddress(0) + (long) row * frame.linesize(0);
+                        long line = (long) row * frame.linesize(0);
                         for (int x = 0; x < frame.width(); x++) {
-                            sum += NativeMemory.ALL.get(ValueLayout.JAVA_BYTE, line + x) & 0xFF;
+                            sum += luma.get(ValueLayout.JAVA_BYTE, line + x) & 0xFF;
                         }
                     }
                     means.add((double) sum / (frame.width() * frame.height()));

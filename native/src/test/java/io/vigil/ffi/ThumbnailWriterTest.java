@@ -43,11 +43,12 @@ class ThumbnailWriterTest {
         int w = f.width();
         int h = f.height();
         boolean wide = f.layout().bytesPerSample() == 2;
+        java.lang.foreign.MemorySegment luma = f.plane(0);
         for (int y = 0; y < h; y++) {
-            long row = f.planeAddress(0) + (long) y * f.linesize(0);
+            long row = (long) y * f.linesize(0);
             for (int x = 0; x < w; x++) {
-                sum += wide ? NativeMemory.ALL.get(java.lang.foreign.ValueLayout.JAVA_SHORT, row + 2L * x) & 0xffff
-                        : NativeMemory.ALL.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row + x) & 0xff;
+                sum += wide ? luma.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, row + 2L * x) & 0xffff
+                        : luma.get(java.lang.foreign.ValueLayout.JAVA_BYTE, row + x) & 0xff;
             }
         }
         double mean = sum / ((double) w * h) / (1 << (f.layout().bitDepth() - 8));

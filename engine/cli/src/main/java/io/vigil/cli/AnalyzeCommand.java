@@ -3,8 +3,6 @@ package io.vigil.cli;
 import io.vigil.engine.Analysis;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
-import io.vigil.engine.backend.BackendChoice;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.config.VigilConfig;
@@ -12,6 +10,8 @@ import io.vigil.engine.detect.spec.DetectorRegistry;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.engine.sink.TextSink;
+import io.vigil.kernels.engine.BackendChoice;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,12 +84,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
         ProgressLine progress = !noProgress && Terminal.stderr() ? new ProgressLine(err) : null;
-        try (StatisticsBackend statistics = BackendOption.open(cfg)) {
+        try (StatisticsEngine statistics = BackendOption.open(cfg)) {
             return analyse(cfg, fmt, progress, statistics, out, err);
         }
     }
 
-    private int analyse(VigilConfig cfg, Format fmt, ProgressLine progress, StatisticsBackend statistics,
+    private int analyse(VigilConfig cfg, Format fmt, ProgressLine progress, StatisticsEngine statistics,
                         PrintStream out, PrintStream err) throws InterruptedException {
         EventSink base = fmt == Format.text ? new TextSink(out) : new JsonLinesSink(out);
         boolean errorsToStderr = fmt == Format.jsonl;

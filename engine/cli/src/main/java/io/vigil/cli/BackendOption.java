@@ -1,19 +1,18 @@
 package io.vigil.cli;
 
-import io.vigil.engine.backend.Backends;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.kernels.engine.Engines;
+import io.vigil.kernels.engine.StatisticsEngine;
 
-/** Opens the statistics backend a command's configuration asks for, turning "no GPU here" into a usage error. */
+/** Opens the statistics engine a command's configuration asks for, turning "no GPU here" into a usage error. */
 final class BackendOption {
     private BackendOption() {
     }
 
-    static StatisticsBackend open(VigilConfig cfg) {
+    static StatisticsEngine open(VigilConfig cfg) {
         try {
-            return Backends.select(cfg.backend(), cfg.gpu().device(), cfg.gpu().maxBatch(), cfg.gpu().maxLatency())
-                    .backend();
-        } catch (Backends.UnavailableException e) {
+            return Engines.select(cfg.engineOptions()).engine();
+        } catch (Engines.UnavailableException e) {
             throw new Main.UserError(e.getMessage() + ".", Main.EXIT_USAGE);
         }
     }

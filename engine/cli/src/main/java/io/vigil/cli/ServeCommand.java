@@ -1,6 +1,6 @@
 package io.vigil.cli;
 
-import io.vigil.engine.backend.Backends;
+import io.vigil.kernels.engine.Engines;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.config.ServeConfig;
@@ -67,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return new ServeRuntime(cfg);
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | StreamRejectedException
-                 | Backends.UnavailableException e) {
+                 | Engines.UnavailableException e) {
             throw new Main.UserError(e.getMessage(), Main.EXIT_USAGE);
         }
     }

@@ -2,11 +2,11 @@ package io.vigil.engine;
 
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
-import io.vigil.engine.backend.CpuBackend;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.pipeline.InputException;
 import io.vigil.engine.pipeline.StreamSession;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.util.function.Consumer;
 
 /**
@@ -39,10 +39,10 @@ public final class Analysis {
     private Analysis() {
     }
 
-    /** {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsBackend)} on the CPU. */
+    /** {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsEngine)} on the CPU. */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                               Consumer<String> notices) {
-        return run(input, stream, config, sink, progress, notices, CpuBackend.INSTANCE);
+        return run(input, stream, config, sink, progress, notices, CpuStatisticsEngine.reference());
     }
 
     /**
@@ -50,17 +50,17 @@ public final class Analysis {
      * @param backend where video statistics are computed (and, for the GPU, which device's NVDEC decodes)
      */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
-                              Consumer<String> notices, StatisticsBackend backend) {
+                              Consumer<String> notices, StatisticsEngine backend) {
         return run(input, stream, config, sink, progress, notices, backend, null);
     }
 
     /**
-     * As {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsBackend)}, and with
+     * As {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsEngine)}, and with
      * {@code thumbnails} (a writable folder, see {@link StartFrames#prepare}; null for none) each video alarm gets a
      * JPEG of the frame where it began.
      */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
-                              Consumer<String> notices, StatisticsBackend backend, java.nio.file.Path thumbnails) {
+                              Consumer<String> notices, StatisticsEngine backend, java.nio.file.Path thumbnails) {
         long started = System.nanoTime();
         StreamSession session;
         try {

@@ -1,7 +1,6 @@
 package io.vigil.engine;
 
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.Detector;
 import io.vigil.engine.detect.spec.DetectorRegistry;
@@ -11,6 +10,8 @@ import io.vigil.engine.detect.spec.Evidence;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStats;
+import io.vigil.kernels.engine.StatisticsEngine;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     private final double freezeNoise;
     private final ThumbnailWriter writer = new ThumbnailWriter();
     /** Makes a device frame small where it is (the GPU backend); null: the writer scales every frame itself. */
-    private final StatisticsBackend backend;
+    private final StatisticsEngine backend;
 
     private final VideoFrame blackStart = new VideoFrame();
     private boolean black;
@@ -76,7 +77,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
     }
 
     private StartFrames(Path dir, String stream, Consumer<String> notices, Map<String, Evidence> evidence,
-                        double blackPictureThreshold, double freezeNoise, StatisticsBackend backend) {
+                        double blackPictureThreshold, double freezeNoise, StatisticsEngine backend) {
         this.backend = backend;
         this.evidence = evidence;
         this.dir = dir;
@@ -93,7 +94,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
 
     /** As {@link #create(VigilConfig, Path, String, Consumer)}, thumbnails made through {@code backend}. */
     public static StartFrames create(VigilConfig config, Path dir, String stream, Consumer<String> notices,
-                                     StatisticsBackend backend) {
+                                     StatisticsEngine backend) {
         Map<String, Evidence> evidence = new HashMap<>();
         double threshold = Double.NaN;
         double noise = Double.NaN;

@@ -1,8 +1,6 @@
 package io.vigil.engine;
 
 import io.vigil.engine.alarm.AlarmTracker;
-import io.vigil.engine.backend.StatisticsBackend;
-import io.vigil.engine.backend.StatsRequest;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.Detector;
 import io.vigil.engine.detect.spec.DetectorRegistry;
@@ -14,10 +12,11 @@ import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.AudioLevels;
 import io.vigil.kernels.AudioStats;
-import io.vigil.kernels.FrameStatistics;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.LoudnessMeter;
-import io.vigil.kernels.VideoStatistics;
+import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticsEngine;
+import io.vigil.kernels.engine.StatisticsRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -61,21 +60,39 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
      * Builds the detectors enabled in {@code config} (the registry makes each from its spec), and the statistics they
      * read on {@code backend}.
      */
-    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsBackend backend) {
+    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend) {
         Lineup lineup = DetectorRegistry.standard().build(config.detectors(), tracker);
-        StatsRequest request = videoRequest(lineup);
+        StatisticsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
         return new StreamAnalyzer(lineup, tracker, live, video, audio);
     }
 
     /** The video statistics the lineup reads, with the figures its detectors set, as the backend takes them. */
-    private static StatsRequest videoRequest(Lineup l) {
-        return new StatsRequest(l.reads(Statistic.LUMA), l.parameter(StatisticParameter.DARK_LEVEL),
-                l.reads(Statistic.FRAME_DIFFERENCE), l.parameter(StatisticParameter.STILL_NOISE),
-                l.reads(Statistic.BROADCAST_RANGE), l.reads(Statistic.LETTERBOX),
-                l.parameter(StatisticParameter.BAR_LIMIT), l.reads(Statistic.BLOCKINESS),
-                l.reads(Statistic.COLOR_BARS), l.reads(Statistic.BLUR));
+    private static StatisticsRequest videoRequest(Lineup l) {
+        StatisticsRequest.Builder request = StatisticsRequest.builder();
+        if (l.reads(Statistic.LUMA)) {
+            request.luma(l.parameter(StatisticParameter.DARK_LEVEL));
+        }
+        if (l.reads(Statistic.FRAME_DIFFERENCE)) {
+            request.frameDifference(l.parameter(StatisticParameter.STILL_NOISE));
+        }
+        if (l.reads(Statistic.BROADCAST_RANGE)) {
+            request.broadcastRange();
+        }
+        if (l.reads(Statistic.LETTERBOX)) {
+            request.letterbox(l.parameter(StatisticParameter.BAR_LIMIT));
+        }
+        if (l.reads(Statistic.BLOCKINESS)) {
+            request.blockiness();
+        }
+        if (l.reads(Statistic.COLOR_BARS)) {
+            request.colorBars();
+        }
+        if (l.reads(Statistic.BLUR)) {
+            request.blur();
+        }
+        return request.build();
     }
 
     private static AudioLevels.Config audioConfig(Lineup l) {
@@ -151,7 +168,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         if (videoStatistics != null) {
             videoStatistics.compute(frame, frameStats);
         } else {
-            VideoStatistics.fillCommon(frame, frameStats);
+            frameStats.begin(frame);
         }
         if (startFrames != null) {
             startFrames.before(frame, frameStats);

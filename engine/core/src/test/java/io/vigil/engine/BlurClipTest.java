@@ -10,9 +10,10 @@ import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
-import io.vigil.kernels.Blur;
 import io.vigil.kernels.FrameStats;
-import io.vigil.kernels.VideoStatistics;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticsRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +131,8 @@ class BlurClipTest {
         List<Double> out = new ArrayList<>();
         FrameStats stats = new FrameStats();
         try (MediaInput in = MediaInput.open(clip.toString(), DecodeOptions.DEFAULTS);
-             VideoStatistics statistics = new VideoStatistics(null, null, null, null, null, null, new Blur())) {
+             FrameStatistics statistics = CpuStatisticsEngine.reference().open(
+                     StatisticsRequest.builder().blur().build())) {
             in.readAll(new MediaSink() {
                 @Override
                 public void onVideo(VideoFrame f) {

@@ -11,7 +11,9 @@ import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.Letterbox;
-import io.vigil.kernels.VideoStatistics;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticsRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +123,8 @@ class LetterboxClipTest {
         List<int[]> out = new ArrayList<>();
         FrameStats s = new FrameStats();
         try (MediaInput in = MediaInput.open(clip.toString(), DecodeOptions.DEFAULTS);
-             VideoStatistics statistics = new VideoStatistics(null, null, null, new Letterbox(Letterbox.DEFAULT_LIMIT))) {
+             FrameStatistics statistics = CpuStatisticsEngine.reference().open(
+                     StatisticsRequest.builder().letterbox(Letterbox.DEFAULT_LIMIT).build())) {
             in.readAll(new MediaSink() {
                 @Override
                 public void onVideo(VideoFrame f) {

@@ -43,7 +43,7 @@ class ThumbnailsTest {
         List<Event> events = new ArrayList<>();
         List<String> notices = new ArrayList<>();
         Analysis.Outcome outcome = Analysis.run(clip.toString(), "ch 1#2", VigilConfig.defaults(), events::add, null,
-                notices::add, io.vigil.engine.backend.CpuBackend.INSTANCE, thumbnails);
+                notices::add, io.vigil.kernels.cpu.CpuStatisticsEngine.reference(), thumbnails);
         assertThat(outcome).isEqualTo(Analysis.Outcome.COMPLETE);
         assertThat(notices).isEmpty();
         return events.stream().filter(e -> e instanceof Event.Alarm).map(e -> (Event.Alarm) e).toList();
@@ -129,7 +129,7 @@ class ThumbnailsTest {
         StartFrames.prepare(thumbs);
         List<Event> events = new ArrayList<>();
         Analysis.Outcome outcome = Analysis.run(bars.toString(), "p", VigilConfig.defaults(), events::add, null,
-                n -> { }, io.vigil.engine.backend.CpuBackend.INSTANCE, thumbs);
+                n -> { }, io.vigil.kernels.cpu.CpuStatisticsEngine.reference(), thumbs);
         assertThat(outcome).isEqualTo(Analysis.Outcome.COMPLETE);
         List<Event.Alarm> firing = events.stream().filter(e -> e instanceof Event.Alarm a && a.firing())
                 .map(e -> (Event.Alarm) e).toList();

@@ -1,16 +1,11 @@
 package io.vigil.kernels.cuda;
 
-import static io.vigil.kernels.cuda.Cleanup.attempt;
 import static io.vigil.kernels.cuda.FrameRecords.BLACK_THRESHOLD;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_THREADS;
 import static io.vigil.kernels.cuda.FrameRecords.BYTES_PER_SAMPLE;
-import static io.vigil.kernels.cuda.FrameRecords.DARK_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.DESCRIPTOR_BYTES;
 import static io.vigil.kernels.cuda.FrameRecords.HEIGHT;
 import static io.vigil.kernels.cuda.FrameRecords.INIT_THREADS;
-import static io.vigil.kernels.cuda.FrameRecords.LUMA_MAX;
-import static io.vigil.kernels.cuda.FrameRecords.LUMA_MIN;
-import static io.vigil.kernels.cuda.FrameRecords.LUMA_SUM;
 import static io.vigil.kernels.cuda.FrameRecords.MAX_PLANES;
 import static io.vigil.kernels.cuda.FrameRecords.PITCH;
 import static io.vigil.kernels.cuda.FrameRecords.PLANE;
@@ -18,47 +13,35 @@ import static io.vigil.kernels.cuda.FrameRecords.PLANE_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.REF;
 import static io.vigil.kernels.cuda.FrameRecords.REF_PITCH;
 import static io.vigil.kernels.cuda.FrameRecords.BRNG_CHROMA_HIGH;
-import static io.vigil.kernels.cuda.FrameRecords.BRNG_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BRNG_LOW;
 import static io.vigil.kernels.cuda.FrameRecords.BRNG_LUMA_HIGH;
 import static io.vigil.kernels.cuda.FrameRecords.CHROMA_SHAPE;
-import static io.vigil.kernels.cuda.FrameRecords.BAR_BOTTOM;
-import static io.vigil.kernels.cuda.FrameRecords.BAR_LEFT;
-import static io.vigil.kernels.cuda.FrameRecords.BAR_RIGHT;
-import static io.vigil.kernels.cuda.FrameRecords.BAR_TOP;
 import static io.vigil.kernels.cuda.FrameRecords.LETTERBOX;
 import static io.vigil.kernels.cuda.FrameRecords.LETTERBOX_LIMIT;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCKINESS;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_ALPHA;
-import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_COUNT;
-import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_SUM;
-import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_COUNT;
-import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_SUM;
-import static io.vigil.kernels.cuda.FrameRecords.BARS_MATCHED;
 import static io.vigil.kernels.cuda.FrameRecords.BIT_DEPTH;
 import static io.vigil.kernels.cuda.FrameRecords.BLUR;
-import static io.vigil.kernels.cuda.FrameRecords.BLUR_EDGE_COUNT;
-import static io.vigil.kernels.cuda.FrameRecords.BLUR_LINES;
-import static io.vigil.kernels.cuda.FrameRecords.BLUR_WIDTH_SUM;
 import static io.vigil.kernels.cuda.FrameRecords.COLOR_BARS;
-import static io.vigil.kernels.cuda.FrameRecords.EDGE_STEPS;
-import static io.vigil.kernels.cuda.FrameRecords.FLAT_STEPS;
 import static io.vigil.kernels.cuda.FrameRecords.RESERVED;
-import static io.vigil.kernels.cuda.FrameRecords.STEPS;
 import static io.vigil.kernels.cuda.FrameRecords.RESULT_BYTES;
-import static io.vigil.kernels.cuda.FrameRecords.SAD;
-import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
 import static io.vigil.kernels.cuda.FrameRecords.SHIFT;
 import static io.vigil.kernels.cuda.FrameRecords.WARP_SIZE;
 import static io.vigil.kernels.cuda.FrameRecords.WIDTH;
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.vigil.ffi.CudaDriver;
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.cuda.CudaContext;
+import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.ffi.cuda.CudaEvent;
+import io.vigil.ffi.cuda.CudaModule;
+import io.vigil.ffi.cuda.CudaStream;
+import io.vigil.ffi.cuda.DeviceBuffer;
+import io.vigil.ffi.cuda.Failures;
+import io.vigil.ffi.cuda.PinnedBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -76,14 +59,12 @@ import java.util.Objects;
  * ({@code LumaStats}, {@code FrameDifference.mafd}) computes, with the same definitions (16-bit samples are
  * {@code stored >> shift}; see vigil_stats.h); the means and MAFD are divided out by the caller.
  *
- * <p>Owns, on one device's primary context (the context FFmpeg's NVDEC uses with {@code primary_ctx=1}, so NVDEC's
- * frames are readable without a copy): the loaded module, one stream, device buffers for {@link #capacity()}
- * descriptors and results, and pinned host buffers for both. A batch is: {@link #set} each slot, {@link #run} the
+ * <p>Owns one {@link CudaContext} on a device's primary context (the context FFmpeg's NVDEC uses with
+ * {@code primary_ctx=1}, so NVDEC's frames are readable without a copy), and through it: the loaded module, one
+ * stream, two events, device buffers for {@link #capacity()} descriptors and results, and pinned host buffers for
+ * both; closing it closes the context, which frees them all. A batch is: {@link #set} each slot, {@link #run} the
  * first {@code count} slots (one copy to the device, two launches, one copy back of
- * {@link #bytesCopiedToHostPerFrame()} bytes per frame, one synchronize), then read the results by slot.
- *
- * <p>When it is the first to take the primary context, it creates it with CU_CTX_SCHED_BLOCKING_SYNC, the flags FFmpeg
- * requires of a primary context it shares (a thread waiting for a batch then sleeps rather than spins).
+ * {@link #bytesCopiedToHostPerFrame()} bytes per frame, one synchronize), then read each slot's {@link #result}.
  *
  * <p>The stream synchronizes with the legacy NULL stream (CU_STREAM_DEFAULT), on which FFmpeg's NVDEC copies its
  * frames out unless told otherwise, so a batch never reads a frame whose copy is still queued.
@@ -103,37 +84,41 @@ public final class CudaStats implements AutoCloseable {
     static final int FIRST_BLUR_BLOCK = 5;
     /** Rows each warp of vigil_frame_stats is given per frame, on average: sizes the grid's x dimension. */
     static final int ROWS_PER_WARP = 4;
+    /** Bytes of one frame's result record (VigilFrameResult), as {@link #copyResult} copies it. */
+    public static final long RECORD_BYTES = RESULT_BYTES;
     /** What the pinned results hold before each batch's copy back, so that a copy that never came shows. */
     static final byte POISON = (byte) 0xAB;
 
+    private final CudaContext context;
     private final CudaDriver driver;
-    private final int device;
     private final int capacity;
-    private final Arena arena = Arena.ofShared();
+    /** Holds the launch arguments; closed with this. */
+    private final Arena arena;
     /** The launch arguments (descs, results, count) and the array of pointers to them that cuLaunchKernel takes. */
     private final MemorySegment argumentValues;
     private final MemorySegment kernelParams;
     /** Rows the statistics kernel visits for the frame in each slot; -1 for a slot never set. */
     private final long[] rows;
-
-    private MemorySegment context;
-    private MemorySegment module;
-    private MemorySegment initKernel;
-    private MemorySegment statsKernel;
-    private MemorySegment letterboxKernel;
-    private MemorySegment sampledKernel;
     /** Blur's lines of the frame in each slot when it asks for Blur, else 0; and whether it asks for ColorBars. */
     private final long[] blurLines;
     private final boolean[] colorBars;
     /** Whether the frame in each slot asks for cropdetect's bars (the letterbox kernel runs when any does). */
     private final boolean[] letterbox;
-    private MemorySegment stream;
-    private MemorySegment start;
-    private MemorySegment stop;
-    private long deviceDescriptors;
-    private long deviceResults;
-    private MemorySegment hostDescriptors;
-    private MemorySegment hostResults;
+
+    private final MemorySegment initKernel;
+    private final MemorySegment statsKernel;
+    private final MemorySegment letterboxKernel;
+    private final MemorySegment sampledKernel;
+    private final CudaStream stream;
+    private final CudaEvent start;
+    private final CudaEvent stop;
+    private final DeviceBuffer deviceDescriptors;
+    private final DeviceBuffer deviceResults;
+    /** The pinned descriptors and results: written and read for every frame, freed with the context. */
+    private final MemorySegment hostDescriptors;
+    private final MemorySegment hostResults;
+    /** A view of each slot's result record in {@link #hostResults}. */
+    private final FrameResult[] results;
 
     private int lastCount;
     private double lastKernelMillis = Double.NaN;
@@ -147,10 +132,12 @@ public final class CudaStats implements AutoCloseable {
     private final long[] referencePlanes = new long[MAX_PLANES];
     private final int[] referencePitches = new int[MAX_PLANES];
 
-    private CudaStats(CudaDriver driver, int device, int capacity) {
-        this.driver = driver;
-        this.device = device;
+    /** Takes everything a batch needs from {@code context}; what it took is freed with the context if this throws. */
+    private CudaStats(CudaContext context, Arena arena, byte[] ptx, int capacity) {
+        this.context = context;
+        this.driver = context.driver();
         this.capacity = capacity;
+        this.arena = arena;
         this.argumentValues = arena.allocate(24, 8);
         this.kernelParams = arena.allocate(ADDRESS, 3);
         kernelParams.setAtIndex(ADDRESS, 0, argumentValues.asSlice(0, 8));
@@ -161,12 +148,38 @@ public final class CudaStats implements AutoCloseable {
         letterbox = new boolean[capacity];
         blurLines = new long[capacity];
         colorBars = new boolean[capacity];
+
+        CudaModule module = context.loadModule(ptx);
+        initKernel = module.function(INIT_KERNEL);
+        statsKernel = module.function(STATS_KERNEL);
+        letterboxKernel = module.function(LETTERBOX_KERNEL);
+        sampledKernel = module.function(SAMPLED_KERNEL);
+        // A blocking stream: it waits for work on the legacy NULL stream, where FFmpeg's NVDEC copies each decoded
+        // surface into its output frame, so a kernel never reads a frame before that copy has finished.
+        stream = context.createStream(CudaDriver.CU_STREAM_DEFAULT);
+        start = context.createEvent(CudaDriver.CU_EVENT_DEFAULT);
+        stop = context.createEvent(CudaDriver.CU_EVENT_DEFAULT);
+        deviceDescriptors = context.allocate(capacity * DESCRIPTOR_BYTES);
+        deviceResults = context.allocate(capacity * RESULT_BYTES);
+        PinnedBuffer descriptors = context.allocatePinned(capacity * DESCRIPTOR_BYTES);
+        PinnedBuffer resultRecords = context.allocatePinned(capacity * RESULT_BYTES);
+        hostDescriptors = descriptors.segment();
+        hostResults = resultRecords.segment();
+        hostDescriptors.fill((byte) 0);
+        hostResults.fill(POISON);
+        results = new FrameResult[capacity];
+        for (int slot = 0; slot < capacity; slot++) {
+            results[slot] = new FrameResult(hostResults, slot * RESULT_BYTES);
+        }
+        argumentValues.set(JAVA_LONG, 0, deviceDescriptors.address());
+        argumentValues.set(JAVA_LONG, 8, deviceResults.address());
+        argumentValues.set(JAVA_INT, 16, 0);
     }
 
     /**
      * Retains device {@code deviceOrdinal}'s primary context, loads the kernels from the PTX on the classpath (the
      * driver JIT-compiles it for this GPU) and allocates buffers for batches of up to {@code capacity} frames. Calls
-     * cuInit. Throws {@link io.vigil.ffi.CudaException} naming the driver call that failed, after giving back
+     * cuInit. Throws {@link io.vigil.ffi.cuda.CudaException} naming the driver call that failed, after giving back
      * whatever it had taken.
      */
     public static CudaStats open(CudaDriver driver, int deviceOrdinal, int capacity) {
@@ -175,63 +188,24 @@ public final class CudaStats implements AutoCloseable {
             throw new IllegalArgumentException("capacity must be within 1.." + MAX_CAPACITY + ", got " + capacity);
         }
         byte[] ptx = readPtx();
-        driver.init();
-        int device = driver.device(deviceOrdinal);
-        CudaStats stats = new CudaStats(driver, device, capacity);
+        CudaContext context = CudaContext.retainPrimary(driver, deviceOrdinal);
+        Arena arena = Arena.ofShared();
         try {
-            stats.acquire(ptx);
+            return new CudaStats(context, arena, ptx, capacity);
         } catch (RuntimeException | Error e) {
-            try {
-                stats.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            giveBack(context, arena, e);
             throw e;
         }
-        return stats;
     }
 
-    private void acquire(byte[] ptx) {
-        // FFmpeg shares the primary context only if its flags are exactly CU_CTX_SCHED_BLOCKING_SYNC, and cannot
-        // change them once the context is active: when vigil's kernels come first, they must create it that way, or
-        // NVDEC falls back to the CPU ("Primary context already active with incompatible flags"). A context someone
-        // already holds keeps its flags.
-        CudaDriver.PrimaryCtxState state = driver.devicePrimaryCtxGetState(device);
-        if (!state.active() && state.flags() != CudaDriver.CU_CTX_SCHED_BLOCKING_SYNC) {
-            driver.devicePrimaryCtxSetFlags(device, CudaDriver.CU_CTX_SCHED_BLOCKING_SYNC);
-        }
-        context = driver.devicePrimaryCtxRetain(device);
-        driver.ctxPushCurrent(context);
-        RuntimeException failure = null;
+    /** Frees what a failed open took; a failure to free rides along on the one that made it fail. */
+    static void giveBack(CudaContext context, Arena arena, Throwable failure) {
         try {
-            try (Arena image = Arena.ofConfined()) {
-                MemorySegment text = image.allocate(ptx.length + 1L); // zeroed: the last byte is the NUL
-                MemorySegment.copy(ptx, 0, text, JAVA_BYTE, 0, ptx.length);
-                module = driver.moduleLoadData(text);
-            }
-            initKernel = driver.moduleGetFunction(module, INIT_KERNEL);
-            statsKernel = driver.moduleGetFunction(module, STATS_KERNEL);
-            letterboxKernel = driver.moduleGetFunction(module, LETTERBOX_KERNEL);
-            sampledKernel = driver.moduleGetFunction(module, SAMPLED_KERNEL);
-            // A blocking stream: it waits for work on the legacy NULL stream, where FFmpeg's NVDEC copies each decoded
-            // surface into its output frame, so a kernel never reads a frame before that copy has finished.
-            stream = driver.streamCreate(CudaDriver.CU_STREAM_DEFAULT);
-            start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
-            stop = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
-            deviceDescriptors = driver.memAlloc(capacity * DESCRIPTOR_BYTES);
-            deviceResults = driver.memAlloc(capacity * RESULT_BYTES);
-            hostDescriptors = driver.memAllocHost(capacity * DESCRIPTOR_BYTES);
-            hostResults = driver.memAllocHost(capacity * RESULT_BYTES);
-            hostDescriptors.fill((byte) 0);
-            hostResults.fill(POISON);
-            argumentValues.set(JAVA_LONG, 0, deviceDescriptors);
-            argumentValues.set(JAVA_LONG, 8, deviceResults);
-            argumentValues.set(JAVA_INT, 16, 0);
-        } catch (RuntimeException e) {
-            failure = e;
-            throw e;
+            context.close();
+        } catch (RuntimeException suppressed) {
+            failure.addSuppressed(suppressed);
         } finally {
-            popContext(failure);
+            arena.close();
         }
     }
 
@@ -297,8 +271,8 @@ public final class CudaStats implements AutoCloseable {
     }
 
     /**
-     * Asks for io.vigil.kernels.Blockiness' four sums ({@link #blockinessSums}) of the frame already described in
-     * {@code slot} (by {@link #set} or {@link #setPlanes}, which turn it off), at {@code bitDepth}.
+     * Asks for io.vigil.kernels.Blockiness' four sums ({@link FrameResult#blockinessSums}) of the frame already
+     * described in {@code slot} (by {@link #set} or {@link #setPlanes}, which turn it off), at {@code bitDepth}.
      */
     public void setBlockiness(int slot, int bitDepth) {
         ensureOpen();
@@ -313,20 +287,9 @@ public final class CudaStats implements AutoCloseable {
     }
 
     /**
-     * Blockiness' sums into {@code out[0..3]}: boundary step sum and count, inner step sum and count; all 0 when not
-     * asked for.
-     */
-    public void blockinessSums(int slot, long[] out) {
-        long at = result(slot);
-        out[0] = (long) BLOCK_BOUNDARY_SUM.get(hostResults, at);
-        out[1] = (long) BLOCK_BOUNDARY_COUNT.get(hostResults, at);
-        out[2] = (long) BLOCK_INNER_SUM.get(hostResults, at);
-        out[3] = (long) BLOCK_INNER_COUNT.get(hostResults, at);
-    }
-
-    /**
-     * Asks for io.vigil.kernels.Blur's three sums ({@link #blurSums}) of the frame already described in {@code slot}
-     * (by {@link #set} or {@link #setPlanes}, which turn it off), at {@code bitDepth}: plane 0 read at 8 bits.
+     * Asks for io.vigil.kernels.Blur's three sums ({@link FrameResult#blurSums}) of the frame already described in
+     * {@code slot} (by {@link #set} or {@link #setPlanes}, which turn it off), at {@code bitDepth}: plane 0 read at 8
+     * bits.
      */
     public void setBlur(int slot, int bitDepth) {
         ensureOpen();
@@ -341,19 +304,12 @@ public final class CudaStats implements AutoCloseable {
         blurLines[slot] = (height >= 4 ? (height - 4) / 4 + 1 : 0) + (width >= 4 ? (width - 4) / 4 + 1 : 0);
     }
 
-    /** Blur's sums into {@code out[0..2]}: width sum, edge count, lines; all 0 when not asked for. */
-    public void blurSums(int slot, long[] out) {
-        long at = result(slot);
-        out[0] = (long) BLUR_WIDTH_SUM.get(hostResults, at);
-        out[1] = Integer.toUnsignedLong((int) BLUR_EDGE_COUNT.get(hostResults, at));
-        out[2] = Integer.toUnsignedLong((int) BLUR_LINES.get(hostResults, at));
-    }
-
     /**
-     * Asks for io.vigil.kernels.ColorBars' bars ({@link #barsMatched}) and flatness ({@link #flatnessSums}) of the
-     * frame already described in {@code slot} (by {@link #set} or {@link #setPlanes}, which turn it off), at
-     * {@code bitDepth}, chroma subsampled by {@code 2^log2ChromaW} x {@code 2^log2ChromaH}, U and V interleaved in
-     * plane 1 when {@code interleaved}, else in planes 1 and 2 (a one-plane frame has flatness only).
+     * Asks for io.vigil.kernels.ColorBars' bars ({@link FrameResult#barsMatched}) and flatness ({@link
+     * FrameResult#flatnessSums}) of the frame already described in {@code slot} (by {@link #set} or {@link #setPlanes},
+     * which turn it off), at {@code bitDepth}, chroma subsampled by {@code 2^log2ChromaW} x {@code 2^log2ChromaH}, U
+     * and V interleaved in plane 1 when {@code interleaved}, else in planes 1 and 2 (a one-plane frame has flatness
+     * only).
      */
     public void setColorBars(int slot, int bitDepth, int log2ChromaW, int log2ChromaH, boolean interleaved) {
         ensureOpen();
@@ -375,19 +331,6 @@ public final class CudaStats implements AutoCloseable {
         colorBars[slot] = true;
     }
 
-    /** Bars matched by ColorBars' best candidate, 0..7 (its score is this over 7); 0 when not asked for. */
-    public int barsMatched(int slot) {
-        return (int) BARS_MATCHED.get(hostResults, result(slot));
-    }
-
-    /** ColorBars' flatness into {@code out[0..2]}: flat steps, edge steps, all steps; all 0 when not asked for. */
-    public void flatnessSums(int slot, long[] out) {
-        long at = result(slot);
-        out[0] = Integer.toUnsignedLong((int) FLAT_STEPS.get(hostResults, at));
-        out[1] = Integer.toUnsignedLong((int) EDGE_STEPS.get(hostResults, at));
-        out[2] = Integer.toUnsignedLong((int) STEPS.get(hostResults, at));
-    }
-
     private void checkBitDepth(int slot, int bitDepth) {
         int bytesPerSample = (int) BYTES_PER_SAMPLE.get(hostDescriptors, slot * DESCRIPTOR_BYTES);
         int shift = (int) SHIFT.get(hostDescriptors, slot * DESCRIPTOR_BYTES);
@@ -398,9 +341,9 @@ public final class CudaStats implements AutoCloseable {
     }
 
     /**
-     * Asks for cropdetect's bars ({@link #barTop} and the others) of the frame already described in {@code slot} (by
-     * {@link #set} or {@link #setPlanes}, which turn it off): a line of plane 0 is black when its sum is below
-     * {@code (limitCode + 1) * length}, {@code limitCode} being cropdetect's integer limit (see
+     * Asks for cropdetect's bars ({@link FrameResult#barTop} and the others) of the frame already described in {@code
+     * slot} (by {@link #set} or {@link #setPlanes}, which turn it off): a line of plane 0 is black when its sum is
+     * below {@code (limitCode + 1) * length}, {@code limitCode} being cropdetect's integer limit (see
      * io.vigil.kernels.Letterbox#limitCode). Same definition as io.vigil.kernels.Letterbox.
      */
     public void setLetterbox(int slot, int limitCode) {
@@ -417,10 +360,10 @@ public final class CudaStats implements AutoCloseable {
     }
 
     /**
-     * Asks for signalstats' BRNG count ({@link #brngCount}) of the frame already described in {@code slot} (by
-     * {@link #set} or {@link #setPlanes}, which turn it off): limits 16, 235 and 240 scaled to {@code bitDepth},
-     * chroma subsampled by {@code 2^log2ChromaW} x {@code 2^log2ChromaH}, U and V interleaved in plane 1 when
-     * {@code interleaved}, else in planes 1 and 2 (a one-plane frame tests luma only). Same definition as
+     * Asks for signalstats' BRNG count ({@link FrameResult#brngCount}) of the frame already described in {@code slot}
+     * (by {@link #set} or {@link #setPlanes}, which turn it off): limits 16, 235 and 240 scaled to {@code bitDepth},
+     * chroma subsampled by {@code 2^log2ChromaW} x {@code 2^log2ChromaH}, U and V interleaved in plane 1 when {@code
+     * interleaved}, else in planes 1 and 2 (a one-plane frame tests luma only). Same definition as
      * io.vigil.kernels.BroadcastRange.
      */
     public void setBroadcastRange(int slot, int bitDepth, int log2ChromaW, int log2ChromaH, boolean interleaved) {
@@ -547,7 +490,7 @@ public final class CudaStats implements AutoCloseable {
     /**
      * Computes slots {@code 0..count-1} as one batch and waits for it: copies the descriptors to the device, launches
      * the kernels, copies the results back into pinned memory. Makes the context current on the calling thread for
-     * the call. {@code count} 0 does nothing. Throws {@link io.vigil.ffi.CudaException} when a driver call or a
+     * the call. {@code count} 0 does nothing. Throws {@link io.vigil.ffi.cuda.CudaException} when a driver call or a
      * kernel fails (a kernel fault also spoils the context for everyone on it, FFmpeg included).
      */
     public void run(int count) {
@@ -583,85 +526,39 @@ public final class CudaStats implements AutoCloseable {
         hostResults.asSlice(0, count * RESULT_BYTES).fill(POISON);
         argumentValues.set(JAVA_INT, 16, count);
 
-        driver.ctxPushCurrent(context);
-        RuntimeException failure = null;
-        try {
-            driver.memcpyHtoDAsync(deviceDescriptors, hostDescriptors, count * DESCRIPTOR_BYTES, stream);
-            driver.eventRecord(start, stream);
-            driver.launchKernel(initKernel, initBlocks, 1, 1, INIT_THREADS, 1, 1, 0, stream, kernelParams);
-            driver.launchKernel(statsKernel, gridX, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+        final MemorySegment s = stream.handle();
+        try (CudaContext.Current current = context.makeCurrent()) {
+            driver.memcpyHtoDAsync(deviceDescriptors.address(), hostDescriptors, count * DESCRIPTOR_BYTES, s);
+            driver.eventRecord(start.handle(), s);
+            driver.launchKernel(initKernel, initBlocks, 1, 1, INIT_THREADS, 1, 1, 0, s, kernelParams);
+            driver.launchKernel(statsKernel, gridX, count, 1, BLOCK_THREADS, 1, 1, 0, s, kernelParams);
             if (anyLetterbox) {
-                driver.launchKernel(letterboxKernel, 1, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+                driver.launchKernel(letterboxKernel, 1, count, 1, BLOCK_THREADS, 1, 1, 0, s, kernelParams);
             }
             if (anySampled) {
-                driver.launchKernel(sampledKernel, sampledX, count, 1, BLOCK_THREADS, 1, 1, 0, stream, kernelParams);
+                driver.launchKernel(sampledKernel, sampledX, count, 1, BLOCK_THREADS, 1, 1, 0, s, kernelParams);
             }
-            driver.eventRecord(stop, stream);
-            driver.memcpyDtoHAsync(hostResults, deviceResults, count * RESULT_BYTES, stream);
-            driver.streamSynchronize(stream);
-            lastKernelMillis = driver.eventElapsedTime(start, stop);
+            driver.eventRecord(stop.handle(), s);
+            driver.memcpyDtoHAsync(hostResults, deviceResults.address(), count * RESULT_BYTES, s);
+            driver.streamSynchronize(s);
+            lastKernelMillis = driver.eventElapsedTime(start.handle(), stop.handle());
             lastCount = count;
-        } catch (RuntimeException e) {
-            failure = e;
-            throw e;
-        } finally {
-            popContext(failure);
         }
     }
 
-    /** Luma samples of the frame in {@code slot} of the last batch at or below its black threshold. */
-    public long darkCount(int slot) {
-        return (long) DARK_COUNT.get(hostResults, result(slot));
+    /**
+     * The figures of the frame in {@code slot} of the last batch, read in place from the pinned results: valid until
+     * the next {@link #run} (copy them with {@link #copyResult} to keep them), unreadable after {@link #close}.
+     */
+    public FrameResult result(int slot) {
+        checkResult(slot);
+        return results[slot];
     }
 
-    /** Sum of the frame's luma samples. */
-    public long lumaSum(int slot) {
-        return (long) LUMA_SUM.get(hostResults, result(slot));
-    }
-
-    /** The frame's smallest luma sample; -1 (0xFFFFFFFF) when plane 0 has no samples. */
-    public int lumaMin(int slot) {
-        return (int) LUMA_MIN.get(hostResults, result(slot));
-    }
-
-    /** The frame's largest luma sample. */
-    public int lumaMax(int slot) {
-        return (int) LUMA_MAX.get(hostResults, result(slot));
-    }
-
-    /** Sum of absolute differences against the reference over all planes; 0 without a reference. */
-    public long sad(int slot) {
-        return (long) SAD.get(hostResults, result(slot));
-    }
-
-    /** cropdetect's black bar at the top of the frame in {@code slot}, rows; 0 when not asked for. */
-    public int barTop(int slot) {
-        return (int) BAR_TOP.get(hostResults, result(slot));
-    }
-
-    /** The bar at the bottom, rows. */
-    public int barBottom(int slot) {
-        return (int) BAR_BOTTOM.get(hostResults, result(slot));
-    }
-
-    /** The bar at the left, columns. */
-    public int barLeft(int slot) {
-        return (int) BAR_LEFT.get(hostResults, result(slot));
-    }
-
-    /** The bar at the right, columns. */
-    public int barRight(int slot) {
-        return (int) BAR_RIGHT.get(hostResults, result(slot));
-    }
-
-    /** signalstats' BRNG count: pixels with Y, U or V outside broadcast range; 0 when not asked for. */
-    public long brngCount(int slot) {
-        return (long) BRNG_COUNT.get(hostResults, result(slot));
-    }
-
-    /** Samples the SAD covers (width times height summed over planes); 0 without a reference. */
-    public long samples(int slot) {
-        return (long) SAMPLES.get(hostResults, result(slot));
+    /** Copies the result record of {@code slot} of the last batch into {@code record} ({@link #RECORD_BYTES} long). */
+    public void copyResult(int slot, MemorySegment record) {
+        checkResult(slot);
+        MemorySegment.copy(hostResults, slot * RESULT_BYTES, record, 0, RESULT_BYTES);
     }
 
     /** Device milliseconds of the last batch's two kernels (between events around them); NaN before any batch. */
@@ -674,12 +571,11 @@ public final class CudaStats implements AutoCloseable {
         return RESULT_BYTES;
     }
 
-    private long result(int slot) {
+    private void checkResult(int slot) {
         ensureOpen();
         if (slot < 0 || slot >= lastCount) {
             throw new IndexOutOfBoundsException("slot " + slot + " is not in the last batch (" + lastCount + " frames)");
         }
-        return slot * RESULT_BYTES;
     }
 
     private void ensureOpen() {
@@ -688,22 +584,10 @@ public final class CudaStats implements AutoCloseable {
         }
     }
 
-    /** Pops the context pushed by the caller; a failure to pop is added to {@code failure} rather than hiding it. */
-    private void popContext(RuntimeException failure) {
-        try {
-            driver.ctxPopCurrent();
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                throw e;
-            }
-            failure.addSuppressed(e);
-        }
-    }
-
     /**
-     * Waits for queued work, frees the buffers, events, stream and module, and releases the primary context (the
-     * context itself lives on while FFmpeg holds it). Frees what it can even when a call fails, then throws the first
-     * failure. Idempotent.
+     * Waits for queued work, then closes the context, which frees the buffers, events, stream and module and
+     * releases the primary context (the context itself lives on while FFmpeg holds it). Frees what it can even when
+     * a call fails, then throws the first failure. Idempotent.
      */
     @Override
     public void close() {
@@ -712,49 +596,8 @@ public final class CudaStats implements AutoCloseable {
         }
         closed = true;
         lastCount = 0;
-        RuntimeException failure = null;
-        if (context != null) {
-            boolean current = false;
-            try {
-                driver.ctxPushCurrent(context);
-                current = true;
-            } catch (RuntimeException e) {
-                failure = e; // without the context nothing can be freed; releasing it below still may
-            }
-            if (current) {
-                if (stream != null) {
-                    failure = attempt(failure, () -> driver.streamSynchronize(stream));
-                }
-                if (hostResults != null) {
-                    failure = attempt(failure, () -> driver.memFreeHost(hostResults));
-                }
-                if (hostDescriptors != null) {
-                    failure = attempt(failure, () -> driver.memFreeHost(hostDescriptors));
-                }
-                if (deviceResults != 0) {
-                    failure = attempt(failure, () -> driver.memFree(deviceResults));
-                }
-                if (deviceDescriptors != 0) {
-                    failure = attempt(failure, () -> driver.memFree(deviceDescriptors));
-                }
-                if (stop != null) {
-                    failure = attempt(failure, () -> driver.eventDestroy(stop));
-                }
-                if (start != null) {
-                    failure = attempt(failure, () -> driver.eventDestroy(start));
-                }
-                if (stream != null) {
-                    failure = attempt(failure, () -> driver.streamDestroy(stream));
-                }
-                if (module != null) {
-                    failure = attempt(failure, () -> driver.moduleUnload(module));
-                }
-                failure = attempt(failure, () -> driver.ctxPopCurrent());
-            }
-            failure = attempt(failure, () -> driver.devicePrimaryCtxRelease(device));
-        }
-        hostResults = null;
-        hostDescriptors = null;
+        RuntimeException failure = Failures.attempt(null, stream::synchronize);
+        failure = Failures.attempt(failure, context::close);
         arena.close();
         if (failure != null) {
             throw failure;
@@ -763,6 +606,6 @@ public final class CudaStats implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "CudaStats[device " + device + ", capacity " + capacity + (closed ? ", closed]" : "]");
+        return "CudaStats[device " + context.ordinal() + ", capacity " + capacity + (closed ? ", closed]" : "]");
     }
 }

@@ -1,6 +1,5 @@
 package io.vigil.kernels.cuda;
 
-import static io.vigil.kernels.cuda.Cleanup.attempt;
 import static io.vigil.kernels.cuda.FrameRecords.BIT_DEPTH;
 import static io.vigil.kernels.cuda.FrameRecords.BYTES_PER_SAMPLE;
 import static io.vigil.kernels.cuda.FrameRecords.CHROMA_SHAPE;
@@ -12,13 +11,17 @@ import static io.vigil.kernels.cuda.FrameRecords.PLANE;
 import static io.vigil.kernels.cuda.FrameRecords.PLANE_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.SHIFT;
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.vigil.ffi.CudaDriver;
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.cuda.CudaContext;
+import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.ffi.cuda.CudaStream;
+import io.vigil.ffi.cuda.DeviceBuffer;
+import io.vigil.ffi.cuda.Failures;
+import io.vigil.ffi.cuda.PinnedBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -29,9 +32,10 @@ import java.util.Objects;
  * integers) in a small device buffer, and only that (86 KB at 320 x 180, 115 KB at 320 x 240) comes back, in one copy, rather
  * than the whole frame (3 MB for 1080p NV12, 6 MB for P010).
  *
- * <p>Owns, on one device's primary context: the loaded module, one stream (synchronizing with the legacy NULL stream,
- * where NVDEC copies its frames out), a device descriptor and a pinned host one, and a device and a pinned host
- * picture buffer that grow to the tallest thumbnail asked for (the old ones freed). One thread at a time; not
+ * <p>Owns one {@link CudaContext} on a device's primary context, and through it: the loaded module, one stream
+ * (synchronizing with the legacy NULL stream, where NVDEC copies its frames out), a device descriptor and a pinned
+ * host one, and a device and a pinned host picture buffer that grow to the tallest thumbnail asked for (the old ones
+ * freed). One thread at a time; not
  * reentrant. Nothing is allocated per thumbnail once the buffers have grown.
  */
 public final class CudaThumbnails implements AutoCloseable {
@@ -43,20 +47,19 @@ public final class CudaThumbnails implements AutoCloseable {
     /** The tallest thumbnail (ThumbnailWriter.heightFor's clamp). */
     public static final int MAX_HEIGHT = 8192;
 
+    private final CudaContext context;
     private final CudaDriver driver;
-    private final int device;
-    private final Arena arena = Arena.ofShared();
+    /** Holds the launch arguments; closed with this. */
+    private final Arena arena;
     private final MemorySegment argumentValues;
     private final MemorySegment kernelParams;
-    private MemorySegment context;
-    private MemorySegment module;
-    private MemorySegment kernel;
-    private MemorySegment stream;
-    private long deviceDescriptor;
-    private MemorySegment hostDescriptor;
-    private long devicePicture;
-    private MemorySegment hostPicture;
-    private long pictureCapacityBytes;
+    private final MemorySegment kernel;
+    private final CudaStream stream;
+    private final DeviceBuffer deviceDescriptor;
+    private final MemorySegment hostDescriptor;
+    /** The picture buffers, replaced by larger ones when a taller thumbnail is asked for; null before the first. */
+    private DeviceBuffer devicePicture;
+    private PinnedBuffer hostPicture;
     private int lastHeight;
     private boolean closed;
     // downscale(VideoFrame)'s scratch: the frame's planes.
@@ -65,64 +68,39 @@ public final class CudaThumbnails implements AutoCloseable {
     private final int[] widths = new int[MAX_PLANES];
     private final int[] heights = new int[MAX_PLANES];
 
-    private CudaThumbnails(CudaDriver driver, int device) {
-        this.driver = driver;
-        this.device = device;
+    /** Takes what every thumbnail needs from {@code context}; what it took is freed with the context if this throws. */
+    private CudaThumbnails(CudaContext context, Arena arena, byte[] ptx) {
+        this.context = context;
+        this.driver = context.driver();
+        this.arena = arena;
         argumentValues = arena.allocate(24, 8);
         kernelParams = arena.allocate(ADDRESS, 3);
         kernelParams.setAtIndex(ADDRESS, 0, argumentValues.asSlice(0, 8));
         kernelParams.setAtIndex(ADDRESS, 1, argumentValues.asSlice(8, 8));
         kernelParams.setAtIndex(ADDRESS, 2, argumentValues.asSlice(16, 4));
+        kernel = context.loadModule(ptx).function(KERNEL);
+        stream = context.createStream(CudaDriver.CU_STREAM_DEFAULT);
+        deviceDescriptor = context.allocate(DESCRIPTOR_BYTES);
+        hostDescriptor = context.allocatePinned(DESCRIPTOR_BYTES).segment();
+        hostDescriptor.fill((byte) 0);
+        argumentValues.set(JAVA_LONG, 0, deviceDescriptor.address());
     }
 
     /**
      * Retains device {@code deviceOrdinal}'s primary context (created with CU_CTX_SCHED_BLOCKING_SYNC when it is the
-     * first, as FFmpeg requires) and loads the kernel. Throws {@link io.vigil.ffi.CudaException} naming the driver
-     * call that failed, after giving back whatever it had taken.
+     * first, as FFmpeg requires) and loads the kernel. Throws {@link io.vigil.ffi.cuda.CudaException} naming the
+     * driver call that failed, after giving back whatever it had taken.
      */
     public static CudaThumbnails open(CudaDriver driver, int deviceOrdinal) {
         Objects.requireNonNull(driver, "driver");
         byte[] ptx = CudaStats.readPtx();
-        driver.init();
-        CudaThumbnails thumbnails = new CudaThumbnails(driver, driver.device(deviceOrdinal));
+        CudaContext context = CudaContext.retainPrimary(driver, deviceOrdinal);
+        Arena arena = Arena.ofShared();
         try {
-            thumbnails.acquire(ptx);
+            return new CudaThumbnails(context, arena, ptx);
         } catch (RuntimeException | Error e) {
-            try {
-                thumbnails.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            CudaStats.giveBack(context, arena, e);
             throw e;
-        }
-        return thumbnails;
-    }
-
-    private void acquire(byte[] ptx) {
-        CudaDriver.PrimaryCtxState state = driver.devicePrimaryCtxGetState(device);
-        if (!state.active() && state.flags() != CudaDriver.CU_CTX_SCHED_BLOCKING_SYNC) {
-            driver.devicePrimaryCtxSetFlags(device, CudaDriver.CU_CTX_SCHED_BLOCKING_SYNC);
-        }
-        context = driver.devicePrimaryCtxRetain(device);
-        driver.ctxPushCurrent(context);
-        RuntimeException failure = null;
-        try {
-            try (Arena image = Arena.ofConfined()) {
-                MemorySegment text = image.allocate(ptx.length + 1L); // zeroed: the last byte is the NUL
-                MemorySegment.copy(ptx, 0, text, JAVA_BYTE, 0, ptx.length);
-                module = driver.moduleLoadData(text);
-            }
-            kernel = driver.moduleGetFunction(module, KERNEL);
-            stream = driver.streamCreate(CudaDriver.CU_STREAM_DEFAULT);
-            deviceDescriptor = driver.memAlloc(DESCRIPTOR_BYTES);
-            hostDescriptor = driver.memAllocHost(DESCRIPTOR_BYTES);
-            hostDescriptor.fill((byte) 0);
-            argumentValues.set(JAVA_LONG, 0, deviceDescriptor);
-        } catch (RuntimeException e) {
-            failure = e;
-            throw e;
-        } finally {
-            popContext(failure);
         }
     }
 
@@ -204,26 +182,21 @@ public final class CudaThumbnails implements AutoCloseable {
         long bytes = bytes(height);
         int blocks = (int) ((bytes + THREADS - 1) / THREADS);
 
-        driver.ctxPushCurrent(context);
-        RuntimeException failure = null;
-        try {
-            if (bytes > pictureCapacityBytes) {
-                grow(bytes);
-            }
-            argumentValues.set(JAVA_LONG, 8, devicePicture);
-            argumentValues.set(JAVA_INT, 16, height);
-            driver.memcpyHtoDAsync(deviceDescriptor, hostDescriptor, DESCRIPTOR_BYTES, stream);
-            driver.launchKernel(kernel, blocks, 1, 1, THREADS, 1, 1, 0, stream, kernelParams);
-            driver.memcpyDtoHAsync(hostPicture, devicePicture, bytes, stream);
-            driver.streamSynchronize(stream);
-            lastHeight = height;
-        } catch (RuntimeException e) {
-            failure = e;
-            throw e;
-        } finally {
-            popContext(failure);
+        if (hostPicture == null || bytes > hostPicture.byteSize()) {
+            grow(bytes);
         }
-        return hostPicture.asSlice(0, bytes);
+        MemorySegment picture = hostPicture.segment();
+        final MemorySegment s = stream.handle();
+        try (CudaContext.Current current = context.makeCurrent()) {
+            argumentValues.set(JAVA_LONG, 8, devicePicture.address());
+            argumentValues.set(JAVA_INT, 16, height);
+            driver.memcpyHtoDAsync(deviceDescriptor.address(), hostDescriptor, DESCRIPTOR_BYTES, s);
+            driver.launchKernel(kernel, blocks, 1, 1, THREADS, 1, 1, 0, s, kernelParams);
+            driver.memcpyDtoHAsync(picture, devicePicture.address(), bytes, s);
+            driver.streamSynchronize(s);
+            lastHeight = height;
+        }
+        return picture.asSlice(0, bytes);
     }
 
     /** Bytes the last {@link #downscale} brought back from the device (the whole thumbnail); 0 before any. */
@@ -231,23 +204,20 @@ public final class CudaThumbnails implements AutoCloseable {
         return lastHeight == 0 ? 0 : bytes(lastHeight);
     }
 
-    /** Replaces the picture buffers with ones of {@code bytes}; the context is current. */
+    /** Replaces the picture buffers with ones of {@code bytes}, once the work that reads the old ones is done. */
     private void grow(long bytes) {
-        driver.streamSynchronize(stream);
-        if (hostPicture != null) {
-            MemorySegment old = hostPicture;
-            hostPicture = null;
-            driver.memFreeHost(old);
+        stream.synchronize();
+        DeviceBuffer oldDevice = devicePicture;
+        PinnedBuffer oldHost = hostPicture;
+        devicePicture = null;
+        hostPicture = null;
+        RuntimeException failure = oldHost == null ? null : Failures.attempt(null, oldHost::close);
+        failure = oldDevice == null ? failure : Failures.attempt(failure, oldDevice::close);
+        if (failure != null) {
+            throw failure;
         }
-        if (devicePicture != 0) {
-            long old = devicePicture;
-            devicePicture = 0;
-            driver.memFree(old);
-        }
-        pictureCapacityBytes = 0;
-        devicePicture = driver.memAlloc(bytes);
-        hostPicture = driver.memAllocHost(bytes);
-        pictureCapacityBytes = bytes;
+        devicePicture = context.allocate(bytes);
+        hostPicture = context.allocatePinned(bytes);
     }
 
     private void ensureOpen() {
@@ -256,20 +226,9 @@ public final class CudaThumbnails implements AutoCloseable {
         }
     }
 
-    private void popContext(RuntimeException failure) {
-        try {
-            driver.ctxPopCurrent();
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                throw e;
-            }
-            failure.addSuppressed(e);
-        }
-    }
-
     /**
-     * Waits for queued work, frees the buffers, stream and module and releases the primary context. Frees what it can
-     * even when a call fails, then throws the first failure. Idempotent.
+     * Waits for queued work, then closes the context, which frees the buffers, stream and module and releases the
+     * primary context. Frees what it can even when a call fails, then throws the first failure. Idempotent.
      */
     @Override
     public void close() {
@@ -277,43 +236,8 @@ public final class CudaThumbnails implements AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException failure = null;
-        if (context != null) {
-            boolean current = false;
-            try {
-                driver.ctxPushCurrent(context);
-                current = true;
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            if (current) {
-                if (stream != null) {
-                    failure = attempt(failure, () -> driver.streamSynchronize(stream));
-                }
-                if (hostPicture != null) {
-                    failure = attempt(failure, () -> driver.memFreeHost(hostPicture));
-                }
-                if (devicePicture != 0) {
-                    failure = attempt(failure, () -> driver.memFree(devicePicture));
-                }
-                if (hostDescriptor != null) {
-                    failure = attempt(failure, () -> driver.memFreeHost(hostDescriptor));
-                }
-                if (deviceDescriptor != 0) {
-                    failure = attempt(failure, () -> driver.memFree(deviceDescriptor));
-                }
-                if (stream != null) {
-                    failure = attempt(failure, () -> driver.streamDestroy(stream));
-                }
-                if (module != null) {
-                    failure = attempt(failure, () -> driver.moduleUnload(module));
-                }
-                failure = attempt(failure, () -> driver.ctxPopCurrent());
-            }
-            failure = attempt(failure, () -> driver.devicePrimaryCtxRelease(device));
-        }
-        hostPicture = null;
-        hostDescriptor = null;
+        RuntimeException failure = Failures.attempt(null, stream::synchronize);
+        failure = Failures.attempt(failure, context::close);
         arena.close();
         if (failure != null) {
             throw failure;
@@ -322,6 +246,6 @@ public final class CudaThumbnails implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "CudaThumbnails[device " + device + (closed ? ", closed]" : "]");
+        return "CudaThumbnails[device " + context.ordinal() + (closed ? ", closed]" : "]");
     }
 }

@@ -1,6 +1,6 @@
 package io.vigil.kernels.cuda;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 
 /** The driver-binding contract on the stand-in driver. */
 class CudaDriverEmulatedTest extends CudaDriverContract {

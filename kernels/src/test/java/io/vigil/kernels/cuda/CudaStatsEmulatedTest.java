@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.ffi.ClipWriter;
-import io.vigil.ffi.CudaDriver;
-import io.vigil.ffi.CudaException;
+import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.ffi.cuda.CudaException;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,25 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * context, what it does when each driver call fails, and the arguments it refuses. (What it computes is the
  * contract tests' job.)
  */
-class CudaStatsEmulatedTest {
-    private CudaDriver driver;
-    private FakeCuda.Live before;
-
-    @BeforeEach
-    void baseline() {
-        driver = FakeCuda.driver();
-        driver.init();
-        before = FakeCuda.live();
-        assertThat(before.contextStackDepth()).isZero();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        FakeCuda.failNothing();
-        FakeCuda.Live after = FakeCuda.live();
-        assertThat(after.sameResourcesAs(before)).as("before %s%nafter  %s", before, after).isTrue();
-    }
-
+class CudaStatsEmulatedTest extends LeakCheckedTest {
     @Test
     void openTakesOneOfEachAndCloseGivesEverythingBack() {
         CudaStats stats = CudaStats.open(driver, 0, 5);
@@ -65,7 +45,7 @@ class CudaStatsEmulatedTest {
         stats.close(); // idempotent
         assertThatThrownBy(() -> stats.run(1)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("CudaStats used after close");
-        assertThatThrownBy(() -> stats.darkCount(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> stats.result(0).darkCount()).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -146,13 +126,13 @@ class CudaStatsEmulatedTest {
                 assertThatThrownBy(() -> stats.run(2)).isInstanceOfSatisfying(CudaException.class,
                         e -> assertThat(e.call()).isEqualTo(call));
                 assertThat(FakeCuda.live().contextStackDepth()).isZero();
-                assertThatThrownBy(() -> stats.sad(0)).isInstanceOf(IndexOutOfBoundsException.class)
+                assertThatThrownBy(() -> stats.result(0).sad()).isInstanceOf(IndexOutOfBoundsException.class)
                         .hasMessage("slot 0 is not in the last batch (0 frames)");
                 assertThat(stats.lastKernelMillis()).isNaN();
                 stats.run(2);
-                assertThat(stats.samples(0)).isEqualTo(100 * 3 + 100 * 2);
-                assertThat(stats.samples(1)).isZero();
-                assertThat(stats.lumaSum(1)).isEqualTo(33L * 7 * Frames.LUMA);
+                assertThat(stats.result(0).samples()).isEqualTo(100 * 3 + 100 * 2);
+                assertThat(stats.result(1).samples()).isZero();
+                assertThat(stats.result(1).lumaSum()).isEqualTo(33L * 7 * Frames.LUMA);
             } finally {
                 frames.free();
             }

@@ -3,7 +3,7 @@ package io.vigil.kernels.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.ffi.CudaDriver;
+import io.vigil.ffi.cuda.CudaDriver;
 import io.vigil.kernels.GpuAvailability;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package io.vigil.engine.config;
 
 import io.vigil.engine.alarm.Severity;
-import io.vigil.engine.backend.BackendChoice;
 import io.vigil.engine.detect.spec.DetectorRegistry;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.detect.spec.DetectorSpec;
 import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.kernels.engine.BackendChoice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,9 @@
 package io.vigil.engine.config;
 
-import io.vigil.engine.backend.BackendChoice;
 import io.vigil.engine.detect.spec.DetectorRegistry;
 import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.kernels.engine.BackendChoice;
+import io.vigil.kernels.engine.EngineOptions;
 import java.time.Duration;
 import java.util.SequencedMap;
 
@@ -45,5 +46,10 @@ public record VigilConfig(SequencedMap<String, DetectorSettings> detectors, int 
 
     public VigilConfig withBackend(BackendChoice choice) {
         return new VigilConfig(detectors, decodeThreads, ioTimeout, choice, gpu);
+    }
+
+    /** What {@link io.vigil.kernels.engine.Engines#select} needs: {@code backend} and the {@code gpu} settings. */
+    public EngineOptions engineOptions() {
+        return new EngineOptions(backend, gpu.device(), gpu.maxBatch(), gpu.maxLatency());
     }
 }

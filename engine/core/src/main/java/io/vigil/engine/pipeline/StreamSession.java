@@ -5,7 +5,6 @@ import io.vigil.engine.StreamAnalyzer;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.DecodeOptions;
@@ -14,6 +13,7 @@ import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,7 +60,7 @@ public final class StreamSession implements AutoCloseable {
     private final InputAddress address;
     private final Reading reading;
     private final DecodeOptions decodeOptions;
-    private final StatisticsBackend backend;
+    private final StatisticsEngine backend;
     private final Consumer<String> notices;
     private final Runnable inputStartedListener;
     private final long startedNanos = System.nanoTime();
@@ -98,7 +98,7 @@ public final class StreamSession implements AutoCloseable {
         this.notices = b.notices;
         this.inputStartedListener = b.inputStarted;
         // The decode target is the statistics backend's: NVDEC on its CUDA device, or the CPU.
-        this.decodeOptions = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.cudaDevice());
+        this.decodeOptions = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.decodeTarget());
         boolean live = address.remote();
         this.tracker = new AlarmTracker(stream, b.events, live);
         this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend);
@@ -123,7 +123,7 @@ public final class StreamSession implements AutoCloseable {
      * A session for {@code stream} reading {@code input} (a path or URL), its detectors and decoding as
      * {@code config} says, video statistics on {@code backend}, events (alarms as they happen) to {@code events}.
      */
-    public static Builder of(String stream, String input, VigilConfig config, StatisticsBackend backend,
+    public static Builder of(String stream, String input, VigilConfig config, StatisticsEngine backend,
                              EventSink events) {
         return new Builder(stream, input, config, backend, events);
     }
@@ -133,7 +133,7 @@ public final class StreamSession implements AutoCloseable {
         private final String stream;
         private final String input;
         private final VigilConfig config;
-        private final StatisticsBackend backend;
+        private final StatisticsEngine backend;
         private final EventSink events;
         private Reading reading = Reading.ONCE;
         private Path thumbnailDir;
@@ -144,7 +144,7 @@ public final class StreamSession implements AutoCloseable {
         private long pictureEveryNanos;
         private Consumer<byte[]> pictures;
 
-        private Builder(String stream, String input, VigilConfig config, StatisticsBackend backend, EventSink events) {
+        private Builder(String stream, String input, VigilConfig config, StatisticsEngine backend, EventSink events) {
             this.stream = Objects.requireNonNull(stream, "stream");
             this.input = Objects.requireNonNull(input, "input");
             this.config = Objects.requireNonNull(config, "config");

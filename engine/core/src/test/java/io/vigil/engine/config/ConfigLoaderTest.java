@@ -41,7 +41,7 @@ class ConfigLoaderTest {
                   maxBatch: 32
                   maxLatencyMs: 5
                 """);
-        assertThat(c.backend()).isEqualTo(io.vigil.engine.backend.BackendChoice.CPU);
+        assertThat(c.backend()).isEqualTo(io.vigil.kernels.engine.BackendChoice.CPU);
         assertThat(c.gpu()).isEqualTo(new VigilConfig.Gpu(1, 32, java.time.Duration.ofMillis(5)));
         assertThat(c.detectors().get("black").durationSeconds()).isEqualTo(5.0);
         assertThat(c.detectors().get("black").number("pixelThreshold")).isEqualTo(0.15);

@@ -7,7 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import io.vigil.engine.StreamAnalyzer;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.CpuBackend;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.config.VigilConfig;
@@ -54,7 +54,7 @@ class AudioDetectorRulesTest {
         List<Event> events = new ArrayList<>();
         AlarmTracker tracker = new AlarmTracker("s", events::add, false);
         try (StreamAnalyzer analyzer = StreamAnalyzer.create(config.withDetectors(only), tracker, false,
-                CpuBackend.INSTANCE)) {
+                CpuStatisticsEngine.reference())) {
             AudioBlock block = new AudioBlock();
             float[][] data = new float[channels][BLOCK];
             long total = Math.round(seconds * RATE);

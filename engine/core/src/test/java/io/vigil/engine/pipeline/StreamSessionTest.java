@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.CpuBackend;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ class StreamSessionTest {
         AtomicInteger starts = new AtomicInteger();
         Event.Summary summary;
         try (StreamSession session = StreamSession.of("w", clip.toString(), VigilConfig.defaults(),
-                        CpuBackend.INSTANCE, events::add).watching()
+                        CpuStatisticsEngine.reference(), events::add).watching()
                 .onInputStarted(starts::incrementAndGet)
                 .samples(0, samples::add)
                 .pictures(HOUR_NANOS, pictures::add)
@@ -89,7 +89,7 @@ class StreamSessionTest {
     void anInputReadOnceIsSummedUpAsItsOwnAndOpensOnce() {
         List<Event> events = new ArrayList<>();
         try (StreamSession session = StreamSession.of("o", clip.toString(), VigilConfig.defaults(),
-                CpuBackend.INSTANCE, events::add).start()) {
+                CpuStatisticsEngine.reference(), events::add).start()) {
             session.open();
             while (session.step()) {
                 assertThat(session.framesDecoded()).isLessThanOrEqualTo(FRAMES);
@@ -106,10 +106,10 @@ class StreamSessionTest {
     @Test
     void anInputThatCannotBeOpenedSaysWhy() {
         try (StreamSession session = StreamSession.of("m", dir.resolve("missing.mkv").toString(),
-                VigilConfig.defaults(), CpuBackend.INSTANCE, e -> { }).start()) {
+                VigilConfig.defaults(), CpuStatisticsEngine.reference(), e -> { }).start()) {
             assertThatThrownBy(session::open).isInstanceOf(InputException.class).hasMessageContaining("No such file");
         }
-        assertThatThrownBy(() -> StreamSession.of("g", "gopher://x/y", VigilConfig.defaults(), CpuBackend.INSTANCE,
+        assertThatThrownBy(() -> StreamSession.of("g", "gopher://x/y", VigilConfig.defaults(), CpuStatisticsEngine.reference(),
                 e -> { }).start()).isInstanceOf(InputException.class).hasMessageContaining("gopher");
     }
 }

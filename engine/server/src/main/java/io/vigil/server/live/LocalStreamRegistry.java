@@ -1,7 +1,5 @@
 package io.vigil.server.live;
 
-import io.vigil.engine.backend.Backends;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
@@ -13,6 +11,8 @@ import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfig;
 import io.vigil.server.config.ServeConfigLoader;
 import io.vigil.server.config.UrlPolicy;
+import io.vigil.kernels.engine.Engines;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,26 +39,25 @@ public final class LocalStreamRegistry implements StreamRegistry {
     private final ServeConfig config;
     private final EventHub hub;
     private final UrlPolicy policy;
-    private final StatisticsBackend backend;
+    private final StatisticsEngine backend;
     private final boolean ownsBackend;
     private final Map<String, StreamSupervisor> streams = new LinkedHashMap<>();
     private boolean closed;
 
     /**
      * Opens the statistics backend {@code config.defaults()} asks for (auto: the GPU where there is one); throws
-     * {@link Backends.UnavailableException} when it asks for a GPU that is not there. Starts no stream.
+     * {@link Engines.UnavailableException} when it asks for a GPU that is not there. Starts no stream.
      */
     public LocalStreamRegistry(ServeConfig config, EventHub hub) {
-        this(config, hub, Backends.select(config.defaults().backend(), config.defaults().gpu().device(),
-                config.defaults().gpu().maxBatch(), config.defaults().gpu().maxLatency()).backend(), true);
+        this(config, hub, Engines.select(config.defaults().engineOptions()).engine(), true);
     }
 
     /** As the other constructor, with a backend the caller owns (it must outlive this registry). */
-    public LocalStreamRegistry(ServeConfig config, EventHub hub, StatisticsBackend backend) {
+    public LocalStreamRegistry(ServeConfig config, EventHub hub, StatisticsEngine backend) {
         this(config, hub, backend, false);
     }
 
-    private LocalStreamRegistry(ServeConfig config, EventHub hub, StatisticsBackend backend, boolean owns) {
+    private LocalStreamRegistry(ServeConfig config, EventHub hub, StatisticsEngine backend, boolean owns) {
         this.config = config;
         this.hub = hub;
         this.policy = new UrlPolicy(config.limits());

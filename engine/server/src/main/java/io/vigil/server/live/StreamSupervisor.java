@@ -1,7 +1,6 @@
 package io.vigil.server.live;
 
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.StatisticsBackend;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.engine.pipeline.InputException;
@@ -11,6 +10,7 @@ import io.vigil.server.EventHub;
 import io.vigil.server.LatencyHistogram;
 import io.vigil.server.StatsSample;
 import io.vigil.server.StreamStatus;
+import io.vigil.kernels.engine.StatisticsEngine;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,7 +37,7 @@ final class StreamSupervisor {
     private final String url;
     private final InputAddress location;
     private final VigilConfig config;
-    private final StatisticsBackend backend;
+    private final StatisticsEngine backend;
     private final EventHub hub;
     private final double initialBackoffSeconds;
     private final double maxBackoffSeconds;
@@ -64,7 +64,7 @@ final class StreamSupervisor {
     private final long[] sampleFramesRing = new long[FPS_WINDOW];
     private long samplesTaken;
 
-    StreamSupervisor(String id, String url, VigilConfig config, StatisticsBackend backend, EventHub hub,
+    StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
                      double initialBackoffSeconds, double maxBackoffSeconds) {
         this.id = id;
         this.url = url;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.CpuBackend;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
@@ -48,7 +48,7 @@ class LiveInputsTest {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(5)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1));
-        registry = new LocalStreamRegistry(config, hub, CpuBackend.INSTANCE);
+        registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
     @AfterAll

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.backend.CpuBackend;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
@@ -47,7 +47,7 @@ class RegistryTest {
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
                 .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir)));
-        registry = new LocalStreamRegistry(config, hub, CpuBackend.INSTANCE);
+        registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
     @AfterEach
@@ -181,7 +181,7 @@ class RegistryTest {
     void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
         ServeConfig slow = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)));
-        try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuBackend.INSTANCE)) {
+        try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuStatisticsEngine.reference())) {
             own.add(new StreamSpec("silent", "udp://127.0.0.1:" + LiveSources.freeUdpPort(), List.of("stall"), null));
             Thread.sleep(500);
             assertThat(own.get("silent").orElseThrow().state()).isEqualTo(StreamStatus.State.STARTING);
