@@ -75,7 +75,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         VigilConfig cfg = configuration();
         if (thumbnails != null) {
             try {
-                io.vigil.engine.StartFrames.prepare(thumbnails);
+                io.vigil.engine.pipeline.StartFrames.prepare(thumbnails);
             } catch (java.io.IOException e) {
                 throw new Main.UserError("--thumbnails: " + e.getMessage(), Main.EXIT_USAGE);
             }

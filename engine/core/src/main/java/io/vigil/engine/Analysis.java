@@ -56,7 +56,7 @@ public final class Analysis {
 
     /**
      * As {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsEngine)}, and with
-     * {@code thumbnails} (a writable folder, see {@link StartFrames#prepare}; null for none) each video alarm gets a
+     * {@code thumbnails} (a writable folder, see {@link io.vigil.engine.pipeline.StartFrames#prepare}; null for none) each video alarm gets a
      * JPEG of the frame where it began.
      */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,

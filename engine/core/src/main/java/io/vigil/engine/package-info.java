@@ -1,2 +1,5 @@
-/** The per-stream pipeline: decoded frames become statistics, statistics go to detectors, detectors raise alarms. */
+/**
+ * {@code vigil analyze}'s unit of work: {@link io.vigil.engine.Analysis} runs one input to its end over a
+ * {@link io.vigil.engine.pipeline.StreamSession} and says how it ended (the command's exit code).
+ */
 package io.vigil.engine;

@@ -9,7 +9,7 @@ import java.util.Map;
  * @param mediaSeconds   media time of the last frame analysed (of the last audio block, before any video frame)
  * @param framesAnalysed video frames analysed so far
  * @param figures        lumaMean, darkFraction, mafd, blockiness, rmsDbfs, momentaryLufs, shortTermLufs: those
- *                       measured (see {@link io.vigil.engine.StreamAnalyzer#sample}); a fresh map, the listener's to
+ *                       measured (see {@link io.vigil.engine.pipeline.StreamAnalyzer#sample}); a fresh map, the listener's to
  *                       keep and add to
  */
 public record Sample(long nanoTime, double mediaSeconds, long framesAnalysed, Map<String, Double> figures) {

@@ -1,7 +1,5 @@
 package io.vigil.engine.pipeline;
 
-import io.vigil.engine.StartFrames;
-import io.vigil.engine.StreamAnalyzer;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
-import io.vigil.engine.StreamAnalyzer;
+import io.vigil.engine.pipeline.StreamAnalyzer;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;

@@ -1,4 +1,4 @@
-package io.vigil.engine;
+package io.vigil.engine.pipeline;
 
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.VigilConfig;
@@ -118,7 +118,7 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
      * Sees every frame {@code analyzer} analyses from now on and makes the thumbnails {@code tracker} asks for when
      * an alarm fires; closed with the analyzer.
      */
-    public void attach(StreamAnalyzer analyzer, AlarmTracker tracker) {
+    void attach(StreamAnalyzer analyzer, AlarmTracker tracker) {
         analyzer.startFrames(this);
         tracker.thumbnails(this);
     }

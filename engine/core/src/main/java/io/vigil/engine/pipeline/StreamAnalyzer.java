@@ -1,4 +1,4 @@
-package io.vigil.engine;
+package io.vigil.engine.pipeline;
 
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.config.VigilConfig;

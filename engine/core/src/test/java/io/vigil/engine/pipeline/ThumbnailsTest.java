@@ -1,8 +1,10 @@
-package io.vigil.engine;
+package io.vigil.engine.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.vigil.engine.Analysis;
+import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.AudioBlock;
