@@ -6,8 +6,6 @@ import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.detect.spec.DetectorSpec;
 import io.vigil.engine.detect.spec.ParamSpec;
 import io.vigil.kernels.engine.BackendChoice;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -51,13 +49,7 @@ public final class ConfigLoader {
     }
 
     public static VigilConfig load(Path path) {
-        String text;
-        try {
-            text = Files.readString(path);
-        } catch (IOException e) {
-            throw new ConfigException("Cannot read config file " + path + ": " + e.getMessage());
-        }
-        return parse(path.toString(), text);
+        return parse(path.toString(), YamlNodes.readFile(path));
     }
 
     public static VigilConfig parse(String file, String yaml) {

@@ -24,6 +24,15 @@ public final class YamlNodes {
     }
 
     /** {@code file:line: } of a node, for the start of an error message. */
+    /** The text of a config file, or the one-line error that says why it cannot be read. */
+    public static String readFile(java.nio.file.Path path) {
+        try {
+            return java.nio.file.Files.readString(path);
+        } catch (java.io.IOException e) {
+            throw new ConfigException("Cannot read config file " + path + ": " + e.getMessage());
+        }
+    }
+
     public String where(Node node) {
         return file + node.getStartMark().map(m -> ":" + (m.getLine() + 1)).orElse("") + ": ";
     }

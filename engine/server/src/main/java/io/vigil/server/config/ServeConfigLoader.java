@@ -9,7 +9,6 @@ import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -63,13 +62,7 @@ public final class ServeConfigLoader {
     }
 
     public static ServeConfig load(Path path) {
-        String text;
-        try {
-            text = Files.readString(path);
-        } catch (IOException e) {
-            throw new ConfigException("Cannot read config file " + path + ": " + e.getMessage());
-        }
-        return parse(path.toString(), text);
+        return parse(path.toString(), YamlNodes.readFile(path));
     }
 
     public static ServeConfig parse(String file, String yaml) {
