@@ -1,7 +1,5 @@
 package io.vigil.cli.startup;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 import io.vigil.cli.Main;
 import io.vigil.engine.pipeline.SyntheticClip;
 import java.io.IOException;
@@ -53,38 +51,35 @@ public final class TrainingRun {
         }
     }
 
-    /** Moving grey ramps and a tone; black for the second 0.5..1.0, a still picture for 1.5..2.0, silence after 2.0. */
+    /** Moving grey bands and a tone; black for the second 0.5..1.0, a still picture for 1.5..2.0, silence after 2.0. */
     private static void writeClip(Path file) {
         int samplesPerFrame = SAMPLE_RATE / FPS;
-        float[][] audio = {new float[samplesPerFrame], new float[samplesPerFrame]};
+        // 400 Hz: 16 whole periods in each 1/25 s frame, so that one frame's tone serves them all without a click.
+        float[] tone = new float[samplesPerFrame];
+        for (int i = 0; i < samplesPerFrame; i++) {
+            tone[i] = (float) (0.07 * Math.sin(2 * Math.PI * 400 * i / SAMPLE_RATE));
+        }
+        float[][] sound = {tone, tone};
+        float[][] silence = {new float[samplesPerFrame], new float[samplesPerFrame]};
         try (SyntheticClip writer = SyntheticClip.create(file, WIDTH, HEIGHT, FPS, SAMPLE_RATE, 2, FRAMES)) {
             for (int f = 0; f < FRAMES; f++) {
                 boolean black = f >= FPS / 2 && f < FPS;
                 int shown = f >= 3 * FPS / 2 && f < 2 * FPS ? 3 * FPS / 2 : f;
                 writer.writeVideo((index, y, yStride, u, v, cStride) -> paint(shown, black, y, yStride, u, v, cStride));
-                for (int i = 0; i < samplesPerFrame; i++) {
-                    double t = (double) (f * samplesPerFrame + i) / SAMPLE_RATE;
-                    float s = f >= 2 * FPS ? 0f : (float) (0.07 * Math.sin(2 * Math.PI * 440 * t));
-                    audio[0][i] = s;
-                    audio[1][i] = s;
-                }
-                writer.writeAudio(audio, samplesPerFrame);
+                writer.writeAudio(f >= 2 * FPS ? silence : sound, samplesPerFrame);
             }
         }
     }
 
+    /** Horizontal bands that move down a row a frame: enough for the detectors, row by row for speed. */
     private static void paint(int frame, boolean black, MemorySegment y, int yStride, MemorySegment u,
                               MemorySegment v, int cStride) {
         for (int row = 0; row < HEIGHT; row++) {
-            for (int x = 0; x < WIDTH; x++) {
-                y.set(JAVA_BYTE, (long) row * yStride + x, (byte) (black ? 16 : 40 + (x + row + 5 * frame) % 180));
-            }
+            y.asSlice((long) row * yStride, WIDTH).fill((byte) (black ? 16 : 40 + (row + frame) % 180));
         }
         for (int row = 0; row < HEIGHT / 2; row++) {
-            for (int x = 0; x < WIDTH / 2; x++) {
-                u.set(JAVA_BYTE, (long) row * cStride + x, (byte) 128);
-                v.set(JAVA_BYTE, (long) row * cStride + x, (byte) 128);
-            }
+            u.asSlice((long) row * cStride, WIDTH / 2).fill((byte) 128);
+            v.asSlice((long) row * cStride, WIDTH / 2).fill((byte) 128);
         }
     }
 }
