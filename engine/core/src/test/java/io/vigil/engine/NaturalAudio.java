@@ -61,8 +61,9 @@ public final class NaturalAudio {
     }
 
     /**
-     * Sentences of espeak-ng speech with pauses of 0.4 to 1.6 s between them (a newsreader: pauses shorter than
-     * silence's 2 s), about {@code seconds} long, at -23 LUFS, then through {@code filter} (or null).
+     * Sentences of espeak-ng speech with pauses of 0.7 to 1.6 s between them (espeak-ng's own 0.4 s of silence after
+     * each, and 0.3 to 1.2 s more: a newsreader's pauses, shorter than silence's 2 s), about {@code seconds} long,
+     * at -23 LUFS, then through {@code filter} (or null).
      */
     public static Path speech(Path dir, String name, double seconds, String filter)
             throws IOException, InterruptedException {
@@ -82,7 +83,7 @@ public final class NaturalAudio {
             Path wav = dir.resolve(name + "-s" + i + ".wav");
             run(List.of("espeak-ng", "-v", i % 2 == 0 ? "en" : "en-us", "-s", "150", "-w", wav.toString(),
                     sentences[i % sentences.length]));
-            double pause = 0.4 + 0.4 * (i % 4);
+            double pause = 0.3 + 0.3 * (i % 4);
             args.addAll(List.of("-i", wav.toString()));
             graph.append('[').append(inputs).append(":a]aresample=48000,apad=pad_dur=").append(pause).append("[p")
                     .append(inputs).append("];");
