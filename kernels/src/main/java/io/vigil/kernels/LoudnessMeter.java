@@ -17,6 +17,10 @@ import java.util.Arrays;
  * feed the loudness range. Both go into fixed histograms ({@link LoudnessHistogram}), so the memory of a meter does
  * not grow with the input; nothing is allocated per block once the format is known.
  *
+ * <p>A sliding window ({@link #slidingWindowSeconds}, off unless set) keeps the gating blocks of the last few tens of
+ * seconds for a gated integrated loudness of that window alone ({@link #slidingIntegratedLufs}): the programme's
+ * loudness lately, for a monitor that judges programme, not passages.
+ *
  * <p>Listeners hear of each step, with the media time at its end; a step's values are the meter's current ones.
  * Until the first 400 ms (3 s) have been measured, the momentary (short-term) value is that of what has been
  * measured so far; only complete windows count towards the integrated loudness and the loudness range.
@@ -65,6 +69,8 @@ public final class LoudnessMeter {
     private int ringNext;
 
     private final LoudnessHistogram gatingBlocks = new LoudnessHistogram();
+    /** The gating blocks of the sliding window; null when there is none. */
+    private SlidingGatedLoudness sliding;
     private final LoudnessHistogram shortTermValues = new LoudnessHistogram();
 
     private double momentaryEnergy = Double.NaN;
@@ -79,6 +85,21 @@ public final class LoudnessMeter {
     public void addListener(StepListener listener) {
         listeners = Arrays.copyOf(listeners, listeners.length + 1);
         listeners[listeners.length - 1] = listener;
+    }
+
+    /**
+     * Keeps a sliding window of the last {@code seconds} (1 s to 1 hour; 0: none) for {@link #slidingIntegratedLufs}
+     * (at configuration time).
+     */
+    public void slidingWindowSeconds(double seconds) {
+        if (seconds == 0) {
+            sliding = null;
+            return;
+        }
+        if (!(seconds >= 1 && seconds <= 3600)) {
+            throw new IllegalArgumentException("a sliding loudness window of " + seconds + " s");
+        }
+        sliding = new SlidingGatedLoudness((int) Math.round(seconds * 10) - (MOMENTARY_SUB_BLOCKS - 1));
     }
 
     /**
@@ -157,6 +178,9 @@ public final class LoudnessMeter {
         Arrays.fill(ringEnergy, 0);
         Arrays.fill(ringSamples, 0);
         ringNext = 0;
+        if (sliding != null) {
+            sliding.clear();
+        }
     }
 
     /** The sample index at which sub-block {@code k} ends: 100 ms steps rounded to the sample, without drift. */
@@ -208,6 +232,9 @@ public final class LoudnessMeter {
         shortTermEnergy = windowEnergy(SHORT_TERM_SUB_BLOCKS);
         if (subBlocksDone >= MOMENTARY_SUB_BLOCKS) {
             gatingBlocks.add(momentaryEnergy);
+            if (sliding != null) {
+                sliding.add(momentaryEnergy);
+            }
             maxMomentaryEnergy = Math.max(maxMomentaryEnergy, momentaryEnergy);
         }
         if (subBlocksDone >= SHORT_TERM_SUB_BLOCKS) {
@@ -253,6 +280,20 @@ public final class LoudnessMeter {
         return lufsOf(gatingBlocks.gatedMeanEnergy(RELATIVE_GATE_LU));
     }
 
+    /**
+     * Gated integrated loudness (-70 LUFS absolute, -10 LU relative) of the sliding window alone, LUFS; -infinity
+     * while no block in it is above the gates; NaN without a sliding window. Before the window is
+     * {@linkplain #slidingWindowFull() full}, that of the blocks so far.
+     */
+    public double slidingIntegratedLufs() {
+        return sliding == null ? Double.NaN : lufsOf(sliding.gatedMeanEnergy());
+    }
+
+    /** Whether the sliding window covers its whole length (false without one). */
+    public boolean slidingWindowFull() {
+        return sliding != null && sliding.full();
+    }
+
     /** EBU Tech 3342 loudness range so far, LU; 0 while no short-term value is above the gates. */
     public double loudnessRangeLu() {
         return shortTermValues.range(RANGE_RELATIVE_GATE_LU, 0.10, 0.95);
@@ -295,6 +336,9 @@ public final class LoudnessMeter {
         maxPeak = 0;
         steps = 0;
         channels = 0;
+        if (sliding != null) {
+            sliding.clear();
+        }
     }
 
     /** BS.1770's loudness of a channel-weighted mean square of K-weighted samples. */

@@ -222,11 +222,66 @@ class LoudnessMeterTest {
         assertThat(r.steps.get(9)[0]).isCloseTo(1.0, offset(1e-9));
     }
 
+    // ---- The sliding window ----
+
+    /** A run with a sliding window of {@code seconds}, recording {end, sliding I, full (1 or 0)} at each step. */
+    static Run sliding(double seconds, List<double[]> out) {
+        Run r = new Run(48000, 2);
+        r.meter.slidingWindowSeconds(seconds);
+        r.meter.addListener((m, end) -> out.add(new double[] {end, m.slidingIntegratedLufs(),
+                m.slidingWindowFull() ? 1 : 0}));
+        return r;
+    }
+
+    @Test
+    void theSlidingWindowIsFullAfterItsLengthAndForgetsWhatWentBefore() {
+        List<double[]> s = new ArrayList<>();
+        // 40 s at -23, then 40 s at -33: a 30 s window holds only the second part from 70 s.
+        Run r = sliding(30, s).tone(40, -23, -23).tone(40, -33, -33);
+        assertThat(s).filteredOn(v -> v[0] < 30 - 1e-9).allSatisfy(v -> assertThat(v[2]).isZero());
+        assertThat(s).filteredOn(v -> v[0] >= 30 - 1e-9).allSatisfy(v -> assertThat(v[2]).isOne());
+        assertThat(s).filteredOn(v -> v[0] >= 0.4 - 1e-9 && v[0] <= 40)
+                .allSatisfy(v -> assertThat(v[1]).as("at %.1f s", v[0]).isCloseTo(-23.0, offset(LU_TOLERANCE)));
+        assertThat(s).filteredOn(v -> v[0] >= 70 - 1e-9)
+                .allSatisfy(v -> assertThat(v[1]).as("at %.1f s", v[0]).isCloseTo(-33.0, offset(LU_TOLERANCE)));
+        // The programme's integrated loudness remembers both: (40 * 1 + 40 * 0.1) / 80 of -23's energy.
+        assertThat(r.meter.integratedLufs()).isCloseTo(-23 + 10 * Math.log10(44 / 80.0), offset(LU_TOLERANCE));
+        // Halfway: 15 s of each; -33 is within 10 LU of their mean, so both count.
+        double[] at55 = s.stream().filter(v -> Math.abs(v[0] - 55) < 1e-6).findFirst().orElseThrow();
+        assertThat(at55[1]).isCloseTo(-23 + 10 * Math.log10(1.1 / 2), offset(0.15));
+    }
+
+    @Test
+    void theSlidingWindowGatesAsBs1770() {
+        List<double[]> s = new ArrayList<>();
+        // Tech 3341 case 4 in a window of its length: silence and the -36 LUFS parts are gated out.
+        Run r = sliding(100, s).tone(10, -72, -72).tone(10, -36, -36).tone(60, -23, -23).tone(10, -36, -36)
+                .tone(10, -72, -72);
+        assertThat(s.getLast()[2]).isOne();
+        assertThat(r.meter.slidingIntegratedLufs()).isCloseTo(-23.0, offset(LU_TOLERANCE));
+        // Only silence in the window: no loudness at all (-infinity), not "quiet".
+        r.tone(101, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY);
+        assertThat(r.meter.slidingIntegratedLufs()).isEqualTo(Double.NEGATIVE_INFINITY);
+        // A pianissimo passage 25 LU under the programme, 30 s of the window, is gated out.
+        r.tone(100, -23, -23).tone(30, -48, -48);
+        assertThat(r.meter.slidingIntegratedLufs()).isCloseTo(-23.0, offset(LU_TOLERANCE));
+    }
+
+    @Test
+    void withoutASlidingWindowThereIsNoValue() {
+        Run r = new Run(48000, 2).tone(2, -23, -23);
+        assertThat(r.meter.slidingIntegratedLufs()).isNaN();
+        assertThat(r.meter.slidingWindowFull()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.meter.slidingWindowSeconds(0.5))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void noAllocationInSteadyState() {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         LoudnessMeter m = new LoudnessMeter();
-        m.addListener((meter, end) -> { });
+        m.slidingWindowSeconds(30);
+        m.addListener((meter, end) -> meter.slidingIntegratedLufs());
         float[][] planes = new float[6][1024];
         for (int c = 0; c < 6; c++) {
             for (int i = 0; i < 1024; i++) {

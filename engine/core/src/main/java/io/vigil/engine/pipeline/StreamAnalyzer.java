@@ -53,7 +53,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.videoStatistics = video;
         this.videoNeeded = video != null || reads.contains(Statistic.VIDEO_TIMESTAMPS);
         this.audioLevels = audio;
-        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(detectors) : null;
+        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup) : null;
     }
 
     /**
@@ -101,10 +101,14 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 (int) Math.round(l.parameter(StatisticParameter.CLIP_MIN_RUN)));
     }
 
-    /** One loudness meter for the stream; the detectors that listen hear its steps. */
-    private static LoudnessMeter loudnessMeterFor(List<Detector> detectors) {
+    /**
+     * One loudness meter for the stream, with the sliding window a detector asks for; the detectors that listen hear
+     * its steps.
+     */
+    private static LoudnessMeter loudnessMeterFor(Lineup lineup) {
         LoudnessMeter meter = new LoudnessMeter();
-        for (Detector d : detectors) {
+        meter.slidingWindowSeconds(lineup.parameter(StatisticParameter.LOUDNESS_WINDOW));
+        for (Detector d : lineup.detectors()) {
             if (d instanceof LoudnessMeter.StepListener listener) {
                 meter.addListener(listener);
             }

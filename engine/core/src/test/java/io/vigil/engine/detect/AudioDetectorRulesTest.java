@@ -164,6 +164,49 @@ class AudioDetectorRulesTest {
         });
     }
 
+    /** A 100 Hz sine at twice full scale, clipped, from {@code from} for {@code seconds}; otherwise at 0.3. */
+    static double clippedBurst(long n, double from, double seconds) {
+        return within(n, from, from + seconds) ? Math.max(-1, Math.min(1, tone(n, 100, 2))) : tone(n, 100, 0.3);
+    }
+
+    @Test
+    void aBurstIsRaisedOnItsFifthFlattenedPeakInOneChannel() {
+        // 25 ms of a clipped 100 Hz wave: 5 flattened peaks in each channel (one cycle has two), the alarm over them.
+        List<Event.Alarm> five = run(2, 4, (c, n) -> clippedBurst(n, 2.0, 0.025), "clipping");
+        assertThat(five).singleElement().satisfies(a -> {
+            assertThat(a.start()).isCloseTo(2.0 + 0.0025 - 0.0016, offset(0.001));
+            assertThat(a.end()).isCloseTo(2.0225 + 0.0016, offset(0.001));
+            assertThat(a.metrics().get("clippedChannels")).isEqualTo(2.0);
+        });
+        // 15 ms: 3 flattened peaks (a transient over), in each of six channels, 18 in all: not clipping.
+        assertThat(run(6, 4, (c, n) -> clippedBurst(n, 2.0, 0.015), "clipping")).isEmpty();
+        // 0.5 s in one channel of six is.
+        assertThat(run(6, 4, (c, n) -> c == 3 ? clippedBurst(n, 2.0, 0.5) : tone(n, 100 + c, 0.3), "clipping"))
+                .singleElement().satisfies(a -> assertThat(a.metrics().get("clippedChannels")).isEqualTo(1.0));
+    }
+
+    @Test
+    void singleOversInEveryChannelOfSixAreNotClipping() {
+        // A 3-sample over in all six channels every 1.5 s: six events at a time, one in each channel.
+        assertThat(run(6, 12, (c, n) -> n % 72000 < 3 && n > 0 ? 1.0 : tone(n, 200 + 50 * c, 0.3), "clipping"))
+                .isEmpty();
+    }
+
+    @Test
+    void burstsWithinTheClearDelayAreOneAlarm() {
+        // Bursts of 0.2 s at 2 s, 5 s and 8 s: each within 5 s of the last, one alarm over them all.
+        List<Event.Alarm> phrases = run(2, 12, (c, n) -> clippedBurst(n, 2, 0.2) + clippedBurst(n, 5, 0.2)
+                + clippedBurst(n, 8, 0.2) - 2 * tone(n, 100, 0.3), "clipping");
+        assertThat(phrases).singleElement().satisfies(a -> assertInterval(a, 2.0, 8.2, 0.003));
+        assertThat(phrases.getFirst().metrics().get("clippedSamples")).isGreaterThan(3 * 2 * 0.2 * RATE * 0.3);
+        // 7 s apart: two.
+        List<Event.Alarm> apart = run(2, 14, (c, n) -> clippedBurst(n, 2, 0.2) + clippedBurst(n, 9, 0.2)
+                - tone(n, 100, 0.3), "clipping");
+        assertThat(apart).hasSize(2);
+        assertInterval(apart.get(0), 2.0, 2.2, 0.003);
+        assertInterval(apart.get(1), 9.0, 9.2, 0.003);
+    }
+
     @Test
     void clippingSettingsAreWiredIntoTheStatistics() {
         // At -1 dBFS with runs of 5: a square wave at -0.5 dBFS clips, one at -2 dBFS does not.

@@ -18,7 +18,9 @@ public enum StatisticParameter {
     /** The absolute sample value at or beyond which a sample is at full scale. */
     CLIP_LEVEL(Statistic.AUDIO_LEVELS, 1),
     /** The fewest consecutive full-scale samples of one sign that make a clip event. */
-    CLIP_MIN_RUN(Statistic.AUDIO_LEVELS, 1);
+    CLIP_MIN_RUN(Statistic.AUDIO_LEVELS, 1),
+    /** The length, in seconds, of the loudness meter's sliding window of gated integrated loudness (0: none). */
+    LOUDNESS_WINDOW(Statistic.LOUDNESS, 0);
 
     private final Statistic statistic;
     private final double unset;
