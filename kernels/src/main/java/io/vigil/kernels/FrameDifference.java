@@ -7,23 +7,46 @@ import io.vigil.ffi.VideoFrame;
  * freezedetect's mean absolute frame difference: the SAD over all planes against a reference frame, divided by
  * the sample count and by 2^bitDepth. The reference is the last frame that differed from its own reference by
  * more than the noise tolerance, exactly as freezedetect keeps it, so a slow drift is not mistaken for motion.
- * Holds one reference frame per stream (a second reference to the decoder's buffer, not a copy).
+ *
+ * <p>Beyond freezedetect, with a re-coding tolerance: a frame that steps past the noise tolerance is also compared,
+ * block by block, with the anchor, the first frame of the still run. An encoder that codes a held picture again (at
+ * each keyframe) changes every block by about a code value; a picture that changed moves structure and puts a
+ * larger difference in some 16x16 block. A step whose largest block difference against the anchor stays within
+ * the tolerance keeps the anchor, so the still run goes on across keyframes; any other step starts a new run.
+ * Comparing with the anchor rather than the previous frame means a slow drift accumulates and ends the run.
+ * Holds the reference and the anchor (second references to the decoder's buffers, not copies).
  */
 public final class FrameDifference implements AutoCloseable {
     private final double noise;
+    private final double recodeNoise;
     private final VideoFrame reference = new VideoFrame();
+    private final VideoFrame anchor = new VideoFrame();
 
     /** @param noise freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB) */
     public FrameDifference(double noise) {
+        this(noise, 0);
+    }
+
+    /**
+     * @param noise       freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB)
+     * @param recodeNoise the largest 16x16 block mean difference (a ratio of the range) against the anchor that is
+     *                    still the same picture coded again; 0 turns the re-coding test off (freezedetect's rule)
+     */
+    public FrameDifference(double noise, double recodeNoise) {
         if (!(noise >= 0 && noise <= 1)) {
             throw new IllegalArgumentException("noise tolerance must be within 0..1, got " + noise);
         }
+        if (!(recodeNoise >= 0 && recodeNoise <= 1)) {
+            throw new IllegalArgumentException("re-coding tolerance must be within 0..1, got " + recodeNoise);
+        }
         this.noise = noise;
+        this.recodeNoise = recodeNoise;
     }
 
     public void compute(VideoFrame frame, FrameStats out) {
         boolean comparable = reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
+        out.anchorBlockPeak = Double.NaN;
         if (comparable) {
             out.mafd = mafd(frame, reference);
             out.referencePtsSeconds = reference.ptsSeconds();
@@ -31,7 +54,25 @@ public final class FrameDifference implements AutoCloseable {
             out.mafd = Double.NaN;
             out.referencePtsSeconds = Double.NaN;
         }
-        if (!comparable || out.mafd > noise) {
+        boolean moved = !comparable || out.mafd > noise;
+        if (recodeNoise == 0) {
+            out.anchorPtsSeconds = moved ? frame.ptsSeconds() : out.referencePtsSeconds;
+        } else if (!moved) {
+            out.anchorPtsSeconds = anchor.ptsSeconds();
+        } else if (comparable) {
+            // The anchor has the reference's size and format: both restart together on a frame that is not comparable.
+            out.anchorBlockPeak = peakBlockDifference(frame, anchor);
+            if (out.anchorBlockPeak <= recodeNoise) {
+                out.anchorPtsSeconds = anchor.ptsSeconds();
+            } else {
+                anchor.refFrom(frame);
+                out.anchorPtsSeconds = frame.ptsSeconds();
+            }
+        } else {
+            anchor.refFrom(frame);
+            out.anchorPtsSeconds = frame.ptsSeconds();
+        }
+        if (moved) {
             reference.refFrom(frame);
         }
     }
@@ -52,13 +93,29 @@ public final class FrameDifference implements AutoCloseable {
         return (double) sad / count / (1L << layout.bitDepth());
     }
 
-    /** Forgets the reference, as after a discontinuity. */
+    /**
+     * The largest mean absolute difference of any 16x16 block of any plane (each plane in its own samples) of two
+     * frames of the same size and layout, 0..1 of the range.
+     */
+    public static double peakBlockDifference(VideoFrame a, VideoFrame b) {
+        PixelLayout layout = a.layout();
+        double peak = 0;
+        for (int p = 0; p < layout.planes(); p++) {
+            peak = Math.max(peak, BlockSad.peakBlockMean(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p),
+                    a.planeWidth(p), a.planeHeight(p), layout.bytesPerSample(), layout.shift()));
+        }
+        return peak / (1L << layout.bitDepth());
+    }
+
+    /** Forgets the reference and the anchor, as after a discontinuity. */
     public void reset() {
         reference.release();
+        anchor.release();
     }
 
     @Override
     public void close() {
         reference.close();
+        anchor.close();
     }
 }

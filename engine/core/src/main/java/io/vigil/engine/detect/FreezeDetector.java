@@ -17,8 +17,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * freezedetect: the picture is frozen while each frame differs from the reference frame (the last one that
- * moved) by no more than the noise tolerance; the freeze starts at the reference frame. With
+ * freezedetect, and the same picture coded again: the picture is frozen while each frame differs from the reference
+ * frame (the last one that moved) by no more than the noise tolerance, or, where it steps past it, differs from the
+ * freeze's first frame in no 16x16 block by more than the re-coding tolerance (an encoder re-coding a held picture
+ * at each keyframe changes every block by about a code value; a picture that changed moves structure, which puts
+ * more in some block, and a slow drift accumulates against the first frame). The freeze starts at its first frame.
+ * With
  * {@code ignoreWithSound}, a still picture is not an alarm while the audio carries sound (a radio channel's slate, a
  * deliberately held frame under commentary): a frozen picture counts only once the sound has stopped too.
  */
@@ -32,14 +36,23 @@ public final class FreezeDetector extends AlarmingDetector {
             super(DetectorSpec.builder(NAME, 20)
                     .describe("picture frozen", """
                             each frame differs from the last frame that moved by a mean absolute difference over all
-                            planes (freezedetect's MAFD, 0..1) of at most `noise`""")
+                            planes (freezedetect's MAFD, 0..1) of at most `noise`, or is the same picture coded
+                            again: no 16x16 block differs from the freeze's first frame by a mean of more than
+                            `recodeNoise` (a held picture re-coded at each keyframe, which freezedetect misses)""")
                     .alarm(Severity.CRITICAL, 2.0, 0.0)
                     .parameter(ParamSpec.level("noise", "-60dB", "largest MAFD that still counts as the same picture"))
+                    .parameter(ParamSpec.level("recodeNoise", "-40dB", "largest mean absolute difference of any"
+                            + " 16x16 block (0..1 of the range) from the freeze's first frame that still counts as"
+                            + " the same picture coded again; 0 turns it off (freezedetect's rule alone)")
+                            .withNote("a re-coded block moves by about one code value; real motion moves some"
+                                    + " block by more; not computed by the CUDA backend, where the rule is"
+                                    + " freezedetect's"))
                     .parameter(ParamSpec.flag("ignoreWithSound", false, "`true`: a still picture is no alarm while"
                             + " the audio carries sound (a slate on a radio channel); the freeze then counts from"
                             + " when the sound stops, judged with `detectors.silence.noise`"))
                     .reads(StatisticRead.of(Statistic.FRAME_DIFFERENCE)
-                            .setting(StatisticParameter.STILL_NOISE, NAME, "noise"))
+                            .setting(StatisticParameter.STILL_NOISE, NAME, "noise")
+                            .setting(StatisticParameter.RECODE_NOISE, NAME, "recodeNoise"))
                     .reads(StatisticRead.of(Statistic.AUDIO_LEVELS).when("ignoreWithSound")
                             .setting(StatisticParameter.SILENCE_NOISE, SilenceDetector.NAME, "noise"))
                     .evidence(Evidence.stillReference("noise"))
@@ -52,6 +65,7 @@ public final class FreezeDetector extends AlarmingDetector {
     private static final double SOUND_RECENT_SECONDS = 1.0;
 
     private final double noise;
+    private final double recodeNoise;
     private final boolean ignoreWithSound;
     private double soundUntil = Double.NEGATIVE_INFINITY;
     private boolean frozen;
@@ -60,6 +74,7 @@ public final class FreezeDetector extends AlarmingDetector {
     public FreezeDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
         this.noise = settings.amplitude("noise");
+        this.recodeNoise = settings.amplitude("recodeNoise");
         this.ignoreWithSound = settings.flag("ignoreWithSound");
     }
 
@@ -73,11 +88,13 @@ public final class FreezeDetector extends AlarmingDetector {
     @Override
     public void onVideo(FrameStats s) {
         boolean withSound = ignoreWithSound && s.ptsSeconds - soundUntil < SOUND_RECENT_SECONDS;
-        if (s.mafd <= noise && !withSound) {
+        // A NaN block peak (not measured: a still frame, the CUDA backend) is no re-coding.
+        boolean samePicture = s.mafd <= noise || s.anchorBlockPeak <= recodeNoise;
+        if (samePicture && !withSound) {
             maxMafd = frozen ? Math.max(maxMafd, s.mafd) : s.mafd;
             frozen = true;
             // With ignoreWithSound, a freeze counts from when the sound stopped, not from when the picture did.
-            alarm.hold(ignoreWithSound ? Math.max(s.referencePtsSeconds, soundUntil) : s.referencePtsSeconds,
+            alarm.hold(ignoreWithSound ? Math.max(s.anchorPtsSeconds, soundUntil) : s.anchorPtsSeconds,
                     s.endSeconds());
         } else if (frozen) {
             frozen = false;
