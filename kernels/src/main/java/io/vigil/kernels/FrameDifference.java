@@ -9,11 +9,14 @@ import io.vigil.ffi.VideoFrame;
  * more than the noise tolerance, exactly as freezedetect keeps it, so a slow drift is not mistaken for motion.
  *
  * <p>Beyond freezedetect, with a re-coding tolerance: a frame that steps past the noise tolerance is also compared,
- * block by block, with the anchor, the first frame of the still run. An encoder that codes a held picture again (at
- * each keyframe) changes every block by about a code value; a picture that changed moves structure and puts a
- * larger difference in some 16x16 block. A step whose largest block difference against the anchor stays within
- * the tolerance keeps the anchor, so the still run goes on across keyframes; any other step starts a new run.
- * Comparing with the anchor rather than the previous frame means a slow drift accumulates and ends the run.
+ * block by block, with the anchor (the first frame of the still run) and with the reference. It is the same picture
+ * coded again ({@link #sameCodedPicture}) when no 16x16 block differs from the anchor by more than the tolerance (an
+ * encoder that codes a held picture again at each keyframe changes every block by about a code value; a picture
+ * that changed moves structure and puts more in some block), and its distance from the anchor does not keep growing:
+ * at most {@link #RECODE_GROWTH} times the larger of its distance from the reference and the farthest re-coding the
+ * run has seen (codings of one picture scatter about a bound; a picture that moves drifts away from where it began,
+ * so a slow pan or zoom, whose steps each stay small on a smooth picture, grows against the anchor step by step).
+ * Such a step keeps the anchor, so the still run goes on across keyframes; any other step starts a new run.
  * Holds the reference and the anchor (second references to the decoder's buffers, not copies).
  */
 public final class FrameDifference implements AutoCloseable {
@@ -21,6 +24,17 @@ public final class FrameDifference implements AutoCloseable {
     private final double recodeNoise;
     private final VideoFrame reference = new VideoFrame();
     private final VideoFrame anchor = new VideoFrame();
+    /** Whether the anchor is the reference frame itself (the run has crossed no re-coding yet). */
+    private boolean anchorIsReference;
+    /** The largest block peak against the anchor of the re-codings this run has crossed (0 before the first). */
+    private double runPeak;
+
+    /**
+     * How much farther from the anchor a re-coded frame may be than from the reference, or than the farthest
+     * re-coding before it, block peak against block peak: codings of one picture scatter by a few tenths about one
+     * distance; a drift doubles it from the first step to the second.
+     */
+    static final double RECODE_GROWTH = 1.5;
 
     /** @param noise freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB) */
     public FrameDifference(double noise) {
@@ -47,6 +61,7 @@ public final class FrameDifference implements AutoCloseable {
         boolean comparable = reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
         out.anchorBlockPeak = Double.NaN;
+        out.recoded = false;
         if (comparable) {
             out.mafd = mafd(frame, reference);
             out.referencePtsSeconds = reference.ptsSeconds();
@@ -62,19 +77,43 @@ public final class FrameDifference implements AutoCloseable {
         } else if (comparable) {
             // The anchor has the reference's size and format: both restart together on a frame that is not comparable.
             out.anchorBlockPeak = peakBlockDifference(frame, anchor);
-            if (out.anchorBlockPeak <= recodeNoise) {
+            double referencePeak = anchorIsReference ? out.anchorBlockPeak : peakBlockDifference(frame, reference);
+            out.recoded = sameCodedPicture(out.anchorBlockPeak, referencePeak, runPeak, recodeNoise);
+            if (out.recoded) {
                 out.anchorPtsSeconds = anchor.ptsSeconds();
+                anchorIsReference = false;
+                runPeak = Math.max(runPeak, out.anchorBlockPeak);
             } else {
-                anchor.refFrom(frame);
-                out.anchorPtsSeconds = frame.ptsSeconds();
+                startRun(frame, out);
             }
         } else {
-            anchor.refFrom(frame);
-            out.anchorPtsSeconds = frame.ptsSeconds();
+            startRun(frame, out);
         }
         if (moved) {
             reference.refFrom(frame);
         }
+    }
+
+    private void startRun(VideoFrame frame, FrameStats out) {
+        anchor.refFrom(frame);
+        out.anchorPtsSeconds = frame.ptsSeconds();
+        anchorIsReference = true;
+        runPeak = 0;
+    }
+
+    /**
+     * Whether a frame that stepped past the noise tolerance is the still run's picture coded again: no block farther
+     * than {@code recodeNoise} from the anchor, nor farther than {@link #RECODE_GROWTH} times the larger of its
+     * distance from the reference and {@code runPeak}. False with {@code recodeNoise} 0.
+     *
+     * @param anchorBlockPeak    the largest 16x16 block difference against the anchor (0..1)
+     * @param referenceBlockPeak the same against the reference
+     * @param runPeak            the largest anchor peak of the re-codings the run has crossed, 0 before the first
+     */
+    static boolean sameCodedPicture(double anchorBlockPeak, double referenceBlockPeak, double runPeak,
+                                    double recodeNoise) {
+        return anchorBlockPeak <= recodeNoise
+                && anchorBlockPeak <= RECODE_GROWTH * Math.max(referenceBlockPeak, runPeak);
     }
 
     /** MAFD of two frames of the same size and layout. */
@@ -111,6 +150,8 @@ public final class FrameDifference implements AutoCloseable {
     public void reset() {
         reference.release();
         anchor.release();
+        anchorIsReference = false;
+        runPeak = 0;
     }
 
     @Override

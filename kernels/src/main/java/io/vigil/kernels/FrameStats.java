@@ -67,6 +67,11 @@ public final class FrameStats {
      */
     public double anchorBlockPeak = Double.NaN;
     /**
+     * Whether this frame stepped past the noise tolerance but is the still run's picture coded again (see
+     * {@link FrameDifference}); false where the re-coding test is off or not computed (the CUDA provider).
+     */
+    public boolean recoded;
+    /**
      * Media time of the first frame of the still run this frame belongs to (the anchor); the frame's own time when it
      * starts one; NaN when there was nothing to compare with. Without re-coding tolerance it is the reference's time.
      */
@@ -119,6 +124,7 @@ public final class FrameStats {
         mafd = Double.NaN;
         referencePtsSeconds = Double.NaN;
         anchorBlockPeak = Double.NaN;
+        recoded = false;
         anchorPtsSeconds = Double.NaN;
     }
 }

@@ -18,10 +18,9 @@ import java.util.Map;
 
 /**
  * freezedetect, and the same picture coded again: the picture is frozen while each frame differs from the reference
- * frame (the last one that moved) by no more than the noise tolerance, or, where it steps past it, differs from the
- * freeze's first frame in no 16x16 block by more than the re-coding tolerance (an encoder re-coding a held picture
- * at each keyframe changes every block by about a code value; a picture that changed moves structure, which puts
- * more in some block, and a slow drift accumulates against the first frame). The freeze starts at its first frame.
+ * frame (the last one that moved) by no more than the noise tolerance, or, where it steps past it, is the freeze's
+ * picture coded again ({@code FrameDifference}: no 16x16 block farther from the freeze's first frame than the
+ * re-coding tolerance, and that distance not growing as motion's does). The freeze starts at its first frame.
  * With
  * {@code ignoreWithSound}, a still picture is not an alarm while the audio carries sound (a radio channel's slate, a
  * deliberately held frame under commentary): a frozen picture counts only once the sound has stopped too.
@@ -37,8 +36,11 @@ public final class FreezeDetector extends AlarmingDetector {
                     .describe("picture frozen", """
                             each frame differs from the last frame that moved by a mean absolute difference over all
                             planes (freezedetect's MAFD, 0..1) of at most `noise`, or is the same picture coded
-                            again: no 16x16 block differs from the freeze's first frame by a mean of more than
-                            `recodeNoise` (a held picture re-coded at each keyframe, which freezedetect misses)""")
+                            again (a held picture re-coded at each keyframe, which freezedetect misses): no 16x16
+                            block differs from the freeze's first frame by a mean of more than `recodeNoise`, nor by
+                            more than 1.5 times the larger of its difference from the last frame that moved and the
+                            farthest re-coding before it (re-codings scatter about one distance; motion drifts away
+                            from where it began)""")
                     .alarm(Severity.CRITICAL, 2.0, 0.0)
                     .parameter(ParamSpec.level("noise", "-60dB", "largest MAFD that still counts as the same picture"))
                     .parameter(ParamSpec.level("recodeNoise", "-40dB", "largest mean absolute difference of any"
@@ -65,7 +67,6 @@ public final class FreezeDetector extends AlarmingDetector {
     private static final double SOUND_RECENT_SECONDS = 1.0;
 
     private final double noise;
-    private final double recodeNoise;
     private final boolean ignoreWithSound;
     private double soundUntil = Double.NEGATIVE_INFINITY;
     private boolean frozen;
@@ -74,7 +75,6 @@ public final class FreezeDetector extends AlarmingDetector {
     public FreezeDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
         this.noise = settings.amplitude("noise");
-        this.recodeNoise = settings.amplitude("recodeNoise");
         this.ignoreWithSound = settings.flag("ignoreWithSound");
     }
 
@@ -88,8 +88,8 @@ public final class FreezeDetector extends AlarmingDetector {
     @Override
     public void onVideo(FrameStats s) {
         boolean withSound = ignoreWithSound && s.ptsSeconds - soundUntil < SOUND_RECENT_SECONDS;
-        // A NaN block peak (not measured: a still frame, the CUDA backend) is no re-coding.
-        boolean samePicture = s.mafd <= noise || s.anchorBlockPeak <= recodeNoise;
+        // The statistic applies recodeNoise (freeze sets it); the CUDA provider never reports a re-coding.
+        boolean samePicture = s.mafd <= noise || s.recoded;
         if (samePicture && !withSound) {
             maxMafd = frozen ? Math.max(maxMafd, s.mafd) : s.mafd;
             frozen = true;
