@@ -74,8 +74,10 @@ public final class FrameDifference implements AutoCloseable {
             out.anchorPtsSeconds = moved ? frame.ptsSeconds() : out.referencePtsSeconds;
         } else if (!moved) {
             out.anchorPtsSeconds = anchor.ptsSeconds();
-        } else if (comparable) {
-            // The anchor has the reference's size and format: both restart together on a frame that is not comparable.
+        } else if (comparable && !(anchorIsReference && out.mafd > recodeNoise)) {
+            // (A block peak is at least the MAFD: against the reference, a step past recodeNoise in MAFD is motion
+            // without measuring it, which spares real motion the pass.) The anchor has the reference's size and
+            // format: both restart together on a frame that is not comparable.
             out.anchorBlockPeak = peakBlockDifference(frame, anchor);
             double referencePeak = anchorIsReference ? out.anchorBlockPeak : peakBlockDifference(frame, reference);
             out.recoded = sameCodedPicture(out.anchorBlockPeak, referencePeak, runPeak, recodeNoise);

@@ -63,7 +63,8 @@ public final class FrameStats {
     /**
      * On a frame that differs from the reference by more than the noise tolerance: the largest mean absolute
      * difference of any 16x16 block, over all planes, against the anchor (the first frame of the still run, kept
-     * across re-codings of the same picture), 0..1 of the range; NaN on other frames, or where it is not computed.
+     * across re-codings of the same picture), 0..1 of the range; NaN on other frames, where it is not computed (the
+     * CUDA provider) or not needed (a step whose MAFD alone exceeds the re-coding tolerance).
      */
     public double anchorBlockPeak = Double.NaN;
     /**
