@@ -12,7 +12,8 @@ import io.vigil.ffi.VideoFrame;
  * block by block, with the anchor (the first frame of the still run) and with the reference. It is the same picture
  * coded again ({@link #sameCodedPicture}) when no 16x16 block differs from the anchor by more than the tolerance (an
  * encoder that codes a held picture again at each keyframe changes every block by about a code value; a picture
- * that changed moves structure and puts more in some block), and its distance from the anchor does not keep growing:
+ * that changed moves structure and puts more in some block, tens of times the mean difference where a re-coding's
+ * worst block is a few times it), and its distance from the anchor does not keep growing:
  * at most {@link #RECODE_GROWTH} times the larger of its distance from the reference and the farthest re-coding the
  * run has seen (codings of one picture scatter about a bound; a picture that moves drifts away from where it began,
  * so a slow pan or zoom, whose steps each stay small on a smooth picture, grows against the anchor step by step).
@@ -35,6 +36,12 @@ public final class FrameDifference implements AutoCloseable {
      * distance; a drift doubles it from the first step to the second.
      */
     static final double RECODE_GROWTH = 1.5;
+    /**
+     * How much the worst block may exceed the mean difference against the anchor: a re-coding moves every block by
+     * about the same (a few times the mean where the picture has texture), a local change (a face, a caption) puts
+     * its difference in a few blocks, tens of times the mean.
+     */
+    static final double RECODE_SPREAD = 10;
 
     /** @param noise freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB) */
     public FrameDifference(double noise) {
@@ -80,7 +87,8 @@ public final class FrameDifference implements AutoCloseable {
             // format: both restart together on a frame that is not comparable.
             out.anchorBlockPeak = peakBlockDifference(frame, anchor);
             double referencePeak = anchorIsReference ? out.anchorBlockPeak : peakBlockDifference(frame, reference);
-            out.recoded = sameCodedPicture(out.anchorBlockPeak, referencePeak, runPeak, recodeNoise);
+            double anchorMafd = anchorIsReference ? out.mafd : mafd(frame, anchor);
+            out.recoded = sameCodedPicture(out.anchorBlockPeak, referencePeak, runPeak, anchorMafd, recodeNoise);
             if (out.recoded) {
                 out.anchorPtsSeconds = anchor.ptsSeconds();
                 anchorIsReference = false;
@@ -106,16 +114,19 @@ public final class FrameDifference implements AutoCloseable {
     /**
      * Whether a frame that stepped past the noise tolerance is the still run's picture coded again: no block farther
      * than {@code recodeNoise} from the anchor, nor farther than {@link #RECODE_GROWTH} times the larger of its
-     * distance from the reference and {@code runPeak}. False with {@code recodeNoise} 0.
+     * distance from the reference and {@code runPeak}, nor more than {@link #RECODE_SPREAD} times the mean difference
+     * (spread over the picture, not local). False with {@code recodeNoise} 0.
      *
      * @param anchorBlockPeak    the largest 16x16 block difference against the anchor (0..1)
      * @param referenceBlockPeak the same against the reference
      * @param runPeak            the largest anchor peak of the re-codings the run has crossed, 0 before the first
+     * @param anchorMafd         the MAFD against the anchor
      */
     static boolean sameCodedPicture(double anchorBlockPeak, double referenceBlockPeak, double runPeak,
-                                    double recodeNoise) {
+                                    double anchorMafd, double recodeNoise) {
         return anchorBlockPeak <= recodeNoise
-                && anchorBlockPeak <= RECODE_GROWTH * Math.max(referenceBlockPeak, runPeak);
+                && anchorBlockPeak <= RECODE_GROWTH * Math.max(referenceBlockPeak, runPeak)
+                && anchorBlockPeak <= RECODE_SPREAD * anchorMafd;
     }
 
     /** MAFD of two frames of the same size and layout. */

@@ -37,18 +37,19 @@ public final class FreezeDetector extends AlarmingDetector {
                             each frame differs from the last frame that moved by a mean absolute difference over all
                             planes (freezedetect's MAFD, 0..1) of at most `noise`, or is the same picture coded
                             again (a held picture re-coded at each keyframe, which freezedetect misses): no 16x16
-                            block differs from the freeze's first frame by a mean of more than `recodeNoise`, nor by
-                            more than 1.5 times the larger of its difference from the last frame that moved and the
-                            farthest re-coding before it (re-codings scatter about one distance; motion drifts away
-                            from where it began)""")
+                            block differs from the freeze's first frame by a mean of more than `recodeNoise`, nor
+                            by more than 10 times the whole picture's mean difference from it (a re-coding is spread
+                            over the picture; a change is local), nor by more than 1.5 times the larger of its
+                            difference from the last frame that moved and the farthest re-coding before it
+                            (re-codings scatter about one distance; motion drifts away from where it began)""")
                     .alarm(Severity.CRITICAL, 2.0, 0.0)
                     .parameter(ParamSpec.level("noise", "-60dB", "largest MAFD that still counts as the same picture"))
                     .parameter(ParamSpec.level("recodeNoise", "-40dB", "largest mean absolute difference of any"
                             + " 16x16 block (0..1 of the range) from the freeze's first frame that still counts as"
                             + " the same picture coded again; 0 turns it off (freezedetect's rule alone)")
-                            .withNote("a re-coded block moves by about one code value; real motion moves some"
-                                    + " block by more; not computed by the CUDA backend, where the rule is"
-                                    + " freezedetect's"))
+                            .withNote("x264 re-codes a held block by about one code value; -40 dB is 2.6. MPEG-2"
+                                    + " 1080i keyframes reach 3.6, but -34 dB let a slow pan of a smooth sky pass as"
+                                    + " still; not computed by the CUDA backend, where the rule is freezedetect's"))
                     .parameter(ParamSpec.flag("ignoreWithSound", false, "`true`: a still picture is no alarm while"
                             + " the audio carries sound (a slate on a radio channel); the freeze then counts from"
                             + " when the sound stops, judged with `detectors.silence.noise`"))

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * freeze on natural pictures, made the way channels carry them: photographs from Debian's mate-backgrounds panned
  * and zoomed with zoompan, coded by x264 at a broadcast-like constant bit rate (600 kb/s, a 0.3 s buffer) with a
- * keyframe every second, as 8-bit, 10-bit and interlaced (top field first) video.
+ * keyframe every second, as 8-bit, 10-bit and interlaced (top field first) video, and as MPEG-2 1080i.
  *
  * <ul>
  *   <li>A pan that stops for 6 s (3-9 s): the encoder codes the held picture again at each keyframe, about a code
@@ -46,24 +46,40 @@ class FreezeDetectorTest {
 
     /** How the picture is carried: each with its own photograph, so the rule is not one picture's. */
     enum Carriage {
-        PROGRESSIVE_8BIT("GreenMeadow.jpg", 25, "yuv420p", ""),
-        PROGRESSIVE_10BIT("LadyBird.jpg", 25, "yuv420p10le", ""),
-        INTERLACED("Wood.jpg", 50, "yuv420p", ",tinterlace=mode=interleave_top,setfield=tff");
+        PROGRESSIVE_8BIT("GreenMeadow.jpg", 25, "yuv420p", "", "640x360", QUIET),
+        PROGRESSIVE_10BIT("LadyBird.jpg", 25, "yuv420p10le", "", "640x360", QUIET),
+        INTERLACED("Wood.jpg", 50, "yuv420p", ",tinterlace=mode=interleave_top,setfield=tff", "640x360", QUIET),
+        /**
+         * MPEG-2 1080i at 8 Mb/s, a keyframe every 12: its keyframes re-code a held picture by up to 3.6 code values,
+         * beyond recodeNoise; a freeze is found where freezedetect finds it, and a slow pan of a smooth sky (which
+         * -34 dB called still) stays quiet.
+         */
+        MPEG2_1080I("Storm.jpg", 50, "yuv420p", ",tinterlace=mode=interleave_top,setfield=tff", "1920x1080",
+                List.of(Motion.CREEPING_PAN));
 
         final String photo;
         /** The rate the source is made at (an interlaced frame is two of its pictures). */
         final int sourceFps;
         final String pixelFormat;
         final String afterSource;
+        final String size;
+        /** The moving pictures that must stay quiet, made in this carriage. */
+        final List<Motion> quiet;
 
-        Carriage(String photo, int sourceFps, String pixelFormat, String afterSource) {
+        Carriage(String photo, int sourceFps, String pixelFormat, String afterSource, String size, List<Motion> quiet) {
             this.photo = photo;
             this.sourceFps = sourceFps;
             this.pixelFormat = pixelFormat;
             this.afterSource = afterSource;
+            this.size = size;
+            this.quiet = quiet;
         }
 
         List<String> encoder() {
+            if (this == MPEG2_1080I) {
+                return List.of("-c:v", "mpeg2video", "-flags", "+ildct+ilme", "-top", "1", "-g", "12", "-b:v", "8M",
+                        "-maxrate", "8M", "-bufsize", "2M", "-pix_fmt", pixelFormat);
+            }
             List<String> args = new ArrayList<>(List.of("-c:v", "libx264", "-preset", "veryfast", "-g", "25",
                     "-keyint_min", "25", "-sc_threshold", "0", "-b:v", "600k", "-maxrate", "600k", "-bufsize", "300k",
                     "-pix_fmt", pixelFormat));
@@ -73,6 +89,9 @@ class FreezeDetectorTest {
             return args;
         }
     }
+
+    static final List<Motion> QUIET = List.of(Motion.SLOW_ZOOM, Motion.SLOW_PAN, Motion.CREEPING_PAN,
+            Motion.TALKING_HEAD);
 
     /** The moving pictures, as zoompan expressions over a 1920x1080 photograph ({@code T} is the source time). */
     enum Motion {
@@ -113,6 +132,9 @@ class FreezeDetectorTest {
         List<CompletableFuture<Void>> made = new ArrayList<>();
         for (Carriage carriage : Carriage.values()) {
             for (Motion motion : Motion.values()) {
+                if (motion != Motion.FREEZE && !carriage.quiet.contains(motion)) {
+                    continue;
+                }
                 made.add(CompletableFuture.runAsync(() -> makePicture(carriage, motion)));
             }
         }
@@ -129,7 +151,7 @@ class FreezeDetectorTest {
         Path photo = dir.resolve(carriage.photo + ".bmp");
         Path out = dir.resolve(name + ".mkv");
         int fps = carriage.sourceFps;
-        String zoompan = motion.zoompan.replace("T", "(on/" + fps + ")") + ":s=640x360:fps=" + fps;
+        String zoompan = motion.zoompan.replace("T", "(on/" + fps + ")") + ":s=" + carriage.size + ":fps=" + fps;
         String filter = motion == Motion.TALKING_HEAD
                 ? "[0]" + zoompan + ",split[a][b];[b]crop=80:100:280:120[f];"
                         + "[a][f]overlay=x='280+6*sin(2*PI*t/3)':y='130+3*sin(2*PI*t/2)'" + carriage.afterSource
@@ -196,6 +218,15 @@ class FreezeDetectorTest {
     void aFreezeAcrossKeyframesIsOneAlarmThatFreezedetectMisses(Carriage carriage) throws Exception {
         assumePhotos();
         String clip = carriage + "-" + Motion.FREEZE;
+        if (carriage == Carriage.MPEG2_1080I) {
+            // Here freezedetect (the oracle) sees the freeze after the encoder settles; vigil agrees.
+            assertThat(freezedetect(clip)).singleElement().satisfies(i -> assertThat(now.get(clip)).singleElement()
+                    .satisfies(a -> {
+                        assertThat(a.start()).isLessThanOrEqualTo(i.start() + FRAME).isGreaterThan(2.9);
+                        assertThat(a.end()).isCloseTo(i.end(), offset(0.25));
+                    }));
+            return;
+        }
         // FFmpeg's freezedetect (the oracle elsewhere) disagrees here: it restarts at every keyframe and reports
         // nothing as long as 2 s; vigil with freezedetect's rule alone agrees with it.
         assertThat(freezedetect(clip)).as("freezedetect on %s", clip)
@@ -211,7 +242,7 @@ class FreezeDetectorTest {
     @EnumSource(Carriage.class)
     void slowRealMotionStaysQuietAsBefore(Carriage carriage) {
         assumePhotos();
-        for (Motion motion : List.of(Motion.SLOW_ZOOM, Motion.SLOW_PAN, Motion.CREEPING_PAN, Motion.TALKING_HEAD)) {
+        for (Motion motion : carriage.quiet) {
             String clip = carriage + "-" + motion;
             assertThat(before.get(clip)).as("freezedetect's rule on %s", clip).isEmpty();
             assertThat(now.get(clip)).as("%s", clip).isEmpty();
