@@ -176,6 +176,15 @@ public class StatisticsBenchmark {
         return FrameDifference.mafd(current, previous);
     }
 
+    /**
+     * freeze's re-coding test: the largest 16x16 block difference against the still run's first frame, computed on
+     * the frames that step past freezedetect's noise (every frame of real motion, a few per keyframe in a freeze).
+     */
+    @Benchmark
+    public double measureRecodeBlockPeak() {
+        return FrameDifference.peakBlockDifference(current, previous);
+    }
+
     @Benchmark
     public double measureBroadcastRange() {
         brng.compute(current, stats);

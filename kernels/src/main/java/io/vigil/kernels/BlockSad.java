@@ -22,7 +22,9 @@ import org.bytedeco.ffmpeg.global.avutil;
 final class BlockSad {
     private static final int BLOCK = 32;
     /** FFmpeg's 32x32 SAD, or null when this FFmpeg was built without pixelutils. */
-    private static final MethodHandle SAD32 = bindSad32();
+    private static final MethodHandle SAD32 = bindSad(5);
+    /** FFmpeg's 16x16 SAD for {@link #peakBlockMean}'s whole 8-bit blocks, or null without pixelutils. */
+    private static final MethodHandle SAD16 = bindSad(4);
 
     private BlockSad() {
     }
@@ -61,17 +63,7 @@ final class BlockSad {
 
     /** SAD of a block of little-endian 16-bit samples, each {@code stored >> shift}. */
     static long sad16(MemorySegment a, int strideA, MemorySegment b, int strideB, int width, int height, int shift) {
-        long total = 0;
-        for (int y = 0; y < height; y++) {
-            long rowA = (long) y * strideA;
-            long rowB = (long) y * strideB;
-            for (int x = 0; x < width; x++) {
-                int sa = (a.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF) >>> shift;
-                int sb = (b.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF) >>> shift;
-                total += Math.abs(sa - sb);
-            }
-        }
-        return total;
+        return scalar16(a, 0, strideA, b, 0, strideB, width, height, shift);
     }
 
     /** SAD of the 8-bit samples from byte {@code fromA} of plane {@code a} and {@code fromB} of {@code b}. */
@@ -90,6 +82,65 @@ final class BlockSad {
         return total;
     }
 
+    /** Side of the blocks {@link #peakBlockMean} compares: a macroblock, the unit an encoder codes a picture in. */
+    static final int PEAK_BLOCK = 16;
+
+    /**
+     * The largest mean absolute difference of any {@value #PEAK_BLOCK}x{@value #PEAK_BLOCK} block of two planes, in
+     * code values (samples {@code stored >> shift} when {@code bytesPerSample} is 2); blocks cut by the right and
+     * bottom edges count by their own size. A picture coded again differs by about a code value in every block; a
+     * picture that changed, even a little, moves structure and puts a larger difference in some block.
+     */
+    static double peakBlockMean(MemorySegment a, int strideA, MemorySegment b, int strideB, int width, int height,
+                                int bytesPerSample, int shift) {
+        long peakSad = 0;
+        long peakSamples = 1;
+        for (int y = 0; y < height; y += PEAK_BLOCK) {
+            int h = Math.min(PEAK_BLOCK, height - y);
+            for (int x = 0; x < width; x += PEAK_BLOCK) {
+                int w = Math.min(PEAK_BLOCK, width - x);
+                long sad = bytesPerSample == 1 && w == PEAK_BLOCK && h == PEAK_BLOCK && SAD16 != null
+                        ? sad16x16(a, (long) y * strideA + x, strideA, b, (long) y * strideB + x, strideB)
+                        : bytesPerSample == 1
+                        ? scalar8(a, (long) y * strideA + x, strideA, b, (long) y * strideB + x, strideB, w, h)
+                        : scalar16(a, (long) y * strideA + 2L * x, strideA, b, (long) y * strideB + 2L * x, strideB,
+                                w, h, shift);
+                // sad / samples > peakSad / peakSamples, without division.
+                if (sad * peakSamples > peakSad * (long) (w * h)) {
+                    peakSad = sad;
+                    peakSamples = (long) w * h;
+                }
+            }
+        }
+        return (double) peakSad / peakSamples;
+    }
+
+    private static long scalar16(MemorySegment a, long fromA, int strideA, MemorySegment b, long fromB, int strideB,
+                                 int width, int height, int shift) {
+        long total = 0;
+        for (int y = 0; y < height; y++) {
+            long rowA = fromA + (long) y * strideA;
+            long rowB = fromB + (long) y * strideB;
+            for (int x = 0; x < width; x++) {
+                int sa = (a.get(JAVA_SHORT_UNALIGNED, rowA + 2L * x) & 0xFFFF) >>> shift;
+                int sb = (b.get(JAVA_SHORT_UNALIGNED, rowB + 2L * x) & 0xFFFF) >>> shift;
+                total += Math.abs(sa - sb);
+            }
+        }
+        return total;
+    }
+
+    private static long sad16x16(MemorySegment a, long fromA, int strideA, MemorySegment b, long fromB, int strideB) {
+        // FFmpeg reads the block by address: check that its last row lies inside both planes.
+        java.util.Objects.checkFromIndexSize(fromA + 15L * strideA, PEAK_BLOCK, a.byteSize());
+        java.util.Objects.checkFromIndexSize(fromB + 15L * strideB, PEAK_BLOCK, b.byteSize());
+        try {
+            return (int) SAD16.invokeExact(a.address() + fromA, (long) strideA, b.address() + fromB, (long) strideB);
+        } catch (Throwable t) {
+            throw new IllegalStateException("av_pixelutils SAD failed", t);
+        }
+    }
+
     private static long sad32(long a, int strideA, long b, int strideB) {
         try {
             return (int) SAD32.invokeExact(a, (long) strideA, b, (long) strideB);
@@ -98,8 +149,9 @@ final class BlockSad {
         }
     }
 
-    private static MethodHandle bindSad32() {
-        av_pixelutils_sad_fn fn = avutil.av_pixelutils_get_sad_fn(5, 5, 0, null);
+    /** FFmpeg's SAD of 2^bits x 2^bits blocks at any alignment, or null. */
+    private static MethodHandle bindSad(int bits) {
+        av_pixelutils_sad_fn fn = avutil.av_pixelutils_get_sad_fn(bits, bits, 0, null);
         if (fn == null || fn.isNull()) {
             return null;
         }

@@ -7,23 +7,68 @@ import io.vigil.ffi.VideoFrame;
  * freezedetect's mean absolute frame difference: the SAD over all planes against a reference frame, divided by
  * the sample count and by 2^bitDepth. The reference is the last frame that differed from its own reference by
  * more than the noise tolerance, exactly as freezedetect keeps it, so a slow drift is not mistaken for motion.
- * Holds one reference frame per stream (a second reference to the decoder's buffer, not a copy).
+ *
+ * <p>Beyond freezedetect, with a re-coding tolerance: a frame that steps past the noise tolerance is also compared,
+ * block by block, with the anchor (the first frame of the still run) and with the reference. It is the same picture
+ * coded again ({@link #sameCodedPicture}) when no 16x16 block differs from the anchor by more than the tolerance (an
+ * encoder that codes a held picture again at each keyframe changes every block by about a code value; a picture
+ * that changed moves structure and puts more in some block, tens of times the mean difference where a re-coding's
+ * worst block is a few times it), and its distance from the anchor does not keep growing:
+ * at most {@link #RECODE_GROWTH} times the larger of its distance from the reference and the farthest re-coding the
+ * run has seen (codings of one picture scatter about a bound; a picture that moves drifts away from where it began,
+ * so a slow pan or zoom, whose steps each stay small on a smooth picture, grows against the anchor step by step).
+ * Such a step keeps the anchor, so the still run goes on across keyframes; any other step starts a new run.
+ * Holds the reference and the anchor (second references to the decoder's buffers, not copies).
  */
 public final class FrameDifference implements AutoCloseable {
     private final double noise;
+    private final double recodeNoise;
     private final VideoFrame reference = new VideoFrame();
+    private final VideoFrame anchor = new VideoFrame();
+    /** Whether the anchor is the reference frame itself (the run has crossed no re-coding yet). */
+    private boolean anchorIsReference;
+    /** The largest block peak against the anchor of the re-codings this run has crossed (0 before the first). */
+    private double runPeak;
+
+    /**
+     * How much farther from the anchor a re-coded frame may be than from the reference, or than the farthest
+     * re-coding before it, block peak against block peak: codings of one picture scatter by a few tenths about one
+     * distance; a drift doubles it from the first step to the second.
+     */
+    static final double RECODE_GROWTH = 1.5;
+    /**
+     * How much the worst block may exceed the mean difference against the anchor: a re-coding moves every block by
+     * about the same (a few times the mean where the picture has texture), a local change (a face, a caption) puts
+     * its difference in a few blocks, tens of times the mean.
+     */
+    static final double RECODE_SPREAD = 10;
 
     /** @param noise freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB) */
     public FrameDifference(double noise) {
+        this(noise, 0);
+    }
+
+    /**
+     * @param noise       freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB)
+     * @param recodeNoise the largest 16x16 block mean difference (a ratio of the range) against the anchor that is
+     *                    still the same picture coded again; 0 turns the re-coding test off (freezedetect's rule)
+     */
+    public FrameDifference(double noise, double recodeNoise) {
         if (!(noise >= 0 && noise <= 1)) {
             throw new IllegalArgumentException("noise tolerance must be within 0..1, got " + noise);
         }
+        if (!(recodeNoise >= 0 && recodeNoise <= 1)) {
+            throw new IllegalArgumentException("re-coding tolerance must be within 0..1, got " + recodeNoise);
+        }
         this.noise = noise;
+        this.recodeNoise = recodeNoise;
     }
 
     public void compute(VideoFrame frame, FrameStats out) {
         boolean comparable = reference.isFilled() && reference.width() == frame.width()
                 && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
+        out.anchorBlockPeak = Double.NaN;
+        out.recoded = false;
         if (comparable) {
             out.mafd = mafd(frame, reference);
             out.referencePtsSeconds = reference.ptsSeconds();
@@ -31,9 +76,57 @@ public final class FrameDifference implements AutoCloseable {
             out.mafd = Double.NaN;
             out.referencePtsSeconds = Double.NaN;
         }
-        if (!comparable || out.mafd > noise) {
+        boolean moved = !comparable || out.mafd > noise;
+        if (recodeNoise == 0) {
+            out.anchorPtsSeconds = moved ? frame.ptsSeconds() : out.referencePtsSeconds;
+        } else if (!moved) {
+            out.anchorPtsSeconds = anchor.ptsSeconds();
+        } else if (comparable && !(anchorIsReference && out.mafd > recodeNoise)) {
+            // (A block peak is at least the MAFD: against the reference, a step past recodeNoise in MAFD is motion
+            // without measuring it, which spares real motion the pass.) The anchor has the reference's size and
+            // format: both restart together on a frame that is not comparable.
+            out.anchorBlockPeak = peakBlockDifference(frame, anchor);
+            double referencePeak = anchorIsReference ? out.anchorBlockPeak : peakBlockDifference(frame, reference);
+            double anchorMafd = anchorIsReference ? out.mafd : mafd(frame, anchor);
+            out.recoded = sameCodedPicture(out.anchorBlockPeak, referencePeak, runPeak, anchorMafd, recodeNoise);
+            if (out.recoded) {
+                out.anchorPtsSeconds = anchor.ptsSeconds();
+                anchorIsReference = false;
+                runPeak = Math.max(runPeak, out.anchorBlockPeak);
+            } else {
+                startRun(frame, out);
+            }
+        } else {
+            startRun(frame, out);
+        }
+        if (moved) {
             reference.refFrom(frame);
         }
+    }
+
+    private void startRun(VideoFrame frame, FrameStats out) {
+        anchor.refFrom(frame);
+        out.anchorPtsSeconds = frame.ptsSeconds();
+        anchorIsReference = true;
+        runPeak = 0;
+    }
+
+    /**
+     * Whether a frame that stepped past the noise tolerance is the still run's picture coded again: no block farther
+     * than {@code recodeNoise} from the anchor, nor farther than {@link #RECODE_GROWTH} times the larger of its
+     * distance from the reference and {@code runPeak}, nor more than {@link #RECODE_SPREAD} times the mean difference
+     * (spread over the picture, not local). False with {@code recodeNoise} 0.
+     *
+     * @param anchorBlockPeak    the largest 16x16 block difference against the anchor (0..1)
+     * @param referenceBlockPeak the same against the reference
+     * @param runPeak            the largest anchor peak of the re-codings the run has crossed, 0 before the first
+     * @param anchorMafd         the MAFD against the anchor
+     */
+    static boolean sameCodedPicture(double anchorBlockPeak, double referenceBlockPeak, double runPeak,
+                                    double anchorMafd, double recodeNoise) {
+        return anchorBlockPeak <= recodeNoise
+                && anchorBlockPeak <= RECODE_GROWTH * Math.max(referenceBlockPeak, runPeak)
+                && anchorBlockPeak <= RECODE_SPREAD * anchorMafd;
     }
 
     /** MAFD of two frames of the same size and layout. */
@@ -52,13 +145,31 @@ public final class FrameDifference implements AutoCloseable {
         return (double) sad / count / (1L << layout.bitDepth());
     }
 
-    /** Forgets the reference, as after a discontinuity. */
+    /**
+     * The largest mean absolute difference of any 16x16 block of any plane (each plane in its own samples) of two
+     * frames of the same size and layout, 0..1 of the range.
+     */
+    public static double peakBlockDifference(VideoFrame a, VideoFrame b) {
+        PixelLayout layout = a.layout();
+        double peak = 0;
+        for (int p = 0; p < layout.planes(); p++) {
+            peak = Math.max(peak, BlockSad.peakBlockMean(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p),
+                    a.planeWidth(p), a.planeHeight(p), layout.bytesPerSample(), layout.shift()));
+        }
+        return peak / (1L << layout.bitDepth());
+    }
+
+    /** Forgets the reference and the anchor, as after a discontinuity. */
     public void reset() {
         reference.release();
+        anchor.release();
+        anchorIsReference = false;
+        runPeak = 0;
     }
 
     @Override
     public void close() {
         reference.close();
+        anchor.close();
     }
 }

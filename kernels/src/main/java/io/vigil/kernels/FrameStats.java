@@ -60,6 +60,23 @@ public final class FrameStats {
     public double mafd = Double.NaN;
     /** Media time of the reference frame {@link #mafd} compares with; NaN when there was none. */
     public double referencePtsSeconds = Double.NaN;
+    /**
+     * On a frame that differs from the reference by more than the noise tolerance: the largest mean absolute
+     * difference of any 16x16 block, over all planes, against the anchor (the first frame of the still run, kept
+     * across re-codings of the same picture), 0..1 of the range; NaN on other frames, where it is not computed (the
+     * CUDA provider) or not needed (a step whose MAFD alone exceeds the re-coding tolerance).
+     */
+    public double anchorBlockPeak = Double.NaN;
+    /**
+     * Whether this frame stepped past the noise tolerance but is the still run's picture coded again (see
+     * {@link FrameDifference}); false where the re-coding test is off or not computed (the CUDA provider).
+     */
+    public boolean recoded;
+    /**
+     * Media time of the first frame of the still run this frame belongs to (the anchor); the frame's own time when it
+     * starts one; NaN when there was nothing to compare with. Without re-coding tolerance it is the reference's time.
+     */
+    public double anchorPtsSeconds = Double.NaN;
 
     /** Packets the stream's video decoder has rejected so far (cumulative), as of this frame. */
     public long decoderErrors;
@@ -107,5 +124,8 @@ public final class FrameStats {
         barRight = -1;
         mafd = Double.NaN;
         referencePtsSeconds = Double.NaN;
+        anchorBlockPeak = Double.NaN;
+        recoded = false;
+        anchorPtsSeconds = Double.NaN;
     }
 }

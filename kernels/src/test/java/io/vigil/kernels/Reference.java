@@ -39,6 +39,30 @@ final class Reference {
         return new SadResult(sad, samples);
     }
 
+    /**
+     * The largest mean absolute difference of any 16x16 block of any plane (each plane in its own samples; blocks cut
+     * by the right and bottom edges by their own size), in code values, written out the slow way.
+     */
+    static double peakBlockMean(HostPlanes a, HostPlanes b) {
+        double peak = 0;
+        for (int p = 0; p < a.planeCount(); p++) {
+            for (int by = 0; by < a.planeHeights[p]; by += 16) {
+                for (int bx = 0; bx < a.planeWidths[p]; bx += 16) {
+                    long sad = 0;
+                    long n = 0;
+                    for (int y = by; y < Math.min(by + 16, a.planeHeights[p]); y++) {
+                        for (int x = bx; x < Math.min(bx + 16, a.planeWidths[p]); x++) {
+                            sad += Math.abs(a.sample(p, x, y) - b.sample(p, x, y));
+                            n++;
+                        }
+                    }
+                    peak = Math.max(peak, (double) sad / n);
+                }
+            }
+        }
+        return peak;
+    }
+
     /** signalstats' BRNG count: pixels whose Y, or U or V on the subsampled grid, is outside broadcast range. */
     static long brng(HostPlanes f) {
         int m = 1 << (f.format.bitDepth - 8);

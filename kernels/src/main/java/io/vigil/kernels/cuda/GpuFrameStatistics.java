@@ -164,7 +164,11 @@ final class GpuFrameStatistics implements FrameStatistics {
                 out.mafd = (double) r.sad() / r.samples() / (1L << bitDepth);
                 out.referencePtsSeconds = reference.ptsSeconds();
             }
-            if (!comparable || out.mafd > difference.noise()) {
+            boolean moved = !comparable || out.mafd > difference.noise();
+            // No re-coding test on the GPU yet: the still run is freezedetect's (anchorBlockPeak stays NaN), and
+            // the freeze detector judges as freezedetect does there.
+            out.anchorPtsSeconds = moved ? frame.ptsSeconds() : out.referencePtsSeconds;
+            if (moved) {
                 reference.refFrom(frame);
             }
         }

@@ -20,11 +20,19 @@ public sealed interface StatisticSpec {
     /**
      * freezedetect's mean absolute frame difference against a reference frame (io.vigil.kernels.FrameDifference).
      *
-     * @param noise freezedetect's noise tolerance (an amplitude ratio), which decides when the reference moves on
+     * @param noise       freezedetect's noise tolerance (an amplitude ratio), which decides when the reference moves on
+     * @param recodeNoise the largest 16x16 block difference against the still run's first frame that is still the
+     *                    same picture coded again (a ratio of the range); 0 is freezedetect's rule alone
      */
-    record FrameDifference(double noise) implements StatisticSpec {
+    record FrameDifference(double noise, double recodeNoise) implements StatisticSpec {
         public FrameDifference {
             requireRatio(noise, "noise tolerance");
+            requireRatio(recodeNoise, "re-coding tolerance");
+        }
+
+        /** freezedetect's rule alone. */
+        public FrameDifference(double noise) {
+            this(noise, 0);
         }
     }
 

@@ -74,6 +74,11 @@ public final class StatisticsRequest {
             return with(new StatisticSpec.FrameDifference(noise));
         }
 
+        /** The frame difference, with a still run kept across re-codings of the same picture (see FrameDifference). */
+        public Builder frameDifference(double noise, double recodeNoise) {
+            return with(new StatisticSpec.FrameDifference(noise, recodeNoise));
+        }
+
         public Builder broadcastRange() {
             return with(new StatisticSpec.BroadcastRange());
         }

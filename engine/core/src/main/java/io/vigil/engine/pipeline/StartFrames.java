@@ -167,9 +167,9 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
                 blackStart.refFrom(frame);
             }
         }
-        // The freeze statistic makes a frame its reference when it differs from the last one (or is the first):
-        // keep the same frame, so that a freeze's first frame is at hand when it fires.
-        if (!Double.isNaN(freezeNoise) && !(s.mafd <= freezeNoise)) {
+        // The freeze statistic makes a frame the anchor of a still run when it differs from the run (or is the
+        // first): keep the same frame, so that a freeze's first frame is at hand when it fires.
+        if (!Double.isNaN(freezeNoise) && !(s.anchorPtsSeconds < s.ptsSeconds)) {
             freezeReference.refFrom(frame);
         }
     }

@@ -75,7 +75,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             request.luma(l.parameter(StatisticParameter.DARK_LEVEL));
         }
         if (l.reads(Statistic.FRAME_DIFFERENCE)) {
-            request.frameDifference(l.parameter(StatisticParameter.STILL_NOISE));
+            request.frameDifference(l.parameter(StatisticParameter.STILL_NOISE),
+                    l.parameter(StatisticParameter.RECODE_NOISE));
         }
         if (l.reads(Statistic.BROADCAST_RANGE)) {
             request.broadcastRange();

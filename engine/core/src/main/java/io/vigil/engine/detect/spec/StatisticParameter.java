@@ -9,6 +9,8 @@ public enum StatisticParameter {
     DARK_LEVEL(Statistic.LUMA, 0),
     /** freezedetect's {@code noise}: the frame difference up to which a frame is still (the reference frame stays). */
     STILL_NOISE(Statistic.FRAME_DIFFERENCE, 0),
+    /** The largest 16x16 block difference from a still run's first frame that is the same picture coded again (0: off). */
+    RECODE_NOISE(Statistic.FRAME_DIFFERENCE, 0),
     /** cropdetect's {@code limit}: the largest mean of a black row or column, a ratio of the largest code value. */
     BAR_LIMIT(Statistic.LETTERBOX, 0),
     /** The amplitude below which every channel together is silent (silencedetect's {@code noise}). */

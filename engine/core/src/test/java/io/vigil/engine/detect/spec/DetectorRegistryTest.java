@@ -31,7 +31,8 @@ class DetectorRegistryTest {
     static Map<String, DetectorSettings> handWritten() {
         Map<String, DetectorSettings> d = new LinkedHashMap<>();
         d.put("black", settings("black", true, 2, 0, Severity.CRITICAL, Map.of("pictureThreshold", 0.98, "pixelThreshold", 0.10)));
-        d.put("freeze", settings("freeze", true, 2, 0, Severity.CRITICAL, Map.of("noise", "-60dB", "ignoreWithSound", false)));
+        d.put("freeze", settings("freeze", true, 2, 0, Severity.CRITICAL, Map.of("noise", "-60dB", "recodeNoise", "-40dB",
+                "ignoreWithSound", false)));
         d.put("silence", settings("silence", true, 2, 0, Severity.ERROR, Map.of("noise", "-60dB")));
         d.put("discontinuity", settings("discontinuity", true, 0, 2, Severity.WARNING, Map.of("toleranceSeconds", 0.5)));
         d.put("signal_loss", settings("signal_loss", true, 0, 0, Severity.CRITICAL, Map.of()));
