@@ -5,14 +5,6 @@ import static org.assertj.core.data.Offset.offset;
 
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.config.VigilConfig;
-import io.vigil.ffi.AudioBlock;
-import io.vigil.ffi.DecodeOptions;
-import io.vigil.ffi.MediaInput;
-import io.vigil.ffi.MediaSink;
-import io.vigil.ffi.VideoFrame;
-import io.vigil.kernels.FrameStats;
-import io.vigil.kernels.cpu.CpuStatisticsEngine;
-import io.vigil.kernels.engine.FrameStatistics;
 import io.vigil.kernels.engine.StatisticsRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,24 +84,7 @@ class BrngClipTest {
     }
 
     static List<Double> fractions(Path clip) {
-        List<Double> out = new ArrayList<>();
-        FrameStats stats = new FrameStats();
-        try (MediaInput in = MediaInput.open(clip.toString(), DecodeOptions.DEFAULTS);
-             FrameStatistics statistics = CpuStatisticsEngine.reference().open(
-                     StatisticsRequest.builder().broadcastRange().build())) {
-            in.readAll(new MediaSink() {
-                @Override
-                public void onVideo(VideoFrame f) {
-                    statistics.compute(f, stats);
-                    out.add(stats.brngFraction);
-                }
-
-                @Override
-                public void onAudio(AudioBlock block) {
-                }
-            });
-        }
-        return out;
+        return ClipStatistics.perFrame(clip, StatisticsRequest.builder().broadcastRange().build(), s -> s.brngFraction);
     }
 
     static List<Double> signalstats(Path clip) throws Exception {

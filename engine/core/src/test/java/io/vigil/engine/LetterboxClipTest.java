@@ -4,15 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import io.vigil.engine.alarm.Event;
-import io.vigil.ffi.AudioBlock;
-import io.vigil.ffi.DecodeOptions;
-import io.vigil.ffi.MediaInput;
-import io.vigil.ffi.MediaSink;
-import io.vigil.ffi.VideoFrame;
-import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.Letterbox;
-import io.vigil.kernels.cpu.CpuStatisticsEngine;
-import io.vigil.kernels.engine.FrameStatistics;
 import io.vigil.kernels.engine.StatisticsRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,24 +112,7 @@ class LetterboxClipTest {
 
     /** Our bars of each frame: {top, bottom, left, right}. */
     static List<int[]> bars(Path clip) {
-        List<int[]> out = new ArrayList<>();
-        FrameStats s = new FrameStats();
-        try (MediaInput in = MediaInput.open(clip.toString(), DecodeOptions.DEFAULTS);
-             FrameStatistics statistics = CpuStatisticsEngine.reference().open(
-                     StatisticsRequest.builder().letterbox(Letterbox.DEFAULT_LIMIT).build())) {
-            in.readAll(new MediaSink() {
-                @Override
-                public void onVideo(VideoFrame f) {
-                    statistics.compute(f, s);
-                    out.add(new int[] {s.barTop, s.barBottom, s.barLeft, s.barRight});
-                }
-
-                @Override
-                public void onAudio(AudioBlock block) {
-                }
-            });
-        }
-        return out;
+        return ClipStatistics.perFrame(clip, StatisticsRequest.builder().letterbox(Letterbox.DEFAULT_LIMIT).build(), s -> new int[] {s.barTop, s.barBottom, s.barLeft, s.barRight});
     }
 
     /**
