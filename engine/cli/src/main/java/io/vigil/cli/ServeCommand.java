@@ -3,6 +3,7 @@ package io.vigil.cli;
 import io.vigil.kernels.engine.Engines;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.server.StreamRejectedException;
+import io.vigil.server.fleet.FleetException;
 import io.vigil.server.config.ServeConfig;
 import io.vigil.server.config.ServeConfigLoader;
 import java.io.UncheckedIOException;
@@ -34,11 +35,19 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ServeConfig cfg = withFlags(load(config), bind, port, token != null ? token : System.getenv("VIGIL_TOKEN"));
+        if (cfg.server().stateDir() == null) {
+            cfg = cfg.withServer(cfg.server().withStateDir(defaultStateDir()));
+        }
         ServeRuntime runtime = start(cfg);
         System.out.println("vigil serve: " + runtime.registry.list().size() + " stream(s); dashboard at "
                 + runtime.dashboard());
         awaitShutdown(runtime);
         return 0;
+    }
+
+    /** Where a single node keeps the streams added through its API when the config names no server.stateDir. */
+    static Path defaultStateDir() {
+        return Path.of(System.getProperty("user.home"), ".vigil", "state");
     }
 
     static ServeConfig load(Path file) {
@@ -59,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new Main.UserError("The token must be at least 16 characters long.", Main.EXIT_USAGE);
         }
         return cfg.withServer(new ServeConfig.Server(bind != null ? bind : s.bind(), port != null ? port : s.port(),
-                token != null ? token : s.token(), s.maxBodyBytes()));
+                token != null ? token : s.token(), s.maxBodyBytes(), s.stateDir()));
     }
 
     /** Starts a runtime, turning what the user can fix into one sentence and exit code 2. */
@@ -67,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return new ServeRuntime(cfg);
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | StreamRejectedException
-                 | Engines.UnavailableException e) {
+                 | Engines.UnavailableException | FleetException e) {
             throw new Main.UserError(e.getMessage(), Main.EXIT_USAGE);
         }
     }

@@ -11,13 +11,18 @@ import io.vigil.server.delivery.WebhookSink;
 import io.vigil.server.http.ApiServer;
 import io.vigil.server.http.ApiSettings;
 import io.vigil.server.live.LocalStreamRegistry;
+import io.vigil.server.live.StreamStore;
+import io.vigil.server.fleet.FleetStreamRegistry;
+import io.vigil.server.StreamRegistry;
+import io.vigil.server.StreamSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One running {@code vigil serve}: the hub, the registry with the config's streams, the sinks subscribed to the hub,
+ * One running {@code vigil serve}: the hub, the registry (this process's streams, or in a fleet the whole fleet's)
+ * with the config's streams and, on a single node, those the API added before a restart, the sinks subscribed to the hub,
  * and the HTTP API. {@link #close()} stops the streams first (their firing alarms resolve and reach the sinks and
  * the SSE clients), then the sinks, then the API.
  */
@@ -26,14 +31,20 @@ final class ServeRuntime implements AutoCloseable {
     static final int RECENT_ALARMS = 10_000;
 
     final EventHub hub = new EventHub(RECENT_ALARMS);
-    final LocalStreamRegistry registry;
+    final StreamRegistry registry;
     private final List<AutoCloseable> sinks = new ArrayList<>();
     private final List<EventHub.Subscription> subscriptions = new ArrayList<>();
     final ApiServer api;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
-        registry = new LocalStreamRegistry(config, hub);
+        LocalStreamRegistry local = new LocalStreamRegistry(config, hub);
+        if (config.cluster() != null) {
+            // A fleet node: the fleet keeps the streams (config file's ones written to Kafka when missing there).
+            registry = new FleetStreamRegistry(config, hub, local);
+        } else {
+            registry = local;
+        }
         ApiServer started = null;
         try {
             ServeConfig.Sinks s = config.sinks();
@@ -41,7 +52,7 @@ final class ServeRuntime implements AutoCloseable {
                 JsonLinesFileSink log = new JsonLinesFileSink(s.jsonl());
                 sinks.add(log);
                 subscriptions.add(hub.subscribe(p -> {
-                    if (p.payload() instanceof Event e) {
+                    if (p.local() && p.payload() instanceof Event e) {
                         log.accept(e);
                     }
                 }));
@@ -55,7 +66,7 @@ final class ServeRuntime implements AutoCloseable {
                 webhooks.add(sink);
                 webhookNames.add(displayName(w.url()));
                 subscriptions.add(hub.subscribe(p -> {
-                    if (p.payload() instanceof Event e) {
+                    if (p.local() && p.payload() instanceof Event e) {
                         sink.accept(e);
                     }
                 }));
@@ -72,7 +83,13 @@ final class ServeRuntime implements AutoCloseable {
                 }
                 return figures;
             });
-            registry.addAll(config.streams());
+            if (config.cluster() == null) {
+                local.addAll(config.streams());
+                if (config.server().stateDir() != null) {
+                    local.restore(new StreamStore(config.server().stateDir()),
+                            config.streams().stream().map(StreamSpec::id).toList());
+                }
+            }
         } catch (RuntimeException | StreamRejectedException e) {
             if (started != null) {
                 started.close();

@@ -20,8 +20,13 @@ import java.util.function.Consumer;
  * hand the item over (a queue, a spool) and return, never block on a network.
  */
 public final class EventHub implements EventSink {
-    /** One published item: an {@link Event} of the contract or a {@link StatsSample}. */
-    public record Published(long sequence, Instant at, Object payload) {
+    /**
+     * One published item: an {@link Event} of the contract or a {@link StatsSample}.
+     *
+     * @param local whether this process made it; in a fleet, events other nodes made arrive too (for the API and SSE),
+     *        and only local ones go to this node's webhooks, log and Kafka
+     */
+    public record Published(long sequence, Instant at, Object payload, boolean local) {
         public boolean isEvent() {
             return payload instanceof Event;
         }
@@ -33,7 +38,11 @@ public final class EventHub implements EventSink {
         void close();
     }
 
+    /** Origin of this process's events: alarms of different roles on one stream share dedupKeys. */
+    private static final String LOCAL = "";
+
     private final int recentCapacity;
+    private volatile String localOrigin = LOCAL;
     private final List<Consumer<Published>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Event.Alarm> active = new LinkedHashMap<>();
     private final ArrayDeque<Event.Alarm> recent = new ArrayDeque<>();
@@ -47,24 +56,43 @@ public final class EventHub implements EventSink {
         this.recentCapacity = recentCapacity;
     }
 
-    /** Publishes a contract event (alarm, summary or error). */
+    /** In a fleet: this node's role, so that its alarms and other roles' alarms on the same stream stay apart. */
+    public void localOrigin(String origin) {
+        localOrigin = origin;
+    }
+
+    /** Publishes a contract event (alarm, summary or error) made here. */
     @Override
     public void accept(Event event) {
-        publish(event);
+        publish(event, true, localOrigin);
+    }
+
+    /** Publishes a contract event another fleet node made ({@code origin}: that node's role). */
+    public void acceptRemote(Event event, String origin) {
+        publish(event, false, origin);
+    }
+
+    /**
+     * Counts {@code alarm}, made by another node of this node's role, as firing without publishing it again: a
+     * stream taken over from a node that died, whose firing alarm this node continues.
+     */
+    public synchronized void adopt(Event.Alarm alarm) {
+        active.putIfAbsent(localOrigin + "|" + alarm.dedupKey(), alarm);
     }
 
     /** Publishes a statistics sample for the live charts. */
     public void accept(StatsSample sample) {
-        publish(sample);
+        publish(sample, true, localOrigin);
     }
 
-    private synchronized void publish(Object payload) {
-        Published item = new Published(++sequence, Instant.now(), payload);
+    private synchronized void publish(Object payload, boolean local, String origin) {
+        Published item = new Published(++sequence, Instant.now(), payload, local);
         if (payload instanceof Event.Alarm alarm) {
+            String key = origin + "|" + alarm.dedupKey();
             if (alarm.firing()) {
-                active.put(alarm.dedupKey(), alarm);
+                active.put(key, alarm);
             } else {
-                active.remove(alarm.dedupKey());
+                active.remove(key);
             }
             recent.addLast(alarm);
             if (recent.size() > recentCapacity) {

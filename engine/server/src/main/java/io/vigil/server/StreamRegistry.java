@@ -26,6 +26,26 @@ public interface StreamRegistry extends AutoCloseable {
     /** Frame-to-alarm latency of each stream, for the metrics; see {@link LatencyHistogram}. */
     Optional<LatencyHistogram> frameToAlarmLatency(String id);
 
+    /** The streams this process runs (in a fleet, this node's share; {@link #list} is the whole fleet). */
+    default List<StreamStatus> local() {
+        return list();
+    }
+
+    /**
+     * Why this process is not ready to serve, or null when it is: by default, while a stream is still opening for
+     * the first time; in a fleet also while the node does not hold its shards.
+     */
+    default String notReady() {
+        long starting = local().stream().filter(s -> s.state() == StreamStatus.State.STARTING).count();
+        return starting == 0 ? null : "Not ready yet: " + starting + (starting == 1 ? " stream is" : " streams are")
+                + " still opening for the first time.";
+    }
+
+    /** A fleet node's figures; empty on a single node. */
+    default Optional<FleetFigures> fleet() {
+        return Optional.empty();
+    }
+
     /** Stops every stream; their firing alarms resolve and reach the hub before this returns. */
     @Override
     void close();

@@ -21,11 +21,43 @@ import java.util.Map;
  * @param statistics the latest figures, by name (lumaMean, darkFraction, mafd, momentaryLufs, shortTermLufs, ...)
  * @param activeAlarms alarms firing now
  * @param alarmsByDetector alarms raised since the stream was added, by detector
+ * @param placements in a fleet, the nodes that run the stream, one per role (empty on a single node)
  */
 public record StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
                            long decodeErrors, long droppedFrames, long reconnects, String lastError, Instant since,
                            Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
-                           Map<String, Long> alarmsByDetector) {
+                           Map<String, Long> alarmsByDetector, List<Placement> placements) {
+    public StreamStatus {
+        placements = placements == null ? List.of() : List.copyOf(placements);
+    }
+
+    /** A single node's status: no placements. */
+    public StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
+                        long decodeErrors, long droppedFrames, long reconnects, String lastError, Instant since,
+                        Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
+                        Map<String, Long> alarmsByDetector) {
+        this(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects, lastError, since,
+                statistics, activeAlarms, alarmsByDetector, List.of());
+    }
+
+    /** The same status with {@code p} as its placements. */
+    public StreamStatus withPlacements(List<Placement> p) {
+        return new StreamStatus(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects,
+                lastError, since, statistics, activeAlarms, alarmsByDetector, p);
+    }
+
+    /**
+     * Where a fleet runs a stream for one role.
+     *
+     * @param node the node's id ({@code cluster.nodeId})
+     * @param role the node's role: {@code all}, {@code video}, {@code audio}
+     * @param nodeUrl the node's API ({@code cluster.advertisedUrl})
+     * @param state the stream's state on that node
+     * @param updated when that node last reported it
+     */
+    public record Placement(String node, String role, String nodeUrl, State state, Instant updated) {
+    }
+
     /** Where a stream's reader is. */
     public enum State {
         /** Opening the source for the first time. */
@@ -35,6 +67,8 @@ public record StreamStatus(String id, String url, State state, String backend, S
         /** The source dropped or could not be opened; waiting to reopen it (a {@code stall} alarm is firing). */
         RECONNECTING,
         /** Removed, or the service is shutting down. */
-        STOPPED
+        STOPPED,
+        /** In a fleet: no node of some role runs it yet (a rebalance is under way, or no node has capacity left). */
+        UNASSIGNED
     }
 }

@@ -5,6 +5,7 @@ import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything {@code vigil serve} is configured with; {@link ServeConfigLoader} reads it from YAML and the README's
@@ -16,16 +17,61 @@ import java.util.List;
  * @param reconnect how a dropped source is reopened
  * @param sinks where alarms go besides the API
  * @param streams the streams to watch from the start, in file order
+ * @param cluster the Kafka fleet this node belongs to; null for a single node
  */
 public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
-                          List<StreamSpec> streams) {
+                          List<StreamSpec> streams, Cluster cluster) {
     public ServeConfig {
         streams = List.copyOf(streams);
     }
 
-    /** @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed) */
-    public record Server(String bind, int port, String token, long maxBodyBytes) {
-        public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024);
+    public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
+                       List<StreamSpec> streams) {
+        this(server, limits, defaults, reconnect, sinks, streams, null);
+    }
+
+    /**
+     * @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed)
+     * @param stateDir where a single node keeps the streams added through the API across restarts; null for none
+     */
+    public record Server(String bind, int port, String token, long maxBodyBytes, Path stateDir) {
+        public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024, null);
+
+        public Server(String bind, int port, String token, long maxBodyBytes) {
+            this(bind, port, token, maxBodyBytes, null);
+        }
+
+        public Server withStateDir(Path dir) {
+            return new Server(bind, port, token, maxBodyBytes, dir);
+        }
+    }
+
+    /**
+     * Membership of a Kafka fleet (README, "A fleet on Kafka"): streams live in a compacted topic, each role's nodes
+     * share them through a consumer group, events go to an events topic.
+     *
+     * @param bootstrapServers the Kafka brokers, {@code host:port,...}
+     * @param role which detectors this node runs; each role is its own consumer group
+     * @param nodeId this node's static group membership id (a restarted node with the same id gets its shards back)
+     * @param advertisedUrl how other nodes and browsers reach this node's API
+     * @param topicPrefix topics are {@code <prefix>.streams}, {@code .shards}, {@code .events}, {@code .alarms},
+     *        {@code .status}
+     * @param shards partitions of the shards topic: the units of work the group hands out
+     * @param replicationFactor replicas of each topic vigil creates; 0: as many as the cluster has brokers, at most 3
+     * @param sessionTimeoutSeconds how long the group waits for a silent node before its shards move
+     * @param maxStreams the most streams this node runs at once (its capacity)
+     * @param kafka further Kafka client properties (security.protocol, sasl.*, ssl.*), as given
+     */
+    public record Cluster(String bootstrapServers, Role role, String nodeId, String advertisedUrl, String topicPrefix,
+                          int shards, int replicationFactor, double sessionTimeoutSeconds, int maxStreams,
+                          Map<String, String> kafka) {
+        public static final int DEFAULT_SHARDS = 64;
+        public static final double DEFAULT_SESSION_TIMEOUT_SECONDS = 6;
+        public static final String DEFAULT_TOPIC_PREFIX = "vigil";
+
+        public Cluster {
+            kafka = Map.copyOf(kafka);
+        }
     }
 
     /**
@@ -83,22 +129,30 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     public static final double STALL_CLEAR_DELAY_SECONDS = 1.0;
 
     public ServeConfig withServer(Server s) {
-        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams);
+        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster);
     }
 
     public ServeConfig withLimits(Limits l) {
-        return new ServeConfig(server, l, defaults, reconnect, sinks, streams);
+        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster);
     }
 
     public ServeConfig withDefaults(VigilConfig d) {
-        return new ServeConfig(server, limits, d, reconnect, sinks, streams);
+        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster);
     }
 
     public ServeConfig withReconnect(Reconnect r) {
-        return new ServeConfig(server, limits, defaults, r, sinks, streams);
+        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster);
     }
 
     public ServeConfig withStreams(List<StreamSpec> s) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, s);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster);
+    }
+
+    public ServeConfig withSinks(Sinks s) {
+        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster);
+    }
+
+    public ServeConfig withCluster(Cluster c) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c);
     }
 }

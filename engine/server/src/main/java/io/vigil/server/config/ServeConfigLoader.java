@@ -113,6 +113,7 @@ public final class ServeConfigLoader {
             return config;
         }
         Node streamsNode = null;
+        Node clusterNode = null;
         for (NodeTuple t : nodes.mapping(root, "the top level").getValue()) {
             String key = key(t);
             Node v = t.getValueNode();
@@ -121,12 +122,15 @@ public final class ServeConfigLoader {
                 case "limits" -> config = config.withLimits(readLimits(v));
                 case "defaults" -> config = config.withDefaults(ConfigLoader.read(file, v, ServeConfig.analysisDefaults()));
                 case "reconnect" -> config = config.withReconnect(readReconnect(v));
-                case "sinks" -> config = new ServeConfig(config.server(), config.limits(), config.defaults(),
-                        config.reconnect(), readSinks(v), config.streams());
+                case "sinks" -> config = config.withSinks(readSinks(v));
+                case "cluster" -> clusterNode = v;
                 case "streams" -> streamsNode = v;
                 default -> throw nodes.unknown(t.getKeyNode(), key,
-                        Set.of("server", "limits", "defaults", "reconnect", "sinks", "streams"));
+                        Set.of("server", "limits", "defaults", "reconnect", "sinks", "cluster", "streams"));
             }
+        }
+        if (clusterNode != null && !YamlNodes.isNull(clusterNode)) {
+            config = config.withCluster(readCluster(clusterNode, config));
         }
         // Streams last: their URLs and detectors are checked against limits and defaults wherever those stand.
         if (streamsNode != null && !YamlNodes.isNull(streamsNode)) {
@@ -141,6 +145,7 @@ public final class ServeConfigLoader {
         int port = d.port();
         String token = d.token();
         long maxBody = d.maxBodyBytes();
+        Path stateDir = d.stateDir();
         for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
@@ -154,10 +159,94 @@ public final class ServeConfigLoader {
                     }
                 }
                 case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
-                default -> throw nodes.unknown(t.getKeyNode(), "server." + k, Set.of("bind", "port", "token", "maxBodyBytes"));
+                case "stateDir" -> stateDir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "server.stateDir"));
+                default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
+                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir"));
             }
         }
-        return new ServeConfig.Server(bind, port, token, maxBody);
+        return new ServeConfig.Server(bind, port, token, maxBody, stateDir);
+    }
+
+    private ServeConfig.Cluster readCluster(Node node, ServeConfig config) {
+        String bootstrap = null;
+        Role role = Role.ALL;
+        String nodeId = null;
+        String advertised = null;
+        String prefix = ServeConfig.Cluster.DEFAULT_TOPIC_PREFIX;
+        int shards = ServeConfig.Cluster.DEFAULT_SHARDS;
+        int replication = 0;
+        double session = ServeConfig.Cluster.DEFAULT_SESSION_TIMEOUT_SECONDS;
+        int maxStreams = config.limits().maxStreams();
+        Map<String, String> kafka = new LinkedHashMap<>();
+        for (NodeTuple t : nodes.mapping(node, "cluster").getValue()) {
+            String k = key(t);
+            Node v = t.getValueNode();
+            switch (k) {
+                case "bootstrapServers" -> bootstrap = nodes.text(v, "cluster.bootstrapServers");
+                case "role" -> {
+                    String name = nodes.text(v, "cluster.role");
+                    role = Role.parse(name);
+                    if (role == null) {
+                        throw new ConfigException(nodes.where(v) + "cluster.role: '" + name
+                                + "' is not a role; known: all, video, audio");
+                    }
+                }
+                case "nodeId" -> {
+                    nodeId = nodes.text(v, "cluster.nodeId");
+                    if (!STREAM_ID.matcher(nodeId).matches()) {
+                        throw new ConfigException(nodes.where(v) + "cluster.nodeId: '" + nodeId
+                                + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+                    }
+                }
+                case "advertisedUrl" -> advertised = nodes.text(v, "cluster.advertisedUrl");
+                case "topicPrefix" -> {
+                    prefix = nodes.text(v, "cluster.topicPrefix");
+                    if (!prefix.matches("[A-Za-z0-9._-]{1,200}")) {
+                        throw new ConfigException(nodes.where(v) + "cluster.topicPrefix: '" + prefix
+                                + "' must be letters, digits, '.', '_' or '-'");
+                    }
+                }
+                case "shards" -> shards = (int) integer(v, "cluster.shards", 1, 10_000);
+                case "replicationFactor" -> replication = (int) integer(v, "cluster.replicationFactor", 1, 16);
+                case "sessionTimeoutSeconds" -> session = number(v, "cluster.sessionTimeoutSeconds", 1, 300);
+                case "maxStreams" -> maxStreams = (int) integer(v, "cluster.maxStreams", 1, 10_000);
+                case "kafka" -> {
+                    for (NodeTuple p : nodes.mapping(v, "cluster.kafka").getValue()) {
+                        kafka.put(key(p), nodes.text(p.getValueNode(), "cluster.kafka." + key(p)));
+                    }
+                }
+                default -> throw nodes.unknown(t.getKeyNode(), "cluster." + k, Set.of("bootstrapServers", "role",
+                        "nodeId", "advertisedUrl", "topicPrefix", "shards", "replicationFactor",
+                        "sessionTimeoutSeconds", "maxStreams", "kafka"));
+            }
+        }
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new ConfigException(nodes.where(node) + "cluster.bootstrapServers: a cluster section needs the Kafka "
+                    + "brokers (host:port,...)");
+        }
+        if (nodeId == null) {
+            nodeId = defaultNodeId();
+        }
+        if (advertised == null) {
+            advertised = "http://" + nodeId + ":" + config.server().port();
+        }
+        return new ServeConfig.Cluster(bootstrap, role, nodeId, advertised, prefix, shards, replication, session,
+                maxStreams, kafka);
+    }
+
+    /** $VIGIL_NODE_ID, else the host name (a StatefulSet pod's name, stable across restarts). */
+    static String defaultNodeId() {
+        String env = System.getenv("VIGIL_NODE_ID");
+        if (env != null && STREAM_ID.matcher(env).matches()) {
+            return env;
+        }
+        try {
+            String host = java.net.InetAddress.getLocalHost().getHostName();
+            String id = host.replaceAll("[^A-Za-z0-9._-]", "-");
+            return id.length() > 64 ? id.substring(0, 64) : id;
+        } catch (java.net.UnknownHostException e) {
+            return "vigil";
+        }
     }
 
     private ServeConfig.Limits readLimits(Node node) {

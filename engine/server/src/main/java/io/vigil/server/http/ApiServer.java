@@ -463,10 +463,9 @@ public final class ApiServer implements AutoCloseable {
      * are added, and a probe then must not take "no streams yet" for "every stream started".
      */
     private boolean ready(HttpExchange exchange, Map<String, String> params) throws IOException {
-        long starting = registry.list().stream().filter(s -> s.state() == StreamStatus.State.STARTING).count();
-        if (starting > 0) {
-            throw new ApiError(503, "Not ready yet: " + starting + (starting == 1 ? " stream is" : " streams are")
-                    + " still opening for the first time.");
+        String why = registry.notReady();
+        if (why != null) {
+            throw new ApiError(503, why);
         }
         sendJson(exchange, 200, Map.of("status", "ready"));
         return true;

@@ -2,6 +2,7 @@ package io.vigil.server.http;
 
 import io.vigil.engine.alarm.Event;
 import io.vigil.server.DeliveryFigures;
+import io.vigil.server.FleetFigures;
 import io.vigil.server.LatencyHistogram;
 import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamStatus;
@@ -30,7 +31,8 @@ final class PrometheusText {
     }
 
     static String render(StreamRegistry registry, ServerFigures server, List<DeliveryFigures> deliveries) {
-        List<StreamStatus> streams = registry.list();
+        // This process's streams only: in a fleet every node is scraped, and each stream counts once.
+        List<StreamStatus> streams = registry.local();
         PrometheusText p = new PrometheusText();
         p.perStream(streams, "vigil_stream_fps", "gauge", "Video frames per second over the last few seconds.",
                 StreamStatus::fps);
@@ -99,7 +101,34 @@ final class PrometheusText {
                 DeliveryFigures::rejected);
         p.family("vigil_http_requests_total", "counter", "HTTP requests answered.");
         p.sample("vigil_http_requests_total", null, null, null, server.requests());
+        registry.fleet().ifPresent(p::fleet);
         return p.out.toString();
+    }
+
+    private void fleet(FleetFigures f) {
+        family("vigil_fleet_node_info", "gauge", "This fleet node: its id and role (always 1).");
+        out.append("vigil_fleet_node_info{node=\"").append(escape(f.node())).append("\",role=\"")
+                .append(escape(f.role())).append("\"} 1\n");
+        family("vigil_fleet_shards_owned", "gauge", "Shards of this node's role group it owns.");
+        sample("vigil_fleet_shards_owned", null, null, null, f.shardsOwned());
+        family("vigil_fleet_shards", "gauge", "Shards (partitions of the shards topic) in all.");
+        sample("vigil_fleet_shards", null, null, null, f.shards());
+        family("vigil_fleet_streams", "gauge", "Streams by where they stand: running here, waiting here for "
+                + "capacity, unassigned in this node's role (run by no node).");
+        sample("vigil_fleet_streams", null, "state", "running", f.streamsRunning());
+        sample("vigil_fleet_streams", null, "state", "waiting", f.streamsWaiting());
+        sample("vigil_fleet_streams", null, "state", "unassigned", f.streamsUnassigned());
+        family("vigil_fleet_rebalances_total", "counter", "Shard assignments this node received from its group.");
+        sample("vigil_fleet_rebalances_total", null, null, null, f.rebalances());
+        family("vigil_fleet_events_sent_total", "counter", "Events this node wrote to the events topic.");
+        sample("vigil_fleet_events_sent_total", null, null, null, f.eventsSent());
+        family("vigil_fleet_events_lost_total", "counter",
+                "Events this node could not write to Kafka (its queue overflowed).");
+        sample("vigil_fleet_events_lost_total", null, null, null, f.eventsLost());
+        family("vigil_fleet_failover_alarms_total", "counter", "Alarms another node left firing that this node "
+                + "took over: continued (its detectors raised them again) or resolved (cause failover).");
+        sample("vigil_fleet_failover_alarms_total", null, "outcome", "continued", f.alarmsContinued());
+        sample("vigil_fleet_failover_alarms_total", null, "outcome", "resolved", f.alarmsResolvedOnFailover());
     }
 
     private void perStream(List<StreamStatus> streams, String name, String type, String help,

@@ -22,7 +22,7 @@ final class SseConnection implements Consumer<EventHub.Published> {
     static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
     /** The last item of a feed that the server closes. */
-    private static final EventHub.Published END = new EventHub.Published(-1, java.time.Instant.EPOCH, "end");
+    private static final EventHub.Published END = new EventHub.Published(-1, java.time.Instant.EPOCH, "end", true);
 
     private final HttpExchange exchange;
     private final BlockingQueue<EventHub.Published> queue;

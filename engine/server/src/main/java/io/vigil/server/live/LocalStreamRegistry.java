@@ -1,5 +1,6 @@
 package io.vigil.server.live;
 
+import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
@@ -14,10 +15,13 @@ import io.vigil.server.config.UrlPolicy;
 import io.vigil.kernels.engine.Engines;
 import io.vigil.kernels.engine.StatisticsEngine;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * Every stream watched in this process, each by its own {@link StreamSupervisor} (a reading thread and an analysing
@@ -27,21 +31,22 @@ import java.util.Optional;
  *
  * <p>The configured streams are added by the constructor's caller (see {@link #addAll}); nothing here reads files.
  *
- * <p>Towards a Kafka-backed registry (copies of vigil sharing the work): the API, the dashboard and the sinks see
- * only {@link StreamRegistry} and the {@link EventHub}, never this class. A {@code KafkaStreamRegistry} would keep the
- * stream specs in a compacted topic (add = produce a spec, remove = a tombstone; list/get read the materialised
- * topic plus statuses that each copy produces to a status topic), let each copy run a {@link StreamSupervisor} for the
- * streams of its partitions (with its subset of detectors: the supervisor already takes its detector settings per
- * stream), and feed the events that the other copies produce to an events topic into the local hub, so that each
- * copy's API and SSE show every stream. Thumbnails and latency histograms would travel the same way.
+ * <p>In a fleet the same class runs this node's share of the streams (see {@code io.vigil.server.fleet}): each started
+ * with {@link #start} under its role's detectors and with its events routed through the failover handover.
  */
 public final class LocalStreamRegistry implements StreamRegistry {
+    private static final Logger LOG = Logger.getLogger(LocalStreamRegistry.class.getName());
     private final ServeConfig config;
     private final EventHub hub;
     private final UrlPolicy policy;
     private final StatisticsEngine backend;
     private final boolean ownsBackend;
     private final Map<String, StreamSupervisor> streams = new LinkedHashMap<>();
+    private final Map<String, StreamSpec> specs = new LinkedHashMap<>();
+    /** Where streams added at run time are kept across restarts; null: nowhere. */
+    private StreamStore store;
+    /** The config file's streams: the file, not the store, keeps them. */
+    private Set<String> configured = Set.of();
     private boolean closed;
 
     /**
@@ -74,6 +79,14 @@ public final class LocalStreamRegistry implements StreamRegistry {
 
     @Override
     public StreamStatus add(StreamSpec spec) throws StreamRejectedException {
+        return start(spec, check(spec), hub, () -> { }, true);
+    }
+
+    /**
+     * Checks a stream as {@link #add} does (its id, its URL against the policy, its detectors and thresholds) and
+     * returns its analysis config; starts nothing.
+     */
+    public VigilConfig check(StreamSpec spec) throws StreamRejectedException {
         if (spec == null || spec.id() == null || !ServeConfigLoader.STREAM_ID.matcher(spec.id()).matches()) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID,
                     "A stream id must be 1 to 64 letters, digits, '.', '_' or '-'.");
@@ -82,12 +95,21 @@ public final class LocalStreamRegistry implements StreamRegistry {
         if (why != null) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, why);
         }
-        VigilConfig analysis;
         try {
-            analysis = ServeConfigLoader.streamConfig(config.defaults(), spec);
+            return ServeConfigLoader.streamConfig(config.defaults(), spec);
         } catch (ConfigException e) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, e.getMessage());
         }
+    }
+
+    /**
+     * Starts a checked stream with {@code analysis} (in a fleet: restricted to the node's role), its events going to
+     * {@code events} (the hub, or a handover in front of it) and {@code onInputStarted} told when frames first flow.
+     *
+     * @param limited whether {@code limits.maxStreams} applies (a fleet applies its own capacity)
+     */
+    public StreamStatus start(StreamSpec spec, VigilConfig analysis, EventSink events, Runnable onInputStarted,
+                              boolean limited) throws StreamRejectedException {
         StreamSupervisor supervisor;
         synchronized (this) {
             if (closed) {
@@ -97,15 +119,17 @@ public final class LocalStreamRegistry implements StreamRegistry {
                 throw new StreamRejectedException(StreamRejectedException.Reason.DUPLICATE,
                         "A stream with the id '" + spec.id() + "' is already watched.");
             }
-            if (streams.size() >= config.limits().maxStreams()) {
+            if (limited && streams.size() >= config.limits().maxStreams()) {
                 throw new StreamRejectedException(StreamRejectedException.Reason.LIMIT,
                         "Already watching " + streams.size() + " streams, the most this service takes (limits.maxStreams).");
             }
-            supervisor = new StreamSupervisor(spec.id(), spec.url(), analysis, backend, hub,
+            supervisor = new StreamSupervisor(spec.id(), spec.url(), analysis, backend, hub, events, onInputStarted,
                     config.reconnect().initialSeconds(), config.reconnect().maxSeconds());
             streams.put(spec.id(), supervisor);
+            specs.put(spec.id(), spec);
             supervisor.start();
         }
+        onChange();
         return supervisor.status();
     }
 
@@ -114,10 +138,12 @@ public final class LocalStreamRegistry implements StreamRegistry {
         StreamSupervisor supervisor;
         synchronized (this) {
             supervisor = streams.remove(id);
+            specs.remove(id);
         }
         if (supervisor == null) {
             return false;
         }
+        onChange();
         supervisor.requestStop();
         supervisor.awaitStopped();
         return true;
@@ -150,6 +176,45 @@ public final class LocalStreamRegistry implements StreamRegistry {
         return s == null ? Optional.empty() : Optional.of(s.latency());
     }
 
+    /**
+     * From now on keeps the streams added at run time (those not in {@code configuredIds}, the config file's) in
+     * {@code streamStore}, and first adds the ones it holds. A stored stream that this config no longer accepts (its
+     * URL scheme no longer allowed, a detector renamed) is left out with a warning, and out of the store.
+     */
+    public void restore(StreamStore streamStore, Collection<String> configuredIds) {
+        synchronized (this) {
+            configured = Set.copyOf(configuredIds);
+        }
+        for (StreamSpec spec : streamStore.load()) {
+            if (configuredIds.contains(spec.id())) {
+                continue;
+            }
+            try {
+                add(spec);
+            } catch (StreamRejectedException e) {
+                LOG.warning("stream " + spec.id() + " from " + streamStore.file() + " left out: " + e.getMessage());
+            }
+        }
+        synchronized (this) {
+            store = streamStore;
+        }
+        onChange();
+    }
+
+    /** Saves the streams added at run time, when a store is set. */
+    private void onChange() {
+        StreamStore target;
+        List<StreamSpec> added;
+        synchronized (this) {
+            if (store == null || closed) {
+                return;
+            }
+            target = store;
+            added = specs.values().stream().filter(s -> !configured.contains(s.id())).toList();
+        }
+        target.save(added);
+    }
+
     /** Whether every stream added so far has opened its source at least once or given up trying (for /health/ready). */
     public boolean ready() {
         return list().stream().noneMatch(s -> s.state() == StreamStatus.State.STARTING);
@@ -170,6 +235,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
             closed = true;
             all = new ArrayList<>(streams.values());
             streams.clear();
+            specs.clear();
         }
         // All at once: each may wait for an open in progress to time out.
         all.forEach(StreamSupervisor::requestStop);

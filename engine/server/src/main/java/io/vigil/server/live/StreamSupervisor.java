@@ -1,6 +1,7 @@
 package io.vigil.server.live;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.engine.pipeline.InputException;
@@ -39,6 +40,9 @@ final class StreamSupervisor {
     private final VigilConfig config;
     private final StatisticsEngine backend;
     private final EventHub hub;
+    /** Where the stream's events go: the hub, or in a fleet the failover handover in front of it. */
+    private final EventSink events;
+    private final Runnable onInputStarted;
     private final double initialBackoffSeconds;
     private final double maxBackoffSeconds;
     private final boolean live;
@@ -65,13 +69,16 @@ final class StreamSupervisor {
     private long samplesTaken;
 
     StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
-                     double initialBackoffSeconds, double maxBackoffSeconds) {
+                     EventSink events, Runnable onInputStarted, double initialBackoffSeconds,
+                     double maxBackoffSeconds) {
         this.id = id;
         this.url = url;
         this.location = InputAddress.parse(url);
         this.config = config;
         this.backend = backend;
         this.hub = hub;
+        this.events = events;
+        this.onInputStarted = onInputStarted;
         this.initialBackoffSeconds = initialBackoffSeconds;
         this.maxBackoffSeconds = maxBackoffSeconds;
         this.live = location.remote();
@@ -138,7 +145,10 @@ final class StreamSupervisor {
 
     private void run() {
         try (StreamSession s = StreamSession.of(id, url, config, backend, this::publish).watching()
-                .onInputStarted(() -> state(StreamStatus.State.RUNNING))
+                .onInputStarted(() -> {
+                    state(StreamStatus.State.RUNNING);
+                    onInputStarted.run();
+                })
                 .samples(SAMPLE_EVERY_NANOS, this::sampled)
                 .pictures(THUMBNAIL_EVERY_NANOS, jpeg -> thumbnail = jpeg)
                 .start()) {
@@ -260,7 +270,7 @@ final class StreamSupervisor {
                 latency.observe(frameAgeSeconds);
             }
         }
-        hub.accept(event);
+        events.accept(event);
     }
 
     /** A sample from the analysing thread: fps over the last samples, the figures for the status and the charts. */

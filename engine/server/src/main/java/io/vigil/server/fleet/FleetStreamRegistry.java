@@ -1,0 +1,570 @@
+package io.vigil.server.fleet;
+
+import io.vigil.engine.alarm.Event;
+import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.server.EventHub;
+import io.vigil.server.FleetFigures;
+import io.vigil.server.LatencyHistogram;
+import io.vigil.server.StreamRegistry;
+import io.vigil.server.StreamRejectedException;
+import io.vigil.server.StreamSpec;
+import io.vigil.server.StreamStatus;
+import io.vigil.server.config.Role;
+import io.vigil.server.config.ServeConfig;
+import io.vigil.server.live.LocalStreamRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * One node of a vigil fleet, seen by the API as a {@link StreamRegistry} of the whole fleet: adding or removing a
+ * stream writes the desired state to Kafka (any node may; what it writes is what the fleet runs); listing reads the
+ * fleet view. Underneath, this node runs the streams of the shards its role's group gave it (as many as its capacity
+ * allows) in a {@link LocalStreamRegistry}, with its role's detectors, each stream's events passing an
+ * {@link AlarmHandover} that continues or resolves what a previous node left firing.
+ *
+ * <p>One housekeeping thread reconciles what runs here with what should (every second, and when the desired state
+ * or the shards change), resolves expired handovers and writes this node's statuses every {@value #STATUS_EVERY_MS}
+ * ms. Revoked shards are released on the group's thread before it acknowledges them.
+ */
+public final class FleetStreamRegistry implements StreamRegistry {
+    private static final Logger LOG = Logger.getLogger(FleetStreamRegistry.class.getName());
+    static final long STATUS_EVERY_MS = 2000;
+    /** A placement whose node has not refreshed it for this long is not shown (its node is gone). */
+    private static final long STALE_MS = 4 * STATUS_EVERY_MS;
+    /** How long after its first frame a taken-over stream's detectors have, beyond their raise delay, to re-raise. */
+    private static final double REGRACE_MARGIN_SECONDS = 5;
+    /** How long a taken-over stream with no frames keeps what it inherited before resolving it. */
+    private static final double NO_INPUT_GRACE_SECONDS = 30;
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration VIEW_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ServeConfig.Cluster cluster;
+    private final Role role;
+    private final EventHub hub;
+    private final LocalStreamRegistry runner;
+    private final List<String> configured;
+    private final FleetTopics topics;
+    private final Properties common = new Properties();
+    private final Object runLock = new Object();
+    /** Streams running here, with their handovers. Guarded by runLock. */
+    private final Map<String, LocalRun> running = new LinkedHashMap<>();
+    private final Thread housekeeping;
+    private final Object wake = new Object();
+
+    private int shardCount;
+    private FleetView view;
+    private EventPublisher publisher;
+    private KafkaProducer<String, byte[]> writer;
+    private ShardMembership membership;
+    private EventHub.Subscription toKafka;
+    private volatile boolean dirty = true;
+    private volatile boolean stopping;
+    private volatile int waiting;
+    private long continued;
+    private long resolvedOnFailover;
+    private long lastRebalanceRequestNanos;
+
+    private record LocalRun(StreamSpec spec, AlarmHandover handover) {
+    }
+
+    /**
+     * Joins the fleet: creates or checks the topics, reads the fleet's state, writes the config file's streams that
+     * the desired state lacks, and joins its role's group. Throws {@link FleetException} (one sentence) when Kafka
+     * cannot be reached or refuses.
+     *
+     * @param runner runs this node's streams (this registry closes it)
+     */
+    public FleetStreamRegistry(ServeConfig config, EventHub hub, LocalStreamRegistry runner) {
+        this.cluster = config.cluster();
+        this.role = cluster.role();
+        this.hub = hub;
+        this.runner = runner;
+        this.configured = config.streams().stream().map(StreamSpec::id).toList();
+        this.topics = FleetTopics.of(cluster.topicPrefix());
+        common.putAll(cluster.kafka());
+        common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        hub.localOrigin(role.wireName());
+        this.housekeeping = Thread.ofPlatform().name("vigil-fleet").daemon().unstarted(this::housekeep);
+        try {
+            join(config.streams());
+        } catch (RuntimeException e) {
+            close();
+            throw e instanceof FleetException ? e : new FleetException("Cannot join the fleet: " + e.getMessage(), e);
+        }
+    }
+
+    private void join(List<StreamSpec> fromConfig) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            shardCount = topics.ensure(admin, cluster);
+        } catch (KafkaException e) {
+            throw new FleetException("Kafka at " + cluster.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+        Properties w = new Properties();
+        w.putAll(common);
+        w.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-writer-" + cluster.nodeId());
+        w.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        w.put(ProducerConfig.ACKS_CONFIG, "all");
+        w.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        w.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+        writer = new KafkaProducer<>(w, new StringSerializer(), new ByteArraySerializer());
+        publisher = new EventPublisher(common, topics, cluster.nodeId(), role.wireName());
+        publisher.start();
+        toKafka = hub.subscribe(p -> {
+            if (p.local() && p.payload() instanceof Event e) {
+                publisher.accept(e);
+            }
+        });
+        view = new FleetView(common, topics, cluster.nodeId(), hub, this::markDirty);
+        view.start(VIEW_TIMEOUT);
+        for (StreamSpec spec : fromConfig) {
+            if (view.desired(spec.id()) == null) {
+                write(spec.id(), FleetCodec.write(spec));
+            }
+        }
+        membership = new ShardMembership(common, topics.shards(), topics.shards() + "." + role.wireName(),
+                cluster.nodeId(), cluster.sessionTimeoutSeconds(), new ShardAssignor.Weights() {
+                    @Override
+                    public int capacity() {
+                        return cluster.maxStreams();
+                    }
+
+                    @Override
+                    public int[] streamsPerShard(int count) {
+                        int[] out = new int[count];
+                        for (StreamSpec s : view.desired()) {
+                            out[shardOf(s.id(), count)]++;
+                        }
+                        return out;
+                    }
+                }, new ShardMembership.Listener() {
+                    @Override
+                    public void assigned(Set<Integer> added) {
+                        markDirty();
+                    }
+
+                    @Override
+                    public void revoked(Set<Integer> removed) {
+                        release(removed);
+                    }
+                });
+        membership.start();
+        housekeeping.start();
+        LOG.info("node " + cluster.nodeId() + " (role " + role.wireName() + ") joined the fleet at "
+                + cluster.bootstrapServers() + ": " + view.desired().size() + " stream(s), " + shardCount + " shards");
+    }
+
+    private Properties adminProperties() {
+        Properties a = new Properties();
+        a.putAll(common);
+        a.put(CommonClientConfigs.CLIENT_ID_CONFIG, "vigil-admin-" + cluster.nodeId());
+        a.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        a.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        return a;
+    }
+
+    /** The shard of a stream: Kafka's own key hash (murmur2), so tools that partition by key agree. */
+    static int shardOf(String streamId, int shards) {
+        return Utils.toPositive(Utils.murmur2(streamId.getBytes(StandardCharsets.UTF_8))) % shards;
+    }
+
+    private void markDirty() {
+        dirty = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    // ---- The API: the whole fleet ----
+
+    @Override
+    public StreamStatus add(StreamSpec spec) throws StreamRejectedException {
+        runner.check(spec);
+        if (view.desired(spec.id()) != null) {
+            throw new StreamRejectedException(StreamRejectedException.Reason.DUPLICATE,
+                    "A stream with the id '" + spec.id() + "' is already watched.");
+        }
+        write(spec.id(), FleetCodec.write(spec));
+        awaitView(() -> view.desired(spec.id()) != null);
+        return status(spec).orElseThrow();
+    }
+
+    @Override
+    public boolean remove(String id) {
+        if (view.desired(id) == null) {
+            return false;
+        }
+        write(id, null);
+        awaitView(() -> view.desired(id) == null);
+        return true;
+    }
+
+    private void write(String id, byte[] value) {
+        try {
+            writer.send(new ProducerRecord<>(topics.streams(), id, value))
+                    .get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new FleetException("Kafka refused the change to stream " + id + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new FleetException("Kafka did not take the change to stream " + id + " within "
+                    + WRITE_TIMEOUT.toSeconds() + " s.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetException("Interrupted while writing stream " + id + ".", e);
+        }
+    }
+
+    /** Waits (at most 5 s) until this node's view has read its own write, so a list right after shows it. */
+    private void awaitView(java.util.function.BooleanSupplier seen) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!seen.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public Optional<StreamStatus> get(String id) {
+        StreamSpec spec = view.desired(id);
+        return spec == null ? Optional.empty() : status(spec);
+    }
+
+    @Override
+    public List<StreamStatus> list() {
+        List<StreamStatus> out = new ArrayList<>();
+        for (StreamSpec spec : view.desired()) {
+            status(spec).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public List<StreamStatus> local() {
+        return runner.list();
+    }
+
+    /**
+     * A stream as the fleet runs it: this node's own status when it runs it, else the freshest of the other nodes',
+     * with every node that runs it (one per role) as placements; unassigned when none does.
+     */
+    private Optional<StreamStatus> status(StreamSpec spec) {
+        long now = System.currentTimeMillis();
+        List<StreamStatus.Placement> placements = new ArrayList<>();
+        RemoteStatus freshest = null;
+        Map<String, Long> alarmsByDetector = new TreeMap<>();
+        for (RemoteStatus r : view.statuses()) {
+            if (!r.stream().equals(spec.id()) || now - r.updatedMillis() > STALE_MS
+                    || r.node().equals(cluster.nodeId())) {
+                continue;
+            }
+            placements.add(new StreamStatus.Placement(r.node(), r.role(), r.nodeUrl(), r.parsedState(),
+                    Instant.ofEpochMilli(r.updatedMillis())));
+            if (r.alarmsByDetector() != null) {
+                r.alarmsByDetector().forEach((k, v) -> alarmsByDetector.merge(k, v, Long::sum));
+            }
+            if (freshest == null || r.updatedMillis() > freshest.updatedMillis()) {
+                freshest = r;
+            }
+        }
+        Optional<StreamStatus> mine = runner.get(spec.id());
+        StreamStatus base;
+        if (mine.isPresent()) {
+            StreamStatus m = mine.get();
+            placements.add(new StreamStatus.Placement(cluster.nodeId(), role.wireName(), cluster.advertisedUrl(),
+                    m.state(), Instant.now()));
+            m.alarmsByDetector().forEach((k, v) -> alarmsByDetector.merge(k, v, Long::sum));
+            base = m;
+        } else if (freshest != null) {
+            RemoteStatus r = freshest;
+            base = new StreamStatus(spec.id(), r.url(), r.parsedState(), r.backend(), r.decoder(), r.fps(),
+                    r.frames(), r.decodeErrors(), r.droppedFrames(), r.reconnects(), r.lastError(), r.parsedSince(),
+                    r.statistics() == null ? Map.of() : r.statistics(), List.of(), Map.of());
+        } else {
+            base = new StreamStatus(spec.id(), io.vigil.engine.pipeline.InputAddress.parse(spec.url()).displayName(),
+                    StreamStatus.State.UNASSIGNED, null, null, 0, 0, 0, 0, 0, null, Instant.now(), Map.of(),
+                    List.of(), Map.of());
+        }
+        placements.sort(Comparator.comparing(StreamStatus.Placement::role).thenComparing(StreamStatus.Placement::node));
+        return Optional.of(new StreamStatus(base.id(), base.url(), base.state(), base.backend(), base.decoder(),
+                base.fps(), base.frames(), base.decodeErrors(), base.droppedFrames(), base.reconnects(),
+                base.lastError(), base.since(), base.statistics(), hub.active(spec.id()), alarmsByDetector,
+                placements));
+    }
+
+    @Override
+    public Optional<byte[]> thumbnail(String id) {
+        return runner.thumbnail(id);
+    }
+
+    @Override
+    public Optional<LatencyHistogram> frameToAlarmLatency(String id) {
+        return runner.frameToAlarmLatency(id);
+    }
+
+    @Override
+    public String notReady() {
+        if (view == null || view.failure() != null) {
+            return "Not ready: the fleet view cannot read Kafka" + (view == null ? "." : ": " + view.failure());
+        }
+        if (membership == null || !membership.joined()) {
+            return "Not ready: this node does not hold its shards yet"
+                    + (membership != null && membership.failure() != null ? ": " + membership.failure() : ".");
+        }
+        if (!publisher.healthy()) {
+            return "Not ready: Kafka refuses this node's events.";
+        }
+        return StreamRegistry.super.notReady();
+    }
+
+    @Override
+    public Optional<FleetFigures> fleet() {
+        if (membership == null) {
+            return Optional.empty();
+        }
+        Set<Integer> owned = membership.owned();
+        long now = System.currentTimeMillis();
+        Set<String> placedInRole = new java.util.HashSet<>();
+        for (RemoteStatus r : view.statuses()) {
+            if (r.role().equals(role.wireName()) && now - r.updatedMillis() <= STALE_MS) {
+                placedInRole.add(r.stream());
+            }
+        }
+        int unassigned = 0;
+        int runningHere;
+        synchronized (runLock) {
+            runningHere = running.size();
+            for (StreamSpec s : view.desired()) {
+                if (!running.containsKey(s.id()) && !placedInRole.contains(s.id())) {
+                    unassigned++;
+                }
+            }
+        }
+        long cont;
+        long res;
+        synchronized (this) {
+            cont = continued;
+            res = resolvedOnFailover;
+        }
+        return Optional.of(new FleetFigures(cluster.nodeId(), role.wireName(), owned.size(), shardCount, runningHere,
+                waiting, unassigned, membership.rebalances(), publisher.sent(), publisher.lost(), cont, res));
+    }
+
+    // ---- This node's share ----
+
+    private void housekeep() {
+        long lastStatus = 0;
+        while (!stopping) {
+            try {
+                if (dirty) {
+                    dirty = false;
+                    reconcile();
+                }
+                long nowNanos = System.nanoTime();
+                List<LocalRun> runs;
+                synchronized (runLock) {
+                    runs = List.copyOf(running.values());
+                }
+                for (LocalRun r : runs) {
+                    r.handover().expire(nowNanos);
+                }
+                if (System.currentTimeMillis() - lastStatus >= STATUS_EVERY_MS) {
+                    lastStatus = System.currentTimeMillis();
+                    writeStatuses();
+                    dirty = true;   // a periodic look, too: a stream whose start failed is tried again
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "fleet housekeeping: " + e.getMessage(), e);
+            }
+            synchronized (wake) {
+                if (!dirty && !stopping) {
+                    try {
+                        wake.wait(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Starts what this node should run and stops what it should not. */
+    private void reconcile() {
+        Set<Integer> owned = membership.owned();
+        List<StreamSpec> mine = new ArrayList<>();
+        for (StreamSpec s : view.desired()) {
+            if (owned.contains(shardOf(s.id(), shardCount))) {
+                mine.add(s);
+            }
+        }
+        synchronized (runLock) {
+            if (stopping) {
+                return;
+            }
+            // What already runs keeps its place within the capacity; the rest in id order, for a stable choice.
+            mine.sort(Comparator.comparing((StreamSpec s) -> !running.containsKey(s.id()))
+                    .thenComparing(StreamSpec::id));
+            int capacity = cluster.maxStreams();
+            List<StreamSpec> wanted = mine.subList(0, Math.min(capacity, mine.size()));
+            waiting = mine.size() - wanted.size();
+            Map<String, StreamSpec> wantedById = new LinkedHashMap<>();
+            wanted.forEach(s -> wantedById.put(s.id(), s));
+            for (LocalRun run : List.copyOf(running.values())) {
+                StreamSpec want = wantedById.get(run.spec().id());
+                if (want == null || !want.equals(run.spec())) {
+                    // Removed from the fleet: resolve. Moved, over capacity or changed: hand over.
+                    stop(run, view.desired(run.spec().id()) == null);
+                }
+            }
+            for (StreamSpec s : wanted) {
+                if (!running.containsKey(s.id())) {
+                    startHere(s);
+                }
+            }
+        }
+        if (waiting > 0) {
+            long now = System.nanoTime();
+            if (now - lastRebalanceRequestNanos > 10_000_000_000L) {
+                lastRebalanceRequestNanos = now;
+                LOG.info(waiting + " stream(s) of this node's shards wait for capacity (cluster.maxStreams "
+                        + cluster.maxStreams() + "); asking the group to rebalance");
+                membership.requestRebalance();
+            }
+        }
+    }
+
+    /** Starts a stream here, continuing what its previous node left firing. Call under runLock. */
+    private void startHere(StreamSpec spec) {
+        VigilConfig analysis;
+        try {
+            analysis = role.restrict(runner.check(spec));
+        } catch (StreamRejectedException e) {
+            LOG.warning("stream " + spec.id() + " cannot run on node " + cluster.nodeId() + ": " + e.getMessage());
+            return;
+        }
+        Map<String, AlarmHandover.Inherited> inherited = new LinkedHashMap<>();
+        for (var e : view.openAlarms(role.wireName(), spec.id()).entrySet()) {
+            DetectorSettings settings = analysis.detectors().get(e.getValue().detector());
+            double raise = settings == null ? 0 : settings.durationSeconds();
+            inherited.put(e.getKey(), new AlarmHandover.Inherited(e.getValue(), raise + REGRACE_MARGIN_SECONDS));
+            hub.adopt(e.getValue());
+        }
+        AlarmHandover handover = new AlarmHandover(inherited, hub, System.nanoTime(), NO_INPUT_GRACE_SECONDS);
+        try {
+            runner.start(spec, analysis, handover, () -> handover.inputStarted(System.nanoTime()), false);
+            running.put(spec.id(), new LocalRun(spec, handover));
+            if (!inherited.isEmpty()) {
+                LOG.info("stream " + spec.id() + " taken over with " + inherited.size() + " alarm(s) firing: "
+                        + inherited.keySet());
+            }
+        } catch (StreamRejectedException e) {
+            LOG.warning("stream " + spec.id() + " did not start: " + e.getMessage());
+        }
+    }
+
+    /** Stops a stream here: resolving its alarms (it left the fleet) or handing them over. Call under runLock. */
+    private void stop(LocalRun run, boolean resolve) {
+        String id = run.spec().id();
+        if (!resolve) {
+            run.handover().handOver();
+        }
+        runner.remove(id);
+        running.remove(id);
+        synchronized (this) {
+            continued += run.handover().continuedCount();
+            resolvedOnFailover += run.handover().resolvedCount();
+        }
+        writer.send(new ProducerRecord<>(topics.status(), RemoteStatus.key(id, role.wireName()), null));
+    }
+
+    /** The group took shards away: their streams stop here before the group gives them to another node. */
+    private void release(Set<Integer> shards) {
+        synchronized (runLock) {
+            for (LocalRun run : List.copyOf(running.values())) {
+                if (shards.contains(shardOf(run.spec().id(), shardCount))) {
+                    stop(run, false);
+                }
+            }
+        }
+        markDirty();
+    }
+
+    private void writeStatuses() {
+        long now = System.currentTimeMillis();
+        for (StreamStatus s : runner.list()) {
+            RemoteStatus r = RemoteStatus.of(s, role.wireName(), cluster.nodeId(), cluster.advertisedUrl(), now);
+            writer.send(new ProducerRecord<>(topics.status(), RemoteStatus.key(s.id(), role.wireName()),
+                    FleetCodec.write(r)));
+        }
+    }
+
+    /**
+     * Leaves the fleet: this node's streams stop without resolving their alarms (the nodes that take them over
+     * continue them), its events are sent, then it leaves its group so its shards move at once.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        markDirty();
+        if (housekeeping.isAlive()) {
+            try {
+                housekeeping.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (runLock) {
+            for (LocalRun run : List.copyOf(running.values())) {
+                stop(run, false);
+            }
+        }
+        if (membership != null) {
+            membership.close();
+        }
+        runner.close();
+        if (toKafka != null) {
+            toKafka.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (writer != null) {
+            try {
+                writer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warning("closing the fleet's writer: " + e.getMessage());
+            }
+        }
+        if (view != null) {
+            view.close();
+        }
+    }
+}
