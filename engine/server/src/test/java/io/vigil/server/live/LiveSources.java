@@ -17,30 +17,30 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /** Real live sources for the tests: ffmpeg paced in real time, a static file server, and an event collector. */
-final class LiveSources {
+public final class LiveSources {
     private LiveSources() {
     }
 
     /** ffmpeg's input options for a live 320x240 25 fps test picture and a tone, {@code seconds} long. */
-    static List<String> testSignal(double seconds) {
+    public static List<String> testSignal(double seconds) {
         return List.of("-re", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=" + seconds,
                 "-f", "lavfi", "-i", "sine=f=440:r=48000:d=" + seconds);
     }
 
     /** Black picture from {@code blackFrom} to {@code blackTo}, silent sound from {@code quietFrom} to {@code quietTo}. */
-    static List<String> defects(double blackFrom, double blackTo, double quietFrom, double quietTo) {
+    public static List<String> defects(double blackFrom, double blackTo, double quietFrom, double quietTo) {
         return List.of("-vf", "lutyuv=y=16:u=128:v=128:enable='gte(t," + blackFrom + ")*lt(t," + blackTo + ")'",
                 "-af", "volume=0:enable='gte(t," + quietFrom + ")*lt(t," + quietTo + ")'");
     }
 
     /** H.264 with a keyframe every second (a joining reader starts soon) and MP2 sound, for MPEG-TS outputs. */
-    static List<String> encode() {
+    public static List<String> encode() {
         return List.of("-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
                 "-pix_fmt", "yuv420p", "-c:a", "mp2", "-b:a", "128k");
     }
 
     /** Starts ffmpeg with {@code args}; its log goes to {@code log}. */
-    static Process ffmpeg(Path log, List<String>... args) throws IOException {
+    public static Process ffmpeg(Path log, List<String>... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostats", "-loglevel", "warning", "-y"));
         for (List<String> a : args) {
             cmd.addAll(a);
@@ -48,27 +48,27 @@ final class LiveSources {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    static void stop(Process p) throws InterruptedException {
+    public static void stop(Process p) throws InterruptedException {
         if (p != null && p.isAlive()) {
             p.destroyForcibly();
             p.waitFor();
         }
     }
 
-    static int freeUdpPort() throws IOException {
+    public static int freeUdpPort() throws IOException {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    static int freeTcpPort() throws IOException {
+    public static int freeTcpPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** Serves the files of {@code dir} on loopback (404 for what is not there yet), as an HLS origin does. */
-    static HttpServer fileServer(Path dir) throws IOException {
+    public static HttpServer fileServer(Path dir) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             try (exchange) {
@@ -91,7 +91,7 @@ final class LiveSources {
     }
 
     /** Polls {@code condition} every 100 ms until it holds; fails after {@code timeout}. */
-    static void awaitTrue(Duration timeout, String what, java.util.function.BooleanSupplier condition)
+    public static void awaitTrue(Duration timeout, String what, java.util.function.BooleanSupplier condition)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
@@ -103,11 +103,11 @@ final class LiveSources {
     }
 
     /** Everything the hub publishes (events only), for assertions. */
-    static final class Collector implements AutoCloseable {
+    public static final class Collector implements AutoCloseable {
         private final List<Event> events = new ArrayList<>();
         private final EventHub.Subscription subscription;
 
-        Collector(EventHub hub) {
+        public Collector(EventHub hub) {
             subscription = hub.subscribe(p -> {
                 if (p.payload() instanceof Event e) {
                     synchronized (events) {
@@ -118,20 +118,20 @@ final class LiveSources {
             });
         }
 
-        List<Event> events() {
+        public List<Event> events() {
             synchronized (events) {
                 return List.copyOf(events);
             }
         }
 
         /** The alarms of {@code stream} by {@code detector}, in order. */
-        List<Event.Alarm> alarms(String stream, String detector) {
+        public List<Event.Alarm> alarms(String stream, String detector) {
             return events().stream().filter(e -> e instanceof Event.Alarm a && a.stream().equals(stream)
                     && a.detector().equals(detector)).map(e -> (Event.Alarm) e).toList();
         }
 
         /** Waits until some event matches; returns it, or fails after {@code timeout}. */
-        Event await(Duration timeout, String what, Predicate<Event> match) throws InterruptedException {
+        public Event await(Duration timeout, String what, Predicate<Event> match) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             synchronized (events) {
                 while (true) {
@@ -149,7 +149,7 @@ final class LiveSources {
             }
         }
 
-        Event.Alarm awaitAlarm(Duration timeout, String stream, String detector, boolean firing)
+        public Event.Alarm awaitAlarm(Duration timeout, String stream, String detector, boolean firing)
                 throws InterruptedException {
             return (Event.Alarm) await(timeout, (firing ? "firing " : "resolved ") + detector + " of " + stream,
                     e -> e instanceof Event.Alarm a && a.stream().equals(stream) && a.detector().equals(detector)

@@ -1,0 +1,240 @@
+package io.vigil.server.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.engine.alarm.Event;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.server.EventHub;
+import io.vigil.server.StreamSpec;
+import io.vigil.server.StreamStatus;
+import io.vigil.server.config.Role;
+import io.vigil.server.config.ServeConfig;
+import io.vigil.server.live.LiveSources;
+import io.vigil.server.live.LocalStreamRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fleet nodes in this JVM on the real test broker (each test its own topics): streams added through any node run on
+ * exactly one node of each role; a node that leaves hands its streams and their firing alarms to the others (one
+ * firing, one resolved, in order, in the events topic); roles split the detectors; capacity is respected.
+ */
+@Timeout(180)
+class FleetTest {
+    @TempDir
+    static Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+    }
+
+    /** A node: its hub, its collector and its registry. */
+    private record Node(EventHub hub, LiveSources.Collector events, FleetStreamRegistry registry) {
+    }
+
+    private Node node(String prefix, String id, Role role, int maxStreams) {
+        var detectors = ServeConfig.analysisDefaults().detectors();
+        detectors.put("stall", detectors.get("stall").with("timeoutSeconds", 2.0));
+        ServeConfig config = ServeConfig.standard()
+                .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
+                .withReconnect(new ServeConfig.Reconnect(0.2, 1))
+                .withLimits(new ServeConfig.Limits(64, 2048, List.of("udp"), List.of(dir)))
+                .withCluster(new ServeConfig.Cluster(KafkaBroker.shared().bootstrapServers(), role, id,
+                        "http://" + id + ":8321", prefix, 8, 1, 6, maxStreams, Map.of()));
+        EventHub hub = new EventHub(1000);
+        LiveSources.Collector events = new LiveSources.Collector(hub);
+        FleetStreamRegistry registry = new FleetStreamRegistry(config, hub,
+                new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference()));
+        open.add(events);
+        open.add(registry);
+        return new Node(hub, events, registry);
+    }
+
+    private Process udp(int port, double seconds, List<String> defects) throws Exception {
+        Process p = LiveSources.ffmpeg(dir.resolve("udp-" + port + ".log"), LiveSources.testSignal(seconds), defects,
+                LiveSources.encode(), List.of("-f", "mpegts", "udp://127.0.0.1:" + port + "?pkt_size=1316"));
+        open.add(() -> LiveSources.stop(p));
+        return p;
+    }
+
+    private static String prefix() {
+        return "t" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Every record of the events topic, in partition order (one partition per stream: each stream's own order). */
+    private static List<Event> eventsTopic(String prefix, String stream) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<Event> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(prefix + ".events").stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            var ends = c.endOffsets(parts);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (stream.equals(r.key())) {
+                        out.add(FleetCodec.event(r.value()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Event.Alarm> alarms(List<Event> events, String detector) {
+        return events.stream().filter(e -> e instanceof Event.Alarm a && a.detector().equals(detector))
+                .map(e -> (Event.Alarm) e).toList();
+    }
+
+    private static long runners(List<Node> nodes, String stream) {
+        return nodes.stream().filter(n -> n.registry().local().stream().anyMatch(s -> s.id().equals(stream))).count();
+    }
+
+    @Test
+    void streamsAddedThroughAnyNodeRunOnceAndMoveWhenTheirNodeLeaves() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        Node b = node(prefix, "node-b", Role.ALL, 10);
+        List<Node> nodes = List.of(a, b);
+        List<String> ids = List.of("s1", "s2", "s3", "s4");
+        for (int i = 0; i < ids.size(); i++) {
+            int port = LiveSources.freeUdpPort();
+            udp(port, 120, List.of());
+            (i % 2 == 0 ? a : b).registry().add(new StreamSpec(ids.get(i), "udp://127.0.0.1:" + port,
+                    List.of("stall", "black"), null));
+        }
+        for (String id : ids) {
+            LiveSources.awaitTrue(Duration.ofSeconds(30), id + " running on one node",
+                    () -> runners(nodes, id) == 1);
+        }
+        // Both nodes list every stream, each with the one node that runs it.
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the fleet view on both nodes", () -> nodes.stream().allMatch(
+                n -> n.registry().list().size() == 4
+                        && n.registry().list().stream().allMatch(s -> s.placements().size() == 1)));
+        assertThat(a.registry().fleet().orElseThrow().shardsOwned()
+                + b.registry().fleet().orElseThrow().shardsOwned()).isEqualTo(8);
+
+        // Removed through the other node: gone everywhere, its analysis ended with a summary.
+        String removed = a.registry().local().isEmpty() ? "s1" : a.registry().local().getFirst().id();
+        assertThat(b.registry().remove(removed)).isTrue();
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "removal seen everywhere",
+                () -> runners(nodes, removed) == 0 && a.registry().get(removed).isEmpty()
+                        && b.registry().get(removed).isEmpty());
+        assertThat(b.registry().remove(removed)).isFalse();
+
+        // Node b leaves: its streams run on node a.
+        List<String> onB = b.registry().local().stream().map(StreamStatus::id).toList();
+        long leftNanos = System.nanoTime();
+        b.registry().close();
+        for (String id : onB) {
+            LiveSources.awaitTrue(Duration.ofSeconds(30), id + " moved to node a",
+                    () -> a.registry().local().stream().anyMatch(s -> s.id().equals(id) && s.frames() > 0));
+        }
+        System.out.printf("fleet: %d stream(s) moved in %.1f s after a node left%n", onB.size(),
+                (System.nanoTime() - leftNanos) / 1e9);
+    }
+
+    @Test
+    void aFiringAlarmMovesWithItsStreamAndResolvesOnce() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        int port = LiveSources.freeUdpPort();
+        // Black from 2 s to 30 s of the source.
+        udp(port, 60, LiveSources.defects(2, 30, 1000, 1000));
+        a.registry().add(new StreamSpec("dark", "udp://127.0.0.1:" + port, List.of("black"), null));
+        Event.Alarm fired = a.events().awaitAlarm(Duration.ofSeconds(30), "dark", "black", true);
+        Node b = node(prefix, "node-b", Role.ALL, 10);
+        a.registry().close();   // hands over: nothing resolved by node a
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "dark running on node b",
+                () -> b.registry().local().stream().anyMatch(s -> s.id().equals("dark") && s.frames() > 0));
+        Event.Alarm resolved = b.events().awaitAlarm(Duration.ofSeconds(60), "dark", "black", false);
+        assertThat(resolved.start()).isEqualTo(fired.start());
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        assertThat(resolved.cause()).isNull();   // seen black again here, then seen end: continued, not failover
+        assertThat(resolved.duration()).isGreaterThan(15);
+        // The events topic gets it a moment later (the publisher sends in the background).
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved black in the events topic",
+                () -> alarms(eventsTopic(prefix, "dark"), "black").size() >= 2);
+        Thread.sleep(1000);
+        List<Event.Alarm> black = alarms(eventsTopic(prefix, "dark"), "black");
+        assertThat(black).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
+        assertThat(b.registry().fleet().orElseThrow().alarmsContinued()).isZero();   // counted when the stream stops
+    }
+
+    @Test
+    void aVideoNodeAndAnAudioNodeSplitTheDetectorsOfOneStream() throws Exception {
+        String prefix = prefix();
+        Node video = node(prefix, "gpu-1", Role.VIDEO, 10);
+        Node audio = node(prefix, "cpu-1", Role.AUDIO, 10);
+        Path clip = dir.resolve("split.ts");
+        Process make = LiveSources.ffmpeg(dir.resolve("split.log"), List.of("-f", "lavfi", "-i",
+                        "testsrc2=s=320x240:r=25:d=14", "-f", "lavfi", "-i", "sine=f=440:r=48000:d=14"),
+                LiveSources.defects(2, 6, 8, 12), LiveSources.encode(), List.of(clip.toString()));
+        assertThat(make.waitFor()).isZero();
+        video.registry().add(new StreamSpec("split", clip.toString(), List.of("black", "silence"), null));
+        Event.Alarm black = video.events().awaitAlarm(Duration.ofSeconds(30), "split", "black", false);
+        Event.Alarm silence = audio.events().awaitAlarm(Duration.ofSeconds(30), "split", "silence", false);
+        assertThat(black.start()).isCloseTo(2, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(silence.start()).isCloseTo(8, org.assertj.core.data.Offset.offset(0.1));
+        // Each node made only its own role's alarms (the other's reach it from Kafka, not from its own analysis).
+        LiveSources.awaitTrue(Duration.ofSeconds(10), "both summaries", () -> eventsTopic(prefix, "split").stream()
+                .filter(e -> e instanceof Event.Summary).count() == 2);
+        List<Event> topic = eventsTopic(prefix, "split");
+        assertThat(alarms(topic, "black")).hasSize(2);
+        assertThat(alarms(topic, "silence")).hasSize(2);
+        assertThat(video.registry().get("split").orElseThrow().placements())
+                .extracting(StreamStatus.Placement::role).containsExactly("audio", "video");
+    }
+
+    @Test
+    void aNodeRunsNoMoreStreamsThanItsCapacity() throws Exception {
+        String prefix = prefix();
+        Node small = node(prefix, "small", Role.ALL, 1);
+        List<String> ids = List.of("c1", "c2", "c3");
+        for (String id : ids) {
+            int port = LiveSources.freeUdpPort();
+            udp(port, 120, List.of());
+            small.registry().add(new StreamSpec(id, "udp://127.0.0.1:" + port, List.of("stall"), null));
+        }
+        LiveSources.awaitTrue(Duration.ofSeconds(20), "one stream running",
+                () -> small.registry().local().size() == 1);
+        Thread.sleep(3000);
+        assertThat(small.registry().local()).hasSize(1);
+        var figures = small.registry().fleet().orElseThrow();
+        assertThat(figures.streamsRunning() + figures.streamsWaiting()).isLessThanOrEqualTo(3);
+        assertThat(small.registry().list()).extracting(StreamStatus::state)
+                .filteredOn(s -> s == StreamStatus.State.UNASSIGNED).hasSize(2);
+        // A node with room joins: every stream runs.
+        Node large = node(prefix, "large", Role.ALL, 10);
+        List<Node> nodes = List.of(small, large);
+        for (String id : ids) {
+            LiveSources.awaitTrue(Duration.ofSeconds(40), id + " running", () -> runners(nodes, id) == 1);
+        }
+        assertThat(small.registry().local()).hasSizeLessThanOrEqualTo(1);
+    }
+}
