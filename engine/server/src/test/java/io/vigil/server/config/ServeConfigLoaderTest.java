@@ -66,6 +66,60 @@ class ServeConfigLoaderTest {
     }
 
     @Test
+    void readsTheClusterSection() {
+        ServeConfig c = ServeConfigLoader.parse("vigil.yaml", """
+                server: {port: 9000, stateDir: /var/lib/vigil}
+                limits: {maxStreams: 7}
+                cluster:
+                  bootstrapServers: "k1:9092,k2:9092"
+                  role: video
+                  nodeId: gpu-3
+                  topicPrefix: tv.vigil
+                  shards: 32
+                  replicationFactor: 2
+                  sessionTimeoutSeconds: 10
+                  kafka: {security.protocol: SASL_SSL}
+                """);
+        ServeConfig.Cluster k = c.cluster();
+        assertThat(k.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+        assertThat(k.role()).isEqualTo(Role.VIDEO);
+        assertThat(k.nodeId()).isEqualTo("gpu-3");
+        assertThat(k.advertisedUrl()).isEqualTo("http://gpu-3:9000");
+        assertThat(k.topicPrefix()).isEqualTo("tv.vigil");
+        assertThat(k.shards()).isEqualTo(32);
+        assertThat(k.replicationFactor()).isEqualTo(2);
+        assertThat(k.sessionTimeoutSeconds()).isEqualTo(10);
+        assertThat(k.maxStreams()).isEqualTo(7);   // limits.maxStreams unless set
+        assertThat(k.kafka()).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(c.server().stateDir()).isEqualTo(java.nio.file.Path.of("/var/lib/vigil"));
+        assertThat(ServeConfigLoader.parse("v.yaml", "").cluster()).isNull();
+        refuses("cluster: {role: video}\n", "v.yaml:1: cluster.bootstrapServers: a cluster section needs");
+        refuses("cluster:\n  bootstrapServers: k:9092\n  role: gpu\n", "v.yaml:3: cluster.role: 'gpu' is not a role");
+        refuses("cluster:\n  bootstrapServers: k:9092\n  nodeId: a/b\n", "v.yaml:3: cluster.nodeId: 'a/b' must be");
+    }
+
+    @Test
+    void rolesSplitTheDetectors() {
+        var all = ServeConfig.analysisDefaults();
+        var video = Role.VIDEO.restrict(all).detectors();
+        var audio = Role.AUDIO.restrict(all).detectors();
+        assertThat(video.get("black").enabled()).isTrue();
+        assertThat(video.get("freeze").enabled()).isTrue();
+        assertThat(video.get("silence").enabled()).isFalse();
+        assertThat(audio.get("silence").enabled()).isTrue();
+        assertThat(audio.get("loudness").enabled()).isEqualTo(all.detectors().get("loudness").enabled());
+        assertThat(audio.get("black").enabled()).isFalse();
+        assertThat(video.get("stall").enabled()).isTrue();
+        assertThat(audio.get("stall").enabled()).isTrue();
+        // Every detector runs in some role of a split fleet, except the combination that needs both on one node.
+        for (var e : all.detectors().entrySet()) {
+            if (e.getValue().enabled() && !e.getKey().equals("signal_loss")) {
+                assertThat(video.get(e.getKey()).enabled() || audio.get(e.getKey()).enabled()).as(e.getKey()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void emptyFileIsTheDefaults() {
         ServeConfig c = ServeConfigLoader.parse("empty.yaml", "");
         assertThat(c.server()).isEqualTo(ServeConfig.Server.DEFAULTS);
