@@ -53,6 +53,19 @@ class FleetFailoverTest {
                         () -> fleet.runner(entry, id, "all") != null);
             }
             FleetHarness.await(Duration.ofSeconds(30), "black firing on dark", () -> blackOf(fleet, "dark").size() == 1);
+            // Streams added after the assignment land where their shards are; a node over its share (2 of 6, plus
+            // one) asks for a rebalance.
+            FleetHarness.await(Duration.ofSeconds(60), "no node running more than 3 of the 6 streams", () -> {
+                Map<String, Integer> perNode = new HashMap<>();
+                for (JsonNode s : fleet.streams(entry)) {
+                    String r = runnerIn(s);
+                    if (r == null) {
+                        return false;
+                    }
+                    perNode.merge(r, 1, Integer::sum);
+                }
+                return perNode.values().stream().allMatch(n -> n <= 3);
+            });
 
             // Kill -9 the node that runs "dark"; watch from another node.
             String victimId = fleet.runner(entry, "dark", "all");

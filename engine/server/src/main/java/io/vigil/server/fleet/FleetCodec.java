@@ -59,6 +59,11 @@ final class FleetCodec {
         return read(bytes, RemoteStatus.class);
     }
 
+    /** A node beat, or null when {@code bytes} is not one. */
+    static NodeBeat beat(byte[] bytes) {
+        return read(bytes, NodeBeat.class);
+    }
+
     private static <T> T read(byte[] bytes, Class<T> type) {
         try {
             return MAPPER.readValue(bytes, type);

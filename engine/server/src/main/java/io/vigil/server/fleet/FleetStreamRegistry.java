@@ -67,7 +67,6 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private final Role role;
     private final EventHub hub;
     private final LocalStreamRegistry runner;
-    private final List<String> configured;
     private final FleetTopics topics;
     private final Properties common = new Properties();
     private final Object runLock = new Object();
@@ -84,6 +83,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private EventHub.Subscription toKafka;
     private volatile boolean dirty = true;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int waiting;
     private long continued;
     private long resolvedOnFailover;
@@ -104,7 +104,6 @@ public final class FleetStreamRegistry implements StreamRegistry {
         this.role = cluster.role();
         this.hub = hub;
         this.runner = runner;
-        this.configured = config.streams().stream().map(StreamSpec::id).toList();
         this.topics = FleetTopics.of(cluster.topicPrefix());
         common.putAll(cluster.kafka());
         common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
@@ -450,15 +449,37 @@ public final class FleetStreamRegistry implements StreamRegistry {
                 }
             }
         }
-        if (waiting > 0) {
-            long now = System.nanoTime();
-            if (now - lastRebalanceRequestNanos > 10_000_000_000L) {
-                lastRebalanceRequestNanos = now;
-                LOG.info(waiting + " stream(s) of this node's shards wait for capacity (cluster.maxStreams "
-                        + cluster.maxStreams() + "); asking the group to rebalance");
-                membership.requestRebalance();
+        long now = System.nanoTime();
+        if (waiting > 0 && now - lastRebalanceRequestNanos > 10_000_000_000L) {
+            lastRebalanceRequestNanos = now;
+            LOG.info(waiting + " stream(s) of this node's shards wait for capacity (cluster.maxStreams "
+                    + cluster.maxStreams() + "); asking the group to rebalance");
+            membership.requestRebalance();
+        } else if (now - lastRebalanceRequestNanos > 30_000_000_000L && overShare(mine.size())) {
+            lastRebalanceRequestNanos = now;
+            LOG.info("this node holds " + mine.size() + " stream(s), more than its share of the fleet's "
+                    + view.desired().size() + "; asking the group to rebalance");
+            membership.requestRebalance();
+        }
+    }
+
+    /**
+     * Whether this node's shards hold clearly more than its share (the role's streams split in proportion to the
+     * capacity of the role's live nodes): streams added after an assignment land where their shards are, so the
+     * assignment that was fair for yesterday's streams may not be for today's. Clearly: by more than one stream and
+     * 20%, so that a rebalance (a second or two without monitoring for the streams that move) is worth it.
+     */
+    private boolean overShare(int mine) {
+        long now = System.currentTimeMillis();
+        long capacityTotal = cluster.maxStreams();
+        for (NodeBeat b : view.nodes()) {
+            if (b.role().equals(role.wireName()) && !b.node().equals(cluster.nodeId())
+                    && now - b.updatedMillis() <= STALE_MS) {
+                capacityTotal += b.capacity();
             }
         }
+        double share = (double) view.desired().size() * cluster.maxStreams() / capacityTotal;
+        return mine > Math.ceil(share) + Math.max(1, 0.2 * share);
     }
 
     /** Starts a stream here, continuing what its previous node left firing. Call under runLock. */
@@ -519,6 +540,13 @@ public final class FleetStreamRegistry implements StreamRegistry {
 
     private void writeStatuses() {
         long now = System.currentTimeMillis();
+        int runningHere;
+        synchronized (runLock) {
+            runningHere = running.size();
+        }
+        writer.send(new ProducerRecord<>(topics.status(), NodeBeat.key(role.wireName(), cluster.nodeId()),
+                FleetCodec.write(new NodeBeat(cluster.nodeId(), role.wireName(), cluster.advertisedUrl(),
+                        cluster.maxStreams(), runningHere, now))));
         for (StreamStatus s : runner.list()) {
             RemoteStatus r = RemoteStatus.of(s, role.wireName(), cluster.nodeId(), cluster.advertisedUrl(), now);
             writer.send(new ProducerRecord<>(topics.status(), RemoteStatus.key(s.id(), role.wireName()),
@@ -532,6 +560,9 @@ public final class FleetStreamRegistry implements StreamRegistry {
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         stopping = true;
         markDirty();
         if (housekeeping.isAlive()) {
@@ -548,6 +579,9 @@ public final class FleetStreamRegistry implements StreamRegistry {
         }
         if (membership != null) {
             membership.close();
+        }
+        if (writer != null) {
+            writer.send(new ProducerRecord<>(topics.status(), NodeBeat.key(role.wireName(), cluster.nodeId()), null));
         }
         runner.close();
         if (toKafka != null) {

@@ -51,6 +51,7 @@ final class FleetView implements AutoCloseable {
     /** Open alarms by role, then dedupKey. */
     private final Map<String, Map<String, Event.Alarm>> openAlarms = new HashMap<>();
     private final Map<String, RemoteStatus> statuses = new LinkedHashMap<>();
+    private final Map<String, NodeBeat> nodes = new LinkedHashMap<>();
 
     FleetView(Properties common, FleetTopics topics, String nodeId, EventHub hub, Runnable onDesiredChange) {
         this.topics = topics;
@@ -179,6 +180,17 @@ final class FleetView implements AutoCloseable {
             }
             return false;
         }
+        if (topic.equals(topics.status()) && key.startsWith(NodeBeat.KEY_PREFIX)) {
+            NodeBeat beat = r.value() == null ? null : FleetCodec.beat(r.value());
+            synchronized (this) {
+                if (beat == null) {
+                    nodes.remove(key);
+                } else {
+                    nodes.put(key, beat);
+                }
+            }
+            return false;
+        }
         if (topic.equals(topics.status())) {
             RemoteStatus s = r.value() == null ? null : FleetCodec.status(r.value());
             synchronized (this) {
@@ -231,6 +243,11 @@ final class FleetView implements AutoCloseable {
     /** Every node's latest status of every stream it runs (keyed stream/role). */
     synchronized List<RemoteStatus> statuses() {
         return List.copyOf(statuses.values());
+    }
+
+    /** Every node's latest beat (a node gone keeps its last one: look at its time). */
+    synchronized List<NodeBeat> nodes() {
+        return List.copyOf(nodes.values());
     }
 
     /** Why the view stopped reading, or null while it reads. */
