@@ -42,6 +42,8 @@ function streamStatus(id) {
   const s = state.streams.get(id);
   const active = state.active.get(id);
   if (s && s.state === 'reconnecting') return 'reconnecting';
+  // A fleet stream no node runs: nobody is watching it.
+  if (s && s.state === 'unassigned') return 'unassigned';
   if (active && active.size) {
     for (const a of active.values()) if (SEVERE.has(a.severity)) return 'alarm';
     return 'warning';
@@ -52,7 +54,7 @@ function streamStatus(id) {
 
 function statusLabel(status) {
   return { ok: 'ok', alarm: 'alarm', warning: 'warning', reconnecting: 'reconnecting', starting: 'starting',
-           stopped: 'stopped' }[status] || status;
+           stopped: 'stopped', unassigned: 'unassigned (no node runs it)' }[status] || status;
 }
 
 // ---- time formatting ----
@@ -137,7 +139,7 @@ function renderCounts() {
   for (const id of state.streams.keys()) {
     const st = streamStatus(id);
     if (st === 'alarm' || st === 'warning') alarm++;
-    if (st === 'reconnecting') reconnecting++;
+    if (st === 'reconnecting' || st === 'unassigned') reconnecting++;
   }
   const n = state.streams.size;
   $('count-streams').textContent = n + (n === 1 ? ' stream' : ' streams');
@@ -339,6 +341,10 @@ function renderDetail() {
     fact(dl, 'dropped frames', s.droppedFrames);
     fact(dl, 'reconnects', s.reconnects);
     if (s.lastError) fact(dl, 'last error', s.lastError);
+    // In a fleet: the node that runs it for each role.
+    for (const p of s.placements || []) {
+      fact(dl, 'node (' + p.role + ')', p.node + ', ' + p.state);
+    }
   }
   renderAlarmList($('detail-active'), id, 50);
   const ol = $('detail-history');
