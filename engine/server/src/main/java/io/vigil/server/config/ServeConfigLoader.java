@@ -228,7 +228,8 @@ public final class ServeConfigLoader {
             nodeId = defaultNodeId();
         }
         if (advertised == null) {
-            advertised = "http://" + nodeId + ":" + config.server().port();
+            String env = System.getenv("VIGIL_ADVERTISED_URL");
+            advertised = env != null && !env.isBlank() ? env : "http://" + nodeId + ":" + config.server().port();
         }
         return new ServeConfig.Cluster(bootstrap, role, nodeId, advertised, prefix, shards, replication, session,
                 maxStreams, kafka);

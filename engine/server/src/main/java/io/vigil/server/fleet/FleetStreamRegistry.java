@@ -53,6 +53,8 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class FleetStreamRegistry implements StreamRegistry {
     private static final Logger LOG = Logger.getLogger(FleetStreamRegistry.class.getName());
+    /** Kafka's clients say a lot at INFO (every client's whole config); vigil shows their warnings and errors. */
+    private static final Logger KAFKA_LOG = Logger.getLogger("org.apache.kafka");
     static final long STATUS_EVERY_MS = 2000;
     /** A placement whose node has not refreshed it for this long is not shown (its node is gone). */
     private static final long STALE_MS = 4 * STATUS_EVERY_MS;
@@ -108,6 +110,9 @@ public final class FleetStreamRegistry implements StreamRegistry {
         common.putAll(cluster.kafka());
         common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         hub.localOrigin(role.wireName());
+        if (KAFKA_LOG.getLevel() == null) {
+            KAFKA_LOG.setLevel(Level.WARNING);
+        }
         this.housekeeping = Thread.ofPlatform().name("vigil-fleet").daemon().unstarted(this::housekeep);
         try {
             join(config.streams());
