@@ -1,5 +1,6 @@
 package io.vigil.kernels;
 
+import io.vigil.ffi.VideoFrame;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +115,41 @@ final class CpuBackend implements StatisticsBackend {
             out.add(new ColorBarsResult(score, flat[0], flat[1], flat[2]));
         }
         return out;
+    }
+
+    @Override
+    public BlockPeaks blockPeaks(HostPlanes frame, HostPlanes reference, HostPlanes anchorOrNull) {
+        double[] againstReference = blockDifference(frame, reference);
+        double[] againstAnchor = anchorOrNull == null ? new double[2] : blockDifference(frame, anchorOrNull);
+        return new BlockPeaks(againstReference[0], againstAnchor[0], (long) againstAnchor[1]);
+    }
+
+    /** {peak block mean, SAD} over the planes, as FrameDifference.blockDifference adds them up. */
+    private double[] blockDifference(HostPlanes a, HostPlanes b) {
+        long[] out = new long[3];
+        double peak = 0;
+        long sad = 0;
+        for (int p = 0; p < a.planeCount(); p++) {
+            BlockSad.blockDifference(a.planes[p], a.pitches[p], b.planes[p], b.pitches[p], a.planeWidths[p],
+                    a.planeHeights[p], a.format.bytesPerSample, a.format.shift, out);
+            peak = Math.max(peak, (double) out[0] / out[1]);
+            sad += out[2];
+        }
+        return new double[] {peak, sad};
+    }
+
+    @Override
+    public List<StillStep> stillRun(List<VideoFrame> frames, double noise, double recodeNoise) {
+        List<StillStep> steps = new ArrayList<>();
+        try (FrameDifference difference = new FrameDifference(noise, recodeNoise)) {
+            FrameStats out = new FrameStats();
+            for (VideoFrame frame : frames) {
+                out.begin(frame);
+                difference.compute(frame, out);
+                steps.add(StillStep.of(out));
+            }
+        }
+        return steps;
     }
 
     private static SadResult sadOf(HostPlanes a, HostPlanes b) {

@@ -39,7 +39,7 @@ class CudaStatsEmulatedTest extends LeakCheckedTest {
         assertThat(open.primaryContextRefs()).isEqualTo(before.primaryContextRefs() + 1);
         assertThat(open.contextStackDepth()).as("open leaves no context current").isZero();
         assertThat(stats.capacity()).isEqualTo(5);
-        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(128);
+        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(160);
         assertThat(stats.lastKernelMillis()).isNaN();
         stats.close();
         stats.close(); // idempotent
