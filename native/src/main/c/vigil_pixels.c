@@ -1159,3 +1159,79 @@ void vigil_flatness(const void *plane, int64_t stride, int32_t width, int32_t he
     out[1] += (int64_t) edge;
     out[2] += (int64_t) steps;
 }
+
+/* ---------------------------------------------------------------- FrameDifference's block peaks */
+
+#define PEAK_BLOCK 16
+/* Blocks across a row of at most 65535 samples. */
+#define PEAK_BLOCKS_MAX ((65535 + PEAK_BLOCK - 1) / PEAK_BLOCK)
+
+/* A 16-row band: each 16-wide block's SAD added to sums[] (16 x 16 samples of at most 65535 fit 32 bits). Whole
+ * 8-bit block rows are one fixed 16-byte loop (psadbw where gcc vectorises it). */
+static inline ALWAYS_INLINE void peak_band8(const uint8_t *a, int64_t sa, const uint8_t *b, int64_t sb, int32_t width,
+                                            int32_t rows, uint32_t *sums) {
+    const int32_t whole = width / PEAK_BLOCK;
+    for (int32_t j = 0; j < rows; j++) {
+        const uint8_t *ra = a + j * sa, *rb = b + j * sb;
+        for (int32_t k = 0; k < whole; k++) {
+            uint32_t s = 0;
+            for (int32_t i = 0; i < PEAK_BLOCK; i++) {
+                s += ABSDIFF(ra[k * PEAK_BLOCK + i], rb[k * PEAK_BLOCK + i]);
+            }
+            sums[k] += s;
+        }
+        uint32_t s = 0;
+        for (int32_t x = whole * PEAK_BLOCK; x < width; x++) {
+            s += ABSDIFF(ra[x], rb[x]);
+        }
+        sums[whole] += s;
+    }
+}
+
+static inline ALWAYS_INLINE void peak_band16(const uint8_t *a, int64_t sa, const uint8_t *b, int64_t sb, int32_t width,
+                                             int32_t rows, int32_t shift, uint32_t *sums) {
+    for (int32_t j = 0; j < rows; j++) {
+        const u16u *ra = (const u16u *) (a + j * sa), *rb = (const u16u *) (b + j * sb);
+        for (int32_t x0 = 0; x0 < width; x0 += PEAK_BLOCK) {
+            int32_t end = width - x0 < PEAK_BLOCK ? width : x0 + PEAK_BLOCK;
+            uint32_t s = 0;
+            for (int32_t x = x0; x < end; x++) {
+                uint32_t p = LOAD16(ra, x), q = LOAD16(rb, x);
+                s += ABSDIFF(p, q);
+            }
+            sums[x0 / PEAK_BLOCK] += s;
+        }
+    }
+}
+
+VIGIL_CLONES
+void vigil_block_difference(const void *a, int64_t stride_a, const void *b, int64_t stride_b, int32_t width,
+                            int32_t height, int32_t bytes_per_sample, int32_t shift, int64_t *out) {
+    uint32_t sums[PEAK_BLOCKS_MAX + 1];
+    const int32_t across = (width + PEAK_BLOCK - 1) / PEAK_BLOCK;
+    uint64_t peak_sad = 0, peak_samples = 1, total = 0;
+    for (int32_t y = 0; y < height; y += PEAK_BLOCK) {
+        const int32_t rows = height - y < PEAK_BLOCK ? height - y : PEAK_BLOCK;
+        for (int32_t k = 0; k <= across; k++) {
+            sums[k] = 0;
+        }
+        if (bytes_per_sample == 1) {
+            peak_band8(ROW8(a, stride_a, y), stride_a, ROW8(b, stride_b, y), stride_b, width, rows, sums);
+        } else {
+            peak_band16(ROW8(a, stride_a, y), stride_a, ROW8(b, stride_b, y), stride_b, width, rows, shift, sums);
+        }
+        for (int32_t k = 0; k < across; k++) {
+            const uint64_t w = width - k * PEAK_BLOCK < PEAK_BLOCK ? (uint64_t) (width - k * PEAK_BLOCK) : PEAK_BLOCK;
+            const uint64_t samples = w * (uint64_t) rows;
+            total += sums[k];
+            /* sums[k] / samples > peak_sad / peak_samples, without division; the first of equal means stays. */
+            if (sums[k] * peak_samples > peak_sad * samples) {
+                peak_sad = sums[k];
+                peak_samples = samples;
+            }
+        }
+    }
+    out[0] = (int64_t) peak_sad;
+    out[1] = (int64_t) peak_samples;
+    out[2] = (int64_t) total;
+}

@@ -182,7 +182,7 @@ public class StatisticsBenchmark {
      */
     @Benchmark
     public double measureRecodeBlockPeak() {
-        return FrameDifference.peakBlockDifference(current, previous);
+        return FrameDifference.peakBlockDifference(current, previous, loops);
     }
 
     @Benchmark

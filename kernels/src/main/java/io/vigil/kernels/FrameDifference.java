@@ -2,6 +2,8 @@ package io.vigil.kernels;
 
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
+import java.lang.foreign.MemorySegment;
 
 /**
  * freezedetect's mean absolute frame difference: the SAD over all planes against a reference frame, divided by
@@ -43,6 +45,8 @@ public final class FrameDifference implements AutoCloseable {
 
     private final double noise;
     private final double recodeNoise;
+    /** Who runs the block test's per-plane loops: the Java loops or libvigilpixels' C pass. */
+    private final Loops loops;
     private final VideoFrame reference = new VideoFrame();
     private final VideoFrame anchor = new VideoFrame();
     /** Whether the anchor is the reference frame itself (the run has crossed no re-coding yet). */
@@ -76,6 +80,17 @@ public final class FrameDifference implements AutoCloseable {
      *                    still the same picture coded again; 0 turns the re-coding test off (freezedetect's rule)
      */
     public FrameDifference(double noise, double recodeNoise) {
+        this(noise, recodeNoise, Loops.JAVA);
+    }
+
+    /**
+     * @param noise       freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB)
+     * @param recodeNoise the largest 16x16 block mean difference (a ratio of the range) against the anchor that is
+     *                    still the same picture coded again; 0 turns the re-coding test off (freezedetect's rule)
+     * @param loops       the block test's loops: Java, or libvigilpixels' C pass (the same integers)
+     */
+    public FrameDifference(double noise, double recodeNoise, Loops loops) {
+        this.loops = Loops.require(loops);
         if (!(noise >= 0 && noise <= 1)) {
             throw new IllegalArgumentException("noise tolerance must be within 0..1, got " + noise);
         }
@@ -245,26 +260,37 @@ public final class FrameDifference implements AutoCloseable {
      * The largest mean absolute difference of any 16x16 block of any plane (each plane in its own samples) of two
      * frames of the same size and layout, 0..1 of the range.
      */
-    public static double peakBlockDifference(VideoFrame a, VideoFrame b) {
-        return blockDifference(a, b, new long[3]);
+    public static double peakBlockDifference(VideoFrame a, VideoFrame b, Loops loops) {
+        return blockDifference(a, b, Loops.require(loops), new long[3]);
     }
 
     /**
      * {@link #peakBlockDifference}, returned, and the SAD over all planes (the sum of the blocks'), into {@code
      * scratch[2]}; {@code scratch} holds three longs.
      */
-    static double blockDifference(VideoFrame a, VideoFrame b, long[] scratch) {
+    static double blockDifference(VideoFrame a, VideoFrame b, Loops loops, long[] scratch) {
         PixelLayout layout = a.layout();
         double peak = 0;
         long sad = 0;
         for (int p = 0; p < layout.planes(); p++) {
-            BlockSad.blockDifference(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p), a.planeWidth(p),
+            planeBlockDifference(loops, a.plane(p), a.linesize(p), b.plane(p), b.linesize(p), a.planeWidth(p),
                     a.planeHeight(p), layout.bytesPerSample(), layout.shift(), scratch);
             peak = Math.max(peak, (double) scratch[0] / scratch[1]);
             sad += scratch[2];
         }
         scratch[2] = sad;
         return peak / (1L << layout.bitDepth());
+    }
+
+    /** One plane's blocks ({@link BlockSad#blockDifference}'s {@code out}), by {@code loops}. */
+    static void planeBlockDifference(Loops loops, MemorySegment a, int strideA, MemorySegment b, int strideB,
+                                     int width, int height, int bytesPerSample, int shift, long[] out) {
+        if (loops == Loops.C) {
+            VigilPixels.blockDifference(a.address(), strideA, b.address(), strideB, width, height, bytesPerSample,
+                    shift, out);
+        } else {
+            BlockSad.blockDifference(a, strideA, b, strideB, width, height, bytesPerSample, shift, out);
+        }
     }
 
     /** The distances of a frame in host memory, measured when first asked: one pass over frame and anchor. */
@@ -282,7 +308,7 @@ public final class FrameDifference implements AutoCloseable {
 
         private void measureAgainstAnchor() {
             if (Double.isNaN(anchorPeak)) {
-                anchorPeak = blockDifference(frame, anchor, scratch);
+                anchorPeak = blockDifference(frame, anchor, loops, scratch);
                 anchorSad = scratch[2];
             }
         }
@@ -295,7 +321,7 @@ public final class FrameDifference implements AutoCloseable {
 
         @Override
         public double referenceBlockPeak() {
-            return blockDifference(frame, reference, scratch);
+            return blockDifference(frame, reference, loops, scratch);
         }
 
         @Override

@@ -9,7 +9,8 @@ import java.util.List;
  * The CPU twins as the engine calls them: LumaStats' 8- and 16-bit passes and the per-plane BlockSad sums that
  * FrameDifference.mafd adds up. LumaStats hands back a fraction and a mean; the integers are recovered from them
  * and checked to reproduce them exactly. With {@link Loops#C}, LumaStats, BroadcastRange, Blockiness, Letterbox,
- * Blur and ColorBars run libvigilpixels' C passes instead of their Java loops (it must be loaded).
+ * Blur, ColorBars and FrameDifference's block peaks run libvigilpixels' C passes instead of their Java loops (it must
+ * be loaded).
  */
 final class CpuBackend implements StatisticsBackend {
     private final Loops loops;
@@ -130,8 +131,8 @@ final class CpuBackend implements StatisticsBackend {
         double peak = 0;
         long sad = 0;
         for (int p = 0; p < a.planeCount(); p++) {
-            BlockSad.blockDifference(a.planes[p], a.pitches[p], b.planes[p], b.pitches[p], a.planeWidths[p],
-                    a.planeHeights[p], a.format.bytesPerSample, a.format.shift, out);
+            FrameDifference.planeBlockDifference(loops, a.planes[p], a.pitches[p], b.planes[p], b.pitches[p],
+                    a.planeWidths[p], a.planeHeights[p], a.format.bytesPerSample, a.format.shift, out);
             peak = Math.max(peak, (double) out[0] / out[1]);
             sad += out[2];
         }
@@ -141,7 +142,7 @@ final class CpuBackend implements StatisticsBackend {
     @Override
     public List<StillStep> stillRun(List<VideoFrame> frames, double noise, double recodeNoise) {
         List<StillStep> steps = new ArrayList<>();
-        try (FrameDifference difference = new FrameDifference(noise, recodeNoise)) {
+        try (FrameDifference difference = new FrameDifference(noise, recodeNoise, loops)) {
             FrameStats out = new FrameStats();
             for (VideoFrame frame : frames) {
                 out.begin(frame);
