@@ -1,10 +1,11 @@
 /*
  * vigil_stats.cu: the GPU twin of vigil's per-frame video statistics (io.vigil.kernels.LumaStats and
- * FrameDifference, BroadcastRange, Blockiness, Letterbox, Blur, ColorBars), over a batch of frames in one launch.
+ * FrameDifference, its re-coding test, BroadcastRange, Blockiness, Letterbox, Blur, ColorBars), over a batch of frames
+ * in one launch.
  * Built into PTX for compute_75 by kernels/build-ptx.sh; the PTX is committed and loaded with the driver API
  * (cuModuleLoadData) by io.vigil.kernels.cuda.CudaStats.
  *
- * A batch is two launches on one stream:
+ * A batch is two launches on one stream, and more when its frames ask:
  *
  *   vigil_stats_init   <<<ceil(count / VIGIL_INIT_THREADS), VIGIL_INIT_THREADS>>>   one thread per frame writes
  *                      the frame's result record: zero sums, lumaMin 0xFFFFFFFF, and the SAD's sample count
@@ -16,6 +17,12 @@
  *   vigil_sampled      <<<(5 + blur blocks, count), VIGIL_BLOCK_THREADS>>>            only when a frame of the batch
  *                      asks for Blur or ColorBars (io.vigil.kernels.Blur, ColorBars): their sampled rows, columns
  *                      and cells, one block role per blockIdx.x (see the kernel); 32 bytes of sums come back
+ *
+ *   vigil_block_peaks  <<<(ceil(16x16 blocks / 256), count), VIGIL_BLOCK_THREADS>>>  only when a frame of the batch
+ *                      asks for freeze's re-coding test (io.vigil.kernels.FrameDifference): a thread per 16x16 block
+ *                      against the reference and the still run's first frame; a frame whose SAD (just computed by
+ *                      vigil_frame_stats) is outside the host's bounds returns at once, so that only the frames the
+ *                      test weighs (steps just past freezedetect's noise) are read again; 32 bytes come back
  *
  *   vigil_thumbnail    <<<ceil(thumbnail bytes / 256), 256>>>                         only for a thumbnail: one frame
  *                      box-filtered to 320 px wide 8-bit yuv420p (vigil_thumb_sample)
@@ -318,6 +325,73 @@ vigil_sampled(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__rest
         if (e != 0) {
             atomicAdd((unsigned long long *) &r->blurWidthSum, w);
             atomicAdd(&r->blurEdgeCount, e);
+        }
+    }
+}
+
+/* The largest of the warp's values, in every lane. */
+static __device__ __forceinline__ double vigil_warp_max(double v) {
+#pragma unroll
+    for (int offset = VIGIL_WARP_SIZE / 2; offset > 0; offset >>= 1) {
+        v = fmax(v, __shfl_xor_sync(VIGIL_FULL_MASK, v, offset));
+    }
+    return v;
+}
+
+/*
+ * freeze's re-coding test: <<<(ceil(blocks / VIGIL_BLOCK_THREADS), count), VIGIL_BLOCK_THREADS>>>, blockIdx.y the
+ * frame, launched after vigil_frame_stats only when a frame of the batch asks. Thread i takes 16x16 block i (and
+ * every gridDim.x * blockDim.x after it) of its frame (vigil_peak_block), the block's warps reduce through shared
+ * memory, and thread 0 makes one atomic per field: the means are non-negative doubles, whose bit patterns order as
+ * their values, so the largest is an atomicMax on the 64-bit pattern.
+ */
+extern "C" __global__ void __launch_bounds__(VIGIL_BLOCK_THREADS)
+vigil_block_peaks(const VigilFrameDesc *__restrict__ descs, VigilFrameResult *__restrict__ results, int count) {
+    const int frame = blockIdx.y;
+    if (frame >= count || !vigil_peaks_wanted(&descs[frame], &results[frame])) {
+        return; /* the whole block */
+    }
+    const VigilFrameDesc *d = &descs[frame];
+    VigilFrameResult *r = &results[frame];
+    const uint32_t lane = threadIdx.x % VIGIL_WARP_SIZE;
+    const uint32_t warp = threadIdx.x / VIGIL_WARP_SIZE;
+    const uint32_t warps = blockDim.x / VIGIL_WARP_SIZE;
+    __shared__ double perWarpReference[VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE];
+    __shared__ double perWarpAnchor[VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE];
+    __shared__ unsigned long long perWarpTotal[VIGIL_BLOCK_THREADS / VIGIL_WARP_SIZE];
+
+    VigilPeakAcc acc;
+    vigil_peak_acc_init(&acc);
+    const int64_t blocks = vigil_peak_blocks(d);
+    const int64_t stride = (int64_t) gridDim.x * blockDim.x;
+    for (int64_t k = (int64_t) blockIdx.x * blockDim.x + threadIdx.x; k < blocks; k += stride) {
+        vigil_peak_block(d, k, &acc);
+    }
+    const double reference = vigil_warp_max(vigil_mean(acc.referenceSad, acc.referenceSamples));
+    const double anchor = vigil_warp_max(vigil_mean(acc.anchorSad, acc.anchorSamples));
+    const uint64_t anchorTotal = vigil_warp_sum64(acc.anchorTotal);
+    if (lane == 0) {
+        perWarpReference[warp] = reference;
+        perWarpAnchor[warp] = anchor;
+        perWarpTotal[warp] = anchorTotal;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double blockReference = 0;
+        double blockAnchor = 0;
+        unsigned long long blockTotal = 0;
+        for (uint32_t w = 0; w < warps; w++) {
+            blockReference = fmax(blockReference, perWarpReference[w]);
+            blockAnchor = fmax(blockAnchor, perWarpAnchor[w]);
+            blockTotal += perWarpTotal[w];
+        }
+        atomicMax((unsigned long long *) &r->referenceBlockPeak, (unsigned long long) __double_as_longlong(blockReference));
+        if (d->anchor[0] != 0) {
+            atomicMax((unsigned long long *) &r->anchorBlockPeak, (unsigned long long) __double_as_longlong(blockAnchor));
+            atomicAdd((unsigned long long *) &r->anchorSad, blockTotal);
+        }
+        if (blockIdx.x == 0) {
+            r->blockPeaksMeasured = 1;
         }
     }
 }

@@ -45,6 +45,16 @@
  *               when colorBars is 1 (else 0), written by vigil_sampled: io.vigil.kernels.ColorBars' flatness counts
  *               over its 32 sampled rows (steps set by vigil_stats_init), and the bars matched by its best candidate
  *               (0..7; 0 for pictures narrower than 128, lower than 40 or without chroma). The host divides.
+ *   referenceBlockPeak, anchorBlockPeak, anchorSad, blockPeaksMeasured
+ *               when blockPeaks is 1 and the frame's sad lies in (peakSadAbove, peakSadAtMost] (else 0), written by
+ *               vigil_block_peaks: io.vigil.kernels.FrameDifference's re-coding test. The planes [0, planeCount) are
+ *               cut into 16x16 blocks (those at the right and bottom edges by what is left); a block's mean is its
+ *               SAD over its samples. referenceBlockPeak: the largest block mean against the reference, as the
+ *               double nearest the quotient (sad / samples, both integers: one rounding, as Java's division), in
+ *               code values; anchorBlockPeak: the same against the anchor (anchor[0] != 0; else 0), and anchorSad the
+ *               SAD against it over all planes. blockPeaksMeasured is 1 when these were measured. MAFD and the
+ *               peaks' 0..1 scale by the host. The SAD bounds let the host ask for every frame with a reference
+ *               while the device measures only the frames the test will weigh (their SAD is known by then).
  * width counts samples per row: NV12's and P010's interleaved chroma plane counts U and V (2 * chroma width).
  */
 #ifndef VIGIL_STATS_H
@@ -69,7 +79,7 @@
 /*
  * One frame of a batch, written by the host (io.vigil.kernels.cuda.CudaStats#set) into pinned memory and copied
  * to the device once per batch. Addresses are CUdeviceptr values; pitches are bytes from one row to the next
- * (negative for bottom-up planes); unused planes are all zero. 160 bytes.
+ * (negative for bottom-up planes); unused planes are all zero. 216 bytes.
  */
 typedef struct VigilFrameDesc {
     uint64_t plane[VIGIL_MAX_PLANES];    /*   0: the frame's planes */
@@ -93,10 +103,15 @@ typedef struct VigilFrameDesc {
     int32_t blur;                        /* 144: 1: Blur's sums wanted (vigil_sampled); 0: not */
     int32_t colorBars;                   /* 148: 1: ColorBars' bars and flatness wanted (vigil_sampled); 0: not */
     int32_t bitDepth;                    /* 152: the samples' bit depth, for blur and colorBars */
-    int32_t reserved;                    /* 156: 0 */
-} VigilFrameDesc;                        /* 160 */
+    int32_t blockPeaks;                  /* 156: 1: the re-coding test's block peaks wanted (vigil_block_peaks) */
+    uint64_t anchor[VIGIL_MAX_PLANES];   /* 160: the still run's first frame's planes, all 0: none (the reference) */
+    int64_t peakSadAbove;                /* 184: block peaks only when peakSadAbove < sad <= peakSadAtMost */
+    int64_t peakSadAtMost;               /* 192 */
+    int32_t anchorPitch[VIGIL_MAX_PLANES]; /* 200 */
+    int32_t reserved;                    /* 212: 0 */
+} VigilFrameDesc;                        /* 216 */
 
-/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 128 bytes. */
+/* One frame's statistics, written by the kernels and copied back in one D2H copy per batch. 160 bytes. */
 typedef struct VigilFrameResult {
     uint64_t darkCount;                  /*  0 */
     uint64_t lumaSum;                    /*  8 */
@@ -120,17 +135,24 @@ typedef struct VigilFrameResult {
     uint32_t edgeSteps;                  /* 116 */
     uint32_t steps;                      /* 120 */
     uint32_t barsMatched;                /* 124 */
-} VigilFrameResult;                      /* 128 */
+    double referenceBlockPeak;           /* 128 */
+    double anchorBlockPeak;              /* 136 */
+    uint64_t anchorSad;                  /* 144 */
+    uint32_t blockPeaksMeasured;         /* 152 */
+    uint32_t reserved;                   /* 156 */
+} VigilFrameResult;                      /* 160 */
 
 #ifdef __cplusplus
 #define VIGIL_STATIC_ASSERT(condition, message) static_assert(condition, message)
 #else
 #define VIGIL_STATIC_ASSERT(condition, message) _Static_assert(condition, message)
 #endif
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 160, "VigilFrameDesc is 160 bytes");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameDesc) == 216, "VigilFrameDesc is 216 bytes");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, pitch) == 48, "VigilFrameDesc.pitch at 48");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, planeCount) == 96, "VigilFrameDesc.planeCount at 96");
-VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 128, "VigilFrameResult is 128 bytes");
+VIGIL_STATIC_ASSERT(offsetof(VigilFrameDesc, anchor) == 160, "VigilFrameDesc.anchor at 160");
+VIGIL_STATIC_ASSERT(sizeof(VigilFrameResult) == 160, "VigilFrameResult is 160 bytes");
+VIGIL_STATIC_ASSERT(offsetof(VigilFrameResult, referenceBlockPeak) == 128, "VigilFrameResult.referenceBlockPeak at 128");
 VIGIL_STATIC_ASSERT(offsetof(VigilFrameResult, lumaMin) == 32, "VigilFrameResult.lumaMin at 32");
 VIGIL_STATIC_ASSERT(VIGIL_BLOCK_THREADS % VIGIL_WARP_SIZE == 0, "whole warps per block");
 
@@ -287,6 +309,11 @@ VIGIL_FN void vigil_result_init(const VigilFrameDesc *d, VigilFrameResult *r) {
     r->edgeSteps = 0;
     r->steps = d->colorBars != 0 ? (uint32_t) vigil_flat_steps(d) : 0;
     r->barsMatched = 0;
+    r->referenceBlockPeak = 0;
+    r->anchorBlockPeak = 0;
+    r->anchorSad = 0;
+    r->blockPeaksMeasured = 0;
+    r->reserved = 0;
 }
 
 /*
@@ -930,6 +957,170 @@ VIGIL_FN uint32_t vigil_bars_match(const VigilFrameDesc *d, VigilBarsCells *s) {
         best = matched > best ? matched : best;
     }
     return best;
+}
+
+/* ---- vigil_block_peaks: freeze's re-coding test (io.vigil.kernels.FrameDifference) ---- */
+
+#define VIGIL_PEAK_BLOCK 16
+
+/* The 16x16 blocks of plane p, the edge ones included. */
+VIGIL_FN int64_t vigil_plane_blocks(const VigilFrameDesc *d, int p) {
+    if (d->width[p] <= 0 || d->height[p] <= 0) {
+        return 0;
+    }
+    return (int64_t) ((d->width[p] + VIGIL_PEAK_BLOCK - 1) / VIGIL_PEAK_BLOCK)
+            * ((d->height[p] + VIGIL_PEAK_BLOCK - 1) / VIGIL_PEAK_BLOCK);
+}
+
+/* The blocks of every plane: plane 0's row by row, then plane 1's, then plane 2's. */
+VIGIL_FN int64_t vigil_peak_blocks(const VigilFrameDesc *d) {
+    int64_t blocks = 0;
+    int planes = d->planeCount < VIGIL_MAX_PLANES ? d->planeCount : VIGIL_MAX_PLANES;
+    for (int p = 0; p < planes; p++) {
+        blocks += vigil_plane_blocks(d, p);
+    }
+    return blocks;
+}
+
+/* Whether vigil_block_peaks measures this frame: asked for, with a reference, and its SAD (vigil_frame_stats has
+ * finished it by then) within the host's bounds. */
+VIGIL_FN int vigil_peaks_wanted(const VigilFrameDesc *d, const VigilFrameResult *r) {
+    return d->blockPeaks != 0 && vigil_has_ref(d) && (int64_t) r->sad > d->peakSadAbove
+            && (int64_t) r->sad <= d->peakSadAtMost;
+}
+
+/*
+ * What one thread of vigil_block_peaks has found: against the reference and the anchor, the SAD and the samples of
+ * the block with the largest mean so far (compared without division: a SAD fits 24 bits, a block 256 samples, so
+ * the cross products fit 32), and the SAD against the anchor over its blocks.
+ */
+typedef struct VigilPeakAcc {
+    uint32_t referenceSad;
+    uint32_t referenceSamples;
+    uint32_t anchorSad;
+    uint32_t anchorSamples;
+    uint64_t anchorTotal;
+} VigilPeakAcc;
+
+VIGIL_FN void vigil_peak_acc_init(VigilPeakAcc *acc) {
+    acc->referenceSad = 0;
+    acc->referenceSamples = 1;
+    acc->anchorSad = 0;
+    acc->anchorSamples = 1;
+    acc->anchorTotal = 0;
+}
+
+/* Whether sad / samples is above peakSad / peakSamples. */
+VIGIL_FN int vigil_mean_above(uint32_t sad, uint32_t samples, uint32_t peakSad, uint32_t peakSamples) {
+    return sad * peakSamples > peakSad * samples;
+}
+
+/* A block's mean as the double nearest the quotient: one rounding, as Java's (double) sad / samples. The largest of
+ * such doubles is the one nearest the largest quotient (rounding keeps order). */
+VIGIL_FN double vigil_mean(uint32_t sad, uint32_t samples) {
+    return (double) sad / (double) samples;
+}
+
+/* SAD of one aligned 16-byte chunk of 8-bit samples (at most 16 * 255). */
+VIGIL_FN uint32_t vigil_chunk_sad8(const uint32_t a[4], const uint32_t b[4]) {
+    uint32_t sad = 0;
+    VIGIL_UNROLL
+    for (int k = 0; k < 4; k++) {
+        VIGIL_UNROLL
+        for (int j = 0; j < 4; j++) {
+            sad += vigil_absdiff((a[k] >> (8 * j)) & 0xFFu, (b[k] >> (8 * j)) & 0xFFu);
+        }
+    }
+    return sad;
+}
+
+/* SAD of one aligned 16-byte chunk of 8 16-bit samples, each stored >> shift (at most 8 * 65535). */
+VIGIL_FN uint32_t vigil_chunk_sad16(const uint32_t a[4], const uint32_t b[4], int shift) {
+    uint32_t sad = 0;
+    VIGIL_UNROLL
+    for (int k = 0; k < 4; k++) {
+        VIGIL_UNROLL
+        for (int j = 0; j < 2; j++) {
+            sad += vigil_absdiff(((a[k] >> (16 * j)) & 0xFFFFu) >> shift, ((b[k] >> (16 * j)) & 0xFFFFu) >> shift);
+        }
+    }
+    return sad;
+}
+
+/* SAD of one block row's aligned chunks (16 * bytesPerSample bytes) of a against b. */
+VIGIL_FN uint32_t vigil_block_row_sad(const uint8_t *a, const uint8_t *b, int bytesPerSample, int shift) {
+    uint32_t wa[4];
+    uint32_t wb[4];
+    vigil_load16(a, wa);
+    vigil_load16(b, wb);
+    if (bytesPerSample == 1) {
+        return vigil_chunk_sad8(wa, wb);
+    }
+    uint32_t sad = vigil_chunk_sad16(wa, wb, shift);
+    vigil_load16(a + VIGIL_CHUNK_BYTES, wa);
+    vigil_load16(b + VIGIL_CHUNK_BYTES, wb);
+    return sad + vigil_chunk_sad16(wa, wb, shift);
+}
+
+/*
+ * Block k of the frame (see vigil_peak_blocks): its SADs against the reference and, when there is one, the anchor,
+ * row by row: a whole block row whose three addresses are 16-byte aligned in one or two 128-bit loads from each
+ * (a warp's threads take neighbouring blocks, so a warp reads 512 or 1024 neighbouring bytes of a row at once), any
+ * other sample by sample. A block's SAD fits 32 bits (256 * 65535). The block goes into acc.
+ */
+VIGIL_FN void vigil_peak_block(const VigilFrameDesc *d, int64_t k, VigilPeakAcc *acc) {
+    int p = 0;
+    for (int64_t blocks = vigil_plane_blocks(d, 0); k >= blocks; blocks = vigil_plane_blocks(d, p)) {
+        k -= blocks; /* k < vigil_peak_blocks: ends on a plane with blocks */
+        p++;
+    }
+    const int bps = d->bytesPerSample;
+    const int shift = d->shift;
+    const int hasAnchor = d->anchor[0] != 0;
+    const int32_t across = (d->width[p] + VIGIL_PEAK_BLOCK - 1) / VIGIL_PEAK_BLOCK;
+    const int32_t x0 = (int32_t) (k % across) * VIGIL_PEAK_BLOCK;
+    const int32_t y0 = (int32_t) (k / across) * VIGIL_PEAK_BLOCK;
+    const int32_t w = d->width[p] - x0 < VIGIL_PEAK_BLOCK ? d->width[p] - x0 : VIGIL_PEAK_BLOCK;
+    const int32_t h = d->height[p] - y0 < VIGIL_PEAK_BLOCK ? d->height[p] - y0 : VIGIL_PEAK_BLOCK;
+    const uint8_t *a = (const uint8_t *) (uintptr_t) (d->plane[p] + (uint64_t) ((int64_t) y0 * d->pitch[p]
+            + (int64_t) x0 * bps));
+    const uint8_t *b = (const uint8_t *) (uintptr_t) (d->ref[p] + (uint64_t) ((int64_t) y0 * d->refPitch[p]
+            + (int64_t) x0 * bps));
+    const uint8_t *c = hasAnchor
+            ? (const uint8_t *) (uintptr_t) (d->anchor[p] + (uint64_t) ((int64_t) y0 * d->anchorPitch[p]
+                    + (int64_t) x0 * bps))
+            : a;
+    uint32_t referenceSad = 0;
+    uint32_t anchorSad = 0;
+    for (int32_t y = 0; y < h; y++) {
+        if (w == VIGIL_PEAK_BLOCK && (((uintptr_t) a | (uintptr_t) b | (uintptr_t) c) & (VIGIL_CHUNK_BYTES - 1)) == 0) {
+            referenceSad += vigil_block_row_sad(a, b, bps, shift);
+            if (hasAnchor) {
+                anchorSad += vigil_block_row_sad(a, c, bps, shift);
+            }
+        } else {
+            for (int32_t x = 0; x < w; x++) {
+                const uint32_t v = vigil_sample(a, x, bps, shift);
+                referenceSad += vigil_absdiff(v, vigil_sample(b, x, bps, shift));
+                if (hasAnchor) {
+                    anchorSad += vigil_absdiff(v, vigil_sample(c, x, bps, shift));
+                }
+            }
+        }
+        a += d->pitch[p];
+        b += d->refPitch[p];
+        c += hasAnchor ? d->anchorPitch[p] : d->pitch[p];
+    }
+    const uint32_t samples = (uint32_t) (w * h);
+    if (vigil_mean_above(referenceSad, samples, acc->referenceSad, acc->referenceSamples)) {
+        acc->referenceSad = referenceSad;
+        acc->referenceSamples = samples;
+    }
+    if (vigil_mean_above(anchorSad, samples, acc->anchorSad, acc->anchorSamples)) {
+        acc->anchorSad = anchorSad;
+        acc->anchorSamples = samples;
+    }
+    acc->anchorTotal += anchorSad;
 }
 
 /*

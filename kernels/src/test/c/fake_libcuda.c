@@ -667,6 +667,10 @@ static int rows_readable(const VigilFrameDesc *d) {
                 CUdeviceptr b = d->ref[p] + (uint64_t) (y * (int64_t) d->refPitch[p]);
                 if (!device_range(b, (size_t) rowBytes)) return 0;
             }
+            if (d->blockPeaks != 0 && d->anchor[0] != 0) {
+                CUdeviceptr c = d->anchor[p] + (uint64_t) (y * (int64_t) d->anchorPitch[p]);
+                if (!device_range(c, (size_t) rowBytes)) return 0;
+            }
         }
     }
     return 1;
@@ -808,6 +812,39 @@ static CUresult run_sampled(unsigned gx, unsigned gy, unsigned bx, const VigilFr
     return OK;
 }
 
+/* vigil_block_peaks: every thread of a frame's blocks, each with its own accumulator and its means, combined as the
+ * device's shuffles and atomics combine them (the largest mean, the sum of the anchor SADs). */
+static CUresult run_block_peaks(unsigned gx, unsigned gy, unsigned bx, const VigilFrameDesc *descs,
+                                VigilFrameResult *results, int count) {
+    if (bx != VIGIL_BLOCK_THREADS) return LAUNCH_OUT_OF_RESOURCES; /* launch bounds */
+    if (gy != (unsigned) count) return INVALID_VALUE;             /* vigil's own rule: one grid row per frame */
+    misaligned_loads = 0;
+    for (int f = 0; f < count; f++) {
+        const VigilFrameDesc *d = &descs[f];
+        VigilFrameResult *r = &results[f];
+        if (!vigil_peaks_wanted(d, r)) continue;
+        if (!rows_readable(d)) return ILLEGAL_ADDRESS;
+        const int64_t blocks = vigil_peak_blocks(d);
+        const int64_t stride = (int64_t) gx * bx;
+        for (int64_t t = 0; t < stride; t++) {
+            VigilPeakAcc acc;
+            vigil_peak_acc_init(&acc);
+            for (int64_t k = t; k < blocks; k += stride) {
+                vigil_peak_block(d, k, &acc);
+            }
+            double reference = vigil_mean(acc.referenceSad, acc.referenceSamples);
+            double anchor = vigil_mean(acc.anchorSad, acc.anchorSamples);
+            if (reference > r->referenceBlockPeak) r->referenceBlockPeak = reference;
+            if (d->anchor[0] != 0) {
+                if (anchor > r->anchorBlockPeak) r->anchorBlockPeak = anchor;
+                r->anchorSad += acc.anchorTotal;
+            }
+        }
+        r->blockPeaksMeasured = 1;
+    }
+    return misaligned_loads == 0 ? OK : MISALIGNED_ADDRESS;
+}
+
 /* vigil_thumbnail: one descriptor, the packed picture; every thread of the grid, as the device runs them. */
 static CUresult run_thumbnail(unsigned gx, unsigned bx, CUdeviceptr desc, CUdeviceptr out, int outHeight) {
     if (bx != VIGIL_THUMB_THREADS) return LAUNCH_OUT_OF_RESOURCES; /* launch bounds */
@@ -862,6 +899,7 @@ CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsi
     if (strcmp(f->name, "vigil_frame_stats") == 0) return run_stats(gx, gy, bx, d, r, count);
     if (strcmp(f->name, "vigil_letterbox") == 0) return run_letterbox(gx, gy, bx, d, r, count);
     if (strcmp(f->name, "vigil_sampled") == 0) return run_sampled(gx, gy, bx, d, r, count);
+    if (strcmp(f->name, "vigil_block_peaks") == 0) return run_block_peaks(gx, gy, bx, d, r, count);
     return NOT_FOUND;
 }
 

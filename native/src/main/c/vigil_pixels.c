@@ -1159,3 +1159,107 @@ void vigil_flatness(const void *plane, int64_t stride, int32_t width, int32_t he
     out[1] += (int64_t) edge;
     out[2] += (int64_t) steps;
 }
+
+/* ---------------------------------------------------------------- FrameDifference's block peaks */
+
+#define PEAK_BLOCK 16
+#ifdef BLUR_SSE2 /* emmintrin.h is included (see Blur) */
+#define PEAK_SSE2 1
+#endif
+/* Blocks across a row of at most 65535 samples. */
+#define PEAK_BLOCKS_MAX ((65535 + PEAK_BLOCK - 1) / PEAK_BLOCK)
+
+/* A 16-row band: each 16-wide block's SAD added to sums[] (16 x 16 samples of at most 65535 fit 32 bits). A whole
+ * 8-bit block row is one psadbw (SSE2: every x86-64). */
+static inline ALWAYS_INLINE void peak_band8(const uint8_t *a, int64_t sa, const uint8_t *b, int64_t sb, int32_t width,
+                                            int32_t rows, uint32_t *sums) {
+    const int32_t whole = width / PEAK_BLOCK;
+    for (int32_t j = 0; j < rows; j++) {
+        const uint8_t *ra = a + j * sa, *rb = b + j * sb;
+        for (int32_t k = 0; k < whole; k++) {
+#ifdef PEAK_SSE2
+            __m128i d = _mm_sad_epu8(_mm_loadu_si128((const __m128i *) (ra + k * PEAK_BLOCK)),
+                                     _mm_loadu_si128((const __m128i *) (rb + k * PEAK_BLOCK)));
+            sums[k] += (uint32_t) _mm_cvtsi128_si32(d) + (uint32_t) _mm_extract_epi16(d, 4);
+#else
+            uint32_t s = 0;
+            for (int32_t i = 0; i < PEAK_BLOCK; i++) {
+                s += ABSDIFF(ra[k * PEAK_BLOCK + i], rb[k * PEAK_BLOCK + i]);
+            }
+            sums[k] += s;
+#endif
+        }
+        uint32_t s = 0;
+        for (int32_t x = whole * PEAK_BLOCK; x < width; x++) {
+            s += ABSDIFF(ra[x], rb[x]);
+        }
+        sums[whole] += s;
+    }
+}
+
+static inline ALWAYS_INLINE void peak_band16(const uint8_t *a, int64_t sa, const uint8_t *b, int64_t sb, int32_t width,
+                                             int32_t rows, int32_t shift, uint32_t *sums) {
+    for (int32_t j = 0; j < rows; j++) {
+        const u16u *ra = (const u16u *) (a + j * sa), *rb = (const u16u *) (b + j * sb);
+        int32_t x0 = 0;
+#ifdef PEAK_SSE2
+        /* Whole blocks, 8 samples a load: |a - b| of unsigned words as two saturating subtractions, widened to 32
+         * bits before adding (a word difference may be 65535). */
+        const __m128i zero = _mm_setzero_si128();
+        const __m128i count = _mm_cvtsi32_si128(shift);
+        for (; x0 + PEAK_BLOCK <= width; x0 += PEAK_BLOCK) {
+            __m128i acc = zero;
+            for (int32_t h = 0; h < PEAK_BLOCK; h += 8) {
+                __m128i p = _mm_srl_epi16(_mm_loadu_si128((const __m128i *) (ra + x0 + h)), count);
+                __m128i q = _mm_srl_epi16(_mm_loadu_si128((const __m128i *) (rb + x0 + h)), count);
+                __m128i d = _mm_or_si128(_mm_subs_epu16(p, q), _mm_subs_epu16(q, p));
+                acc = _mm_add_epi32(acc, _mm_add_epi32(_mm_unpacklo_epi16(d, zero), _mm_unpackhi_epi16(d, zero)));
+            }
+            acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+            acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
+            sums[x0 / PEAK_BLOCK] += (uint32_t) _mm_cvtsi128_si32(acc);
+        }
+#endif
+        for (; x0 < width; x0 += PEAK_BLOCK) {
+            int32_t end = width - x0 < PEAK_BLOCK ? width : x0 + PEAK_BLOCK;
+            uint32_t s = 0;
+            for (int32_t x = x0; x < end; x++) {
+                uint32_t p = LOAD16(ra, x), q = LOAD16(rb, x);
+                s += ABSDIFF(p, q);
+            }
+            sums[x0 / PEAK_BLOCK] += s;
+        }
+    }
+}
+
+VIGIL_CLONES
+void vigil_block_difference(const void *a, int64_t stride_a, const void *b, int64_t stride_b, int32_t width,
+                            int32_t height, int32_t bytes_per_sample, int32_t shift, int64_t *out) {
+    uint32_t sums[PEAK_BLOCKS_MAX + 1];
+    const int32_t across = (width + PEAK_BLOCK - 1) / PEAK_BLOCK;
+    uint64_t peak_sad = 0, peak_samples = 1, total = 0;
+    for (int32_t y = 0; y < height; y += PEAK_BLOCK) {
+        const int32_t rows = height - y < PEAK_BLOCK ? height - y : PEAK_BLOCK;
+        for (int32_t k = 0; k <= across; k++) {
+            sums[k] = 0;
+        }
+        if (bytes_per_sample == 1) {
+            peak_band8(ROW8(a, stride_a, y), stride_a, ROW8(b, stride_b, y), stride_b, width, rows, sums);
+        } else {
+            peak_band16(ROW8(a, stride_a, y), stride_a, ROW8(b, stride_b, y), stride_b, width, rows, shift, sums);
+        }
+        for (int32_t k = 0; k < across; k++) {
+            const uint64_t w = width - k * PEAK_BLOCK < PEAK_BLOCK ? (uint64_t) (width - k * PEAK_BLOCK) : PEAK_BLOCK;
+            const uint64_t samples = w * (uint64_t) rows;
+            total += sums[k];
+            /* sums[k] / samples > peak_sad / peak_samples, without division; the first of equal means stays. */
+            if (sums[k] * peak_samples > peak_sad * samples) {
+                peak_sad = sums[k];
+                peak_samples = samples;
+            }
+        }
+    }
+    out[0] = (int64_t) peak_sad;
+    out[1] = (int64_t) peak_samples;
+    out[2] = (int64_t) total;
+}

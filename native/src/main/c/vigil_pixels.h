@@ -1,7 +1,7 @@
 /*
  * vigil's per-plane statistics passes in C, called from Java through Panama downcalls (io.vigil.ffi.VigilPixels).
  * Each gives exactly the integers of its Java twin in io.vigil.kernels (LumaStats, BroadcastRange, Blockiness,
- * Letterbox, Blur, ColorBars), which stays the reference and the fallback. Samples: bytes_per_sample 1 (8-bit) or 2 (16-bit little
+ * Letterbox, Blur, ColorBars, FrameDifference's block peaks), which stays the reference and the fallback. Samples: bytes_per_sample 1 (8-bit) or 2 (16-bit little
  * endian words, each stored >> shift: P010 keeps its 10 bits at the top). Strides in bytes, any alignment.
  */
 #ifndef VIGIL_PIXELS_H
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* The ABI version: VigilPixels refuses a library whose version differs. */
-#define VIGIL_PIXELS_VERSION 2
+#define VIGIL_PIXELS_VERSION 3
 int32_t vigil_pixels_version(void);
 
 /* LumaStats: out[0] dark count (sample <= threshold), out[1] sum, out[2] min, out[3] max (min starts at 255 for
@@ -48,5 +48,11 @@ void vigil_colorbars_cells(const void *y, int64_t y_stride, const void *u, int64
 /* ColorBars' flatness: adds flat steps, edge steps, all steps of the sampled rows to out[0..2]. */
 void vigil_flatness(const void *plane, int64_t stride, int32_t width, int32_t height, int32_t bytes_per_sample,
                     int32_t shift, int32_t bit_depth, int64_t *out);
+
+/* FrameDifference's re-coding test on one plane of two frames: 16x16 blocks, the right and bottom ones by what is
+ * left. out[0], out[1]: SAD and samples of the block with the largest mean (the first of equal ones; 0 and 1 for an
+ * empty plane); out[2]: the plane's SAD. width 0..65535. */
+void vigil_block_difference(const void *a, int64_t stride_a, const void *b, int64_t stride_b, int32_t width,
+                            int32_t height, int32_t bytes_per_sample, int32_t shift, int64_t *out);
 
 #endif

@@ -23,7 +23,7 @@ final class BlockSad {
     private static final int BLOCK = 32;
     /** FFmpeg's 32x32 SAD, or null when this FFmpeg was built without pixelutils. */
     private static final MethodHandle SAD32 = bindSad(5);
-    /** FFmpeg's 16x16 SAD for {@link #peakBlockMean}'s whole 8-bit blocks, or null without pixelutils. */
+    /** FFmpeg's 16x16 SAD for {@link #blockDifference}'s whole 8-bit blocks, or null without pixelutils. */
     private static final MethodHandle SAD16 = bindSad(4);
 
     private BlockSad() {
@@ -82,19 +82,22 @@ final class BlockSad {
         return total;
     }
 
-    /** Side of the blocks {@link #peakBlockMean} compares: a macroblock, the unit an encoder codes a picture in. */
+    /** Side of the blocks {@link #blockDifference} compares: a macroblock, the unit an encoder codes a picture in. */
     static final int PEAK_BLOCK = 16;
 
     /**
-     * The largest mean absolute difference of any {@value #PEAK_BLOCK}x{@value #PEAK_BLOCK} block of two planes, in
-     * code values (samples {@code stored >> shift} when {@code bytesPerSample} is 2); blocks cut by the right and
-     * bottom edges count by their own size. A picture coded again differs by about a code value in every block; a
-     * picture that changed, even a little, moves structure and puts a larger difference in some block.
+     * The {@value #PEAK_BLOCK}x{@value #PEAK_BLOCK} blocks of two planes, in code values (samples {@code stored >>
+     * shift} when {@code bytesPerSample} is 2); blocks cut by the right and bottom edges count by their own size.
+     * {@code out[0]} and {@code out[1]}: the SAD and the samples of the block with the largest mean absolute difference
+     * (0 and 1 when the plane is empty); {@code out[2]}: the SAD of the whole plane (the blocks' sum). A picture coded
+     * again differs by about a code value in every block; a picture that changed, even a little, moves structure and
+     * puts a larger difference in some block.
      */
-    static double peakBlockMean(MemorySegment a, int strideA, MemorySegment b, int strideB, int width, int height,
-                                int bytesPerSample, int shift) {
+    static void blockDifference(MemorySegment a, int strideA, MemorySegment b, int strideB, int width, int height,
+                                int bytesPerSample, int shift, long[] out) {
         long peakSad = 0;
         long peakSamples = 1;
+        long total = 0;
         for (int y = 0; y < height; y += PEAK_BLOCK) {
             int h = Math.min(PEAK_BLOCK, height - y);
             for (int x = 0; x < width; x += PEAK_BLOCK) {
@@ -105,6 +108,7 @@ final class BlockSad {
                         ? scalar8(a, (long) y * strideA + x, strideA, b, (long) y * strideB + x, strideB, w, h)
                         : scalar16(a, (long) y * strideA + 2L * x, strideA, b, (long) y * strideB + 2L * x, strideB,
                                 w, h, shift);
+                total += sad;
                 // sad / samples > peakSad / peakSamples, without division.
                 if (sad * peakSamples > peakSad * (long) (w * h)) {
                     peakSad = sad;
@@ -112,7 +116,9 @@ final class BlockSad {
                 }
             }
         }
-        return (double) peakSad / peakSamples;
+        out[0] = peakSad;
+        out[1] = peakSamples;
+        out[2] = total;
     }
 
     private static long scalar16(MemorySegment a, long fromA, int strideA, MemorySegment b, long fromB, int strideB,

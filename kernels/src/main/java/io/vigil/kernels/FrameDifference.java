@@ -2,6 +2,8 @@ package io.vigil.kernels;
 
 import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
+import io.vigil.ffi.VigilPixels;
+import java.lang.foreign.MemorySegment;
 
 /**
  * freezedetect's mean absolute frame difference: the SAD over all planes against a reference frame, divided by
@@ -19,16 +21,40 @@ import io.vigil.ffi.VideoFrame;
  * so a slow pan or zoom, whose steps each stay small on a smooth picture, grows against the anchor step by step).
  * Such a step keeps the anchor, so the still run goes on across keyframes; any other step starts a new run.
  * Holds the reference and the anchor (second references to the decoder's buffers, not copies).
+ *
+ * <p>The one place the still run is judged, whoever measures: {@link #compute} measures a frame in host memory here
+ * (the CPU providers), {@link #judge} takes what a device measured with the frame difference in one go (the CUDA
+ * provider: it asks for the block differences against {@link #reference()} and {@link #separateAnchor()} on the
+ * frames whose frame-difference SAD lies in ({@link #blockTestSadAbove}, {@link #blockTestSadAtMost}]).
  */
 public final class FrameDifference implements AutoCloseable {
+    /**
+     * A frame's distances from the still run's frames that the re-coding test weighs, asked for only when the test
+     * needs them: measured then (the CPU), or read from what the device measured with the frame difference.
+     */
+    public interface RecodeDistances {
+        /** The largest 16x16 block mean difference from the anchor, 0..1 of the range. */
+        double anchorBlockPeak();
+
+        /** The same from the reference; asked only while the anchor is a frame other than the reference. */
+        double referenceBlockPeak();
+
+        /** The MAFD from the anchor; asked only while the anchor is a frame other than the reference. */
+        double anchorMafd();
+    }
+
     private final double noise;
     private final double recodeNoise;
+    /** Who runs the block test's per-plane loops: the Java loops or libvigilpixels' C pass. */
+    private final Loops loops;
     private final VideoFrame reference = new VideoFrame();
     private final VideoFrame anchor = new VideoFrame();
     /** Whether the anchor is the reference frame itself (the run has crossed no re-coding yet). */
     private boolean anchorIsReference;
     /** The largest block peak against the anchor of the re-codings this run has crossed (0 before the first). */
     private double runPeak;
+    /** {@link #compute}'s distances, measured here; reused from frame to frame. */
+    private final MeasuredHere measuredHere = new MeasuredHere();
 
     /**
      * How much farther from the anchor a re-coded frame may be than from the reference, or than the farthest
@@ -54,6 +80,17 @@ public final class FrameDifference implements AutoCloseable {
      *                    still the same picture coded again; 0 turns the re-coding test off (freezedetect's rule)
      */
     public FrameDifference(double noise, double recodeNoise) {
+        this(noise, recodeNoise, Loops.JAVA);
+    }
+
+    /**
+     * @param noise       freezedetect's {@code n} as an amplitude ratio (0.001 is -60 dB)
+     * @param recodeNoise the largest 16x16 block mean difference (a ratio of the range) against the anchor that is
+     *                    still the same picture coded again; 0 turns the re-coding test off (freezedetect's rule)
+     * @param loops       the block test's loops: Java, or libvigilpixels' C pass (the same integers)
+     */
+    public FrameDifference(double noise, double recodeNoise, Loops loops) {
+        this.loops = Loops.require(loops);
         if (!(noise >= 0 && noise <= 1)) {
             throw new IllegalArgumentException("noise tolerance must be within 0..1, got " + noise);
         }
@@ -64,18 +101,22 @@ public final class FrameDifference implements AutoCloseable {
         this.recodeNoise = recodeNoise;
     }
 
+    /** Measures {@code frame} (in host memory) against the reference and the anchor, and judges it. */
     public void compute(VideoFrame frame, FrameStats out) {
-        boolean comparable = reference.isFilled() && reference.width() == frame.width()
-                && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
+        judge(frame, comparable(frame) ? mafd(frame, reference) : Double.NaN, measuredHere.of(frame), out);
+    }
+
+    /**
+     * Judges {@code frame} from its MAFD against {@link #reference()} (ignored when the frame is not
+     * {@link #comparable}) and, where the re-coding test needs them, its {@code distances}; fills the frame
+     * difference's fields of {@code out} and moves the reference and the anchor on.
+     */
+    public void judge(VideoFrame frame, double mafd, RecodeDistances distances, FrameStats out) {
+        boolean comparable = comparable(frame);
         out.anchorBlockPeak = Double.NaN;
         out.recoded = false;
-        if (comparable) {
-            out.mafd = mafd(frame, reference);
-            out.referencePtsSeconds = reference.ptsSeconds();
-        } else {
-            out.mafd = Double.NaN;
-            out.referencePtsSeconds = Double.NaN;
-        }
+        out.mafd = comparable ? mafd : Double.NaN;
+        out.referencePtsSeconds = comparable ? reference.ptsSeconds() : Double.NaN;
         boolean moved = !comparable || out.mafd > noise;
         if (recodeNoise == 0) {
             out.anchorPtsSeconds = moved ? frame.ptsSeconds() : out.referencePtsSeconds;
@@ -85,9 +126,9 @@ public final class FrameDifference implements AutoCloseable {
             // (A block peak is at least the MAFD: against the reference, a step past recodeNoise in MAFD is motion
             // without measuring it, which spares real motion the pass.) The anchor has the reference's size and
             // format: both restart together on a frame that is not comparable.
-            out.anchorBlockPeak = peakBlockDifference(frame, anchor);
-            double referencePeak = anchorIsReference ? out.anchorBlockPeak : peakBlockDifference(frame, reference);
-            double anchorMafd = anchorIsReference ? out.mafd : mafd(frame, anchor);
+            out.anchorBlockPeak = distances.anchorBlockPeak();
+            double referencePeak = anchorIsReference ? out.anchorBlockPeak : distances.referenceBlockPeak();
+            double anchorMafd = anchorIsReference ? out.mafd : distances.anchorMafd();
             out.recoded = sameCodedPicture(out.anchorBlockPeak, referencePeak, runPeak, anchorMafd, recodeNoise);
             if (out.recoded) {
                 out.anchorPtsSeconds = anchor.ptsSeconds();
@@ -109,6 +150,71 @@ public final class FrameDifference implements AutoCloseable {
         out.anchorPtsSeconds = frame.ptsSeconds();
         anchorIsReference = true;
         runPeak = 0;
+    }
+
+    /** Whether {@code frame} is compared with the reference: there is one, of the same size and pixel format. */
+    public boolean comparable(VideoFrame frame) {
+        return reference.isFilled() && reference.width() == frame.width() && reference.height() == frame.height()
+                && reference.layout().format() == frame.layout().format();
+    }
+
+    /** The frame the next frame is compared with, when it is {@link #comparable}. */
+    public VideoFrame reference() {
+        return reference;
+    }
+
+    /** Whether the re-coding test is on (a re-coding tolerance above 0). */
+    public boolean recodeTest() {
+        return recodeNoise > 0;
+    }
+
+    /**
+     * The anchor, when the re-coding test is on and the anchor is a frame other than {@link #reference()} (the still
+     * run has crossed a re-coding): the next frame's block differences are measured against both. Null otherwise.
+     */
+    public VideoFrame separateAnchor() {
+        return recodeNoise > 0 && !anchorIsReference && anchor.isFilled() ? anchor : null;
+    }
+
+    /**
+     * The largest frame-difference SAD of the next frame (against {@link #reference()}, over all planes) at which
+     * {@link #judge} does not ask for its distances: its MAFD is within the noise tolerance.
+     */
+    public long blockTestSadAbove(VideoFrame frame) {
+        return largestSadWithMafdAtMost(noise, samples(frame), frame.layout().bitDepth());
+    }
+
+    /**
+     * The largest frame-difference SAD of the next frame at which {@link #judge} asks for its distances: while the
+     * anchor is the reference, a step whose MAFD alone exceeds the re-coding tolerance is motion without them;
+     * {@link Long#MAX_VALUE} once the run has crossed a re-coding.
+     */
+    public long blockTestSadAtMost(VideoFrame frame) {
+        return anchorIsReference ? largestSadWithMafdAtMost(recodeNoise, samples(frame), frame.layout().bitDepth())
+                : Long.MAX_VALUE;
+    }
+
+    /** The largest SAD over {@code samples} samples whose {@link #mafd(long, long, int)} is at most {@code level}. */
+    static long largestSadWithMafdAtMost(double level, long samples, int bitDepth) {
+        if (samples <= 0) {
+            return Long.MAX_VALUE; // an empty picture's MAFD is NaN: never past any tolerance
+        }
+        long sad = Math.max(-1, (long) Math.floor(level * samples * (1L << bitDepth)));
+        while (sad >= 0 && mafd(sad, samples, bitDepth) > level) {
+            sad--;
+        }
+        while (mafd(sad + 1, samples, bitDepth) <= level) {
+            sad++;
+        }
+        return sad;
+    }
+
+    private static long samples(VideoFrame frame) {
+        long samples = 0;
+        for (int p = 0; p < frame.layout().planes(); p++) {
+            samples += (long) frame.planeWidth(p) * frame.planeHeight(p);
+        }
+        return samples;
     }
 
     /**
@@ -142,21 +248,87 @@ public final class FrameDifference implements AutoCloseable {
                     : BlockSad.sad16(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p), w, h, layout.shift());
             count += (long) w * h;
         }
-        return (double) sad / count / (1L << layout.bitDepth());
+        return mafd(sad, count, layout.bitDepth());
+    }
+
+    /** MAFD from its integers: a SAD over {@code samples} samples of {@code bitDepth} bits. */
+    public static double mafd(long sad, long samples, int bitDepth) {
+        return (double) sad / samples / (1L << bitDepth);
     }
 
     /**
      * The largest mean absolute difference of any 16x16 block of any plane (each plane in its own samples) of two
      * frames of the same size and layout, 0..1 of the range.
      */
-    public static double peakBlockDifference(VideoFrame a, VideoFrame b) {
+    public static double peakBlockDifference(VideoFrame a, VideoFrame b, Loops loops) {
+        return blockDifference(a, b, Loops.require(loops), new long[3]);
+    }
+
+    /**
+     * {@link #peakBlockDifference}, returned, and the SAD over all planes (the sum of the blocks'), into {@code
+     * scratch[2]}; {@code scratch} holds three longs.
+     */
+    static double blockDifference(VideoFrame a, VideoFrame b, Loops loops, long[] scratch) {
         PixelLayout layout = a.layout();
         double peak = 0;
+        long sad = 0;
         for (int p = 0; p < layout.planes(); p++) {
-            peak = Math.max(peak, BlockSad.peakBlockMean(a.plane(p), a.linesize(p), b.plane(p), b.linesize(p),
-                    a.planeWidth(p), a.planeHeight(p), layout.bytesPerSample(), layout.shift()));
+            planeBlockDifference(loops, a.plane(p), a.linesize(p), b.plane(p), b.linesize(p), a.planeWidth(p),
+                    a.planeHeight(p), layout.bytesPerSample(), layout.shift(), scratch);
+            peak = Math.max(peak, (double) scratch[0] / scratch[1]);
+            sad += scratch[2];
         }
+        scratch[2] = sad;
         return peak / (1L << layout.bitDepth());
+    }
+
+    /** One plane's blocks ({@link BlockSad#blockDifference}'s {@code out}), by {@code loops}. */
+    static void planeBlockDifference(Loops loops, MemorySegment a, int strideA, MemorySegment b, int strideB,
+                                     int width, int height, int bytesPerSample, int shift, long[] out) {
+        if (loops == Loops.C) {
+            VigilPixels.blockDifference(a.address(), strideA, b.address(), strideB, width, height, bytesPerSample,
+                    shift, out);
+        } else {
+            BlockSad.blockDifference(a, strideA, b, strideB, width, height, bytesPerSample, shift, out);
+        }
+    }
+
+    /** The distances of a frame in host memory, measured when first asked: one pass over frame and anchor. */
+    private final class MeasuredHere implements RecodeDistances {
+        private final long[] scratch = new long[3];
+        private VideoFrame frame;
+        private double anchorPeak;
+        private long anchorSad;
+
+        MeasuredHere of(VideoFrame frame) {
+            this.frame = frame;
+            this.anchorPeak = Double.NaN;
+            return this;
+        }
+
+        private void measureAgainstAnchor() {
+            if (Double.isNaN(anchorPeak)) {
+                anchorPeak = blockDifference(frame, anchor, loops, scratch);
+                anchorSad = scratch[2];
+            }
+        }
+
+        @Override
+        public double anchorBlockPeak() {
+            measureAgainstAnchor();
+            return anchorPeak;
+        }
+
+        @Override
+        public double referenceBlockPeak() {
+            return blockDifference(frame, reference, loops, scratch);
+        }
+
+        @Override
+        public double anchorMafd() {
+            measureAgainstAnchor();
+            return mafd(anchorSad, samples(frame), frame.layout().bitDepth());
+        }
     }
 
     /** Forgets the reference and the anchor, as after a discontinuity. */

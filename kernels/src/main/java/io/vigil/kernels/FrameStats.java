@@ -63,13 +63,13 @@ public final class FrameStats {
     /**
      * On a frame that differs from the reference by more than the noise tolerance: the largest mean absolute
      * difference of any 16x16 block, over all planes, against the anchor (the first frame of the still run, kept
-     * across re-codings of the same picture), 0..1 of the range; NaN on other frames, where it is not computed (the
-     * CUDA provider) or not needed (a step whose MAFD alone exceeds the re-coding tolerance).
+     * across re-codings of the same picture), 0..1 of the range; NaN on other frames, where it is not needed (a step
+     * whose MAFD alone exceeds the re-coding tolerance while the anchor is the reference).
      */
     public double anchorBlockPeak = Double.NaN;
     /**
      * Whether this frame stepped past the noise tolerance but is the still run's picture coded again (see
-     * {@link FrameDifference}); false where the re-coding test is off or not computed (the CUDA provider).
+     * {@link FrameDifference}); false where the re-coding test is off.
      */
     public boolean recoded;
     /**

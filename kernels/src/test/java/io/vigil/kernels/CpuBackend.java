@@ -1,5 +1,6 @@
 package io.vigil.kernels;
 
+import io.vigil.ffi.VideoFrame;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.List;
  * The CPU twins as the engine calls them: LumaStats' 8- and 16-bit passes and the per-plane BlockSad sums that
  * FrameDifference.mafd adds up. LumaStats hands back a fraction and a mean; the integers are recovered from them
  * and checked to reproduce them exactly. With {@link Loops#C}, LumaStats, BroadcastRange, Blockiness, Letterbox,
- * Blur and ColorBars run libvigilpixels' C passes instead of their Java loops (it must be loaded).
+ * Blur, ColorBars and FrameDifference's block peaks run libvigilpixels' C passes instead of their Java loops (it must
+ * be loaded).
  */
 final class CpuBackend implements StatisticsBackend {
     private final Loops loops;
@@ -114,6 +116,41 @@ final class CpuBackend implements StatisticsBackend {
             out.add(new ColorBarsResult(score, flat[0], flat[1], flat[2]));
         }
         return out;
+    }
+
+    @Override
+    public BlockPeaks blockPeaks(HostPlanes frame, HostPlanes reference, HostPlanes anchorOrNull) {
+        double[] againstReference = blockDifference(frame, reference);
+        double[] againstAnchor = anchorOrNull == null ? new double[2] : blockDifference(frame, anchorOrNull);
+        return new BlockPeaks(againstReference[0], againstAnchor[0], (long) againstAnchor[1]);
+    }
+
+    /** {peak block mean, SAD} over the planes, as FrameDifference.blockDifference adds them up. */
+    private double[] blockDifference(HostPlanes a, HostPlanes b) {
+        long[] out = new long[3];
+        double peak = 0;
+        long sad = 0;
+        for (int p = 0; p < a.planeCount(); p++) {
+            FrameDifference.planeBlockDifference(loops, a.planes[p], a.pitches[p], b.planes[p], b.pitches[p],
+                    a.planeWidths[p], a.planeHeights[p], a.format.bytesPerSample, a.format.shift, out);
+            peak = Math.max(peak, (double) out[0] / out[1]);
+            sad += out[2];
+        }
+        return new double[] {peak, sad};
+    }
+
+    @Override
+    public List<StillStep> stillRun(List<VideoFrame> frames, double noise, double recodeNoise) {
+        List<StillStep> steps = new ArrayList<>();
+        try (FrameDifference difference = new FrameDifference(noise, recodeNoise, loops)) {
+            FrameStats out = new FrameStats();
+            for (VideoFrame frame : frames) {
+                out.begin(frame);
+                difference.compute(frame, out);
+                steps.add(StillStep.of(out));
+            }
+        }
+        return steps;
     }
 
     private static SadResult sadOf(HostPlanes a, HostPlanes b) {

@@ -2,11 +2,15 @@ package io.vigil.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.ffi.VideoFrame;
 import io.vigil.ffi.cuda.CudaDriver;
+import io.vigil.kernels.cuda.BlockPeakDistances;
 import io.vigil.kernels.cuda.CudaStats;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The CUDA kernels through CudaStats, as the engine uses them, on frames this backend uploads: each plane is
@@ -90,6 +94,117 @@ final class GpuBackend implements StatisticsBackend {
             device[p] = driver.memAlloc(bytes);
             allocations.add(device[p]);
             driver.memcpyHtoD(device[p], f.planes[p], bytes);
+        }
+        return device;
+    }
+
+    @Override
+    public BlockPeaks blockPeaks(HostPlanes frame, HostPlanes reference, HostPlanes anchorOrNull) {
+        List<Long> allocations = new ArrayList<>();
+        driver.ctxPushCurrent(context);
+        try {
+            long[] planes = upload(frame, allocations);
+            long[] refPlanes = upload(reference, allocations);
+            long[] anchorPlanes = anchorOrNull == null ? null : upload(anchorOrNull, allocations);
+            stats.setPlanes(0, planes, frame.pitches, frame.planeWidths, frame.planeHeights, frame.planeCount(),
+                    frame.format.bytesPerSample, frame.format.shift, refPlanes, reference.pitches, 0);
+            stats.setBlockPeaks(0, anchorPlanes, anchorOrNull == null ? null : anchorOrNull.pitches, -1,
+                    Long.MAX_VALUE);
+            // The same frame again, its block peaks asked for with a SAD bound it is outside of: not measured.
+            stats.setPlanes(1, planes, frame.pitches, frame.planeWidths, frame.planeHeights, frame.planeCount(),
+                    frame.format.bytesPerSample, frame.format.shift, refPlanes, reference.pitches, 0);
+            stats.setBlockPeaks(1, anchorPlanes, anchorOrNull == null ? null : anchorOrNull.pitches,
+                    Reference.sad(frame, reference).sad(), Long.MAX_VALUE);
+            stats.run(2);
+            io.vigil.kernels.cuda.FrameResult r = stats.result(0);
+            io.vigil.kernels.cuda.FrameResult skipped = stats.result(1);
+            // The luma statistics and the frame difference of the same launch are untouched by the block peaks.
+            assertThat(luma(r)).isEqualTo(Reference.luma(frame, 0));
+            assertThat(new SadResult(r.sad(), r.samples())).isEqualTo(Reference.sad(frame, reference));
+            assertThat(r.blockPeaksMeasured()).as("block peaks measured within the SAD bounds").isTrue();
+            assertThat(skipped.blockPeaksMeasured()).as("block peaks measured outside the SAD bounds").isFalse();
+            assertThat(List.of(skipped.referenceBlockPeak(), skipped.anchorBlockPeak(), (double) skipped.anchorSad()))
+                    .containsOnly(0.0);
+            return new BlockPeaks(r.referenceBlockPeak(), r.anchorBlockPeak(), r.anchorSad());
+        } finally {
+            for (long allocation : allocations) {
+                driver.memFree(allocation);
+            }
+            driver.ctxPopCurrent();
+        }
+    }
+
+    /**
+     * What GpuFrameStatistics does for freeze, with each decoded frame uploaded to its own device planes (the test
+     * has no NVDEC frames): the frame described against FrameDifference's reference, its block peaks asked for
+     * against the separate anchor within the SAD bounds FrameDifference gives, one batch, and FrameDifference judging
+     * from the result record through BlockPeakDistances.
+     */
+    @Override
+    public List<StillStep> stillRun(List<VideoFrame> frames, double noise, double recodeNoise) {
+        List<Long> allocations = new ArrayList<>();
+        Map<Long, long[]> onDevice = new HashMap<>();
+        List<StillStep> steps = new ArrayList<>();
+        driver.ctxPushCurrent(context);
+        try (io.vigil.kernels.FrameDifference difference = new io.vigil.kernels.FrameDifference(noise, recodeNoise)) {
+            BlockPeakDistances distances = new BlockPeakDistances();
+            FrameStats out = new FrameStats();
+            for (VideoFrame frame : frames) {
+                var layout = frame.layout();
+                int planeCount = layout.planes();
+                int[] pitches = new int[planeCount];
+                int[] widths = new int[planeCount];
+                int[] heights = new int[planeCount];
+                for (int p = 0; p < planeCount; p++) {
+                    pitches[p] = frame.linesize(p);
+                    widths[p] = frame.planeWidth(p);
+                    heights[p] = frame.planeHeight(p);
+                }
+                long[] planes = onDevice.computeIfAbsent(frame.index(), i -> upload(frame, allocations));
+                boolean comparable = difference.comparable(frame);
+                VideoFrame reference = difference.reference();
+                stats.setPlanes(0, planes, pitches, widths, heights, planeCount, layout.bytesPerSample(),
+                        layout.shift(), comparable ? onDevice.get(reference.index()) : null,
+                        comparable ? pitchesOf(reference) : null, 0);
+                VideoFrame anchor = comparable && difference.recodeTest() ? difference.separateAnchor() : null;
+                if (comparable && difference.recodeTest()) {
+                    stats.setBlockPeaks(0, anchor == null ? null : onDevice.get(anchor.index()),
+                            anchor == null ? null : pitchesOf(anchor), difference.blockTestSadAbove(frame),
+                            difference.blockTestSadAtMost(frame));
+                }
+                stats.run(1);
+                io.vigil.kernels.cuda.FrameResult r = stats.result(0);
+                int bitDepth = layout.bitDepth();
+                out.begin(frame);
+                difference.judge(frame, comparable
+                        ? io.vigil.kernels.FrameDifference.mafd(r.sad(), r.samples(), bitDepth) : Double.NaN,
+                        distances.of(r, bitDepth, anchor != null), out);
+                steps.add(StillStep.of(out));
+            }
+            return steps;
+        } finally {
+            for (long allocation : allocations) {
+                driver.memFree(allocation);
+            }
+            driver.ctxPopCurrent();
+        }
+    }
+
+    private static int[] pitchesOf(VideoFrame frame) {
+        int[] pitches = new int[frame.layout().planes()];
+        for (int p = 0; p < pitches.length; p++) {
+            pitches[p] = frame.linesize(p);
+        }
+        return pitches;
+    }
+
+    private long[] upload(VideoFrame frame, List<Long> allocations) {
+        long[] device = new long[frame.layout().planes()];
+        for (int p = 0; p < device.length; p++) {
+            MemorySegment plane = frame.plane(p);
+            device[p] = driver.memAlloc(plane.byteSize());
+            allocations.add(device[p]);
+            driver.memcpyHtoD(device[p], plane, plane.byteSize());
         }
         return device;
     }

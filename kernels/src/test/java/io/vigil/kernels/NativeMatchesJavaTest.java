@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * libvigilpixels' C passes against the Java loops they replace, statistic by statistic, on random planes of every
- * layout (8-bit, 10-bit planar, P010, NV12, 16-bit), odd sizes up to a little over 1080p, padded pitches with
- * garbage after each row, and every fill: the same integers or the test fails with its seed. Blur and ColorBars also
+ * libvigilpixels' C passes against the Java loops they replace, statistic by statistic (freeze's block peaks too), on
+ * random planes of every layout (8-bit, 10-bit planar, P010, NV12, 16-bit), odd sizes up to a little over 1080p,
+ * padded pitches with garbage after each row, and every fill: the same integers or the test fails with its seed. Blur and ColorBars also
  * on drawn pictures (random planes have few long runs): ramps and steps of every width with grain, which give many
  * edges and long walks, and colour bars with grain, which give flat cells, segments and a bars score.
  */
@@ -43,6 +43,11 @@ class NativeMatchesJavaTest extends ContractSupport {
                 double limit = random.nextBoolean() ? Letterbox.DEFAULT_LIMIT : random.nextDouble();
                 assertThat(backend.letterbox(f, limit)).as(where(f + ", letterbox limit " + limit))
                         .containsExactly(java.letterbox(f, limit));
+                HostPlanes reference = random.nextBoolean() ? f.nearCopy(arena, 1 + random.nextInt(4), random)
+                        : planes(format, width, height, Fill.NOISE);
+                HostPlanes anchor = random.nextBoolean() ? null : f.nearCopy(arena, random.nextInt(3), random);
+                assertThat(backend.blockPeaks(f, reference, anchor)).as(where(f + ", block peaks"))
+                        .isEqualTo(java.blockPeaks(f, reference, anchor));
             }
         }
     }

@@ -63,6 +63,13 @@ final class Reference {
         return peak;
     }
 
+    /** freeze's block peaks, written out the slow way. */
+    static StatisticsBackend.BlockPeaks blockPeaks(HostPlanes frame, HostPlanes reference, HostPlanes anchorOrNull) {
+        return new StatisticsBackend.BlockPeaks(peakBlockMean(frame, reference),
+                anchorOrNull == null ? 0 : peakBlockMean(frame, anchorOrNull),
+                anchorOrNull == null ? 0 : sad(frame, anchorOrNull).sad());
+    }
+
     /** signalstats' BRNG count: pixels whose Y, or U or V on the subsampled grid, is outside broadcast range. */
     static long brng(HostPlanes f) {
         int m = 1 << (f.format.bitDepth - 8);

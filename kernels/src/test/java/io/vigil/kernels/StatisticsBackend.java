@@ -1,5 +1,7 @@
 package io.vigil.kernels;
 
+import io.vigil.ffi.VideoFrame;
+import io.vigil.kernels.FrameStats;
 import java.util.List;
 
 /**
@@ -45,6 +47,32 @@ interface StatisticsBackend extends AutoCloseable {
 
     /** The four sums of {@link Blockiness} on plane 0: boundary step sum and count, inner step sum and count. */
     long[] blockinessSums(HostPlanes planes);
+
+    /**
+     * freeze's block peaks of a frame: the largest mean absolute difference of a 16x16 block of any plane against the
+     * reference and against the anchor (0 without one), in code values, and the SAD against the anchor over all
+     * planes (0 without one).
+     */
+    record BlockPeaks(double reference, double anchor, long anchorSad) {
+    }
+
+    /** The block peaks of {@code frame} against {@code reference} and {@code anchorOrNull}, of the same layout. */
+    BlockPeaks blockPeaks(HostPlanes frame, HostPlanes reference, HostPlanes anchorOrNull);
+
+    /** What FrameDifference reports for one frame: its still-run figures. */
+    record StillStep(long index, double mafd, double anchorBlockPeak, boolean recoded, double anchorPtsSeconds,
+                     double referencePtsSeconds) {
+        static StillStep of(FrameStats s) {
+            return new StillStep(s.index, s.mafd, s.anchorBlockPeak, s.recoded, s.anchorPtsSeconds,
+                    s.referencePtsSeconds);
+        }
+    }
+
+    /**
+     * FrameDifference's figures for each of {@code frames} (decoded pictures in host memory), in order, as a
+     * stream's statistics compute them with this backend (freeze's {@code noise} and {@code recodeNoise}).
+     */
+    List<StillStep> stillRun(List<VideoFrame> frames, double noise, double recodeNoise);
 
     /** ColorBars' figures of one picture: its bars score (matched bars / 7) and its flatness counts. */
     record ColorBarsResult(double bars, long flatSteps, long edgeSteps, long steps) {

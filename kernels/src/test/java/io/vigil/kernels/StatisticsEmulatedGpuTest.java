@@ -30,7 +30,8 @@ class StatisticsEmulatedGpuTest {
     /** Every contract with a CUDA twin. */
     private static final List<Function<Supplier<StatisticsBackend>, ContractSupport>> CONTRACTS = List.of(
             LumaStatsContract::new, FrameDifferenceContract::new, BrngContract::new, LetterboxContract::new,
-            BlockinessContract::new, ColorBarsContract::new, BlurContract::new);
+            BlockinessContract::new, ColorBarsContract::new, BlurContract::new, BlockPeakContract::new,
+            StillRunContract::new);
 
     @TestFactory
     Stream<DynamicContainer> everyContractOnTheEmulatedGpu() {

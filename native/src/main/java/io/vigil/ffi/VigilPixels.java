@@ -34,7 +34,7 @@ import java.util.Optional;
 public final class VigilPixels {
     /** Where the build puts the library inside the jar. */
     static final String RESOURCE = "/io/vigil/ffi/linux-x86_64/libvigilpixels.so";
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     /** Out-parameters of the calls, 4 longs per thread, so that a call allocates nothing. */
     private static final ThreadLocal<MemorySegment> SCRATCH =
@@ -62,11 +62,12 @@ public final class VigilPixels {
         static final MethodHandle BLUR_SCRATCH_BYTES;
         static final MethodHandle COLORBARS_CELLS;
         static final MethodHandle FLATNESS;
+        static final MethodHandle BLOCK_DIFFERENCE;
         /** Null when bound; otherwise why the library cannot run. */
         static final String WHY_NOT;
 
         static {
-            MethodHandle[] handles = new MethodHandle[8];
+            MethodHandle[] handles = new MethodHandle[9];
             String why;
             try {
                 why = bind(handles);
@@ -82,6 +83,7 @@ public final class VigilPixels {
             BLUR_SCRATCH_BYTES = ok ? handles[5] : null;
             COLORBARS_CELLS = ok ? handles[6] : null;
             FLATNESS = ok ? handles[7] : null;
+            BLOCK_DIFFERENCE = ok ? handles[8] : null;
             WHY_NOT = why;
         }
 
@@ -224,6 +226,24 @@ public final class VigilPixels {
         }
     }
 
+    /**
+     * FrameDifference's block peaks on one plane of two frames: {@code out[0]} and {@code out[1]} the SAD and the
+     * samples of the 16x16 block with the largest mean, {@code out[2]} the plane's SAD (overwritten).
+     */
+    public static void blockDifference(long a, int strideA, long b, int strideB, int width, int height,
+                                       int bytesPerSample, int shift, long[] out) {
+        MemorySegment scratch = SCRATCH.get();
+        try {
+            Binding.BLOCK_DIFFERENCE.invokeExact(a, (long) strideA, b, (long) strideB, width, height, bytesPerSample,
+                    shift, scratch.address());
+        } catch (Throwable t) {
+            throw new IllegalStateException("vigil_block_difference failed", t);
+        }
+        for (int i = 0; i < 3; i++) {
+            out[i] = scratch.getAtIndex(JAVA_LONG, i);
+        }
+    }
+
     /** Fills {@code handles}; null when bound, else the reason it is not. */
     private static String bind(MethodHandle[] handles) throws IOException {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
@@ -282,6 +302,8 @@ public final class VigilPixels {
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
         handles[7] = linker.downcallHandle(lib.findOrThrow("vigil_flatness"), FunctionDescriptor.ofVoid(JAVA_LONG,
                 JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
+        handles[8] = linker.downcallHandle(lib.findOrThrow("vigil_block_difference"), FunctionDescriptor.ofVoid(
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), critical);
         return null;
     }
 

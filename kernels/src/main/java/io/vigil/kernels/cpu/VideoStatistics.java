@@ -45,7 +45,7 @@ public final class VideoStatistics implements FrameStatistics {
             passes.add(switch (spec) {
                 case StatisticSpec.Luma luma -> new LumaStats(luma.pixelThreshold(), loops)::compute;
                 case StatisticSpec.FrameDifference d -> {
-                    difference = new FrameDifference(d.noise(), d.recodeNoise());
+                    difference = new FrameDifference(d.noise(), d.recodeNoise(), loops);
                     yield difference::compute;
                 }
                 case StatisticSpec.BroadcastRange b -> new BroadcastRange(loops)::compute;

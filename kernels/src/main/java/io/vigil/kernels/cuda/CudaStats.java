@@ -1,6 +1,11 @@
 package io.vigil.kernels.cuda;
 
+import static io.vigil.kernels.cuda.FrameRecords.ANCHOR;
+import static io.vigil.kernels.cuda.FrameRecords.ANCHOR_PITCH;
 import static io.vigil.kernels.cuda.FrameRecords.BLACK_THRESHOLD;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_PEAKS;
+import static io.vigil.kernels.cuda.FrameRecords.PEAK_SAD_ABOVE;
+import static io.vigil.kernels.cuda.FrameRecords.PEAK_SAD_AT_MOST;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_THREADS;
 import static io.vigil.kernels.cuda.FrameRecords.BYTES_PER_SAMPLE;
 import static io.vigil.kernels.cuda.FrameRecords.DESCRIPTOR_BYTES;
@@ -54,7 +59,8 @@ import java.util.Objects;
  * The luma statistics and the frame difference of a batch of frames in CUDA memory, computed by the kernels in
  * vigil_stats.ptx: per frame the dark-sample count, luma sum, minimum and maximum of plane 0, and the SAD against
  * a reference frame over all planes with its sample count, and on request signalstats' BRNG count, cropdetect's bars,
- * Blockiness', Blur's and ColorBars' sums (Blur and ColorBars in a third kernel over their sampled lines). These are
+ * Blockiness', Blur's and ColorBars' sums (Blur and ColorBars in a third kernel over their sampled lines), and
+ * freeze's block peaks against the reference and an anchor frame (a fourth kernel, a thread per 16x16 block). These are
  * the integers the CPU reference
  * ({@code LumaStats}, {@code FrameDifference.mafd}) computes, with the same definitions (16-bit samples are
  * {@code stored >> shift}; see vigil_stats.h); the means and MAFD are divided out by the caller.
@@ -63,8 +69,9 @@ import java.util.Objects;
  * {@code primary_ctx=1}, so NVDEC's frames are readable without a copy), and through it: the loaded module, one
  * stream, two events, device buffers for {@link #capacity()} descriptors and results, and pinned host buffers for
  * both; closing it closes the context, which frees them all. A batch is: {@link #set} each slot, {@link #run} the
- * first {@code count} slots (one copy to the device, two launches, one copy back of
- * {@link #bytesCopiedToHostPerFrame()} bytes per frame, one synchronize), then read each slot's {@link #result}.
+ * first {@code count} slots (one copy to the device, two launches and one more per kernel a frame asks for, one copy
+ * back of {@link #bytesCopiedToHostPerFrame()} bytes per frame, one synchronize), then read each slot's
+ * {@link #result}.
  *
  * <p>The stream synchronizes with the legacy NULL stream (CU_STREAM_DEFAULT), on which FFmpeg's NVDEC copies its
  * frames out unless told otherwise, so a batch never reads a frame whose copy is still queued.
@@ -80,6 +87,9 @@ public final class CudaStats implements AutoCloseable {
     static final String STATS_KERNEL = "vigil_frame_stats";
     static final String LETTERBOX_KERNEL = "vigil_letterbox";
     static final String SAMPLED_KERNEL = "vigil_sampled";
+    static final String BLOCK_PEAKS_KERNEL = "vigil_block_peaks";
+    /** Side of the blocks vigil_block_peaks compares (VIGIL_PEAK_BLOCK). */
+    static final int PEAK_BLOCK = 16;
     /** vigil_sampled's blocks before the blur's: the bars' one, the flatness rows' four (VIGIL_FIRST_BLUR_BLOCK). */
     static final int FIRST_BLUR_BLOCK = 5;
     /** Rows each warp of vigil_frame_stats is given per frame, on average: sizes the grid's x dimension. */
@@ -104,11 +114,14 @@ public final class CudaStats implements AutoCloseable {
     private final boolean[] colorBars;
     /** Whether the frame in each slot asks for cropdetect's bars (the letterbox kernel runs when any does). */
     private final boolean[] letterbox;
+    /** The 16x16 blocks of the frame in each slot when it asks for freeze's block peaks, else 0. */
+    private final long[] peakBlocks;
 
     private final MemorySegment initKernel;
     private final MemorySegment statsKernel;
     private final MemorySegment letterboxKernel;
     private final MemorySegment sampledKernel;
+    private final MemorySegment blockPeaksKernel;
     private final CudaStream stream;
     private final CudaEvent start;
     private final CudaEvent stop;
@@ -131,6 +144,8 @@ public final class CudaStats implements AutoCloseable {
     private final int[] frameHeights = new int[MAX_PLANES];
     private final long[] referencePlanes = new long[MAX_PLANES];
     private final int[] referencePitches = new int[MAX_PLANES];
+    private final long[] anchorPlanes = new long[MAX_PLANES];
+    private final int[] anchorPitches = new int[MAX_PLANES];
 
     /** Takes everything a batch needs from {@code context}; what it took is freed with the context if this throws. */
     private CudaStats(CudaContext context, Arena arena, byte[] ptx, int capacity) {
@@ -148,12 +163,14 @@ public final class CudaStats implements AutoCloseable {
         letterbox = new boolean[capacity];
         blurLines = new long[capacity];
         colorBars = new boolean[capacity];
+        peakBlocks = new long[capacity];
 
         CudaModule module = context.loadModule(ptx);
         initKernel = module.function(INIT_KERNEL);
         statsKernel = module.function(STATS_KERNEL);
         letterboxKernel = module.function(LETTERBOX_KERNEL);
         sampledKernel = module.function(SAMPLED_KERNEL);
+        blockPeaksKernel = module.function(BLOCK_PEAKS_KERNEL);
         // A blocking stream: it waits for work on the legacy NULL stream, where FFmpeg's NVDEC copies each decoded
         // surface into its output frame, so a kernel never reads a frame before that copy has finished.
         stream = context.createStream(CudaDriver.CU_STREAM_DEFAULT);
@@ -268,6 +285,76 @@ public final class CudaStats implements AutoCloseable {
             setBroadcastRange(slot, layout.bitDepth(), layout.log2ChromaW(), layout.log2ChromaH(),
                     layout.chromaInterleaved());
         }
+    }
+
+    /**
+     * Asks for freeze's block peaks ({@link FrameResult#referenceBlockPeak} and the others; see
+     * io.vigil.kernels.FrameDifference) of the frame already described in {@code slot} with a reference (by {@link
+     * #set}, which turns it off): against the reference and, when {@code anchorOrNull} is given, against it (a
+     * device frame of the frame's size and format, referenced until {@link #run} returns). Measured only when the
+     * frame's SAD against the reference is above {@code sadAbove} and at most {@code sadAtMost}.
+     */
+    public void setBlockPeaks(int slot, VideoFrame anchorOrNull, long sadAbove, long sadAtMost) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        if (anchorOrNull == null) {
+            setBlockPeaks(slot, null, null, sadAbove, sadAtMost);
+            return;
+        }
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        int planeCount = (int) PLANE_COUNT.get(d, at);
+        if (!anchorOrNull.isFilled() || !anchorOrNull.onDevice() || anchorOrNull.layout().planes() != planeCount) {
+            throw new IllegalArgumentException("slot " + slot + ": the anchor must be a filled device frame of "
+                    + planeCount + " planes");
+        }
+        for (int p = 0; p < planeCount; p++) {
+            if (anchorOrNull.planeWidth(p) != (int) WIDTH.get(d, at, (long) p)
+                    || anchorOrNull.planeHeight(p) != (int) HEIGHT.get(d, at, (long) p)) {
+                throw new IllegalArgumentException("slot " + slot + ": the anchor's plane " + p + " is "
+                        + anchorOrNull.planeWidth(p) + "x" + anchorOrNull.planeHeight(p) + ", the frame's "
+                        + WIDTH.get(d, at, (long) p) + "x" + HEIGHT.get(d, at, (long) p));
+            }
+            anchorPlanes[p] = anchorOrNull.planeAddress(p);
+            anchorPitches[p] = anchorOrNull.linesize(p);
+        }
+        setBlockPeaks(slot, anchorPlanes, anchorPitches, sadAbove, sadAtMost);
+    }
+
+    /**
+     * As {@link #setBlockPeaks(int, VideoFrame, long, long)}, the anchor given by its planes' device addresses and
+     * pitches (null: no anchor), of the frame's widths and heights.
+     */
+    public void setBlockPeaks(int slot, long[] anchorPlanesOrNull, int[] anchorPitchesOrNull, long sadAbove,
+                              long sadAtMost) {
+        ensureOpen();
+        Objects.checkIndex(slot, capacity);
+        final MemorySegment d = hostDescriptors;
+        final long at = slot * DESCRIPTOR_BYTES;
+        if ((long) REF.get(d, at, 0L) == 0) {
+            throw new IllegalArgumentException("slot " + slot + " has no reference: the block peaks need one");
+        }
+        int planeCount = (int) PLANE_COUNT.get(d, at);
+        int bytesPerSample = (int) BYTES_PER_SAMPLE.get(d, at);
+        long blocks = 0;
+        for (int p = 0; p < planeCount; p++) {
+            int width = (int) WIDTH.get(d, at, (long) p);
+            int height = (int) HEIGHT.get(d, at, (long) p);
+            if (anchorPlanesOrNull != null) {
+                checkPlane(slot, p, "anchor plane", anchorPlanesOrNull[p], anchorPitchesOrNull[p], width, height,
+                        bytesPerSample);
+            }
+            blocks += (long) ((width + PEAK_BLOCK - 1) / PEAK_BLOCK) * ((height + PEAK_BLOCK - 1) / PEAK_BLOCK);
+        }
+        for (long p = 0; p < MAX_PLANES; p++) {
+            boolean used = anchorPlanesOrNull != null && p < planeCount;
+            ANCHOR.set(d, at, p, used ? anchorPlanesOrNull[(int) p] : 0L);
+            ANCHOR_PITCH.set(d, at, p, used ? anchorPitchesOrNull[(int) p] : 0);
+        }
+        BLOCK_PEAKS.set(d, at, 1);
+        PEAK_SAD_ABOVE.set(d, at, sadAbove);
+        PEAK_SAD_AT_MOST.set(d, at, sadAtMost);
+        peakBlocks[slot] = blocks;
     }
 
     /**
@@ -466,7 +553,15 @@ public final class CudaStats implements AutoCloseable {
         BLUR.set(d, at, 0);
         COLOR_BARS.set(d, at, 0);
         BIT_DEPTH.set(d, at, 0);
+        BLOCK_PEAKS.set(d, at, 0);
+        for (long p = 0; p < MAX_PLANES; p++) {
+            ANCHOR.set(d, at, p, 0L);
+            ANCHOR_PITCH.set(d, at, p, 0);
+        }
+        PEAK_SAD_ABOVE.set(d, at, 0L);
+        PEAK_SAD_AT_MOST.set(d, at, 0L);
         RESERVED.set(d, at, 0);
+        peakBlocks[slot] = 0;
         letterbox[slot] = false;
         blurLines[slot] = 0;
         colorBars[slot] = false;
@@ -502,8 +597,10 @@ public final class CudaStats implements AutoCloseable {
         boolean anyLetterbox = false;
         boolean anySampled = false;
         long maxBlurLines = 0;
+        long maxPeakBlocks = 0;
         for (int slot = 0; slot < count; slot++) {
             anyLetterbox |= letterbox[slot];
+            maxPeakBlocks = Math.max(maxPeakBlocks, peakBlocks[slot]);
             anySampled |= colorBars[slot] || blurLines[slot] > 0;
             maxBlurLines = Math.max(maxBlurLines, blurLines[slot]);
             if (rows[slot] < 0) {
@@ -538,6 +635,11 @@ public final class CudaStats implements AutoCloseable {
             if (anySampled) {
                 driver.launchKernel(sampledKernel, sampledX, count, 1, BLOCK_THREADS, 1, 1, 0, s, kernelParams);
             }
+            if (maxPeakBlocks > 0) {
+                // After vigil_frame_stats: a frame's blocks read its SAD to know whether the test weighs it.
+                int peaksX = Math.clamp((maxPeakBlocks + BLOCK_THREADS - 1) / BLOCK_THREADS, 1, Integer.MAX_VALUE);
+                driver.launchKernel(blockPeaksKernel, peaksX, count, 1, BLOCK_THREADS, 1, 1, 0, s, kernelParams);
+            }
             driver.eventRecord(stop.handle(), s);
             driver.memcpyDtoHAsync(hostResults, deviceResults.address(), count * RESULT_BYTES, s);
             driver.streamSynchronize(s);
@@ -561,7 +663,7 @@ public final class CudaStats implements AutoCloseable {
         MemorySegment.copy(hostResults, slot * RESULT_BYTES, record, 0, RESULT_BYTES);
     }
 
-    /** Device milliseconds of the last batch's two kernels (between events around them); NaN before any batch. */
+    /** Device milliseconds of the last batch's kernels (between events around them); NaN before any batch. */
     public double lastKernelMillis() {
         return lastKernelMillis;
     }

@@ -2,6 +2,7 @@ package io.vigil.kernels.cuda;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.MemoryLayout.PathElement.sequenceElement;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -46,6 +47,11 @@ final class FrameRecords {
             JAVA_INT.withName("blur"),
             JAVA_INT.withName("colorBars"),
             JAVA_INT.withName("bitDepth"),
+            JAVA_INT.withName("blockPeaks"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_LONG).withName("anchor"),
+            JAVA_LONG.withName("peakSadAbove"),
+            JAVA_LONG.withName("peakSadAtMost"),
+            MemoryLayout.sequenceLayout(MAX_PLANES, JAVA_INT).withName("anchorPitch"),
             JAVA_INT.withName("reserved")).withName("VigilFrameDesc");
 
     static final StructLayout RESULT = MemoryLayout.structLayout(
@@ -70,7 +76,12 @@ final class FrameRecords {
             JAVA_INT.withName("flatSteps"),
             JAVA_INT.withName("edgeSteps"),
             JAVA_INT.withName("steps"),
-            JAVA_INT.withName("barsMatched")).withName("VigilFrameResult");
+            JAVA_INT.withName("barsMatched"),
+            JAVA_DOUBLE.withName("referenceBlockPeak"),
+            JAVA_DOUBLE.withName("anchorBlockPeak"),
+            JAVA_LONG.withName("anchorSad"),
+            JAVA_INT.withName("blockPeaksMeasured"),
+            JAVA_INT.withName("reserved")).withName("VigilFrameResult");
 
     static final long DESCRIPTOR_BYTES = DESCRIPTOR.byteSize();
     static final long RESULT_BYTES = RESULT.byteSize();
@@ -96,6 +107,11 @@ final class FrameRecords {
     static final VarHandle BLUR = DESCRIPTOR.varHandle(groupElement("blur"));
     static final VarHandle COLOR_BARS = DESCRIPTOR.varHandle(groupElement("colorBars"));
     static final VarHandle BIT_DEPTH = DESCRIPTOR.varHandle(groupElement("bitDepth"));
+    static final VarHandle BLOCK_PEAKS = DESCRIPTOR.varHandle(groupElement("blockPeaks"));
+    static final VarHandle ANCHOR = planeHandle("anchor");
+    static final VarHandle PEAK_SAD_ABOVE = DESCRIPTOR.varHandle(groupElement("peakSadAbove"));
+    static final VarHandle PEAK_SAD_AT_MOST = DESCRIPTOR.varHandle(groupElement("peakSadAtMost"));
+    static final VarHandle ANCHOR_PITCH = planeHandle("anchorPitch");
     static final VarHandle RESERVED = DESCRIPTOR.varHandle(groupElement("reserved"));
 
     static final VarHandle DARK_COUNT = RESULT.varHandle(groupElement("darkCount"));
@@ -120,6 +136,10 @@ final class FrameRecords {
     static final VarHandle EDGE_STEPS = RESULT.varHandle(groupElement("edgeSteps"));
     static final VarHandle STEPS = RESULT.varHandle(groupElement("steps"));
     static final VarHandle BARS_MATCHED = RESULT.varHandle(groupElement("barsMatched"));
+    static final VarHandle REFERENCE_BLOCK_PEAK = RESULT.varHandle(groupElement("referenceBlockPeak"));
+    static final VarHandle ANCHOR_BLOCK_PEAK = RESULT.varHandle(groupElement("anchorBlockPeak"));
+    static final VarHandle ANCHOR_SAD = RESULT.varHandle(groupElement("anchorSad"));
+    static final VarHandle BLOCK_PEAKS_MEASURED = RESULT.varHandle(groupElement("blockPeaksMeasured"));
 
     private FrameRecords() {
     }

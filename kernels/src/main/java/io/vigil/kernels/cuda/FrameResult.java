@@ -1,5 +1,7 @@
 package io.vigil.kernels.cuda;
 
+import static io.vigil.kernels.cuda.FrameRecords.ANCHOR_BLOCK_PEAK;
+import static io.vigil.kernels.cuda.FrameRecords.ANCHOR_SAD;
 import static io.vigil.kernels.cuda.FrameRecords.BARS_MATCHED;
 import static io.vigil.kernels.cuda.FrameRecords.BAR_BOTTOM;
 import static io.vigil.kernels.cuda.FrameRecords.BAR_LEFT;
@@ -9,6 +11,7 @@ import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_BOUNDARY_SUM;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BLOCK_INNER_SUM;
+import static io.vigil.kernels.cuda.FrameRecords.BLOCK_PEAKS_MEASURED;
 import static io.vigil.kernels.cuda.FrameRecords.BLUR_EDGE_COUNT;
 import static io.vigil.kernels.cuda.FrameRecords.BLUR_LINES;
 import static io.vigil.kernels.cuda.FrameRecords.BLUR_WIDTH_SUM;
@@ -19,6 +22,7 @@ import static io.vigil.kernels.cuda.FrameRecords.FLAT_STEPS;
 import static io.vigil.kernels.cuda.FrameRecords.LUMA_MAX;
 import static io.vigil.kernels.cuda.FrameRecords.LUMA_MIN;
 import static io.vigil.kernels.cuda.FrameRecords.LUMA_SUM;
+import static io.vigil.kernels.cuda.FrameRecords.REFERENCE_BLOCK_PEAK;
 import static io.vigil.kernels.cuda.FrameRecords.SAD;
 import static io.vigil.kernels.cuda.FrameRecords.SAMPLES;
 import static io.vigil.kernels.cuda.FrameRecords.STEPS;
@@ -114,6 +118,29 @@ public final class FrameResult {
     /** Bars matched by ColorBars' best candidate, 0..7 (its score is this over 7). */
     public int barsMatched() {
         return (int) BARS_MATCHED.get(records, at);
+    }
+
+    /**
+     * Whether freeze's block peaks were measured: asked for ({@link CudaStats#setBlockPeaks}) and the frame's SAD
+     * within the bounds given; the three figures below read 0 otherwise.
+     */
+    public boolean blockPeaksMeasured() {
+        return (int) BLOCK_PEAKS_MEASURED.get(records, at) != 0;
+    }
+
+    /** The largest mean absolute difference of a 16x16 block against the reference, code values. */
+    public double referenceBlockPeak() {
+        return (double) REFERENCE_BLOCK_PEAK.get(records, at);
+    }
+
+    /** The same against the anchor; 0 when no anchor was given. */
+    public double anchorBlockPeak() {
+        return (double) ANCHOR_BLOCK_PEAK.get(records, at);
+    }
+
+    /** Sum of absolute differences against the anchor over all planes (its samples are {@link #samples()}). */
+    public long anchorSad() {
+        return (long) ANCHOR_SAD.get(records, at);
     }
 
     /** ColorBars' flatness into {@code out[0..2]}: flat steps, edge steps, all steps. */

@@ -4,6 +4,7 @@ import io.vigil.ffi.PixelLayout;
 import io.vigil.ffi.VideoFrame;
 import io.vigil.kernels.Blockiness;
 import io.vigil.kernels.Blur;
+import io.vigil.kernels.FrameDifference;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.Loops;
@@ -16,9 +17,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One stream's statistics on the GPU: frames in CUDA memory go to the batcher and only their result record comes
- * back; freeze's reference frame stays on the device, held by reference. Frames that a stream decodes on the CPU
- * (NVDEC refused it) take the CPU path, with the same definitions. The one place that maps a
- * {@link StatisticsRequest} onto the kernels' descriptor and their result record onto {@link FrameStats}.
+ * back; freeze's reference frame and still-run anchor stay on the device, held by reference in this stream's
+ * {@link FrameDifference}, which judges the still run from what the kernels measured (the same code as on the CPU).
+ * Frames that a stream decodes on the CPU (NVDEC refused it) take the CPU path, with the same definitions. The one
+ * place that maps a {@link StatisticsRequest} onto the kernels' descriptor and their result record onto
+ * {@link FrameStats}.
  */
 final class GpuFrameStatistics implements FrameStatistics {
     private final StatsBatcher batcher;
@@ -26,12 +29,13 @@ final class GpuFrameStatistics implements FrameStatistics {
     private final Pending pending = new Pending();
     /** This stream's copy of its frame's result record, and a view of it. */
     private final FrameResult result;
-    private final VideoFrame reference = new VideoFrame();
+    /** freeze's reference and anchor, and the still run's state; null when the request has no frame difference. */
+    private final FrameDifference difference;
+    private final BlockPeakDistances blockPeaks = new BlockPeakDistances();
     private final long[] sums = new long[4];
 
     // What the request asks for, fixed when the stream opens.
     private final StatisticSpec.Luma luma;
-    private final StatisticSpec.FrameDifference difference;
     private final StatisticSpec.Letterbox letterbox;
     private final boolean brng;
     private final boolean blockiness;
@@ -43,6 +47,11 @@ final class GpuFrameStatistics implements FrameStatistics {
     private final class Pending extends StatsBatcher.Request {
         VideoFrame frame;
         VideoFrame reference;
+        /** Whether the frame asks for freeze's block peaks, against {@link #anchor} too when it is not null. */
+        boolean blockPeaks;
+        VideoFrame anchor;
+        long peakSadAbove;
+        long peakSadAtMost;
         int blackThreshold;
         int letterboxLimit;
         MemorySegment record;
@@ -51,6 +60,9 @@ final class GpuFrameStatistics implements FrameStatistics {
         protected void describe(CudaStats stats, int slot) {
             stats.set(slot, frame, reference, blackThreshold, brng);
             PixelLayout layout = frame.layout();
+            if (blockPeaks) {
+                stats.setBlockPeaks(slot, anchor, peakSadAbove, peakSadAtMost);
+            }
             if (letterbox != null) {
                 stats.setLetterbox(slot, letterboxLimit);
             }
@@ -94,7 +106,7 @@ final class GpuFrameStatistics implements FrameStatistics {
             }
         }
         luma = l;
-        difference = d;
+        difference = d == null ? null : new FrameDifference(d.noise(), d.recodeNoise());
         letterbox = lb;
         brng = b;
         blockiness = k;
@@ -114,10 +126,16 @@ final class GpuFrameStatistics implements FrameStatistics {
         sawDeviceFrames = true;
         out.begin(frame);
         int bitDepth = frame.layout().bitDepth();
-        boolean comparable = difference != null && reference.isFilled() && reference.width() == frame.width()
-                && reference.height() == frame.height() && reference.layout().format() == frame.layout().format();
+        boolean comparable = difference != null && difference.comparable(frame);
         pending.frame = frame;
-        pending.reference = comparable ? reference : null;
+        pending.reference = comparable ? difference.reference() : null;
+        pending.blockPeaks = comparable && difference.recodeTest();
+        pending.anchor = pending.blockPeaks ? difference.separateAnchor() : null;
+        boolean againstAnchor = pending.anchor != null;
+        if (pending.blockPeaks) {
+            pending.peakSadAbove = difference.blockTestSadAbove(frame);
+            pending.peakSadAtMost = difference.blockTestSadAtMost(frame);
+        }
         pending.blackThreshold = luma == null ? 0 : LumaStats.blackCodeValue(luma.pixelThreshold(), bitDepth,
                 frame.fullRange());
         pending.letterboxLimit = letterbox == null ? -1
@@ -127,6 +145,7 @@ final class GpuFrameStatistics implements FrameStatistics {
         } finally {
             pending.frame = null;
             pending.reference = null;
+            pending.anchor = null;
         }
         FrameResult r = result;
         double pixels = (double) frame.width() * frame.height();
@@ -160,17 +179,8 @@ final class GpuFrameStatistics implements FrameStatistics {
             out.brngFraction = r.brngCount() / pixels;
         }
         if (difference != null) {
-            if (comparable) {
-                out.mafd = (double) r.sad() / r.samples() / (1L << bitDepth);
-                out.referencePtsSeconds = reference.ptsSeconds();
-            }
-            boolean moved = !comparable || out.mafd > difference.noise();
-            // No re-coding test on the GPU yet: the still run is freezedetect's (anchorBlockPeak stays NaN), and
-            // the freeze detector judges as freezedetect does there.
-            out.anchorPtsSeconds = moved ? frame.ptsSeconds() : out.referencePtsSeconds;
-            if (moved) {
-                reference.refFrom(frame);
-            }
+            difference.judge(frame, comparable ? FrameDifference.mafd(r.sad(), r.samples(), bitDepth) : Double.NaN,
+                    blockPeaks.of(r, bitDepth, againstAnchor), out);
         }
     }
 
@@ -182,7 +192,9 @@ final class GpuFrameStatistics implements FrameStatistics {
     @Override
     public void close() {
         batcher.unregister();
-        reference.close();
+        if (difference != null) {
+            difference.close();
+        }
         cpu.close();
     }
 }

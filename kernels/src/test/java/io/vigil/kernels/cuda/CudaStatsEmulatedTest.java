@@ -39,7 +39,7 @@ class CudaStatsEmulatedTest extends LeakCheckedTest {
         assertThat(open.primaryContextRefs()).isEqualTo(before.primaryContextRefs() + 1);
         assertThat(open.contextStackDepth()).as("open leaves no context current").isZero();
         assertThat(stats.capacity()).isEqualTo(5);
-        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(128);
+        assertThat(stats.bytesCopiedToHostPerFrame()).isEqualTo(160);
         assertThat(stats.lastKernelMillis()).isNaN();
         stats.close();
         stats.close(); // idempotent
@@ -205,6 +205,39 @@ class CudaStatsEmulatedTest extends LeakCheckedTest {
             assertThat(stats.lastKernelMillis()).isZero();
             // All-zero reference addresses mean no reference.
             stats.setPlanes(0, planes, pitches, widths, heights, 2, 1, 0, new long[] {0, 0}, pitches, 0);
+        }
+    }
+
+    @Test
+    void blockPeaksNeedAReferenceAndTheirKernelRunsOnlyWhenAFrameAsks() {
+        Frames frames = new Frames(driver);
+        try (CudaStats stats = CudaStats.open(driver, 0, 2)) {
+            frames.describe(stats, 0, 64, 8, false);
+            assertThatThrownBy(() -> stats.setBlockPeaks(0, null, null, -1, Long.MAX_VALUE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slot 0 has no reference");
+            frames.describe(stats, 0, 64, 8, true);
+            assertThatThrownBy(() -> stats.setBlockPeaks(0, new long[] {0x1000, 0}, new int[] {64, 64}, -1,
+                    Long.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("anchor plane 1 has no address");
+            frames.describe(stats, 1, 64, 8, true);
+            long launches = FakeCuda.live().launches();
+            stats.run(2);
+            assertThat(FakeCuda.live().launches() - launches).as("init and stats only").isEqualTo(2);
+            stats.setBlockPeaks(1, null, null, -1, Long.MAX_VALUE);
+            launches = FakeCuda.live().launches();
+            stats.run(2);
+            assertThat(FakeCuda.live().launches() - launches).as("and the block peaks").isEqualTo(3);
+            // Luma 1 darker everywhere: every block's mean is 1, chroma 0.
+            assertThat(stats.result(1).blockPeaksMeasured()).isTrue();
+            assertThat(stats.result(1).referenceBlockPeak()).isEqualTo(1.0);
+            assertThat(stats.result(0).blockPeaksMeasured()).isFalse();
+            frames.describe(stats, 1, 64, 8, true); // a new description asks for nothing more
+            launches = FakeCuda.live().launches();
+            stats.run(2);
+            assertThat(FakeCuda.live().launches() - launches).isEqualTo(2);
+            assertThat(stats.result(1).blockPeaksMeasured()).isFalse();
+        } finally {
+            frames.free();
         }
     }
 

@@ -66,6 +66,7 @@ class PtxTest {
                 CudaStats.STATS_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
                 CudaStats.LETTERBOX_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
                 CudaStats.SAMPLED_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
+                CudaStats.BLOCK_PEAKS_KERNEL, "[u64, u64, u32] maxntid " + FrameRecords.BLOCK_THREADS + ",1,1",
                 // (const VigilFrameDesc *desc, uint8_t *out, int outHeight): CudaThumbnails' kernelParams.
                 CudaThumbnails.KERNEL, "[u64, u64, u32] maxntid " + CudaThumbnails.THREADS + ",1,1"));
     }
@@ -83,6 +84,7 @@ class PtxTest {
                 .contains("Compiling entry function 'vigil_stats_init'")
                 .contains("Compiling entry function 'vigil_letterbox'")
                 .contains("Compiling entry function 'vigil_sampled'")
+                .contains("Compiling entry function 'vigil_block_peaks'")
                 .doesNotContainPattern("[1-9]\\d* bytes spill (stores|loads)")
                 .doesNotContainPattern("[1-9]\\d* bytes stack frame");
     }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class RecordLayoutTest {
     @Test
     void javaLayoutsHaveTheSizesTheKernelsExpect() {
-        assertThat(FrameRecords.DESCRIPTOR.byteSize()).isEqualTo(160);
-        assertThat(FrameRecords.RESULT.byteSize()).isEqualTo(128);
+        assertThat(FrameRecords.DESCRIPTOR.byteSize()).isEqualTo(216);
+        assertThat(FrameRecords.RESULT.byteSize()).isEqualTo(160);
         assertThat(FrameRecords.DESCRIPTOR.byteAlignment()).isEqualTo(8);
         // Descriptors sit back to back in one buffer: every record stays 8-byte aligned.
         assertThat(FrameRecords.DESCRIPTOR_BYTES % 8).isZero();
@@ -46,6 +46,7 @@ class RecordLayoutTest {
                     printf("const VIGIL_INIT_THREADS %d\\n", VIGIL_INIT_THREADS);
                     printf("const VIGIL_WARP_SIZE %d\\n", VIGIL_WARP_SIZE);
                     printf("const VIGIL_FIRST_BLUR_BLOCK %d\\n", VIGIL_FIRST_BLUR_BLOCK);
+                    printf("const VIGIL_PEAK_BLOCK %d\\n", VIGIL_PEAK_BLOCK);
                 """);
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("VigilFrameDesc size", Long.toString(FrameRecords.DESCRIPTOR.byteSize()));
@@ -55,6 +56,7 @@ class RecordLayoutTest {
         expected.put("const VIGIL_INIT_THREADS", Integer.toString(FrameRecords.INIT_THREADS));
         expected.put("const VIGIL_WARP_SIZE", Integer.toString(FrameRecords.WARP_SIZE));
         expected.put("const VIGIL_FIRST_BLUR_BLOCK", Integer.toString(CudaStats.FIRST_BLUR_BLOCK));
+        expected.put("const VIGIL_PEAK_BLOCK", Integer.toString(CudaStats.PEAK_BLOCK));
         for (StructLayout struct : List.of(FrameRecords.DESCRIPTOR, FrameRecords.RESULT)) {
             String type = struct.name().orElseThrow();
             long end = 0;

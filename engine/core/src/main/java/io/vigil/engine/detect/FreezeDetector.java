@@ -49,7 +49,7 @@ public final class FreezeDetector extends AlarmingDetector {
                             + " the same picture coded again; 0 turns it off (freezedetect's rule alone)")
                             .withNote("x264 re-codes a held block by about one code value; -40 dB is 2.6. MPEG-2"
                                     + " 1080i keyframes reach 3.6, but -34 dB let a slow pan of a smooth sky pass as"
-                                    + " still; not computed by the CUDA backend, where the rule is freezedetect's"))
+                                    + " still"))
                     .parameter(ParamSpec.flag("ignoreWithSound", false, "`true`: a still picture is no alarm while"
                             + " the audio carries sound (a slate on a radio channel); the freeze then counts from"
                             + " when the sound stops, judged with `detectors.silence.noise`"))
@@ -89,7 +89,7 @@ public final class FreezeDetector extends AlarmingDetector {
     @Override
     public void onVideo(FrameStats s) {
         boolean withSound = ignoreWithSound && s.ptsSeconds - soundUntil < SOUND_RECENT_SECONDS;
-        // The statistic applies recodeNoise (freeze sets it); the CUDA provider never reports a re-coding.
+        // The statistic applies recodeNoise (freeze sets it), on every provider.
         boolean samePicture = s.mafd <= noise || s.recoded;
         if (samePicture && !withSound) {
             maxMafd = frozen ? Math.max(maxMafd, s.mafd) : s.mafd;
