@@ -161,6 +161,13 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         return audioLevels != null || loudness != null;
     }
 
+    /** An input begins (the first, or a reopening), before its first frame or block: the detectors hear of it. */
+    void inputStarted() {
+        for (Detector d : detectors) {
+            d.onInputStart(live);
+        }
+    }
+
     @Override
     public void onVideo(VideoFrame frame) {
         lastVideoSeconds = frame.ptsSeconds();

@@ -106,7 +106,7 @@ public final class StreamSession implements AutoCloseable {
                 StartFrames.create(b.config, b.thumbnailDir, stream, notices, backend).attach(analyzer, tracker);
             }
             analysing = new Tap(b);
-            this.handoff = new FrameHandoff(analysing, stream, live, analysing::idle);
+            this.handoff = new FrameHandoff(analysing, stream, live, analysing::idle, analyzer::inputStarted);
         } catch (RuntimeException | Error e) {
             if (analysing != null) {
                 analysing.close();
@@ -442,7 +442,7 @@ public final class StreamSession implements AutoCloseable {
             long now = System.nanoTime();
             if (!inputStarted) {
                 inputStarted = true;
-                handoff.offsetSeconds(timeline.inputStarted(ptsSeconds, now));
+                handoff.inputStarted(timeline.inputStarted(ptsSeconds, now));
                 inputStartedListener.run();
             }
             return now;
