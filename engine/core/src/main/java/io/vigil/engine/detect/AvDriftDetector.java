@@ -73,8 +73,8 @@ public final class AvDriftDetector extends AlarmingDetector {
     }
 
     @Override
-    public void onInputStart(boolean joined) {
-        alignment.inputStarted(joined);
+    public void onInputStart() {
+        alignment.inputStarted();
     }
 
     @Override
@@ -84,7 +84,7 @@ public final class AvDriftDetector extends AlarmingDetector {
 
     @Override
     public void onVideo(FrameStats s) {
-        double offset = alignment.onVideo(s.ptsSeconds, s.durationSeconds, s.index);
+        double offset = alignment.onVideo(s.ptsSeconds, s.durationSeconds, s.skippedBeforeSeconds);
         double since = alignment.judgedSinceSeconds();
         if (Double.isNaN(offset)) {
             if (alignment.audioStopped() && !Double.isNaN(driftSince)) {

@@ -164,7 +164,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** An input begins (the first, or a reopening), before its first frame or block: the detectors hear of it. */
     void inputStarted() {
         for (Detector d : detectors) {
-            d.onInputStart(live);
+            d.onInputStart();
         }
     }
 

@@ -21,11 +21,9 @@ public interface Detector {
 
     /**
      * An input begins, before its first frame or block: the first input, or a source reopened after it dropped (on
-     * one timeline with what came before, see the pipeline's {@code Timeline}). {@code joined}: a live source, joined
-     * while it runs, so its first frames start wherever the source happened to be (mid-GOP: audio before the first
-     * decodable picture); a file starts at its own beginning.
+     * one timeline with what came before, see the pipeline's {@code Timeline}, but not a continuation of it).
      */
-    default void onInputStart(boolean joined) {
+    default void onInputStart() {
     }
 
     default void onVideo(FrameStats stats) {
