@@ -18,8 +18,8 @@ import java.util.Map;
  * that presents both by their timestamps shows as lip-sync error. Only timestamps are read, so what is measured is
  * the offset between the two timelines as the container carries them, not the sync of the content itself (an
  * encoder that stamped sound and picture wrongly at capture, or {@code adelay}'s silence, is invisible here). How
- * the offset is measured, and against which alignment (a file's start; the first picture presented with audio after
- * a live join, a reconnection, a discontinuity or an outage), is {@link AvAlignment}'s: in short, {@code offsetMs}
+ * the offset is measured, and against which alignment (a file's start; the first picture with sound of an input
+ * joined between keyframes or of a restart of both timelines), is {@link AvAlignment}'s: in short, {@code offsetMs}
  * is positive when the sound comes late (audio muxed with {@code ffmpeg -itsoffset 0.3} gives +300), negative when
  * it comes early, and audio heard before the first picture of a join or a cut is not taken for audio muxed early.
  * The alarm holds while the offset stays outside the tolerance and clears at the first frame within it, or when the
@@ -38,16 +38,18 @@ public final class AvDriftDetector extends AlarmingDetector {
         public Spec() {
             super(DetectorSpec.builder(NAME, 120)
                     .describe("audio and video out of sync", """
-                            the audio timeline (each block's time minus the audio played before it) and the video
-                            timeline (the first frame's time, moved by jumps over 0.5 s) are more than
+                            the audio timeline (each block's time minus the audio played before it: its
+                            sample clock) and the video timeline (the first frame's time) are more than
                             `toleranceSeconds` apart either way, against their alignment where they were first
-                            presented together: a file's start (audio muxed late; audio muxed early when it also
-                            ends early), or the first picture after a live join, a reconnection, a discontinuity of
-                            both or an outage of one (audio heard before the first keyframe of a join is not an
-                            offset). Fires on audio timestamps that step or drift against the samples, and on one
-                            timeline jumping alone. Timestamps only: an offset baked into the content is invisible.
-                            Metrics `offsetMs` (audio minus video: positive when the sound comes late),
-                            `worstOffsetMs`""")
+                            presented together. At a file's start that alignment is zero: audio muxed late
+                            (`-itsoffset`) fires; audio muxed early fires when it also ends early (audio that only
+                            starts before the first picture is a cut: `-ss -c copy`). An input that began between
+                            keyframes (a live join or reconnection, a recording cut mid-GOP) and a restart of both
+                            timelines are aligned afresh at their first picture with sound. Forward gaps (lost
+                            packets, an outage) are missing content, not an offset; audio timestamps that drift
+                            against the samples or step back over them, and one timeline jumping back alone, fire.
+                            Timestamps only: an offset baked into the content is invisible. Metrics `offsetMs` (audio
+                            minus video: positive when the sound comes late), `worstOffsetMs`""")
                     .alarm(Severity.ERROR, 2.0, 0.0)
                     .parameter(ParamSpec.seconds("toleranceSeconds", 0.1,
                             "largest offset, either way, between the audio and video timelines")
