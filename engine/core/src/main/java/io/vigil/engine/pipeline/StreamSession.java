@@ -99,7 +99,8 @@ public final class StreamSession implements AutoCloseable {
         this.decodeOptions = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.decodeTarget());
         boolean live = address.remote();
         this.tracker = new AlarmTracker(stream, b.events, live);
-        this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend);
+        this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend,
+                note -> notices.accept(stream + ": " + note));
         Tap analysing = null;
         try {
             if (b.thumbnailDir != null) {
