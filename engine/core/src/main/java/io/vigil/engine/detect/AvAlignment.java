@@ -50,18 +50,25 @@ final class AvAlignment {
 
     private enum Timeline { NONE, VIDEO, AUDIO }
 
-    private double videoOrigin = Double.NaN;
-    private double videoExpected = Double.NaN;
-    private double videoEnd = Double.NaN;
-    private double firstPicture = Double.NaN;
-    /** The first picture came after video the decoder could not decode: the input was joined mid-GOP. */
-    private boolean joinedMidGop;
+    /** One input's pictures: where they would have begun, where the next is due, where they began. */
+    private static final class Pictures {
+        double origin = Double.NaN;
+        double expected = Double.NaN;
+        double first = Double.NaN;
+        /** The first picture came after video the decoder could not decode: the input was joined mid-GOP. */
+        boolean joinedMidGop;
+    }
 
-    private double audioOrigin = Double.NaN;
-    private double audioPlayed;
-    private double audioExpected = Double.NaN;
-    private double audioEnd = Double.NaN;
-    private double firstAudio = Double.NaN;
+    /** One input's sound: its sample clock's origin, the audio played, where the next block is due, where it began. */
+    private static final class Sound {
+        double origin = Double.NaN;
+        double played;
+        double expected = Double.NaN;
+        double first = Double.NaN;
+    }
+
+    private Pictures video = new Pictures();
+    private Sound audio = new Sound();
     /** Video played since the last audio block arrived. */
     private double videoSinceAudio;
 
@@ -79,16 +86,8 @@ final class AvAlignment {
 
     /** An input begins: the first, or a reopening. Nothing of the one before bears on how this one is aligned. */
     void inputStarted() {
-        videoOrigin = Double.NaN;
-        videoExpected = Double.NaN;
-        videoEnd = Double.NaN;
-        firstPicture = Double.NaN;
-        joinedMidGop = false;
-        audioOrigin = Double.NaN;
-        audioPlayed = 0;
-        audioExpected = Double.NaN;
-        audioEnd = Double.NaN;
-        firstAudio = Double.NaN;
+        video = new Pictures();
+        audio = new Sound();
         videoSinceAudio = 0;
         jumped = Timeline.NONE;
         reanchor(false);
@@ -96,23 +95,22 @@ final class AvAlignment {
 
     void onAudio(double ptsSeconds, double endSeconds) {
         double length = endSeconds - ptsSeconds;
-        if (!Double.isNaN(audioExpected)) {
-            double step = ptsSeconds - audioExpected;
+        if (!Double.isNaN(audio.expected)) {
+            double step = ptsSeconds - audio.expected;
             if (step >= length / 2) {
                 // Audio missing (a lost packet, an outage): what follows plays at its own time.
-                audioPlayed += step;
+                audio.played += step;
             } else if (step < -SPLICE_SECONDS) {
-                jump(Timeline.AUDIO, videoEnd);
+                jump(Timeline.AUDIO, video.expected);
             }
         }
         videoSinceAudio = 0;
-        if (Double.isNaN(firstAudio)) {
-            firstAudio = ptsSeconds;
+        if (Double.isNaN(audio.first)) {
+            audio.first = ptsSeconds;
         }
-        audioOrigin = ptsSeconds - audioPlayed;
-        audioPlayed += length;
-        audioExpected = endSeconds;
-        audioEnd = endSeconds;
+        audio.origin = ptsSeconds - audio.played;
+        audio.played += length;
+        audio.expected = endSeconds;
         waitForPair(Timeline.AUDIO, length);
     }
 
@@ -122,24 +120,23 @@ final class AvAlignment {
      * late), or NaN where nothing is judged (no audio yet or any more, a jump waiting for its pair).
      */
     double onVideo(double ptsSeconds, double durationSeconds, double skippedBeforeSeconds) {
-        if (Double.isNaN(videoOrigin)) {
-            videoOrigin = ptsSeconds;
-            firstPicture = ptsSeconds;
-            joinedMidGop = skippedBeforeSeconds > 0;
-        } else if (ptsSeconds - videoExpected < -SPLICE_SECONDS) {
-            videoOrigin += ptsSeconds - videoExpected;
+        if (Double.isNaN(video.origin)) {
+            video.origin = ptsSeconds;
+            video.first = ptsSeconds;
+            video.joinedMidGop = skippedBeforeSeconds > 0;
+        } else if (ptsSeconds - video.expected < -SPLICE_SECONDS) {
+            video.origin += ptsSeconds - video.expected;
             jump(Timeline.VIDEO, ptsSeconds);
         }
-        videoExpected = ptsSeconds + durationSeconds;
-        videoEnd = videoExpected;
-        if (!Double.isNaN(audioOrigin)) {
+        video.expected = ptsSeconds + durationSeconds;
+        if (!Double.isNaN(audio.origin)) {
             videoSinceAudio += durationSeconds;
         }
         waitForPair(Timeline.VIDEO, durationSeconds);
-        if (Double.isNaN(audioOrigin) || jumped != Timeline.NONE || audioStopped()) {
+        if (Double.isNaN(audio.origin) || jumped != Timeline.NONE || audioStopped()) {
             return Double.NaN;
         }
-        double raw = audioOrigin - videoOrigin;
+        double raw = audio.origin - video.origin;
         if (Double.isNaN(baseline)) {
             anchor(ptsSeconds, raw);
         }
@@ -148,12 +145,12 @@ final class AvAlignment {
 
     private void anchor(double ptsSeconds, double raw) {
         anchorSeconds = ptsSeconds;
-        if (joined || joinedMidGop) {
+        if (joined || video.joinedMidGop) {
             baseline = raw;
-        } else if (firstAudio < firstPicture) {
+        } else if (audio.first < video.first) {
             // Audio before the first picture plays alone: judged from the picture on.
             baseline = raw;
-            leadSeconds = firstPicture - firstAudio;
+            leadSeconds = video.first - audio.first;
         } else {
             baseline = 0;
         }
@@ -212,11 +209,11 @@ final class AvAlignment {
      * not so, or when the alignment was taken afresh since the start.
      */
     double shiftedFromTheStart(double toleranceSeconds) {
-        if (joined || !(leadSeconds > Math.max(toleranceSeconds, INTERLEAVE_SECONDS)) || Double.isNaN(audioEnd)
-                || Double.isNaN(videoEnd)) {
+        if (joined || !(leadSeconds > Math.max(toleranceSeconds, INTERLEAVE_SECONDS)) || Double.isNaN(audio.expected)
+                || Double.isNaN(video.expected)) {
             return Double.NaN;
         }
-        return Math.abs(videoEnd - audioEnd - leadSeconds) <= toleranceSeconds ? -leadSeconds : Double.NaN;
+        return Math.abs(video.expected - audio.expected - leadSeconds) <= toleranceSeconds ? -leadSeconds : Double.NaN;
     }
 
     /** The time of the picture the current baseline was taken at; NaN before it. */
@@ -226,6 +223,6 @@ final class AvAlignment {
 
     /** The end of the last video frame. */
     double videoEndSeconds() {
-        return videoEnd;
+        return video.expected;
     }
 }

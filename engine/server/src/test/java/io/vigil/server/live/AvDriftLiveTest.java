@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.vigil.engine.alarm.Event;
-import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
-import io.vigil.server.config.ServeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,10 +38,7 @@ class AvDriftLiveTest {
     static void start() {
         hub = new EventHub(1000);
         events = new LiveSources.Collector(hub);
-        ServeConfig config = ServeConfig.standard()
-                .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(3)))
-                .withReconnect(new ServeConfig.Reconnect(0.2, 1));
-        registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
+        registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(3));
     }
 
     @AfterAll
