@@ -81,6 +81,12 @@ public final class FrameStats {
     /** Packets the stream's video decoder has rejected so far (cumulative), as of this frame. */
     public long decoderErrors;
 
+    /**
+     * On an input's first frame: how much earlier video the decoder was given and could not decode (the input began
+     * between keyframes), seconds; 0 otherwise. See {@link VideoFrame#skippedBeforeSeconds()}.
+     */
+    public double skippedBeforeSeconds;
+
     /** The decoder's error flags for this frame, and whether it marked the frame corrupt. */
     public int decodeErrorFlags;
     public boolean corrupt;
@@ -105,6 +111,7 @@ public final class FrameStats {
         decodeErrorFlags = frame.decodeErrorFlags();
         corrupt = frame.corrupt();
         decoderErrors = frame.decoderErrors();
+        skippedBeforeSeconds = frame.skippedBeforeSeconds();
     }
 
     private void reset() {

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * Loudness after ITU-R BS.1770-4 and EBU R 128 (EBU Tech 3341 "EBU mode", Tech 3342 loudness range) of one stream,
  * fed every block of its audio: momentary (400 ms), short-term (3 s), integrated (gated: -70 LUFS absolute, -10 LU
  * relative), loudness range (short-term values gated at -70 LUFS and -20 LU, 10th to 95th percentile) and true
- * peak (4x oversampled, Annex 2). Any sample rate from 8 kHz to 192 kHz, any number of channels.
+ * peak (4x oversampled, Annex 2). Any sample rate from 4 kHz to 1 MHz ({@link #unmeasurableReason}), any number of
+ * channels.
  *
  * <p>The signal is K-weighted per channel and its energy summed per 100 ms sub-block with BS.1770's channel weights
  * (1.0 for front channels, 1.41 for surround channels, 0 for LFE, by position in FFmpeg's default layout for the
@@ -24,12 +25,33 @@ import java.util.Arrays;
  * <p>Listeners hear of each step, with the media time at its end; a step's values are the meter's current ones.
  * Until the first 400 ms (3 s) have been measured, the momentary (short-term) value is that of what has been
  * measured so far; only complete windows count towards the integrated loudness and the loudness range.
+ *
+ * <p>The audio's format may change mid-stream (a reconnected source, a new programme: another sample rate or
+ * channel count). The meter then starts its windows again, as at the start: no window mixes blocks of two formats,
+ * and listeners hear {@link StepListener#onRestart}; the integrated loudness, range and peak go on over both. A
+ * format it cannot measure (a sample rate outside 4 kHz to 1 MHz) is skipped, never thrown at: listeners hear
+ * {@link StepListener#onUnmeasurable} once when it begins, and nothing more until a measurable format comes.
  */
 public final class LoudnessMeter {
-    /** A 100 ms step has been measured; {@code endSeconds} is the media time at its end. */
+    /** Hears the meter's steps, and where its measurement starts again or stops. */
     @FunctionalInterface
     public interface StepListener {
+        /** A 100 ms step has been measured; {@code endSeconds} is the media time at its end. */
         void onStep(LoudnessMeter meter, double endSeconds);
+
+        /**
+         * The audio's format changed at {@code atSeconds} (or came back to one the meter can measure): the momentary,
+         * short-term and sliding windows start again empty, as at the start of a stream.
+         */
+        default void onRestart(LoudnessMeter meter, double atSeconds) {
+        }
+
+        /**
+         * From {@code atSeconds} the audio cannot be measured, for the reason {@code why}: no steps come until a
+         * format the meter can measure, and the windows are empty.
+         */
+        default void onUnmeasurable(LoudnessMeter meter, double atSeconds, String why) {
+        }
     }
 
     /** BS.1770's weight of a surround channel (about +1.5 dB). */
@@ -39,6 +61,8 @@ public final class LoudnessMeter {
     public static final double RANGE_RELATIVE_GATE_LU = -20.0;
     /** The shelf of the K-weighting sits at 1.68 kHz: below twice that, there is nothing to weigh. */
     private static final int MIN_SAMPLE_RATE = 4000;
+    /** Above this the high-pass at 38 Hz sits within 1e-4 of the sampling rate's unit circle: not trusted. */
+    private static final int MAX_SAMPLE_RATE = 1_000_000;
     private static final int MOMENTARY_SUB_BLOCKS = 4;
     private static final int SHORT_TERM_SUB_BLOCKS = 30;
     private static final double[] NO_WEIGHTS = new double[0];
@@ -47,9 +71,13 @@ public final class LoudnessMeter {
     private StepListener[] listeners = NO_LISTENERS;
     private double[] weightsOverride;
 
-    // The format being measured; changes (rare) rebuild the filters.
+    // The format of the last block (0: none yet); changes (rare) rebuild the filters.
     private int sampleRate;
     private int channels;
+    /** Whether that format can be measured (the filters are built for it). */
+    private boolean measurable;
+    /** The channel weights were set anew: the next block rebuilds the filters. */
+    private boolean reweigh;
     private double[] weights = NO_WEIGHTS;
     private KWeighting kWeighting;
     private TruePeakInterpolator truePeak;
@@ -108,7 +136,7 @@ public final class LoudnessMeter {
      */
     public void channelWeights(double... perChannel) {
         weightsOverride = perChannel == null ? null : perChannel.clone();
-        channels = 0;
+        reweigh = true;
     }
 
     /**
@@ -133,14 +161,14 @@ public final class LoudnessMeter {
         };
     }
 
-    /** Measures a block of decoded audio; a block below 4 kHz (no K-weighting there) or without samples is skipped. */
+    /**
+     * Measures a block of decoded audio; a block without samples, or in a format the meter cannot measure
+     * ({@link #unmeasurableReason}), is skipped.
+     */
     public void process(AudioBlock block) {
         int n = block.channelCount();
-        if (n == 0 || block.samples() <= 0 || block.sampleRate() < MIN_SAMPLE_RATE) {
+        if (n == 0 || block.samples() <= 0 || !ready(block.sampleRate(), n, block.ptsSeconds())) {
             return;
-        }
-        if (n != channels || block.sampleRate() != sampleRate) {
-            configure(block.sampleRate(), n);
         }
         for (int c = 0; c < n; c++) {
             planes[c] = block.channel(c);
@@ -148,19 +176,65 @@ public final class LoudnessMeter {
         measure(planes, block.samples(), block.ptsSeconds());
     }
 
-    /** Measures {@code samples} samples of each of {@code planes} (float, full scale 1), the first at {@code ptsSeconds}. */
+    /**
+     * Measures {@code samples} samples of each of {@code planes} (float, full scale 1), the first at {@code ptsSeconds};
+     * skipped as {@link #process(AudioBlock)} skips.
+     */
     public void process(float[][] planes, int samples, int sampleRate, double ptsSeconds) {
-        if (planes.length != channels || sampleRate != this.sampleRate) {
-            configure(sampleRate, planes.length);
+        if (planes.length == 0 || samples <= 0 || !ready(sampleRate, planes.length, ptsSeconds)) {
+            return;
         }
         measure(planes, samples, ptsSeconds);
     }
 
-    private void configure(int rate, int channelCount) {
-        if (rate < MIN_SAMPLE_RATE || rate > 1_000_000 || channelCount < 1) {
-            throw new IllegalArgumentException("cannot measure loudness at " + rate + " Hz with " + channelCount
-                    + " channels");
+    /**
+     * Why audio at {@code sampleRate} Hz cannot be measured, in words; null when it can. BS.1770's K-weighting is
+     * defined from a few kHz up (its shelf sits at 1.68 kHz); past 1 MHz its 38 Hz high-pass is not trusted.
+     */
+    public static String unmeasurableReason(int sampleRate) {
+        if (sampleRate < MIN_SAMPLE_RATE) {
+            return "its sample rate, " + sampleRate + " Hz, is below the " + MIN_SAMPLE_RATE
+                    + " Hz that BS.1770's K-weighting needs";
         }
+        if (sampleRate > MAX_SAMPLE_RATE) {
+            return "its sample rate, " + sampleRate + " Hz, is above the " + MAX_SAMPLE_RATE
+                    + " Hz the loudness meter measures";
+        }
+        return null;
+    }
+
+    /**
+     * Makes the meter ready for a block of {@code rate} Hz and {@code channelCount} channels at {@code atSeconds}:
+     * a new format starts the windows again (or stops the measurement); returns whether the block is measured.
+     */
+    private boolean ready(int rate, int channelCount, double atSeconds) {
+        if (rate == sampleRate && channelCount == channels && !reweigh) {
+            return measurable;
+        }
+        boolean restart = sampleRate != 0;
+        sampleRate = rate;
+        channels = channelCount;
+        reweigh = false;
+        String why = unmeasurableReason(rate);
+        if (why != null) {
+            measurable = false;
+            emptyWindows();
+            for (StepListener l : listeners) {
+                l.onUnmeasurable(this, atSeconds, why);
+            }
+            return false;
+        }
+        configure(rate, channelCount);
+        measurable = true;
+        if (restart) {
+            for (StepListener l : listeners) {
+                l.onRestart(this, atSeconds);
+            }
+        }
+        return true;
+    }
+
+    private void configure(int rate, int channelCount) {
         double[] w = weightsOverride != null && weightsOverride.length == channelCount
                 ? weightsOverride : defaultChannelWeights(channelCount);
         sampleRate = rate;
@@ -169,7 +243,11 @@ public final class LoudnessMeter {
         kWeighting = new KWeighting(rate, channelCount);
         truePeak = new TruePeakInterpolator(channelCount);
         planes = new float[channelCount][];
-        // A new format starts new windows; what was measured before still counts towards I, LRA and the peak.
+        emptyWindows();
+    }
+
+    /** Empties the windows: what was measured before still counts towards I, LRA and the peak, never in a window. */
+    private void emptyWindows() {
         samplesSeen = 0;
         subBlocksDone = 0;
         subBlockEnd = subBlockBoundary(0);
@@ -178,6 +256,8 @@ public final class LoudnessMeter {
         Arrays.fill(ringEnergy, 0);
         Arrays.fill(ringSamples, 0);
         ringNext = 0;
+        momentaryEnergy = Double.NaN;
+        shortTermEnergy = Double.NaN;
         if (sliding != null) {
             sliding.clear();
         }
@@ -335,7 +415,9 @@ public final class LoudnessMeter {
         stepPeak = 0;
         maxPeak = 0;
         steps = 0;
+        sampleRate = 0;
         channels = 0;
+        measurable = false;
         if (sliding != null) {
             sliding.clear();
         }

@@ -276,6 +276,80 @@ class LoudnessMeterTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    // ---- A stream whose format changes ----
+
+    /** Records the meter's restarts and what it could not measure: {at seconds} and {at seconds, why}. */
+    static final class Told implements LoudnessMeter.StepListener {
+        final List<Double> restarts = new ArrayList<>();
+        final List<String> unmeasurable = new ArrayList<>();
+
+        @Override
+        public void onStep(LoudnessMeter meter, double endSeconds) {
+        }
+
+        @Override
+        public void onRestart(LoudnessMeter meter, double atSeconds) {
+            restarts.add(atSeconds);
+        }
+
+        @Override
+        public void onUnmeasurable(LoudnessMeter meter, double atSeconds, String why) {
+            unmeasurable.add(atSeconds + " " + why);
+        }
+    }
+
+    @Test
+    void aFormatChangeStartsEveryWindowAgainWithoutMixingTheTwo() {
+        List<double[]> s = new ArrayList<>();
+        Told told = new Told();
+        Run r = sliding(30, s);
+        r.meter.addListener(told);
+        // 40 s of stereo at 48 kHz, -23 LUFS; then 5.1 at 44.1 kHz, every channel at -33 dBFS: front 1 + 1 + 1,
+        // LFE 0, surrounds 1.41 + 1.41 weigh 5.82 against stereo's 2.
+        r.tone(40, -23, -23).format(44100, 6).tone(40, -33, -33, -33, -33, -33, -33);
+        double fiveOne = -33 + 10 * Math.log10(5.82 / 2);
+        assertThat(told.restarts).singleElement().satisfies(at -> assertThat(at).isCloseTo(40.0, offset(1e-9)));
+        assertThat(told.unmeasurable).isEmpty();
+        // from the first 400 ms of the new format, the momentary value is the new format's alone, and the short-term
+        // value from its first 100 ms (over what there is of it)
+        assertThat(r.steps).filteredOn(v -> v[0] >= 40.4 - 1e-9)
+                .allSatisfy(v -> assertThat(v[1]).as("M at %.1f s", v[0]).isCloseTo(fiveOne, offset(LU_TOLERANCE)));
+        assertThat(r.steps).filteredOn(v -> v[0] > 40 + 1e-9)
+                .allSatisfy(v -> assertThat(v[2]).as("S at %.1f s", v[0]).isCloseTo(fiveOne, offset(0.5)));
+        // the sliding window fills again over 30 s of the new format and holds only it
+        assertThat(s).filteredOn(v -> v[0] > 40 + 1e-9 && v[0] < 70 - 1e-9).allSatisfy(v -> assertThat(v[2]).isZero());
+        assertThat(s).filteredOn(v -> v[0] >= 40.4 - 1e-9)
+                .allSatisfy(v -> assertThat(v[1]).as("at %.1f s", v[0]).isCloseTo(fiveOne, offset(LU_TOLERANCE)));
+        assertThat(s.getLast()[2]).isOne();
+        // the programme goes on over both: 40 s at -23 and 40 s at fiveOne
+        double mean = (Math.pow(10, -23 / 10.0) + Math.pow(10, fiveOne / 10)) / 2;
+        assertThat(r.meter.integratedLufs()).isCloseTo(10 * Math.log10(mean), offset(LU_TOLERANCE));
+    }
+
+    @Test
+    void aSampleRateTheMeterCannotMeasureIsSkippedAndToldOnce() {
+        Told told = new Told();
+        Run r = new Run(48000, 2);
+        r.meter.addListener(told);
+        r.tone(5, -23, -23);
+        int before = r.steps.size();
+        // 2 MHz (a broken or hostile stream): no exception, no step, said once however long it lasts
+        r.format(2_000_000, 2).tone(1.5, -23, -23);
+        assertThat(r.steps).hasSize(before);
+        assertThat(told.unmeasurable).singleElement().asString()
+                .startsWith("5.0 ").contains("2000000 Hz").contains("above");
+        assertThat(r.meter.momentaryLufs()).isNaN();
+        // a measurable format again: measured from scratch, the integrated loudness over both measured parts
+        r.format(48000, 2).tone(5, -23, -23);
+        assertThat(told.restarts).singleElement().satisfies(at -> assertThat(at).isCloseTo(6.5, offset(1e-9)));
+        assertThat(r.steps).hasSize(before + 50);
+        assertThat(r.meter.integratedLufs()).isCloseTo(-23.0, offset(LU_TOLERANCE));
+        // below 4 kHz the K-weighting is undefined: the same
+        r.format(2000, 1).tone(1, -23);
+        assertThat(told.unmeasurable).hasSize(2).last().asString().contains("below");
+        assertThat(LoudnessMeter.unmeasurableReason(48000)).isNull();
+    }
+
     @Test
     void noAllocationInSteadyState() {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -430,21 +504,27 @@ class LoudnessMeterTest {
         private static final int[] BLOCK_SIZES = {1024, 4410, 333, 1920, 4096, 77};
         final LoudnessMeter meter = new LoudnessMeter();
         final List<double[]> steps = new ArrayList<>();
-        final int rate;
-        final float[][] planes;
-        final double cos;
-        final double sin;
+        int rate;
+        float[][] planes;
+        double cos;
+        double sin;
         double re = 1;
         double im = 0;
         double pts;
         int blockIndex;
 
         Run(int rate, int channels) {
+            format(rate, channels);
+            meter.addListener((m, end) -> steps.add(new double[] {end, m.momentaryLufs(), m.shortTermLufs()}));
+        }
+
+        /** From now on the tone comes at {@code rate} Hz in {@code channels} channels (the stream's format changed). */
+        Run format(int rate, int channels) {
             this.rate = rate;
             this.planes = new float[channels][4410];
             this.cos = Math.cos(2 * Math.PI * 1000 / rate);
             this.sin = Math.sin(2 * Math.PI * 1000 / rate);
-            meter.addListener((m, end) -> steps.add(new double[] {end, m.momentaryLufs(), m.shortTermLufs()}));
+            return this;
         }
 
         /** {@code seconds} of the tone at a peak level per channel in dBFS (-infinity: silent). */

@@ -143,6 +143,10 @@ public final class MediaInput implements AutoCloseable {
     private long decodeErrors;
     private long videoDecodeErrors;
     private double nextVideoPts = Double.NaN;
+    /** The earliest presentation time (own time base, seconds) of the video packets sent before the first frame. */
+    private double earliestLeadingVideoPacket = Double.NaN;
+    /** For the frame being delivered: see {@link VideoFrame#skippedBeforeSeconds()}. */
+    private double skippedBeforeSeconds;
     private double nextAudioPts = Double.NaN;
     private double mediaEndSeconds;
     private boolean ended;
@@ -247,6 +251,9 @@ public final class MediaInput implements AutoCloseable {
         try {
             int stream = packet.stream_index();
             if (stream == videoIndex) {
+                if (videoFrames == 0) {
+                    noteLeadingVideoPacket();
+                }
                 decode(videoDecoder, packet, sink, true);
             } else if (stream == audioIndex) {
                 decode(audioDecoder, packet, sink, false);
@@ -514,8 +521,36 @@ public final class MediaInput implements AutoCloseable {
         }
     }
 
+    /** A video packet before the first frame: the earliest time of those is where the input's video began. */
+    private void noteLeadingVideoPacket() {
+        long ts = packet.pts() != AV_NOPTS_VALUE ? packet.pts() : packet.dts();
+        if (ts != AV_NOPTS_VALUE && !(ts * videoTimeBase >= earliestLeadingVideoPacket)) {
+            earliestLeadingVideoPacket = ts * videoTimeBase;
+        }
+    }
+
+    /**
+     * On the first frame: how much earlier video the decoder was given without making a picture of it (the input
+     * began between keyframes); half a frame of slack for rounding. 0 on later frames.
+     */
+    private double skippedBefore(AVFrame frame, long index) {
+        long ts = frame.best_effort_timestamp();
+        if (index != 0 || ts == AV_NOPTS_VALUE || Double.isNaN(earliestLeadingVideoPacket)) {
+            return 0;
+        }
+        double skipped = ts * videoTimeBase - earliestLeadingVideoPacket;
+        return skipped > nominalFrameDuration / 2 ? skipped : 0;
+    }
+
+    /** The decoder's facts every delivered frame carries besides its picture. */
+    private void stamp(VideoFrame target) {
+        target.decoderErrors(videoDecodeErrors);
+        target.skippedBeforeSeconds(skippedBeforeSeconds);
+    }
+
     private void deliverVideo(MediaSink sink) {
         AVFrame frame = videoFrame.avFrame();
+        skippedBeforeSeconds = skippedBefore(frame, videoFrames);
         double pts = mediaTime(frame.best_effort_timestamp(), videoTimeBase, nextVideoPts);
         long durationTicks = frame.duration();
         double duration = durationTicks > 0 ? durationTicks * videoTimeBase : nominalFrameDuration;
@@ -526,7 +561,7 @@ public final class MediaInput implements AutoCloseable {
         if (format == AV_PIX_FMT_CUDA) {
             deviceFrames = true;
             videoFrame.fill(deviceLayout(frame), pts, duration, index, true);
-            videoFrame.decoderErrors(videoDecodeErrors);
+            stamp(videoFrame);
             sink.onVideo(videoFrame);
             return;
         }
@@ -539,7 +574,7 @@ public final class MediaInput implements AutoCloseable {
         }
         if (layout != null) {
             videoFrame.fill(layout, pts, duration, index, false);
-            videoFrame.decoderErrors(videoDecodeErrors);
+            stamp(videoFrame);
             sink.onVideo(videoFrame);
             return;
         }
@@ -547,7 +582,7 @@ public final class MediaInput implements AutoCloseable {
         VideoFrame target = convert(frame);
         try {
             target.fill(PixelLayout.of(target.avFrame().format()), pts, duration, index, false);
-            target.decoderErrors(videoDecodeErrors);
+            stamp(target);
             sink.onVideo(target);
         } finally {
             target.release();

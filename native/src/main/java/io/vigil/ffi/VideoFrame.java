@@ -46,6 +46,7 @@ public final class VideoFrame implements AutoCloseable {
     private boolean keyFrame;
     private boolean onDevice;
     private long decoderErrors;
+    private double skippedBeforeSeconds;
 
     public VideoFrame() {
         frame = av_frame_alloc();
@@ -95,6 +96,7 @@ public final class VideoFrame implements AutoCloseable {
         FfmpegException.check(av_frame_ref(frame, other.frame), "av_frame_ref");
         fill(other.layout, other.ptsSeconds, other.durationSeconds, other.index, other.onDevice);
         decoderErrors = other.decoderErrors;
+        skippedBeforeSeconds = other.skippedBeforeSeconds;
     }
 
     /** Drops the picture; the holder can be filled again. */
@@ -222,6 +224,21 @@ public final class VideoFrame implements AutoCloseable {
 
     void decoderErrors(long count) {
         decoderErrors = count;
+    }
+
+    /**
+     * On an input's first frame: how much earlier video (by presentation time) the decoder was given and could not
+     * decode, seconds: the input began between keyframes (a live source joined mid-GOP, a recording cut there) and
+     * this is the first picture the decoder could make. 0 on every other frame, and when the input began with a
+     * decodable picture.
+     */
+    public double skippedBeforeSeconds() {
+        ensureFilled();
+        return skippedBeforeSeconds;
+    }
+
+    void skippedBeforeSeconds(double seconds) {
+        skippedBeforeSeconds = seconds;
     }
 
     /** Whether the decoder marked this frame corrupt. */

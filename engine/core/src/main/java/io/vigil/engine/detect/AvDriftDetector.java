@@ -14,26 +14,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Audio and video timelines more than {@code toleranceSeconds} apart, either way: what a player that presents both
- * by their timestamps shows as lip-sync error. Only timestamps are read, so what is measured is the offset between
- * the two timelines as the container carries them, not the sync of the content itself (an encoder that stamped
- * sound and picture wrongly at capture is invisible here), and it is measured against the alignment the source had
- * at its start, or at its last splice:
- * <ul>
- *   <li>the video timeline's origin is its first frame's time, moved by each jump of more than
- *   {@value #SPLICE_SECONDS} s (a splice): frames held or dropped do not move it, as a player holds a frame until the
- *   next one is due;</li>
- *   <li>the audio timeline's origin is each block's time minus the audio played before it (its sample clock): sound
- *   plays continuously, so both a jump and a slow drift of the audio timestamps against the samples move it;</li>
- *   <li>at each video frame, {@code offsetMs} = audio origin minus video origin: positive when the sound comes late
- *   (audio muxed with {@code ffmpeg -itsoffset 0.3} gives +300), negative when it comes early.</li>
- * </ul>
- * A splice that jumps both timelines by the same amount keeps the offset; one that cuts them at different places
- * changes it. The alarm holds while the offset stays outside the tolerance and clears at the first frame within it.
- *
- * <p>Limitation: audio that starts before the first decodable video frame is indistinguishable from audio muxed
- * early, so a live stream joined between keyframes reads as audio ahead by up to one GOP (a baseline taken at
- * the first frame pair for live inputs would avoid that, at the cost of missing an offset present from the start).
+ * Audio and video more than {@code toleranceSeconds} apart, either way, in what is presented together: what a player
+ * that presents both by their timestamps shows as lip-sync error. Only timestamps are read, so what is measured is
+ * the offset between the two timelines as the container carries them, not the sync of the content itself (an
+ * encoder that stamped sound and picture wrongly at capture, or {@code adelay}'s silence, is invisible here). How
+ * the offset is measured, and against which alignment (a file's start; the first picture with sound of an input
+ * joined between keyframes or of a restart of both timelines), is {@link AvAlignment}'s: in short, {@code offsetMs}
+ * is positive when the sound comes late (audio muxed with {@code ffmpeg -itsoffset 0.3} gives +300), negative when
+ * it comes early, and audio heard before the first picture of a join or a cut is not taken for audio muxed early.
+ * The alarm holds while the offset stays outside the tolerance and clears at the first frame within it, or when the
+ * audio stops.
  */
 public final class AvDriftDetector extends AlarmingDetector {
     public static final String NAME = "av_drift";
@@ -48,12 +38,18 @@ public final class AvDriftDetector extends AlarmingDetector {
         public Spec() {
             super(DetectorSpec.builder(NAME, 120)
                     .describe("audio and video out of sync", """
-                            the audio timeline (each block's time minus the audio played before it) and the video
-                            timeline (the first frame's time, moved by splices over 0.5 s) are more than
-                            `toleranceSeconds` apart either way: audio muxed late or early (`-itsoffset`), a splice
-                            that cuts audio and video at different places, audio timestamps that drift against the
-                            samples. Timestamps only: an offset baked into the content is invisible. Metrics
-                            `offsetMs` (audio minus video: positive when the sound comes late), `worstOffsetMs`""")
+                            the audio timeline (each block's time minus the audio played before it: its
+                            sample clock) and the video timeline (the first frame's time) are more than
+                            `toleranceSeconds` apart either way, against their alignment where they were first
+                            presented together. At a file's start that alignment is zero: audio muxed late
+                            (`-itsoffset`) fires; audio muxed early fires when it also ends early (audio that only
+                            starts before the first picture is a cut: `-ss -c copy`). An input that began between
+                            keyframes (a live join or reconnection, a recording cut mid-GOP) and a restart of both
+                            timelines are aligned afresh at their first picture with sound. Forward gaps (lost
+                            packets, an outage) are missing content, not an offset; audio timestamps that drift
+                            against the samples or step back over them, and one timeline jumping back alone, fire.
+                            Timestamps only: an offset baked into the content is invisible. Metrics `offsetMs` (audio
+                            minus video: positive when the sound comes late), `worstOffsetMs`""")
                     .alarm(Severity.ERROR, 2.0, 0.0)
                     .parameter(ParamSpec.seconds("toleranceSeconds", 0.1,
                             "largest offset, either way, between the audio and video timelines")
@@ -66,19 +62,12 @@ public final class AvDriftDetector extends AlarmingDetector {
         }
     }
 
-    /** A video timestamp jump larger than this is a splice and moves the video origin. */
-    static final double SPLICE_SECONDS = 0.5;
-
     private final double toleranceSeconds;
-    private double videoOrigin = Double.NaN;
-    private double videoExpected = Double.NaN;
-    private double audioOrigin = Double.NaN;
-    private double audioPlayedSeconds;
+    private final AvAlignment alignment = new AvAlignment();
     /** First video frame time of the current run outside the tolerance; NaN when within. */
     private double driftSince = Double.NaN;
     private double offsetSeconds;
     private double worstSeconds;
-    private double lastVideoEnd = Double.NaN;
 
     public AvDriftDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
@@ -86,28 +75,30 @@ public final class AvDriftDetector extends AlarmingDetector {
     }
 
     @Override
+    public void onInputStart() {
+        alignment.inputStarted();
+    }
+
+    @Override
     public void onAudio(AudioStats s) {
-        audioOrigin = s.ptsSeconds - audioPlayedSeconds;
-        audioPlayedSeconds += s.endSeconds() - s.ptsSeconds;
+        alignment.onAudio(s.ptsSeconds, s.endSeconds());
     }
 
     @Override
     public void onVideo(FrameStats s) {
-        if (Double.isNaN(videoOrigin)) {
-            videoOrigin = s.ptsSeconds;
-        } else if (Math.abs(s.ptsSeconds - videoExpected) > SPLICE_SECONDS) {
-            videoOrigin += s.ptsSeconds - videoExpected;
-        }
-        videoExpected = s.endSeconds();
-        lastVideoEnd = s.endSeconds();
-        if (Double.isNaN(audioOrigin)) {
+        double offset = alignment.onVideo(s.ptsSeconds, s.durationSeconds, s.skippedBeforeSeconds);
+        double since = alignment.judgedSinceSeconds();
+        if (Double.isNaN(offset)) {
+            if (alignment.audioStopped() && !Double.isNaN(driftSince)) {
+                driftSince = Double.NaN;
+                alarm.clear(s.ptsSeconds);
+            }
             return;
         }
-        double offset = audioOrigin - videoOrigin;
         if (Math.abs(offset) > toleranceSeconds) {
             offsetSeconds = offset;
             if (Double.isNaN(driftSince)) {
-                driftSince = s.ptsSeconds;
+                driftSince = Double.isNaN(since) ? s.ptsSeconds : since;
                 worstSeconds = offset;
             } else if (Math.abs(offset) > Math.abs(worstSeconds)) {
                 worstSeconds = offset;
@@ -122,7 +113,15 @@ public final class AvDriftDetector extends AlarmingDetector {
 
     @Override
     public void finish(double lastVideoSeconds, double audioEndSeconds) {
-        alarm.finish(lastVideoEnd);
+        double end = alignment.videoEndSeconds();
+        double shifted = alignment.shiftedFromTheStart(toleranceSeconds);
+        if (!Double.isNaN(shifted)) {
+            // Audio ahead of the first picture and of the last: muxed early, not cut; it held all along.
+            offsetSeconds = shifted;
+            worstSeconds = shifted;
+            alarm.hold(alignment.anchorSeconds(), end);
+        }
+        alarm.finish(end);
     }
 
     @Override

@@ -151,6 +151,24 @@ public final class LoudnessDetector extends AlarmingDetector implements Loudness
         }
     }
 
+    /**
+     * The audio's format changed (a reconnected source, another programme): the meter's windows start again, so the
+     * steps are timed afresh and the quiet side waits for its window to fill with the new format; a loud stretch
+     * goes on if the new format is loud too.
+     */
+    @Override
+    public void onRestart(LoudnessMeter m, double atSeconds) {
+        lastStepEnd = Double.NaN;
+    }
+
+    /** The audio cannot be measured from here (the pipeline says so once): what held stops, nothing is judged. */
+    @Override
+    public void onUnmeasurable(LoudnessMeter m, double atSeconds, String why) {
+        lastStepEnd = Double.NaN;
+        outSince = Double.NaN;
+        alarm.clear(atSeconds);
+    }
+
     private void track(double shortTerm, double programme, double peak) {
         if (shortTerm > LoudnessMeter.ABSOLUTE_GATE_LUFS
                 && (Double.isNaN(extremeShortTerm) || Math.abs(shortTerm - target) > Math.abs(extremeShortTerm - target))) {

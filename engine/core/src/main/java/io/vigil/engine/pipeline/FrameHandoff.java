@@ -34,11 +34,15 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
         final AudioBlock audio = new AudioBlock();
         boolean video;
         boolean end;
+        /** The first frame or block of an input handed over. */
+        boolean inputStart;
     }
 
     private final MediaSink target;
     /** Called on the analysing thread with {@link System#nanoTime()} whenever no frame came for a poll interval. */
     private final LongConsumer idle;
+    /** Called on the analysing thread before the first frame or block of each input. */
+    private final Runnable inputStarted;
     private final BlockingQueue<Slot> free = new ArrayBlockingQueue<>(SLOTS);
     private final BlockingQueue<Slot> filled = new ArrayBlockingQueue<>(SLOTS + 1);
     private final Slot[] slots = new Slot[SLOTS];
@@ -52,6 +56,8 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     private long startedNanos;
     /** Added to every timestamp handed over: keeps one timeline across a live source's reopenings. */
     private double offsetSeconds;
+    /** An input has started and nothing of it has been handed over yet (a dropped frame does not count). */
+    private boolean inputStartPending;
     /** The least the input has been behind real time (negative: ahead), seconds. */
     private double minLagSeconds;
     /** Seconds the decoding thread waited for a free slot, decayed over {@link #BLOCKED_WINDOW_SECONDS}. */
@@ -60,16 +66,19 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
 
     /** @param dropWhenFull drop video frames rather than wait when the analysis is behind (live inputs) */
     FrameHandoff(MediaSink target, String name, boolean dropWhenFull) {
-        this(target, name, dropWhenFull, now -> { });
+        this(target, name, dropWhenFull, now -> { }, () -> { });
     }
 
     /**
      * @param idle called on the analysing thread (the only thread that calls {@code target}) with the
      *             {@link System#nanoTime()} of each {@link #IDLE_POLL_MILLIS} that passes without a frame
+     * @param inputStarted called on the analysing thread before the first frame or block of each input
+     *                     ({@link #inputStarted})
      */
-    FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle) {
+    FrameHandoff(MediaSink target, String name, boolean dropWhenFull, LongConsumer idle, Runnable inputStarted) {
         this.target = target;
         this.idle = idle;
+        this.inputStarted = inputStarted;
         this.dropWhenFull = dropWhenFull;
         for (int i = 0; i < SLOTS; i++) {
             slots[i] = new Slot();
@@ -144,11 +153,14 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     }
 
     /**
-     * From now on adds {@code seconds} to the timestamps of what is handed over (call on the decoding thread): a
-     * reopened live source starts its own timestamps afresh, and the analysis needs one timeline.
+     * An input (the first, or a reopening) starts (call on the decoding thread before handing over its first frame
+     * or block): from now on {@code offsetSeconds} is added to the timestamps of what is handed over, as a reopened
+     * live source starts its own timestamps afresh and the analysis needs one timeline; the analysing thread hears of
+     * the new input before its first frame or block.
      */
-    void offsetSeconds(double seconds) {
-        offsetSeconds = seconds;
+    void inputStarted(double offsetSeconds) {
+        this.offsetSeconds = offsetSeconds;
+        inputStartPending = true;
     }
 
     /** Video frames dropped because the analysis was behind a live input. */
@@ -194,6 +206,9 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
             }
             try {
                 if (failure == null) {
+                    if (slot.inputStart) {
+                        inputStarted.run();
+                    }
                     if (slot.video) {
                         target.onVideo(slot.frame);
                     } else {
@@ -229,6 +244,10 @@ final class FrameHandoff implements MediaSink, AutoCloseable {
     }
 
     private void publish(Slot slot) {
+        slot.inputStart = inputStartPending && !slot.end;
+        if (slot.inputStart) {
+            inputStartPending = false;
+        }
         try {
             filled.put(slot);
         } catch (InterruptedException e) {

@@ -20,6 +20,7 @@ import io.vigil.kernels.engine.StatisticsRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One stream's pipeline: computes the statistics its enabled detectors read, hands them to the detectors, and
@@ -45,7 +46,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private StartFrames startFrames;
 
     private StreamAnalyzer(Lineup lineup, AlarmTracker tracker, boolean live, FrameStatistics video,
-                           AudioLevels audio) {
+                           AudioLevels audio, Consumer<String> notices) {
         this.detectors = lineup.detectors();
         this.reads = lineup.statistics();
         this.tracker = tracker;
@@ -53,7 +54,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.videoStatistics = video;
         this.videoNeeded = video != null || reads.contains(Statistic.VIDEO_TIMESTAMPS);
         this.audioLevels = audio;
-        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup) : null;
+        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup, notices) : null;
     }
 
     /**
@@ -61,11 +62,20 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
      * read on {@code backend}.
      */
     public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend) {
+        return create(config, tracker, live, backend, note -> { });
+    }
+
+    /**
+     * As {@link #create(VigilConfig, AlarmTracker, boolean, StatisticsEngine)}; {@code notices} hears, in a line for
+     * people, what the analysis skips and goes on without (audio whose loudness cannot be measured).
+     */
+    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend,
+                                        Consumer<String> notices) {
         Lineup lineup = DetectorRegistry.standard().build(config.detectors(), tracker);
         StatisticsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
-        return new StreamAnalyzer(lineup, tracker, live, video, audio);
+        return new StreamAnalyzer(lineup, tracker, live, video, audio, notices);
     }
 
     /** The video statistics the lineup reads, with the figures its detectors set, as the backend takes them. */
@@ -104,9 +114,9 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /**
      * One loudness meter for the stream, with the sliding window a detector asks for; the detectors that listen hear
-     * its steps.
+     * its steps. Audio it cannot measure is said once to {@code notices}; the detectors hear it and stop judging.
      */
-    private static LoudnessMeter loudnessMeterFor(Lineup lineup) {
+    private static LoudnessMeter loudnessMeterFor(Lineup lineup, Consumer<String> notices) {
         LoudnessMeter meter = new LoudnessMeter();
         meter.slidingWindowSeconds(lineup.parameter(StatisticParameter.LOUDNESS_WINDOW));
         for (Detector d : lineup.detectors()) {
@@ -114,6 +124,23 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 meter.addListener(listener);
             }
         }
+        meter.addListener(new LoudnessMeter.StepListener() {
+            private boolean told;
+
+            @Override
+            public void onStep(LoudnessMeter m, double endSeconds) {
+            }
+
+            @Override
+            public void onUnmeasurable(LoudnessMeter m, double atSeconds, String why) {
+                if (!told) {
+                    told = true;
+                    notices.accept(String.format(java.util.Locale.ROOT, "loudness is not measured from %.1f s: %s;"
+                            + " it is not judged until the audio comes in a format the meter measures (the other"
+                            + " detectors go on).", atSeconds, why));
+                }
+            }
+        });
         return meter;
     }
 
@@ -159,6 +186,13 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     public boolean readsAudio() {
         return audioLevels != null || loudness != null;
+    }
+
+    /** An input begins (the first, or a reopening), before its first frame or block: the detectors hear of it. */
+    void inputStarted() {
+        for (Detector d : detectors) {
+            d.onInputStart();
+        }
     }
 
     @Override

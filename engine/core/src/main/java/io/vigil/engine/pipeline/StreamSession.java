@@ -99,14 +99,15 @@ public final class StreamSession implements AutoCloseable {
         this.decodeOptions = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.decodeTarget());
         boolean live = address.remote();
         this.tracker = new AlarmTracker(stream, b.events, live);
-        this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend);
+        this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend,
+                note -> notices.accept(stream + ": " + note));
         Tap analysing = null;
         try {
             if (b.thumbnailDir != null) {
                 StartFrames.create(b.config, b.thumbnailDir, stream, notices, backend).attach(analyzer, tracker);
             }
             analysing = new Tap(b);
-            this.handoff = new FrameHandoff(analysing, stream, live, analysing::idle);
+            this.handoff = new FrameHandoff(analysing, stream, live, analysing::idle, analyzer::inputStarted);
         } catch (RuntimeException | Error e) {
             if (analysing != null) {
                 analysing.close();
@@ -442,7 +443,7 @@ public final class StreamSession implements AutoCloseable {
             long now = System.nanoTime();
             if (!inputStarted) {
                 inputStarted = true;
-                handoff.offsetSeconds(timeline.inputStarted(ptsSeconds, now));
+                handoff.inputStarted(timeline.inputStarted(ptsSeconds, now));
                 inputStartedListener.run();
             }
             return now;

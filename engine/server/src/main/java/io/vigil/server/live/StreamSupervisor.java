@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * audio block) that made an alarm fire to its publication.
  */
 final class StreamSupervisor {
+    /** Where the session's notes for people go: what it analyses without (audio it cannot measure the loudness of). */
+    private static final System.Logger LOG = System.getLogger(StreamSupervisor.class.getName());
     private static final long SAMPLE_EVERY_NANOS = 1_000_000_000L;
     private static final long THUMBNAIL_EVERY_NANOS = 3_000_000_000L;
     /** fps is measured over this many of the last samples (about 10 s). */
@@ -145,6 +147,7 @@ final class StreamSupervisor {
 
     private void run() {
         try (StreamSession s = StreamSession.of(id, url, config, backend, this::publish).watching()
+                .notices(note -> LOG.log(System.Logger.Level.WARNING, note))
                 .onInputStarted(() -> {
                     state(StreamStatus.State.RUNNING);
                     onInputStarted.run();

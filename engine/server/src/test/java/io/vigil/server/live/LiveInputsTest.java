@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
-import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
-import io.vigil.server.config.ServeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,10 +43,7 @@ class LiveInputsTest {
         http = LiveSources.fileServer(dir);
         hub = new EventHub(1000);
         events = new LiveSources.Collector(hub);
-        ServeConfig config = ServeConfig.standard()
-                .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(5)))
-                .withReconnect(new ServeConfig.Reconnect(0.2, 1));
-        registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
+        registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(5));
     }
 
     @AfterAll

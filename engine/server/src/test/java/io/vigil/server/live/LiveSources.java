@@ -2,7 +2,9 @@ package io.vigil.server.live;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
+import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.server.EventHub;
+import io.vigil.server.config.ServeConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramSocket;
@@ -37,6 +39,17 @@ public final class LiveSources {
     public static List<String> encode() {
         return List.of("-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
                 "-pix_fmt", "yuv420p", "-c:a", "mp2", "-b:a", "128k");
+    }
+
+    /**
+     * A registry for live sources on the CPU: a read that waits {@code ioTimeout} for data has broken off, and a
+     * broken source is reopened after 0.2 s, backing off to 1 s.
+     */
+    static LocalStreamRegistry liveRegistry(EventHub hub, Duration ioTimeout) {
+        ServeConfig config = ServeConfig.standard()
+                .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(ioTimeout))
+                .withReconnect(new ServeConfig.Reconnect(0.2, 1));
+        return new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
     /** Starts ffmpeg with {@code args}; its log goes to {@code log}. */

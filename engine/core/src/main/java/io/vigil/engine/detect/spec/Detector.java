@@ -19,6 +19,13 @@ public interface Detector {
         return Double.NaN;
     }
 
+    /**
+     * An input begins, before its first frame or block: the first input, or a source reopened after it dropped (on
+     * one timeline with what came before, see the pipeline's {@code Timeline}, but not a continuation of it).
+     */
+    default void onInputStart() {
+    }
+
     default void onVideo(FrameStats stats) {
     }
 
