@@ -78,7 +78,7 @@ public final class Nvml implements AutoCloseable {
         try {
             lookup = SymbolLookup.libraryLookup(library, Arena.global());
         } catch (IllegalArgumentException notFound) {
-            return unavailable(library + " not found (no NVIDIA driver on this host)");
+            return unavailable(library + " not found, so no NVIDIA driver on this host");
         } catch (RuntimeException e) {
             // IllegalCallerException: native access denied to this module.
             return unavailable("cannot load " + library + ": " + e.getMessage());
@@ -338,7 +338,7 @@ public final class Nvml implements AutoCloseable {
                     return Linker.nativeLinker().downcallHandle(address.get(), signature);
                 }
             }
-            throw new IllegalStateException(library + " has no " + symbols[0] + " (not NVML, or a driver too old)");
+            throw new IllegalStateException(library + " has no " + symbols[0] + ": not NVML, or a driver too old");
         }
 
         /** Runs one call; a failure of the call itself (never expected) is NVML_ERROR_UNKNOWN. */

@@ -27,7 +27,7 @@ class NvmlTest {
     void withoutTheLibraryItSaysWhyInOneLineAndReadsNothing() {
         try (Nvml nvml = Nvml.open("libvigil-no-such-nvml.so.1")) {
             assertThat(nvml.unavailableReason()).hasValueSatisfying(why -> assertThat(why)
-                    .isEqualTo("libvigil-no-such-nvml.so.1 not found (no NVIDIA driver on this host)")
+                    .isEqualTo("libvigil-no-such-nvml.so.1 not found, so no NVIDIA driver on this host")
                     .doesNotContain("\n"));
             assertThat(nvml.read()).isEmpty();
             assertThat(nvml.gpuCount()).isZero();
@@ -38,7 +38,7 @@ class NvmlTest {
     void aLibraryThatIsNotNvmlIsRefusedWithoutAnException() {
         assertThatCode(() -> {
             try (Nvml nvml = Nvml.open("libm.so.6")) {
-                assertThat(nvml.unavailableReason()).hasValue("libm.so.6 has no nvmlInit_v2 (not NVML, or a driver too old)");
+                assertThat(nvml.unavailableReason()).hasValue("libm.so.6 has no nvmlInit_v2: not NVML, or a driver too old");
                 assertThat(nvml.read()).isEmpty();
             }
         }).doesNotThrowAnyException();
