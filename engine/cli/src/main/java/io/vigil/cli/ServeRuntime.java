@@ -1,6 +1,7 @@
 package io.vigil.cli;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.pipeline.GpuTelemetry;
 import io.vigil.server.DeliveryFigures;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
@@ -29,6 +30,8 @@ final class ServeRuntime implements AutoCloseable {
     final LocalStreamRegistry registry;
     private final List<AutoCloseable> sinks = new ArrayList<>();
     private final List<EventHub.Subscription> subscriptions = new ArrayList<>();
+    /** The GPUs' own figures for /metrics (NVML); reads nothing on a host without it. */
+    private final GpuTelemetry gpus = GpuTelemetry.open();
     final ApiServer api;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
@@ -72,12 +75,14 @@ final class ServeRuntime implements AutoCloseable {
                 }
                 return figures;
             });
+            started.gpuTelemetry(gpus);
             registry.addAll(config.streams());
         } catch (RuntimeException | StreamRejectedException e) {
             if (started != null) {
                 started.close();
             }
             closeQuietly();
+            gpus.close();
             throw e;
         }
         api = started;
@@ -104,6 +109,7 @@ final class ServeRuntime implements AutoCloseable {
         if (api != null) {
             api.close();
         }
+        gpus.close();
     }
 
     private void closeQuietly() {
