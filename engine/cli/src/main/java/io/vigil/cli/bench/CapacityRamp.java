@@ -64,7 +64,7 @@ public final class CapacityRamp {
     /**
      * @param capacity  the most streams that held (0: not even the first step)
      * @param limitedBy why the ramp stopped, null when it reached its maximum
-     * @param backend   the statistics backend the streams ran on (cuda, c, java)
+     * @param backend   where the streams' video statistics ran: cpu or gpu
      * @param decoders  how their video was decoded (nvdec, cpu; both when NVDEC refused some)
      */
     public record Result(ClipSpec clip, int capacity, String limitedBy, String backend, String decoders,

@@ -25,7 +25,7 @@ import java.time.format.DateTimeParseException;
  * @param size         the streams' picture size, "1920x1080"
  * @param codec        their video codec: h264, hevc or mpeg2
  * @param fps          their frame rate
- * @param backend      the statistics backend they ran on: cuda, c or java
+ * @param backend      where their video statistics ran: cpu or gpu
  * @param host         the host's name
  * @param measuredAt   when the ramp ended
  * @param vigilVersion the vigil that measured, null for a development build
