@@ -199,17 +199,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private static String json(MeasuredCapacity m, CapacityRamp.Result r, CapacityRamp.Settings s) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode o = mapper.createObjectNode();
-        o.put("streams", m.streams());
-        o.put("size", m.size());
-        o.put("codec", m.codec());
-        o.put("fps", m.fps());
-        o.put("backend", m.backend());
+        ObjectNode o = m.toJson();
         o.put("decoders", r.decoders());
-        o.put("host", m.host());
-        o.put("measuredAt", m.measuredAt().toString());
-        o.put("vigilVersion", m.vigilVersion());
-        o.put("limitedBy", m.limitedBy());
         o.put("stepSeconds", s.stepSeconds());
         o.put("maxLatencySeconds", s.maxLatencySeconds());
         o.put("cpus", Runtime.getRuntime().availableProcessors());

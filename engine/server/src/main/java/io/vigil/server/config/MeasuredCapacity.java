@@ -74,8 +74,8 @@ public record MeasuredCapacity(int streams, String size, String codec, int fps, 
                 "vigilVersion"), optionalText(file, root, "limitedBy"));
     }
 
-    /** Writes this to {@code file} (its folder made if need be), replacing what was there in one step. */
-    public void write(Path file) {
+    /** This as the JSON object the file holds (absent fields left out); the bench adds its steps to it. */
+    public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("streams", streams);
         o.put("size", size);
@@ -90,12 +90,17 @@ public record MeasuredCapacity(int streams, String size, String codec, int fps, 
         if (limitedBy != null) {
             o.put("limitedBy", limitedBy);
         }
+        return o;
+    }
+
+    /** Writes this to {@code file} (its folder made if need be), replacing what was there in one step. */
+    public void write(Path file) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path part = Files.createTempFile(dir, ".capacity", ".part");
             try {
-                Files.writeString(part, JSON.writeValueAsString(o) + "\n");
+                Files.writeString(part, JSON.writeValueAsString(toJson()) + "\n");
                 Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(part);
