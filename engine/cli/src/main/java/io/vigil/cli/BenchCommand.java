@@ -190,7 +190,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%7d  %-4s  %11s  %7d  %8s  %4s  %8s  %5s  %6d%s%n", s.streams(),
                     s.held() ? "yes" : "no", figure("%.1f", s.slowestFps()), s.droppedFrames(),
                     figure("%.2f", s.behindSeconds()), percent(s.cpuShare()), percent(s.hostCpuShare()),
-                    percent(s.decoderUtilization()), s.alarms(), s.held() ? "" : "  " + s.failure());
+                    percent(s.decoderUtilization()), s.alarmCount(), s.held() ? "" : "  " + s.failure());
         }
         out.printf(Locale.ROOT, "%ncapacity: %d %s of %s %s at %d fps%s%n", m.streams(),
                 m.streams() == 1 ? "stream" : "streams", m.size(), m.codec(), m.fps(),
@@ -219,7 +219,8 @@ final class BenchCommand implements Callable<Integer> {
             putFigure(j, "hostCpuShare", step.hostCpuShare());
             putFigure(j, "decoderUtilization", step.decoderUtilization());
             putFigure(j, "gpuUtilization", step.gpuUtilization());
-            j.put("alarms", step.alarms());
+            ObjectNode alarms = j.putObject("alarms");
+            step.alarms().forEach(alarms::put);
         }
         try {
             return mapper.writeValueAsString(o);

@@ -6,6 +6,8 @@ import io.vigil.engine.pipeline.InputException;
 import io.vigil.engine.pipeline.Sample;
 import io.vigil.engine.pipeline.StreamSession;
 import io.vigil.kernels.engine.StatisticsEngine;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,7 +29,7 @@ final class BenchStream implements AutoCloseable {
     private final StreamSession session;
     private final Thread reader;
     private final long originNanos = System.nanoTime();
-    private final AtomicLong alarms = new AtomicLong();
+    private final Map<String, Long> alarms = new ConcurrentHashMap<>();
     private final AtomicLong inputFailures = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean started;
@@ -84,8 +86,9 @@ final class BenchStream implements AutoCloseable {
         return lastFailure;
     }
 
-    long alarms() {
-        return alarms.get();
+    /** Alarms raised so far, by detector (the clip has nothing to raise one for: each is worth a look). */
+    Map<String, Long> alarms() {
+        return Map.copyOf(alarms);
     }
 
     String backend() {
@@ -120,7 +123,7 @@ final class BenchStream implements AutoCloseable {
 
     private void event(Event e) {
         if (e instanceof Event.Alarm a && a.firing()) {
-            alarms.incrementAndGet();
+            alarms.merge(a.detector(), 1L, Long::sum);
         }
     }
 
@@ -154,10 +157,15 @@ final class BenchStream implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /** Asks the stream to stop (returns at once): its read in progress fails, and it is not reopened. */
+    void stop() {
         stopping = true;
         session.abort();
+    }
+
+    @Override
+    public void close() {
+        stop();
         try {
             reader.join(10_000);
         } catch (InterruptedException e) {

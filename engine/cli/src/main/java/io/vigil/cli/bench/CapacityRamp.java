@@ -11,15 +11,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
  * The capacity ramp: live streams of one clip are added step by step (each watched with every detector, as the
  * service watches a stream), and each step is held for a while and judged. A step holds when, over its window, no
- * frame was dropped, no input broke off, every stream was analysed at its frame rate, the analysis stayed within the
- * latency bound of the live sources, this process used less than its share of the CPUs and the GPU's decoders stayed
- * below their bound. The capacity is the last step that held.
+ * frame was dropped, no picture came damaged (the clip is clean: damage is data lost on the way in), no input broke
+ * off, every stream was analysed at its frame rate, the analysis stayed within the latency bound of the live
+ * sources, this process used less than its share of the CPUs and the GPU's decoders stayed below their bound. The
+ * capacity is the last step that held.
  */
 public final class CapacityRamp {
     /** Length of the clip each stream loops. */
@@ -29,6 +32,8 @@ public final class CapacityRamp {
     /** After the new streams start, before the window opens: their start-up burst is not the steady state. */
     private static final double SETTLE_SECONDS = 2;
     private static final long GPU_SAMPLE_EVERY_MILLIS = 500;
+    /** The detector that reports damaged pictures: on the bench's clean clip, data lost before decoding. */
+    private static final String CORRUPTION = "corruption";
     /** A stream analysed at less than this share of its frame rate (less two frames of slack) fell behind. */
     private static final double FPS_SHARE = 0.95;
 
@@ -55,10 +60,20 @@ public final class CapacityRamp {
      * @param hostCpuShare       the whole host's busy share over the window (other processes too); NaN if unknown
      * @param decoderUtilization the busiest NVDEC (NVML), 0..1; NaN without NVML
      * @param gpuUtilization     the busiest GPU's SMs (NVML), 0..1; NaN without NVML
+     * @param alarms             alarms raised over the window, by detector (the clip gives none a reason)
      */
     public record Step(int streams, boolean held, String failure, double slowestFps, long droppedFrames,
                        long decodeErrors, long inputFailures, double behindSeconds, double cpuShare,
-                       double hostCpuShare, double decoderUtilization, double gpuUtilization, long alarms) {
+                       double hostCpuShare, double decoderUtilization, double gpuUtilization,
+                       SortedMap<String, Long> alarms) {
+        public Step {
+            alarms = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(alarms));
+        }
+
+        /** Alarms raised over the window, all detectors. */
+        public long alarmCount() {
+            return alarms.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /**
@@ -119,6 +134,8 @@ public final class CapacityRamp {
                 }
             }
         } finally {
+            // All at once first: each close then finds its reader already on its way out.
+            streams.forEach(BenchStream::stop);
             streams.forEach(BenchStream::close);
         }
         TreeSet<String> decoders = new TreeSet<>();
@@ -153,14 +170,14 @@ public final class CapacityRamp {
         long dropped = 0;
         long errors = 0;
         long failures = 0;
-        long alarms = 0;
+        SortedMap<String, Long> alarms = new TreeMap<>();
         for (int i = 0; i < n; i++) {
             BenchStream s = streams.get(i);
             frames[i] = s.framesAnalysed();
             dropped -= s.droppedFrames();
             errors -= s.decodeErrors();
             failures -= s.inputFailures();
-            alarms -= s.alarms();
+            s.alarms().forEach((detector, count) -> alarms.merge(detector, -count, Long::sum));
             s.takeWorstBehindSeconds();
         }
         CpuClock cpu = CpuClock.now();
@@ -193,7 +210,7 @@ public final class CapacityRamp {
             dropped += s.droppedFrames();
             errors += s.decodeErrors();
             failures += s.inputFailures();
-            alarms += s.alarms();
+            s.alarms().forEach((detector, count) -> alarms.merge(detector, count, Long::sum));
             behind = Math.max(behind, s.takeWorstBehindSeconds());
             sourceLate = Math.max(sourceLate, s.sourceLateSeconds());
             if (s.lastFailure() != null) {
@@ -202,13 +219,18 @@ public final class CapacityRamp {
         }
         int fps = settings.clip().fps();
         String failure = null;
+        long corrupted = alarms.getOrDefault(CORRUPTION, 0L);
         if (dropped > 0) {
             failure = dropped + " frames dropped (the analysis fell behind)";
+        } else if (corrupted > 0 || errors > 0) {
+            // The clip is clean: damage means data lost on the way in (a receive buffer overrun under load).
+            failure = "pictures damaged (" + corrupted + " corruption alarms, " + errors + " decode errors: data lost"
+                    + " before decoding)";
         } else if (failures > 0) {
             failure = "the input broke off " + failures + (failures == 1 ? " time" : " times") + " (" + lastFailure + ")";
         } else if (slowestFps * seconds < fps * seconds * FPS_SHARE - 2) {
-            failure = String.format(Locale.ROOT, "%s was analysed at %.1f fps of %d (frames lost before decoding)",
-                    slowest, slowestFps, fps);
+            // Frames late (the analysis falling behind) or lost whole before decoding: not keeping up.
+            failure = String.format(Locale.ROOT, "%s kept up with only %.1f of %d fps", slowest, slowestFps, fps);
         } else if (behind > settings.maxLatencySeconds()) {
             failure = String.format(Locale.ROOT, "the analysis fell %.2f s behind the live source (bound %.2f s)",
                     behind, settings.maxLatencySeconds());
@@ -221,12 +243,14 @@ public final class CapacityRamp {
             failure = String.format(Locale.ROOT, "NVDEC was %.0f%% busy (bound %.0f%%)", decoder * 100,
                     settings.maxDecoderUtilization() * 100);
         }
+        alarms.values().removeIf(count -> count == 0);
         return new Step(n, failure == null, failure, round(slowestFps), dropped, errors, failures, round(behind),
                 round(shares.process()), round(shares.host()), decoder, sm, alarms);
     }
 
     private Step failed(int n, String why) {
-        return new Step(n, false, why, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+        return new Step(n, false, why, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                new TreeMap<>());
     }
 
     /** The progress line of one step, for stderr. */
