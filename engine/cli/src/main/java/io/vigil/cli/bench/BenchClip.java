@@ -44,7 +44,10 @@ final class BenchClip {
                 "-vf", "format=yuv420p,noise=alls=6:allf=t,limiter=min=16:max=235", "-pix_fmt", "yuv420p", "-c:v", encoder));
         cmd.addAll(encoderOptions(encoder, video));
         cmd.addAll(List.of("-g", Integer.toString(spec.fps()), "-c:a", "mp2", "-b:a", Long.toString(audio),
-                "-f", "mpegts", "-muxrate", Long.toString(muxRate), clip.toString()));
+                // PAT and PMT before every picture, and each audio frame its own PES: a receiver can join at any
+                // keyframe with the sound that goes with it (TsLoop#joinPointAt).
+                "-f", "mpegts", "-mpegts_flags", "+pat_pmt_at_frames", "-pes_payload_size", "0",
+                "-muxrate", Long.toString(muxRate), clip.toString()));
         Path log = dir.resolve("ffmpeg.log");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -20,6 +20,8 @@ final class TsLoop {
     static final int DATAGRAM_BYTES = PACKET_BYTES * PACKETS_PER_DATAGRAM;
     private static final long TS_MASK = (1L << 33) - 1;
     private static final int NONE = -1;
+    /** A null packet: PID 0x1FFF, payload only, stuffing. */
+    static final byte[] NULL_PACKET = nullPacket();
 
     private final byte[] ts;
     private final int packets;
@@ -33,6 +35,17 @@ final class TsLoop {
     private final int[] dtsAt;
     /** Per PID: how far its continuity counter moves per loop (its packets with payload in one loop, mod 16). */
     private final int[] ccStepPerLoop = new int[8192];
+    /** Where a receiver can join cleanly: the PAT just before a video keyframe's first packet, in order. */
+    private final int[] joinPoints;
+    /**
+     * Per join point: the first packet from which the sound goes with the pictures, the start of the first audio
+     * frame timed at or after the keyframe. The muxer sends sound a little behind the pictures of its time, so a
+     * receiver joining at a keyframe would otherwise hear a fraction of a second before it sees anything.
+     */
+    private final int[] soundFrom;
+    /** Per PID: carries a video PES (stream id 0xE0..0xEF), or another PES (sound). */
+    private final boolean[] videoPid = new boolean[8192];
+    private final boolean[] otherPesPid = new boolean[8192];
 
     private TsLoop(byte[] ts, double loopSeconds) {
         if (ts.length == 0 || ts.length % PACKET_BYTES != 0) {
@@ -50,6 +63,8 @@ final class TsLoop {
         List<Integer> pcrPackets = new ArrayList<>();
         List<Long> pcrValues = new ArrayList<>();
         int pcrPid = NONE;
+        int lastPat = NONE;
+        List<Integer> joins = new ArrayList<>();
         for (int i = 0; i < packets; i++) {
             int p = i * PACKET_BYTES;
             if (ts[p] != 0x47) {
@@ -65,9 +80,20 @@ final class TsLoop {
             }
             int payloadAt = p + 4;
             pcrAt[i] = NONE;
+            if (pid == 0) {
+                lastPat = i;
+            }
             if (adaptation) {
                 int length = ts[p + 4] & 0xFF;
                 payloadAt = p + 5 + length;
+                // random_access_indicator on the first packet of a video PES (0xE0..0xEF; every audio frame is
+                // marked too): a keyframe begins here.
+                int pes = p + 5 + length;
+                if (length > 0 && (ts[p + 5] & 0x40) != 0 && payloadStart && lastPat != NONE
+                        && pes + 3 < p + PACKET_BYTES && (ts[pes + 3] & 0xF0) == 0xE0
+                        && (joins.isEmpty() || joins.getLast() != lastPat)) {
+                    joins.add(lastPat);
+                }
                 if (length > 0 && (ts[p + 5] & 0x10) != 0 && length >= 7) {
                     if (pcrPid == NONE) {
                         pcrPid = pid;
@@ -84,6 +110,9 @@ final class TsLoop {
             if (payload && payloadStart && pid != 0 && payloadAt + 19 <= p + PACKET_BYTES
                     && ts[payloadAt] == 0 && ts[payloadAt + 1] == 0 && ts[payloadAt + 2] == 1
                     && hasPesHeader(ts[payloadAt + 3] & 0xFF)) {
+                boolean video = (ts[payloadAt + 3] & 0xF0) == 0xE0;
+                videoPid[pid] |= video;
+                otherPesPid[pid] |= !video;
                 int flags = (ts[payloadAt + 7] >> 6) & 0x3;
                 if ((flags & 0x2) != 0) {
                     ptsAt[i] = payloadAt + 9;
@@ -92,6 +121,15 @@ final class TsLoop {
                     dtsAt[i] = payloadAt + 14;
                 }
             }
+        }
+        if (joins.isEmpty()) {
+            throw new IllegalArgumentException("the clip marks no keyframe (random_access_indicator), so no stream"
+                    + " can join it cleanly");
+        }
+        joinPoints = joins.stream().mapToInt(Integer::intValue).toArray();
+        soundFrom = new int[joinPoints.length];
+        for (int j = 0; j < joinPoints.length; j++) {
+            soundFrom[j] = soundFrom(joinPoints[j]);
         }
         if (pcrPackets.size() < 2) {
             throw new IllegalArgumentException("the clip carries fewer than two PCRs, so it cannot be paced");
@@ -121,27 +159,63 @@ final class TsLoop {
         return (g / packets) * loopNanos + dueNanos[(int) (g % packets)];
     }
 
-    /** The first packet of the first loop due at or after {@code seconds} into the clip: where a late joiner begins. */
-    int packetAt(double seconds) {
+    /**
+     * Where a receiver joining about {@code seconds} into the clip begins: the first join point (the PAT before a
+     * keyframe) due at or after it, else the clip's first. A live channel joined anywhere else gives the decoder
+     * pictures whose references it never had, and sound before the first picture, which the detectors would rightly
+     * report; the bench measures load, not joins.
+     */
+    int joinPointAt(double seconds) {
         long at = Math.round(seconds * 1e9);
-        for (int i = 0; i < packets; i++) {
-            if (dueNanos[i] >= at) {
+        for (int j : joinPoints) {
+            if (dueNanos[j] >= at) {
+                return j;
+            }
+        }
+        return joinPoints[0];
+    }
+
+    /** The first packet, after join point {@code join}, of an audio frame timed at or after the keyframe's picture. */
+    private int soundFrom(int join) {
+        long picture = -1;
+        for (int i = join; i < packets; i++) {
+            int pid = pid(i);
+            if (picture < 0 && videoPid[pid] && ptsAt[i] != NONE) {
+                picture = timestamp(ts, ptsAt[i]);
+            } else if (picture >= 0 && otherPesPid[pid] && ptsAt[i] != NONE && timestamp(ts, ptsAt[i]) >= picture) {
                 return i;
             }
         }
-        return 0;
+        return join;
+    }
+
+    private int pid(int i) {
+        int p = i * PACKET_BYTES;
+        return ((ts[p + 1] & 0x1F) << 8) | (ts[p + 2] & 0xFF);
     }
 
     /**
      * Fills {@code out} (cleared first) with the datagram of packets {@code g .. g + 6} of the endless stream, their
-     * timestamps and continuity counters moved on to their loop.
+     * timestamps and continuity counters moved on to their loop. For a receiver that joined at {@code joinPoint}
+     * ({@link #joinPointAt}), the sound before the keyframe's picture goes as null packets (PID 0x1FFF, which a
+     * demuxer discards), so that sound and picture begin together.
      */
-    void datagram(long g, ByteBuffer out) {
+    void datagram(long g, ByteBuffer out, int joinPoint) {
         out.clear();
+        int soundStart = joinPoint;
+        for (int j = 0; j < joinPoints.length; j++) {
+            if (joinPoints[j] == joinPoint) {
+                soundStart = soundFrom[j];
+            }
+        }
         for (long k = g; k < g + PACKETS_PER_DATAGRAM; k++) {
             int i = (int) (k % packets);
             long loop = k / packets;
             int start = out.position();
+            if (k < soundStart && otherPesPid[pid(i)]) {
+                out.put(NULL_PACKET);
+                continue;
+            }
             out.put(ts, i * PACKET_BYTES, PACKET_BYTES);
             if (loop == 0) {
                 continue;
@@ -188,6 +262,16 @@ final class TsLoop {
         for (int i = 1; i < packets; i++) {
             dueNanos[i] = Math.max(dueNanos[i], dueNanos[i - 1]);
         }
+    }
+
+    private static byte[] nullPacket() {
+        byte[] packet = new byte[PACKET_BYTES];
+        java.util.Arrays.fill(packet, (byte) 0xFF);
+        packet[0] = 0x47;
+        packet[1] = 0x1F;
+        packet[2] = (byte) 0xFF;
+        packet[3] = 0x10;
+        return packet;
     }
 
     /** PES stream ids with the optional header that carries PTS and DTS (not padding, private_2, ECM and the like). */

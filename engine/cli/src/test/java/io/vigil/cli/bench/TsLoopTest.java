@@ -39,20 +39,21 @@ class TsLoopTest {
         // A constant mux rate spreads one loop over the clip's length.
         assertThat(loop.dueNanos(loop.packets() - 1) / 1e9).isBetween(BenchClip.SECONDS - 1.0, BenchClip.SECONDS + 1.0);
         assertThat(loop.dueNanos(loop.packets() + 5) - loop.dueNanos(5)).isEqualTo(BenchClip.SECONDS * 1_000_000_000L);
-        assertThat(loop.packetAt(6.0)).isBetween(loop.packets() / 2 - loop.packets() / 10,
-                loop.packets() / 2 + loop.packets() / 10);
+        // A keyframe every second: the join point after 6 s is due within a second of it.
+        assertThat(loop.dueNanos(loop.joinPointAt(6.0)) / 1e9).isBetween(6.0, 7.0);
+        assertThat(loop.joinPointAt(BenchClip.SECONDS + 1.0)).isEqualTo(loop.joinPointAt(0));
     }
 
     @Test
     void loopsPlayAsOneStreamWithoutAGapOrAContinuityError() throws Exception {
-        // Three loops as a receiver would get them, joined at a packet in the middle of the first.
+        // Three loops as a receiver would get them, joined at the keyframe after 5 s of the first.
         Path played = dir.resolve("played.ts");
-        long first = loop.packetAt(5.0);
+        int first = loop.joinPointAt(5.0);
         long packets = 3L * loop.packets() - first;
         ByteBuffer datagram = ByteBuffer.allocate(TsLoop.DATAGRAM_BYTES);
         try (OutputStream out = Files.newOutputStream(played)) {
             for (long g = first; g < first + packets; g += TsLoop.PACKETS_PER_DATAGRAM) {
-                loop.datagram(g, datagram);
+                loop.datagram(g, datagram, first);
                 out.write(datagram.array(), 0, datagram.limit());
             }
         }
@@ -67,8 +68,15 @@ class TsLoopTest {
         for (int i = 1; i < pts.size(); i++) {
             assertThat(pts.get(i) - pts.get(i - 1)).as("video pts step at frame %d", i).isEqualTo(frameTicks);
         }
+        List<String> firstVideo = ffprobe(played, log, "-select_streams", "v", "-show_entries", "packet=pts,flags",
+                "-of", "csv=p=0", "-read_intervals", "%+#1");
+        assertThat(firstVideo.getFirst()).as("the first picture after the join").contains("K");
         List<String> audio = ffprobe(played, log, "-select_streams", "a", "-show_entries", "packet=pts,duration",
                 "-of", "csv=p=0");
+        // Sound starts with the picture, within an audio frame (24 ms), not before it.
+        long firstAudio = Long.parseLong(audio.getFirst().trim().split(",")[0]);
+        long firstPicture = Long.parseLong(firstVideo.getFirst().trim().split(",")[0]);
+        assertThat(firstAudio - firstPicture).as("audio start - picture start, 90 kHz").isBetween(0L, 2160L);
         long expect = -1;
         for (String line : audio) {
             if (line.isBlank()) {
