@@ -62,6 +62,7 @@ final class LiveSource implements AutoCloseable {
             if (!awaitReceiver(channel)) {
                 return;
             }
+            int soundStart = loop.soundStart(firstPacket);
             long startNanos = System.nanoTime() - loop.dueNanos(firstPacket);
             long lastDue = 0;
             for (long g = firstPacket; running; g += TsLoop.PACKETS_PER_DATAGRAM) {
@@ -72,7 +73,7 @@ final class LiveSource implements AutoCloseable {
                     LockSupport.parkNanos(wait);
                 }
                 lateNanos = Math.max(0, System.nanoTime() - due);
-                loop.datagram(g, datagram, firstPacket);
+                loop.datagram(g, datagram, soundStart);
                 try {
                     channel.write(datagram);
                     datagramsSent++;

@@ -194,20 +194,24 @@ final class TsLoop {
         return ((ts[p + 1] & 0x1F) << 8) | (ts[p + 2] & 0xFF);
     }
 
-    /**
-     * Fills {@code out} (cleared first) with the datagram of packets {@code g .. g + 6} of the endless stream, their
-     * timestamps and continuity counters moved on to their loop. For a receiver that joined at {@code joinPoint}
-     * ({@link #joinPointAt}), the sound before the keyframe's picture goes as null packets (PID 0x1FFF, which a
-     * demuxer discards), so that sound and picture begin together.
-     */
-    void datagram(long g, ByteBuffer out, int joinPoint) {
-        out.clear();
-        int soundStart = joinPoint;
+    /** For a receiver that joins at {@code joinPoint} ({@link #joinPointAt}): the packet its sound begins with. */
+    int soundStart(int joinPoint) {
         for (int j = 0; j < joinPoints.length; j++) {
             if (joinPoints[j] == joinPoint) {
-                soundStart = soundFrom[j];
+                return soundFrom[j];
             }
         }
+        return joinPoint;
+    }
+
+    /**
+     * Fills {@code out} (cleared first) with the datagram of packets {@code g .. g + 6} of the endless stream, their
+     * timestamps and continuity counters moved on to their loop. Sound before packet {@code soundStart} (see
+     * {@link #soundStart}) goes as null packets (PID 0x1FFF, which a demuxer discards), so that a receiver that
+     * joined at a keyframe gets sound and picture together.
+     */
+    void datagram(long g, ByteBuffer out, int soundStart) {
+        out.clear();
         for (long k = g; k < g + PACKETS_PER_DATAGRAM; k++) {
             int i = (int) (k % packets);
             long loop = k / packets;

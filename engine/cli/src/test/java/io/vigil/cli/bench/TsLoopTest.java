@@ -53,7 +53,7 @@ class TsLoopTest {
         ByteBuffer datagram = ByteBuffer.allocate(TsLoop.DATAGRAM_BYTES);
         try (OutputStream out = Files.newOutputStream(played)) {
             for (long g = first; g < first + packets; g += TsLoop.PACKETS_PER_DATAGRAM) {
-                loop.datagram(g, datagram, first);
+                loop.datagram(g, datagram, loop.soundStart(first));
                 out.write(datagram.array(), 0, datagram.limit());
             }
         }
