@@ -6,11 +6,12 @@
 #
 # Steps, in this order (all of them when none is named):
 #   host    nvidia-smi, driver version, the driver libraries NVDEC needs (libcuda, libnvcuvid)
-#   doctor  vigil doctor with the bundled Java runtime
+#   doctor  vigil doctor with the bundled Java runtime (NVML's figures per GPU among its lines)
 #   tests   the GPU contract tests (*GpuTest) with the JUnit console launcher, -Dvigil.gpu=required
 #   clip    a 1080p30 H.264 clip made by vigil's own ClipWriter (StreamsBench --make-clip)
 #   ffmpeg  NVDEC decode-only yardstick with the ffmpeg executable of the bundled FFmpeg jar (best effort)
-#   gpu     StreamsBench --backend gpu at a ladder of stream counts, climbing until real time is lost
+#   gpu     StreamsBench --backend gpu at a ladder of stream counts, climbing until real time is lost (with
+#           NVML's figures, from vigil doctor, 8 s into each run)
 #   cpu     StreamsBench --backend cpu at a few stream counts
 #
 # Writes $OUT/gpu-check.txt (everything printed), $OUT/gpu-summary.txt (the table printed last), $OUT/junit/*.xml,
@@ -272,6 +273,21 @@ dmon_peak() {
     END { if (seen) print sm, dec; else print "- -" }' "$DMON"
 }
 
+# vigil doctor's NVML lines (NVDEC, SM, memory, power, throttling, ECC per GPU) taken DELAY s into a run, in the
+# background, so that they show the GPU under the run's load; nvml_show prints them once the run is over.
+nvml_snapshot() {
+  local delay=$1 file=$2
+  rm -f "$file"
+  ( sleep "$delay"; timeout 60 "$JAVA" "${JFLAGS[@]}" -jar "$B/app/vigil.jar" doctor 2>&1 | grep '^NVML' > "$file" ) &
+  NVML_PID=$!
+}
+nvml_show() {
+  [[ -n ${NVML_PID:-} ]] && wait "$NVML_PID" 2>/dev/null
+  NVML_PID=""
+  [[ -s $1 ]] && { echo "NVML 8 s into the run:"; cat "$1"; }
+  return 0
+}
+
 # One benchmark run; appends a table row; returns 0 when it kept real time at all streams on the wanted backend.
 bench_row() {
   local backend=$1 n=$2 name="bench-$1-$2" limit lines0 lines1
@@ -282,9 +298,11 @@ bench_row() {
   fi
   section "StreamsBench --backend $backend --streams $n"
   lines0=$(dmon_lines)
+  [[ $backend == gpu ]] && nvml_snapshot 8 "$WORK/$name.nvml"
   bench "$name" "$limit" --backend "$backend" --streams "$n" --seconds "$CLIP_SECONDS" "$CLIP"
   local rc=$?
   lines1=$(dmon_lines)
+  nvml_show "$WORK/$name.nvml"
   local f=$WORK/$name.txt wall user sys cores peak got rt fps kms d2h failed decoder stats result
   read -r _ wall user sys < "$WORK/$name.t"
   cores=$(awk -v u="$user" -v s="$sys" -v w="$wall" 'BEGIN { if (w > 0) printf "%.1f", (u + s) / w; else print "-" }')

@@ -21,7 +21,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: analyze, serve, detectors, doctor or demo.");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: analyze, serve, detectors, doctor, demo or bench.");
     }
 
     public static void main(String[] args) {
@@ -62,6 +62,7 @@ public final class Main implements Runnable {
         commands.put("detectors", DetectorsCommand.class);
         commands.put("doctor", DoctorCommand.class);
         commands.put("demo", DemoCommand.class);
+        commands.put("bench", BenchCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return commands;
     }

@@ -1,6 +1,7 @@
 package io.vigil.cli;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.pipeline.GpuTelemetry;
 import io.vigil.server.DeliveryFigures;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
@@ -34,6 +35,8 @@ final class ServeRuntime implements AutoCloseable {
     final StreamRegistry registry;
     private final List<AutoCloseable> sinks = new ArrayList<>();
     private final List<EventHub.Subscription> subscriptions = new ArrayList<>();
+    /** The GPUs' own figures for /metrics (NVML); reads nothing on a host without it. */
+    private final GpuTelemetry gpus = GpuTelemetry.open();
     final ApiServer api;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
@@ -83,6 +86,7 @@ final class ServeRuntime implements AutoCloseable {
                 }
                 return figures;
             });
+            started.gpuTelemetry(gpus);
             if (config.cluster() == null) {
                 local.addAll(config.streams());
                 if (config.server().stateDir() != null) {
@@ -95,6 +99,7 @@ final class ServeRuntime implements AutoCloseable {
                 started.close();
             }
             closeQuietly();
+            gpus.close();
             throw e;
         }
         api = started;
@@ -121,6 +126,7 @@ final class ServeRuntime implements AutoCloseable {
         if (api != null) {
             api.close();
         }
+        gpus.close();
     }
 
     private void closeQuietly() {

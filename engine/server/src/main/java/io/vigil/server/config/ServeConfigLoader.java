@@ -209,7 +209,9 @@ public final class ServeConfigLoader {
                 case "shards" -> shards = (int) integer(v, "cluster.shards", 1, 10_000);
                 case "replicationFactor" -> replication = (int) integer(v, "cluster.replicationFactor", 1, 16);
                 case "sessionTimeoutSeconds" -> session = number(v, "cluster.sessionTimeoutSeconds", 1, 300);
-                case "maxStreams" -> maxStreams = (int) integer(v, "cluster.maxStreams", 1, 10_000);
+                case "maxStreams" -> maxStreams = "measured".equals(nodes.text(v, "cluster.maxStreams"))
+                        ? measuredCapacity(v)
+                        : (int) integer(v, "cluster.maxStreams", 1, 10_000);
                 case "kafka" -> {
                     for (NodeTuple p : nodes.mapping(v, "cluster.kafka").getValue()) {
                         kafka.put(key(p), nodes.text(p.getValueNode(), "cluster.kafka." + key(p)));
@@ -233,6 +235,15 @@ public final class ServeConfigLoader {
         }
         return new ServeConfig.Cluster(bootstrap, role, nodeId, advertised, prefix, shards, replication, session,
                 maxStreams, kafka);
+    }
+
+    /** {@code cluster.maxStreams: measured}: what {@code vigil bench --save} wrote ({@link MeasuredCapacity}). */
+    private int measuredCapacity(Node v) {
+        try {
+            return Math.max(1, MeasuredCapacity.read(MeasuredCapacity.defaultFile()).streams());
+        } catch (ConfigException e) {
+            throw new ConfigException(nodes.where(v) + "cluster.maxStreams: measured, but " + e.getMessage());
+        }
     }
 
     /** $VIGIL_NODE_ID, else the host name (a StatefulSet pod's name, stable across restarts). */

@@ -114,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> deliveries = List::of;
+    private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
             throws IOException {
@@ -174,6 +175,14 @@ public final class ApiServer implements AutoCloseable {
     /** Where /metrics reads the webhooks' figures (none until this is called). */
     public void deliveryFigures(java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> figures) {
         deliveries = figures;
+    }
+
+    /**
+     * Where /metrics reads the GPUs' own figures (none until this is called); read at most once a second however
+     * often /metrics is scraped. The caller keeps and closes {@code telemetry}.
+     */
+    public void gpuTelemetry(io.vigil.engine.pipeline.GpuTelemetry telemetry) {
+        gpus = new GpuSampler(telemetry);
     }
 
     /** The port actually bound (the one asked for, or the one picked for port 0). */
@@ -447,7 +456,7 @@ public final class ApiServer implements AutoCloseable {
     private boolean metrics(HttpExchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
                 new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get()),
-                deliveries.get());
+                deliveries.get(), gpus.get());
         send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
         return true;
     }

@@ -1,6 +1,7 @@
 package io.vigil.server.http;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.pipeline.GpuFigures;
 import io.vigil.server.DeliveryFigures;
 import io.vigil.server.FleetFigures;
 import io.vigil.server.LatencyHistogram;
@@ -31,6 +32,11 @@ final class PrometheusText {
     }
 
     static String render(StreamRegistry registry, ServerFigures server, List<DeliveryFigures> deliveries) {
+        return render(registry, server, deliveries, List.of());
+    }
+
+    static String render(StreamRegistry registry, ServerFigures server, List<DeliveryFigures> deliveries,
+                         List<GpuFigures> gpus) {
         // This process's streams only: in a fleet every node is scraped, and each stream counts once.
         List<StreamStatus> streams = registry.local();
         PrometheusText p = new PrometheusText();
@@ -102,6 +108,7 @@ final class PrometheusText {
         p.family("vigil_http_requests_total", "counter", "HTTP requests answered.");
         p.sample("vigil_http_requests_total", null, null, null, server.requests());
         registry.fleet().ifPresent(p::fleet);
+        p.gpus(gpus);
         return p.out.toString();
     }
 
@@ -131,6 +138,57 @@ final class PrometheusText {
         sample("vigil_fleet_failover_alarms_total", null, "outcome", "resolved", f.alarmsResolvedOnFailover());
     }
 
+    /** The GPUs' own telemetry (NVML), labelled {@code gpu} (NVML's index) and {@code name}; none without a GPU. */
+    private void gpus(List<GpuFigures> gpus) {
+        if (gpus.isEmpty()) {
+            return;
+        }
+        perGpu(gpus, "vigil_gpu_decoder_utilization_ratio", "Share of time NVDEC was busy (0..1): what limits the"
+                + " streams a GPU decodes.", GpuFigures::decoderUtilization);
+        perGpu(gpus, "vigil_gpu_encoder_utilization_ratio", "Share of time NVENC was busy (0..1).",
+                GpuFigures::encoderUtilization);
+        perGpu(gpus, "vigil_gpu_utilization_ratio", "Share of time kernels ran on the SMs (0..1).",
+                GpuFigures::gpuUtilization);
+        perGpu(gpus, "vigil_gpu_memory_utilization_ratio", "Share of time device memory was read or written (0..1).",
+                GpuFigures::memoryUtilization);
+        perGpu(gpus, "vigil_gpu_memory_used_bytes", "Device memory in use.", GpuFigures::memoryUsedBytes);
+        perGpu(gpus, "vigil_gpu_memory_total_bytes", "Device memory installed.", GpuFigures::memoryTotalBytes);
+        perGpu(gpus, "vigil_gpu_temperature_celsius", "The GPU die's temperature.", GpuFigures::temperatureCelsius);
+        perGpu(gpus, "vigil_gpu_power_watts", "Power the board draws now.", GpuFigures::powerWatts);
+        perGpu(gpus, "vigil_gpu_power_limit_watts", "The power limit the board enforces.", GpuFigures::powerLimitWatts);
+        family("vigil_gpu_throttle_reasons", "gauge", "1 while this reason holds the GPU's clocks down, else 0.");
+        for (GpuFigures g : gpus) {
+            g.throttleReasons().forEach((reason, active) ->
+                    gpuSample("vigil_gpu_throttle_reasons", g, active ? 1 : 0, "reason", reason));
+        }
+        family("vigil_gpu_ecc_errors_total", "counter", "ECC errors since the driver loaded (volatile), by type.");
+        for (GpuFigures g : gpus) {
+            gpuSample("vigil_gpu_ecc_errors_total", g, g.eccCorrectedErrors(), "type", "corrected");
+            gpuSample("vigil_gpu_ecc_errors_total", g, g.eccUncorrectedErrors(), "type", "uncorrected");
+        }
+    }
+
+    private void perGpu(List<GpuFigures> gpus, String name, String help, ToDoubleFunction<GpuFigures> value) {
+        family(name, "gauge", help);
+        for (GpuFigures g : gpus) {
+            gpuSample(name, g, value.applyAsDouble(g));
+        }
+    }
+
+    /** One GPU's sample; a figure the GPU does not report (NaN) has none. */
+    private void gpuSample(String name, GpuFigures gpu, double value, String... moreLabels) {
+        if (Double.isNaN(value)) {
+            return;
+        }
+        String[] labels = new String[4 + moreLabels.length];
+        labels[0] = "gpu";
+        labels[1] = Integer.toString(gpu.index());
+        labels[2] = "name";
+        labels[3] = gpu.name();
+        System.arraycopy(moreLabels, 0, labels, 4, moreLabels.length);
+        labelled(name, value, labels);
+    }
+
     private void perStream(List<StreamStatus> streams, String name, String type, String help,
                            ToDoubleFunction<StreamStatus> value) {
         family(name, type, help);
@@ -153,16 +211,25 @@ final class PrometheusText {
     }
 
     private void sample(String name, String stream, String label, String labelValue, double value) {
+        List<String> labels = new java.util.ArrayList<>(4);
+        if (stream != null) {
+            labels.add("stream");
+            labels.add(stream);
+        }
+        if (label != null) {
+            labels.add(label);
+            labels.add(labelValue);
+        }
+        labelled(name, value, labels.toArray(String[]::new));
+    }
+
+    /** One sample; {@code labels} are name, value, name, value... */
+    private void labelled(String name, double value, String... labels) {
         out.append(name);
-        if (stream != null || label != null) {
+        if (labels.length > 0) {
             out.append('{');
-            boolean first = true;
-            if (stream != null) {
-                out.append("stream=\"").append(escape(stream)).append('"');
-                first = false;
-            }
-            if (label != null) {
-                out.append(first ? "" : ",").append(label).append("=\"").append(escape(labelValue)).append('"');
+            for (int i = 0; i < labels.length; i += 2) {
+                out.append(i == 0 ? "" : ",").append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
             }
             out.append('}');
         }

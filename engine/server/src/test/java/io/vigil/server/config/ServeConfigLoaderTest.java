@@ -99,6 +99,22 @@ class ServeConfigLoaderTest {
     }
 
     @Test
+    void aNodesCapacityCanBeWhatVigilBenchMeasured() {
+        String home = System.getProperty("user.home");
+        try {
+            System.setProperty("user.home", dir.toString());
+            refuses("cluster: {bootstrapServers: \"k:9092\", maxStreams: measured}\n",
+                    "v.yaml:1: cluster.maxStreams: measured, but No measured capacity at");
+            new MeasuredCapacity(9, "1920x1080", "h264", 30, "cuda", "gpu-7", java.time.Instant.EPOCH, null, null)
+                    .write(MeasuredCapacity.defaultFile());
+            ServeConfig c = ServeConfigLoader.parse("v.yaml", "cluster: {bootstrapServers: \"k:9092\", maxStreams: measured}\n");
+            assertThat(c.cluster().maxStreams()).isEqualTo(9);
+        } finally {
+            System.setProperty("user.home", home);
+        }
+    }
+
+    @Test
     void rolesSplitTheDetectors() {
         var all = ServeConfig.analysisDefaults();
         var video = Role.VIDEO.restrict(all).detectors();
