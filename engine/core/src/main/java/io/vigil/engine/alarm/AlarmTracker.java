@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * order, and counts them for the summary. Single-threaded, like the stream's detectors.
  */
 public final class AlarmTracker {
-    private static final java.time.format.DateTimeFormatter WALL_FORMAT = java.time.format.DateTimeFormatter
+    /** Wall times as the contract writes them: UTC, to the millisecond. */
+    static final java.time.format.DateTimeFormatter WALL_FORMAT = java.time.format.DateTimeFormatter
             .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     private final String stream;
     private final EventSink sink;
@@ -87,6 +88,18 @@ public final class AlarmTracker {
         inputEnding();
         for (Alarm alarm : alarms) {
             alarm.finish(atSeconds);
+        }
+    }
+
+    /**
+     * {@code detector} no longer runs on this stream (it failed on the content): its alarms still firing resolve at
+     * {@code atSeconds}, the last media time seen, as if its input had ended there.
+     */
+    public void finishDetector(String detector, double atSeconds) {
+        for (Alarm alarm : alarms) {
+            if (alarm.detector().equals(detector)) {
+                alarm.finish(atSeconds);
+            }
         }
     }
 
