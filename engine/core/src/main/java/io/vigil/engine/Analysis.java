@@ -71,7 +71,11 @@ public final class Analysis {
         } catch (RuntimeException | Error e) {
             // Not the input's doing: what fired resolves where the analysis got to, and the input gets its error.
             StreamSession s = session[0];
-            open.resolveAll(s == null ? Double.NaN : s.positionSeconds(), false);
+            try {
+                open.resolveAll(s == null ? Double.NaN : s.positionSeconds(), false);
+            } catch (RuntimeException sinkFailed) {
+                e.addSuppressed(sinkFailed);   // the sink is what failed: the error below is all it can still take
+            }
             sink.accept(new Event.Error(stream, input, "analysis", failure(e)));
             return Outcome.FAILED;
         }

@@ -117,16 +117,26 @@ public final class AlarmTracker {
         firedCounts.merge(alarm.detector(), 1, Integer::sum);
         alarm.wallStart(wall(alarm.since()));
         alarm.thumbnail(thumbnails == null ? null : thumbnails.thumbnail(alarm.detector(), alarm.since()));
-        sink.accept(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
+        deliver(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(alarm.since()), null, null, alarm.wallStart(), null,
                 alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
     void resolve(Alarm alarm, double endSeconds) {
         double start = alarm.since();
-        sink.accept(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
+        deliver(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), alarm.wallStart(),
                 wall(endSeconds), null, metrics(alarm), alarm.cause(), alarm.thumbnail()));
+    }
+
+    private void deliver(Event event) {
+        try {
+            sink.accept(event);
+        } catch (EventDeliveryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new EventDeliveryException(e);
+        }
     }
 
     String dedupKey(Alarm alarm) {

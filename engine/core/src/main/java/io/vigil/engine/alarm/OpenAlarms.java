@@ -18,8 +18,10 @@ public final class OpenAlarms implements EventSink {
         this.next = next;
     }
 
+    /** Passes {@code event} on; an alarm counts as firing once the sink took its firing event. */
     @Override
     public void accept(Event event) {
+        next.accept(event);
         if (event instanceof Event.Alarm a) {
             synchronized (this) {
                 if (a.firing()) {
@@ -29,7 +31,6 @@ public final class OpenAlarms implements EventSink {
                 }
             }
         }
-        next.accept(event);
     }
 
     /** The alarms firing now, oldest first. */
@@ -53,8 +54,13 @@ public final class OpenAlarms implements EventSink {
         double endRounded = round(end);
         return new Event.Alarm(Event.Alarm.RESOLVED, a.detector(), a.stream(), a.channel(), a.dedupKey(),
                 a.severity(), a.start(), endRounded, round(endRounded - a.start()), a.wallStart(),
-                wallEnd == null ? null : AlarmTracker.WALL_FORMAT.format(wallEnd),
+                wallEnd == null ? null : wall(wallEnd),
                 a.summary(), a.metrics(), a.cause(), a.thumbnail());
+    }
+
+    /** A wall time as the contract writes it: UTC, to the millisecond. */
+    public static String wall(Instant at) {
+        return AlarmTracker.WALL_FORMAT.format(at);
     }
 
     private static double round(double seconds) {

@@ -1,6 +1,7 @@
 package io.vigil.engine.pipeline;
 
 import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.alarm.EventDeliveryException;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.Detector;
 import io.vigil.engine.detect.spec.DetectorRegistry;
@@ -82,7 +83,12 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
      */
     public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend,
                                         Warnings warnings) {
-        Lineup lineup = DetectorRegistry.standard().build(config.detectors(), tracker);
+        return create(DetectorRegistry.standard().build(config.detectors(), tracker), tracker, live, backend, warnings);
+    }
+
+    /** The analysis of {@code lineup}'s detectors (tests give one made by hand). */
+    static StreamAnalyzer create(Lineup lineup, AlarmTracker tracker, boolean live, StatisticsEngine backend,
+                                 Warnings warnings) {
         StatisticsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
@@ -294,14 +300,23 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         }
     }
 
-    /** {@code d} threw on this stream's content: it is switched off, with one warning. */
+    /**
+     * {@code d} threw on this stream's content: it is switched off, with one warning. An event sink that failed under
+     * it is not its fault, and goes on up to the stream's boundary.
+     */
     private void detectorFailed(Detector d, RuntimeException e) {
+        if (e instanceof EventDeliveryException) {
+            throw e;
+        }
         switchOff(d, "The " + d.name() + " detector failed on this stream's content (" + describe(e)
                 + ") and is off for the rest of the analysis.");
     }
 
     /** {@code statistic} cannot be computed on this stream's content: every detector that reads it is switched off. */
     private void statisticFailed(Statistic statistic, RuntimeException e) {
+        if (e instanceof EventDeliveryException) {
+            throw e;
+        }
         String name = statistic.name().toLowerCase(Locale.ROOT).replace('_', ' ');
         for (Detector d : detectors) {
             if (lineup.reads(d.name(), statistic)) {

@@ -207,7 +207,7 @@ class ApiServerTest {
 
     static StreamStatus status(String id, StreamStatus.State state, List<Event.Alarm> active,
                                Map<String, Long> byDetector) {
-        return new StreamStatus(id, "udp://h:1", state, "cpu", "cpu", 25, 1000, 2, 1, 3, null, Instant.now(),
+        return new StreamStatus(id, "udp://h:1", state, "cpu", "cpu", 25, 1000, 2, 1, 3, 0, null, Instant.now(),
                 Map.of("lumaMean", 120.5), active, byDetector);
     }
 
