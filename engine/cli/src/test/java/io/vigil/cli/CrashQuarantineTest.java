@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.server.live.LiveSources;
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +57,7 @@ class CrashQuarantineTest {
         Path running = state.resolve("running.json");
         Map<String, String> urls = new HashMap<>();
         for (String id : List.of("poison", "first", "second")) {
-            urls.put(id, "udp://127.0.0.1:" + freeUdpPort());
+            urls.put(id, "udp://127.0.0.1:" + LiveSources.freeUdpPort());
         }
 
         // Crash 1 while poison and first run; crash 2 while poison and second run.
@@ -72,7 +70,7 @@ class CrashQuarantineTest {
 
         port = start(state, urls, List.of("poison", "first", "second"));
         int api = port;
-        await(Duration.ofSeconds(60), "three streams listed", () -> streams(api).size() == 3);
+        LiveSources.awaitTrue(Duration.ofSeconds(60), "three streams listed", () -> streams(api).size() == 3);
         Map<String, JsonNode> byId = byId(streams(api));
         assertThat(byId.get("poison").path("state").asText()).isEqualTo("quarantined");
         assertThat(byId.get("poison").path("lastError").asText())
@@ -96,9 +94,9 @@ class CrashQuarantineTest {
                 "-i", "testsrc2=s=160x120:r=25:d=60", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
                 "-pix_fmt", "yuv420p", "-f", "mpegts", urls.get("poison") + "?pkt_size=1316")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("source.log").toFile()).start();
-        await(Duration.ofSeconds(30), "poison running again",
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "poison running again",
                 () -> byId(streams(api)).get("poison").path("state").asText().equals("running"));
-        await(Duration.ofSeconds(20), "its alarm resolved",
+        LiveSources.awaitTrue(Duration.ofSeconds(20), "its alarm resolved",
                 () -> byId(streams(api)).get("poison").path("activeAlarms").isEmpty());
         source.destroyForcibly().waitFor();
 
@@ -108,13 +106,13 @@ class CrashQuarantineTest {
         assertThat(running).doesNotExist();
         port = start(state, urls, List.of("poison", "first", "second"));
         int again = port;
-        await(Duration.ofSeconds(60), "three streams listed", () -> streams(again).size() == 3);
+        LiveSources.awaitTrue(Duration.ofSeconds(60), "three streams listed", () -> streams(again).size() == 3);
         assertThat(streams(again)).noneMatch(s -> s.path("state").asText().equals("quarantined"));
     }
 
     /** Starts {@code vigil serve} watching {@code ids}; returns its API port. */
     int start(Path state, Map<String, String> urls, List<String> ids) throws IOException {
-        int port = freeTcpPort();
+        int port = LiveSources.freeTcpPort();
         StringBuilder yaml = new StringBuilder("""
                 server:
                   bind: 127.0.0.1
@@ -154,7 +152,7 @@ class CrashQuarantineTest {
     }
 
     void awaitRunningFile(Path running, String list) throws InterruptedException {
-        await(Duration.ofSeconds(60), "running.json listing " + list, () -> {
+        LiveSources.awaitTrue(Duration.ofSeconds(60), "running.json listing " + list, () -> {
             try {
                 return Files.readString(running).contains("\"running\":" + list);
             } catch (IOException e) {
@@ -202,28 +200,5 @@ class CrashQuarantineTest {
             b.header("Authorization", "Bearer " + token);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within " + timeout);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
