@@ -8,6 +8,8 @@ import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.DetectorRegistry;
 import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.pipeline.InputAddress;
+import io.vigil.engine.pipeline.InputException;
 import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.engine.sink.TextSink;
 import io.vigil.kernels.engine.BackendChoice;
@@ -62,7 +64,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     Double timeoutSeconds;
 
     @Option(names = "--jobs", paramLabel = "N",
-            description = "Inputs analysed at once; the others wait their turn (default: the number of cores).")
+            description = "Inputs analysed at once; the others wait their turn (default: the number of cores, or of network inputs when more).")
     Integer jobs;
 
     @Option(names = "--no-progress", description = "Never draw the progress line (it is drawn only when stderr is a terminal).")
@@ -131,15 +133,31 @@ final class AnalyzeCommand implements Callable<Integer> {
         return code;
     }
 
-    /** {@code --jobs}, checked, or the number of cores. */
+    /**
+     * {@code --jobs}, checked; by default the number of cores, or the number of network inputs when there are more:
+     * a live input never ends, so each needs a place of its own or the inputs after it would never start.
+     */
     private int parallelism() {
+        int live = (int) inputs.stream().filter(AnalyzeCommand::network).count();
         if (jobs == null) {
-            return Runtime.getRuntime().availableProcessors();
+            return Math.max(Runtime.getRuntime().availableProcessors(), live);
         }
         if (jobs < 1 || jobs > 1024) {
             throw new Main.UserError("--jobs must be between 1 and 1024, got " + jobs + ".", Main.EXIT_USAGE);
         }
+        if (live > jobs) {
+            System.err.println("vigil: " + live + " network inputs and --jobs " + jobs + ": those after the first "
+                    + jobs + " wait until one ends, and a live one may never end.");
+        }
         return jobs;
+    }
+
+    private static boolean network(String input) {
+        try {
+            return InputAddress.parse(input).remote();
+        } catch (InputException e) {
+            return false;
+        }
     }
 
     /**
