@@ -104,6 +104,12 @@ final class StreamSupervisor {
     private final Deque<Long> recentFailureNanos = new ArrayDeque<>();
     /** Whether the stream is quarantined (guarded by {@link #wake}; volatile for the status). */
     private volatile boolean quarantined;
+    /** The figures of the analyses that failed before the current one: the status counts across restarts. */
+    private volatile long earlierFrames;
+    private volatile long earlierDecodeErrors;
+    private volatile long earlierDroppedFrames;
+    /** Where the timeline of the analysis that failed last had got to (the stream's thread only). */
+    private double failedAtSeconds;
     /** The firing monitoring_failed alarm and when it fired; null when it does not fire (the stream's thread only). */
     private Event.Alarm monitoringFailed;
     private long monitoringFailedNanos;
@@ -203,8 +209,9 @@ final class StreamSupervisor {
     StreamStatus status() {
         StreamSession s = session;
         return new StreamStatus(id, location.displayName(), state, backendName,
-                s == null ? null : s.decoder(), fps, s == null ? 0 : s.framesAnalysed(),
-                s == null ? 0 : s.decodeErrors(), s == null ? 0 : s.droppedFrames(), reconnects.get(), failures.get(),
+                s == null ? null : s.decoder(), fps, earlierFrames + (s == null ? 0 : s.framesAnalysed()),
+                earlierDecodeErrors + (s == null ? 0 : s.decodeErrors()),
+                earlierDroppedFrames + (s == null ? 0 : s.droppedFrames()), reconnects.get(), failures.get(),
                 lastError, since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector));
     }
 
@@ -287,6 +294,13 @@ final class StreamSupervisor {
                 return false;
             }
             failed(e, current);
+            if (current != null) {
+                // The next analysis is a new session: what this one counted stays counted.
+                session = null;
+                earlierFrames += current.framesAnalysed();
+                earlierDecodeErrors += current.decodeErrors();
+                earlierDroppedFrames += current.droppedFrames();
+            }
             return true;
         }
     }
@@ -302,9 +316,9 @@ final class StreamSupervisor {
         LOG.log(Level.WARNING, "stream " + id + ": " + message, e);
         publish(new Event.Error(id, location.displayName(), "analysis", message));
         resolveAbandoned(s);
+        failedAtSeconds = s == null ? 0 : s.timelineEndSeconds();
         if (recentFailures() < reconnect.quarantineFailures()) {
-            raiseMonitoringFailed(s == null ? 0 : s.timelineEndSeconds(),
-                    "monitoring failed: " + message + " The analysis restarts.");
+            raiseMonitoringFailed(failedAtSeconds, "monitoring failed: " + message + " The analysis restarts.");
         }
     }
 
@@ -328,12 +342,10 @@ final class StreamSupervisor {
         String reason = String.format(Locale.ROOT, "Quarantined: the analysis failed %d times within %s minutes"
                         + " (last: %s). POST /api/streams/%s/release to watch it again.", recent,
                 minutes(reconnect.quarantineWithinMinutes()), lastError, id);
-        StreamSession s = session;
-        double at = s == null ? 0 : s.timelineEndSeconds();
         // A firing alarm that still says "restarts" gives way to one that says why nothing restarts.
         resolveMonitoringFailed();
         lastError = reason;
-        raiseMonitoringFailed(at, reason);
+        raiseMonitoringFailed(failedAtSeconds, reason);
         LOG.warning("stream " + id + ": " + reason);
         state(StreamStatus.State.QUARANTINED);
         lifecycle.idle(id);
