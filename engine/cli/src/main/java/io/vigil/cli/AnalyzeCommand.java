@@ -8,6 +8,8 @@ import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.DetectorRegistry;
 import io.vigil.engine.detect.spec.DetectorSettings;
+import io.vigil.engine.pipeline.InputAddress;
+import io.vigil.engine.pipeline.InputException;
 import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.engine.sink.TextSink;
 import io.vigil.kernels.engine.BackendChoice;
@@ -23,6 +25,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.SequencedMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,8 +37,9 @@ import picocli.CommandLine.Parameters;
 /** {@code vigil analyze}: each input from start to end, alarms as they happen, a summary per input. */
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Analyse files or live URLs and report alarms as they happen.",
-                "Exit codes: 0 analysed to the end; 2 bad command line or config;%n"
-                        + "3 an input could not be opened; 4 an input broke off before its end."})
+                "Exit codes (the worst input's): 0 analysed to the end; 2 bad command line or config;%n"
+                        + "3 an input could not be opened; 4 an input broke off before its end;%n"
+                        + "5 vigil's analysis of an input failed (a fault in vigil: please report it)."})
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format { text, jsonl }
 
@@ -56,6 +63,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest wait for data from a network input (default 10).")
     Double timeoutSeconds;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "Inputs analysed at once; the others wait their turn (default: the number of cores, or of network inputs when more).")
+    Integer jobs;
+
     @Option(names = "--no-progress", description = "Never draw the progress line (it is drawn only when stderr is a terminal).")
     boolean noProgress;
 
@@ -73,6 +84,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         VigilConfig cfg = configuration();
+        int parallel = parallelism();
         if (thumbnails != null) {
             try {
                 io.vigil.engine.pipeline.StartFrames.prepare(thumbnails);
@@ -85,12 +97,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
         ProgressLine progress = !noProgress && Terminal.stderr() ? new ProgressLine(err) : null;
         try (StatisticsEngine statistics = BackendOption.open(cfg)) {
-            return analyse(cfg, fmt, progress, statistics, out, err);
+            return analyse(cfg, fmt, progress, statistics, parallel, out, err);
         }
     }
 
     private int analyse(VigilConfig cfg, Format fmt, ProgressLine progress, StatisticsEngine statistics,
-                        PrintStream out, PrintStream err) throws InterruptedException {
+                        int parallel, PrintStream out, PrintStream err) throws InterruptedException {
         EventSink base = fmt == Format.text ? new TextSink(out) : new JsonLinesSink(out);
         boolean errorsToStderr = fmt == Format.jsonl;
         EventSink sink = event -> {
@@ -104,37 +116,88 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
         };
         List<String> ids = streamIds(inputs);
-        int[] exit = new int[inputs.size()];
-        List<Thread> workers = new ArrayList<>();
+        List<Callable<Integer>> jobs = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             final int n = i;
-            Runnable job = () -> {
-                Analysis.Outcome outcome = Analysis.run(inputs.get(n), ids.get(n), cfg, sink, progress, note -> {
-                    if (progress != null) {
-                        progress.clear();
-                    }
-                    err.println("vigil: " + note);
-                }, statistics, thumbnails);
-                exit[n] = outcome.exitCode();
-            };
-            if (inputs.size() == 1) {
-                job.run();
-            } else {
-                Thread t = Thread.ofPlatform().name("input-" + ids.get(n)).start(job);
-                workers.add(t);
-            }
+            jobs.add(() -> Analysis.run(inputs.get(n), ids.get(n), cfg, sink, progress, note -> {
+                if (progress != null) {
+                    progress.clear();
+                }
+                err.println("vigil: " + note);
+            }, statistics, thumbnails).exitCode());
         }
-        for (Thread t : workers) {
-            t.join();
-        }
+        int code = runAll(jobs, parallel, err);
         if (progress != null) {
             progress.clear();
         }
-        int code = 0;
-        for (int c : exit) {
-            code = Math.max(code, c);
-        }
         return code;
+    }
+
+    /**
+     * {@code --jobs}, checked; by default the number of cores, or the number of network inputs when there are more:
+     * a live input never ends, so each needs a place of its own or the inputs after it would never start.
+     */
+    private int parallelism() {
+        int live = (int) inputs.stream().filter(AnalyzeCommand::network).count();
+        if (jobs == null) {
+            return Math.max(Runtime.getRuntime().availableProcessors(), live);
+        }
+        if (jobs < 1 || jobs > 1024) {
+            throw new Main.UserError("--jobs must be between 1 and 1024, got " + jobs + ".", Main.EXIT_USAGE);
+        }
+        if (live > jobs) {
+            System.err.println("vigil: " + live + " network inputs and --jobs " + jobs + ": those after the first "
+                    + jobs + " wait until one ends, and a live one may never end.");
+        }
+        return jobs;
+    }
+
+    private static boolean network(String input) {
+        try {
+            return InputAddress.parse(input).remote();
+        } catch (InputException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs {@code jobs} (each an input's analysis, returning its exit code), at most {@code parallel} at once on as
+     * many threads (one input runs on the caller's); returns the worst exit code. A job that throws (Analysis never
+     * does, but a sink may) counts as a failed analysis.
+     */
+    static int runAll(List<Callable<Integer>> jobs, int parallel, PrintStream err) throws InterruptedException {
+        if (jobs.size() == 1) {
+            return exitCodeOf(jobs.getFirst(), err);
+        }
+        int threads = Math.min(parallel, jobs.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads,
+                Thread.ofPlatform().name("vigil-input-", 1).factory());
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (Callable<Integer> job : jobs) {
+                done.add(pool.submit(() -> exitCodeOf(job, err)));
+            }
+            int code = 0;
+            for (Future<Integer> f : done) {
+                try {
+                    code = Math.max(code, f.get());
+                } catch (ExecutionException e) {
+                    code = Math.max(code, Analysis.Outcome.FAILED.exitCode());
+                }
+            }
+            return code;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static int exitCodeOf(Callable<Integer> job, PrintStream err) {
+        try {
+            return job.call();
+        } catch (Exception | Error e) {
+            err.println("vigil: " + Analysis.failure(e));
+            return Analysis.Outcome.FAILED.exitCode();
+        }
     }
 
     private VigilConfig configuration() {

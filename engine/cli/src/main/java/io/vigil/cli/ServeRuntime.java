@@ -11,6 +11,7 @@ import io.vigil.server.delivery.WebhookSettings;
 import io.vigil.server.delivery.WebhookSink;
 import io.vigil.server.http.ApiServer;
 import io.vigil.server.http.ApiSettings;
+import io.vigil.server.live.CrashRecord;
 import io.vigil.server.live.LocalStreamRegistry;
 import io.vigil.server.live.StreamStore;
 import io.vigil.server.fleet.FleetStreamRegistry;
@@ -42,6 +43,16 @@ final class ServeRuntime implements AutoCloseable {
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
         LocalStreamRegistry local = new LocalStreamRegistry(config, hub);
+        if (config.cluster() == null && config.server().stateDir() != null) {
+            // Before any stream starts: a crash's suspects start quarantined. (A fleet's nodes share no state folder:
+            // a stream that crashes one node moves to the next, which needs the fleet's own record.)
+            try {
+                local.recordCrashes(CrashRecord.open(config.server().stateDir()));
+            } catch (RuntimeException e) {
+                local.close();
+                throw e;
+            }
+        }
         if (config.cluster() != null) {
             // A fleet node: the fleet keeps the streams (config file's ones written to Kafka when missing there).
             registry = new FleetStreamRegistry(config, hub, local);

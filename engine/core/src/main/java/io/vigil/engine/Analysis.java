@@ -2,6 +2,7 @@ package io.vigil.engine;
 
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
+import io.vigil.engine.alarm.OpenAlarms;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.pipeline.InputException;
 import io.vigil.engine.pipeline.StreamSession;
@@ -11,12 +12,13 @@ import java.util.function.Consumer;
 
 /**
  * Analyses one input from its start to its end (or until it breaks off) in a {@link StreamSession}: alarms as they
- * happen, then a summary, then an error object if the input broke. Never throws for anything the input can cause.
+ * happen, then a summary, then an error object if the input broke; or, if the analysis itself failed (a bug, not the
+ * input), its firing alarms resolved and an error object. Never throws: every input ends with a summary or an error.
  */
 public final class Analysis {
     /** How an analysis ended; {@link #exitCode()} is the contract's exit code of {@code vigil analyze}. */
     public enum Outcome {
-        COMPLETE(0), OPEN_FAILED(3), BROKE_OFF(4);
+        COMPLETE(0), OPEN_FAILED(3), BROKE_OFF(4), FAILED(5);
 
         private final int exitCode;
 
@@ -24,6 +26,7 @@ public final class Analysis {
             this.exitCode = exitCode;
         }
 
+        /** 0 analysed to the end, 3 could not be opened, 4 broke off, 5 the analysis failed: the higher, the worse. */
         public int exitCode() {
             return exitCode;
         }
@@ -61,7 +64,27 @@ public final class Analysis {
      */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                               Consumer<String> notices, StatisticsEngine backend, java.nio.file.Path thumbnails) {
-        long started = System.nanoTime();
+        OpenAlarms open = new OpenAlarms(sink);
+        StreamSession[] session = new StreamSession[1];
+        try {
+            return analyse(input, stream, config, open, progress, notices, backend, thumbnails, session);
+        } catch (RuntimeException | Error e) {
+            // Not the input's doing: what fired resolves where the analysis got to, and the input gets its error.
+            StreamSession s = session[0];
+            try {
+                open.resolveAll(s == null ? Double.NaN : s.positionSeconds(), false);
+            } catch (RuntimeException sinkFailed) {
+                e.addSuppressed(sinkFailed);   // the sink is what failed: the error below is all it can still take
+            }
+            sink.accept(new Event.Error(stream, input, "analysis", failure(e)));
+            return Outcome.FAILED;
+        }
+    }
+
+    private static Outcome analyse(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
+                                   Consumer<String> notices, StatisticsEngine backend,
+                                   java.nio.file.Path thumbnails, StreamSession[] started) {
+        long startedNanos = System.nanoTime();
         StreamSession session;
         try {
             session = StreamSession.of(stream, input, config, backend, sink).thumbnails(thumbnails).notices(notices)
@@ -70,6 +93,7 @@ public final class Analysis {
             sink.accept(new Event.Error(stream, input, "open", e.getMessage()));
             return Outcome.OPEN_FAILED;
         }
+        started[0] = session;
         try (session) {
             try {
                 session.open();
@@ -78,14 +102,14 @@ public final class Analysis {
                 return Outcome.OPEN_FAILED;
             }
             InputException broke = null;
-            long nextProgress = started + PROGRESS_EVERY_NANOS;
+            long nextProgress = startedNanos + PROGRESS_EVERY_NANOS;
             try {
                 while (session.step()) {
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {
                         nextProgress = now + PROGRESS_EVERY_NANOS;
                         progress.update(stream, session.positionSeconds(), session.durationSeconds(),
-                                session.framesDecoded(), (now - started) / 1e9);
+                                session.framesDecoded(), (now - startedNanos) / 1e9);
                     }
                 }
             } catch (InputException e) {
@@ -98,6 +122,14 @@ public final class Analysis {
             }
             return Outcome.COMPLETE;
         }
+    }
+
+    /** One sentence for an analysis that failed of itself: what was thrown, and that it is vigil's fault. */
+    public static String failure(Throwable e) {
+        String message = e.getMessage();
+        return "The analysis failed (" + e.getClass().getSimpleName()
+                + (message == null || message.isBlank() ? "" : ": " + message.strip().lines().findFirst().orElse(""))
+                + "); this is a fault in vigil, not in the input: please report it.";
     }
 
     /** A stream id for an input: its file name, or the last part of a URL's path, or its host. */

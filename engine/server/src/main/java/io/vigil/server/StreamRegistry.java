@@ -17,6 +17,14 @@ public interface StreamRegistry extends AutoCloseable {
 
     Optional<StreamStatus> get(String id);
 
+    /**
+     * Lets a quarantined stream run again: its failures are forgotten and its analysis restarts (its
+     * {@code monitoring_failed} alarm resolves once frames flow). A stream that is not quarantined is left as it is.
+     * Returns its status, empty when there is no stream by that id. In a fleet only the node that runs the stream
+     * can release it (elsewhere its status comes back unchanged).
+     */
+    Optional<StreamStatus> release(String id);
+
     /** Every stream, in the order they were added. */
     List<StreamStatus> list();
 

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param decodeErrors packets the decoders rejected since the stream was added
  * @param droppedFrames frames dropped because analysis fell behind a live source
  * @param reconnects how many times the source was reopened
- * @param lastError the last open or read error, one sentence; null when none
+ * @param failures how many times the stream's analysis failed (and was restarted) since the stream was added
+ * @param lastError the last open, read or analysis error, one sentence (when quarantined: why); null when none
  * @param since when the stream entered {@code state}
  * @param statistics the latest figures, by name (lumaMean, darkFraction, mafd, momentaryLufs, shortTermLufs, ...)
  * @param activeAlarms alarms firing now
@@ -24,7 +25,8 @@ import java.util.Map;
  * @param placements in a fleet, the nodes that run the stream, one per role (empty on a single node)
  */
 public record StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
-                           long decodeErrors, long droppedFrames, long reconnects, String lastError, Instant since,
+                           long decodeErrors, long droppedFrames, long reconnects, long failures, String lastError,
+                           Instant since,
                            Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
                            Map<String, Long> alarmsByDetector, List<Placement> placements) {
     public StreamStatus {
@@ -33,17 +35,17 @@ public record StreamStatus(String id, String url, State state, String backend, S
 
     /** A single node's status: no placements. */
     public StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
-                        long decodeErrors, long droppedFrames, long reconnects, String lastError, Instant since,
-                        Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
+                        long decodeErrors, long droppedFrames, long reconnects, long failures, String lastError,
+                        Instant since, Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
                         Map<String, Long> alarmsByDetector) {
-        this(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects, lastError, since,
-                statistics, activeAlarms, alarmsByDetector, List.of());
+        this(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects, failures,
+                lastError, since, statistics, activeAlarms, alarmsByDetector, List.of());
     }
 
     /** The same status with {@code p} as its placements. */
     public StreamStatus withPlacements(List<Placement> p) {
         return new StreamStatus(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects,
-                lastError, since, statistics, activeAlarms, alarmsByDetector, p);
+                failures, lastError, since, statistics, activeAlarms, alarmsByDetector, p);
     }
 
     /**
@@ -68,6 +70,11 @@ public record StreamStatus(String id, String url, State state, String backend, S
         RECONNECTING,
         /** Removed, or the service is shutting down. */
         STOPPED,
+        /**
+         * Its analysis failed too often (or vigil exited uncleanly twice in a row while it ran): not restarted until
+         * released ({@code POST /api/streams/{id}/release}); its {@code monitoring_failed} alarm fires meanwhile.
+         */
+        QUARANTINED,
         /** In a fleet: no node of some role runs it yet (a rebalance is under way, or no node has capacity left). */
         UNASSIGNED
     }

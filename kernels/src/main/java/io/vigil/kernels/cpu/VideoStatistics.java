@@ -11,6 +11,7 @@ import io.vigil.kernels.Letterbox;
 import io.vigil.kernels.LumaStats;
 import io.vigil.kernels.Loops;
 import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticFailedException;
 import io.vigil.kernels.engine.StatisticSpec;
 import io.vigil.kernels.engine.StatisticsRequest;
 import java.util.ArrayList;
@@ -19,20 +20,26 @@ import java.util.List;
 /**
  * The statistics one stream's detectors asked for, computed on the CPU for each frame in host memory, each by its
  * class in io.vigil.kernels with the loops chosen for the engine. One instance per stream (it holds freeze's
- * reference frame); not thread-safe.
+ * reference frame); not thread-safe. A statistic that throws on a frame (a picture larger than it measures) is
+ * dropped for the rest of the stream, the others computed as before: see {@link StatisticFailedException}.
  */
 public final class VideoStatistics implements FrameStatistics {
     /** One statistic's per-frame computation. */
     @FunctionalInterface
-    private interface Pass {
+    private interface Computation {
         void compute(VideoFrame frame, FrameStats out);
     }
 
-    private final Pass[] passes;
+    /** A statistic and how it is computed. */
+    private record Pass(StatisticSpec spec, Computation computation) {
+    }
+
+    /** The statistics still computed, in the request's order. */
+    private final List<Pass> passes;
     /** The one statistic with a resource (its reference frame), or null. */
     private final FrameDifference difference;
 
-    private VideoStatistics(Pass[] passes, FrameDifference difference) {
+    private VideoStatistics(List<Pass> passes, FrameDifference difference) {
         this.passes = passes;
         this.difference = difference;
     }
@@ -42,7 +49,7 @@ public final class VideoStatistics implements FrameStatistics {
         List<Pass> passes = new ArrayList<>();
         FrameDifference difference = null;
         for (StatisticSpec spec : request.specs()) {
-            passes.add(switch (spec) {
+            passes.add(new Pass(spec, switch (spec) {
                 case StatisticSpec.Luma luma -> new LumaStats(luma.pixelThreshold(), loops)::compute;
                 case StatisticSpec.FrameDifference d -> {
                     difference = new FrameDifference(d.noise(), d.recodeNoise(), loops);
@@ -53,9 +60,9 @@ public final class VideoStatistics implements FrameStatistics {
                 case StatisticSpec.Blockiness b -> new Blockiness(loops)::compute;
                 case StatisticSpec.ColorBars c -> new ColorBars(loops)::compute;
                 case StatisticSpec.Blur b -> new Blur(loops)::compute;
-            });
+            }));
         }
-        return new VideoStatistics(passes.toArray(Pass[]::new), difference);
+        return new VideoStatistics(passes, difference);
     }
 
     @Override
@@ -64,8 +71,21 @@ public final class VideoStatistics implements FrameStatistics {
             throw new IllegalStateException("a frame in CUDA memory was handed to the CPU statistics");
         }
         out.begin(frame);
-        for (Pass pass : passes) {
-            pass.compute(frame, out);
+        List<StatisticFailedException.Failure> failed = null;
+        for (int i = 0; i < passes.size(); i++) {
+            Pass pass = passes.get(i);
+            try {
+                pass.computation().compute(frame, out);
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = new ArrayList<>(1);
+                }
+                failed.add(new StatisticFailedException.Failure(pass.spec(), e));
+                passes.remove(i--);
+            }
+        }
+        if (failed != null) {
+            throw new StatisticFailedException(failed);
         }
     }
 

@@ -9,7 +9,11 @@ import io.vigil.kernels.FrameStats;
  * the same definitions. One instance per stream, used by one thread at a time.
  */
 public interface FrameStatistics extends AutoCloseable {
-    /** Fills {@code out} for {@code frame}; the frame is lent for the call only. */
+    /**
+     * Fills {@code out} for {@code frame}; the frame is lent for the call only. Throws
+     * {@link StatisticFailedException} once for a statistic that cannot be computed on this stream's frames, after
+     * filling the others; it is not computed again.
+     */
     void compute(VideoFrame frame, FrameStats out);
 
     /** Where the statistics were computed so far: "cpu" or "gpu" (the summary's {@code backend}). */

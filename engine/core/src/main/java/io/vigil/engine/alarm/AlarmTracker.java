@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * order, and counts them for the summary. Single-threaded, like the stream's detectors.
  */
 public final class AlarmTracker {
-    private static final java.time.format.DateTimeFormatter WALL_FORMAT = java.time.format.DateTimeFormatter
+    /** Wall times as the contract writes them: UTC, to the millisecond. */
+    static final java.time.format.DateTimeFormatter WALL_FORMAT = java.time.format.DateTimeFormatter
             .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     private final String stream;
     private final EventSink sink;
@@ -90,6 +91,18 @@ public final class AlarmTracker {
         }
     }
 
+    /**
+     * {@code detector} no longer runs on this stream (it failed on the content): its alarms still firing resolve at
+     * {@code atSeconds}, the last media time seen, as if its input had ended there.
+     */
+    public void finishDetector(String detector, double atSeconds) {
+        for (Alarm alarm : alarms) {
+            if (alarm.detector().equals(detector)) {
+                alarm.finish(atSeconds);
+            }
+        }
+    }
+
     /** The input is ending (call before the detectors finish): combined alarms resolve with their parts. */
     public void inputEnding() {
         correlation.finishing();
@@ -104,16 +117,26 @@ public final class AlarmTracker {
         firedCounts.merge(alarm.detector(), 1, Integer::sum);
         alarm.wallStart(wall(alarm.since()));
         alarm.thumbnail(thumbnails == null ? null : thumbnails.thumbnail(alarm.detector(), alarm.since()));
-        sink.accept(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
+        deliver(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(alarm.since()), null, null, alarm.wallStart(), null,
                 alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
     void resolve(Alarm alarm, double endSeconds) {
         double start = alarm.since();
-        sink.accept(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
+        deliver(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
                 alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), alarm.wallStart(),
                 wall(endSeconds), null, metrics(alarm), alarm.cause(), alarm.thumbnail()));
+    }
+
+    private void deliver(Event event) {
+        try {
+            sink.accept(event);
+        } catch (EventDeliveryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new EventDeliveryException(e);
+        }
     }
 
     String dedupKey(Alarm alarm) {

@@ -52,7 +52,10 @@ public sealed interface Event {
         }
     }
 
-    /** An input that could not be opened or read. {@code stage} is "open" or "read". */
+    /**
+     * An input that could not be opened or read, or whose analysis failed. {@code stage} is "open" or "read" (the
+     * input), or "analysis" (vigil itself failed on it: a bug to report; serve restarts the analysis).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "stream", "input", "stage", "message"})
     record Error(String stream, String input, String stage, String message) implements Event {
@@ -60,6 +63,21 @@ public sealed interface Event {
         @JsonProperty("type")
         public String type() {
             return "error";
+        }
+    }
+
+    /**
+     * Part of a stream's analysis was switched off because it failed on the stream's content (a statistic that cannot
+     * measure a picture that large, a detector that threw): one per detector, the rest of the analysis going on.
+     * {@code detector}: the detector that no longer runs on this stream; {@code message}: what failed and why.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "stream", "input", "detector", "message"})
+    record Warning(String stream, String input, String detector, String message) implements Event {
+        @Override
+        @JsonProperty("type")
+        public String type() {
+            return "warning";
         }
     }
 }

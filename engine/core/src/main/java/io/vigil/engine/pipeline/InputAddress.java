@@ -14,8 +14,8 @@ import io.vigil.ffi.MediaException;
 public record InputAddress(String url, boolean remote, String displayName) {
 
     /**
-     * Parses a path or URL; throws {@link InputException} for a scheme vigil does not read (and
-     * {@link IllegalArgumentException} for a path that is not one).
+     * Parses a path or URL; throws {@link InputException} (one sentence) for a scheme vigil does not read, or a path
+     * or URL that is not one ({@code file:///srv/a b}, a stray {@code %}).
      */
     public static InputAddress parse(String input) {
         try {
@@ -23,6 +23,11 @@ public record InputAddress(String url, boolean remote, String displayName) {
             return new InputAddress(location.url(), location.remote(), location.displayName());
         } catch (MediaException e) {
             throw new InputException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // URI's and Path's own complaint names the input and the place: "Illegal character in path at index 13".
+            String why = e.getMessage() == null ? "" : e.getMessage().replace(": " + input, "");
+            throw new InputException("'" + input + "' is not a valid path or URL (" + why
+                    + "); write a space as %20 and a % as %25 in a URL.", e);
         }
     }
 

@@ -152,6 +152,17 @@ public final class StartFrames implements AlarmTracker.ThumbnailSink, AutoClosea
         }
     }
 
+    /** {@code detector} was switched off (it failed on the stream's content): its first frame is let go. */
+    void unwatch(Detector detector) {
+        runStarts.removeIf(run -> {
+            if (run.detector != detector) {
+                return false;
+            }
+            run.frame.close();
+            return true;
+        });
+    }
+
     private Evidence evidenceOf(String detector) {
         return evidence.getOrDefault(detector, Evidence.NONE);
     }

@@ -1,6 +1,7 @@
 package io.vigil.engine.pipeline;
 
 import io.vigil.engine.alarm.AlarmTracker;
+import io.vigil.engine.alarm.EventDeliveryException;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.Detector;
 import io.vigil.engine.detect.spec.DetectorRegistry;
@@ -15,19 +16,36 @@ import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
 import io.vigil.kernels.LoudnessMeter;
 import io.vigil.kernels.engine.FrameStatistics;
+import io.vigil.kernels.engine.StatisticFailedException;
+import io.vigil.kernels.engine.StatisticSpec;
 import io.vigil.kernels.engine.StatisticsEngine;
 import io.vigil.kernels.engine.StatisticsRequest;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * One stream's pipeline: computes the statistics its enabled detectors read, hands them to the detectors, and
  * lets the alarm tracker turn their findings into events. Frames are only lent to it; nothing is copied.
+ *
+ * <p>What the stream's content makes fail never ends the analysis here: a detector that throws, or a statistic that
+ * cannot be computed on these frames (a picture larger than it measures), is switched off for this stream, its
+ * alarms resolved, with one {@link Warnings warning} per detector that no longer runs; the others go on.
  */
 public final class StreamAnalyzer implements MediaSink, AutoCloseable {
-    private final List<Detector> detectors;
+    /** Told, once per detector, that a detector was switched off on this stream and why (one sentence). */
+    @FunctionalInterface
+    public interface Warnings {
+        void warn(String detector, String message);
+    }
+
+    private final Lineup lineup;
+    private final Warnings warnings;
+    /** The detectors still running; replaced (never changed in place) when one is switched off. */
+    private Detector[] detectors;
     /** The statistics the running detectors read. */
     private final Set<Statistic> reads;
     private final AlarmTracker tracker;
@@ -35,9 +53,10 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private final FrameStatistics videoStatistics;
     /** Whether any detector looks at video frames at all (their timestamps, if no statistic). */
     private final boolean videoNeeded;
-    private final AudioLevels audioLevels;
-    /** BS.1770 loudness of the stream's audio, when a detector reads it. */
-    private final LoudnessMeter loudness;
+    /** Audio levels, when a detector reads them; null once they failed on the stream's audio. */
+    private AudioLevels audioLevels;
+    /** BS.1770 loudness of the stream's audio, when a detector reads it; null once it failed on the stream's audio. */
+    private LoudnessMeter loudness;
     private final FrameStats frameStats = new FrameStats();
     private final AudioStats audioStats = new AudioStats();
     private double lastVideoSeconds = Double.NaN;
@@ -46,8 +65,10 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private StartFrames startFrames;
 
     private StreamAnalyzer(Lineup lineup, AlarmTracker tracker, boolean live, FrameStatistics video,
-                           AudioLevels audio, Consumer<String> notices) {
-        this.detectors = lineup.detectors();
+                           AudioLevels audio, Warnings warnings, Consumer<String> notices) {
+        this.lineup = lineup;
+        this.warnings = warnings;
+        this.detectors = lineup.detectors().toArray(Detector[]::new);
         this.reads = lineup.statistics();
         this.tracker = tracker;
         this.live = live;
@@ -59,23 +80,35 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /**
      * Builds the detectors enabled in {@code config} (the registry makes each from its spec), and the statistics they
-     * read on {@code backend}.
+     * read on {@code backend}; {@code warnings} hears of each detector switched off because it failed on the content.
      */
-    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend) {
-        return create(config, tracker, live, backend, note -> { });
+    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend,
+                                        Warnings warnings) {
+        return create(config, tracker, live, backend, warnings, note -> { });
     }
 
     /**
-     * As {@link #create(VigilConfig, AlarmTracker, boolean, StatisticsEngine)}; {@code notices} hears, in a line for
-     * people, what the analysis skips and goes on without (audio whose loudness cannot be measured).
+     * As {@link #create(VigilConfig, AlarmTracker, boolean, StatisticsEngine, Warnings)}; {@code notices} hears, in a
+     * line for people, what the analysis skips and goes on without (audio whose loudness cannot be measured).
      */
     public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend,
-                                        Consumer<String> notices) {
-        Lineup lineup = DetectorRegistry.standard().build(config.detectors(), tracker);
+                                        Warnings warnings, Consumer<String> notices) {
+        return create(DetectorRegistry.standard().build(config.detectors(), tracker), tracker, live, backend, warnings,
+                notices);
+    }
+
+    /** The analysis of {@code lineup}'s detectors (tests give one made by hand). */
+    static StreamAnalyzer create(Lineup lineup, AlarmTracker tracker, boolean live, StatisticsEngine backend,
+                                 Warnings warnings) {
+        return create(lineup, tracker, live, backend, warnings, note -> { });
+    }
+
+    private static StreamAnalyzer create(Lineup lineup, AlarmTracker tracker, boolean live, StatisticsEngine backend,
+                                         Warnings warnings, Consumer<String> notices) {
         StatisticsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
-        return new StreamAnalyzer(lineup, tracker, live, video, audio, notices);
+        return new StreamAnalyzer(lineup, tracker, live, video, audio, warnings, notices);
     }
 
     /** The video statistics the lineup reads, with the figures its detectors set, as the backend takes them. */
@@ -114,14 +147,43 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /**
      * One loudness meter for the stream, with the sliding window a detector asks for; the detectors that listen hear
-     * its steps. Audio it cannot measure is said once to {@code notices}; the detectors hear it and stop judging.
+     * its steps while they run. Audio it cannot measure is said once to {@code notices}; the detectors hear it and
+     * stop judging.
      */
-    private static LoudnessMeter loudnessMeterFor(Lineup lineup, Consumer<String> notices) {
+    /** Runs {@code call} of detector {@code d} while it runs; a throw switches it off. */
+    private void guarded(Detector d, Runnable call) {
+        if (!running(d)) {
+            return;
+        }
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            detectorFailed(d, e);
+        }
+    }
+
+    private LoudnessMeter loudnessMeterFor(Lineup lineup, Consumer<String> notices) {
         LoudnessMeter meter = new LoudnessMeter();
         meter.slidingWindowSeconds(lineup.parameter(StatisticParameter.LOUDNESS_WINDOW));
         for (Detector d : lineup.detectors()) {
             if (d instanceof LoudnessMeter.StepListener listener) {
-                meter.addListener(listener);
+                // Every call passes the detector's fault boundary (a detector switched off hears no more).
+                meter.addListener(new LoudnessMeter.StepListener() {
+                    @Override
+                    public void onStep(LoudnessMeter m, double endSeconds) {
+                        guarded(d, () -> listener.onStep(m, endSeconds));
+                    }
+
+                    @Override
+                    public void onRestart(LoudnessMeter m, double atSeconds) {
+                        guarded(d, () -> listener.onRestart(m, atSeconds));
+                    }
+
+                    @Override
+                    public void onUnmeasurable(LoudnessMeter m, double atSeconds, String why) {
+                        guarded(d, () -> listener.onUnmeasurable(m, atSeconds, why));
+                    }
+                });
             }
         }
         meter.addListener(new LoudnessMeter.StepListener() {
@@ -166,12 +228,12 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     /** Feeds {@code keeper} every video frame from now on; closed with this analyzer. */
     void startFrames(StartFrames keeper) {
         startFrames = keeper;
-        keeper.watch(detectors);
+        keeper.watch(List.of(detectors));
     }
 
-    /** Names of the detectors that run. */
+    /** Names of the detectors that run (those switched off on this stream's content no longer do). */
     public List<String> detectorNames() {
-        return detectors.stream().map(Detector::name).toList();
+        return Arrays.stream(detectors).map(Detector::name).toList();
     }
 
     /** Whether any running detector reads video, or audio. */
@@ -205,7 +267,14 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             tracker.observe(frame.ptsSeconds(), Instant.now());
         }
         if (videoStatistics != null) {
-            videoStatistics.compute(frame, frameStats);
+            try {
+                videoStatistics.compute(frame, frameStats);
+            } catch (StatisticFailedException e) {
+                // The other statistics were computed; the failed ones are gone, and their readers with them.
+                for (StatisticFailedException.Failure f : e.failures()) {
+                    statisticFailed(statisticOf(f.statistic()), f.cause());
+                }
+            }
         } else {
             frameStats.begin(frame);
         }
@@ -213,7 +282,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             startFrames.before(frame, frameStats);
         }
         for (Detector d : detectors) {
-            d.onVideo(frameStats);
+            try {
+                d.onVideo(frameStats);
+            } catch (RuntimeException e) {
+                detectorFailed(d, e);
+            }
         }
         tracker.advance(frameStats.ptsSeconds);
         if (startFrames != null) {
@@ -231,15 +304,32 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             tracker.observe(block.ptsSeconds(), Instant.now());
         }
         if (loudness != null) {
-            loudness.process(block);
-            if (audioLevels == null) {
-                tracker.advance(block.ptsSeconds());
-                return;
+            try {
+                loudness.process(block);
+            } catch (RuntimeException e) {
+                // The listening detectors' own failures are caught where they listen: this is the meter's.
+                loudness = null;
+                statisticFailed(Statistic.LOUDNESS, e);
             }
         }
-        audioLevels.compute(block, audioStats);
+        if (audioLevels != null) {
+            try {
+                audioLevels.compute(block, audioStats);
+            } catch (RuntimeException e) {
+                audioLevels = null;
+                statisticFailed(Statistic.AUDIO_LEVELS, e);
+            }
+        }
+        if (audioLevels == null) {
+            tracker.advance(block.ptsSeconds());
+            return;
+        }
         for (Detector d : detectors) {
-            d.onAudio(audioStats);
+            try {
+                d.onAudio(audioStats);
+            } catch (RuntimeException e) {
+                detectorFailed(d, e);
+            }
         }
         tracker.advance(audioStats.ptsSeconds);
     }
@@ -250,7 +340,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
      */
     public void onIdle(long nowNanos) {
         for (Detector d : detectors) {
-            d.onIdle(nowNanos);
+            try {
+                d.onIdle(nowNanos);
+            } catch (RuntimeException e) {
+                detectorFailed(d, e);
+            }
         }
     }
 
@@ -258,8 +352,90 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     public void finish() {
         tracker.inputEnding();
         for (Detector d : detectors) {
-            d.finish(lastVideoSeconds, audioEndSeconds);
+            try {
+                d.finish(lastVideoSeconds, audioEndSeconds);
+            } catch (RuntimeException e) {
+                detectorFailed(d, e);
+            }
         }
+    }
+
+    /**
+     * {@code d} threw on this stream's content: it is switched off, with one warning. An event sink that failed under
+     * it is not its fault, and goes on up to the stream's boundary.
+     */
+    private void detectorFailed(Detector d, RuntimeException e) {
+        if (e instanceof EventDeliveryException) {
+            throw e;
+        }
+        switchOff(d, "The " + d.name() + " detector failed on this stream's content (" + describe(e)
+                + ") and is off for the rest of the analysis.");
+    }
+
+    /** {@code statistic} cannot be computed on this stream's content: every detector that reads it is switched off. */
+    private void statisticFailed(Statistic statistic, RuntimeException e) {
+        if (e instanceof EventDeliveryException) {
+            throw e;
+        }
+        String name = statistic.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        for (Detector d : detectors) {
+            if (lineup.reads(d.name(), statistic)) {
+                switchOff(d, "The " + name + " statistic cannot be computed on this stream's content ("
+                        + describe(e) + "), so the " + d.name() + " detector is off for the rest of the analysis.");
+            }
+        }
+    }
+
+    /**
+     * Stops calling {@code d}; what it left firing resolves at the last media time seen (its input ended there, as far
+     * as it is concerned), and the warning goes out.
+     */
+    private void switchOff(Detector d, String message) {
+        if (!running(d)) {
+            return;
+        }
+        detectors = Arrays.stream(detectors).filter(x -> x != d).toArray(Detector[]::new);
+        if (startFrames != null) {
+            startFrames.unwatch(d);
+        }
+        tracker.finishDetector(d.name(), lastMediaSeconds());
+        warnings.warn(d.name(), message);
+    }
+
+    private boolean running(Detector d) {
+        for (Detector x : detectors) {
+            if (x == d) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The latest media time seen, video or audio; NaN before any. */
+    private double lastMediaSeconds() {
+        if (Double.isNaN(lastVideoSeconds)) {
+            return audioEndSeconds;
+        }
+        return Double.isNaN(audioEndSeconds) ? lastVideoSeconds : Math.max(lastVideoSeconds, audioEndSeconds);
+    }
+
+    /** "IllegalArgumentException: picture too large ...": the kind and the message, for the warning. */
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    }
+
+    /** The detectors' name for a statistic the backend computes. */
+    private static Statistic statisticOf(StatisticSpec spec) {
+        return switch (spec) {
+            case StatisticSpec.Luma l -> Statistic.LUMA;
+            case StatisticSpec.FrameDifference d -> Statistic.FRAME_DIFFERENCE;
+            case StatisticSpec.BroadcastRange b -> Statistic.BROADCAST_RANGE;
+            case StatisticSpec.Letterbox l -> Statistic.LETTERBOX;
+            case StatisticSpec.Blockiness b -> Statistic.BLOCKINESS;
+            case StatisticSpec.ColorBars c -> Statistic.COLOR_BARS;
+            case StatisticSpec.Blur b -> Statistic.BLUR;
+        };
     }
 
     /**

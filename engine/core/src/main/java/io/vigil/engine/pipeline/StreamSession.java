@@ -99,7 +99,9 @@ public final class StreamSession implements AutoCloseable {
         this.decodeOptions = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.decodeTarget());
         boolean live = address.remote();
         this.tracker = new AlarmTracker(stream, b.events, live);
+        String shownInput = reading == Reading.ONCE ? input : address.displayName();
         this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend,
+                (detector, message) -> b.events.accept(new Event.Warning(stream, shownInput, detector, message)),
                 note -> notices.accept(stream + ": " + note));
         Tap analysing = null;
         try {

@@ -39,6 +39,7 @@ public final class TextSink implements EventSink {
                             .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")))
                     + loudness(s.loudness());
             case Event.Error e -> String.format(Locale.ROOT, "%-12s ERROR: %s", e.stream(), e.message());
+            case Event.Warning w -> String.format(Locale.ROOT, "%-12s WARNING: %s", w.stream(), w.message());
         };
     }
 

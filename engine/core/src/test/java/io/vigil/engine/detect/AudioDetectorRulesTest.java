@@ -54,7 +54,9 @@ class AudioDetectorRulesTest {
         List<Event> events = new ArrayList<>();
         AlarmTracker tracker = new AlarmTracker("s", events::add, false);
         try (StreamAnalyzer analyzer = StreamAnalyzer.create(config.withDetectors(only), tracker, false,
-                CpuStatisticsEngine.reference())) {
+                CpuStatisticsEngine.reference(), (detector, message) -> {
+                    throw new AssertionError("a detector was switched off: " + message);
+                })) {
             AudioBlock block = new AudioBlock();
             float[][] data = new float[channels][BLOCK];
             long total = Math.round(seconds * RATE);

@@ -32,7 +32,8 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
 
     /**
      * @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed)
-     * @param stateDir where a single node keeps the streams added through the API across restarts; null for none
+     * @param stateDir where a single node keeps the streams added through the API across restarts, and every node the
+     *        streams it runs (to quarantine one that was running at two unclean exits in a row); null for none
      */
     public record Server(String bind, int port, String token, long maxBodyBytes, Path stateDir) {
         public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024, null);
@@ -88,9 +89,27 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
         }
     }
 
-    /** Backoff between reopenings of a dropped source: from {@code initialSeconds}, doubling, at most {@code maxSeconds}. */
-    public record Reconnect(double initialSeconds, double maxSeconds) {
+    /**
+     * Backoff between reopenings of a dropped source, and between restarts of an analysis that failed: from
+     * {@code initialSeconds}, doubling, at most {@code maxSeconds}. A stream whose analysis fails
+     * {@code quarantineFailures} times within {@code quarantineWithinMinutes} is quarantined: not restarted until
+     * released through the API.
+     */
+    public record Reconnect(double initialSeconds, double maxSeconds, int quarantineFailures,
+                            double quarantineWithinMinutes) {
+        public static final int DEFAULT_QUARANTINE_FAILURES = 5;
+        public static final double DEFAULT_QUARANTINE_WITHIN_MINUTES = 10;
         public static final Reconnect DEFAULTS = new Reconnect(1, 30);
+
+        /** The backoff, with the default quarantine. */
+        public Reconnect(double initialSeconds, double maxSeconds) {
+            this(initialSeconds, maxSeconds, DEFAULT_QUARANTINE_FAILURES, DEFAULT_QUARANTINE_WITHIN_MINUTES);
+        }
+
+        /** The same backoff with another quarantine rule. */
+        public Reconnect withQuarantine(int failures, double withinMinutes) {
+            return new Reconnect(initialSeconds, maxSeconds, failures, withinMinutes);
+        }
     }
 
     /**

@@ -43,15 +43,20 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536}
  * limits:    {maxStreams: 64, maxUrlLength: 2048, allowedSchemes: [http, https, udp, ...], fileDirs: []}
  * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
- * reconnect: {initialSeconds: 1, maxSeconds: 30}
+ * reconnect: {initialSeconds: 1, maxSeconds: 30, quarantineFailures: 5, quarantineWithinMinutes: 10}
  * sinks:     {jsonl: FILE, spoolDir: DIR, webhooks: [{url: URL, secret: S, timeoutSeconds: 5, ...}]}
  * streams:
  *   - {id: news1, url: udp://239.0.0.1:1234, detectors: [black, freeze, silence], black: {duration: 3}}
  * </pre>
  */
 public final class ServeConfigLoader {
-    /** A stream id: what the API puts in its paths and Prometheus in its labels. */
-    public static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /**
+     * A stream id: what the API puts in its paths and Prometheus in its labels; never {@code .} or {@code ..}, which
+     * a path or a proxy would take for a folder.
+     */
+    public static final Pattern STREAM_ID = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,64}");
+    /** What {@link #STREAM_ID} asks, in words. */
+    public static final String STREAM_ID_RULE = "1 to 64 letters, digits, '.', '_' or '-', and not '.' or '..'";
 
     private final String file;
     private final YamlNodes nodes;
@@ -195,7 +200,7 @@ public final class ServeConfigLoader {
                     nodeId = nodes.text(v, "cluster.nodeId");
                     if (!STREAM_ID.matcher(nodeId).matches()) {
                         throw new ConfigException(nodes.where(v) + "cluster.nodeId: '" + nodeId
-                                + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+                                + "' must be " + STREAM_ID_RULE);
                     }
                 }
                 case "advertisedUrl" -> advertised = nodes.text(v, "cluster.advertisedUrl");
@@ -307,18 +312,25 @@ public final class ServeConfigLoader {
     private ServeConfig.Reconnect readReconnect(Node node) {
         double initial = ServeConfig.Reconnect.DEFAULTS.initialSeconds();
         double max = ServeConfig.Reconnect.DEFAULTS.maxSeconds();
+        int failures = ServeConfig.Reconnect.DEFAULTS.quarantineFailures();
+        double withinMinutes = ServeConfig.Reconnect.DEFAULTS.quarantineWithinMinutes();
         for (NodeTuple t : nodes.mapping(node, "reconnect").getValue()) {
             String k = key(t);
             switch (k) {
                 case "initialSeconds" -> initial = number(t.getValueNode(), "reconnect.initialSeconds", 0.05, 3600);
                 case "maxSeconds" -> max = number(t.getValueNode(), "reconnect.maxSeconds", 0.05, 3600);
-                default -> throw nodes.unknown(t.getKeyNode(), "reconnect." + k, Set.of("initialSeconds", "maxSeconds"));
+                case "quarantineFailures" ->
+                        failures = (int) integer(t.getValueNode(), "reconnect.quarantineFailures", 1, 1000);
+                case "quarantineWithinMinutes" ->
+                        withinMinutes = number(t.getValueNode(), "reconnect.quarantineWithinMinutes", 0.1, 10_080);
+                default -> throw nodes.unknown(t.getKeyNode(), "reconnect." + k, Set.of("initialSeconds", "maxSeconds",
+                        "quarantineFailures", "quarantineWithinMinutes"));
             }
         }
         if (max < initial) {
             throw new ConfigException(nodes.where(node) + "reconnect.maxSeconds: must be at least initialSeconds (" + initial + ")");
         }
-        return new ServeConfig.Reconnect(initial, max);
+        return new ServeConfig.Reconnect(initial, max, failures, withinMinutes);
     }
 
     private ServeConfig.Sinks readSinks(Node node) {
@@ -403,7 +415,7 @@ public final class ServeConfigLoader {
                         id = nodes.text(v, "streams[].id");
                         if (!STREAM_ID.matcher(id).matches()) {
                             throw new ConfigException(nodes.where(v) + "streams[].id: '" + id
-                                    + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+                                    + "' must be " + STREAM_ID_RULE);
                         }
                         if (!ids.add(id)) {
                             throw new ConfigException(nodes.where(v) + "streams[].id: '" + id + "' is used twice");

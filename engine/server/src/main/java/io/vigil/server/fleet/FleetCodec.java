@@ -34,6 +34,7 @@ final class FleetCodec {
                 case "alarm" -> MAPPER.treeToValue(node, Event.Alarm.class);
                 case "summary" -> MAPPER.treeToValue(node, Event.Summary.class);
                 case "error" -> MAPPER.treeToValue(node, Event.Error.class);
+                case "warning" -> MAPPER.treeToValue(node, Event.Warning.class);
                 default -> null;
             };
         } catch (java.io.IOException | IllegalArgumentException e) {

@@ -262,6 +262,19 @@ public final class FleetStreamRegistry implements StreamRegistry {
         return spec == null ? Optional.empty() : status(spec);
     }
 
+    /** Releases the stream when this node runs it; elsewhere its status comes back unchanged (ask its node). */
+    @Override
+    public Optional<StreamStatus> release(String id) {
+        StreamSpec spec = view.desired(id);
+        if (spec == null) {
+            return Optional.empty();
+        }
+        if (runner.get(id).isPresent()) {
+            runner.release(id);
+        }
+        return status(spec);
+    }
+
     @Override
     public List<StreamStatus> list() {
         List<StreamStatus> out = new ArrayList<>();
@@ -310,17 +323,18 @@ public final class FleetStreamRegistry implements StreamRegistry {
         } else if (freshest != null) {
             RemoteStatus r = freshest;
             base = new StreamStatus(spec.id(), r.url(), r.parsedState(), r.backend(), r.decoder(), r.fps(),
-                    r.frames(), r.decodeErrors(), r.droppedFrames(), r.reconnects(), r.lastError(), r.parsedSince(),
+                    r.frames(), r.decodeErrors(), r.droppedFrames(), r.reconnects(), r.failures(), r.lastError(),
+                    r.parsedSince(),
                     r.statistics() == null ? Map.of() : r.statistics(), List.of(), Map.of());
         } else {
             base = new StreamStatus(spec.id(), io.vigil.engine.pipeline.InputAddress.parse(spec.url()).displayName(),
-                    StreamStatus.State.UNASSIGNED, null, null, 0, 0, 0, 0, 0, null, Instant.now(), Map.of(),
+                    StreamStatus.State.UNASSIGNED, null, null, 0, 0, 0, 0, 0, 0, null, Instant.now(), Map.of(),
                     List.of(), Map.of());
         }
         placements.sort(Comparator.comparing(StreamStatus.Placement::role).thenComparing(StreamStatus.Placement::node));
         return Optional.of(new StreamStatus(base.id(), base.url(), base.state(), base.backend(), base.decoder(),
                 base.fps(), base.frames(), base.decodeErrors(), base.droppedFrames(), base.reconnects(),
-                base.lastError(), base.since(), base.statistics(), hub.active(spec.id()), alarmsByDetector,
+                base.failures(), base.lastError(), base.since(), base.statistics(), hub.active(spec.id()), alarmsByDetector,
                 placements));
     }
 

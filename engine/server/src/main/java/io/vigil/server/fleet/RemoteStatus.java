@@ -13,13 +13,13 @@ import java.util.Map;
  */
 record RemoteStatus(String stream, String role, String node, String nodeUrl, String url, String state,
                     String backend, String decoder, double fps, long frames, long decodeErrors, long droppedFrames,
-                    long reconnects, String lastError, String since, Map<String, Double> statistics,
+                    long reconnects, long failures, String lastError, String since, Map<String, Double> statistics,
                     Map<String, Long> alarmsByDetector, long updatedMillis) {
 
     static RemoteStatus of(StreamStatus s, String role, String node, String nodeUrl, long nowMillis) {
         return new RemoteStatus(s.id(), role, node, nodeUrl, s.url(), s.state().name().toLowerCase(Locale.ROOT),
                 s.backend(), s.decoder(), s.fps(), s.frames(), s.decodeErrors(), s.droppedFrames(), s.reconnects(),
-                s.lastError(), s.since().toString(), s.statistics(), s.alarmsByDetector(), nowMillis);
+                s.failures(), s.lastError(), s.since().toString(), s.statistics(), s.alarmsByDetector(), nowMillis);
     }
 
     StreamStatus.State parsedState() {

@@ -10,6 +10,7 @@ import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
+import io.vigil.server.config.ServeConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,7 +74,6 @@ public final class ApiServer implements AutoCloseable {
     static final int MAX_SSE_CLIENTS = 256;
     static final int DEFAULT_ALARM_LIMIT = 100;
     static final int MAX_ALARM_LIMIT = 10_000;
-    private static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
     private static final String RESOURCES = "/io/vigil/server/";
     /** The dashboard's files: a fixed list, so that no path from a request ever names a resource. */
@@ -131,6 +131,7 @@ public final class ApiServer implements AutoCloseable {
         route("GET", "/api/streams/{id}", this::getStream);
         route("DELETE", "/api/streams/{id}", this::removeStream);
         route("GET", "/api/streams/{id}/thumbnail.jpg", this::thumbnail);
+        route("POST", "/api/streams/{id}/release", this::releaseStream);
         route("GET", "/api/alarms", this::alarms);
         route("GET", "/api/events", this::events);
         route("GET", "/metrics", this::metrics);
@@ -392,6 +393,30 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
+    /** A quarantined stream runs again; 200 with its status (unchanged when it was not quarantined). */
+    private boolean releaseStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+        checkSameOrigin(exchange);
+        String id = params.get("id");
+        sendJson(exchange, 200, registry.release(id).orElseThrow(() -> noStream(id)));
+        return true;
+    }
+
+    /**
+     * A POST without a body needs no preflight, so a web page elsewhere could send one: a browser names the page's
+     * origin, which must then be this server's own.
+     */
+    private static void checkSameOrigin(HttpExchange exchange) {
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (origin == null) {
+            return;
+        }
+        String originHost = origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "");
+        if (host == null || !originHost.equalsIgnoreCase(host)) {
+            throw new ApiError(403, "This request comes from a page of another site (" + truncate(origin) + ").");
+        }
+    }
+
     private boolean thumbnail(HttpExchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         if (registry.get(id).isEmpty()) {
@@ -517,8 +542,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void checkId(String id) {
-        if (!STREAM_ID.matcher(id).matches()) {
-            throw new ApiError(400, "A stream id is 1 to 64 letters, digits, '.', '_' or '-'.");
+        if (!ServeConfigLoader.STREAM_ID.matcher(id).matches()) {
+            throw new ApiError(400, "A stream id is " + ServeConfigLoader.STREAM_ID_RULE + ".");
         }
     }
 

@@ -52,6 +52,13 @@ final class PrometheusText {
                 StreamStatus::reconnects);
         p.perStream(streams, "vigil_stream_up", "gauge", "1 while frames flow, else 0.",
                 s -> s.state() == StreamStatus.State.RUNNING ? 1 : 0);
+        p.perStream(streams, "vigil_stream_failed_total", "counter",
+                "Times the stream's analysis failed (a fault in vigil) and was restarted or quarantined.",
+                StreamStatus::failures);
+        p.family("vigil_streams_quarantined", "gauge",
+                "Streams quarantined now: not analysed until released (POST /api/streams/{id}/release).");
+        p.sample("vigil_streams_quarantined", null, null, null,
+                streams.stream().filter(s -> s.state() == StreamStatus.State.QUARANTINED).count());
 
         p.family("vigil_alarms_total", "counter", "Alarms raised since the stream was added, by detector.");
         for (StreamStatus s : streams) {

@@ -45,6 +45,8 @@ public final class LocalStreamRegistry implements StreamRegistry {
     private final Map<String, StreamSpec> specs = new LinkedHashMap<>();
     /** Where streams added at run time are kept across restarts; null: nowhere. */
     private StreamStore store;
+    /** Which streams are being analysed, for the next start to quarantine a crash's suspects; null: not kept. */
+    private CrashRecord crashes;
     /** The config file's streams: the file, not the store, keeps them. */
     private Set<String> configured = Set.of();
     private boolean closed;
@@ -89,7 +91,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
     public VigilConfig check(StreamSpec spec) throws StreamRejectedException {
         if (spec == null || spec.id() == null || !ServeConfigLoader.STREAM_ID.matcher(spec.id()).matches()) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID,
-                    "A stream id must be 1 to 64 letters, digits, '.', '_' or '-'.");
+                    "A stream id must be " + ServeConfigLoader.STREAM_ID_RULE + ".");
         }
         String why = policy.refusal(spec.url());
         if (why != null) {
@@ -124,7 +126,11 @@ public final class LocalStreamRegistry implements StreamRegistry {
                         "Already watching " + streams.size() + " streams, the most this service takes (limits.maxStreams).");
             }
             supervisor = new StreamSupervisor(spec.id(), spec.url(), analysis, backend, hub, events, onInputStarted,
-                    config.reconnect().initialSeconds(), config.reconnect().maxSeconds());
+                    config.reconnect(), crashes == null ? StreamSupervisor.Lifecycle.NONE : crashes);
+            String quarantined = crashes == null ? null : crashes.quarantineReason(spec.id());
+            if (quarantined != null) {
+                supervisor.startQuarantined(quarantined);
+            }
             streams.put(spec.id(), supervisor);
             specs.put(spec.id(), spec);
             supervisor.start();
@@ -147,6 +153,32 @@ public final class LocalStreamRegistry implements StreamRegistry {
         supervisor.requestStop();
         supervisor.awaitStopped();
         return true;
+    }
+
+    @Override
+    public Optional<StreamStatus> release(String id) {
+        StreamSupervisor s;
+        CrashRecord record;
+        synchronized (this) {
+            s = streams.get(id);
+            record = crashes;
+        }
+        if (s == null) {
+            return Optional.empty();
+        }
+        if (s.release() && record != null) {
+            record.forget(id);
+        }
+        return Optional.of(s.status());
+    }
+
+    /**
+     * From now on records in {@code record} which streams are being analysed, and starts quarantined those it says
+     * were analysed at two unclean exits in a row (call before any stream starts); {@link #close} tells it the
+     * shutdown was clean.
+     */
+    public synchronized void recordCrashes(CrashRecord record) {
+        crashes = record;
     }
 
     @Override
@@ -240,6 +272,13 @@ public final class LocalStreamRegistry implements StreamRegistry {
         // All at once: each may wait for an open in progress to time out.
         all.forEach(StreamSupervisor::requestStop);
         all.forEach(StreamSupervisor::awaitStopped);
+        CrashRecord record;
+        synchronized (this) {
+            record = crashes;
+        }
+        if (record != null) {
+            record.cleanShutdown();
+        }
         if (ownsBackend) {
             backend.close();
         }

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.server.StreamSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -54,14 +52,8 @@ public final class StreamStore {
 
     /** Replaces what is saved with {@code streams}; a failure is logged (the streams run on regardless). */
     synchronized void save(List<StreamSpec> streams) {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            MAPPER.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), streams);
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            StateFile.write(MAPPER.writerWithDefaultPrettyPrinter(), file, streams);
         } catch (IOException e) {
             LOG.warning("cannot save the streams to " + file + ": " + e.getMessage());
         }

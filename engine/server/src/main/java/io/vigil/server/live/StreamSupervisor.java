@@ -1,7 +1,9 @@
 package io.vigil.server.live;
 
+import io.vigil.engine.Analysis;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
+import io.vigil.engine.alarm.OpenAlarms;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.engine.pipeline.InputException;
@@ -11,13 +13,20 @@ import io.vigil.server.EventHub;
 import io.vigil.server.LatencyHistogram;
 import io.vigil.server.StatsSample;
 import io.vigil.server.StreamStatus;
+import io.vigil.server.config.ServeConfig;
 import io.vigil.kernels.engine.StatisticsEngine;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One stream, for as long as it is watched: a thread that opens the source in a watching {@link StreamSession}, reads
@@ -27,10 +36,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * stream's status. Besides alarms, it publishes a {@link StatsSample} about once a second, keeps a 320 px JPEG of
  * the picture every ~3 s, and measures frame-to-alarm latency: from the moment the decoder handed over the frame (or
  * audio block) that made an alarm fire to its publication.
+ *
+ * <p>The stream's fault boundary: whatever escapes its analysis (a bug; what the content does to a detector or a
+ * statistic is handled inside the analysis) becomes an {@code error} event (stage {@code analysis}) and a critical
+ * {@code monitoring_failed} alarm, and the analysis restarts after the reconnect backoff; the alarm resolves when the
+ * restarted analysis has frames again. A stream whose analysis fails {@code reconnect.quarantineFailures} times within
+ * {@code reconnect.quarantineWithinMinutes} is quarantined: its alarm fires with the reason and nothing restarts
+ * until {@link #release} (the API's {@code POST /api/streams/{id}/release}).
  */
 final class StreamSupervisor {
-    /** Where the session's notes for people go: what it analyses without (audio it cannot measure the loudness of). */
-    private static final System.Logger LOG = System.getLogger(StreamSupervisor.class.getName());
+    /** The detector name of the alarm a stream's failing analysis raises (no detector spec: the service raises it). */
+    static final String MONITORING_FAILED = "monitoring_failed";
+
+    /** Hears when the stream's analysis starts to run and when it no longer does (stopped, or quarantined). */
+    interface Lifecycle {
+        Lifecycle NONE = new Lifecycle() {
+            @Override
+            public void analysing(String id) {
+            }
+
+            @Override
+            public void idle(String id) {
+            }
+        };
+
+        void analysing(String id);
+
+        void idle(String id);
+    }
+
+    private static final Logger LOG = Logger.getLogger(StreamSupervisor.class.getName());
     private static final long SAMPLE_EVERY_NANOS = 1_000_000_000L;
     private static final long THUMBNAIL_EVERY_NANOS = 3_000_000_000L;
     /** fps is measured over this many of the last samples (about 10 s). */
@@ -45,8 +80,8 @@ final class StreamSupervisor {
     /** Where the stream's events go: the hub, or in a fleet the failover handover in front of it. */
     private final EventSink events;
     private final Runnable onInputStarted;
-    private final double initialBackoffSeconds;
-    private final double maxBackoffSeconds;
+    private final ServeConfig.Reconnect reconnect;
+    private final Lifecycle lifecycle;
     private final boolean live;
     private final Thread thread;
     private final LatencyHistogram latency = new LatencyHistogram();
@@ -64,6 +99,20 @@ final class StreamSupervisor {
     private volatile Map<String, Double> statistics = Map.of();
     private volatile byte[] thumbnail;
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    /** When the analysis failed, within the quarantine window (guarded by {@link #wake}). */
+    private final Deque<Long> recentFailureNanos = new ArrayDeque<>();
+    /** Whether the stream is quarantined (guarded by {@link #wake}; volatile for the status). */
+    private volatile boolean quarantined;
+    /** The figures of the analyses that failed before the current one: the status counts across restarts. */
+    private volatile long earlierFrames;
+    private volatile long earlierDecodeErrors;
+    private volatile long earlierDroppedFrames;
+    /** Where the timeline of the analysis that failed last had got to (the stream's thread only). */
+    private double failedAtSeconds;
+    /** The firing monitoring_failed alarm and when it fired; null when it does not fire (the stream's thread only). */
+    private Event.Alarm monitoringFailed;
+    private long monitoringFailedNanos;
 
     // Analysing thread: the samples fps is measured over.
     private final long[] sampleNanosRing = new long[FPS_WINDOW];
@@ -71,8 +120,7 @@ final class StreamSupervisor {
     private long samplesTaken;
 
     StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
-                     EventSink events, Runnable onInputStarted, double initialBackoffSeconds,
-                     double maxBackoffSeconds) {
+                     EventSink events, Runnable onInputStarted, ServeConfig.Reconnect reconnect, Lifecycle lifecycle) {
         this.id = id;
         this.url = url;
         this.location = InputAddress.parse(url);
@@ -81,14 +129,42 @@ final class StreamSupervisor {
         this.hub = hub;
         this.events = events;
         this.onInputStarted = onInputStarted;
-        this.initialBackoffSeconds = initialBackoffSeconds;
-        this.maxBackoffSeconds = maxBackoffSeconds;
+        this.reconnect = reconnect;
+        this.lifecycle = lifecycle;
         this.live = location.remote();
         this.thread = Thread.ofPlatform().name("vigil-stream-" + id).daemon().unstarted(this::run);
     }
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * Starts quarantined (call before {@link #start}): the stream's alarm fires with {@code reason} and nothing runs
+     * until {@link #release}.
+     */
+    void startQuarantined(String reason) {
+        synchronized (wake) {
+            quarantined = true;
+        }
+        lastError = reason;
+        state(StreamStatus.State.QUARANTINED);
+    }
+
+    /**
+     * Lets a quarantined stream run again: its failures are forgotten and its analysis restarts (from any thread).
+     * Returns false when it was not quarantined.
+     */
+    boolean release() {
+        synchronized (wake) {
+            if (!quarantined) {
+                return false;
+            }
+            quarantined = false;
+            recentFailureNanos.clear();
+            wake.notifyAll();
+        }
+        return true;
     }
 
     /** Asks the stream to stop (returns at once); {@link #awaitStopped} waits for it. */
@@ -133,9 +209,10 @@ final class StreamSupervisor {
     StreamStatus status() {
         StreamSession s = session;
         return new StreamStatus(id, location.displayName(), state, backendName,
-                s == null ? null : s.decoder(), fps, s == null ? 0 : s.framesAnalysed(),
-                s == null ? 0 : s.decodeErrors(), s == null ? 0 : s.droppedFrames(), reconnects.get(), lastError,
-                since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector));
+                s == null ? null : s.decoder(), fps, earlierFrames + (s == null ? 0 : s.framesAnalysed()),
+                earlierDecodeErrors + (s == null ? 0 : s.decodeErrors()),
+                earlierDroppedFrames + (s == null ? 0 : s.droppedFrames()), reconnects.get(), failures.get(),
+                lastError, since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector));
     }
 
     private void state(StreamStatus.State s) {
@@ -146,15 +223,62 @@ final class StreamSupervisor {
     }
 
     private void run() {
+        try {
+            boolean wasQuarantined;
+            synchronized (wake) {
+                wasQuarantined = quarantined;
+            }
+            if (wasQuarantined) {
+                raiseMonitoringFailed(0, lastError);
+            } else {
+                lifecycle.analysing(id);
+            }
+            while (!stopping) {
+                if (quarantined) {
+                    if (!awaitRelease()) {
+                        break;
+                    }
+                    lastError = null;
+                    state(StreamStatus.State.RECONNECTING);
+                    lifecycle.analysing(id);
+                }
+                if (!analyseUntilFailure() || stopping) {
+                    break;
+                }
+                int recent = recentFailures();
+                if (recent >= reconnect.quarantineFailures()) {
+                    quarantine(recent);
+                    continue;
+                }
+                state(StreamStatus.State.RECONNECTING);
+                backoff(recent - 1);
+            }
+        } finally {
+            // The stream is no longer watched here: its own alarm resolves with the others.
+            resolveMonitoringFailed();
+            lifecycle.idle(id);
+            state(StreamStatus.State.STOPPED);
+        }
+    }
+
+    /**
+     * One analysis of the stream, in its own session, until it is stopped or (a file) ends: true when it failed, its
+     * failure reported and what it left firing resolved.
+     */
+    private boolean analyseUntilFailure() {
+        StreamSession current = null;
         try (StreamSession s = StreamSession.of(id, url, config, backend, this::publish).watching()
-                .notices(note -> LOG.log(System.Logger.Level.WARNING, note))
+                .notices(note -> LOG.warning(note))
                 .onInputStarted(() -> {
                     state(StreamStatus.State.RUNNING);
+                    // The restarted analysis has frames again.
+                    resolveMonitoringFailed();
                     onInputStarted.run();
                 })
                 .samples(SAMPLE_EVERY_NANOS, this::sampled)
                 .pictures(THUMBNAIL_EVERY_NANOS, jpeg -> thumbnail = jpeg)
                 .start()) {
+            current = s;
             session = s;
             if (stopping) {
                 s.abort();
@@ -165,13 +289,112 @@ final class StreamSupervisor {
             Event.Summary summary = s.finish();
             state(StreamStatus.State.STOPPED);
             publish(summary);
+            return false;
         } catch (RuntimeException | Error e) {
-            lastError = "The analysis failed: " + e.getMessage();
-            publish(new Event.Error(id, location.displayName(), "read", lastError));
-            resolveAbandoned();
-        } finally {
-            state(StreamStatus.State.STOPPED);
+            if (stopping && e instanceof InputException) {
+                return false;
+            }
+            failed(e, current);
+            if (current != null) {
+                // The next analysis is a new session: what this one counted stays counted.
+                session = null;
+                earlierFrames += current.framesAnalysed();
+                earlierDecodeErrors += current.decodeErrors();
+                earlierDroppedFrames += current.droppedFrames();
+            }
+            return true;
         }
+    }
+
+    /** The analysis failed of itself: an error event, what it raised resolved, the stream's alarm raised. */
+    private void failed(Throwable e, StreamSession s) {
+        failures.incrementAndGet();
+        synchronized (wake) {
+            recentFailureNanos.addLast(System.nanoTime());
+        }
+        String message = Analysis.failure(e);
+        lastError = message;
+        LOG.log(Level.WARNING, "stream " + id + ": " + message, e);
+        publish(new Event.Error(id, location.displayName(), "analysis", message));
+        resolveAbandoned(s);
+        failedAtSeconds = s == null ? 0 : s.timelineEndSeconds();
+        if (recentFailures() < reconnect.quarantineFailures()) {
+            raiseMonitoringFailed(failedAtSeconds, "monitoring failed: " + message + " The analysis restarts.");
+        }
+    }
+
+    /** The failures within the quarantine window, the older ones forgotten. */
+    private int recentFailures() {
+        long windowNanos = Math.round(reconnect.quarantineWithinMinutes() * 60e9);
+        long now = System.nanoTime();
+        synchronized (wake) {
+            while (!recentFailureNanos.isEmpty() && now - recentFailureNanos.peekFirst() > windowNanos) {
+                recentFailureNanos.removeFirst();
+            }
+            return recentFailureNanos.size();
+        }
+    }
+
+    /** Too many failures: the stream waits, its alarm firing with the reason, until it is released. */
+    private void quarantine(int recent) {
+        synchronized (wake) {
+            quarantined = true;
+        }
+        String reason = String.format(Locale.ROOT, "Quarantined: the analysis failed %d times within %s minutes"
+                        + " (last: %s). POST /api/streams/%s/release to watch it again.", recent,
+                minutes(reconnect.quarantineWithinMinutes()), lastError, id);
+        // A firing alarm that still says "restarts" gives way to one that says why nothing restarts.
+        resolveMonitoringFailed();
+        lastError = reason;
+        raiseMonitoringFailed(failedAtSeconds, reason);
+        LOG.warning("stream " + id + ": " + reason);
+        state(StreamStatus.State.QUARANTINED);
+        lifecycle.idle(id);
+    }
+
+    private static String minutes(double m) {
+        return m == Math.rint(m) ? Long.toString((long) m) : Double.toString(m);
+    }
+
+    /** Waits while quarantined; false when the stream was stopped instead of released. */
+    private boolean awaitRelease() {
+        synchronized (wake) {
+            while (quarantined && !stopping) {
+                try {
+                    wake.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return !stopping;
+        }
+    }
+
+    /** Raises the stream's monitoring_failed alarm (critical) at media time {@code atSeconds}, unless it fires. */
+    private void raiseMonitoringFailed(double atSeconds, String summary) {
+        if (monitoringFailed != null) {
+            return;
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("failures", (double) failures.get());
+        double start = Math.round(Math.max(0, atSeconds) * 1000) / 1000.0;
+        monitoringFailed = new Event.Alarm(Event.Alarm.FIRING, MONITORING_FAILED, id, null,
+                id + "/" + MONITORING_FAILED, "critical", start, null, null, OpenAlarms.wall(Instant.now()), null, summary,
+                metrics, null, null);
+        monitoringFailedNanos = System.nanoTime();
+        publish(monitoringFailed);
+    }
+
+    /** Resolves the stream's monitoring_failed alarm, if it fires: its duration is the wall time it fired. */
+    private void resolveMonitoringFailed() {
+        Event.Alarm firing = monitoringFailed;
+        if (firing == null) {
+            return;
+        }
+        monitoringFailed = null;
+        double firedSeconds = (System.nanoTime() - monitoringFailedNanos) / 1e9;
+        publish(OpenAlarms.resolved(firing, firing.start() + firedSeconds, Instant.now()));
     }
 
     /** Opens, reads and reopens the source until it is stopped (or, a file, until it ends or breaks off). */
@@ -230,24 +453,22 @@ final class StreamSupervisor {
 
     /**
      * The analysis died (a bug, not the input): its tracker can no longer resolve what it raised, so every alarm of
-     * this stream still firing is resolved here at the last media time seen, as the contract wants a resolved event
-     * after each firing one.
+     * this stream still firing (but the stream's own monitoring_failed) is resolved here at the last media time seen,
+     * as the contract wants a resolved event after each firing one.
      */
-    private void resolveAbandoned() {
-        StreamSession s = session;
-        String wallEnd = java.time.format.DateTimeFormatter.ISO_INSTANT
-                .format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    private void resolveAbandoned(StreamSession s) {
+        double end = s == null ? 0 : s.timelineEndSeconds();
         for (Event.Alarm a : hub.active(id)) {
-            double end = Math.max(a.start(), s == null ? 0 : s.timelineEndSeconds());
-            publish(new Event.Alarm(Event.Alarm.RESOLVED, a.detector(), a.stream(), a.channel(), a.dedupKey(),
-                    a.severity(), a.start(), round(end), round(end - a.start()), a.wallStart(),
-                    live ? wallEnd : null, a.summary(), a.metrics(), a.cause(), a.thumbnail()));
+            if (!a.detector().equals(MONITORING_FAILED)) {
+                publish(OpenAlarms.resolved(a, end, live ? Instant.now() : null));
+            }
         }
     }
 
     /** Waits {@code min(max, initial * 2^failures)}, the second half of it random, or until stopped. */
     private void backoff(int failures) {
-        double full = Math.min(maxBackoffSeconds, initialBackoffSeconds * Math.pow(2, Math.min(failures, 30)));
+        double full = Math.min(reconnect.maxSeconds(),
+                reconnect.initialSeconds() * Math.pow(2, Math.min(Math.max(failures, 0), 30)));
         double seconds = full / 2 + ThreadLocalRandom.current().nextDouble() * full / 2;
         long deadline = System.nanoTime() + Math.round(seconds * 1e9);
         synchronized (wake) {
@@ -296,10 +517,6 @@ final class StreamSupervisor {
         values.put("fps", fps);
         statistics = Map.copyOf(values);
         hub.accept(new StatsSample(id, Instant.now(), sample.mediaSeconds(), values));
-    }
-
-    private static double round(double seconds) {
-        return Math.round(seconds * 1000) / 1000.0;
     }
 
     @Override

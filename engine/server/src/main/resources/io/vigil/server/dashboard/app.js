@@ -41,6 +41,8 @@ const SEVERE = new Set(['critical', 'error']);
 function streamStatus(id) {
   const s = state.streams.get(id);
   const active = state.active.get(id);
+  // Its analysis failed too often: nothing watches it until it is released (its lastError says how).
+  if (s && s.state === 'quarantined') return 'quarantined';
   if (s && s.state === 'reconnecting') return 'reconnecting';
   // A fleet stream no node runs: nobody is watching it.
   if (s && s.state === 'unassigned') return 'unassigned';
@@ -54,7 +56,8 @@ function streamStatus(id) {
 
 function statusLabel(status) {
   return { ok: 'ok', alarm: 'alarm', warning: 'warning', reconnecting: 'reconnecting', starting: 'starting',
-           stopped: 'stopped', unassigned: 'unassigned (no node runs it)' }[status] || status;
+           stopped: 'stopped', unassigned: 'unassigned (no node runs it)',
+           quarantined: 'quarantined (not watched)' }[status] || status;
 }
 
 // ---- time formatting ----
@@ -138,7 +141,7 @@ function renderCounts() {
   let alarm = 0, reconnecting = 0;
   for (const id of state.streams.keys()) {
     const st = streamStatus(id);
-    if (st === 'alarm' || st === 'warning') alarm++;
+    if (st === 'alarm' || st === 'warning' || st === 'quarantined') alarm++;
     if (st === 'reconnecting' || st === 'unassigned') reconnecting++;
   }
   const n = state.streams.size;

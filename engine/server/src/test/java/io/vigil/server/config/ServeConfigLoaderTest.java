@@ -28,7 +28,7 @@ class ServeConfigLoaderTest {
                   detectors:
                     black: {duration: 3}
                   decode: {ioTimeout: 4}
-                reconnect: {initialSeconds: 0.5, maxSeconds: 10}
+                reconnect: {initialSeconds: 0.5, maxSeconds: 10, quarantineFailures: 3, quarantineWithinMinutes: 2.5}
                 sinks:
                   jsonl: /tmp/events.jsonl
                   spoolDir: /tmp/spool
@@ -46,7 +46,7 @@ class ServeConfigLoaderTest {
         assertThat(c.defaults().detectors().get("black").durationSeconds()).isEqualTo(3);
         assertThat(c.defaults().detectors().get("stall").clearDelaySeconds()).isEqualTo(1.0);
         assertThat(c.defaults().ioTimeout()).isEqualTo(Duration.ofSeconds(4));
-        assertThat(c.reconnect()).isEqualTo(new ServeConfig.Reconnect(0.5, 10));
+        assertThat(c.reconnect()).isEqualTo(new ServeConfig.Reconnect(0.5, 10, 3, 2.5));
         assertThat(c.sinks().jsonl()).isEqualTo(Path.of("/tmp/events.jsonl"));
         assertThat(c.sinks().webhooks()).singleElement().satisfies(w -> {
             assertThat(w.url().toString()).isEqualTo("http://127.0.0.1:9999/hook");
@@ -162,6 +162,9 @@ class ServeConfigLoaderTest {
         refuses("streams:\n  - {id: a, url: \"udp://h:1\", colour: 1}\n", "v.yaml:2: streams[].colour: unknown key");
         refuses("streams:\n  - {url: \"udp://h:1\"}\n", "v.yaml:2: streams[]: each stream needs an id and a url");
         refuses("streams:\n  - {id: \"a b\", url: \"udp://h:1\"}\n", "v.yaml:2: streams[].id: 'a b' must be");
+        refuses("streams:\n  - {id: \".\", url: \"udp://h:1\"}\n", "v.yaml:2: streams[].id: '.' must be");
+        refuses("streams:\n  - {id: \"..\", url: \"udp://h:1\"}\n", "v.yaml:2: streams[].id: '..' must be");
+        refuses("reconnect: {quarantineFailures: 0}\n", "v.yaml:1: reconnect.quarantineFailures: must be");
         refuses("limits: {maxStreams: 1}\nstreams:\n  - {id: a, url: \"udp://h:1\"}\n  - {id: b, url: \"udp://h:2\"}\n",
                 "v.yaml:3: streams: 2 streams, more than limits.maxStreams (1)");
         refuses("server: [1, 2\n", "v.yaml: not valid YAML");

@@ -134,6 +134,10 @@ class ApiServerTest {
         assertError(send("POST", "api/streams", "{\"id\":\"d\",\"url\":\"udp://h:4\"}", "application/json", null), 429);
         assertError(send("POST", "api/streams", "{\"id\":\"../x\",\"url\":\"udp://h:4\"}", "application/json", null),
                 400);
+        assertError(send("POST", "api/streams", "{\"id\":\"..\",\"url\":\"udp://h:4\"}", "application/json", null),
+                400);
+        assertError(send("POST", "api/streams", "{\"id\":\".\",\"url\":\"udp://h:4\"}", "application/json", null),
+                400);
         assertError(send("POST", "api/streams", "{\"id\":\"e\",\"url\":\"udp://h:4\",\"shell\":\"rm\"}",
                 "application/json", null), 400);
         assertError(send("POST", "api/streams", "{\"id\":\"e\"}", "application/json", null), 400);
@@ -207,7 +211,7 @@ class ApiServerTest {
 
     static StreamStatus status(String id, StreamStatus.State state, List<Event.Alarm> active,
                                Map<String, Long> byDetector) {
-        return new StreamStatus(id, "udp://h:1", state, "cpu", "cpu", 25, 1000, 2, 1, 3, null, Instant.now(),
+        return new StreamStatus(id, "udp://h:1", state, "cpu", "cpu", 25, 1000, 2, 1, 3, 0, null, Instant.now(),
                 Map.of("lumaMean", 120.5), active, byDetector);
     }
 
@@ -248,6 +252,36 @@ class ApiServerTest {
         assertThat(p.value("vigil_frame_to_alarm_latency_seconds_bucket{le=+Inf, stream=b}")).isEqualTo(2);
         assertThat(p.value("vigil_frame_to_alarm_latency_seconds_sum{stream=b}")).isCloseTo(0.23,
                 org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void quarantinedStreamsAreCountedAndReleasedWithTheToken() throws Exception {
+        start(TOKEN, 65536);
+        registry.put(new StreamStatus("q", "udp://h:1", StreamStatus.State.QUARANTINED, "cpu", "cpu", 0, 10, 0, 0, 0,
+                5, "Quarantined: the analysis failed 5 times within 10 minutes.", Instant.now(), Map.of(),
+                List.of(alarm("q", "monitoring_failed", "firing")), Map.of("monitoring_failed", 5L)));
+        registry.put(status("ok", StreamStatus.State.RUNNING, List.of(), Map.of()));
+        PrometheusParser.Parsed p = PrometheusParser.parse(send("GET", "metrics", null, null, null).body());
+        assertThat(p.types()).containsEntry("vigil_stream_failed_total", "counter")
+                .containsEntry("vigil_streams_quarantined", "gauge");
+        assertThat(p.value("vigil_stream_failed_total{stream=q}")).isEqualTo(5);
+        assertThat(p.value("vigil_stream_failed_total{stream=ok}")).isEqualTo(0);
+        assertThat(p.value("vigil_streams_quarantined{}")).isEqualTo(1);
+        assertThat(send("GET", "health/ready", null, null, null).statusCode()).as("quarantine is not unreadiness")
+                .isEqualTo(200);
+        assertThat(parse(send("GET", "api/streams/q", null, null, null).body())).containsEntry("state", "quarantined")
+                .containsEntry("failures", 5);
+
+        assertError(send("POST", "api/streams/q/release", null, null, null), 401);
+        HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(server.baseUri().resolve("api/streams/q/release"))
+                .header("Authorization", "Bearer " + TOKEN).header("Origin", "http://attacker.example")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertError(foreign, 403);
+        assertThat(registry.get("q").orElseThrow().state()).isEqualTo(StreamStatus.State.QUARANTINED);
+        HttpResponse<String> released = send("POST", "api/streams/q/release", null, null, "Bearer " + TOKEN);
+        assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+        assertThat(parse(released.body())).containsEntry("id", "q").containsEntry("state", "reconnecting");
+        assertError(send("POST", "api/streams/nope/release", null, null, "Bearer " + TOKEN), 404);
     }
 
     @Test
@@ -294,12 +328,16 @@ class ApiServerTest {
         hub.accept(firing);
         hub.accept(new StatsSample("x", Instant.parse("2026-11-26T10:00:11Z"), 11.0,
                 Map.of("lumaMean", 16.0, "momentaryLufs", Double.NEGATIVE_INFINITY)));
-        List<Map<String, String>> messages = readMessages(in, 2);
-        assertThat(messages.get(0)).containsEntry("id", String.valueOf(hub.lastSequence() - 1))
+        Event.Warning warning = new Event.Warning("x", "udp://h:1", "letterbox", "The letterbox statistic cannot be"
+                + " computed on this stream's content.");
+        hub.accept(warning);
+        List<Map<String, String>> messages = readMessages(in, 3);
+        assertThat(messages.get(0)).containsEntry("id", String.valueOf(hub.lastSequence() - 2))
                 .containsEntry("event", "alarm").containsEntry("data", JsonLinesSink.toJson(firing));
         assertThat(messages.get(1)).containsEntry("event", "stats");
         assertThat(parse(messages.get(1).get("data"))).containsEntry("stream", "x")
                 .containsEntry("wall", "2026-11-26T10:00:11Z");
+        assertThat(messages.get(2)).containsEntry("event", "warning").containsEntry("data", JsonLinesSink.toJson(warning));
         // closing the server ends the feed: the client reads to the end instead of hanging
         server.close();
         while (in.readLine() != null) {

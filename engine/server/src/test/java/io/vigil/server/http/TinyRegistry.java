@@ -31,7 +31,7 @@ final class TinyRegistry implements StreamRegistry {
             throw new StreamRejectedException(StreamRejectedException.Reason.LIMIT, "Three streams at most.");
         }
         StreamStatus s = new StreamStatus(spec.id(), spec.url(), StreamStatus.State.STARTING, null, null, 0, 0, 0, 0,
-                0, null, Instant.parse("2026-11-26T10:00:00Z"), Map.of(), List.of(), Map.of());
+                0, 0, null, Instant.parse("2026-11-26T10:00:00Z"), Map.of(), List.of(), Map.of());
         streams.put(spec.id(), s);
         return s;
     }
@@ -48,6 +48,18 @@ final class TinyRegistry implements StreamRegistry {
     @Override
     public synchronized Optional<StreamStatus> get(String id) {
         return Optional.ofNullable(streams.get(id));
+    }
+
+    @Override
+    public synchronized Optional<StreamStatus> release(String id) {
+        StreamStatus s = streams.get(id);
+        if (s != null && s.state() == StreamStatus.State.QUARANTINED) {
+            s = new StreamStatus(s.id(), s.url(), StreamStatus.State.RECONNECTING, s.backend(), s.decoder(), s.fps(),
+                    s.frames(), s.decodeErrors(), s.droppedFrames(), s.reconnects(), s.failures(), null, Instant.now(),
+                    s.statistics(), s.activeAlarms(), s.alarmsByDetector());
+            streams.put(id, s);
+        }
+        return Optional.ofNullable(s);
     }
 
     @Override

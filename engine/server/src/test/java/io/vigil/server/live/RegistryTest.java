@@ -170,6 +170,8 @@ class RegistryTest {
                 .hasMessageContaining("at most 100");
         assertThatThrownBy(() -> registry.add(new StreamSpec("bad id", "udp://127.0.0.1:1", null, null)))
                 .hasMessageContaining("id");
+        assertThatThrownBy(() -> registry.add(new StreamSpec("..", "udp://127.0.0.1:1", null, null)))
+                .hasMessageContaining("not '.' or '..'");
         assertThatThrownBy(() -> registry.add(new StreamSpec("x", "udp://127.0.0.1:1", List.of("blurry"), null)))
                 .hasMessageContaining("Unknown detector 'blurry'");
         assertThatThrownBy(() -> registry.add(new StreamSpec("x", "udp://127.0.0.1:1", null,

@@ -124,6 +124,7 @@ public final class DetectorRegistry {
         List<Detector> detectors = new ArrayList<>();
         Set<Statistic> statistics = EnumSet.noneOf(Statistic.class);
         Map<StatisticParameter, Double> figures = new EnumMap<>(StatisticParameter.class);
+        Map<String, Set<Statistic>> readsByDetector = new HashMap<>();
         for (DetectorSettings s : config.values()) {
             if (!s.enabled()) {
                 continue;
@@ -133,12 +134,15 @@ public final class DetectorRegistry {
                 continue;   // a combined alarm: the tracker raises it from its parts
             }
             detectors.add(spec.factory().create(new DetectorContext(spec, s, tracker, ref -> number(config, ref))));
+            Set<Statistic> reads = EnumSet.noneOf(Statistic.class);
             for (StatisticRead read : spec.readsWith(s)) {
+                reads.add(read.statistic());
                 statistics.add(read.statistic());
                 read.sets().forEach((figure, ref) -> figures.put(figure, number(config, ref)));
             }
+            readsByDetector.put(spec.name(), reads);
         }
-        return new Lineup(detectors, statistics, figures);
+        return new Lineup(detectors, statistics, figures, readsByDetector);
     }
 
     /** The specs fit together: what they name exists, and each statistic figure has one source. */

@@ -13,13 +13,21 @@ import java.util.Set;
  * @param detectors the running detectors, in the config's order
  * @param statistics the statistics some running detector reads
  * @param parameters the statistics' figures that running detectors set
+ * @param readsByDetector the statistics each running detector reads, by its name
  */
-public record Lineup(List<Detector> detectors, Set<Statistic> statistics, Map<StatisticParameter, Double> parameters) {
+public record Lineup(List<Detector> detectors, Set<Statistic> statistics, Map<StatisticParameter, Double> parameters,
+                     Map<String, Set<Statistic>> readsByDetector) {
     public Lineup {
         detectors = List.copyOf(detectors);
         statistics = Collections.unmodifiableSet(statistics.isEmpty() ? EnumSet.noneOf(Statistic.class)
                 : EnumSet.copyOf(statistics));
         parameters = Map.copyOf(parameters);
+        readsByDetector = Map.copyOf(readsByDetector);
+    }
+
+    /** Whether the detector named {@code detector} reads {@code statistic}. */
+    public boolean reads(String detector, Statistic statistic) {
+        return readsByDetector.getOrDefault(detector, Set.of()).contains(statistic);
     }
 
     public boolean reads(Statistic statistic) {
