@@ -53,13 +53,11 @@ public record InputLocation(String url, String scheme, boolean remote, String pr
         return new InputLocation(input, scheme, true, protocols);
     }
 
-    /** A name for messages: the URL without credentials. */
+    /**
+     * A name for messages and logs: the URL with its secrets masked (user info, and query parameters such as token,
+     * key, passphrase or sig, see {@link UrlParts#mask}); a file's path as it is.
+     */
     public String displayName() {
-        if (!remote) {
-            return url;
-        }
-        int at = url.indexOf('@');
-        int start = url.indexOf("://") + 3;
-        return at > start ? url.substring(0, start) + "***" + url.substring(at) : url;
+        return remote ? UrlParts.mask(url) : url;
     }
 }
