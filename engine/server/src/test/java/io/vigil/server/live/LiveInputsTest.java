@@ -10,6 +10,7 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
+import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,8 @@ class LiveInputsTest {
         events = new LiveSources.Collector(hub);
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(5)))
-                .withReconnect(new ServeConfig.Reconnect(0.2, 1));
+                .withReconnect(new ServeConfig.Reconnect(0.2, 1))
+                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")));
         registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
