@@ -32,13 +32,16 @@ final class ServeRuntime implements AutoCloseable {
 
     final EventHub hub = new EventHub(RECENT_ALARMS);
     final StreamRegistry registry;
+    /** This node's own streams (in a fleet, its share): what tells whether a stop left one behind. */
+    private final LocalStreamRegistry local;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> sinks = new ArrayList<>();
     private final List<EventHub.Subscription> subscriptions = new ArrayList<>();
     final ApiServer api;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
-        LocalStreamRegistry local = new LocalStreamRegistry(config, hub);
+        local = new LocalStreamRegistry(config, hub);
         if (config.cluster() != null) {
             // A fleet node: the fleet keeps the streams (config file's ones written to Kafka when missing there).
             registry = new FleetStreamRegistry(config, hub, local);
@@ -115,12 +118,21 @@ final class ServeRuntime implements AutoCloseable {
         return api.baseUri();
     }
 
+    /** Closes everything once; a second call (a shutdown hook after the signal's stop) returns at once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closeQuietly();
         if (api != null) {
             api.close();
         }
+    }
+
+    /** Whether closing had to leave a stream behind that did not stop within its deadline. */
+    boolean leftStreamsBehind() {
+        return local.leftStreamsBehind();
     }
 
     private void closeQuietly() {
