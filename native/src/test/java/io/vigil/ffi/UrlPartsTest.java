@@ -1,6 +1,7 @@
 package io.vigil.ffi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -68,5 +69,18 @@ class UrlPartsTest {
         for (String url : List.of("http://u:p@h/?key=1", "rtmp://h/app?auth=1", "http://h/?sig=1&pwd=2")) {
             assertThat(UrlParts.mask(url)).doesNotContain("=1").doesNotContain("=2").doesNotContain("u:p");
         }
+    }
+
+    @Test
+    void aMalformedFileUrlIsOneSentenceNotAStackTrace() {
+        for (String bad : List.of("file:///srv/a b.ts", "file:///srv/%zz.ts", "file://")) {
+            assertThatThrownBy(() -> InputLocation.parse(bad))
+                    .isInstanceOf(MediaException.class).hasMessageContaining("is not a valid file URL");
+        }
+        assertThatThrownBy(() -> InputLocation.parse("/srv/a\0b.ts"))
+                .isInstanceOf(MediaException.class).hasMessageContaining("is not a valid file path");
+        assertThatThrownBy(() -> InputLocation.parse("gopher://u:pw@h/?token=t"))
+                .isInstanceOf(MediaException.class).hasMessageContaining("gopher://***@h/?token=***")
+                .hasMessageNotContaining("pw");
     }
 }
