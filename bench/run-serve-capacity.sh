@@ -57,6 +57,7 @@ PORT=$((20000 + RANDOM % 20000))
 API=$((PORT - 1))
 {
   echo "server: {bind: 127.0.0.1, port: $API}"
+  echo "limits: {hosts: {allow: [127.0.0.1/32]}}   # the sources are on loopback"
   echo "defaults:"
   echo "  decode: {threads: $THREADS, ioTimeout: 10}"
   echo "  detectors: {brng: {enabled: true}}"

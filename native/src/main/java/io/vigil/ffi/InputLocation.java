@@ -29,7 +29,10 @@ public record InputLocation(String url, String scheme, boolean remote, String pr
             Map.entry("rtp", "rtp,udp"),
             Map.entry("tcp", "tcp"));
 
-    /** Parses a path or URL; throws {@link MediaException} (stage OPEN) for a scheme vigil does not read. */
+    /**
+     * Parses a path or URL; throws {@link MediaException} (stage OPEN, one sentence) for a scheme vigil does not read
+     * or a file URL or path that is not one ({@code file:///srv/a b}, {@code file:///%zz}, a NUL).
+     */
     public static InputLocation parse(String input) {
         if (input == null || input.isBlank()) {
             throw new MediaException(MediaException.Stage.OPEN, "The input is empty: give a file path or a URL.");
@@ -38,28 +41,40 @@ public record InputLocation(String url, String scheme, boolean remote, String pr
         if (colon <= 0) {
             // A plain path; "file:" prefixes are allowed too.
             String path = input.startsWith("file:") ? input.substring("file:".length()) : input;
-            return new InputLocation(Path.of(path).toString(), "file", false, "file");
+            try {
+                return new InputLocation(Path.of(path).toString(), "file", false, "file");
+            } catch (IllegalArgumentException e) {
+                throw new MediaException(MediaException.Stage.OPEN, "'" + path + "' is not a valid file path.");
+            }
         }
         String scheme = input.substring(0, colon).toLowerCase(Locale.ROOT);
         if (scheme.equals("file")) {
-            return new InputLocation(URI.create(input).getPath(), "file", false, "file");
+            try {
+                String path = URI.create(input).getPath();
+                if (path == null || path.isEmpty()) {
+                    throw new IllegalArgumentException("no path");
+                }
+                return new InputLocation(Path.of(path).toString(), "file", false, "file");
+            } catch (IllegalArgumentException e) {
+                throw new MediaException(MediaException.Stage.OPEN, "'" + input + "' is not a valid file URL"
+                        + " (percent-encode spaces and '%' as %20 and %25).");
+            }
         }
         String protocols = REMOTE_PROTOCOLS.get(scheme);
         if (protocols == null) {
-            throw new MediaException(MediaException.Stage.OPEN, "Unsupported URL scheme '" + scheme + "' in " + input
+            throw new MediaException(MediaException.Stage.OPEN, "Unsupported URL scheme '" + scheme + "' in "
+                    + UrlParts.mask(input)
                     + ": vigil reads files and " + String.join(", ", REMOTE_PROTOCOLS.keySet().stream().sorted().toList())
                     + " URLs.");
         }
         return new InputLocation(input, scheme, true, protocols);
     }
 
-    /** A name for messages: the URL without credentials. */
+    /**
+     * A name for messages and logs: the URL with its secrets masked (user info, and query parameters such as token,
+     * key, passphrase or sig, see {@link UrlParts#mask}); a file's path as it is.
+     */
     public String displayName() {
-        if (!remote) {
-            return url;
-        }
-        int at = url.indexOf('@');
-        int start = url.indexOf("://") + 3;
-        return at > start ? url.substring(0, start) + "***" + url.substring(at) : url;
+        return remote ? UrlParts.mask(url) : url;
     }
 }

@@ -24,6 +24,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avformat.avio_close;
 import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DECODER_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
@@ -34,6 +35,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_HWDEVICE_TYPE_CUDA;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_OPT_SEARCH_CHILDREN;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_CUDA;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P10LE;
@@ -43,6 +45,8 @@ import static org.bytedeco.ffmpeg.global.avutil.av_buffer_ref;
 import static org.bytedeco.ffmpeg.global.avutil.av_buffer_unref;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_opt_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
@@ -63,8 +67,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -72,6 +78,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avcodec.AVCodecHWConfig;
 import org.bytedeco.ffmpeg.avutil.AVBufferRef;
@@ -80,26 +87,40 @@ import org.bytedeco.ffmpeg.avutil.AVHWFramesContext;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swresample.SwrContext;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * One input, demuxed and decoded on the calling thread: the best video stream and the best audio stream, each
  * with one long-lived decoder, packet and frame. Network reads are bounded by an interrupt callback with a
- * deadline, so a dead or silent server ends in a {@link MediaException} instead of a hang.
+ * deadline, so a dead or silent server ends in a {@link MediaException} instead of a hang. With an
+ * {@link OpenGuard} in the options, the input's URL and every URL FFmpeg opens for it (playlists, segments, keys)
+ * pass the guard first, through the format context's {@code io_open} callback.
  *
  * <p>Not thread-safe, except {@link #abort()}, which may be called from any thread.
  */
 public final class MediaInput implements AutoCloseable {
     /** A file whose last frame ends this much before the duration its header declares has been cut short. */
     private static final double TRUNCATION_SLACK_SECONDS = 0.5;
+    /** AVERROR(EACCES): what a URL the guard refuses gives FFmpeg. */
+    private static final int AVERROR_EACCES = -13;
+    /** {@code int (*io_open)(AVFormatContext *s, AVIOContext **pb, const char *url, int flags, AVDictionary **options)} */
+    private static final FunctionDescriptor IO_OPEN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
+            JAVA_INT, ADDRESS);
+    private static final BytePointer LOCATION = new BytePointer("location");
 
     private final InputLocation location;
     private final DecodeOptions options;
     private final Arena arena = Arena.ofShared();
     private volatile long deadlineNs;
     private volatile boolean aborted;
+    /** Why the guard refused the last URL it was asked about, or null: what a failed open or read reports. */
+    private volatile String refusal;
+    /** FFmpeg's own io_open, which the guard's callback calls for what it lets through. */
+    private MethodHandle defaultIoOpen;
 
     private AVFormatContext formatContext;
     private AVCodecContext videoDecoder;
@@ -284,6 +305,15 @@ public final class MediaInput implements AutoCloseable {
                 throw new MediaException(MediaException.Stage.OPEN, "Cannot read " + path + ": permission denied.");
             }
         }
+        OpenGuard guard = options.guard();
+        if (guard != null) {
+            // Also here, not only in io_open: demuxers that open their own connections (RTSP) never call it.
+            String why = guard.refusal(location.url());
+            if (why != null) {
+                throw new MediaException(MediaException.Stage.OPEN, "Refused to open " + location.displayName() + ": "
+                        + why);
+            }
+        }
         packet = av_packet_alloc();
         audioFrame = av_frame_alloc();
         if (packet == null || audioFrame == null) {
@@ -295,6 +325,9 @@ public final class MediaInput implements AutoCloseable {
             throw new OutOfMemoryError("avformat_alloc_context");
         }
         installInterruptCallback(context);
+        if (guard != null) {
+            installOpenGuard(context);
+        }
         AVDictionary dict = new AVDictionary(null);
         try {
             av_dict_set(dict, "protocol_whitelist", location.protocolWhitelist(), 0);
@@ -732,13 +765,19 @@ public final class MediaInput implements AutoCloseable {
     }
 
     private String describe(int ret) {
+        String refused = refusal;
+        if (refused != null && ret == AVERROR_EACCES) {
+            return refused;
+        }
+        String text;
         if (ret == AVERROR_EXIT) {
-            return aborted ? "stopped" : "no data for " + options.ioTimeout().toSeconds() + " s";
+            text = aborted ? "stopped" : "no data for " + options.ioTimeout().toSeconds() + " s";
+        } else if (ret == AVERROR_INVALIDDATA) {
+            text = "not a media file FFmpeg can read (" + FfmpegException.errorString(ret) + ")";
+        } else {
+            text = FfmpegException.errorString(ret);
         }
-        if (ret == AVERROR_INVALIDDATA) {
-            return "not a media file FFmpeg can read (" + FfmpegException.errorString(ret) + ")";
-        }
-        return FfmpegException.errorString(ret);
+        return refused == null || aborted ? text : text + " (" + refused + ")";
     }
 
     private void armDeadline() {
@@ -769,6 +808,108 @@ public final class MediaInput implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             avformat_free_context(context);
             throw new IllegalStateException("cannot bind the interrupt callback", e);
+        }
+    }
+
+    /**
+     * Points {@code context->io_open} at a Panama upcall that asks the guard about each URL before FFmpeg's own
+     * io_open (read from the fresh context) opens it. Every nested demuxer FFmpeg makes copies the parent's io_open or
+     * calls it on the parent, so this one callback sees all their opens. The upcall lives in this input's arena, as
+     * long as the context.
+     */
+    private void installOpenGuard(AVFormatContext context) {
+        // Known once the bindings are loaded, as they are now that the context exists.
+        long offset = Loader.offsetof(AVFormatContext.class, "io_open");
+        if (offset < 0) {
+            avformat_free_context(context);
+            throw new IllegalStateException("the FFmpeg bindings do not know AVFormatContext.io_open");
+        }
+        MemorySegment slot = NativeMemory.at(context.address() + offset, NativeMemory.POINTER_BYTES);
+        long ffmpegIoOpen = slot.get(JAVA_LONG, 0);
+        try {
+            if (ffmpegIoOpen == 0) {
+                throw new IllegalStateException("a new format context has no io_open");
+            }
+            Linker linker = Linker.nativeLinker();
+            defaultIoOpen = linker.downcallHandle(MemorySegment.ofAddress(ffmpegIoOpen), IO_OPEN);
+            var handle = MethodHandles.lookup().findVirtual(MediaInput.class, "guardedIoOpen",
+                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, MemorySegment.class,
+                            int.class, MemorySegment.class)).bindTo(this);
+            slot.set(JAVA_LONG, 0, linker.upcallStub(handle, IO_OPEN, arena).address());
+        } catch (ReflectiveOperationException | IllegalStateException e) {
+            avformat_free_context(context);
+            throw new IllegalStateException("cannot install the io_open guard", e);
+        }
+    }
+
+    /**
+     * The io_open upcall: refuses what the guard refuses (AVERROR(EACCES)), opens the rest with FFmpeg's io_open, and
+     * then checks where an HTTP redirect chain ended ({@code location}), closing what the guard refuses. Never throws:
+     * an exception out of an upcall ends the JVM.
+     */
+    @SuppressWarnings("unused")
+    private int guardedIoOpen(MemorySegment context, MemorySegment pb, MemorySegment url, int flags,
+                              MemorySegment dict) {
+        try {
+            OpenGuard guard = options.guard();
+            String target = url.reinterpret(Long.MAX_VALUE).getString(0, StandardCharsets.UTF_8);
+            String why = guard.refusal(target);
+            if (why != null) {
+                return refuse(target, why);
+            }
+            int ret = (int) defaultIoOpen.invokeExact(context, pb, url, flags, dict);
+            if (ret < 0) {
+                return ret;
+            }
+            String landed = redirectedTo(pb);
+            if (landed != null && !landed.equals(target)) {
+                String after = guard.refusal(landed);
+                if (after != null) {
+                    closeOpened(pb);
+                    return refuse(landed, after + "; a redirect from " + UrlParts.mask(target) + " led there");
+                }
+            }
+            return ret;
+        } catch (Throwable t) {
+            refusal = "checking a URL FFmpeg asked to open failed: " + t;
+            return AVERROR_EACCES;
+        }
+    }
+
+    private int refuse(String url, String why) {
+        refusal = "refused to open " + UrlParts.mask(url) + ": " + why;
+        return AVERROR_EACCES;
+    }
+
+    /** Where the I/O context in {@code *pb} reads from after its protocol's redirects (HTTP's "location"), or null. */
+    private static String redirectedTo(MemorySegment pb) {
+        long io = NativeMemory.pointerAt(pb.address());
+        if (io == 0) {
+            return null;
+        }
+        try (PointerPointer<BytePointer> out = new PointerPointer<>(1)) {
+            if (av_opt_get(new RawPointer(io), LOCATION, AV_OPT_SEARCH_CHILDREN, out) < 0) {
+                return null;
+            }
+            BytePointer value = out.get(BytePointer.class, 0);
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            try {
+                return value.getString(StandardCharsets.UTF_8);
+            } finally {
+                av_free(value);
+            }
+        }
+    }
+
+    /** Closes the I/O context FFmpeg's io_open put in {@code *pb} and clears the pointer. */
+    private static void closeOpened(MemorySegment pb) {
+        MemorySegment slot = NativeMemory.at(pb.address(), NativeMemory.POINTER_BYTES);
+        long io = slot.get(JAVA_LONG, 0);
+        if (io != 0) {
+            avio_close(new AVIOContext(new RawPointer(io)));
+            slot.set(JAVA_LONG, 0, 0L);
         }
     }
 
@@ -818,6 +959,13 @@ public final class MediaInput implements AutoCloseable {
         inputPlanes.at(0);
         // Only now: FFmpeg may call the interrupt callback until the format context is closed.
         arena.close();
+    }
+
+    /** A JavaCPP view of a native address FFmpeg handed over. */
+    private static final class RawPointer extends Pointer {
+        RawPointer(long address) {
+            this.address = address;
+        }
     }
 
     /** A pointer array whose address is set per call, so that passing a frame's planes to swr allocates nothing. */

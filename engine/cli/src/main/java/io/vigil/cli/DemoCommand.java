@@ -125,8 +125,11 @@ final class DemoCommand implements Callable<Integer> {
         for (String[] s : sources.urls()) {
             streams.add(new io.vigil.server.StreamSpec(s[0], s[1], null, null));
         }
-        io.vigil.server.config.ServeConfig cfg = ServeCommand.withFlags(io.vigil.server.config.ServeConfig.standard(),
-                "127.0.0.1", port, null).withStreams(streams);
+        io.vigil.server.config.ServeConfig standard = io.vigil.server.config.ServeConfig.standard();
+        // The channels are served on loopback, which streams may not reach unless the config allows it.
+        io.vigil.server.config.ServeConfig cfg = ServeCommand.withFlags(standard.withLimits(standard.limits()
+                .withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32"))), "127.0.0.1", port, null)
+                .withStreams(streams);
         ServeRuntime runtime;
         try {
             runtime = ServeCommand.start(cfg);
@@ -140,8 +143,7 @@ final class DemoCommand implements Callable<Integer> {
                         "%s %.0f s", d.detector(), d.toSeconds() - d.fromSeconds())).toList()));
         System.out.println("vigil demo: dashboard at " + runtime.dashboard() + "  (Ctrl-C to stop)");
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(sources::close));
-        ServeCommand.awaitShutdown(runtime);
-        return 0;
+        return ServeCommand.awaitShutdown(runtime);
     }
 
     /** Writes the demo clip: a moving picture and a tone, with the defects above. */

@@ -9,13 +9,16 @@ import io.vigil.server.config.ServeConfigLoader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code vigil serve}: watches the config's streams (and those added through the API) until stopped with Ctrl-C or
- * SIGTERM; on the way out every firing alarm resolves and reaches the sinks.
+ * SIGTERM; on the way out every firing alarm resolves and reaches the sinks. Exit status: 0 after a clean stop, 1
+ * when a stream did not stop within its deadline (or a second signal cut the stop short), 2 for a bad config.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Watch live streams: HTTP API and dashboard, alarms to webhooks and a JSON-lines log, until Ctrl-C.")
@@ -41,8 +44,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeRuntime runtime = start(cfg);
         System.out.println("vigil serve: " + runtime.registry.list().size() + " stream(s); dashboard at "
                 + runtime.dashboard());
-        awaitShutdown(runtime);
-        return 0;
+        return awaitShutdown(runtime);
     }
 
     /** Where a single node keeps the streams added through its API when the config names no server.stateDir. */
@@ -81,14 +83,50 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** Blocks until the JVM is asked to stop, then closes {@code runtime} (from the shutdown hook). */
-    static void awaitShutdown(ServeRuntime runtime) throws InterruptedException {
-        CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
-            System.err.println("vigil serve: stopping; firing alarms resolve.");
-            runtime.close();
-            closed.countDown();
-        }));
-        closed.await();
+    /** The exit status of a stop that was not clean. */
+    static final int EXIT_UNCLEAN_STOP = 1;
+
+    /**
+     * Blocks until SIGTERM or SIGINT (Ctrl-C), closes {@code runtime} on this thread and returns the exit status: 0
+     * when everything stopped within its deadline, {@link #EXIT_UNCLEAN_STOP} when a stream had to be left behind.
+     *
+     * <p>The signals get handlers of their own ({@code sun.misc.Signal}) rather than the JVM's, which would run the
+     * shutdown hooks and then exit with 128 + the signal (143 for SIGTERM) however cleanly they finished. Here the
+     * stop runs first and {@code main} then exits with its own status, running every shutdown hook as usual (the
+     * alternative, {@code Runtime.halt(0)} at the end of a hook, would cut off the other hooks: the demo's sources,
+     * the log handlers' flush). A second signal during the stop ends the process at once. Any other way the JVM is
+     * asked to stop (SIGHUP, or where these signals cannot be handled) still closes the runtime from a hook.
+     */
+    static int awaitShutdown(ServeRuntime runtime) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    if (!stopping.compareAndSet(false, true)) {
+                        System.err.println("vigil serve: stopping now, without waiting for the streams.");
+                        Runtime.getRuntime().halt(EXIT_UNCLEAN_STOP);
+                    }
+                    stop.countDown();
+                });
+            } catch (IllegalArgumentException e) {
+                // No such signal here (or the JVM keeps it): the shutdown hook closes the runtime instead.
+            }
+        }
+        Thread hook = Thread.ofPlatform().name("vigil-serve-shutdown").unstarted(runtime::close);
+        Runtime.getRuntime().addShutdownHook(hook);
+        stop.await();
+        System.err.println("vigil serve: stopping; firing alarms resolve.");
+        runtime.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is already stopping: the hook finds the runtime closed.
+        }
+        if (runtime.leftStreamsBehind()) {
+            System.err.println("vigil serve: a stream did not stop within its deadline; exiting anyway.");
+            return EXIT_UNCLEAN_STOP;
+        }
+        return 0;
     }
 }

@@ -34,6 +34,9 @@ final class ServeRuntime implements AutoCloseable {
 
     final EventHub hub = new EventHub(RECENT_ALARMS);
     final StreamRegistry registry;
+    /** This node's own streams (in a fleet, its share): what tells whether a stop left one behind. */
+    private final LocalStreamRegistry local;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<AutoCloseable> sinks = new ArrayList<>();
     private final List<EventHub.Subscription> subscriptions = new ArrayList<>();
     /** The GPUs' own figures for /metrics (NVML); reads nothing on a host without it. */
@@ -42,7 +45,7 @@ final class ServeRuntime implements AutoCloseable {
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
-        LocalStreamRegistry local = new LocalStreamRegistry(config, hub);
+        local = new LocalStreamRegistry(config, hub);
         if (config.cluster() == null && config.server().stateDir() != null) {
             // Before any stream starts: a crash's suspects start quarantined. (A fleet's nodes share no state folder:
             // a stream that crashes one node moves to the next, which needs the fleet's own record.)
@@ -131,13 +134,22 @@ final class ServeRuntime implements AutoCloseable {
         return api.baseUri();
     }
 
+    /** Closes everything once; a second call (a shutdown hook after the signal's stop) returns at once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closeQuietly();
         if (api != null) {
             api.close();
         }
         gpus.close();
+    }
+
+    /** Whether closing had to leave a stream behind that did not stop within its deadline. */
+    boolean leftStreamsBehind() {
+        return local.leftStreamsBehind();
     }
 
     private void closeQuietly() {

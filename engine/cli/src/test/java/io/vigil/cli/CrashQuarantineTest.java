@@ -121,6 +121,7 @@ class CrashQuarantineTest {
                   stateDir: %s
                 limits:
                   allowedSchemes: [udp]
+                  hosts: {allow: [127.0.0.1/32]}
                 defaults:
                   decode:
                     ioTimeout: 1

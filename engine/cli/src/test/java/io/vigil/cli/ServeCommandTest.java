@@ -72,6 +72,7 @@ class ServeCommandTest {
             }
             ServeConfig cfg = ServeConfigLoader.parse("serve.yaml", """
                     server: {port: 0}
+                    limits: {hosts: {allow: [127.0.0.1/32]}}
                     reconnect: {initialSeconds: 0.5, maxSeconds: 1}
                     sinks: {jsonl: %s}
                     """.formatted(jsonl)).withStreams(streams);

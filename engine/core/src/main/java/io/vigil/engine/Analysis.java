@@ -4,6 +4,7 @@ import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.alarm.OpenAlarms;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.engine.pipeline.InputException;
 import io.vigil.engine.pipeline.StreamSession;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
@@ -90,7 +91,7 @@ public final class Analysis {
             session = StreamSession.of(stream, input, config, backend, sink).thumbnails(thumbnails).notices(notices)
                     .start();
         } catch (InputException e) {
-            sink.accept(new Event.Error(stream, input, "open", e.getMessage()));
+            sink.accept(new Event.Error(stream, InputAddress.mask(input), "open", e.getMessage()));
             return Outcome.OPEN_FAILED;
         }
         started[0] = session;
@@ -98,7 +99,7 @@ public final class Analysis {
             try {
                 session.open();
             } catch (InputException e) {
-                sink.accept(new Event.Error(stream, input, "open", e.getMessage()));
+                sink.accept(new Event.Error(stream, InputAddress.mask(input), "open", e.getMessage()));
                 return Outcome.OPEN_FAILED;
             }
             InputException broke = null;
@@ -117,7 +118,7 @@ public final class Analysis {
             }
             sink.accept(session.finish());
             if (broke != null) {
-                sink.accept(new Event.Error(stream, input, "read", broke.getMessage()));
+                sink.accept(new Event.Error(stream, InputAddress.mask(input), "read", broke.getMessage()));
                 return Outcome.BROKE_OFF;
             }
             return Outcome.COMPLETE;

@@ -81,6 +81,7 @@ final class FleetHarness implements AutoCloseable {
                   port: %d
                 limits:
                   allowedSchemes: [udp]
+                  hosts: {allow: [127.0.0.1/32]}
                 defaults:
                   decode:
                     ioTimeout: 2
@@ -111,6 +112,7 @@ final class FleetHarness implements AutoCloseable {
                   stateDir: %s
                 limits:
                   allowedSchemes: [udp]
+                  hosts: {allow: [127.0.0.1/32]}
                 defaults:
                   decode:
                     ioTimeout: 2

@@ -39,13 +39,13 @@ public final class StreamSession implements AutoCloseable {
     public enum Reading {
         /**
          * Once, from its start to its end or until it breaks (analyze, the bench): the summary gives the input's own
-         * figures (the video frames decoded, the media time reached) and names it as it was given.
+         * figures (the video frames decoded, the media time reached) and names a file as it was given (a URL, as
+         * always, with its secrets masked).
          */
         ONCE,
         /**
          * For as long as it is watched (serve): reopened after a failure or, when live, an end; the summary counts the
-         * video frames analysed and the end of the one timeline across reopenings, and names the input without its
-         * credentials.
+         * video frames analysed and the end of the one timeline across reopenings.
          */
         WATCH
     }
@@ -96,7 +96,8 @@ public final class StreamSession implements AutoCloseable {
         this.notices = b.notices;
         this.inputStartedListener = b.inputStarted;
         // The decode target is the statistics backend's: NVDEC on its CUDA device, or the CPU.
-        this.decodeOptions = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.decodeTarget());
+        DecodeOptions decoding = new DecodeOptions(b.config.decodeThreads(), b.config.ioTimeout(), backend.decodeTarget());
+        this.decodeOptions = b.guard == null ? decoding : decoding.withGuard(b.guard::refusal);
         boolean live = address.remote();
         this.tracker = new AlarmTracker(stream, b.events, live);
         String shownInput = reading == Reading.ONCE ? input : address.displayName();
@@ -144,6 +145,7 @@ public final class StreamSession implements AutoCloseable {
         private Consumer<Sample> samples;
         private long pictureEveryNanos;
         private Consumer<byte[]> pictures;
+        private InputGuard guard;
 
         private Builder(String stream, String input, VigilConfig config, StatisticsEngine backend, EventSink events) {
             this.stream = Objects.requireNonNull(stream, "stream");
@@ -165,6 +167,16 @@ public final class StreamSession implements AutoCloseable {
          */
         public Builder thumbnails(Path dir) {
             thumbnailDir = dir;
+            return this;
+        }
+
+        /**
+         * Vets the input's URL at each open and every URL FFmpeg opens for it (playlists, segments, keys); a refused
+         * one fails the open (or the read) with the guard's reason. Without one, FFmpeg's protocol whitelist for the
+         * input's scheme is the only limit.
+         */
+        public Builder guard(InputGuard inputGuard) {
+            guard = Objects.requireNonNull(inputGuard, "inputGuard");
             return this;
         }
 
@@ -312,7 +324,7 @@ public final class StreamSession implements AutoCloseable {
         boolean once = reading == Reading.ONCE;
         MediaInput media = current;
         String decodedOn = media != null ? decoderOf(media) : decoder;
-        return new Event.Summary(stream, once ? input : address.displayName(),
+        return new Event.Summary(stream, once && !address.remote() ? input : address.displayName(),
                 once ? framesDecoded() : tap.framesAnalysed, audioSamples(),
                 round(once ? positionSeconds() : timeline.endSeconds()), round(elapsedSeconds), analyzer.backend(),
                 decodedOn == null ? "cpu" : decodedOn, decodeErrors(), handoff.droppedFrames(),

@@ -112,4 +112,31 @@ class StreamSessionTest {
         assertThatThrownBy(() -> StreamSession.of("g", "gopher://x/y", VigilConfig.defaults(), CpuStatisticsEngine.reference(),
                 e -> { }).start()).isInstanceOf(InputException.class).hasMessageContaining("gopher");
     }
+
+    @Test
+    void aGuardSeesEveryOpenAndItsRefusalIsTheReason() {
+        List<String> asked = new ArrayList<>();
+        try (StreamSession session = StreamSession.of("g", clip.toString(), VigilConfig.defaults(),
+                CpuStatisticsEngine.reference(), e -> { }).guard(url -> {
+                    asked.add(url);
+                    return "files are not allowed here";
+                }).start()) {
+            assertThatThrownBy(session::open).isInstanceOf(InputException.class)
+                    .hasMessage("Refused to open " + clip + ": files are not allowed here");
+        }
+        assertThat(asked).containsExactly(clip.toString());
+    }
+
+    @Test
+    void aUrlsSecretsNeverReachTheSummaryOrTheErrors() {
+        String url = "http://user:pw@127.0.0.1:1/live.m3u8?token=s3cret&q=1";
+        List<Event> events = new ArrayList<>();
+        try (StreamSession session = StreamSession.of("s", url, VigilConfig.defaults(),
+                CpuStatisticsEngine.reference(), events::add).guard(u -> "no").start()) {
+            assertThatThrownBy(session::open).isInstanceOf(InputException.class)
+                    .hasMessage("Refused to open http://***@127.0.0.1:1/live.m3u8?token=***&q=1: no");
+            assertThat(session.finish().input()).isEqualTo("http://***@127.0.0.1:1/live.m3u8?token=***&q=1");
+            assertThat(session.toString()).doesNotContain("s3cret").doesNotContain("pw");
+        }
+    }
 }

@@ -77,15 +77,27 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
 
     /**
      * @param allowedSchemes URL schemes streams may use ({@code file} only with {@code fileDirs})
-     * @param fileDirs folders whose files may be streams (a {@code file:} URL or a plain path); none by default
+     * @param fileDirs folders whose regular files may be streams (a {@code file:} URL or a plain path); none by default
+     * @param hosts which hosts streams may reach beyond the defaults, and which not (see {@link OutboundPolicy})
      */
-    public record Limits(int maxStreams, int maxUrlLength, List<String> allowedSchemes, List<Path> fileDirs) {
+    public record Limits(int maxStreams, int maxUrlLength, List<String> allowedSchemes, List<Path> fileDirs,
+                         HostRules hosts) {
         public static final Limits DEFAULTS = new Limits(64, 2048,
                 List.of("http", "https", "udp", "rtp", "srt", "rtmp", "rtmps", "rtsp", "rtsps"), List.of());
 
         public Limits {
             allowedSchemes = List.copyOf(allowedSchemes);
             fileDirs = List.copyOf(fileDirs);
+            java.util.Objects.requireNonNull(hosts, "hosts");
+        }
+
+        /** With the default host rules. */
+        public Limits(int maxStreams, int maxUrlLength, List<String> allowedSchemes, List<Path> fileDirs) {
+            this(maxStreams, maxUrlLength, allowedSchemes, fileDirs, HostRules.DEFAULTS);
+        }
+
+        public Limits withHosts(HostRules rules) {
+            return new Limits(maxStreams, maxUrlLength, allowedSchemes, fileDirs, rules);
         }
     }
 

@@ -41,7 +41,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  *
  * <pre>
  * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536}
- * limits:    {maxStreams: 64, maxUrlLength: 2048, allowedSchemes: [http, https, udp, ...], fileDirs: []}
+ * limits:    {maxStreams: 64, maxUrlLength: 2048, allowedSchemes: [http, https, udp, ...], fileDirs: [],
+ *             hosts: {allow: [10.1.0.0/16, cam.example.com], deny: [192.168.0.0/16, "*.internal"]}}
  * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
  * reconnect: {initialSeconds: 1, maxSeconds: 30, quarantineFailures: 5, quarantineWithinMinutes: 10}
  * sinks:     {jsonl: FILE, spoolDir: DIR, webhooks: [{url: URL, secret: S, timeoutSeconds: 5, ...}]}
@@ -272,6 +273,7 @@ public final class ServeConfigLoader {
         int maxUrl = d.maxUrlLength();
         List<String> schemes = d.allowedSchemes();
         List<Path> dirs = d.fileDirs();
+        HostRules hosts = d.hosts();
         for (NodeTuple t : nodes.mapping(node, "limits").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
@@ -302,11 +304,33 @@ public final class ServeConfigLoader {
                     }
                     dirs = out;
                 }
+                case "hosts" -> hosts = readHosts(v);
                 default -> throw nodes.unknown(t.getKeyNode(), "limits." + k,
-                        Set.of("maxStreams", "maxUrlLength", "allowedSchemes", "fileDirs"));
+                        Set.of("maxStreams", "maxUrlLength", "allowedSchemes", "fileDirs", "hosts"));
             }
         }
-        return new ServeConfig.Limits(maxStreams, maxUrl, schemes, dirs);
+        return new ServeConfig.Limits(maxStreams, maxUrl, schemes, dirs, hosts);
+    }
+
+    private HostRules readHosts(Node node) {
+        List<HostRules.Entry> allow = new ArrayList<>();
+        List<HostRules.Entry> deny = new ArrayList<>();
+        for (NodeTuple t : nodes.mapping(node, "limits.hosts").getValue()) {
+            String k = key(t);
+            List<HostRules.Entry> out = switch (k) {
+                case "allow" -> allow;
+                case "deny" -> deny;
+                default -> throw nodes.unknown(t.getKeyNode(), "limits.hosts." + k, Set.of("allow", "deny"));
+            };
+            for (Node item : nodes.list(t.getValueNode(), "limits.hosts." + k)) {
+                try {
+                    out.add(HostRules.entry(nodes.text(item, "limits.hosts." + k)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(nodes.where(item) + "limits.hosts." + k + ": " + e.getMessage());
+                }
+            }
+        }
+        return new HostRules(allow, deny);
     }
 
     private ServeConfig.Reconnect readReconnect(Node node) {

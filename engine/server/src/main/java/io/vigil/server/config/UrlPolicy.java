@@ -2,25 +2,34 @@ package io.vigil.server.config;
 
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.engine.pipeline.InputException;
+import io.vigil.engine.pipeline.InputGuard;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * Which stream URLs the service opens, from the config file and the API alike: only the schemes the config allows
  * (each then read with FFmpeg's protocol whitelist for that scheme, see {@link InputAddress}, so a playlist cannot
- * lead FFmpeg to local files or other protocols), files only inside the configured folders (after symbolic links
- * are followed), no control characters or spaces, and at most {@code maxUrlLength} characters.
+ * lead FFmpeg to local files or other protocols), only hosts {@code limits.hosts} lets streams reach
+ * ({@link OutboundPolicy}), only the URL options of the safe set, within their bounds ({@link UrlOptions}), regular
+ * files only inside the configured folders (after symbolic links are followed; a FIFO or a device would block an
+ * open for ever), no control characters or spaces, and at most {@code maxUrlLength} characters.
+ *
+ * <p>{@link #refusal} judges a URL when a stream is added; {@link #guard} judges it again at each open, with every
+ * URL FFmpeg opens on its behalf (playlists, segments, keys), just before FFmpeg connects.
  */
 public final class UrlPolicy {
     private final ServeConfig.Limits limits;
+    private final OutboundPolicy hosts;
 
     public UrlPolicy(ServeConfig.Limits limits) {
         this.limits = limits;
+        this.hosts = new OutboundPolicy(limits.hosts());
     }
 
-    /** Returns null when {@code url} may be opened, else one sentence saying why not. */
+    /** Returns null when {@code url} may be a stream, else one sentence saying why not. */
     public String refusal(String url) {
         if (url == null || url.isBlank()) {
             return "A stream needs a url.";
@@ -49,18 +58,63 @@ public final class UrlPolicy {
         } catch (InputException e) {
             return e.getMessage();
         }
-        return null;
+        return networkRefusal(url, OutboundPolicy.Resolution.LATER);
+    }
+
+    /**
+     * What vets a stream's URL at each open and every URL FFmpeg opens for it: files inside {@code fileDirs} and
+     * regular, options of the safe set, hosts {@code limits.hosts} lets through (a name that does not resolve is
+     * refused here).
+     */
+    public InputGuard guard() {
+        return this::openRefusal;
+    }
+
+    private String openRefusal(String url) {
+        if (readsFile(url)) {
+            String path = url.regionMatches(true, 0, "file:", 0, 5) ? url.substring(5) : url;
+            try {
+                return fileRefusal(Path.of(path));
+            } catch (InvalidPathException e) {
+                return "'" + path + "' is not a valid file path.";
+            }
+        }
+        return networkRefusal(url, OutboundPolicy.Resolution.REQUIRED);
+    }
+
+    private String networkRefusal(String url, OutboundPolicy.Resolution resolution) {
+        InputAddress.Target target = InputAddress.target(url);
+        String why = UrlOptions.refusal(target);
+        return why != null ? why : hosts.refusal(target, resolution);
+    }
+
+    /**
+     * Whether FFmpeg reads {@code url} with its file protocol: a {@code file:} URL, or anything whose scheme is not
+     * followed by ':' (FFmpeg's url_find_protocol).
+     */
+    private static boolean readsFile(String url) {
+        int n = 0;
+        while (n < url.length() && (Character.isLetterOrDigit(url.charAt(n)) && url.charAt(n) < 0x80
+                || "+-.".indexOf(url.charAt(n)) >= 0)) {
+            n++;
+        }
+        return n == 0 || n == url.length() || url.charAt(n) != ':' || url.substring(0, n).equalsIgnoreCase("file");
     }
 
     private String fileRefusal(String url) {
-        if (limits.fileDirs().isEmpty()) {
-            return "Files cannot be streams here: the config names no folders in limits.fileDirs.";
-        }
         Path path;
         try {
             path = Path.of(InputAddress.parse(url).url());
         } catch (InputException | IllegalArgumentException e) {
             return "The url is neither a valid URL nor a valid file path.";
+        }
+        return fileRefusal(path);
+    }
+
+    /** Null when {@code path} is absolute, inside one of {@code fileDirs} and, when it exists, a regular file. */
+    private String fileRefusal(Path path) {
+        if (limits.fileDirs().isEmpty()) {
+            return "Files cannot be streams here: the config names no folders in limits.fileDirs.";
         }
         if (!path.isAbsolute()) {
             return "A file stream needs an absolute path inside one of limits.fileDirs.";
@@ -73,6 +127,7 @@ public final class UrlPolicy {
         } catch (IOException e) {
             return "Cannot resolve " + path + ": " + e.getMessage() + ".";
         }
+        boolean inside = false;
         for (Path dir : limits.fileDirs()) {
             Path base = dir.toAbsolutePath().normalize();
             try {
@@ -80,10 +135,15 @@ public final class UrlPolicy {
             } catch (IOException e) {
                 continue;
             }
-            if (real.startsWith(base)) {
-                return null;
-            }
+            inside |= real.startsWith(base);
         }
-        return "The file " + path + " is outside the folders streams may read (limits.fileDirs).";
+        if (!inside) {
+            return "The file " + path + " is outside the folders streams may read (limits.fileDirs).";
+        }
+        // Asked of the file system without opening it: opening a FIFO waits for a writer, for ever.
+        if (Files.exists(real) && !Files.isRegularFile(real)) {
+            return path + " is not a regular file (a FIFO, a device or a folder): only regular files can be streams.";
+        }
+        return null;
     }
 }

@@ -36,6 +36,8 @@ import java.util.logging.Logger;
  */
 public final class LocalStreamRegistry implements StreamRegistry {
     private static final Logger LOG = Logger.getLogger(LocalStreamRegistry.class.getName());
+    /** How long DELETE and shutdown wait for a stream to stop. */
+    static final long STOP_TIMEOUT_NANOS = 10_000_000_000L;
     private final ServeConfig config;
     private final EventHub hub;
     private final UrlPolicy policy;
@@ -50,6 +52,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
     /** The config file's streams: the file, not the store, keeps them. */
     private Set<String> configured = Set.of();
     private boolean closed;
+    private volatile boolean abandoned;
 
     /**
      * Opens the statistics backend {@code config.defaults()} asks for (auto: the GPU where there is one); throws
@@ -125,7 +128,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
                 throw new StreamRejectedException(StreamRejectedException.Reason.LIMIT,
                         "Already watching " + streams.size() + " streams, the most this service takes (limits.maxStreams).");
             }
-            supervisor = new StreamSupervisor(spec.id(), spec.url(), analysis, backend, hub, events, onInputStarted,
+            supervisor = new StreamSupervisor(spec.id(), spec.url(), analysis, backend, hub, events, policy.guard(), onInputStarted,
                     config.reconnect(), crashes == null ? StreamSupervisor.Lifecycle.NONE : crashes);
             String quarantined = crashes == null ? null : crashes.quarantineReason(spec.id());
             if (quarantined != null) {
@@ -151,7 +154,10 @@ public final class LocalStreamRegistry implements StreamRegistry {
         }
         onChange();
         supervisor.requestStop();
-        supervisor.awaitStopped();
+        if (!supervisor.awaitStopped(System.nanoTime() + STOP_TIMEOUT_NANOS)) {
+            LOG.warning(supervisor + " did not stop within " + STOP_TIMEOUT_NANOS / 1_000_000_000L
+                    + " s (its source's open is stuck in a system call); left to end on its own");
+        }
         return true;
     }
 
@@ -269,18 +275,31 @@ public final class LocalStreamRegistry implements StreamRegistry {
             streams.clear();
             specs.clear();
         }
-        // All at once: each may wait for an open in progress to time out.
+        // All at once, and all within one deadline: an abort reaches an open or read in progress at once, except
+        // one stuck in a system call, which is left behind.
         all.forEach(StreamSupervisor::requestStop);
-        all.forEach(StreamSupervisor::awaitStopped);
+        long deadline = System.nanoTime() + STOP_TIMEOUT_NANOS;
+        List<StreamSupervisor> stuck = all.stream().filter(s -> !s.awaitStopped(deadline)).toList();
+        abandoned = !stuck.isEmpty();
+        if (abandoned) {
+            LOG.warning(stuck.size() + " stream(s) did not stop within " + STOP_TIMEOUT_NANOS / 1_000_000_000L
+                    + " s and were left behind: " + stuck);
+        }
         CrashRecord record;
         synchronized (this) {
             record = crashes;
         }
-        if (record != null) {
+        if (record != null && !abandoned) {
             record.cleanShutdown();
         }
-        if (ownsBackend) {
+        // A stream left behind may still touch the backend when its call returns: then the process's end frees it.
+        if (ownsBackend && !abandoned) {
             backend.close();
         }
+    }
+
+    /** Whether {@link #close} had to leave a stream behind that did not stop within its deadline. */
+    public boolean leftStreamsBehind() {
+        return abandoned;
     }
 }

@@ -7,6 +7,7 @@ import io.vigil.engine.alarm.OpenAlarms;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.engine.pipeline.InputException;
+import io.vigil.engine.pipeline.InputGuard;
 import io.vigil.engine.pipeline.Sample;
 import io.vigil.engine.pipeline.StreamSession;
 import io.vigil.server.EventHub;
@@ -70,6 +71,11 @@ final class StreamSupervisor {
     private static final long THUMBNAIL_EVERY_NANOS = 3_000_000_000L;
     /** fps is measured over this many of the last samples (about 10 s). */
     private static final int FPS_WINDOW = 10;
+    /**
+     * How long a reopened source must deliver before the backoff starts again from its first step: a source that
+     * fails again after a few frames keeps backing off.
+     */
+    static final long STABLE_SOURCE_NANOS = 10_000_000_000L;
 
     private final String id;
     private final String url;
@@ -79,6 +85,7 @@ final class StreamSupervisor {
     private final EventHub hub;
     /** Where the stream's events go: the hub, or in a fleet the failover handover in front of it. */
     private final EventSink events;
+    private final InputGuard guard;
     private final Runnable onInputStarted;
     private final ServeConfig.Reconnect reconnect;
     private final Lifecycle lifecycle;
@@ -120,7 +127,8 @@ final class StreamSupervisor {
     private long samplesTaken;
 
     StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
-                     EventSink events, Runnable onInputStarted, ServeConfig.Reconnect reconnect, Lifecycle lifecycle) {
+                     EventSink events, InputGuard guard, Runnable onInputStarted, ServeConfig.Reconnect reconnect,
+                     Lifecycle lifecycle) {
         this.id = id;
         this.url = url;
         this.location = InputAddress.parse(url);
@@ -128,6 +136,7 @@ final class StreamSupervisor {
         this.backend = backend;
         this.hub = hub;
         this.events = events;
+        this.guard = guard;
         this.onInputStarted = onInputStarted;
         this.reconnect = reconnect;
         this.lifecycle = lifecycle;
@@ -179,12 +188,18 @@ final class StreamSupervisor {
         }
     }
 
-    /** Waits until the stream's thread has ended: its firing alarms resolved and its summary published. */
-    void awaitStopped() {
+    /**
+     * Waits until the stream's thread has ended (its firing alarms resolved and its summary published) or the clock
+     * reaches {@code deadlineNanos} ({@link System#nanoTime}); returns whether it ended. A thread still inside an open
+     * that the interrupt callback cannot reach (a blocking system call) is abandoned: it is a daemon, and it stops on
+     * its own once the call returns.
+     */
+    boolean awaitStopped(long deadlineNanos) {
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        long left;
+        while (thread.isAlive() && (left = deadlineNanos - System.nanoTime()) > 0) {
             try {
-                thread.join();
+                thread.join(java.time.Duration.ofNanos(left));
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -192,6 +207,7 @@ final class StreamSupervisor {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return !thread.isAlive();
     }
 
     String id() {
@@ -267,7 +283,7 @@ final class StreamSupervisor {
      */
     private boolean analyseUntilFailure() {
         StreamSession current = null;
-        try (StreamSession s = StreamSession.of(id, url, config, backend, this::publish).watching()
+        try (StreamSession s = StreamSession.of(id, url, config, backend, this::publish).watching().guard(guard)
                 .notices(note -> LOG.warning(note))
                 .onInputStarted(() -> {
                     state(StreamStatus.State.RUNNING);
@@ -410,12 +426,18 @@ final class StreamSupervisor {
                 }
                 stage = "read";
                 boolean more = true;
+                long upSinceNanos = 0;
                 while (more && !stopping) {
                     more = s.step();
                     if (s.inputStarted() && failures > 0) {
-                        failures = 0;
-                        reportedDown = false;
-                        lastError = null;
+                        long now = System.nanoTime();
+                        if (upSinceNanos == 0) {
+                            upSinceNanos = now;
+                        } else if (now - upSinceNanos >= STABLE_SOURCE_NANOS) {
+                            failures = 0;
+                            reportedDown = false;
+                            lastError = null;
+                        }
                     }
                 }
                 if (!live && !stopping) {

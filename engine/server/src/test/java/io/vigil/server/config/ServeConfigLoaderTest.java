@@ -24,6 +24,9 @@ class ServeConfigLoaderTest {
                   maxUrlLength: 300
                   allowedSchemes: [udp, srt, http]
                   fileDirs: [%s]
+                  hosts:
+                    allow: [127.0.0.1/32, "*.studio.example", "::1"]
+                    deny: [10.0.0.0/8]
                 defaults:
                   detectors:
                     black: {duration: 3}
@@ -43,6 +46,9 @@ class ServeConfigLoaderTest {
         assertThat(c.limits().maxStreams()).isEqualTo(5);
         assertThat(c.limits().allowedSchemes()).containsExactly("udp", "srt", "http");
         assertThat(c.limits().fileDirs()).containsExactly(dir);
+        assertThat(c.limits().hosts().allow()).extracting(HostRules.Entry::text)
+                .containsExactly("127.0.0.1/32", "*.studio.example", "::1");
+        assertThat(c.limits().hosts().deny()).extracting(HostRules.Entry::text).containsExactly("10.0.0.0/8");
         assertThat(c.defaults().detectors().get("black").durationSeconds()).isEqualTo(3);
         assertThat(c.defaults().detectors().get("stall").clearDelaySeconds()).isEqualTo(1.0);
         assertThat(c.defaults().ioTimeout()).isEqualTo(Duration.ofSeconds(4));
@@ -151,7 +157,7 @@ class ServeConfigLoaderTest {
         refuses("defaults:\n  detectors:\n    black: {duration: -1}\n", "v.yaml:3: detectors.black.duration: must be between 0");
         refuses("reconnect: {initialSeconds: 5, maxSeconds: 1}\n", "v.yaml:1: reconnect.maxSeconds: must be at least");
         refuses("sinks:\n  webhooks:\n    - {url: ftp://x/y}\n", "v.yaml:3: sinks.webhooks.url: must be an http or https URL");
-        refuses("streams:\n  - {id: a, url: \"udp://127.0.0.1:1\"}\n  - {id: a, url: \"udp://127.0.0.1:2\"}\n",
+        refuses("streams:\n  - {id: a, url: \"udp://239.0.0.1:1\"}\n  - {id: a, url: \"udp://239.0.0.1:2\"}\n",
                 "v.yaml:3: streams[].id: 'a' is used twice");
         refuses("streams:\n  - {id: a, url: \"gopher://x\"}\n", "v.yaml:2: streams[].url: The scheme 'gopher' is not allowed");
         refuses("streams:\n  - {id: a, url: /etc/passwd}\n", "v.yaml:2: streams[].url: Files cannot be streams here");
@@ -168,6 +174,15 @@ class ServeConfigLoaderTest {
         refuses("limits: {maxStreams: 1}\nstreams:\n  - {id: a, url: \"udp://h:1\"}\n  - {id: b, url: \"udp://h:2\"}\n",
                 "v.yaml:3: streams: 2 streams, more than limits.maxStreams (1)");
         refuses("server: [1, 2\n", "v.yaml: not valid YAML");
+        refuses("limits:\n  hosts:\n    allow: [10.0.0.0/33]\n", "v.yaml:3: limits.hosts.allow: '10.0.0.0/33': the prefix length must be 0 to 32");
+        refuses("limits:\n  hosts:\n    deny: [\"not a host\"]\n", "v.yaml:3: limits.hosts.deny: 'not a host' is neither");
+        refuses("limits:\n  hosts: {permit: []}\n", "v.yaml:2: limits.hosts.permit: unknown key");
+        refuses("streams:\n  - {id: a, url: \"udp://127.0.0.1:1\"}\n",
+                "v.yaml:2: streams[].url: The address 127.0.0.1 is a loopback address, refused unless limits.hosts.allow names it.");
+        refuses("streams:\n  - {id: a, url: \"udp://@:1?fifo_size=11000000\"}\n",
+                "v.yaml:2: streams[].url: The udp option fifo_size=11000000 is outside its bounds");
+        refuses("limits:\n  hosts: {allow: [127.0.0.1]}\nstreams:\n  - {id: a, url: \"udp://127.0.0.1:1\"}\n"
+                + "  - {id: b, url: \"http://[::1]:8321/admin\"}\n", "v.yaml:5: streams[].url: The address ::1 is a loopback");
     }
 
     private static void refuses(String yaml, String message) {
@@ -188,5 +203,23 @@ class ServeConfigLoaderTest {
         assertThat(p.refusal("http://h/a b")).contains("space");
         assertThat(p.refusal("http://h/" + "x".repeat(60))).contains("at most 60");
         assertThat(p.refusal("")).contains("needs a url");
+        assertThat(p.refusal("udp://127.0.0.1:1234")).contains("loopback address");
+        assertThat(p.refusal("udp://@:1234?fifo_size=11000000")).contains("outside its bounds");
+    }
+
+    @Test
+    void aFifoOrADeviceInsideFileDirsIsRefusedWithoutOpeningIt() throws Exception {
+        Path fifo = dir.resolve("feed.ts");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        UrlPolicy p = new UrlPolicy(new ServeConfig.Limits(4, 200, List.of("udp"), List.of(dir, Path.of("/dev"))));
+        assertThat(p.refusal(fifo.toString())).isEqualTo(fifo
+                + " is not a regular file (a FIFO, a device or a folder): only regular files can be streams.");
+        assertThat(p.refusal("/dev/zero")).contains("not a regular file");
+        // Again at each open, where a file may have been replaced since it was added.
+        assertThat(p.guard().refusal(fifo.toString())).contains("not a regular file");
+        assertThat(p.guard().refusal("file:" + fifo)).contains("not a regular file");
+        assertThat(p.guard().refusal("/etc/passwd")).contains("outside the folders");
+        assertThat(p.guard().refusal("http://127.0.0.1/x")).contains("loopback");
     }
 }

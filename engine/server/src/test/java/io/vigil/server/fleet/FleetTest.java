@@ -8,6 +8,7 @@ import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.Role;
+import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
 import io.vigil.server.live.LiveSources;
 import io.vigil.server.live.LocalStreamRegistry;
@@ -58,7 +59,7 @@ class FleetTest {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
-                .withLimits(new ServeConfig.Limits(64, 2048, List.of("udp"), List.of(dir)))
+                .withLimits(new ServeConfig.Limits(64, 2048, List.of("udp"), List.of(dir), HostRules.allowing("127.0.0.1/32")))
                 .withCluster(new ServeConfig.Cluster(KafkaBroker.shared().bootstrapServers(), role, id,
                         "http://" + id + ":8321", prefix, 8, 1, 6, maxStreams, Map.of()));
         EventHub hub = new EventHub(1000);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
+import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
 import io.vigil.server.live.LocalStreamRegistry;
 import java.io.File;
@@ -79,7 +80,8 @@ class DashboardBrowserTest {
         }
         source = LiveUdpSource.start(BLACK_FROM, BLACK_TO, dir.resolve("ffmpeg.log"));
         EventHub hub = new EventHub(1000);
-        registry = new LocalStreamRegistry(ServeConfig.standard(), hub);
+        registry = new LocalStreamRegistry(ServeConfig.standard().withLimits(
+                ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32"))), hub);
         registry.add(new StreamSpec("live-test", source.url(), List.of("black", "freeze", "silence"), Map.of()));
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536), registry, hub);
 

@@ -48,7 +48,8 @@ public final class LiveSources {
     static LocalStreamRegistry liveRegistry(EventHub hub, Duration ioTimeout) {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(ioTimeout))
-                .withReconnect(new ServeConfig.Reconnect(0.2, 1));
+                .withReconnect(new ServeConfig.Reconnect(0.2, 1))
+                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")));
         return new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 

@@ -118,7 +118,7 @@ class QuarantineTest {
         assertThat(third.quarantineReason("fine")).as("not running at either exit").isNull();
 
         ServeConfig config = ServeConfig.standard().withLimits(new ServeConfig.Limits(4, 2048, List.of("udp"),
-                List.of()));
+                List.of()).withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")));
         EventHub hub = new EventHub(100);
         try (LiveSources.Collector events = new LiveSources.Collector(hub)) {
             try (LocalStreamRegistry registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference())) {

@@ -12,6 +12,7 @@ import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
+import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,7 @@ class RegistryTest {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
-                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir)));
+                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir), HostRules.allowing("127.0.0.1/32")));
         registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
@@ -183,7 +184,8 @@ class RegistryTest {
     @Test
     void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
         ServeConfig slow = ServeConfig.standard()
-                .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)));
+                .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
+                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")));
         try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuStatisticsEngine.reference())) {
             own.add(new StreamSpec("silent", "udp://127.0.0.1:" + LiveSources.freeUdpPort(), List.of("stall"), null));
             Thread.sleep(500);
