@@ -83,7 +83,8 @@ class ContentFaultTest {
                     .isEqualTo(Analysis.Outcome.OPEN_FAILED);
             Event.Error error = (Event.Error) events.getFirst();
             assertThat(error.stage()).isEqualTo("open");
-            assertThat(error.message()).startsWith("'" + bad + "' is not a valid path or URL").doesNotContain("\n");
+            assertThat(error.message()).startsWith("'" + bad + "' is not a valid").endsWith(".").doesNotContain("\n")
+                    .doesNotContain("Exception");
         }
     }
 }
