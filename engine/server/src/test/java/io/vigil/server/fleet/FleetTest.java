@@ -208,8 +208,10 @@ class FleetTest {
         List<Event> topic = eventsTopic(prefix, "split");
         assertThat(alarms(topic, "black")).hasSize(2);
         assertThat(alarms(topic, "silence")).hasSize(2);
-        assertThat(video.registry().get("split").orElseThrow().placements())
-                .extracting(StreamStatus.Placement::role).containsExactly("audio", "video");
+        // Each node writes its statuses every 2 s: the other role's placement shows within a few seconds.
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "both placements on the video node's view",
+                () -> video.registry().get("split").orElseThrow().placements().stream()
+                        .map(StreamStatus.Placement::role).toList().equals(List.of("audio", "video")));
     }
 
     @Test
