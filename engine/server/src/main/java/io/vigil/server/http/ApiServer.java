@@ -2,8 +2,6 @@ package io.vigil.server.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRegistry;
@@ -12,7 +10,6 @@ import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,18 +28,31 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The service's HTTP server: REST over the {@link StreamRegistry}, the {@link EventHub} as Server-Sent Events,
- * Prometheus metrics, health, the OpenAPI description and the dashboard. Plain requests run on a small pool of
- * platform threads; each SSE client gets its own virtual thread and a bounded queue (see {@link SseConnection}).
+ * Prometheus metrics, health, the OpenAPI description and the dashboard, on Jetty 12's core API (no servlets). Jetty
+ * reads requests without a thread per connection; each request is handled on its own virtual thread, and each SSE
+ * client has its own writer thread and a bounded queue (see {@link SseConnection}).
  *
  * <p>Security: loopback by default and then only for Host headers naming loopback (no DNS rebinding); any other
  * bind address needs a token; with a token, POST and DELETE need {@code Authorization: Bearer <token>} (compared in
@@ -50,23 +60,14 @@ import java.util.regex.Pattern;
  * {@code maxBodyBytes}. Nothing taken from a request ever reaches a shell.
  */
 public final class ApiServer implements AutoCloseable {
-    /** Requests served at once; SSE clients do not hold one. */
-    private static final int WORKER_THREADS = 8;
-    /**
-     * The JDK server reads a request's headers on a worker thread: a client that sends them slowly holds one. Its
-     * own limit (seconds, read once when the first server of the process starts) cuts such a client off; set here
-     * unless the operator set it. TCP_NODELAY so that an SSE message leaves at once rather than after a delayed ACK.
-     */
-    static final String MAX_REQUEST_SECONDS = "10";
-
-    static {
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
-        }
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+    /** Platform threads for Jetty's acceptor, selector and bookkeeping; requests run on virtual threads. */
+    private static final int JETTY_THREADS = 16;
+    /** How long a request's headers may take to arrive; a slower client is cut off. */
+    static final long MAX_REQUEST_MILLIS = 10_000;
+    /** How long a kept-alive connection may stay silent before it is closed. */
+    static final long IDLE_TIMEOUT_MILLIS = 30_000;
+    /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
+    private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
     static final int SSE_QUEUE_CAPACITY = 2048;
     /** SSE clients at once; more are answered 503. */
@@ -82,12 +83,12 @@ public final class ApiServer implements AutoCloseable {
             "style.css", "text/css; charset=utf-8");
 
     @FunctionalInterface
-    private interface Handler {
+    private interface RouteHandler {
         /** Answers the request; returns false when it kept the exchange open (SSE). */
-        boolean handle(HttpExchange exchange, Map<String, String> params) throws IOException;
+        boolean handle(Exchange exchange, Map<String, String> params) throws IOException;
     }
 
-    private record Route(String method, String template, String[] parts, boolean mutating, Handler handler) {
+    private record Route(String method, String template, String[] parts, boolean mutating, RouteHandler handler) {
     }
 
     /** An answer other than 2xx: status and one sentence for the client. */
@@ -103,8 +104,8 @@ public final class ApiServer implements AutoCloseable {
     private final ApiSettings settings;
     private final StreamRegistry registry;
     private final EventHub hub;
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final Server server;
+    private final ServerConnector connector;
     private final boolean loopbackOnly;
     private final byte[] tokenBytes;
     private final List<Route> routes = new ArrayList<>();
@@ -117,7 +118,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
-            throws IOException {
+            throws Exception {
         this.settings = settings;
         this.registry = registry;
         this.hub = hub;
@@ -136,12 +137,42 @@ public final class ApiServer implements AutoCloseable {
         route("GET", "/metrics", this::metrics);
         route("GET", "/health/live", this::live);
         route("GET", "/health/ready", this::ready);
-        this.workers = Executors.newFixedThreadPool(WORKER_THREADS,
-                Thread.ofPlatform().name("vigil-http-", 1).daemon(true).factory());
-        this.server = HttpServer.create(new InetSocketAddress(address, settings.port()), 64);
-        server.setExecutor(workers);
-        server.createContext("/", this::dispatch);
-        server.start();
+        if (JETTY_LOG.getLevel() == null) {
+            JETTY_LOG.setLevel(Level.WARNING);
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(JETTY_THREADS, 2);
+        threads.setName("vigil-http");
+        threads.setDaemon(true);
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("vigil-http-", 1).factory()));
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // Paths are matched raw, segment by segment, against fixed names: an encoded '/' or '..' names nothing
+        // (404) rather than being refused as ambiguous (400).
+        http.setUriCompliance(UriCompliance.LEGACY);
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getHostAddress());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+        connector.setAcceptQueueSize(64);
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrors());
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                dispatch(new Exchange(request, response, callback));
+                return true;
+            }
+        });
+        server.setStopTimeout(0);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
     }
 
     /**
@@ -169,6 +200,9 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + settings.bindAddress() + ":" + settings.port()
                     + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("The API cannot start on " + settings.bindAddress() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -187,12 +221,17 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port actually bound (the one asked for, or the one picked for port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** Where the server answers, e.g. {@code http://127.0.0.1:8321/}. */
     public URI baseUri() {
-        InetAddress a = server.getAddress().getAddress();
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(connector.getHost());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
         String host = a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
@@ -217,12 +256,10 @@ public final class ApiServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        server.stop(0);
-        workers.shutdownNow();
         try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            System.err.println("vigil api: stopping the HTTP server: " + e);
         }
     }
 
@@ -231,19 +268,18 @@ public final class ApiServer implements AutoCloseable {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
-    private void route(String method, String template, Handler handler) {
+    private void route(String method, String template, RouteHandler handler) {
         String[] parts = template.equals("/") ? new String[0] : template.substring(1).split("/");
         routes.add(new Route(method, template, parts, !method.equals("GET"), handler));
     }
 
-    private void dispatch(HttpExchange exchange) {
+    private void dispatch(Exchange exchange) {
         requests.incrementAndGet();
-        boolean close = true;
         try {
-            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+            exchange.setHeader("X-Content-Type-Options", "nosniff");
+            exchange.setHeader("Referrer-Policy", "no-referrer");
             checkHost(exchange);
-            String path = exchange.getRequestURI().getRawPath();
+            String path = exchange.rawPath();
             String[] parts = path.equals("/") || path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
             Set<String> allowed = new LinkedHashSet<>();
             for (Route route : routes) {
@@ -252,33 +288,30 @@ public final class ApiServer implements AutoCloseable {
                     continue;
                 }
                 allowed.add(route.method());
-                if (!route.method().equals(exchange.getRequestMethod())) {
+                if (!route.method().equals(exchange.method())) {
                     continue;
                 }
                 if (route.mutating()) {
                     checkToken(exchange);
                 }
-                close = route.handler().handle(exchange, params);
+                route.handler().handle(exchange, params);
                 return;
             }
             if (allowed.isEmpty()) {
                 throw new ApiError(404, "There is nothing at " + truncate(path) + ".");
             }
-            exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
-            throw new ApiError(405, "The method " + truncate(exchange.getRequestMethod()) + " is not allowed on "
+            exchange.setHeader("Allow", String.join(", ", allowed));
+            throw new ApiError(405, "The method " + truncate(exchange.method()) + " is not allowed on "
                     + truncate(path) + "; use " + String.join(" or ", allowed) + ".");
         } catch (ApiError e) {
             sendError(exchange, e.status, e.getMessage());
         } catch (IOException e) {
             // The client went away while we answered: nothing to answer.
+            exchange.abort(e);
         } catch (RuntimeException e) {
-            System.err.println("vigil api: " + exchange.getRequestMethod() + " " + exchange.getRequestURI()
+            System.err.println("vigil api: " + exchange.method() + " " + truncate(exchange.target())
                     + " failed: " + e);
             sendError(exchange, 500, "The server failed to answer this request; its log says why.");
-        } finally {
-            if (close) {
-                exchange.close();
-            }
         }
     }
 
@@ -305,11 +338,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** On loopback, a Host header must name loopback too: a page whose DNS name was rebound to 127.0.0.1 cannot. */
-    private void checkHost(HttpExchange exchange) {
+    private void checkHost(Exchange exchange) {
         if (!loopbackOnly) {
             return;
         }
-        String host = exchange.getRequestHeaders().getFirst("Host");
+        String host = exchange.header("Host");
         if (host == null) {
             return;
         }
@@ -322,16 +355,16 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void checkToken(HttpExchange exchange) {
+    private void checkToken(Exchange exchange) {
         if (tokenBytes == null) {
             return;
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String header = exchange.header("Authorization");
         byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
         // MessageDigest.isEqual takes the same time whatever the first differing byte: no timing oracle.
         if (!MessageDigest.isEqual(given, tokenBytes)) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vigil\"");
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
             throw new ApiError(401, header == null
                     ? "This request changes the streams and needs an Authorization: Bearer token header."
                     : "The bearer token is not the one this server was given.");
@@ -340,12 +373,12 @@ public final class ApiServer implements AutoCloseable {
 
     // ---- handlers ----
 
-    private boolean listStreams(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean listStreams(Exchange exchange, Map<String, String> params) throws IOException {
         sendJson(exchange, 200, registry.list());
         return true;
     }
 
-    private boolean addStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean addStream(Exchange exchange, Map<String, String> params) throws IOException {
         byte[] body = readBody(exchange);
         StreamSpec spec;
         try {
@@ -372,27 +405,27 @@ public final class ApiServer implements AutoCloseable {
             };
             throw new ApiError(code, e.getMessage());
         }
-        exchange.getResponseHeaders().set("Location", "/api/streams/" + status.id());
+        exchange.setHeader("Location", "/api/streams/" + status.id());
         sendJson(exchange, 201, status);
         return true;
     }
 
-    private boolean getStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean getStream(Exchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         sendJson(exchange, 200, registry.get(id).orElseThrow(() -> noStream(id)));
         return true;
     }
 
-    private boolean removeStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean removeStream(Exchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         if (!registry.remove(id)) {
             throw noStream(id);
         }
-        exchange.sendResponseHeaders(204, -1);
+        exchange.sendEmpty(204);
         return true;
     }
 
-    private boolean thumbnail(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean thumbnail(Exchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         if (registry.get(id).isEmpty()) {
             throw noStream(id);
@@ -401,12 +434,12 @@ public final class ApiServer implements AutoCloseable {
         if (jpeg.isEmpty()) {
             throw new ApiError(404, "Stream " + id + " has no picture yet.");
         }
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.setHeader("Cache-Control", "no-store");
         send(exchange, 200, "image/jpeg", jpeg.get());
         return true;
     }
 
-    private boolean alarms(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean alarms(Exchange exchange, Map<String, String> params) throws IOException {
         Map<String, String> query = query(exchange);
         String active = query.getOrDefault("active", "false");
         if (!active.equals("true") && !active.equals("false")) {
@@ -432,28 +465,28 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    private boolean events(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean events(Exchange exchange, Map<String, String> params) throws IOException {
         if (sseClients.size() >= MAX_SSE_CLIENTS) {
             throw new ApiError(503, "There are already " + MAX_SSE_CLIENTS + " clients on /api/events.");
         }
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
-        exchange.sendResponseHeaders(200, 0);
+        exchange.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.setHeader("X-Accel-Buffering", "no");
         SseConnection[] self = new SseConnection[1];
         SseConnection connection = new SseConnection(exchange, SSE_QUEUE_CAPACITY,
+                Math.min(SseConnection.KEEPALIVE_NANOS, TimeUnit.MILLISECONDS.toNanos(IDLE_TIMEOUT_MILLIS) / 2),
                 () -> sseClients.remove(self[0]), sseDropped::incrementAndGet);
         self[0] = connection;
         sseClients.add(connection);
         if (closed.get()) {
             sseClients.remove(connection);
-            return true;
+            throw new ApiError(503, "The server is shutting down.");
         }
         connection.start(hub, "vigil-sse-" + sseNumber.incrementAndGet());
         return false;
     }
 
-    private boolean metrics(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean metrics(Exchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
                 new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get()),
                 deliveries.get(), gpus.get());
@@ -461,7 +494,7 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    private boolean live(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean live(Exchange exchange, Map<String, String> params) throws IOException {
         sendJson(exchange, 200, Map.of("status", "live"));
         return true;
     }
@@ -471,7 +504,7 @@ public final class ApiServer implements AutoCloseable {
      * or its first failed one, within decode.ioTimeout). Not latched: the API may answer before the config's streams
      * are added, and a probe then must not take "no streams yet" for "every stream started".
      */
-    private boolean ready(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean ready(Exchange exchange, Map<String, String> params) throws IOException {
         String why = registry.notReady();
         if (why != null) {
             throw new ApiError(503, why);
@@ -480,18 +513,18 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    private boolean openApi(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean openApi(Exchange exchange, Map<String, String> params) throws IOException {
         send(exchange, 200, "application/yaml; charset=utf-8", resource(RESOURCES + "openapi.yaml"));
         return true;
     }
 
-    private boolean dashboardIndex(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean dashboardIndex(Exchange exchange, Map<String, String> params) throws IOException {
         dashboardHeaders(exchange);
         send(exchange, 200, "text/html; charset=utf-8", resource(RESOURCES + "dashboard/index.html"));
         return true;
     }
 
-    private boolean dashboardAsset(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean dashboardAsset(Exchange exchange, Map<String, String> params) throws IOException {
         String asset = params.get("asset");
         String type = DASHBOARD_ASSETS.get(asset);
         if (type == null) {
@@ -503,11 +536,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The page may load only its own files and talk only to this server. */
-    private static void dashboardHeaders(HttpExchange exchange) {
-        exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:;"
+    private static void dashboardHeaders(Exchange exchange) {
+        exchange.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:;"
                 + " style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-        exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.setHeader("X-Frame-Options", "DENY");
+        exchange.setHeader("Cache-Control", "no-cache");
     }
 
     // ---- helpers ----
@@ -523,13 +556,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The request body, at most maxBodyBytes of JSON. */
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    private byte[] readBody(Exchange exchange) throws IOException {
+        String type = exchange.header("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "The body must be JSON, sent with Content-Type: application/json.");
         }
         long max = settings.maxBodyBytes();
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        String length = exchange.header("Content-Length");
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > max) {
@@ -540,7 +573,7 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         // Chunked bodies carry no length: read one byte past the limit to know.
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = exchange.body()) {
             byte[] body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
             if (body.length > max) {
                 throw tooLarge(exchange, max);
@@ -549,13 +582,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static ApiError tooLarge(HttpExchange exchange, long max) {
-        exchange.getResponseHeaders().set("Connection", "close");
+    private static ApiError tooLarge(Exchange exchange, long max) {
+        exchange.setHeader("Connection", "close");
         return new ApiError(413, "The body is larger than this server takes (" + max + " bytes).");
     }
 
-    private static Map<String, String> query(HttpExchange exchange) {
-        String raw = exchange.getRequestURI().getRawQuery();
+    private static Map<String, String> query(Exchange exchange) {
+        String raw = exchange.rawQuery();
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -582,26 +615,22 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static void sendJson(HttpExchange exchange, int status, Object value) throws IOException {
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    private static void sendJson(Exchange exchange, int status, Object value) {
+        exchange.setHeader("Cache-Control", "no-store");
         send(exchange, status, "application/json", Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void sendError(HttpExchange exchange, int status, String message) {
-        try {
-            send(exchange, status, "application/json", Json.write(Map.of("error", message))
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            // headers already sent, or the client is gone: the connection closes, which is all we can do
+    private static void sendError(Exchange exchange, int status, String message) {
+        if (exchange.committed()) {
+            exchange.abort(new IOException("failed after the answer began: " + message));
+            return;
         }
+        send(exchange, status, "application/json", Json.write(Map.of("error", message))
+                .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+    private static void send(Exchange exchange, int status, String contentType, byte[] body) {
+        exchange.send(status, contentType, body);
     }
 
     /** Echoes of request text in messages stay short (and one line). */
