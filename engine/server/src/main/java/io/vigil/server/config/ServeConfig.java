@@ -3,6 +3,8 @@ package io.vigil.server.config;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.http.ApiSettings;
+import io.vigil.server.http.HttpLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,16 +35,31 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     /**
      * @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed)
      * @param stateDir where a single node keeps the streams added through the API across restarts; null for none
+     * @param http the API's deadlines and caps against slow or hostile clients
      */
-    public record Server(String bind, int port, String token, long maxBodyBytes, Path stateDir) {
+    public record Server(String bind, int port, String token, long maxBodyBytes, Path stateDir, HttpLimits http) {
         public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024, null);
 
         public Server(String bind, int port, String token, long maxBodyBytes) {
             this(bind, port, token, maxBodyBytes, null);
         }
 
+        public Server(String bind, int port, String token, long maxBodyBytes, Path stateDir) {
+            this(bind, port, token, maxBodyBytes, stateDir, HttpLimits.DEFAULTS);
+        }
+
         public Server withStateDir(Path dir) {
-            return new Server(bind, port, token, maxBodyBytes, dir);
+            return new Server(bind, port, token, maxBodyBytes, dir, http);
+        }
+
+        /** The same server with the command line's bind address, port and token. */
+        public Server withListen(String newBind, int newPort, String newToken) {
+            return new Server(newBind, newPort, newToken, maxBodyBytes, stateDir, http);
+        }
+
+        /** What the API is started with. */
+        public ApiSettings apiSettings() {
+            return new ApiSettings(bind, port, token, maxBodyBytes, http);
         }
     }
 

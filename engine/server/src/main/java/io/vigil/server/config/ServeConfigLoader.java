@@ -9,6 +9,7 @@ import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.http.HttpLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * refused with "FILE:LINE: key.path: what is wrong", before anything starts.
  *
  * <pre>
- * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536}
+ * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536, headerTimeoutSeconds: 10, ...}
  * limits:    {maxStreams: 64, maxUrlLength: 2048, allowedSchemes: [http, https, udp, ...], fileDirs: []}
  * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
  * reconnect: {initialSeconds: 1, maxSeconds: 30}
@@ -146,6 +147,10 @@ public final class ServeConfigLoader {
         String token = d.token();
         long maxBody = d.maxBodyBytes();
         Path stateDir = d.stateDir();
+        HttpLimits h = d.http();
+        double headerTimeout = h.headerTimeoutSeconds();
+        double bodyTimeout = h.bodyTimeoutSeconds();
+        double idleTimeout = h.idleTimeoutSeconds();
         for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
@@ -160,11 +165,16 @@ public final class ServeConfigLoader {
                 }
                 case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
                 case "stateDir" -> stateDir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "server.stateDir"));
+                case "headerTimeoutSeconds" -> headerTimeout = number(v, "server.headerTimeoutSeconds", 0.05, 3600);
+                case "bodyTimeoutSeconds" -> bodyTimeout = number(v, "server.bodyTimeoutSeconds", 0.05, 3600);
+                case "idleTimeoutSeconds" -> idleTimeout = number(v, "server.idleTimeoutSeconds", 0.05, 3600);
                 default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
-                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir"));
+                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir", "headerTimeoutSeconds",
+                                "bodyTimeoutSeconds", "idleTimeoutSeconds"));
             }
         }
-        return new ServeConfig.Server(bind, port, token, maxBody, stateDir);
+        return new ServeConfig.Server(bind, port, token, maxBody, stateDir,
+                new HttpLimits(headerTimeout, bodyTimeout, idleTimeout));
     }
 
     private ServeConfig.Cluster readCluster(Node node, ServeConfig config) {

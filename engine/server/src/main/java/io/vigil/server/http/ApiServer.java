@@ -62,10 +62,6 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ApiServer implements AutoCloseable {
     /** Platform threads for Jetty's acceptor, selector and bookkeeping; requests run on virtual threads. */
     private static final int JETTY_THREADS = 16;
-    /** How long a request's headers may take to arrive; a slower client is cut off. */
-    static final long MAX_REQUEST_MILLIS = 10_000;
-    /** How long a kept-alive connection may stay silent before it is closed. */
-    static final long IDLE_TIMEOUT_MILLIS = 30_000;
     /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
@@ -106,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
     private final EventHub hub;
     private final Server server;
     private final ServerConnector connector;
+    private final RequestDeadlines deadlines;
     private final boolean loopbackOnly;
     private final byte[] tokenBytes;
     private final List<Route> routes = new ArrayList<>();
@@ -155,8 +152,11 @@ public final class ApiServer implements AutoCloseable {
         this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(address.getHostAddress());
         connector.setPort(settings.port());
-        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+        connector.setIdleTimeout(settings.limits().idleTimeoutMillis());
         connector.setAcceptQueueSize(64);
+        deadlines = new RequestDeadlines(connector.getScheduler(), settings.limits().headerTimeoutMillis(),
+                settings.limits().bodyTimeoutMillis());
+        connector.addBean(deadlines);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrors());
         server.setHandler(new Handler.Abstract() {
@@ -474,7 +474,8 @@ public final class ApiServer implements AutoCloseable {
         exchange.setHeader("X-Accel-Buffering", "no");
         SseConnection[] self = new SseConnection[1];
         SseConnection connection = new SseConnection(exchange, SSE_QUEUE_CAPACITY,
-                Math.min(SseConnection.KEEPALIVE_NANOS, TimeUnit.MILLISECONDS.toNanos(IDLE_TIMEOUT_MILLIS) / 2),
+                Math.min(SseConnection.KEEPALIVE_NANOS,
+                        TimeUnit.MILLISECONDS.toNanos(settings.limits().idleTimeoutMillis()) / 2),
                 () -> sseClients.remove(self[0]), sseDropped::incrementAndGet);
         self[0] = connection;
         sseClients.add(connection);
@@ -488,10 +489,18 @@ public final class ApiServer implements AutoCloseable {
 
     private boolean metrics(Exchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
-                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get()),
+                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get(), connectionsCut()),
                 deliveries.get(), gpus.get());
         send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
         return true;
+    }
+
+    /** What /metrics shows as vigil_http_connections_cut_total, by reason. */
+    private Map<String, Long> connectionsCut() {
+        Map<String, Long> cut = new LinkedHashMap<>();
+        cut.put("header_timeout", deadlines.headerTimeouts());
+        cut.put("body_timeout", deadlines.bodyTimeouts());
+        return cut;
     }
 
     private boolean live(Exchange exchange, Map<String, String> params) throws IOException {

@@ -7,8 +7,9 @@ package io.vigil.server.http;
  * @param port TCP port; 0 picks a free one (tests)
  * @param token the bearer token that mutating requests must carry; null for none (loopback only)
  * @param maxBodyBytes the largest request body taken; a larger one is answered 413
+ * @param limits deadlines and caps that keep slow or hostile clients from holding the API
  */
-public record ApiSettings(String bindAddress, int port, String token, long maxBodyBytes) {
+public record ApiSettings(String bindAddress, int port, String token, long maxBodyBytes, HttpLimits limits) {
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8321;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -23,18 +24,31 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
         if (token != null && token.isBlank()) {
             throw new IllegalArgumentException("The API token must not be blank; leave it out for no token.");
         }
+        if (limits == null) {
+            throw new IllegalArgumentException("The API's limits must be given (HttpLimits.DEFAULTS for the defaults).");
+        }
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("The API's maxBodyBytes must be at least 1, not " + maxBodyBytes + ".");
         }
     }
 
-    /** 127.0.0.1:8321, no token, 64 KiB bodies. */
+    /** Where and how, with the default limits. */
+    public ApiSettings(String bindAddress, int port, String token, long maxBodyBytes) {
+        this(bindAddress, port, token, maxBodyBytes, HttpLimits.DEFAULTS);
+    }
+
+    /** 127.0.0.1:8321, no token, 64 KiB bodies, the default limits. */
     public static ApiSettings defaults() {
         return new ApiSettings(DEFAULT_BIND_ADDRESS, DEFAULT_PORT, null, DEFAULT_MAX_BODY_BYTES);
     }
 
     /** The same settings on another port. */
     public ApiSettings withPort(int newPort) {
-        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes);
+        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes, limits);
+    }
+
+    /** The same settings with other limits. */
+    public ApiSettings withLimits(HttpLimits newLimits) {
+        return new ApiSettings(bindAddress, port, token, maxBodyBytes, newLimits);
     }
 }

@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutionException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -145,8 +147,11 @@ final class Exchange {
         }
     }
 
-    /** Ends the exchange as failed: Jetty closes the connection (the answer may have been half sent). */
+    /**
+     * Ends the exchange as failed: Jetty closes the connection (the answer may have been half sent). Quietly: a
+     * client gone or cut off is not a warning in vigil's log.
+     */
     void abort(Throwable why) {
-        callback.failed(why);
+        callback.failed(why instanceof QuietException ? why : new EofException(why));
     }
 }

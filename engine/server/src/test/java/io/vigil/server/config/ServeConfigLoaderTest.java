@@ -136,6 +136,21 @@ class ServeConfigLoaderTest {
     }
 
     @Test
+    void theApisProtectionsAreServerKeys() {
+        ServeConfig c = ServeConfigLoader.parse("v.yaml", """
+                server:
+                  headerTimeoutSeconds: 5
+                  bodyTimeoutSeconds: 7.5
+                  idleTimeoutSeconds: 60
+                """);
+        assertThat(c.server().http()).isEqualTo(new io.vigil.server.http.HttpLimits(5, 7.5, 60));
+        assertThat(c.server().apiSettings().limits()).isEqualTo(c.server().http());
+        assertThat(ServeConfig.Server.DEFAULTS.http()).isEqualTo(io.vigil.server.http.HttpLimits.DEFAULTS);
+        refuses("server:\n  headerTimeoutSeconds: 0\n",
+                "v.yaml:2: server.headerTimeoutSeconds: must be between 0.05 and 3600");
+    }
+
+    @Test
     void emptyFileIsTheDefaults() {
         ServeConfig c = ServeConfigLoader.parse("empty.yaml", "");
         assertThat(c.server()).isEqualTo(ServeConfig.Server.DEFAULTS);
