@@ -151,6 +151,8 @@ public final class ServeConfigLoader {
         double headerTimeout = h.headerTimeoutSeconds();
         double bodyTimeout = h.bodyTimeoutSeconds();
         double idleTimeout = h.idleTimeoutSeconds();
+        long maxConnections = h.maxConnections();
+        long maxPerAddress = h.maxConnectionsPerAddress();
         for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
@@ -168,13 +170,17 @@ public final class ServeConfigLoader {
                 case "headerTimeoutSeconds" -> headerTimeout = number(v, "server.headerTimeoutSeconds", 0.05, 3600);
                 case "bodyTimeoutSeconds" -> bodyTimeout = number(v, "server.bodyTimeoutSeconds", 0.05, 3600);
                 case "idleTimeoutSeconds" -> idleTimeout = number(v, "server.idleTimeoutSeconds", 0.05, 3600);
+                case "maxConnections" -> maxConnections = integer(v, "server.maxConnections", 1, 1_000_000);
+                case "maxConnectionsPerAddress" ->
+                        maxPerAddress = integer(v, "server.maxConnectionsPerAddress", 1, 1_000_000);
                 default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
                         Set.of("bind", "port", "token", "maxBodyBytes", "stateDir", "headerTimeoutSeconds",
-                                "bodyTimeoutSeconds", "idleTimeoutSeconds"));
+                                "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
+                                "maxConnectionsPerAddress"));
             }
         }
-        return new ServeConfig.Server(bind, port, token, maxBody, stateDir,
-                new HttpLimits(headerTimeout, bodyTimeout, idleTimeout));
+        return new ServeConfig.Server(bind, port, token, maxBody, stateDir, new HttpLimits(headerTimeout, bodyTimeout,
+                idleTimeout, (int) maxConnections, (int) maxPerAddress));
     }
 
     private ServeConfig.Cluster readCluster(Node node, ServeConfig config) {

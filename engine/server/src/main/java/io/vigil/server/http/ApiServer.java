@@ -40,6 +40,7 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -103,6 +104,8 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final RequestDeadlines deadlines;
+    private final AddressCap addressCap;
+    private final NetworkConnectionLimit connectionLimit;
     private final boolean loopbackOnly;
     private final byte[] tokenBytes;
     private final List<Route> routes = new ArrayList<>();
@@ -157,7 +160,12 @@ public final class ApiServer implements AutoCloseable {
         deadlines = new RequestDeadlines(connector.getScheduler(), settings.limits().headerTimeoutMillis(),
                 settings.limits().bodyTimeoutMillis());
         connector.addBean(deadlines);
+        addressCap = new AddressCap(settings.limits().maxConnectionsPerAddress());
+        connector.addBean(addressCap);
         server.addConnector(connector);
+        // Past the total, Jetty stops accepting: further connections wait in the accept queue until one closes.
+        connectionLimit = new NetworkConnectionLimit(settings.limits().maxConnections(), connector);
+        server.addBean(connectionLimit);
         server.setErrorHandler(new JsonErrors());
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -489,7 +497,8 @@ public final class ApiServer implements AutoCloseable {
 
     private boolean metrics(Exchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
-                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get(), connectionsCut()),
+                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get(), connectionsCut(),
+                        connectionLimit.getNetworkConnectionCount()),
                 deliveries.get(), gpus.get());
         send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
         return true;
@@ -500,6 +509,7 @@ public final class ApiServer implements AutoCloseable {
         Map<String, Long> cut = new LinkedHashMap<>();
         cut.put("header_timeout", deadlines.headerTimeouts());
         cut.put("body_timeout", deadlines.bodyTimeouts());
+        cut.put("per_address_limit", addressCap.refused());
         return cut;
     }
 

@@ -9,14 +9,29 @@ package io.vigil.server.http;
  * @param bodyTimeoutSeconds how long a request's body may take to arrive, from its first byte
  * @param idleTimeoutSeconds how long a connection may stay silent (between kept-alive requests, or a client that
  *        reads no answer) before it is closed
+ * @param maxConnections connections open at once; more wait in the operating system's accept queue until one closes
+ * @param maxConnectionsPerAddress connections open at once from one client address; more are answered 429 and closed
  */
-public record HttpLimits(double headerTimeoutSeconds, double bodyTimeoutSeconds, double idleTimeoutSeconds) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(10, 10, 30);
+public record HttpLimits(double headerTimeoutSeconds, double bodyTimeoutSeconds, double idleTimeoutSeconds,
+                         int maxConnections, int maxConnectionsPerAddress) {
+    public static final HttpLimits DEFAULTS = new HttpLimits(10, 10, 30, 1024, 64);
 
     public HttpLimits {
         positive("headerTimeoutSeconds", headerTimeoutSeconds);
         positive("bodyTimeoutSeconds", bodyTimeoutSeconds);
         positive("idleTimeoutSeconds", idleTimeoutSeconds);
+        atLeastOne("maxConnections", maxConnections);
+        atLeastOne("maxConnectionsPerAddress", maxConnectionsPerAddress);
+    }
+
+    /** The same caps with other deadlines. */
+    public HttpLimits withTimeouts(double headerSeconds, double bodySeconds, double idleSeconds) {
+        return new HttpLimits(headerSeconds, bodySeconds, idleSeconds, maxConnections, maxConnectionsPerAddress);
+    }
+
+    /** The same deadlines with other connection caps. */
+    public HttpLimits withConnections(int total, int perAddress) {
+        return new HttpLimits(headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds, total, perAddress);
     }
 
     long headerTimeoutMillis() {
@@ -29,6 +44,13 @@ public record HttpLimits(double headerTimeoutSeconds, double bodyTimeoutSeconds,
 
     long idleTimeoutMillis() {
         return Math.round(idleTimeoutSeconds * 1000);
+    }
+
+    private static void atLeastOne(String name, int count) {
+        if (count < 1 || count > 1_000_000) {
+            throw new IllegalArgumentException("The API's " + name + " must be between 1 and 1000000, not " + count
+                    + ".");
+        }
     }
 
     private static void positive(String name, double seconds) {

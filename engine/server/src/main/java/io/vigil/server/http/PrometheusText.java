@@ -27,10 +27,12 @@ final class PrometheusText {
      * Server-level figures the API keeps itself.
      *
      * @param connectionsCut connections the API closed to protect itself, by reason (every reason always listed)
+     * @param connections HTTP connections open now
      */
-    record ServerFigures(long sseClients, long sseClientsDropped, long requests, Map<String, Long> connectionsCut) {
+    record ServerFigures(long sseClients, long sseClientsDropped, long requests, Map<String, Long> connectionsCut,
+                         long connections) {
         ServerFigures(long sseClients, long sseClientsDropped, long requests) {
-            this(sseClients, sseClientsDropped, requests, Map.of());
+            this(sseClients, sseClientsDropped, requests, Map.of(), 0);
         }
     }
 
@@ -114,6 +116,8 @@ final class PrometheusText {
                 DeliveryFigures::rejected);
         p.family("vigil_http_requests_total", "counter", "HTTP requests answered.");
         p.sample("vigil_http_requests_total", null, null, null, server.requests());
+        p.family("vigil_http_connections", "gauge", "HTTP connections open now.");
+        p.sample("vigil_http_connections", null, null, null, server.connections());
         if (!server.connectionsCut().isEmpty()) {
             p.family("vigil_http_connections_cut_total", "counter",
                     "Connections the API closed or refused to protect itself, by reason.");

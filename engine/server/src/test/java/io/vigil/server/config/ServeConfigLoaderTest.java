@@ -142,8 +142,10 @@ class ServeConfigLoaderTest {
                   headerTimeoutSeconds: 5
                   bodyTimeoutSeconds: 7.5
                   idleTimeoutSeconds: 60
+                  maxConnections: 500
+                  maxConnectionsPerAddress: 8
                 """);
-        assertThat(c.server().http()).isEqualTo(new io.vigil.server.http.HttpLimits(5, 7.5, 60));
+        assertThat(c.server().http()).isEqualTo(new io.vigil.server.http.HttpLimits(5, 7.5, 60, 500, 8));
         assertThat(c.server().apiSettings().limits()).isEqualTo(c.server().http());
         assertThat(ServeConfig.Server.DEFAULTS.http()).isEqualTo(io.vigil.server.http.HttpLimits.DEFAULTS);
         refuses("server:\n  headerTimeoutSeconds: 0\n",

@@ -56,7 +56,7 @@ class RequestDeadlinesTest {
 
     @Test
     void headersSentAByteAtATimeAreCutOffAtTheDeadline() throws Exception {
-        start(new HttpLimits(1, 30, 30));
+        start(HttpLimits.DEFAULTS.withTimeouts(1, 30, 30));
         double seconds = trickle("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: " + "a".repeat(200));
         System.out.printf("slow headers cut off after %.2f s (deadline 1 s)%n", seconds);
         assertThat(seconds).as("cut off, and not before the deadline").isBetween(0.9, 4.0);
@@ -66,7 +66,7 @@ class RequestDeadlinesTest {
 
     @Test
     void aBodySentAByteAtATimeIsCutOffAtTheDeadline() throws Exception {
-        start(new HttpLimits(30, 1, 30));
+        start(HttpLimits.DEFAULTS.withTimeouts(30, 1, 30));
         String body = "{\"id\":\"a\",\"url\":\"udp://h:1\",\"x\":\"" + "a".repeat(150) + "\"}";
         double seconds = trickle("POST /api/streams HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length() + "\r\n\r\n", body);
@@ -79,7 +79,7 @@ class RequestDeadlinesTest {
 
     @Test
     void aSilentKeptAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        start(new HttpLimits(30, 30, 1));
+        start(HttpLimits.DEFAULTS.withTimeouts(30, 30, 1));
         try (RawClient c = RawClient.connect(server.port(), null)) {
             c.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
             assertThat(c.readResponse()).startsWith("HTTP/1.1 200").endsWith("{\"status\":\"live\"}");
@@ -91,7 +91,7 @@ class RequestDeadlinesTest {
 
     @Test
     void requestsWithinTheDeadlinesAreServedOnOneConnection() throws Exception {
-        start(new HttpLimits(1, 1, 30));
+        start(HttpLimits.DEFAULTS.withTimeouts(1, 1, 30));
         try (RawClient c = RawClient.connect(server.port(), null)) {
             for (int i = 0; i < 5; i++) {
                 c.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
