@@ -73,7 +73,7 @@ final class ServeRuntime implements AutoCloseable {
                     }
                 }));
             }
-            started = ApiServer.start(config.server().apiSettings(), registry, hub);
+            started = ApiServer.start(config.server().api(), registry, hub);
             started.deliveryFigures(() -> {
                 List<DeliveryFigures> figures = new ArrayList<>();
                 for (int i = 0; i < webhooks.size(); i++) {

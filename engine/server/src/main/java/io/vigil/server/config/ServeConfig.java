@@ -4,7 +4,6 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
 import io.vigil.server.http.ApiSettings;
-import io.vigil.server.http.HttpLimits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,33 +32,37 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     }
 
     /**
-     * @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed)
+     * @param api where and how the HTTP API listens, its tokens, deadlines and caps
      * @param stateDir where a single node keeps the streams added through the API across restarts; null for none
-     * @param http the API's deadlines and caps against slow or hostile clients
      */
-    public record Server(String bind, int port, String token, long maxBodyBytes, Path stateDir, HttpLimits http) {
-        public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024, null);
+    public record Server(ApiSettings api, Path stateDir) {
+        public static final Server DEFAULTS = new Server(ApiSettings.defaults(), null);
 
+        /** The API on {@code bind:port} with {@code token} (null for none), every other setting its default. */
         public Server(String bind, int port, String token, long maxBodyBytes) {
-            this(bind, port, token, maxBodyBytes, null);
+            this(new ApiSettings(bind, port, token, maxBodyBytes), null);
         }
 
-        public Server(String bind, int port, String token, long maxBodyBytes, Path stateDir) {
-            this(bind, port, token, maxBodyBytes, stateDir, HttpLimits.DEFAULTS);
+        public String bind() {
+            return api.bindAddress();
+        }
+
+        public int port() {
+            return api.port();
+        }
+
+        /** The bearer token for changes (and, unless reads are public, reading); null for none. */
+        public String token() {
+            return api.token();
         }
 
         public Server withStateDir(Path dir) {
-            return new Server(bind, port, token, maxBodyBytes, dir, http);
+            return new Server(api, dir);
         }
 
         /** The same server with the command line's bind address, port and token. */
         public Server withListen(String newBind, int newPort, String newToken) {
-            return new Server(newBind, newPort, newToken, maxBodyBytes, stateDir, http);
-        }
-
-        /** What the API is started with. */
-        public ApiSettings apiSettings() {
-            return new ApiSettings(bind, port, token, maxBodyBytes, http);
+            return new Server(api.withListen(newBind, newPort, newToken), stateDir);
         }
     }
 

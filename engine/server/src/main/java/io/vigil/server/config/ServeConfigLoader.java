@@ -9,6 +9,7 @@ import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.http.ApiSettings;
 import io.vigil.server.http.HttpLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -141,13 +142,14 @@ public final class ServeConfigLoader {
     }
 
     private ServeConfig.Server readServer(Node node) {
-        ServeConfig.Server d = ServeConfig.Server.DEFAULTS;
-        String bind = d.bind();
+        ApiSettings d = ServeConfig.Server.DEFAULTS.api();
+        String bind = d.bindAddress();
         int port = d.port();
         String token = d.token();
         long maxBody = d.maxBodyBytes();
-        Path stateDir = d.stateDir();
-        HttpLimits h = d.http();
+        Integer healthPort = d.healthPort();
+        Path stateDir = ServeConfig.Server.DEFAULTS.stateDir();
+        HttpLimits h = d.limits();
         double headerTimeout = h.headerTimeoutSeconds();
         double bodyTimeout = h.bodyTimeoutSeconds();
         double idleTimeout = h.idleTimeoutSeconds();
@@ -159,14 +161,11 @@ public final class ServeConfigLoader {
             switch (k) {
                 case "bind" -> bind = nodes.text(v, "server.bind");
                 case "port" -> port = (int) integer(v, "server.port", 0, 65535);
-                case "token" -> {
-                    token = YamlNodes.isNull(v) ? null : nodes.text(v, "server.token");
-                    if (token != null && token.length() < 16) {
-                        throw new ConfigException(nodes.where(v) + "server.token: must be at least 16 characters long");
-                    }
-                }
+                case "token" -> token = token(v, "server.token");
                 case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
                 case "stateDir" -> stateDir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "server.stateDir"));
+                case "healthPort" -> healthPort = YamlNodes.isNull(v) ? null
+                        : (int) integer(v, "server.healthPort", 0, 65535);
                 case "headerTimeoutSeconds" -> headerTimeout = number(v, "server.headerTimeoutSeconds", 0.05, 3600);
                 case "bodyTimeoutSeconds" -> bodyTimeout = number(v, "server.bodyTimeoutSeconds", 0.05, 3600);
                 case "idleTimeoutSeconds" -> idleTimeout = number(v, "server.idleTimeoutSeconds", 0.05, 3600);
@@ -174,13 +173,26 @@ public final class ServeConfigLoader {
                 case "maxConnectionsPerAddress" ->
                         maxPerAddress = integer(v, "server.maxConnectionsPerAddress", 1, 1_000_000);
                 default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
-                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir", "headerTimeoutSeconds",
-                                "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
+                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir", "healthPort",
+                                "headerTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
                                 "maxConnectionsPerAddress"));
             }
         }
-        return new ServeConfig.Server(bind, port, token, maxBody, stateDir, new HttpLimits(headerTimeout, bodyTimeout,
-                idleTimeout, (int) maxConnections, (int) maxPerAddress));
+        if (healthPort != null && healthPort == port && port != 0) {
+            throw new ConfigException(file + ": server.healthPort: must differ from server.port (" + port + ")");
+        }
+        HttpLimits limits = new HttpLimits(headerTimeout, bodyTimeout, idleTimeout, (int) maxConnections,
+                (int) maxPerAddress);
+        return new ServeConfig.Server(new ApiSettings(bind, port, token, maxBody, limits, healthPort), stateDir);
+    }
+
+    /** A bearer token: at least 16 characters, or null for none. */
+    private String token(Node v, String path) {
+        String token = YamlNodes.isNull(v) ? null : nodes.text(v, path);
+        if (token != null && token.length() < 16) {
+            throw new ConfigException(nodes.where(v) + path + ": must be at least 16 characters long");
+        }
+        return token;
     }
 
     private ServeConfig.Cluster readCluster(Node node, ServeConfig config) {

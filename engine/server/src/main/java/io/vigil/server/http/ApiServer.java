@@ -63,6 +63,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ApiServer implements AutoCloseable {
     /** Platform threads for Jetty's acceptor, selector and bookkeeping; requests run on virtual threads. */
     private static final int JETTY_THREADS = 16;
+    /** Connections at once on the health port: probes, one or two at a time. */
+    private static final int HEALTH_PORT_MAX_CONNECTIONS = 64;
+    /** The routes the health port answers; anything else there is 404. */
+    private static final Set<String> HEALTH_ROUTES = Set.of("/health/live", "/health/ready");
     /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
@@ -102,10 +106,9 @@ public final class ApiServer implements AutoCloseable {
     private final StreamRegistry registry;
     private final EventHub hub;
     private final Server server;
-    private final ServerConnector connector;
-    private final RequestDeadlines deadlines;
-    private final AddressCap addressCap;
-    private final NetworkConnectionLimit connectionLimit;
+    private final Port main;
+    /** The health port's, or null. */
+    private final Port health;
     private final boolean loopbackOnly;
     private final byte[] tokenBytes;
     private final List<Route> routes = new ArrayList<>();
@@ -152,20 +155,9 @@ public final class ApiServer implements AutoCloseable {
         // Paths are matched raw, segment by segment, against fixed names: an encoded '/' or '..' names nothing
         // (404) rather than being refused as ambiguous (400).
         http.setUriCompliance(UriCompliance.LEGACY);
-        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost(address.getHostAddress());
-        connector.setPort(settings.port());
-        connector.setIdleTimeout(settings.limits().idleTimeoutMillis());
-        connector.setAcceptQueueSize(64);
-        deadlines = new RequestDeadlines(connector.getScheduler(), settings.limits().headerTimeoutMillis(),
-                settings.limits().bodyTimeoutMillis());
-        connector.addBean(deadlines);
-        addressCap = new AddressCap(settings.limits().maxConnectionsPerAddress());
-        connector.addBean(addressCap);
-        server.addConnector(connector);
-        // Past the total, Jetty stops accepting: further connections wait in the accept queue until one closes.
-        connectionLimit = new NetworkConnectionLimit(settings.limits().maxConnections(), connector);
-        server.addBean(connectionLimit);
+        this.main = listen(http, address, settings.port(), settings.limits().maxConnections());
+        this.health = settings.healthPort() == null ? null
+                : listen(http, address, settings.healthPort(), HEALTH_PORT_MAX_CONNECTIONS);
         server.setErrorHandler(new JsonErrors());
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -181,6 +173,34 @@ public final class ApiServer implements AutoCloseable {
             server.stop();
             throw e;
         }
+    }
+
+    /** A listening port and the guards on its connections. */
+    private record Port(ServerConnector connector, RequestDeadlines deadlines, AddressCap addressCap,
+                        NetworkConnectionLimit connectionLimit) {
+    }
+
+    /**
+     * A port on {@code address} with the deadlines and caps: the idle timeout, header and body deadlines, at most
+     * {@code maxConnections} in all (past that, Jetty stops accepting: more wait in the accept queue until one
+     * closes) and {@code maxConnectionsPerAddress} from one address.
+     */
+    private Port listen(HttpConfiguration http, InetAddress address, int port, int maxConnections) {
+        HttpLimits limits = settings.limits();
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getHostAddress());
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeoutMillis());
+        connector.setAcceptQueueSize(64);
+        RequestDeadlines deadlines = new RequestDeadlines(connector.getScheduler(), limits.headerTimeoutMillis(),
+                limits.bodyTimeoutMillis());
+        connector.addBean(deadlines);
+        AddressCap addressCap = new AddressCap(limits.maxConnectionsPerAddress());
+        connector.addBean(addressCap);
+        server.addConnector(connector);
+        NetworkConnectionLimit connectionLimit = new NetworkConnectionLimit(maxConnections, connector);
+        server.addBean(connectionLimit);
+        return new Port(connector, deadlines, addressCap, connectionLimit);
     }
 
     /**
@@ -229,14 +249,19 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port actually bound (the one asked for, or the one picked for port 0). */
     public int port() {
-        return connector.getLocalPort();
+        return main.connector().getLocalPort();
+    }
+
+    /** The health port actually bound, or -1 without one. */
+    public int healthPort() {
+        return health == null ? -1 : health.connector().getLocalPort();
     }
 
     /** Where the server answers, e.g. {@code http://127.0.0.1:8321/}. */
     public URI baseUri() {
         InetAddress a;
         try {
-            a = InetAddress.getByName(connector.getHost());
+            a = InetAddress.getByName(main.connector().getHost());
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
@@ -290,7 +315,11 @@ public final class ApiServer implements AutoCloseable {
             String path = exchange.rawPath();
             String[] parts = path.equals("/") || path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
             Set<String> allowed = new LinkedHashSet<>();
+            boolean healthPortOnly = health != null && exchange.connector() == health.connector();
             for (Route route : routes) {
+                if (healthPortOnly && !HEALTH_ROUTES.contains(route.template())) {
+                    continue;
+                }
                 Map<String, String> params = match(route.parts(), parts);
                 if (params == null) {
                     continue;
@@ -498,7 +527,7 @@ public final class ApiServer implements AutoCloseable {
     private boolean metrics(Exchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
                 new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get(), connectionsCut(),
-                        connectionLimit.getNetworkConnectionCount()),
+                        main.connectionLimit().getNetworkConnectionCount()),
                 deliveries.get(), gpus.get());
         send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
         return true;
@@ -507,9 +536,10 @@ public final class ApiServer implements AutoCloseable {
     /** What /metrics shows as vigil_http_connections_cut_total, by reason. */
     private Map<String, Long> connectionsCut() {
         Map<String, Long> cut = new LinkedHashMap<>();
-        cut.put("header_timeout", deadlines.headerTimeouts());
-        cut.put("body_timeout", deadlines.bodyTimeouts());
-        cut.put("per_address_limit", addressCap.refused());
+        List<Port> ports = health == null ? List.of(main) : List.of(main, health);
+        cut.put("header_timeout", ports.stream().mapToLong(p -> p.deadlines().headerTimeouts()).sum());
+        cut.put("body_timeout", ports.stream().mapToLong(p -> p.deadlines().bodyTimeouts()).sum());
+        cut.put("per_address_limit", ports.stream().mapToLong(p -> p.addressCap().refused()).sum());
         return cut;
     }
 

@@ -8,8 +8,11 @@ package io.vigil.server.http;
  * @param token the bearer token that mutating requests must carry; null for none (loopback only)
  * @param maxBodyBytes the largest request body taken; a larger one is answered 413
  * @param limits deadlines and caps that keep slow or hostile clients from holding the API
+ * @param healthPort a second port on the same address that answers only {@code /health/live} and
+ *        {@code /health/ready}, outside the main port's connection caps (for probes); null for none
  */
-public record ApiSettings(String bindAddress, int port, String token, long maxBodyBytes, HttpLimits limits) {
+public record ApiSettings(String bindAddress, int port, String token, long maxBodyBytes, HttpLimits limits,
+                          Integer healthPort) {
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8321;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -24,6 +27,10 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
         if (token != null && token.isBlank()) {
             throw new IllegalArgumentException("The API token must not be blank; leave it out for no token.");
         }
+        if (healthPort != null && (healthPort < 0 || healthPort > 65535 || (healthPort == port && port != 0))) {
+            throw new IllegalArgumentException("The API's healthPort must be between 0 and 65535 and not its port,"
+                    + " not " + healthPort + ".");
+        }
         if (limits == null) {
             throw new IllegalArgumentException("The API's limits must be given (HttpLimits.DEFAULTS for the defaults).");
         }
@@ -34,7 +41,7 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
 
     /** Where and how, with the default limits. */
     public ApiSettings(String bindAddress, int port, String token, long maxBodyBytes) {
-        this(bindAddress, port, token, maxBodyBytes, HttpLimits.DEFAULTS);
+        this(bindAddress, port, token, maxBodyBytes, HttpLimits.DEFAULTS, null);
     }
 
     /** 127.0.0.1:8321, no token, 64 KiB bodies, the default limits. */
@@ -44,11 +51,21 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
 
     /** The same settings on another port. */
     public ApiSettings withPort(int newPort) {
-        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes, limits);
+        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes, limits, healthPort);
+    }
+
+    /** The same settings on another address and port with another token (the command line's). */
+    public ApiSettings withListen(String newBindAddress, int newPort, String newToken) {
+        return new ApiSettings(newBindAddress, newPort, newToken, maxBodyBytes, limits, healthPort);
     }
 
     /** The same settings with other limits. */
     public ApiSettings withLimits(HttpLimits newLimits) {
-        return new ApiSettings(bindAddress, port, token, maxBodyBytes, newLimits);
+        return new ApiSettings(bindAddress, port, token, maxBodyBytes, newLimits, healthPort);
+    }
+
+    /** The same settings with a health port (null for none). */
+    public ApiSettings withHealthPort(Integer newHealthPort) {
+        return new ApiSettings(bindAddress, port, token, maxBodyBytes, limits, newHealthPort);
     }
 }

@@ -12,6 +12,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.QuietException;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -67,6 +68,11 @@ final class Exchange {
     InetAddress remoteAddress() {
         SocketAddress a = request.getConnectionMetaData().getRemoteSocketAddress();
         return a instanceof InetSocketAddress inet ? inet.getAddress() : InetAddress.getLoopbackAddress();
+    }
+
+    /** The connector (port) the request came in on. */
+    Connector connector() {
+        return request.getConnectionMetaData().getConnector();
     }
 
     /** Sets a response header, replacing any earlier value. */
