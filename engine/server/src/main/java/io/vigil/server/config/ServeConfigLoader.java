@@ -148,6 +148,9 @@ public final class ServeConfigLoader {
         String token = d.token();
         long maxBody = d.maxBodyBytes();
         Integer healthPort = d.healthPort();
+        String viewerToken = d.viewerToken();
+        boolean publicRead = d.publicRead();
+        boolean metricsNeedToken = d.metricsNeedToken();
         Path stateDir = ServeConfig.Server.DEFAULTS.stateDir();
         HttpLimits h = d.limits();
         double headerTimeout = h.headerTimeoutSeconds();
@@ -162,6 +165,9 @@ public final class ServeConfigLoader {
                 case "bind" -> bind = nodes.text(v, "server.bind");
                 case "port" -> port = (int) integer(v, "server.port", 0, 65535);
                 case "token" -> token = token(v, "server.token");
+                case "viewerToken" -> viewerToken = token(v, "server.viewerToken");
+                case "publicRead" -> publicRead = nodes.bool(v, "server.publicRead");
+                case "metricsNeedToken" -> metricsNeedToken = nodes.bool(v, "server.metricsNeedToken");
                 case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
                 case "stateDir" -> stateDir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "server.stateDir"));
                 case "healthPort" -> healthPort = YamlNodes.isNull(v) ? null
@@ -173,17 +179,23 @@ public final class ServeConfigLoader {
                 case "maxConnectionsPerAddress" ->
                         maxPerAddress = integer(v, "server.maxConnectionsPerAddress", 1, 1_000_000);
                 default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
-                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir", "healthPort",
+                        Set.of("bind", "port", "token", "viewerToken", "publicRead", "metricsNeedToken",
+                                "maxBodyBytes", "stateDir", "healthPort",
                                 "headerTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
                                 "maxConnectionsPerAddress"));
             }
+        }
+        if (viewerToken != null && (token == null || viewerToken.equals(token))) {
+            throw new ConfigException(file + ": server.viewerToken: needs server.token beside it, and must differ"
+                    + " from it");
         }
         if (healthPort != null && healthPort == port && port != 0) {
             throw new ConfigException(file + ": server.healthPort: must differ from server.port (" + port + ")");
         }
         HttpLimits limits = new HttpLimits(headerTimeout, bodyTimeout, idleTimeout, (int) maxConnections,
                 (int) maxPerAddress);
-        return new ServeConfig.Server(new ApiSettings(bind, port, token, maxBody, limits, healthPort), stateDir);
+        return new ServeConfig.Server(new ApiSettings(bind, port, token, maxBody, limits, healthPort, viewerToken,
+                publicRead, metricsNeedToken), stateDir);
     }
 
     /** A bearer token: at least 16 characters, or null for none. */

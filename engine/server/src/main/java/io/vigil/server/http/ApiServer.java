@@ -17,7 +17,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -65,6 +64,9 @@ public final class ApiServer implements AutoCloseable {
     private static final int JETTY_THREADS = 16;
     /** Connections at once on the health port: probes, one or two at a time. */
     private static final int HEALTH_PORT_MAX_CONNECTIONS = 64;
+    /** Routes anyone may take, token or not (the rest: see {@link #authorize}). */
+    private static final Set<String> OPEN_ROUTES = Set.of("GET /", "GET /dashboard/{asset}", "GET /api/openapi.yaml",
+            "POST /api/session", "DELETE /api/session", "GET /health/live", "GET /health/ready");
     /** The routes the health port answers; anything else there is 404. */
     private static final Set<String> HEALTH_ROUTES = Set.of("/health/live", "/health/ready");
     /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
@@ -110,7 +112,7 @@ public final class ApiServer implements AutoCloseable {
     /** The health port's, or null. */
     private final Port health;
     private final boolean loopbackOnly;
-    private final byte[] tokenBytes;
+    private final Access access;
     private final List<Route> routes = new ArrayList<>();
     private final Set<SseConnection> sseClients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sseNumber = new AtomicInteger();
@@ -126,10 +128,12 @@ public final class ApiServer implements AutoCloseable {
         this.registry = registry;
         this.hub = hub;
         this.loopbackOnly = address.isLoopbackAddress();
-        this.tokenBytes = settings.token() == null ? null : settings.token().getBytes(StandardCharsets.UTF_8);
+        this.access = new Access(settings);
         route("GET", "/", this::dashboardIndex);
         route("GET", "/dashboard/{asset}", this::dashboardAsset);
         route("GET", "/api/openapi.yaml", this::openApi);
+        route("POST", "/api/session", this::openSession);
+        route("DELETE", "/api/session", this::closeSession);
         route("GET", "/api/streams", this::listStreams);
         route("POST", "/api/streams", this::addStream);
         route("GET", "/api/streams/{id}", this::getStream);
@@ -328,9 +332,7 @@ public final class ApiServer implements AutoCloseable {
                 if (!route.method().equals(exchange.method())) {
                     continue;
                 }
-                if (route.mutating()) {
-                    checkToken(exchange);
-                }
+                exchange.role(authorize(exchange, route));
                 route.handler().handle(exchange, params);
                 return;
             }
@@ -392,20 +394,79 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void checkToken(Exchange exchange) {
-        if (tokenBytes == null) {
-            return;
+    /**
+     * Who may take this route: anyone for the open ones (the dashboard's files, the description, health, the
+     * session routes, /metrics unless {@code metricsNeedToken}); the token's holder for a change (its bearer header
+     * only, never a session cookie); for reading, with a token configured and reads not public, a token (either)
+     * or a session. Returns the role the request proved.
+     */
+    private Access.Role authorize(Exchange exchange, Route route) {
+        String key = route.method() + " " + route.template();
+        boolean metrics = key.equals("GET /metrics");
+        if (OPEN_ROUTES.contains(key) || (metrics && !settings.metricsNeedToken())) {
+            return access.reader(exchange);
+        }
+        if (route.mutating()) {
+            return checkToken(exchange);
+        }
+        Access.Role role = access.reader(exchange);
+        if (role == Access.Role.NONE && (access.readNeedsToken() || (metrics && access.tokenConfigured()))) {
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
+            throw new ApiError(401, exchange.header("Authorization") == null
+                    ? "Reading needs a token here: an Authorization: Bearer header, or the dashboard's sign-in."
+                    : "The bearer token is not one this server was given.");
+        }
+        return role;
+    }
+
+    /** A change needs the token (when one is configured), in the Authorization header. */
+    private Access.Role checkToken(Exchange exchange) {
+        if (!access.tokenConfigured()) {
+            return Access.Role.ADMIN;
         }
         String header = exchange.header("Authorization");
-        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        // MessageDigest.isEqual takes the same time whatever the first differing byte: no timing oracle.
-        if (!MessageDigest.isEqual(given, tokenBytes)) {
+        Access.Role role = access.bearer(header);
+        if (role == Access.Role.VIEWER) {
+            throw new ApiError(403, "The viewer token only reads; changes need the server's token.");
+        }
+        if (role != Access.Role.ADMIN) {
             exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
             throw new ApiError(401, header == null
                     ? "This request changes the streams and needs an Authorization: Bearer token header."
                     : "The bearer token is not the one this server was given.");
         }
+        return role;
+    }
+
+    /**
+     * Signs a browser in: the token (either) in the Authorization header buys a session cookie, HttpOnly (no script
+     * reads it), SameSite=Strict (no other site's page sends it) and read-only. Without a token configured there is
+     * nothing to sign in to: 204 and no cookie.
+     */
+    private boolean openSession(Exchange exchange, Map<String, String> params) {
+        exchange.setHeader("Cache-Control", "no-store");
+        if (!access.tokenConfigured()) {
+            exchange.sendEmpty(204);
+            return true;
+        }
+        if (access.bearer(exchange.header("Authorization")) == Access.Role.NONE) {
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
+            throw new ApiError(401, "Signing in needs the server's token or viewer token in an Authorization:"
+                    + " Bearer header.");
+        }
+        exchange.addHeader("Set-Cookie", Access.COOKIE + "=" + access.sessions.open() + "; Path=/; Max-Age="
+                + Sessions.TTL_SECONDS + "; HttpOnly; SameSite=Strict");
+        exchange.sendEmpty(204);
+        return true;
+    }
+
+    /** Signs a browser out: its session ends and its cookie is cleared. */
+    private boolean closeSession(Exchange exchange, Map<String, String> params) {
+        access.sessions.close(exchange.cookie(Access.COOKIE));
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.addHeader("Set-Cookie", Access.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+        exchange.sendEmpty(204);
+        return true;
     }
 
     // ---- handlers ----

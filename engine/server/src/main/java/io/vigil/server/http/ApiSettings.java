@@ -10,9 +10,14 @@ package io.vigil.server.http;
  * @param limits deadlines and caps that keep slow or hostile clients from holding the API
  * @param healthPort a second port on the same address that answers only {@code /health/live} and
  *        {@code /health/ready}, outside the main port's connection caps (for probes); null for none
+ * @param viewerToken a second bearer token that may read but change nothing; null for none (needs {@code token})
+ * @param publicRead whether reading (streams, pictures, alarms, SSE) needs no token even when {@code token} is set
+ *        (a wall screen); changes still need it
+ * @param metricsNeedToken whether {@code /metrics} needs a token (either) when one is configured; Prometheus
+ *        scrapes without one by default
  */
 public record ApiSettings(String bindAddress, int port, String token, long maxBodyBytes, HttpLimits limits,
-                          Integer healthPort) {
+                          Integer healthPort, String viewerToken, boolean publicRead, boolean metricsNeedToken) {
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8321;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -26,6 +31,10 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
         }
         if (token != null && token.isBlank()) {
             throw new IllegalArgumentException("The API token must not be blank; leave it out for no token.");
+        }
+        if (viewerToken != null && (viewerToken.isBlank() || token == null || viewerToken.equals(token))) {
+            throw new IllegalArgumentException("The viewer token needs a token (server.token) beside it, and must"
+                    + " differ from it.");
         }
         if (healthPort != null && (healthPort < 0 || healthPort > 65535 || (healthPort == port && port != 0))) {
             throw new IllegalArgumentException("The API's healthPort must be between 0 and 65535 and not its port,"
@@ -41,7 +50,7 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
 
     /** Where and how, with the default limits. */
     public ApiSettings(String bindAddress, int port, String token, long maxBodyBytes) {
-        this(bindAddress, port, token, maxBodyBytes, HttpLimits.DEFAULTS, null);
+        this(bindAddress, port, token, maxBodyBytes, HttpLimits.DEFAULTS, null, null, false, false);
     }
 
     /** 127.0.0.1:8321, no token, 64 KiB bodies, the default limits. */
@@ -51,21 +60,31 @@ public record ApiSettings(String bindAddress, int port, String token, long maxBo
 
     /** The same settings on another port. */
     public ApiSettings withPort(int newPort) {
-        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes, limits, healthPort);
+        return new ApiSettings(bindAddress, newPort, token, maxBodyBytes, limits, healthPort, viewerToken, publicRead,
+                metricsNeedToken);
     }
 
     /** The same settings on another address and port with another token (the command line's). */
     public ApiSettings withListen(String newBindAddress, int newPort, String newToken) {
-        return new ApiSettings(newBindAddress, newPort, newToken, maxBodyBytes, limits, healthPort);
+        return new ApiSettings(newBindAddress, newPort, newToken, maxBodyBytes, limits, healthPort, viewerToken,
+                publicRead, metricsNeedToken);
     }
 
     /** The same settings with other limits. */
     public ApiSettings withLimits(HttpLimits newLimits) {
-        return new ApiSettings(bindAddress, port, token, maxBodyBytes, newLimits, healthPort);
+        return new ApiSettings(bindAddress, port, token, maxBodyBytes, newLimits, healthPort, viewerToken, publicRead,
+                metricsNeedToken);
     }
 
     /** The same settings with a health port (null for none). */
     public ApiSettings withHealthPort(Integer newHealthPort) {
-        return new ApiSettings(bindAddress, port, token, maxBodyBytes, limits, newHealthPort);
+        return new ApiSettings(bindAddress, port, token, maxBodyBytes, limits, newHealthPort, viewerToken, publicRead,
+                metricsNeedToken);
+    }
+
+    /** The same settings with other read access: a viewer token (or null), public reads, metrics behind a token. */
+    public ApiSettings withReadAccess(String newViewerToken, boolean newPublicRead, boolean newMetricsNeedToken) {
+        return new ApiSettings(bindAddress, port, token, maxBodyBytes, limits, healthPort, newViewerToken,
+                newPublicRead, newMetricsNeedToken);
     }
 }

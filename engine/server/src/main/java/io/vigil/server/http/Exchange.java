@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ExecutionException;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.QuietException;
@@ -27,6 +26,7 @@ final class Exchange {
     private final Request request;
     private final Response response;
     private final Callback callback;
+    private Access.Role role = Access.Role.NONE;
 
     Exchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -59,15 +59,29 @@ final class Exchange {
         return request.getHeaders().get(name);
     }
 
-    /** Every value of a request header (Cookie may come several times). */
-    java.util.List<String> headers(String name) {
-        return request.getHeaders().getValuesList(name);
-    }
-
     /** The client's address (the TCP peer's, not a header's). */
     InetAddress remoteAddress() {
         SocketAddress a = request.getConnectionMetaData().getRemoteSocketAddress();
         return a instanceof InetSocketAddress inet ? inet.getAddress() : InetAddress.getLoopbackAddress();
+    }
+
+    /** Who the request proved to be (set once its route is authorized). */
+    Access.Role role() {
+        return role;
+    }
+
+    void role(Access.Role proved) {
+        this.role = proved;
+    }
+
+    /** A cookie's value, or null. */
+    String cookie(String name) {
+        for (org.eclipse.jetty.http.HttpCookie c : Request.getCookies(request)) {
+            if (c.getName().equals(name)) {
+                return c.getValue();
+            }
+        }
+        return null;
     }
 
     /** The connector (port) the request came in on. */
@@ -83,10 +97,6 @@ final class Exchange {
     /** Adds a response header beside earlier ones (Set-Cookie). */
     void addHeader(String name, String value) {
         response.getHeaders().add(name, value);
-    }
-
-    HttpFields.Mutable responseHeaders() {
-        return response.getHeaders();
     }
 
     /** The request body as a blocking stream; the caller bounds how much it reads. */

@@ -156,6 +156,25 @@ class ServeConfigLoaderTest {
     }
 
     @Test
+    void readAccessIsServerKeys() {
+        ServeConfig c = ServeConfigLoader.parse("v.yaml", """
+                server:
+                  token: abcdefghijklmnopqrstuvwxyz
+                  viewerToken: zyxwvutsrqponmlkjihgfedcba
+                  publicRead: false
+                  metricsNeedToken: true
+                """);
+        assertThat(c.server().api().viewerToken()).isEqualTo("zyxwvutsrqponmlkjihgfedcba");
+        assertThat(c.server().api().publicRead()).isFalse();
+        assertThat(c.server().api().metricsNeedToken()).isTrue();
+        assertThat(ServeConfig.Server.DEFAULTS.api().metricsNeedToken()).isFalse();
+        refuses("server:\n  viewerToken: zyxwvutsrqponmlkjihgfedcba\n", "v.yaml: server.viewerToken: needs server.token");
+        refuses("server:\n  token: abcdefghijklmnop\n  viewerToken: short\n",
+                "v.yaml:3: server.viewerToken: must be at least 16 characters");
+        refuses("server:\n  publicRead: maybe\n", "v.yaml:2: server.publicRead: must be true or false");
+    }
+
+    @Test
     void emptyFileIsTheDefaults() {
         ServeConfig c = ServeConfigLoader.parse("empty.yaml", "");
         assertThat(c.server()).isEqualTo(ServeConfig.Server.DEFAULTS);
