@@ -158,6 +158,8 @@ public final class ServeConfigLoader {
         double idleTimeout = h.idleTimeoutSeconds();
         long maxConnections = h.maxConnections();
         long maxPerAddress = h.maxConnectionsPerAddress();
+        long maxSse = h.maxSseClients();
+        Long maxSseWithoutToken = null;
         for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
@@ -178,11 +180,14 @@ public final class ServeConfigLoader {
                 case "maxConnections" -> maxConnections = integer(v, "server.maxConnections", 1, 1_000_000);
                 case "maxConnectionsPerAddress" ->
                         maxPerAddress = integer(v, "server.maxConnectionsPerAddress", 1, 1_000_000);
+                case "maxSseClients" -> maxSse = integer(v, "server.maxSseClients", 1, 100_000);
+                case "maxSseClientsWithoutToken" ->
+                        maxSseWithoutToken = integer(v, "server.maxSseClientsWithoutToken", 0, 100_000);
                 default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
                         Set.of("bind", "port", "token", "viewerToken", "publicRead", "metricsNeedToken",
                                 "maxBodyBytes", "stateDir", "healthPort",
                                 "headerTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
-                                "maxConnectionsPerAddress"));
+                                "maxConnectionsPerAddress", "maxSseClients", "maxSseClientsWithoutToken"));
             }
         }
         if (viewerToken != null && (token == null || viewerToken.equals(token))) {
@@ -192,8 +197,14 @@ public final class ServeConfigLoader {
         if (healthPort != null && healthPort == port && port != 0) {
             throw new ConfigException(file + ": server.healthPort: must differ from server.port (" + port + ")");
         }
+        // Half the SSE places for clients without a token unless said otherwise.
+        long withoutToken = maxSseWithoutToken != null ? maxSseWithoutToken : maxSse / 2;
+        if (withoutToken > maxSse) {
+            throw new ConfigException(file + ": server.maxSseClientsWithoutToken: must be at most server.maxSseClients ("
+                    + maxSse + ")");
+        }
         HttpLimits limits = new HttpLimits(headerTimeout, bodyTimeout, idleTimeout, (int) maxConnections,
-                (int) maxPerAddress);
+                (int) maxPerAddress, (int) maxSse, (int) withoutToken);
         return new ServeConfig.Server(new ApiSettings(bind, port, token, maxBody, limits, healthPort, viewerToken,
                 publicRead, metricsNeedToken), stateDir);
     }

@@ -26,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,8 +72,6 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
     static final int SSE_QUEUE_CAPACITY = 2048;
-    /** SSE clients at once; more are answered 503. */
-    static final int MAX_SSE_CLIENTS = 256;
     static final int DEFAULT_ALARM_LIMIT = 100;
     static final int MAX_ALARM_LIMIT = 10_000;
     private static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -114,7 +111,7 @@ public final class ApiServer implements AutoCloseable {
     private final boolean loopbackOnly;
     private final Access access;
     private final List<Route> routes = new ArrayList<>();
-    private final Set<SseConnection> sseClients = ConcurrentHashMap.newKeySet();
+    private final SseSlots sseClients;
     private final AtomicInteger sseNumber = new AtomicInteger();
     private final AtomicLong sseDropped = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -129,6 +126,7 @@ public final class ApiServer implements AutoCloseable {
         this.hub = hub;
         this.loopbackOnly = address.isLoopbackAddress();
         this.access = new Access(settings);
+        this.sseClients = new SseSlots(settings.limits().maxSseClients(), settings.limits().maxSseClientsWithoutToken());
         route("GET", "/", this::dashboardIndex);
         route("GET", "/dashboard/{asset}", this::dashboardAsset);
         route("GET", "/api/openapi.yaml", this::openApi);
@@ -282,12 +280,12 @@ public final class ApiServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (SseConnection c : sseClients) {
+        for (SseConnection c : sseClients.all()) {
             c.close();
         }
         // Let each feed end with its last chunk, so that a client reads an end rather than a reset.
         try {
-            for (SseConnection c : sseClients) {
+            for (SseConnection c : sseClients.all()) {
                 c.awaitEnd(1000);
             }
         } catch (InterruptedException e) {
@@ -563,9 +561,13 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The SSE feed. A place is taken before the answer starts; with a token configured a client that proved one
+     * always gets a place (see {@link SseSlots}).
+     */
     private boolean events(Exchange exchange, Map<String, String> params) throws IOException {
-        if (sseClients.size() >= MAX_SSE_CLIENTS) {
-            throw new ApiError(503, "There are already " + MAX_SSE_CLIENTS + " clients on /api/events.");
+        if (closed.get()) {
+            throw new ApiError(503, "The server is shutting down.");
         }
         exchange.setHeader("Content-Type", "text/event-stream; charset=utf-8");
         exchange.setHeader("Cache-Control", "no-store");
@@ -574,12 +576,15 @@ public final class ApiServer implements AutoCloseable {
         SseConnection connection = new SseConnection(exchange, SSE_QUEUE_CAPACITY,
                 Math.min(SseConnection.KEEPALIVE_NANOS,
                         TimeUnit.MILLISECONDS.toNanos(settings.limits().idleTimeoutMillis()) / 2),
-                () -> sseClients.remove(self[0]), sseDropped::incrementAndGet);
+                () -> sseClients.release(self[0]), sseDropped::incrementAndGet);
         self[0] = connection;
-        sseClients.add(connection);
-        if (closed.get()) {
-            sseClients.remove(connection);
-            throw new ApiError(503, "The server is shutting down.");
+        SseSlots.Admission admission = sseClients.admit(connection, exchange.role() != Access.Role.NONE,
+                access.tokenConfigured());
+        if (!admission.admitted()) {
+            throw new ApiError(503, admission.refusal());
+        }
+        if (admission.evicted() != null) {
+            admission.evicted().evict();
         }
         connection.start(hub, "vigil-sse-" + sseNumber.incrementAndGet());
         return false;
@@ -601,6 +606,7 @@ public final class ApiServer implements AutoCloseable {
         cut.put("header_timeout", ports.stream().mapToLong(p -> p.deadlines().headerTimeouts()).sum());
         cut.put("body_timeout", ports.stream().mapToLong(p -> p.deadlines().bodyTimeouts()).sum());
         cut.put("per_address_limit", ports.stream().mapToLong(p -> p.addressCap().refused()).sum());
+        cut.put("sse_evicted", sseClients.evictions());
         return cut;
     }
 

@@ -11,10 +11,14 @@ package io.vigil.server.http;
  *        reads no answer) before it is closed
  * @param maxConnections connections open at once; more wait in the operating system's accept queue until one closes
  * @param maxConnectionsPerAddress connections open at once from one client address; more are answered 429 and closed
+ * @param maxSseClients clients on {@code /api/events} at once; more are answered 503
+ * @param maxSseClientsWithoutToken of those, clients without a token or session, where a token is configured (and
+ *        reads are public); a client with one always gets a place, the oldest without one making way
  */
 public record HttpLimits(double headerTimeoutSeconds, double bodyTimeoutSeconds, double idleTimeoutSeconds,
-                         int maxConnections, int maxConnectionsPerAddress) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(10, 10, 30, 1024, 64);
+                         int maxConnections, int maxConnectionsPerAddress, int maxSseClients,
+                         int maxSseClientsWithoutToken) {
+    public static final HttpLimits DEFAULTS = new HttpLimits(10, 10, 30, 1024, 64, 256, 128);
 
     public HttpLimits {
         positive("headerTimeoutSeconds", headerTimeoutSeconds);
@@ -22,16 +26,29 @@ public record HttpLimits(double headerTimeoutSeconds, double bodyTimeoutSeconds,
         positive("idleTimeoutSeconds", idleTimeoutSeconds);
         atLeastOne("maxConnections", maxConnections);
         atLeastOne("maxConnectionsPerAddress", maxConnectionsPerAddress);
+        atLeastOne("maxSseClients", maxSseClients);
+        if (maxSseClientsWithoutToken < 0 || maxSseClientsWithoutToken > maxSseClients) {
+            throw new IllegalArgumentException("The API's maxSseClientsWithoutToken must be between 0 and"
+                    + " maxSseClients (" + maxSseClients + "), not " + maxSseClientsWithoutToken + ".");
+        }
     }
 
     /** The same caps with other deadlines. */
     public HttpLimits withTimeouts(double headerSeconds, double bodySeconds, double idleSeconds) {
-        return new HttpLimits(headerSeconds, bodySeconds, idleSeconds, maxConnections, maxConnectionsPerAddress);
+        return new HttpLimits(headerSeconds, bodySeconds, idleSeconds, maxConnections, maxConnectionsPerAddress,
+                maxSseClients, maxSseClientsWithoutToken);
     }
 
     /** The same deadlines with other connection caps. */
     public HttpLimits withConnections(int total, int perAddress) {
-        return new HttpLimits(headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds, total, perAddress);
+        return new HttpLimits(headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds, total, perAddress,
+                maxSseClients, maxSseClientsWithoutToken);
+    }
+
+    /** The same deadlines and connection caps with other SSE places. */
+    public HttpLimits withSse(int total, int withoutToken) {
+        return new HttpLimits(headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds, maxConnections,
+                maxConnectionsPerAddress, total, withoutToken);
     }
 
     long headerTimeoutMillis() {

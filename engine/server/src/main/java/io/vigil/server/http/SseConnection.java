@@ -30,6 +30,7 @@ final class SseConnection implements Consumer<EventHub.Published> {
     private final long keepaliveNanos;
     private volatile boolean closing;
     private volatile boolean overflowed;
+    private volatile boolean evicted;
     private volatile Thread writer;
     private EventHub.Subscription subscription;
 
@@ -88,6 +89,15 @@ final class SseConnection implements Consumer<EventHub.Published> {
         }
     }
 
+    /**
+     * Ends this connection to make way for another client: its feed ends and the connection closes (the client's
+     * EventSource tries again later, and may find no place).
+     */
+    void evict() {
+        evicted = true;
+        close();
+    }
+
     /** Waits up to {@code millis} for the writer to end the response cleanly (after {@link #close}). */
     void awaitEnd(long millis) throws InterruptedException {
         Thread w = writer;
@@ -122,7 +132,7 @@ final class SseConnection implements Consumer<EventHub.Published> {
                     exchange.write(text.toString().getBytes(StandardCharsets.UTF_8));
                 }
             }
-            clean = !overflowed;
+            clean = !overflowed && !evicted;
         } catch (IOException | InterruptedException e) {
             // The client went away, fell too far behind, or the server is closing: nothing to tell anyone.
         } finally {
@@ -134,7 +144,7 @@ final class SseConnection implements Consumer<EventHub.Published> {
                 if (clean) {
                     exchange.end();
                 } else {
-                    exchange.abort(new IOException("SSE client cut off"));
+                    exchange.abort(new IOException(evicted ? "SSE client evicted" : "SSE client cut off"));
                 }
             } catch (IOException | RuntimeException ignored) {
                 // ending a feed whose client is already gone

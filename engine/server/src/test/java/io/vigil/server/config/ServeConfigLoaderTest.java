@@ -145,14 +145,18 @@ class ServeConfigLoaderTest {
                   maxConnections: 500
                   maxConnectionsPerAddress: 8
                   healthPort: 8322
+                  maxSseClients: 100
                 """);
-        assertThat(c.server().api().limits()).isEqualTo(new io.vigil.server.http.HttpLimits(5, 7.5, 60, 500, 8));
+        assertThat(c.server().api().limits()).isEqualTo(
+                new io.vigil.server.http.HttpLimits(5, 7.5, 60, 500, 8, 100, 50));
         assertThat(c.server().api().healthPort()).isEqualTo(8322);
         assertThat(ServeConfig.Server.DEFAULTS.api().limits()).isEqualTo(io.vigil.server.http.HttpLimits.DEFAULTS);
         assertThat(ServeConfig.Server.DEFAULTS.api().healthPort()).isNull();
         refuses("server:\n  headerTimeoutSeconds: 0\n",
                 "v.yaml:2: server.headerTimeoutSeconds: must be between 0.05 and 3600");
         refuses("server:\n  healthPort: 8321\n", "v.yaml: server.healthPort: must differ from server.port");
+        refuses("server:\n  maxSseClients: 10\n  maxSseClientsWithoutToken: 11\n",
+                "v.yaml: server.maxSseClientsWithoutToken: must be at most server.maxSseClients");
     }
 
     @Test
