@@ -55,8 +55,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>Security: loopback by default and then only for Host headers naming loopback (no DNS rebinding); any other
  * bind address needs a token; with a token, POST and DELETE need {@code Authorization: Bearer <token>} (compared in
- * constant time); POST bodies must be {@code application/json} (so a web page cannot post a form here) and at most
- * {@code maxBodyBytes}. Nothing taken from a request ever reaches a shell.
+ * constant time) and reading needs a token or a dashboard session (see {@link Access}); POST bodies must be
+ * {@code application/json} (so a web page cannot post a form here) and at most {@code maxBodyBytes}. Slow and hostile
+ * clients: {@link RequestDeadlines}, {@link AddressCap}, Jetty's connection limit and idle timeout, {@link SseSlots};
+ * liveness reads nothing a request can hold, and may have a port of its own. Nothing taken from a request ever
+ * reaches a shell.
  */
 public final class ApiServer implements AutoCloseable {
     /** Platform threads for Jetty's acceptor, selector and bookkeeping; requests run on virtual threads. */

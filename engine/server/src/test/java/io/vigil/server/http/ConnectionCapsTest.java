@@ -3,12 +3,9 @@ package io.vigil.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.server.EventHub;
-import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,32 +15,12 @@ import org.junit.jupiter.api.Timeout;
  * loopback addresses (127.0.0.2, ...) to be told apart.
  */
 @Timeout(60)
-class ConnectionCapsTest {
+class ConnectionCapsTest extends ApiFixture {
     static final String GET_LIVE = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    final TinyRegistry registry = new TinyRegistry();
-    final EventHub hub = new EventHub(100);
-    final List<RawClient> clients = new ArrayList<>();
-    ApiServer server;
-
-    @AfterEach
-    void stop() throws IOException {
-        for (RawClient c : clients) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     void start(int total, int perAddress) {
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536)
                 .withLimits(HttpLimits.DEFAULTS.withConnections(total, perAddress)), registry, hub);
-    }
-
-    RawClient open(String from) throws IOException {
-        RawClient c = RawClient.connect(server.port(), from);
-        clients.add(c);
-        return c;
     }
 
     @Test
@@ -103,13 +80,5 @@ class ConnectionCapsTest {
             Thread.sleep(20);
         }
         throw new AssertionError("the server never counted " + n + " connections (last " + seen + ")");
-    }
-
-    String metrics(String from) throws IOException {
-        try (RawClient c = RawClient.connect(server.port(), from)) {
-            c.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            String all = c.readToEnd();
-            return all.substring(all.indexOf("\r\n\r\n") + 4);
-        }
     }
 }

@@ -2,13 +2,11 @@ package io.vigil.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.server.EventHub;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,23 +18,9 @@ import org.junit.jupiter.api.Timeout;
  * bound asserted is generous for a loaded CI machine, the target is a p99 under 100 ms.
  */
 @Timeout(120)
-class LivenessTest {
+class LivenessTest extends ApiFixture {
     static final double CI_BOUND_P99_MS = 500;
     static final String LIVE = "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    final TinyRegistry registry = new TinyRegistry();
-    final EventHub hub = new EventHub(100);
-    final List<RawClient> clients = new ArrayList<>();
-    ApiServer server;
-
-    @AfterEach
-    void stop() throws IOException {
-        for (RawClient c : clients) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** Latencies in ms of {@code n} liveness probes on {@code port}, each on a new connection from 127.0.0.1. */
     static double[] probe(int port, int n) throws Exception {
@@ -96,7 +80,7 @@ class LivenessTest {
                 openSlowloris(slow);
                 Thread.sleep(1500);
                 double[] ms = probe(server.port(), 300);
-                double open = PrometheusParser.parse(metrics()).value("vigil_http_connections{}");
+                double open = PrometheusParser.parse(metrics(null)).value("vigil_http_connections{}");
                 System.out.printf("liveness with %d slowloris connections open (%.0f connections): %s%n", slow, open,
                         figures(ms));
                 assertThat(open).as("the slow connections are all still open").isGreaterThanOrEqualTo(slow);
@@ -170,14 +154,6 @@ class LivenessTest {
         try (RawClient c = RawClient.connect(server.healthPort(), null)) {
             c.send("GET /api/streams HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
             assertThat(c.readToEnd()).startsWith("HTTP/1.1 404");
-        }
-    }
-
-    String metrics() throws IOException {
-        try (RawClient c = RawClient.connect(server.port(), null)) {
-            c.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            String all = c.readToEnd();
-            return all.substring(all.indexOf("\r\n\r\n") + 4);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.vigil.server.http;
 import static io.vigil.server.http.ApiServerTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -11,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,22 +19,12 @@ import org.junit.jupiter.api.Timeout;
  * the dashboard's files, the description, health, and /metrics unless configured otherwise; public reads on demand.
  */
 @Timeout(60)
-class ReadAccessTest {
+class ReadAccessTest extends ApiFixture {
     static final String TOKEN = "admin-token-0123456789";
     static final String VIEWER = "viewer-token-0123456789";
     static final List<String> READS = List.of("api/streams", "api/streams/a", "api/alarms", "api/events",
             "api/streams/a/thumbnail.jpg");
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final TinyRegistry registry = new TinyRegistry();
-    final EventHub hub = new EventHub(100);
-    ApiServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     void start(ApiSettings settings) throws Exception {
         registry.add(new StreamSpec("a", "udp://h:1", null, null));

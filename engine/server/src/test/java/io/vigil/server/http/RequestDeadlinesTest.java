@@ -2,10 +2,8 @@ package io.vigil.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.server.EventHub;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,18 +12,7 @@ import org.junit.jupiter.api.Timeout;
  * sent a byte at a time, and a kept-alive connection left silent. Deadlines of 1 s here (10 s by default).
  */
 @Timeout(60)
-class RequestDeadlinesTest {
-    final TinyRegistry registry = new TinyRegistry();
-    final EventHub hub = new EventHub(100);
-    ApiServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
+class RequestDeadlinesTest extends ApiFixture {
     void start(HttpLimits limits) {
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536).withLimits(limits), registry, hub);
     }
@@ -60,7 +47,7 @@ class RequestDeadlinesTest {
         double seconds = trickle("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: " + "a".repeat(200));
         System.out.printf("slow headers cut off after %.2f s (deadline 1 s)%n", seconds);
         assertThat(seconds).as("cut off, and not before the deadline").isBetween(0.9, 4.0);
-        assertThat(PrometheusParser.parse(metrics()).value(
+        assertThat(PrometheusParser.parse(metrics(null)).value(
                 "vigil_http_connections_cut_total{reason=header_timeout}")).isEqualTo(1);
     }
 
@@ -73,7 +60,7 @@ class RequestDeadlinesTest {
         System.out.printf("slow body cut off after %.2f s (deadline 1 s)%n", seconds);
         assertThat(seconds).as("cut off, and not before the deadline").isBetween(0.9, 4.0);
         assertThat(registry.list()).isEmpty();
-        assertThat(PrometheusParser.parse(metrics()).value(
+        assertThat(PrometheusParser.parse(metrics(null)).value(
                 "vigil_http_connections_cut_total{reason=body_timeout}")).isEqualTo(1);
     }
 
@@ -98,14 +85,6 @@ class RequestDeadlinesTest {
                 assertThat(c.readResponse()).startsWith("HTTP/1.1 200");
                 Thread.sleep(400);
             }
-        }
-    }
-
-    String metrics() throws IOException {
-        try (RawClient c = RawClient.connect(server.port(), null)) {
-            c.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-            String all = c.readToEnd();
-            return all.substring(all.indexOf("\r\n\r\n") + 4);
         }
     }
 }

@@ -2,14 +2,12 @@ package io.vigil.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.server.EventHub;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,28 +18,13 @@ import org.junit.jupiter.api.Timeout;
  * without a token making way (its feed ends).
  */
 @Timeout(120)
-class SseSlotsTest {
+class SseSlotsTest extends ApiFixture {
     static final String TOKEN = "admin-token-0123456789";
     static final String VIEWER = "viewer-token-0123456789";
-    final TinyRegistry registry = new TinyRegistry();
-    final EventHub hub = new EventHub(100);
-    final List<RawClient> clients = new ArrayList<>();
-    ApiServer server;
-
-    @AfterEach
-    void stop() throws IOException {
-        if (server != null) {
-            server.close();
-        }
-        for (RawClient c : clients) {
-            c.close();
-        }
-    }
 
     /** Opens a feed from {@code from}; returns the client and its status line. */
     RawClient subscribe(String from, String extraHeader) throws IOException {
-        RawClient c = RawClient.connect(server.port(), from);
-        clients.add(c);
+        RawClient c = open(from);
         c.send("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (extraHeader == null ? "" : extraHeader + "\r\n")
                 + "\r\n");
         return c;
