@@ -69,8 +69,8 @@ final class ServeCommand implements Callable<Integer> {
         if (token != null && token.length() < 16) {
             throw new Main.UserError("The token must be at least 16 characters long.", Main.EXIT_USAGE);
         }
-        return cfg.withServer(new ServeConfig.Server(bind != null ? bind : s.bind(), port != null ? port : s.port(),
-                token != null ? token : s.token(), s.maxBodyBytes(), s.stateDir()));
+        return cfg.withServer(s.withListen(bind != null ? bind : s.bind(), port != null ? port : s.port(),
+                token != null ? token : s.token()));
     }
 
     /** Starts a runtime, turning what the user can fix into one sentence and exit code 2. */

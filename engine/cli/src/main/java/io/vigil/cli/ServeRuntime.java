@@ -10,7 +10,6 @@ import io.vigil.server.delivery.JsonLinesFileSink;
 import io.vigil.server.delivery.WebhookSettings;
 import io.vigil.server.delivery.WebhookSink;
 import io.vigil.server.http.ApiServer;
-import io.vigil.server.http.ApiSettings;
 import io.vigil.server.live.CrashRecord;
 import io.vigil.server.live.LocalStreamRegistry;
 import io.vigil.server.live.StreamStore;
@@ -88,9 +87,7 @@ final class ServeRuntime implements AutoCloseable {
                     }
                 }));
             }
-            ServeConfig.Server srv = config.server();
-            started = ApiServer.start(new ApiSettings(srv.bind(), srv.port(), srv.token(), srv.maxBodyBytes()),
-                    registry, hub);
+            started = ApiServer.start(config.server().api(), registry, hub);
             started.deliveryFigures(() -> {
                 List<DeliveryFigures> figures = new ArrayList<>();
                 for (int i = 0; i < webhooks.size(); i++) {

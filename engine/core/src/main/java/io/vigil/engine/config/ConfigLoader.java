@@ -152,7 +152,7 @@ public final class ConfigLoader {
                 String path = "detectors." + name + "." + k;
                 Node v = p.getValueNode();
                 switch (k) {
-                    case "enabled" -> enabled = bool(v, path);
+                    case "enabled" -> enabled = nodes.bool(v, path);
                     case "duration" -> duration = nodes.number(v, path, 0, ParamSpec.MAX_SECONDS);
                     case "clearDelay" -> clearDelay = nodes.number(v, path, 0, ParamSpec.MAX_SECONDS);
                     case "severity" -> {
@@ -187,14 +187,5 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(nodes.where(v) + path + ": " + e.getMessage());
         }
-    }
-
-    private boolean bool(Node v, String path) {
-        String s = nodes.scalar(v, path);
-        return switch (s) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw new ConfigException(nodes.where(v) + path + ": must be true or false, got '" + s + "'");
-        };
     }
 }

@@ -72,6 +72,16 @@ public final class YamlNodes {
         return d;
     }
 
+    /** true/yes/on or false/no/off. */
+    public boolean bool(Node v, String path) {
+        String s = scalar(v, path);
+        return switch (s) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(where(v) + path + ": must be true or false, got '" + s + "'");
+        };
+    }
+
     public MappingNode mapping(Node v, String path) {
         if (v instanceof MappingNode m) {
             return m;

@@ -3,6 +3,7 @@ package io.vigil.server.config;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.http.ApiSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,19 +32,38 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     }
 
     /**
-     * @param token the bearer token mutating requests need; null for none (then only loopback binds are allowed)
+     * @param api where and how the HTTP API listens, its tokens, deadlines and caps
      * @param stateDir where a single node keeps the streams added through the API across restarts, and every node the
      *        streams it runs (to quarantine one that was running at two unclean exits in a row); null for none
      */
-    public record Server(String bind, int port, String token, long maxBodyBytes, Path stateDir) {
-        public static final Server DEFAULTS = new Server("127.0.0.1", 8321, null, 64 * 1024, null);
+    public record Server(ApiSettings api, Path stateDir) {
+        public static final Server DEFAULTS = new Server(ApiSettings.defaults(), null);
 
+        /** The API on {@code bind:port} with {@code token} (null for none), every other setting its default. */
         public Server(String bind, int port, String token, long maxBodyBytes) {
-            this(bind, port, token, maxBodyBytes, null);
+            this(new ApiSettings(bind, port, token, maxBodyBytes), null);
+        }
+
+        public String bind() {
+            return api.bindAddress();
+        }
+
+        public int port() {
+            return api.port();
+        }
+
+        /** The bearer token for changes (and, unless reads are public, reading); null for none. */
+        public String token() {
+            return api.token();
         }
 
         public Server withStateDir(Path dir) {
-            return new Server(bind, port, token, maxBodyBytes, dir);
+            return new Server(api, dir);
+        }
+
+        /** The same server with the command line's bind address, port and token. */
+        public Server withListen(String newBind, int newPort, String newToken) {
+            return new Server(api.withListen(newBind, newPort, newToken), stateDir);
         }
     }
 

@@ -9,6 +9,8 @@ import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.http.ApiSettings;
+import io.vigil.server.http.HttpLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * refused with "FILE:LINE: key.path: what is wrong", before anything starts.
  *
  * <pre>
- * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536}
+ * server:    {bind: 127.0.0.1, port: 8321, token: null, maxBodyBytes: 65536, headerTimeoutSeconds: 10, ...}
  * limits:    {maxStreams: 64, maxUrlLength: 2048, allowedSchemes: [http, https, udp, ...], fileDirs: [],
  *             hosts: {allow: [10.1.0.0/16, cam.example.com], deny: [192.168.0.0/16, "*.internal"]}}
  * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
@@ -146,31 +148,80 @@ public final class ServeConfigLoader {
     }
 
     private ServeConfig.Server readServer(Node node) {
-        ServeConfig.Server d = ServeConfig.Server.DEFAULTS;
-        String bind = d.bind();
+        ApiSettings d = ServeConfig.Server.DEFAULTS.api();
+        String bind = d.bindAddress();
         int port = d.port();
         String token = d.token();
         long maxBody = d.maxBodyBytes();
-        Path stateDir = d.stateDir();
+        Integer healthPort = d.healthPort();
+        String viewerToken = d.viewerToken();
+        boolean publicRead = d.publicRead();
+        boolean metricsNeedToken = d.metricsNeedToken();
+        Path stateDir = ServeConfig.Server.DEFAULTS.stateDir();
+        HttpLimits h = d.limits();
+        double headerTimeout = h.headerTimeoutSeconds();
+        double bodyTimeout = h.bodyTimeoutSeconds();
+        double idleTimeout = h.idleTimeoutSeconds();
+        long maxConnections = h.maxConnections();
+        long maxPerAddress = h.maxConnectionsPerAddress();
+        long maxSse = h.maxSseClients();
+        Long maxSseWithoutToken = null;
         for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
                 case "bind" -> bind = nodes.text(v, "server.bind");
                 case "port" -> port = (int) integer(v, "server.port", 0, 65535);
-                case "token" -> {
-                    token = YamlNodes.isNull(v) ? null : nodes.text(v, "server.token");
-                    if (token != null && token.length() < 16) {
-                        throw new ConfigException(nodes.where(v) + "server.token: must be at least 16 characters long");
-                    }
-                }
+                case "token" -> token = token(v, "server.token");
+                case "viewerToken" -> viewerToken = token(v, "server.viewerToken");
+                case "publicRead" -> publicRead = nodes.bool(v, "server.publicRead");
+                case "metricsNeedToken" -> metricsNeedToken = nodes.bool(v, "server.metricsNeedToken");
                 case "maxBodyBytes" -> maxBody = integer(v, "server.maxBodyBytes", 1024, 64L << 20);
                 case "stateDir" -> stateDir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "server.stateDir"));
+                case "healthPort" -> healthPort = YamlNodes.isNull(v) ? null
+                        : (int) integer(v, "server.healthPort", 0, 65535);
+                case "headerTimeoutSeconds" -> headerTimeout = number(v, "server.headerTimeoutSeconds", 0.05, 3600);
+                case "bodyTimeoutSeconds" -> bodyTimeout = number(v, "server.bodyTimeoutSeconds", 0.05, 3600);
+                case "idleTimeoutSeconds" -> idleTimeout = number(v, "server.idleTimeoutSeconds", 0.05, 3600);
+                case "maxConnections" -> maxConnections = integer(v, "server.maxConnections", 1, 1_000_000);
+                case "maxConnectionsPerAddress" ->
+                        maxPerAddress = integer(v, "server.maxConnectionsPerAddress", 1, 1_000_000);
+                case "maxSseClients" -> maxSse = integer(v, "server.maxSseClients", 1, 100_000);
+                case "maxSseClientsWithoutToken" ->
+                        maxSseWithoutToken = integer(v, "server.maxSseClientsWithoutToken", 0, 100_000);
                 default -> throw nodes.unknown(t.getKeyNode(), "server." + k,
-                        Set.of("bind", "port", "token", "maxBodyBytes", "stateDir"));
+                        Set.of("bind", "port", "token", "viewerToken", "publicRead", "metricsNeedToken",
+                                "maxBodyBytes", "stateDir", "healthPort",
+                                "headerTimeoutSeconds", "bodyTimeoutSeconds", "idleTimeoutSeconds", "maxConnections",
+                                "maxConnectionsPerAddress", "maxSseClients", "maxSseClientsWithoutToken"));
             }
         }
-        return new ServeConfig.Server(bind, port, token, maxBody, stateDir);
+        if (viewerToken != null && (token == null || viewerToken.equals(token))) {
+            throw new ConfigException(file + ": server.viewerToken: needs server.token beside it, and must differ"
+                    + " from it");
+        }
+        if (healthPort != null && healthPort == port && port != 0) {
+            throw new ConfigException(file + ": server.healthPort: must differ from server.port (" + port + ")");
+        }
+        // Half the SSE places for clients without a token unless said otherwise.
+        long withoutToken = maxSseWithoutToken != null ? maxSseWithoutToken : maxSse / 2;
+        if (withoutToken > maxSse) {
+            throw new ConfigException(file + ": server.maxSseClientsWithoutToken: must be at most server.maxSseClients ("
+                    + maxSse + ")");
+        }
+        HttpLimits limits = new HttpLimits(headerTimeout, bodyTimeout, idleTimeout, (int) maxConnections,
+                (int) maxPerAddress, (int) maxSse, (int) withoutToken);
+        return new ServeConfig.Server(new ApiSettings(bind, port, token, maxBody, limits, healthPort, viewerToken,
+                publicRead, metricsNeedToken), stateDir);
+    }
+
+    /** A bearer token: at least 16 characters, or null for none. */
+    private String token(Node v, String path) {
+        String token = YamlNodes.isNull(v) ? null : nodes.text(v, path);
+        if (token != null && token.length() < 16) {
+            throw new ConfigException(nodes.where(v) + path + ": must be at least 16 characters long");
+        }
+        return token;
     }
 
     private ServeConfig.Cluster readCluster(Node node, ServeConfig config) {

@@ -2,8 +2,6 @@ package io.vigil.server.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRegistry;
@@ -13,7 +11,6 @@ import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,7 +18,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,47 +27,55 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The service's HTTP server: REST over the {@link StreamRegistry}, the {@link EventHub} as Server-Sent Events,
- * Prometheus metrics, health, the OpenAPI description and the dashboard. Plain requests run on a small pool of
- * platform threads; each SSE client gets its own virtual thread and a bounded queue (see {@link SseConnection}).
+ * Prometheus metrics, health, the OpenAPI description and the dashboard, on Jetty 12's core API (no servlets). Jetty
+ * reads requests without a thread per connection; each request is handled on its own virtual thread, and each SSE
+ * client has its own writer thread and a bounded queue (see {@link SseConnection}).
  *
  * <p>Security: loopback by default and then only for Host headers naming loopback (no DNS rebinding); any other
  * bind address needs a token; with a token, POST and DELETE need {@code Authorization: Bearer <token>} (compared in
- * constant time); POST bodies must be {@code application/json} (so a web page cannot post a form here) and at most
- * {@code maxBodyBytes}. Nothing taken from a request ever reaches a shell.
+ * constant time) and reading needs a token or a dashboard session (see {@link Access}); POST bodies must be
+ * {@code application/json} (so a web page cannot post a form here) and at most {@code maxBodyBytes}. Slow and hostile
+ * clients: {@link RequestDeadlines}, {@link AddressCap}, Jetty's connection limit and idle timeout, {@link SseSlots};
+ * liveness reads nothing a request can hold, and may have a port of its own. Nothing taken from a request ever
+ * reaches a shell.
  */
 public final class ApiServer implements AutoCloseable {
-    /** Requests served at once; SSE clients do not hold one. */
-    private static final int WORKER_THREADS = 8;
-    /**
-     * The JDK server reads a request's headers on a worker thread: a client that sends them slowly holds one. Its
-     * own limit (seconds, read once when the first server of the process starts) cuts such a client off; set here
-     * unless the operator set it. TCP_NODELAY so that an SSE message leaves at once rather than after a delayed ACK.
-     */
-    static final String MAX_REQUEST_SECONDS = "10";
-
-    static {
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
-        }
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+    /** Platform threads for Jetty's acceptor, selector and bookkeeping; requests run on virtual threads. */
+    private static final int JETTY_THREADS = 16;
+    /** Connections at once on the health port: probes, one or two at a time. */
+    private static final int HEALTH_PORT_MAX_CONNECTIONS = 64;
+    /** Routes anyone may take, token or not (the rest: see {@link #authorize}). */
+    private static final Set<String> OPEN_ROUTES = Set.of("GET /", "GET /dashboard/{asset}", "GET /api/openapi.yaml",
+            "POST /api/session", "DELETE /api/session", "GET /health/live", "GET /health/ready");
+    /** The routes the health port answers; anything else there is 404. */
+    private static final Set<String> HEALTH_ROUTES = Set.of("/health/live", "/health/ready");
+    /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
+    private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
     static final int SSE_QUEUE_CAPACITY = 2048;
-    /** SSE clients at once; more are answered 503. */
-    static final int MAX_SSE_CLIENTS = 256;
     static final int DEFAULT_ALARM_LIMIT = 100;
     static final int MAX_ALARM_LIMIT = 10_000;
     private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
@@ -82,12 +86,12 @@ public final class ApiServer implements AutoCloseable {
             "style.css", "text/css; charset=utf-8");
 
     @FunctionalInterface
-    private interface Handler {
+    private interface RouteHandler {
         /** Answers the request; returns false when it kept the exchange open (SSE). */
-        boolean handle(HttpExchange exchange, Map<String, String> params) throws IOException;
+        boolean handle(Exchange exchange, Map<String, String> params) throws IOException;
     }
 
-    private record Route(String method, String template, String[] parts, boolean mutating, Handler handler) {
+    private record Route(String method, String template, String[] parts, boolean mutating, RouteHandler handler) {
     }
 
     /** An answer other than 2xx: status and one sentence for the client. */
@@ -103,12 +107,14 @@ public final class ApiServer implements AutoCloseable {
     private final ApiSettings settings;
     private final StreamRegistry registry;
     private final EventHub hub;
-    private final HttpServer server;
-    private final ExecutorService workers;
+    private final Server server;
+    private final Port main;
+    /** The health port's, or null. */
+    private final Port health;
     private final boolean loopbackOnly;
-    private final byte[] tokenBytes;
+    private final Access access;
     private final List<Route> routes = new ArrayList<>();
-    private final Set<SseConnection> sseClients = ConcurrentHashMap.newKeySet();
+    private final SseSlots sseClients;
     private final AtomicInteger sseNumber = new AtomicInteger();
     private final AtomicLong sseDropped = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
@@ -117,15 +123,18 @@ public final class ApiServer implements AutoCloseable {
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
-            throws IOException {
+            throws Exception {
         this.settings = settings;
         this.registry = registry;
         this.hub = hub;
         this.loopbackOnly = address.isLoopbackAddress();
-        this.tokenBytes = settings.token() == null ? null : settings.token().getBytes(StandardCharsets.UTF_8);
+        this.access = new Access(settings);
+        this.sseClients = new SseSlots(settings.limits().maxSseClients(), settings.limits().maxSseClientsWithoutToken());
         route("GET", "/", this::dashboardIndex);
         route("GET", "/dashboard/{asset}", this::dashboardAsset);
         route("GET", "/api/openapi.yaml", this::openApi);
+        route("POST", "/api/session", this::openSession);
+        route("DELETE", "/api/session", this::closeSession);
         route("GET", "/api/streams", this::listStreams);
         route("POST", "/api/streams", this::addStream);
         route("GET", "/api/streams/{id}", this::getStream);
@@ -137,12 +146,67 @@ public final class ApiServer implements AutoCloseable {
         route("GET", "/metrics", this::metrics);
         route("GET", "/health/live", this::live);
         route("GET", "/health/ready", this::ready);
-        this.workers = Executors.newFixedThreadPool(WORKER_THREADS,
-                Thread.ofPlatform().name("vigil-http-", 1).daemon(true).factory());
-        this.server = HttpServer.create(new InetSocketAddress(address, settings.port()), 64);
-        server.setExecutor(workers);
-        server.createContext("/", this::dispatch);
-        server.start();
+        if (JETTY_LOG.getLevel() == null) {
+            JETTY_LOG.setLevel(Level.WARNING);
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(JETTY_THREADS, 2);
+        threads.setName("vigil-http");
+        threads.setDaemon(true);
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("vigil-http-", 1).factory()));
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // Paths are matched raw, segment by segment, against fixed names: an encoded '/' or '..' names nothing
+        // (404) rather than being refused as ambiguous (400).
+        http.setUriCompliance(UriCompliance.LEGACY);
+        this.main = listen(http, address, settings.port(), settings.limits().maxConnections());
+        this.health = settings.healthPort() == null ? null
+                : listen(http, address, settings.healthPort(), HEALTH_PORT_MAX_CONNECTIONS);
+        server.setErrorHandler(new JsonErrors());
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                dispatch(new Exchange(request, response, callback));
+                return true;
+            }
+        });
+        server.setStopTimeout(0);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+    }
+
+    /** A listening port and the guards on its connections. */
+    private record Port(ServerConnector connector, RequestDeadlines deadlines, AddressCap addressCap,
+                        NetworkConnectionLimit connectionLimit) {
+    }
+
+    /**
+     * A port on {@code address} with the deadlines and caps: the idle timeout, header and body deadlines, at most
+     * {@code maxConnections} in all (past that, Jetty stops accepting: more wait in the accept queue until one
+     * closes) and {@code maxConnectionsPerAddress} from one address.
+     */
+    private Port listen(HttpConfiguration http, InetAddress address, int port, int maxConnections) {
+        HttpLimits limits = settings.limits();
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getHostAddress());
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idleTimeoutMillis());
+        connector.setAcceptQueueSize(64);
+        RequestDeadlines deadlines = new RequestDeadlines(connector.getScheduler(), limits.headerTimeoutMillis(),
+                limits.bodyTimeoutMillis());
+        connector.addBean(deadlines);
+        AddressCap addressCap = new AddressCap(limits.maxConnectionsPerAddress());
+        connector.addBean(addressCap);
+        server.addConnector(connector);
+        NetworkConnectionLimit connectionLimit = new NetworkConnectionLimit(maxConnections, connector);
+        server.addBean(connectionLimit);
+        return new Port(connector, deadlines, addressCap, connectionLimit);
     }
 
     /**
@@ -170,6 +234,9 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + settings.bindAddress() + ":" + settings.port()
                     + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("The API cannot start on " + settings.bindAddress() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -188,12 +255,22 @@ public final class ApiServer implements AutoCloseable {
 
     /** The port actually bound (the one asked for, or the one picked for port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return main.connector().getLocalPort();
+    }
+
+    /** The health port actually bound, or -1 without one. */
+    public int healthPort() {
+        return health == null ? -1 : health.connector().getLocalPort();
     }
 
     /** Where the server answers, e.g. {@code http://127.0.0.1:8321/}. */
     public URI baseUri() {
-        InetAddress a = server.getAddress().getAddress();
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(main.connector().getHost());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
         String host = a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
@@ -207,23 +284,21 @@ public final class ApiServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (SseConnection c : sseClients) {
+        for (SseConnection c : sseClients.all()) {
             c.close();
         }
         // Let each feed end with its last chunk, so that a client reads an end rather than a reset.
         try {
-            for (SseConnection c : sseClients) {
+            for (SseConnection c : sseClients.all()) {
                 c.awaitEnd(1000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        server.stop(0);
-        workers.shutdownNow();
         try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            System.err.println("vigil api: stopping the HTTP server: " + e);
         }
     }
 
@@ -232,54 +307,52 @@ public final class ApiServer implements AutoCloseable {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
-    private void route(String method, String template, Handler handler) {
+    private void route(String method, String template, RouteHandler handler) {
         String[] parts = template.equals("/") ? new String[0] : template.substring(1).split("/");
         routes.add(new Route(method, template, parts, !method.equals("GET"), handler));
     }
 
-    private void dispatch(HttpExchange exchange) {
+    private void dispatch(Exchange exchange) {
         requests.incrementAndGet();
-        boolean close = true;
         try {
-            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+            exchange.setHeader("X-Content-Type-Options", "nosniff");
+            exchange.setHeader("Referrer-Policy", "no-referrer");
             checkHost(exchange);
-            String path = exchange.getRequestURI().getRawPath();
+            String path = exchange.rawPath();
             String[] parts = path.equals("/") || path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
             Set<String> allowed = new LinkedHashSet<>();
+            boolean healthPortOnly = health != null && exchange.connector() == health.connector();
             for (Route route : routes) {
+                if (healthPortOnly && !HEALTH_ROUTES.contains(route.template())) {
+                    continue;
+                }
                 Map<String, String> params = match(route.parts(), parts);
                 if (params == null) {
                     continue;
                 }
                 allowed.add(route.method());
-                if (!route.method().equals(exchange.getRequestMethod())) {
+                if (!route.method().equals(exchange.method())) {
                     continue;
                 }
-                if (route.mutating()) {
-                    checkToken(exchange);
-                }
-                close = route.handler().handle(exchange, params);
+                exchange.role(authorize(exchange, route));
+                route.handler().handle(exchange, params);
                 return;
             }
             if (allowed.isEmpty()) {
                 throw new ApiError(404, "There is nothing at " + truncate(path) + ".");
             }
-            exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
-            throw new ApiError(405, "The method " + truncate(exchange.getRequestMethod()) + " is not allowed on "
+            exchange.setHeader("Allow", String.join(", ", allowed));
+            throw new ApiError(405, "The method " + truncate(exchange.method()) + " is not allowed on "
                     + truncate(path) + "; use " + String.join(" or ", allowed) + ".");
         } catch (ApiError e) {
             sendError(exchange, e.status, e.getMessage());
         } catch (IOException e) {
             // The client went away while we answered: nothing to answer.
+            exchange.abort(e);
         } catch (RuntimeException e) {
-            System.err.println("vigil api: " + exchange.getRequestMethod() + " " + exchange.getRequestURI()
+            System.err.println("vigil api: " + exchange.method() + " " + truncate(exchange.target())
                     + " failed: " + e);
             sendError(exchange, 500, "The server failed to answer this request; its log says why.");
-        } finally {
-            if (close) {
-                exchange.close();
-            }
         }
     }
 
@@ -306,11 +379,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** On loopback, a Host header must name loopback too: a page whose DNS name was rebound to 127.0.0.1 cannot. */
-    private void checkHost(HttpExchange exchange) {
+    private void checkHost(Exchange exchange) {
         if (!loopbackOnly) {
             return;
         }
-        String host = exchange.getRequestHeaders().getFirst("Host");
+        String host = exchange.header("Host");
         if (host == null) {
             return;
         }
@@ -323,30 +396,89 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void checkToken(HttpExchange exchange) {
-        if (tokenBytes == null) {
-            return;
+    /**
+     * Who may take this route: anyone for the open ones (the dashboard's files, the description, health, the
+     * session routes, /metrics unless {@code metricsNeedToken}); the token's holder for a change (its bearer header
+     * only, never a session cookie); for reading, with a token configured and reads not public, a token (either)
+     * or a session. Returns the role the request proved.
+     */
+    private Access.Role authorize(Exchange exchange, Route route) {
+        String key = route.method() + " " + route.template();
+        boolean metrics = key.equals("GET /metrics");
+        if (OPEN_ROUTES.contains(key) || (metrics && !settings.metricsNeedToken())) {
+            return access.reader(exchange);
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        // MessageDigest.isEqual takes the same time whatever the first differing byte: no timing oracle.
-        if (!MessageDigest.isEqual(given, tokenBytes)) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"vigil\"");
+        if (route.mutating()) {
+            return checkToken(exchange);
+        }
+        Access.Role role = access.reader(exchange);
+        if (role == Access.Role.NONE && (access.readNeedsToken() || (metrics && access.tokenConfigured()))) {
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
+            throw new ApiError(401, exchange.header("Authorization") == null
+                    ? "Reading needs a token here: an Authorization: Bearer header, or the dashboard's sign-in."
+                    : "The bearer token is not one this server was given.");
+        }
+        return role;
+    }
+
+    /** A change needs the token (when one is configured), in the Authorization header. */
+    private Access.Role checkToken(Exchange exchange) {
+        if (!access.tokenConfigured()) {
+            return Access.Role.ADMIN;
+        }
+        String header = exchange.header("Authorization");
+        Access.Role role = access.bearer(header);
+        if (role == Access.Role.VIEWER) {
+            throw new ApiError(403, "The viewer token only reads; changes need the server's token.");
+        }
+        if (role != Access.Role.ADMIN) {
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
             throw new ApiError(401, header == null
                     ? "This request changes the streams and needs an Authorization: Bearer token header."
                     : "The bearer token is not the one this server was given.");
         }
+        return role;
+    }
+
+    /**
+     * Signs a browser in: the token (either) in the Authorization header buys a session cookie, HttpOnly (no script
+     * reads it), SameSite=Strict (no other site's page sends it) and read-only. Without a token configured there is
+     * nothing to sign in to: 204 and no cookie.
+     */
+    private boolean openSession(Exchange exchange, Map<String, String> params) {
+        exchange.setHeader("Cache-Control", "no-store");
+        if (!access.tokenConfigured()) {
+            exchange.sendEmpty(204);
+            return true;
+        }
+        if (access.bearer(exchange.header("Authorization")) == Access.Role.NONE) {
+            exchange.setHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
+            throw new ApiError(401, "Signing in needs the server's token or viewer token in an Authorization:"
+                    + " Bearer header.");
+        }
+        exchange.addHeader("Set-Cookie", Access.COOKIE + "=" + access.sessions.open() + "; Path=/; Max-Age="
+                + Sessions.TTL_SECONDS + "; HttpOnly; SameSite=Strict");
+        exchange.sendEmpty(204);
+        return true;
+    }
+
+    /** Signs a browser out: its session ends and its cookie is cleared. */
+    private boolean closeSession(Exchange exchange, Map<String, String> params) {
+        access.sessions.close(exchange.cookie(Access.COOKIE));
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.addHeader("Set-Cookie", Access.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+        exchange.sendEmpty(204);
+        return true;
     }
 
     // ---- handlers ----
 
-    private boolean listStreams(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean listStreams(Exchange exchange, Map<String, String> params) throws IOException {
         sendJson(exchange, 200, registry.list());
         return true;
     }
 
-    private boolean addStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean addStream(Exchange exchange, Map<String, String> params) throws IOException {
         byte[] body = readBody(exchange);
         StreamSpec spec;
         try {
@@ -373,28 +505,28 @@ public final class ApiServer implements AutoCloseable {
             };
             throw new ApiError(code, e.getMessage());
         }
-        exchange.getResponseHeaders().set("Location", "/api/streams/" + status.id());
+        exchange.setHeader("Location", "/api/streams/" + status.id());
         sendJson(exchange, 201, status);
         return true;
     }
 
-    private boolean getStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean getStream(Exchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         sendJson(exchange, 200, registry.get(id).orElseThrow(() -> noStream(id)));
         return true;
     }
 
-    private boolean removeStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean removeStream(Exchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         if (!registry.remove(id)) {
             throw noStream(id);
         }
-        exchange.sendResponseHeaders(204, -1);
+        exchange.sendEmpty(204);
         return true;
     }
 
     /** A quarantined stream runs again; 200 with its status (unchanged when it was not quarantined). */
-    private boolean releaseStream(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean releaseStream(Exchange exchange, Map<String, String> params) throws IOException {
         checkSameOrigin(exchange);
         String id = params.get("id");
         sendJson(exchange, 200, registry.release(id).orElseThrow(() -> noStream(id)));
@@ -405,9 +537,9 @@ public final class ApiServer implements AutoCloseable {
      * A POST without a body needs no preflight, so a web page elsewhere could send one: a browser names the page's
      * origin, which must then be this server's own.
      */
-    private static void checkSameOrigin(HttpExchange exchange) {
-        String origin = exchange.getRequestHeaders().getFirst("Origin");
-        String host = exchange.getRequestHeaders().getFirst("Host");
+    private static void checkSameOrigin(Exchange exchange) {
+        String origin = exchange.header("Origin");
+        String host = exchange.header("Host");
         if (origin == null) {
             return;
         }
@@ -417,7 +549,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private boolean thumbnail(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean thumbnail(Exchange exchange, Map<String, String> params) throws IOException {
         String id = params.get("id");
         if (registry.get(id).isEmpty()) {
             throw noStream(id);
@@ -426,12 +558,12 @@ public final class ApiServer implements AutoCloseable {
         if (jpeg.isEmpty()) {
             throw new ApiError(404, "Stream " + id + " has no picture yet.");
         }
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.setHeader("Cache-Control", "no-store");
         send(exchange, 200, "image/jpeg", jpeg.get());
         return true;
     }
 
-    private boolean alarms(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean alarms(Exchange exchange, Map<String, String> params) throws IOException {
         Map<String, String> query = query(exchange);
         String active = query.getOrDefault("active", "false");
         if (!active.equals("true") && !active.equals("false")) {
@@ -457,36 +589,56 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    private boolean events(HttpExchange exchange, Map<String, String> params) throws IOException {
-        if (sseClients.size() >= MAX_SSE_CLIENTS) {
-            throw new ApiError(503, "There are already " + MAX_SSE_CLIENTS + " clients on /api/events.");
+    /**
+     * The SSE feed. A place is taken before the answer starts; with a token configured a client that proved one
+     * always gets a place (see {@link SseSlots}).
+     */
+    private boolean events(Exchange exchange, Map<String, String> params) throws IOException {
+        if (closed.get()) {
+            throw new ApiError(503, "The server is shutting down.");
         }
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
-        exchange.sendResponseHeaders(200, 0);
+        exchange.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.setHeader("X-Accel-Buffering", "no");
         SseConnection[] self = new SseConnection[1];
         SseConnection connection = new SseConnection(exchange, SSE_QUEUE_CAPACITY,
-                () -> sseClients.remove(self[0]), sseDropped::incrementAndGet);
+                Math.min(SseConnection.KEEPALIVE_NANOS,
+                        TimeUnit.MILLISECONDS.toNanos(settings.limits().idleTimeoutMillis()) / 2),
+                () -> sseClients.release(self[0]), sseDropped::incrementAndGet);
         self[0] = connection;
-        sseClients.add(connection);
-        if (closed.get()) {
-            sseClients.remove(connection);
-            return true;
+        SseSlots.Admission admission = sseClients.admit(connection, exchange.role() != Access.Role.NONE,
+                access.tokenConfigured());
+        if (!admission.admitted()) {
+            throw new ApiError(503, admission.refusal());
+        }
+        if (admission.evicted() != null) {
+            admission.evicted().evict();
         }
         connection.start(hub, "vigil-sse-" + sseNumber.incrementAndGet());
         return false;
     }
 
-    private boolean metrics(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean metrics(Exchange exchange, Map<String, String> params) throws IOException {
         String text = PrometheusText.render(registry,
-                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get()),
+                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get(), connectionsCut(),
+                        main.connectionLimit().getNetworkConnectionCount()),
                 deliveries.get(), gpus.get());
         send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
         return true;
     }
 
-    private boolean live(HttpExchange exchange, Map<String, String> params) throws IOException {
+    /** What /metrics shows as vigil_http_connections_cut_total, by reason. */
+    private Map<String, Long> connectionsCut() {
+        Map<String, Long> cut = new LinkedHashMap<>();
+        List<Port> ports = health == null ? List.of(main) : List.of(main, health);
+        cut.put("header_timeout", ports.stream().mapToLong(p -> p.deadlines().headerTimeouts()).sum());
+        cut.put("body_timeout", ports.stream().mapToLong(p -> p.deadlines().bodyTimeouts()).sum());
+        cut.put("per_address_limit", ports.stream().mapToLong(p -> p.addressCap().refused()).sum());
+        cut.put("sse_evicted", sseClients.evictions());
+        return cut;
+    }
+
+    private boolean live(Exchange exchange, Map<String, String> params) throws IOException {
         sendJson(exchange, 200, Map.of("status", "live"));
         return true;
     }
@@ -496,7 +648,7 @@ public final class ApiServer implements AutoCloseable {
      * or its first failed one, within decode.ioTimeout). Not latched: the API may answer before the config's streams
      * are added, and a probe then must not take "no streams yet" for "every stream started".
      */
-    private boolean ready(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean ready(Exchange exchange, Map<String, String> params) throws IOException {
         String why = registry.notReady();
         if (why != null) {
             throw new ApiError(503, why);
@@ -505,18 +657,18 @@ public final class ApiServer implements AutoCloseable {
         return true;
     }
 
-    private boolean openApi(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean openApi(Exchange exchange, Map<String, String> params) throws IOException {
         send(exchange, 200, "application/yaml; charset=utf-8", resource(RESOURCES + "openapi.yaml"));
         return true;
     }
 
-    private boolean dashboardIndex(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean dashboardIndex(Exchange exchange, Map<String, String> params) throws IOException {
         dashboardHeaders(exchange);
         send(exchange, 200, "text/html; charset=utf-8", resource(RESOURCES + "dashboard/index.html"));
         return true;
     }
 
-    private boolean dashboardAsset(HttpExchange exchange, Map<String, String> params) throws IOException {
+    private boolean dashboardAsset(Exchange exchange, Map<String, String> params) throws IOException {
         String asset = params.get("asset");
         String type = DASHBOARD_ASSETS.get(asset);
         if (type == null) {
@@ -528,11 +680,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The page may load only its own files and talk only to this server. */
-    private static void dashboardHeaders(HttpExchange exchange) {
-        exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:;"
+    private static void dashboardHeaders(Exchange exchange) {
+        exchange.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:;"
                 + " style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-        exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.setHeader("X-Frame-Options", "DENY");
+        exchange.setHeader("Cache-Control", "no-cache");
     }
 
     // ---- helpers ----
@@ -548,13 +700,13 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The request body, at most maxBodyBytes of JSON. */
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    private byte[] readBody(Exchange exchange) throws IOException {
+        String type = exchange.header("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "The body must be JSON, sent with Content-Type: application/json.");
         }
         long max = settings.maxBodyBytes();
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        String length = exchange.header("Content-Length");
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > max) {
@@ -565,7 +717,7 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         // Chunked bodies carry no length: read one byte past the limit to know.
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = exchange.body()) {
             byte[] body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
             if (body.length > max) {
                 throw tooLarge(exchange, max);
@@ -574,13 +726,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static ApiError tooLarge(HttpExchange exchange, long max) {
-        exchange.getResponseHeaders().set("Connection", "close");
+    private static ApiError tooLarge(Exchange exchange, long max) {
+        exchange.setHeader("Connection", "close");
         return new ApiError(413, "The body is larger than this server takes (" + max + " bytes).");
     }
 
-    private static Map<String, String> query(HttpExchange exchange) {
-        String raw = exchange.getRequestURI().getRawQuery();
+    private static Map<String, String> query(Exchange exchange) {
+        String raw = exchange.rawQuery();
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
@@ -607,26 +759,22 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static void sendJson(HttpExchange exchange, int status, Object value) throws IOException {
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    private static void sendJson(Exchange exchange, int status, Object value) {
+        exchange.setHeader("Cache-Control", "no-store");
         send(exchange, status, "application/json", Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void sendError(HttpExchange exchange, int status, String message) {
-        try {
-            send(exchange, status, "application/json", Json.write(Map.of("error", message))
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            // headers already sent, or the client is gone: the connection closes, which is all we can do
+    private static void sendError(Exchange exchange, int status, String message) {
+        if (exchange.committed()) {
+            exchange.abort(new IOException("failed after the answer began: " + message));
+            return;
         }
+        send(exchange, status, "application/json", Json.write(Map.of("error", message))
+                .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+    private static void send(Exchange exchange, int status, String contentType, byte[] body) {
+        exchange.send(status, contentType, body);
     }
 
     /** Echoes of request text in messages stay short (and one line). */

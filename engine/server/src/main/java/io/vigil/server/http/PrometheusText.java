@@ -23,8 +23,17 @@ final class PrometheusText {
     private PrometheusText() {
     }
 
-    /** Server-level figures the API keeps itself. */
-    record ServerFigures(long sseClients, long sseClientsDropped, long requests) {
+    /**
+     * Server-level figures the API keeps itself.
+     *
+     * @param connectionsCut connections the API closed to protect itself, by reason (every reason always listed)
+     * @param connections HTTP connections open now
+     */
+    record ServerFigures(long sseClients, long sseClientsDropped, long requests, Map<String, Long> connectionsCut,
+                         long connections) {
+        ServerFigures(long sseClients, long sseClientsDropped, long requests) {
+            this(sseClients, sseClientsDropped, requests, Map.of(), 0);
+        }
     }
 
     static String render(StreamRegistry registry, ServerFigures server) {
@@ -114,6 +123,15 @@ final class PrometheusText {
                 DeliveryFigures::rejected);
         p.family("vigil_http_requests_total", "counter", "HTTP requests answered.");
         p.sample("vigil_http_requests_total", null, null, null, server.requests());
+        p.family("vigil_http_connections", "gauge", "HTTP connections open now.");
+        p.sample("vigil_http_connections", null, null, null, server.connections());
+        if (!server.connectionsCut().isEmpty()) {
+            p.family("vigil_http_connections_cut_total", "counter",
+                    "Connections the API closed or refused to protect itself, by reason.");
+            for (Map.Entry<String, Long> e : new TreeMap<>(server.connectionsCut()).entrySet()) {
+                p.sample("vigil_http_connections_cut_total", null, "reason", e.getKey(), e.getValue());
+            }
+        }
         registry.fleet().ifPresent(p::fleet);
         p.gpus(gpus);
         return p.out.toString();

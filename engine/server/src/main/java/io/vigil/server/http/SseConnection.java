@@ -1,11 +1,9 @@
 package io.vigil.server.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.vigil.engine.alarm.Event;
 import io.vigil.server.EventHub;
 import io.vigil.server.StatsSample;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -19,28 +17,35 @@ import java.util.function.Consumer;
  * the writer is stuck in a write to a client that does not read.
  */
 final class SseConnection implements Consumer<EventHub.Published> {
+    /** A comment line this often keeps proxies (and the idle timeout) from taking a quiet feed for a dead one. */
     static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final byte[] KEEPALIVE = ": keepalive\n\n".getBytes(StandardCharsets.US_ASCII);
     /** The last item of a feed that the server closes. */
     private static final EventHub.Published END = new EventHub.Published(-1, java.time.Instant.EPOCH, "end", true);
 
-    private final HttpExchange exchange;
+    private final Exchange exchange;
     private final BlockingQueue<EventHub.Published> queue;
     private final Runnable onEnd;
     private final Runnable onOverflow;
+    private final long keepaliveNanos;
     private volatile boolean closing;
     private volatile boolean overflowed;
+    private volatile boolean evicted;
     private volatile Thread writer;
     private EventHub.Subscription subscription;
 
-    SseConnection(HttpExchange exchange, int capacity, Runnable onEnd, Runnable onOverflow) {
+    /**
+     * @param keepaliveNanos how often a quiet feed sends a comment line; below the server's idle timeout
+     */
+    SseConnection(Exchange exchange, int capacity, long keepaliveNanos, Runnable onEnd, Runnable onOverflow) {
         this.exchange = exchange;
+        this.keepaliveNanos = keepaliveNanos;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.onEnd = onEnd;
         this.onOverflow = onOverflow;
     }
 
-    /** Subscribes to the hub and starts the writer; the response headers must have been sent. */
+    /** Subscribes to the hub and starts the writer, whose first write sends the response headers set so far. */
     void start(EventHub hub, String name) {
         subscription = hub.subscribe(this);
         writer = Thread.ofVirtual().name(name).start(this::writeLoop);
@@ -84,6 +89,15 @@ final class SseConnection implements Consumer<EventHub.Published> {
         }
     }
 
+    /**
+     * Ends this connection to make way for another client: its feed ends and the connection closes (the client's
+     * EventSource tries again later, and may find no place).
+     */
+    void evict() {
+        evicted = true;
+        close();
+    }
+
     /** Waits up to {@code millis} for the writer to end the response cleanly (after {@link #close}). */
     void awaitEnd(long millis) throws InterruptedException {
         Thread w = writer;
@@ -93,20 +107,18 @@ final class SseConnection implements Consumer<EventHub.Published> {
     }
 
     private void writeLoop() {
-        OutputStream out = exchange.getResponseBody();
         StringBuilder text = new StringBuilder(4096);
+        boolean clean = false;
         try {
-            out.write("retry: 3000\n\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            exchange.write("retry: 3000\n\n".getBytes(StandardCharsets.US_ASCII));
             boolean end = false;
             while (!end && !overflowed && !(closing && queue.isEmpty())) {
-                EventHub.Published item = queue.poll(KEEPALIVE_NANOS, TimeUnit.NANOSECONDS);
+                EventHub.Published item = queue.poll(keepaliveNanos, TimeUnit.NANOSECONDS);
                 if (item == null) {
-                    out.write(KEEPALIVE);
-                    out.flush();
+                    exchange.write(KEEPALIVE);
                     continue;
                 }
-                // Everything queued goes out in one flush: a burst costs one write, not one per event.
+                // Everything queued goes out in one write: a burst costs one write, not one per event.
                 text.setLength(0);
                 while (item != null) {
                     if (item == END) {
@@ -117,10 +129,10 @@ final class SseConnection implements Consumer<EventHub.Published> {
                     item = text.length() < 65536 ? queue.poll() : null;
                 }
                 if (!text.isEmpty()) {
-                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-                    out.flush();
+                    exchange.write(text.toString().getBytes(StandardCharsets.UTF_8));
                 }
             }
+            clean = !overflowed && !evicted;
         } catch (IOException | InterruptedException e) {
             // The client went away, fell too far behind, or the server is closing: nothing to tell anyone.
         } finally {
@@ -129,9 +141,13 @@ final class SseConnection implements Consumer<EventHub.Published> {
                 subscription.close();
             }
             try {
-                exchange.close();
-            } catch (RuntimeException ignored) {
-                // closing a socket that is already gone
+                if (clean) {
+                    exchange.end();
+                } else {
+                    exchange.abort(new IOException(evicted ? "SSE client evicted" : "SSE client cut off"));
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // ending a feed whose client is already gone
             }
             onEnd.run();
         }

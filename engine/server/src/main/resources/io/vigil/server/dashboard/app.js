@@ -17,6 +17,7 @@ const state = {
   selected: null,       // id shown in the detail view
   feedUp: false,
   syncing: null,        // alarm events received while the active snapshot is fetched
+  feed: null,           // the EventSource
 };
 
 const $ = (id) => document.getElementById(id);
@@ -30,8 +31,69 @@ function el(tag, cls, text) {
 
 async function getJson(path) {
   const r = await fetch(path, { cache: 'no-store' });
+  if (r.status === 401) showSignIn();
   if (!r.ok) throw new Error(path + ': ' + r.status);
   return r.json();
+}
+
+// ---- sign-in (a server with a token): the token buys a read-only session cookie, HttpOnly and SameSite=Strict,
+// which EventSource and the pictures send by themselves. The token itself is never kept: not in storage, not in
+// the page's address (a #token=... link is read once and wiped from the address and the history).
+
+async function signIn(token) {
+  const r = await fetch('/api/session', { method: 'POST', cache: 'no-store',
+                                          headers: { Authorization: 'Bearer ' + token } });
+  return r.ok;
+}
+
+function showSignIn(message) {
+  $('signin').hidden = false;
+  $('signin-error').hidden = !message;
+  $('signin-error').textContent = message || '';
+  $('signin-token').focus();
+}
+
+let signedIn = null;   // resolves the start's wait for a sign-in, while it waits
+
+// The form: sign in, then go on (the start's wait, or a feed that a session's end had closed).
+async function submitSignIn(e) {
+  e.preventDefault();
+  const token = $('signin-token').value;
+  $('signin-token').value = '';
+  if (!(await signIn(token))) {
+    showSignIn('That token was not accepted.');
+    return;
+  }
+  $('signin').hidden = true;
+  if (signedIn) {
+    signedIn();
+    signedIn = null;
+    return;
+  }
+  pollStreams();
+  if (state.feed && state.feed.readyState === EventSource.CLOSED) connectFeed();
+}
+
+// A #token=... in the address: wiped at once (address and history), then signed in with.
+async function tokenFromAddress() {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (!m) return false;
+  history.replaceState(null, '', location.pathname);
+  if (!(await signIn(decodeURIComponent(m[1])))) {
+    showSignIn('That token was not accepted.');
+    return false;
+  }
+  return true;
+}
+
+// Resolves once this page may read: at once on a server without a token or with a live session; else after a
+// sign-in through a #token=... link or the form.
+async function readable() {
+  await tokenFromAddress();
+  const r = await fetch('/api/streams', { cache: 'no-store' });
+  if (r.status !== 401) return;
+  showSignIn();
+  await new Promise((resolve) => { signedIn = resolve; });
 }
 
 // ---- status of a stream, as a tile colour ----
@@ -273,6 +335,7 @@ function setFeed(up) {
 
 function connectFeed() {
   const es = new EventSource('/api/events');
+  state.feed = es;
   es.onopen = () => { setFeed(true); syncActive(); pollStreams(); };
   es.addEventListener('alarm', (e) => {
     const a = JSON.parse(e.data);
@@ -299,7 +362,8 @@ function connectFeed() {
       if (s) { s.lastError = err.message; renderTile(err.stream); }
       return;
     }
-    setFeed(false); // EventSource reconnects by itself (retry: 3 s)
+    setFeed(false); // EventSource reconnects by itself (retry: 3 s), except after an answer other than 200
+    if (es.readyState === EventSource.CLOSED && $('signin').hidden) setTimeout(connectFeed, 3000);
   });
 }
 
@@ -516,17 +580,25 @@ function tick() {
 
 document.addEventListener('DOMContentLoaded', () => {
   $('back').addEventListener('click', () => select(null));
+  $('signin-form').addEventListener('submit', submitSignIn);
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.selected) select(null); });
   window.addEventListener('resize', () => { scheduleCharts(); layoutWall(); });
-  const fromHash = () => {
+  const fromHash = async () => {
+    if (await tokenFromAddress()) {
+      $('signin').hidden = true;
+      pollStreams();
+      return;
+    }
     const m = /^#stream=(.+)$/.exec(location.hash);
     const id = m ? decodeURIComponent(m[1]) : null;
     if (id !== state.selected) select(id);
   };
   window.addEventListener('hashchange', fromHash);
-  pollStreams().then(fromHash);
-  connectFeed();
-  setInterval(pollStreams, POLL_MS);
   setInterval(tick, 1000);
   tick();
+  readable().then(() => {
+    pollStreams().then(fromHash);
+    connectFeed();
+    setInterval(pollStreams, POLL_MS);
+  });
 });

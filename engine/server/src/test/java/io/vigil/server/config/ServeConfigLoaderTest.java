@@ -142,6 +142,49 @@ class ServeConfigLoaderTest {
     }
 
     @Test
+    void theApisProtectionsAreServerKeys() {
+        ServeConfig c = ServeConfigLoader.parse("v.yaml", """
+                server:
+                  headerTimeoutSeconds: 5
+                  bodyTimeoutSeconds: 7.5
+                  idleTimeoutSeconds: 60
+                  maxConnections: 500
+                  maxConnectionsPerAddress: 8
+                  healthPort: 8322
+                  maxSseClients: 100
+                """);
+        assertThat(c.server().api().limits()).isEqualTo(
+                new io.vigil.server.http.HttpLimits(5, 7.5, 60, 500, 8, 100, 50));
+        assertThat(c.server().api().healthPort()).isEqualTo(8322);
+        assertThat(ServeConfig.Server.DEFAULTS.api().limits()).isEqualTo(io.vigil.server.http.HttpLimits.DEFAULTS);
+        assertThat(ServeConfig.Server.DEFAULTS.api().healthPort()).isNull();
+        refuses("server:\n  headerTimeoutSeconds: 0\n",
+                "v.yaml:2: server.headerTimeoutSeconds: must be between 0.05 and 3600");
+        refuses("server:\n  healthPort: 8321\n", "v.yaml: server.healthPort: must differ from server.port");
+        refuses("server:\n  maxSseClients: 10\n  maxSseClientsWithoutToken: 11\n",
+                "v.yaml: server.maxSseClientsWithoutToken: must be at most server.maxSseClients");
+    }
+
+    @Test
+    void readAccessIsServerKeys() {
+        ServeConfig c = ServeConfigLoader.parse("v.yaml", """
+                server:
+                  token: abcdefghijklmnopqrstuvwxyz
+                  viewerToken: zyxwvutsrqponmlkjihgfedcba
+                  publicRead: false
+                  metricsNeedToken: true
+                """);
+        assertThat(c.server().api().viewerToken()).isEqualTo("zyxwvutsrqponmlkjihgfedcba");
+        assertThat(c.server().api().publicRead()).isFalse();
+        assertThat(c.server().api().metricsNeedToken()).isTrue();
+        assertThat(ServeConfig.Server.DEFAULTS.api().metricsNeedToken()).isFalse();
+        refuses("server:\n  viewerToken: zyxwvutsrqponmlkjihgfedcba\n", "v.yaml: server.viewerToken: needs server.token");
+        refuses("server:\n  token: abcdefghijklmnop\n  viewerToken: short\n",
+                "v.yaml:3: server.viewerToken: must be at least 16 characters");
+        refuses("server:\n  publicRead: maybe\n", "v.yaml:2: server.publicRead: must be true or false");
+    }
+
+    @Test
     void emptyFileIsTheDefaults() {
         ServeConfig c = ServeConfigLoader.parse("empty.yaml", "");
         assertThat(c.server()).isEqualTo(ServeConfig.Server.DEFAULTS);

@@ -104,8 +104,8 @@ class ApiLiveTest {
     }
 
     BlockingQueue<Message> subscribe() throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(server.baseUri().resolve("api/events")).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(server.baseUri().resolve("api/events"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         BlockingQueue<Message> out = new LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() -> {
@@ -177,18 +177,18 @@ class ApiLiveTest {
                 .isEqualTo(201);
         HttpResponse<String> third = send("POST", "api/streams", spec("third", source.url()), TOKEN);
         assertThat(third.statusCode()).as(third.body()).isEqualTo(429);
-        assertThat(send("GET", "api/streams", null, null).body()).contains("\"id\":\"live1\"")
+        assertThat(send("GET", "api/streams", null, TOKEN).body()).contains("\"id\":\"live1\"")
                 .contains("\"id\":\"dead\"");
         assertThat(send("DELETE", "api/streams/dead", null, null).statusCode()).isEqualTo(401);
         assertThat(send("DELETE", "api/streams/dead", null, TOKEN).statusCode()).isEqualTo(204);
-        assertThat(send("GET", "api/streams/dead", null, null).statusCode()).isEqualTo(404);
+        assertThat(send("GET", "api/streams/dead", null, TOKEN).statusCode()).isEqualTo(404);
 
         // the live stream runs, its figures come on SSE as stats
         Message stats = await(sse, 20, m -> "stats".equals(m.event()) && m.data().contains("\"stream\":\"live1\"")
                 && m.data().contains("\"lumaMean\""));
         assertThat(ApiServerTest.parse(stats.data())).containsKeys("wall", "mediaSeconds", "values");
         long runningBy = System.nanoTime() + 10_000_000_000L;
-        while (!send("GET", "api/streams/live1", null, null).body().contains("\"state\":\"running\"")) {
+        while (!send("GET", "api/streams/live1", null, TOKEN).body().contains("\"state\":\"running\"")) {
             assertThat(System.nanoTime()).as("live1 running").isLessThan(runningBy);
             Thread.sleep(100);
         }
@@ -204,11 +204,12 @@ class ApiLiveTest {
         Map<String, Object> alarm = ApiServerTest.parse(firing.data());
         assertThat(alarm).containsEntry("stream", "live1").containsEntry("dedupKey", "live1/black")
                 .containsKey("wallStart");
-        assertThat(send("GET", "api/alarms?active=true", null, null).body()).contains(firing.data());
-        assertThat(send("GET", "api/alarms?stream=live1&limit=5", null, null).body()).contains(firing.data());
+        assertThat(send("GET", "api/alarms?active=true", null, TOKEN).body()).contains(firing.data());
+        assertThat(send("GET", "api/alarms?stream=live1&limit=5", null, TOKEN).body()).contains(firing.data());
 
         HttpResponse<byte[]> jpeg = http.send(HttpRequest.newBuilder(server.baseUri()
-                .resolve("api/streams/live1/thumbnail.jpg")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                .resolve("api/streams/live1/thumbnail.jpg")).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(jpeg.statusCode()).isEqualTo(200);
         assertThat(jpeg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
         assertThat(jpeg.body()).startsWith((byte) 0xFF, (byte) 0xD8);
@@ -235,6 +236,6 @@ class ApiLiveTest {
                 && m.data().contains("\"status\":\"resolved\""));
         assertThat(resolved.id()).isGreaterThan(firing.id());
         assertThat(jsonl.toString(StandardCharsets.UTF_8).lines().toList()).contains(resolved.data());
-        assertThat(send("GET", "api/streams", null, null).body()).isEqualTo("[]");
+        assertThat(send("GET", "api/streams", null, TOKEN).body()).isEqualTo("[]");
     }
 }

@@ -114,8 +114,9 @@ class ApiServerTest {
         assertThat(created.headers().firstValue("Location")).hasValue("/api/streams/a");
         assertThat(parse(created.body())).containsEntry("id", "a").containsEntry("state", "starting")
                 .containsEntry("since", "2026-11-26T10:00:00Z");
-        // reading needs no token
-        assertThat(send("GET", "api/streams/a", null, null, null).statusCode()).isEqualTo(200);
+        // with a token configured, reading needs it too (ReadAccessTest: the viewer token, sessions, public reads)
+        assertError(send("GET", "api/streams/a", null, null, null), 401);
+        assertThat(send("GET", "api/streams/a", null, null, "Bearer " + TOKEN).statusCode()).isEqualTo(200);
         assertError(send("DELETE", "api/streams/a", null, null, null), 401);
         assertThat(send("DELETE", "api/streams/a", null, null, "Bearer " + TOKEN).statusCode()).isEqualTo(204);
         assertError(send("DELETE", "api/streams/a", null, null, "Bearer " + TOKEN), 404);

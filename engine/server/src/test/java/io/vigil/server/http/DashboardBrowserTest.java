@@ -17,7 +17,10 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -42,6 +45,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * missing outside CI; in CI (CI set) a missing browser fails.
  */
 @Timeout(180)
+@TestMethodOrder(OrderAnnotation.class)
 class DashboardBrowserTest {
     static final double BLACK_FROM = 16;
     static final double BLACK_TO = 60;
@@ -125,6 +129,7 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(1)
     void aBlackStretchTurnsTheTileToAlarm() throws Exception {
         browser.get(server.baseUri().toString());
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15), Duration.ofMillis(100));
@@ -209,5 +214,50 @@ class DashboardBrowserTest {
                 .filter(e -> !e.getMessage().contains("thumbnail.jpg"))
                 .toList();
         assertThat(errors).isEmpty();
+    }
+
+    /**
+     * A server with a token: the dashboard asks for one, a wrong one is refused, the viewer token signs in (a
+     * session cookie that no script can read) and the wall, pictures and feed work; a {@code #token=} link signs in
+     * without the form and is wiped from the address. Runs after the black stretch (the source's timing).
+     */
+    @Test
+    @Order(2)
+    void aServerWithATokenAsksForOneAndTheViewerTokenSignsIn() throws Exception {
+        String token = "admin-token-0123456789";
+        String viewer = "viewer-token-0123456789";
+        EventHub hub = new EventHub(100);
+        try (ApiServer guarded = ApiServer.start(new ApiSettings("127.0.0.1", 0, token, 65536)
+                .withReadAccess(viewer, false, false), registry, hub)) {
+            browser.manage().deleteAllCookies();
+            browser.get(guarded.baseUri().toString());
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15), Duration.ofMillis(100));
+            wait.until(b -> b.findElement(By.id("signin")).isDisplayed());
+            assertThat(browser.findElements(By.cssSelector("article.tile"))).isEmpty();
+            browser.findElement(By.id("signin-token")).sendKeys("not-the-token-0123456");
+            browser.findElement(By.cssSelector("#signin-form button")).click();
+            wait.until(b -> b.findElement(By.id("signin-error")).isDisplayed());
+            assertThat(browser.findElement(By.id("signin-error")).getText()).isEqualTo("That token was not accepted.");
+            screenshot("dashboard-signin.png");
+
+            browser.findElement(By.id("signin-token")).sendKeys(viewer);
+            browser.findElement(By.cssSelector("#signin-form button")).click();
+            WebElement tile = wait.until(b -> b.findElements(By.cssSelector("article.tile[data-stream='live-test']"))
+                    .stream().findFirst().orElse(null));
+            assertThat(browser.findElement(By.id("signin")).isDisplayed()).isFalse();
+            wait.until(b -> "live".equals(b.findElement(By.id("feed")).getText()));
+            WebElement img = tile.findElement(By.cssSelector(".picture img"));
+            wait.until(b -> ((Number) js("return arguments[0].naturalWidth", img)).intValue() > 0);
+            assertThat(js("return document.cookie")).as("the session cookie is HttpOnly").isEqualTo("");
+            assertThat(browser.manage().getCookieNamed("vigil_session").isHttpOnly()).isTrue();
+
+            browser.manage().deleteAllCookies();
+            browser.get("about:blank");
+            browser.get(guarded.baseUri() + "#token=" + viewer);
+            wait.until(b -> !b.findElements(By.cssSelector("article.tile[data-stream='live-test']")).isEmpty());
+            assertThat(browser.findElement(By.id("signin")).isDisplayed()).isFalse();
+            assertThat(js("return location.hash")).as("the token is wiped from the address").isEqualTo("");
+            wait.until(b -> "live".equals(b.findElement(By.id("feed")).getText()));
+        }
     }
 }
