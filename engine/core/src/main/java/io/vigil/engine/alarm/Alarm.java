@@ -1,5 +1,7 @@
 package io.vigil.engine.alarm;
 
+import java.time.Instant;
+
 /**
  * One alarm of one stream, detector and channel, and its lifecycle. A detector reports only facts: the condition
  * has held from {@code since} until {@code until} ({@link #hold}), or it cleared at a time ({@link #clear}); the
@@ -35,12 +37,16 @@ public final class Alarm {
 
     private State state = State.IDLE;
     private double since = Double.NaN;
+    /** The wall clock at {@link #since} as its detector gave it, or null: mapped from the latest frame. */
+    private Instant wallSince;
     private double clearedAt = Double.NaN;
+    /** The wall clock at {@link #clearedAt}, read when the condition cleared (live inputs; else null). */
+    private Instant clearedWall;
     private double heldUntil = Double.NaN;
     /** After a combined alarm ended at this time, the condition must hold its raise delay past it to go alone. */
     private double soloAfter = Double.NEGATIVE_INFINITY;
     /** The wall clock of {@link #since} as the firing event gave it: the resolved event repeats it. */
-    private String wallStart;
+    private Instant wallStart;
     /** The dedupKey of the alarm that caused this one, or null. */
     private String cause;
     /** The path of the firing event's thumbnail: the resolved event repeats it. */
@@ -59,7 +65,17 @@ public final class Alarm {
 
     /** The condition has held from {@code sinceSeconds} through {@code untilSeconds}. */
     public void hold(double sinceSeconds, double untilSeconds) {
+        hold(sinceSeconds, untilSeconds, null);
+    }
+
+    /**
+     * As {@link #hold(double, double)}, with the wall clock at {@code sinceSeconds} when the detector knows it
+     * better than the media time of the latest frame says ({@code stall} measures its own wait): a live alarm's
+     * {@code wallStart}. Null: mapped from the latest frame.
+     */
+    public void hold(double sinceSeconds, double untilSeconds, Instant wallAtSince) {
         clearedAt = Double.NaN;
+        clearedWall = null;
         heldUntil = untilSeconds;
         switch (state) {
             case FIRING, SUPPRESSED, MERGED -> {
@@ -67,6 +83,7 @@ public final class Alarm {
             }
             case IDLE, HOLDING -> {
                 since = sinceSeconds;
+                wallSince = wallAtSince;
                 state = State.HOLDING;
             }
             case DEFERRED -> {
@@ -80,6 +97,14 @@ public final class Alarm {
 
     /** The condition stopped at {@code atSeconds}. */
     public void clear(double atSeconds) {
+        clear(atSeconds, null);
+    }
+
+    /**
+     * As {@link #clear(double)}, with the wall clock at {@code atSeconds} when the detector knows it better than the
+     * latest frame does (a live alarm's {@code wallEnd}, should it resolve there). Null: mapped from the latest frame.
+     */
+    public void clear(double atSeconds, Instant wallAt) {
         switch (state) {
             case IDLE -> {
             }
@@ -87,7 +112,7 @@ public final class Alarm {
             case DEFERRED -> {
                 // It held long enough, and its partner never joined: it is an alarm of its own after all.
                 fire(atSeconds - since);
-                clear(atSeconds);
+                clear(atSeconds, wallAt);
             }
             case MERGED -> {
                 reset();
@@ -96,6 +121,9 @@ public final class Alarm {
             case FIRING -> {
                 if (Double.isNaN(clearedAt)) {
                     clearedAt = atSeconds;
+                    // Read now, while the frame that cleared it is the latest: media times that jump back later
+                    // would map to another wall time.
+                    clearedWall = tracker.wall(atSeconds, wallAt);
                 }
                 advance(atSeconds);
             }
@@ -167,7 +195,7 @@ public final class Alarm {
     }
 
     private void resolve(double endSeconds) {
-        tracker.resolve(this, endSeconds);
+        tracker.resolve(this, endSeconds, endSeconds == clearedAt ? clearedWall : null);
         reset();
     }
 
@@ -175,7 +203,9 @@ public final class Alarm {
         state = State.IDLE;
         soloAfter = Double.NEGATIVE_INFINITY;
         since = Double.NaN;
+        wallSince = null;
         clearedAt = Double.NaN;
+        clearedWall = null;
         cause = null;
         thumbnail = null;
     }
@@ -184,11 +214,11 @@ public final class Alarm {
         return detector;
     }
 
-    String wallStart() {
+    Instant wallStart() {
         return wallStart;
     }
 
-    void wallStart(String wall) {
+    void wallStart(Instant wall) {
         wallStart = wall;
     }
 
@@ -218,6 +248,10 @@ public final class Alarm {
 
     double since() {
         return since;
+    }
+
+    Instant wallSince() {
+        return wallSince;
     }
 
     double heldUntil() {

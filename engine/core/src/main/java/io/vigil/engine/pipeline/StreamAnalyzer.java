@@ -17,7 +17,6 @@ import io.vigil.kernels.LoudnessMeter;
 import io.vigil.kernels.engine.FrameStatistics;
 import io.vigil.kernels.engine.StatisticsEngine;
 import io.vigil.kernels.engine.StatisticsRequest;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -168,7 +167,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             return;
         }
         if (live) {
-            tracker.observe(frame.ptsSeconds(), Instant.now());
+            tracker.observe(frame.ptsSeconds());
         }
         if (videoStatistics != null) {
             videoStatistics.compute(frame, frameStats);
@@ -194,7 +193,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             return;
         }
         if (live) {
-            tracker.observe(block.ptsSeconds(), Instant.now());
+            tracker.observe(block.ptsSeconds());
         }
         if (loudness != null) {
             loudness.process(block);
