@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,6 +51,12 @@ class LiveInputsTest {
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(5)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1));
         registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
+    }
+
+    /** Each test removed its stream: every alarm resolved, the record keeping the contract's invariants. */
+    @AfterEach
+    void invariants() {
+        EventInvariants.assertComplete(events.events());
     }
 
     @AfterAll
