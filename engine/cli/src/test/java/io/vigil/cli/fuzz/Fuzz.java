@@ -110,9 +110,8 @@ public final class Fuzz {
     Result one(int index) throws IOException, InterruptedException {
         Seeds.Made seed = seeds.get(index % seeds.size());
         Random random = new Random(campaignSeed * 1_000_003L + index);
-        List<Mutation> choices = Mutation.applicable(seed.seed().container());
         Mutation mutation = seedsFirst && index < seeds.size() ? Mutation.NONE
-                : choices.get(random.nextInt(choices.size()));
+                : Mutation.pick(seed.seed().container(), random);
         byte[] bytes = mutation.apply(Files.readAllBytes(seed.path()), random, campaignSeed * 7919L + index);
         String name = String.format(Locale.ROOT, "%05d-%s-%s", index, mutation.name().toLowerCase(Locale.ROOT),
                 seed.seed().file());

@@ -76,6 +76,14 @@ final class Seeds {
             video("raw.m4v", "raw-es", V, "-c:v mpeg4 -f m4v"),
             video("raw.ivf", "raw-es", V, "-c:v libvpx -deadline realtime -f ivf"),
             video("raw.obu", "raw-es", "testsrc2=s=64x64:r=25:d=1", "-c:v libaom-av1 -cpu-used 8 -f obu"),
+            // Edge cases: 2x2 pictures, 7.1 sound at 8 kHz, 1000 fps; and two that broke an analysis in issue 12
+            // (a 2 MHz sample rate, a picture 66,000 wide: the per-stream fault boundary's to handle).
+            video("tiny.nut", "edge", "testsrc2=s=2x2:r=25:d=1", "-c:v ffv1"),
+            audio("surround.wav", "edge", "sine=f=440:r=8000:d=1",
+                    "-af pan=7.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0|c6=c0|c7=c0 -c:a pcm_s16le"),
+            video("fast.nut", "edge", "testsrc2=s=64x48:r=1000:d=0.2", "-c:v ffv1"),
+            audio("hirate.wav", "edge", "sine=f=440:r=2000000:d=0.2", "-c:a pcm_s16le"),
+            video("wide.png", "edge", "color=c=gray:s=66000x16:r=1:d=1", "-frames:v 1 -update 1"),
             new Seed("empty.bin", "none", List.of()),
             new Seed("random.bin", "none", List.of()));
 

@@ -194,78 +194,85 @@ class EventInvariantsPropertyTest {
 
         /** The stall alarms the items call for, in order. */
         static List<Outage> expectedAlarms(ScriptedSource source, long timeoutNanos, double clearDelaySeconds) {
+            StallOracle oracle = new StallOracle(timeoutNanos, clearDelaySeconds);
             List<Long> ticks = source.idleTicks();
-            List<Outage> alarms = new ArrayList<>();
-            Outage firing = null;
-            boolean stalled = false;
-            boolean clearing = false;
-            double clearedAt = Double.NaN;
-            long lastVideo = -1;
-            double lastVideoEnd = Double.NaN;
-            long quietFrom = -1;
-            double minLag = Double.POSITIVE_INFINITY;
-            double maxLag = Double.NEGATIVE_INFINITY;
             int tick = 0;
             for (Item item : source.items()) {
                 for (; tick < ticks.size() && ticks.get(tick) < item.arrivalNanos(); tick++) {
-                    long t = ticks.get(tick);
-                    if (stalled) {
-                        firing.toNanos = t;
-                    } else if (lastVideo >= 0 && t - lastVideo >= timeoutNanos) {
-                        stalled = true;
-                        clearing = false;
-                        if (firing == null) {
-                            firing = new Outage(quietFrom);
-                        }
-                        firing.toNanos = t;
-                        firing.resumed = false;
-                    }
+                    oracle.idle(ticks.get(tick));
                 }
-                double lag = item.arrivalNanos() / 1e9 - item.endSeconds();
-                if (item.video()) {
-                    boolean straggler = lastVideo >= 0 && (item.arrivalNanos() - lastVideo) / 1e9
-                            - (item.endSeconds() - lastVideoEnd) > StallDetector.STRAGGLER_SECONDS;
-                    if (stalled) {
-                        straggler = false;
-                        stalled = false;
-                        firing.toNanos = item.arrivalNanos();
-                        firing.resumed = true;
-                        // The timestamps carry the gap when the source has kept one pace, this frame included.
-                        firing.paceKept = Math.max(maxLag, lag) - Math.min(minLag, lag) < 0.2;
-                        clearing = true;
-                        clearedAt = item.startSeconds();
-                    }
-                    if (!straggler) {
-                        quietFrom = item.arrivalNanos();
-                    }
-                    lastVideo = item.arrivalNanos();
-                    lastVideoEnd = item.endSeconds();
-                }
-                if (clearing && item.startSeconds() - clearedAt >= clearDelaySeconds - 1e-6) {
-                    clearing = false;
-                    alarms.add(firing);
-                    firing = null;
-                }
-                minLag = Math.min(minLag, lag);
-                maxLag = Math.max(maxLag, lag);
+                oracle.item(item);
             }
             for (; tick < ticks.size(); tick++) {
-                long t = ticks.get(tick);
-                if (stalled) {
-                    firing.toNanos = t;
-                } else if (lastVideo >= 0 && t - lastVideo >= timeoutNanos) {
-                    stalled = true;
-                    if (firing == null) {
-                        firing = new Outage(quietFrom);
-                    }
-                    firing.toNanos = t;
-                    firing.resumed = false;
+                oracle.idle(ticks.get(tick));
+            }
+            if (oracle.firing != null) {
+                oracle.alarms.add(oracle.firing);
+            }
+            return oracle.alarms;
+        }
+
+        private final long timeoutNanos;
+        private final double clearDelaySeconds;
+        private final List<Outage> alarms = new ArrayList<>();
+        private Outage firing;
+        private boolean stalled;
+        private boolean clearing;
+        private double clearedAt = Double.NaN;
+        private long lastVideo = -1;
+        private double lastVideoEnd = Double.NaN;
+        private long quietFrom = -1;
+        private double minLag = Double.POSITIVE_INFINITY;
+        private double maxLag = Double.NEGATIVE_INFINITY;
+
+        private StallOracle(long timeoutNanos, double clearDelaySeconds) {
+            this.timeoutNanos = timeoutNanos;
+            this.clearDelaySeconds = clearDelaySeconds;
+        }
+
+        /** An idle wake-up at {@code t}: a stall begins a timeout after the last frame, or goes on. */
+        private void idle(long t) {
+            if (stalled) {
+                firing.toNanos = t;
+            } else if (lastVideo >= 0 && t - lastVideo >= timeoutNanos) {
+                stalled = true;
+                clearing = false;
+                if (firing == null) {
+                    firing = new Outage(quietFrom);
                 }
+                firing.toNanos = t;
+                firing.resumed = false;
             }
-            if (firing != null) {
+        }
+
+        private void item(Item item) {
+            double lag = item.arrivalNanos() / 1e9 - item.endSeconds();
+            if (item.video()) {
+                boolean straggler = lastVideo >= 0 && (item.arrivalNanos() - lastVideo) / 1e9
+                        - (item.endSeconds() - lastVideoEnd) > StallDetector.STRAGGLER_SECONDS;
+                if (stalled) {
+                    straggler = false;
+                    stalled = false;
+                    firing.toNanos = item.arrivalNanos();
+                    firing.resumed = true;
+                    // The timestamps carry the gap when the source has kept one pace, this frame included.
+                    firing.paceKept = Math.max(maxLag, lag) - Math.min(minLag, lag) < 0.2;
+                    clearing = true;
+                    clearedAt = item.startSeconds();
+                }
+                if (!straggler) {
+                    quietFrom = item.arrivalNanos();
+                }
+                lastVideo = item.arrivalNanos();
+                lastVideoEnd = item.endSeconds();
+            }
+            if (clearing && item.startSeconds() - clearedAt >= clearDelaySeconds - 1e-6) {
+                clearing = false;
                 alarms.add(firing);
+                firing = null;
             }
-            return alarms;
+            minLag = Math.min(minLag, lag);
+            maxLag = Math.max(maxLag, lag);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.SequencedMap;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,23 +36,31 @@ class SourceRestartRecordTest {
                 .map(e -> (Event.Alarm) e).toList();
     }
 
+    /** Plays {@code script} on a source analysed with {@code config}; its events, checked against the invariants. */
+    static List<Event> record(VigilConfig config, Consumer<ScriptedSource> script) {
+        List<Event> events;
+        try (ScriptedSource source = new ScriptedSource("r", config, 1)) {
+            script.accept(source);
+            source.finish(0);
+            events = source.events();
+        }
+        EventInvariants.within(0.1, 0.1).check(events, true);
+        return events;
+    }
+
     static double wallSeconds(Event.Alarm a) {
         return Duration.between(Instant.parse(a.wallStart()), Instant.parse(a.wallEnd())).toMillis() / 1000.0;
     }
 
     @Test
     void aStrayFrameInTheMiddleOfAnOutageLeavesOneStallThatLastsTheWholeOutage() {
-        List<Event> events;
-        try (ScriptedSource source = new ScriptedSource("r", serveStall(), 1)) {
+        List<Event> events = record(serveStall(), source -> {
             source.begin(0, 0, 0);
             source.play(6, Picture.MOVING, Sound.TONE);
             // Down 12.7 s; when the read times out, 4.4 s in here, the demuxer hands over the frame it held.
             source.restart(12.7, 0, 0, 0, 4.4, false);
             source.play(6, Picture.MOVING, Sound.TONE);
-            source.finish(0);
-            events = source.events();
-        }
-        EventInvariants.within(0.1, 0.1).check(events, true);
+        });
         List<Event.Alarm> stall = alarms(events, "stall");
         assertThat(stall).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
         Event.Alarm resolved = stall.get(1);
@@ -64,18 +73,14 @@ class SourceRestartRecordTest {
 
     @Test
     void aDiscontinuityWhoseAudioJumpsFirstButLandsLaterEndsWhereItBegan() {
-        List<Event> events;
-        try (ScriptedSource source = new ScriptedSource("d", VigilConfig.defaults(), 2)) {
+        List<Event> events = record(VigilConfig.defaults(), source -> {
             source.begin(0, 0, 0);
             source.play(4, Picture.MOVING, Sound.TONE);
             // Back after 1 s (shorter than stall's timeout), the reopened source's audio 21 ms after its video
             // (an AAC frame) but muxed 50 ms early: the audio block comes first and lands 21 ms after the video.
             source.restart(1.0, 0, 0.021, -0.05, 0, false);
             source.play(4, Picture.MOVING, Sound.TONE);
-            source.finish(0);
-            events = source.events();
-        }
-        EventInvariants.within(0.1, 0.1).check(events, true);
+        });
         List<Event.Alarm> jumps = alarms(events, "discontinuity");
         assertThat(jumps).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
         Event.Alarm resolved = jumps.get(1);
@@ -86,17 +91,13 @@ class SourceRestartRecordTest {
 
     @Test
     void aSourceRestartedInPlaceEndsItsStallWhereItBeganAndItsWallTimesSayHowLong() {
-        List<Event> events;
-        try (ScriptedSource source = new ScriptedSource("p", VigilConfig.defaults(), 3)) {
+        List<Event> events = record(VigilConfig.defaults(), source -> {
             source.begin(600, 0, 0);
             source.play(4, Picture.MOVING, Sound.TONE);
             // Down 7 s, under the read timeout: the same input goes on, its timestamps back at 0.
             source.restart(7, 0, 0, 0, 0, true);
             source.play(4, Picture.MOVING, Sound.TONE);
-            source.finish(0);
-            events = source.events();
-        }
-        EventInvariants.within(0.1, 0.1).check(events, true);
+        });
         Event.Alarm resolved = alarms(events, "stall").getLast();
         assertThat(resolved.start()).isEqualTo(604.0);
         assertThat(resolved.end()).isEqualTo(604.0);

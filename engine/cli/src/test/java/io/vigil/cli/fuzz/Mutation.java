@@ -20,12 +20,17 @@ enum Mutation {
     private static final int TS_PACKET = 188;
     private static final boolean ZZUF_INSTALLED = zzufInstalled();
 
-    /** The mutations that apply to a seed: the TS ones only to MPEG-TS, zzuf only when installed. */
-    static List<Mutation> applicable(String container) {
-        return Arrays.stream(values()).filter(m -> m != NONE)
+    /**
+     * A mutation for a seed of {@code container}: any that applies (zzuf only when installed), and for MPEG-TS one
+     * of its own half the time (packets dropped, continuity broken: what a lossy network does to it).
+     */
+    static Mutation pick(String container, Random random) {
+        boolean tsOwn = container.equals("ts") && random.nextBoolean();
+        List<Mutation> choices = Arrays.stream(values()).filter(m -> m != NONE)
                 .filter(m -> m != ZZUF || ZZUF_INSTALLED)
-                .filter(m -> !m.name().startsWith("TS_") || container.equals("ts"))
+                .filter(m -> m.name().startsWith("TS_") == tsOwn)
                 .toList();
+        return choices.get(random.nextInt(choices.size()));
     }
 
     static boolean zzufAvailable() {
