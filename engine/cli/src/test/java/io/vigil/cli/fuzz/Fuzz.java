@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,7 +110,8 @@ public final class Fuzz {
     /** Input {@code index}: seed {@code index % seeds}, unmutated in the first round (if so), then a mutation. */
     Result one(int index) throws IOException, InterruptedException {
         Seeds.Made seed = seeds.get(index % seeds.size());
-        Random random = new Random(campaignSeed * 1_000_003L + index);
+        // Neighbouring seeds give java.util.Random correlated first draws: spread them first.
+        Random random = new Random(new SplittableRandom(campaignSeed * 1_000_003L + index).nextLong());
         Mutation mutation = seedsFirst && index < seeds.size() ? Mutation.NONE
                 : Mutation.pick(seed.seed().container(), random);
         byte[] bytes = mutation.apply(Files.readAllBytes(seed.path()), random, campaignSeed * 7919L + index);

@@ -37,7 +37,11 @@ public final class Alarm {
 
     private State state = State.IDLE;
     private double since = Double.NaN;
-    /** The wall clock at {@link #since} as its detector gave it, or null: mapped from the latest frame. */
+    /**
+     * The wall clock at {@link #since}: as its detector gave it, or read when the condition was first reported (live
+     * inputs; else null). Read then, not when the alarm fires: the media time may have jumped meanwhile (a source
+     * restarted in place), and a media time before the jump maps to no wall time after it.
+     */
     private Instant wallSince;
     private double clearedAt = Double.NaN;
     /** The wall clock at {@link #clearedAt}, read when the condition cleared (live inputs; else null). */
@@ -82,8 +86,10 @@ public final class Alarm {
                 return;
             }
             case IDLE, HOLDING -> {
+                if (state == State.IDLE || sinceSeconds != since || wallAtSince != null) {
+                    wallSince = tracker.wall(sinceSeconds, wallAtSince);
+                }
                 since = sinceSeconds;
-                wallSince = wallAtSince;
                 state = State.HOLDING;
             }
             case DEFERRED -> {
@@ -258,8 +264,10 @@ public final class Alarm {
         return heldUntil;
     }
 
-    void since(double seconds) {
+    /** Where a combined alarm's condition began, and the wall clock then (null: mapped when it fires). */
+    void since(double seconds, Instant wall) {
         since = seconds;
+        wallSince = wall;
     }
 
     AlarmSubject subject() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -51,7 +52,7 @@ public final class AlarmTracker {
         this.stream = stream;
         this.sink = sink;
         this.live = live;
-        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The stream's clock, for the detectors that watch the wall clock (stall). */

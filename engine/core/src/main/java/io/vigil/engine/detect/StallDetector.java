@@ -11,6 +11,7 @@ import io.vigil.engine.detect.spec.ParamSpec;
 import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
@@ -155,7 +156,7 @@ public final class StallDetector extends AlarmingDetector {
     }
 
     /** The wall clock at {@code nanos} of the stream clock. */
-    private java.time.Instant wallAt(long nanos) {
+    private Instant wallAt(long nanos) {
         return clock.now().minusNanos(clock.nanoTime() - nanos);
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * What a live source that restarts leaves in the record (issue 12's "small lies"), on a test clock: one outage is
  * one {@code stall} alarm that says how long it lasted, even when a stray frame comes in the middle of it; a
  * {@code discontinuity} never ends before it began, whichever of the audio and the video jumps first; and a source
- * restarted in place, its timestamps reset, ends its stall where it began rather than before.
+ * restarted in place, its timestamps reset, ends its stall where it began rather than before; and an alarm whose
+ * condition began before the timestamps jumped keeps the wall time it began at.
  */
 class SourceRestartRecordTest {
     /** serve's stall: 5 s timeout, resolved once frames have flowed for 1 s of media. */
@@ -87,6 +88,23 @@ class SourceRestartRecordTest {
         assertThat(resolved.end()).isEqualTo(resolved.start());
         assertThat(resolved.duration()).isZero();
         assertThat(resolved.metrics()).containsEntry("jumps", 2.0);
+    }
+
+    @Test
+    void anAlarmWhoseConditionBeganBeforeTheTimestampsJumpedKeepsTheWallTimeItBegan() {
+        List<Event> events = record(VigilConfig.defaults(), source -> {
+            source.begin(600, 0, 0);
+            source.play(3, Picture.MOVING, Sound.TONE);
+            source.play(1, Picture.MOVING, Sound.SILENT);
+            // Restarted in place half a second later, its timestamps a day ahead; still silent.
+            source.restart(0.5, 84_784, 0, 0, 0, true);
+            source.play(3, Picture.MOVING, Sound.SILENT);
+        });
+        Event.Alarm silence = alarms(events, "silence").getFirst();
+        assertThat(silence.start()).isCloseTo(603.0, within(0.05));
+        // The wall clock when the silence began, 3 s after the source did (the clock starts at 10:00:00).
+        assertThat(Duration.between(Instant.parse("2026-12-06T10:00:00Z"), Instant.parse(silence.wallStart()))
+                .toMillis() / 1000.0).isCloseTo(3.0, within(0.1));
     }
 
     @Test
