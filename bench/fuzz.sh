@@ -6,7 +6,8 @@
 # continuity counters broken); each input analysed by `vigil analyze --format jsonl` in its own JVM with a timeout.
 #
 #   bench/fuzz.sh [COUNT=300] [SEED=1]       env: JOBS (default: the cores), TIMEOUT (seconds, default 60),
-#                                                 WORKDIR (default bench/out/fuzz: seeds kept, defects kept)
+#                                                 WORKDIR (default bench/out/fuzz: seeds kept, defects kept),
+#                                                 MVN_OPTS (extra Maven options for the build, say -o)
 #
 # Handled: exit 0 with one summary, 3 with an error object, 4 with a summary and an error object (the contract's
 # codes), every stdout line a JSON object, the events keeping their invariants. Defect: a crash or signal, a hang
@@ -31,12 +32,21 @@ die() { echo "fuzz: $*" >&2; exit 2; }
 command -v ffmpeg >/dev/null || die "needs ffmpeg on PATH (apt-get install ffmpeg)"
 command -v zzuf >/dev/null || echo "fuzz: zzuf not installed (apt-get install zzuf): its mutations are left out" >&2
 
-if [[ ! -s $CLI/fleet-test.classpath || ! -f $CLI/test-classes/io/vigil/cli/fuzz/Fuzz.class ]]; then
-  echo "fuzz: building the classes and the test classes (once)..." >&2
-  (cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -ntp -q test-compile -pl engine/cli -am) >&2
-fi
+# One build (the runnable jar, the harness's test classes); the analyses run on a copy of the jar and its lib/, so
+# that a rebuild during a long campaign does not change vigil under it.
+echo "fuzz: building vigil and the harness..." >&2
+read -r -a MVN_EXTRA <<< "${MVN_OPTS:-}"
+(cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -ntp -q "${MVN_EXTRA[@]}" package -DskipTests -pl engine/cli -am) >&2
 mkdir -p "$WORKDIR"
+rm -rf "$WORKDIR/vigil"
+mkdir -p "$WORKDIR/vigil"
+cp -r "$CLI/vigil.jar" "$CLI/lib" "$WORKDIR/vigil/"
+HARNESS=$WORKDIR/harness
+rm -rf "$HARNESS"
+mkdir -p "$HARNESS"
+cp -r "$CLI/test-classes" "$CLI/classes" "$HARNESS/"
 echo "fuzz: $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); files in $WORKDIR" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-  -cp "$CLI/test-classes:$CLI/classes:$(cat "$CLI/fleet-test.classpath")" \
+  -Dvigil.fuzz.classpath="$WORKDIR/vigil/vigil.jar" \
+  -cp "$HARNESS/test-classes:$HARNESS/classes:$(cat "$CLI/fleet-test.classpath")" \
   io.vigil.cli.fuzz.Fuzz "$COUNT" "$SEED" "$WORKDIR" "$JOBS" "$TIMEOUT"

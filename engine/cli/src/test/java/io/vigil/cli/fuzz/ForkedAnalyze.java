@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@code vigil analyze --format jsonl} of one input in a JVM of its own (this JVM's java and class path: the built
- * engine/cli classes, as its tests and bench/fuzz.sh have them), killed when it runs past its timeout. A JVM that
- * dies of a signal leaves its report ({@code -XX:ErrorFile}) beside the output.
+ * {@code vigil analyze --format jsonl} of one input in a JVM of its own (this JVM's java; the class path given: this
+ * JVM's in the tests, a copy of the runnable jar in bench/fuzz.sh, which a rebuild during a long campaign cannot
+ * change under it), killed when it runs past its timeout. A JVM that dies of a signal leaves its report
+ * ({@code -XX:ErrorFile}) beside the output.
  */
 final class ForkedAnalyze {
     /** What one run left: its exit code (-1 when killed at the timeout), stdout, stderr, the crash report if any. */
@@ -25,10 +26,14 @@ final class ForkedAnalyze {
     private final List<String> java;
     private final Duration timeout;
 
+    /** With this JVM's class path (the built engine/cli classes and their dependencies, as in the tests). */
     ForkedAnalyze(Duration timeout) {
-        String classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+        this(timeout, Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath().toString())
-                .collect(Collectors.joining(File.pathSeparator));
+                .collect(Collectors.joining(File.pathSeparator)));
+    }
+
+    ForkedAnalyze(Duration timeout, String classPath) {
         // Short runs: the client compiler only, one GC thread, little heap (many run side by side).
         this.java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

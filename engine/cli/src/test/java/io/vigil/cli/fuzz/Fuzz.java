@@ -23,9 +23,11 @@ import java.util.concurrent.Future;
  * ({@link Verdict}); defects are kept (the input and what vigil said) in a folder; totals by container and outcome.
  *
  * <pre>
- * java -cp TEST_CLASS_PATH io.vigil.cli.fuzz.Fuzz COUNT SEED WORKDIR [JOBS] [TIMEOUT_SECONDS]
+ * java -cp TEST_CLASS_PATH [-Dvigil.fuzz.classpath=VIGIL_JAR] io.vigil.cli.fuzz.Fuzz COUNT SEED WORKDIR [JOBS]
+ *      [TIMEOUT_SECONDS]
  * </pre>
- * (bench/fuzz.sh builds the class path and runs this). Exit 0 when no input was a defect, 1 otherwise.
+ * (bench/fuzz.sh builds, copies the runnable jar for the analyses and runs this; without
+ * {@code vigil.fuzz.classpath} they run on this JVM's class path). Exit 0 when no input was a defect, 1 otherwise.
  */
 public final class Fuzz {
     /** One input of the campaign and how it fared. */
@@ -43,13 +45,13 @@ public final class Fuzz {
     private final PrintStream log;
 
     /** @param seedsFirst the first round analyses the seeds themselves, unmutated; else every input is mutated */
-    Fuzz(List<Seeds.Made> seeds, long campaignSeed, Path workDir, Path keepDir, Duration timeout, int jobs,
+    Fuzz(List<Seeds.Made> seeds, long campaignSeed, Path workDir, Path keepDir, ForkedAnalyze analyzer, int jobs,
          boolean seedsFirst, PrintStream log) {
         this.seeds = List.copyOf(seeds);
         this.campaignSeed = campaignSeed;
         this.workDir = workDir;
         this.keepDir = keepDir;
-        this.analyzer = new ForkedAnalyze(timeout);
+        this.analyzer = analyzer;
         this.jobs = jobs;
         this.seedsFirst = seedsFirst;
         this.log = log;
@@ -66,7 +68,9 @@ public final class Fuzz {
         int jobs = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
         Duration timeout = Duration.ofSeconds(args.length > 4 ? Long.parseLong(args[4]) : 60);
         List<Seeds.Made> made = Seeds.make(work.resolve("seeds"), Seeds.ALL);
-        Fuzz fuzz = new Fuzz(made, seed, work.resolve("inputs"), work.resolve("defects"), timeout, jobs, true,
+        String vigil = System.getProperty("vigil.fuzz.classpath");
+        ForkedAnalyze analyzer = vigil == null ? new ForkedAnalyze(timeout) : new ForkedAnalyze(timeout, vigil);
+        Fuzz fuzz = new Fuzz(made, seed, work.resolve("inputs"), work.resolve("defects"), analyzer, jobs, true,
                 System.out);
         long started = System.nanoTime();
         List<Result> results = fuzz.run(count);

@@ -27,7 +27,7 @@ class FuzzSmokeTest {
         List<Seeds.Made> seeds = Seeds.make(media, Seeds.SMOKE);
         assertThat(seeds).as("seeds made").hasSizeGreaterThan(Seeds.SMOKE.size() - 3);
         Fuzz fuzz = new Fuzz(seeds, CAMPAIGN_SEED, work.resolve("inputs"), work.resolve("defects"),
-                Duration.ofSeconds(60), 2, false, System.out);
+                new ForkedAnalyze(Duration.ofSeconds(60)), 2, false, System.out);
         long started = System.nanoTime();
         List<Fuzz.Result> results = fuzz.run(INPUTS);
         String report = Fuzz.report(results, CAMPAIGN_SEED, (System.nanoTime() - started) / 1e9, 2,
