@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.config.VigilConfig;
 import java.nio.file.Path;
@@ -88,21 +89,9 @@ class FfmpegOracleTest {
     }
 
     /** Every resolved event follows a firing one with the same dedupKey and start. */
+    /** The contract's invariants ({@link EventInvariants}), every alarm resolved, and the summary last. */
     static void assertFiringThenResolved(List<Event> events) {
-        java.util.Map<String, Event.Alarm> open = new java.util.HashMap<>();
-        for (Event e : events) {
-            if (e instanceof Event.Alarm a) {
-                if (a.firing()) {
-                    assertThat(open.put(a.dedupKey(), a)).as("fired twice: %s", a).isNull();
-                } else {
-                    Event.Alarm f = open.remove(a.dedupKey());
-                    assertThat(f).as("resolved without firing: %s", a).isNotNull();
-                    assertThat(a.start()).isEqualTo(f.start());
-                    assertThat(a.duration()).isCloseTo(a.end() - a.start(), offset(0.002));
-                }
-            }
-        }
-        assertThat(open).as("still firing at the end").isEmpty();
+        EventInvariants.assertComplete(events);
         assertThat(events.getLast()).isInstanceOf(Event.Summary.class);
     }
 

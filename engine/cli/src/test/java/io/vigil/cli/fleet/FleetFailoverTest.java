@@ -3,6 +3,7 @@ package io.vigil.cli.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.server.fleet.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +111,9 @@ class FleetFailoverTest {
                             .isEqualTo("firing".equals(last.get(key)) ? "resolved" : "firing");
                     last.put(key, status);
                 }
+                // And the contract's invariants: end >= start, duration, the resolved carrying its firing's start...
+                EventInvariants.assertSoFar(e.getValue().stream().map(EventInvariants::fromJson)
+                        .filter(java.util.Objects::nonNull).toList());
             }
         }
     }

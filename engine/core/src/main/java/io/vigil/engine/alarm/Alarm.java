@@ -1,5 +1,7 @@
 package io.vigil.engine.alarm;
 
+import java.time.Instant;
+
 /**
  * One alarm of one stream, detector and channel, and its lifecycle. A detector reports only facts: the condition
  * has held from {@code since} until {@code until} ({@link #hold}), or it cleared at a time ({@link #clear}); the
@@ -35,12 +37,20 @@ public final class Alarm {
 
     private State state = State.IDLE;
     private double since = Double.NaN;
+    /**
+     * The wall clock at {@link #since}: as its detector gave it, or read when the condition was first reported (live
+     * inputs; else null). Read then, not when the alarm fires: the media time may have jumped meanwhile (a source
+     * restarted in place), and a media time before the jump maps to no wall time after it.
+     */
+    private Instant wallSince;
     private double clearedAt = Double.NaN;
+    /** The wall clock at {@link #clearedAt}, read when the condition cleared (live inputs; else null). */
+    private Instant clearedWall;
     private double heldUntil = Double.NaN;
     /** After a combined alarm ended at this time, the condition must hold its raise delay past it to go alone. */
     private double soloAfter = Double.NEGATIVE_INFINITY;
     /** The wall clock of {@link #since} as the firing event gave it: the resolved event repeats it. */
-    private String wallStart;
+    private Instant wallStart;
     /** The dedupKey of the alarm that caused this one, or null. */
     private String cause;
     /** The path of the firing event's thumbnail: the resolved event repeats it. */
@@ -59,13 +69,26 @@ public final class Alarm {
 
     /** The condition has held from {@code sinceSeconds} through {@code untilSeconds}. */
     public void hold(double sinceSeconds, double untilSeconds) {
+        hold(sinceSeconds, untilSeconds, null);
+    }
+
+    /**
+     * As {@link #hold(double, double)}, with the wall clock at {@code sinceSeconds} when the detector knows it
+     * better than the media time of the latest frame says ({@code stall} measures its own wait): a live alarm's
+     * {@code wallStart}. Null: mapped from the latest frame.
+     */
+    public void hold(double sinceSeconds, double untilSeconds, Instant wallAtSince) {
         clearedAt = Double.NaN;
+        clearedWall = null;
         heldUntil = untilSeconds;
         switch (state) {
             case FIRING, SUPPRESSED, MERGED -> {
                 return;
             }
             case IDLE, HOLDING -> {
+                if (state == State.IDLE || sinceSeconds != since || wallAtSince != null) {
+                    wallSince = tracker.wall(sinceSeconds, wallAtSince);
+                }
                 since = sinceSeconds;
                 state = State.HOLDING;
             }
@@ -80,6 +103,14 @@ public final class Alarm {
 
     /** The condition stopped at {@code atSeconds}. */
     public void clear(double atSeconds) {
+        clear(atSeconds, null);
+    }
+
+    /**
+     * As {@link #clear(double)}, with the wall clock at {@code atSeconds} when the detector knows it better than the
+     * latest frame does (a live alarm's {@code wallEnd}, should it resolve there). Null: mapped from the latest frame.
+     */
+    public void clear(double atSeconds, Instant wallAt) {
         switch (state) {
             case IDLE -> {
             }
@@ -87,7 +118,7 @@ public final class Alarm {
             case DEFERRED -> {
                 // It held long enough, and its partner never joined: it is an alarm of its own after all.
                 fire(atSeconds - since);
-                clear(atSeconds);
+                clear(atSeconds, wallAt);
             }
             case MERGED -> {
                 reset();
@@ -96,6 +127,9 @@ public final class Alarm {
             case FIRING -> {
                 if (Double.isNaN(clearedAt)) {
                     clearedAt = atSeconds;
+                    // Read now, while the frame that cleared it is the latest: media times that jump back later
+                    // would map to another wall time.
+                    clearedWall = tracker.wall(atSeconds, wallAt);
                 }
                 advance(atSeconds);
             }
@@ -167,7 +201,7 @@ public final class Alarm {
     }
 
     private void resolve(double endSeconds) {
-        tracker.resolve(this, endSeconds);
+        tracker.resolve(this, endSeconds, endSeconds == clearedAt ? clearedWall : null);
         reset();
     }
 
@@ -175,7 +209,9 @@ public final class Alarm {
         state = State.IDLE;
         soloAfter = Double.NEGATIVE_INFINITY;
         since = Double.NaN;
+        wallSince = null;
         clearedAt = Double.NaN;
+        clearedWall = null;
         cause = null;
         thumbnail = null;
     }
@@ -184,11 +220,11 @@ public final class Alarm {
         return detector;
     }
 
-    String wallStart() {
+    Instant wallStart() {
         return wallStart;
     }
 
-    void wallStart(String wall) {
+    void wallStart(Instant wall) {
         wallStart = wall;
     }
 
@@ -220,12 +256,18 @@ public final class Alarm {
         return since;
     }
 
+    Instant wallSince() {
+        return wallSince;
+    }
+
     double heldUntil() {
         return heldUntil;
     }
 
-    void since(double seconds) {
+    /** Where a combined alarm's condition began, and the wall clock then (null: mapped when it fires). */
+    void since(double seconds, Instant wall) {
         since = seconds;
+        wallSince = wall;
     }
 
     AlarmSubject subject() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -18,6 +19,7 @@ public final class AlarmTracker {
     private final String stream;
     private final EventSink sink;
     private final boolean live;
+    private final StreamClock clock;
     private final List<Alarm> alarms = new ArrayList<>();
     private final Map<String, Integer> firedCounts = new TreeMap<>();
     private final Correlation correlation = new Correlation(this);
@@ -40,9 +42,23 @@ public final class AlarmTracker {
      * @param live whether the input is live: its events then carry wall-clock times
      */
     public AlarmTracker(String stream, EventSink sink, boolean live) {
+        this(stream, sink, live, StreamClock.SYSTEM);
+    }
+
+    /**
+     * @param live whether the input is live: its events then carry wall-clock times
+     * @param clock the stream's clock: the wall times of its events, and the waits its detectors measure
+     */
+    public AlarmTracker(String stream, EventSink sink, boolean live, StreamClock clock) {
         this.stream = stream;
         this.sink = sink;
         this.live = live;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The stream's clock, for the detectors that watch the wall clock (stall). */
+    public StreamClock clock() {
+        return clock;
     }
 
     public Alarm register(String detector, Integer channel, Severity severity, double raiseDelaySeconds,
@@ -70,7 +86,12 @@ public final class AlarmTracker {
         return correlation;
     }
 
-    /** Records that media time {@code mediaSeconds} is being processed now; gives live alarms their wall times. */
+    /** Records that media time {@code mediaSeconds} is being processed now (by the stream's clock). */
+    public void observe(double mediaSeconds) {
+        observe(mediaSeconds, clock.now());
+    }
+
+    /** Records that media time {@code mediaSeconds} is being processed at {@code now}; gives live alarms their wall times. */
     public void observe(double mediaSeconds, Instant now) {
         anchorMediaSeconds = mediaSeconds;
         anchorWallNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -115,18 +136,30 @@ public final class AlarmTracker {
 
     void fire(Alarm alarm, double heldSeconds) {
         firedCounts.merge(alarm.detector(), 1, Integer::sum);
-        alarm.wallStart(wall(alarm.since()));
+        alarm.wallStart(wall(alarm.since(), alarm.wallSince()));
         alarm.thumbnail(thumbnails == null ? null : thumbnails.thumbnail(alarm.detector(), alarm.since()));
         deliver(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
-                alarm.severity().wireName(), round(alarm.since()), null, null, alarm.wallStart(), null,
+                alarm.severity().wireName(), round(alarm.since()), null, null, format(alarm.wallStart()), null,
                 alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
-    void resolve(Alarm alarm, double endSeconds) {
+    /**
+     * Sends {@code alarm}'s resolved event, ending at {@code endSeconds} of media time and at {@code wallEnd} (null:
+     * the wall time of {@code endSeconds} now). An alarm never ends before it began: across a timestamp jump back
+     * (a source restarted in place) the frame that cleared it may carry an earlier media time than its start; it then
+     * ends where it began, and its wall times say how long it lasted.
+     */
+    void resolve(Alarm alarm, double endSeconds, Instant wallEnd) {
         double start = alarm.since();
+        double end = Math.max(start, endSeconds);
+        Instant wallStart = alarm.wallStart();
+        Instant wallAtEnd = wallEnd != null ? wallEnd : wall(endSeconds);
+        if (wallStart != null && wallAtEnd != null && wallAtEnd.isBefore(wallStart)) {
+            wallAtEnd = wallStart;
+        }
         deliver(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
-                alarm.severity().wireName(), round(start), round(endSeconds), round(endSeconds - start), alarm.wallStart(),
-                wall(endSeconds), null, metrics(alarm), alarm.cause(), alarm.thumbnail()));
+                alarm.severity().wireName(), round(start), round(end), round(end - start), format(wallStart),
+                format(wallAtEnd), null, metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
     private void deliver(Event event) {
@@ -150,13 +183,25 @@ public final class AlarmTracker {
         return metrics;
     }
 
-    private String wall(double mediaSeconds) {
+    /** {@code given} when a detector knew the wall clock itself, else {@link #wall(double)}; null when not live. */
+    Instant wall(double mediaSeconds, Instant given) {
+        if (!live) {
+            return null;
+        }
+        return given != null ? given : wall(mediaSeconds);
+    }
+
+    /** The wall clock at media time {@code mediaSeconds}, by the latest frame seen; null for an input not live. */
+    Instant wall(double mediaSeconds) {
         if (!live || Double.isNaN(anchorMediaSeconds)) {
             return null;
         }
         long nanos = anchorWallNanos - Math.round((anchorMediaSeconds - mediaSeconds) * 1e9);
-        return WALL_FORMAT.format(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
-                Math.floorMod(nanos, 1_000_000_000L)));
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    private static String format(Instant wall) {
+        return wall == null ? null : WALL_FORMAT.format(wall);
     }
 
     /** Media times go out to the millisecond. */

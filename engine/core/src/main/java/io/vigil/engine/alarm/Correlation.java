@@ -111,13 +111,14 @@ final class Correlation {
     }
 
     private static void raiseCombined(Alarm combined, Alarm alarm, Alarm partner, double untilSeconds) {
-        double since = Math.max(alarm.since(), partner.since());
+        Alarm later = alarm.since() >= partner.since() ? alarm : partner;
+        double since = later.since();
         alarm.merge();
         if (partner.state() == Alarm.State.DEFERRED) {
             partner.merge();
         }
         // A partner already firing alone stays raised; the new condition is folded into the combined alarm.
-        combined.since(since);
+        combined.since(since, later.wallSince());
         combined.fire(untilSeconds - since);
     }
 

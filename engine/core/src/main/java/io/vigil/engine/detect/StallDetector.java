@@ -3,6 +3,7 @@ package io.vigil.engine.detect;
 import com.google.auto.service.AutoService;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Severity;
+import io.vigil.engine.alarm.StreamClock;
 import io.vigil.engine.detect.spec.DetectorProvider;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.detect.spec.DetectorSpec;
@@ -10,6 +11,7 @@ import io.vigil.engine.detect.spec.ParamSpec;
 import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.kernels.AudioStats;
 import io.vigil.kernels.FrameStats;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,7 +26,14 @@ import java.util.Map;
  * after frames flow again (its {@code end} is that frame's media time, and {@code clearDelay}, in media time,
  * applies from there), or at the last frame when the input ends or breaks off while it stalls. Nothing is watched
  * before the first frame: opening an input has its own timeout. The metric {@code stalledSeconds} is the wall-clock
- * length of the stall so far.
+ * length of the stall so far, {@code stalls} the stalls of the stream so far, this one included; its wall times
+ * come from the same clock, so that they say how long it lasted.
+ *
+ * <p>One outage is one stall, even when a stray frame comes in the middle of it, such as the last frame the MPEG-TS
+ * demuxer hands over when a dropped source's read times out: a stall that comes back before the last one resolved
+ * (within the clear delay) is the same alarm and the same stall, its length counted from where it began; and a
+ * straggler, a frame that arrives more than {@link #STRAGGLER_SECONDS} later than its predecessor and the media
+ * between them say, does not end the quiet before a stall: the stall counts from the last frame before it.
  */
 public final class StallDetector extends AlarmingDetector {
     public static final String NAME = "stall";
@@ -58,13 +67,20 @@ public final class StallDetector extends AlarmingDetector {
         }
     }
 
+    /** Later than this beyond its media time after its predecessor, a lone frame is a straggler, not the source. */
+    public static final double STRAGGLER_SECONDS = 1.0;
+
     private final long timeoutNanos;
-    /** Wall clock ({@link System#nanoTime()}) of the last frame on the clock stream; 0 before the first. */
+    private final StreamClock clock;
+    /** The stream clock's {@link StreamClock#nanoTime()} at the last frame on the clock stream; 0 before the first. */
     private long lastFrameNanos;
     private boolean sawFrame;
     private boolean sawVideo;
     /** Media time where the last frame on the clock stream ended. */
     private double lastEndSeconds = Double.NaN;
+    /** The last frame that came on time (not a straggler), or that ended a stall: where a stall would begin. */
+    private long quietFromNanos;
+    private double quietFromEndSeconds = Double.NaN;
     /** Whether a stall is under way (raised). */
     private boolean stalled;
     private long stallStartedNanos;
@@ -74,6 +90,7 @@ public final class StallDetector extends AlarmingDetector {
     public StallDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings.withTiming(0, settings.clearDelaySeconds(), settings.severity()), tracker);
         this.timeoutNanos = Math.round(settings.number("timeoutSeconds") * 1e9);
+        this.clock = tracker.clock();
     }
 
     @Override
@@ -90,11 +107,18 @@ public final class StallDetector extends AlarmingDetector {
     }
 
     private void frame(double startSeconds, double endSeconds) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
+        boolean straggler = sawFrame
+                && (now - lastFrameNanos) / 1e9 - (endSeconds - lastEndSeconds) > STRAGGLER_SECONDS;
         if (stalled) {
             stalled = false;
             stalledSeconds = (now - stallStartedNanos) / 1e9;
             alarm.clear(startSeconds);
+            straggler = false;
+        }
+        if (!straggler) {
+            quietFromNanos = now;
+            quietFromEndSeconds = endSeconds;
         }
         sawFrame = true;
         lastFrameNanos = now;
@@ -106,21 +130,34 @@ public final class StallDetector extends AlarmingDetector {
         if (!sawFrame) {
             return;
         }
-        long waited = nowNanos - lastFrameNanos;
         if (stalled) {
-            stalledSeconds = waited / 1e9;
-        } else if (waited >= timeoutNanos) {
+            stalledSeconds = (nowNanos - stallStartedNanos) / 1e9;
+        } else if (nowNanos - lastFrameNanos >= timeoutNanos) {
             stalled = true;
-            stalls++;
-            stallStartedNanos = lastFrameNanos;
-            stalledSeconds = waited / 1e9;
-            alarm.hold(lastEndSeconds, lastEndSeconds);
+            if (!alarm.firing()) {
+                // A new stall; one back within the clear delay goes on from where the alarm's began.
+                stalls++;
+                stallStartedNanos = quietFromNanos;
+            }
+            stalledSeconds = (nowNanos - stallStartedNanos) / 1e9;
+            alarm.hold(quietFromEndSeconds, quietFromEndSeconds, wallAt(stallStartedNanos));
         }
     }
 
     @Override
     public void finish(double lastVideoSeconds, double audioEndSeconds) {
+        if (stalled) {
+            // Still stalled when the input ends or the stream stops: it lasted until now.
+            long now = clock.nanoTime();
+            stalledSeconds = (now - stallStartedNanos) / 1e9;
+            alarm.clear(lastEndSeconds, wallAt(now));
+        }
         alarm.finish(lastEndSeconds);
+    }
+
+    /** The wall clock at {@code nanos} of the stream clock. */
+    private Instant wallAt(long nanos) {
+        return clock.now().minusNanos(clock.nanoTime() - nanos);
     }
 
     @Override

@@ -20,12 +20,10 @@ import io.vigil.kernels.engine.StatisticFailedException;
 import io.vigil.kernels.engine.StatisticSpec;
 import io.vigil.kernels.engine.StatisticsEngine;
 import io.vigil.kernels.engine.StatisticsRequest;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * One stream's pipeline: computes the statistics its enabled detectors read, hands them to the detectors, and
@@ -65,7 +63,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private StartFrames startFrames;
 
     private StreamAnalyzer(Lineup lineup, AlarmTracker tracker, boolean live, FrameStatistics video,
-                           AudioLevels audio, Warnings warnings, Consumer<String> notices) {
+                           AudioLevels audio, Warnings warnings) {
         this.lineup = lineup;
         this.warnings = warnings;
         this.detectors = lineup.detectors().toArray(Detector[]::new);
@@ -75,40 +73,26 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.videoStatistics = video;
         this.videoNeeded = video != null || reads.contains(Statistic.VIDEO_TIMESTAMPS);
         this.audioLevels = audio;
-        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup, notices) : null;
+        this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup) : null;
     }
 
     /**
      * Builds the detectors enabled in {@code config} (the registry makes each from its spec), and the statistics they
-     * read on {@code backend}; {@code warnings} hears of each detector switched off because it failed on the content.
+     * read on {@code backend}; {@code warnings} hears of each detector switched off because it failed on the content,
+     * and of audio whose loudness cannot be measured.
      */
     public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend,
                                         Warnings warnings) {
-        return create(config, tracker, live, backend, warnings, note -> { });
-    }
-
-    /**
-     * As {@link #create(VigilConfig, AlarmTracker, boolean, StatisticsEngine, Warnings)}; {@code notices} hears, in a
-     * line for people, what the analysis skips and goes on without (audio whose loudness cannot be measured).
-     */
-    public static StreamAnalyzer create(VigilConfig config, AlarmTracker tracker, boolean live, StatisticsEngine backend,
-                                        Warnings warnings, Consumer<String> notices) {
-        return create(DetectorRegistry.standard().build(config.detectors(), tracker), tracker, live, backend, warnings,
-                notices);
+        return create(DetectorRegistry.standard().build(config.detectors(), tracker), tracker, live, backend, warnings);
     }
 
     /** The analysis of {@code lineup}'s detectors (tests give one made by hand). */
     static StreamAnalyzer create(Lineup lineup, AlarmTracker tracker, boolean live, StatisticsEngine backend,
                                  Warnings warnings) {
-        return create(lineup, tracker, live, backend, warnings, note -> { });
-    }
-
-    private static StreamAnalyzer create(Lineup lineup, AlarmTracker tracker, boolean live, StatisticsEngine backend,
-                                         Warnings warnings, Consumer<String> notices) {
         StatisticsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
-        return new StreamAnalyzer(lineup, tracker, live, video, audio, warnings, notices);
+        return new StreamAnalyzer(lineup, tracker, live, video, audio, warnings);
     }
 
     /** The video statistics the lineup reads, with the figures its detectors set, as the backend takes them. */
@@ -145,11 +129,6 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 (int) Math.round(l.parameter(StatisticParameter.CLIP_MIN_RUN)));
     }
 
-    /**
-     * One loudness meter for the stream, with the sliding window a detector asks for; the detectors that listen hear
-     * its steps while they run. Audio it cannot measure is said once to {@code notices}; the detectors hear it and
-     * stop judging.
-     */
     /** Runs {@code call} of detector {@code d} while it runs; a throw switches it off. */
     private void guarded(Detector d, Runnable call) {
         if (!running(d)) {
@@ -162,7 +141,12 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         }
     }
 
-    private LoudnessMeter loudnessMeterFor(Lineup lineup, Consumer<String> notices) {
+    /**
+     * One loudness meter for the stream, with the sliding window a detector asks for; the detectors that listen hear
+     * its steps while they run. Audio it cannot measure is one warning per listening detector; the
+     * detectors hear it and stop judging until it comes measurable again.
+     */
+    private LoudnessMeter loudnessMeterFor(Lineup lineup) {
         LoudnessMeter meter = new LoudnessMeter();
         meter.slidingWindowSeconds(lineup.parameter(StatisticParameter.LOUDNESS_WINDOW));
         for (Detector d : lineup.detectors()) {
@@ -179,30 +163,21 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                         guarded(d, () -> listener.onRestart(m, atSeconds));
                     }
 
+                    private boolean warned;
+
                     @Override
                     public void onUnmeasurable(LoudnessMeter m, double atSeconds, String why) {
+                        if (!warned && running(d)) {
+                            warned = true;
+                            warnings.warn(d.name(), String.format(Locale.ROOT, "Loudness is not measured from %.1f s"
+                                    + " (%s), so the %s detector does not judge until the audio comes in a format the"
+                                    + " meter measures.", atSeconds, why, d.name()));
+                        }
                         guarded(d, () -> listener.onUnmeasurable(m, atSeconds, why));
                     }
                 });
             }
         }
-        meter.addListener(new LoudnessMeter.StepListener() {
-            private boolean told;
-
-            @Override
-            public void onStep(LoudnessMeter m, double endSeconds) {
-            }
-
-            @Override
-            public void onUnmeasurable(LoudnessMeter m, double atSeconds, String why) {
-                if (!told) {
-                    told = true;
-                    notices.accept(String.format(java.util.Locale.ROOT, "loudness is not measured from %.1f s: %s;"
-                            + " it is not judged until the audio comes in a format the meter measures (the other"
-                            + " detectors go on).", atSeconds, why));
-                }
-            }
-        });
         return meter;
     }
 
@@ -264,7 +239,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             return;
         }
         if (live) {
-            tracker.observe(frame.ptsSeconds(), Instant.now());
+            tracker.observe(frame.ptsSeconds());
         }
         if (videoStatistics != null) {
             try {
@@ -301,7 +276,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             return;
         }
         if (live) {
-            tracker.observe(block.ptsSeconds(), Instant.now());
+            tracker.observe(block.ptsSeconds());
         }
         if (loudness != null) {
             try {

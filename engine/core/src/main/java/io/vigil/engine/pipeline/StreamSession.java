@@ -102,8 +102,7 @@ public final class StreamSession implements AutoCloseable {
         this.tracker = new AlarmTracker(stream, b.events, live);
         String shownInput = reading == Reading.ONCE ? input : address.displayName();
         this.analyzer = StreamAnalyzer.create(b.config, tracker, live, backend,
-                (detector, message) -> b.events.accept(new Event.Warning(stream, shownInput, detector, message)),
-                note -> notices.accept(stream + ": " + note));
+                (detector, message) -> b.events.accept(new Event.Warning(stream, shownInput, detector, message)));
         Tap analysing = null;
         try {
             if (b.thumbnailDir != null) {

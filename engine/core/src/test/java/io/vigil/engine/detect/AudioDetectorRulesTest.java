@@ -7,6 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import io.vigil.engine.pipeline.StreamAnalyzer;
 import io.vigil.engine.alarm.AlarmTracker;
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.ConfigLoader;
 import io.vigil.engine.detect.spec.DetectorSettings;
@@ -80,6 +81,7 @@ class AudioDetectorRulesTest {
             }
         }
         assertThat(firing).as("every alarm resolves: %s", events).hasSameSizeAs(resolved);
+        EventInvariants.assertComplete(events);
         return resolved;
     }
 

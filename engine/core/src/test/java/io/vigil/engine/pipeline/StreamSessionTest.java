@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ class StreamSessionTest {
             assertThat(session.timelineEndSeconds()).isGreaterThanOrEqualTo(2 * firstEnd);
             summary = session.finish();
         }
+        EventInvariants.assertComplete(events);
         assertThat(starts).hasValue(2);
         assertThat(summary.frames()).isEqualTo(2 * FRAMES);
         assertThat(summary.audioSamples()).isEqualTo(2 * 96_000);

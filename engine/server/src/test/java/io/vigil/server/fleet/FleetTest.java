@@ -3,6 +3,7 @@ package io.vigil.server.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
@@ -158,6 +159,9 @@ class FleetTest {
         }
         System.out.printf("fleet: %d stream(s) moved in %.1f s after a node left%n", onB.size(),
                 (System.nanoTime() - leftNanos) / 1e9);
+        for (String id : ids) {
+            EventInvariants.assertSoFar(eventsTopic(prefix, id));
+        }
     }
 
     @Test
@@ -184,6 +188,7 @@ class FleetTest {
         Thread.sleep(1000);
         List<Event.Alarm> black = alarms(eventsTopic(prefix, "dark"), "black");
         assertThat(black).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "dark"));
         assertThat(b.registry().fleet().orElseThrow().alarmsContinued()).isZero();   // counted when the stream stops
     }
 
@@ -206,6 +211,7 @@ class FleetTest {
         LiveSources.awaitTrue(Duration.ofSeconds(10), "both summaries", () -> eventsTopic(prefix, "split").stream()
                 .filter(e -> e instanceof Event.Summary).count() == 2);
         List<Event> topic = eventsTopic(prefix, "split");
+        EventInvariants.assertComplete(topic);
         assertThat(alarms(topic, "black")).hasSize(2);
         assertThat(alarms(topic, "silence")).hasSize(2);
         // Each node writes its statuses every 2 s: the other role's placement shows within a few seconds.
@@ -239,5 +245,8 @@ class FleetTest {
             LiveSources.awaitTrue(Duration.ofSeconds(40), id + " running", () -> runners(nodes, id) == 1);
         }
         assertThat(small.registry().local()).hasSizeLessThanOrEqualTo(1);
+        for (String id : ids) {
+            EventInvariants.assertSoFar(eventsTopic(prefix, id));
+        }
     }
 }

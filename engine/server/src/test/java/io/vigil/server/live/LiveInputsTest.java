@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,6 +46,12 @@ class LiveInputsTest {
         hub = new EventHub(1000);
         events = new LiveSources.Collector(hub);
         registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(5));
+    }
+
+    /** Each test removed its stream: every alarm resolved, the record keeping the contract's invariants. */
+    @AfterEach
+    void invariants() {
+        EventInvariants.assertComplete(events.events());
     }
 
     @AfterAll

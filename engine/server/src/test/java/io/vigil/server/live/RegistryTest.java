@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.EventHub;
@@ -54,6 +55,8 @@ class RegistryTest {
     @AfterEach
     void removeAll() {
         registry.list().forEach(s -> registry.remove(s.id()));
+        // Every stream removed: each alarm it raised is resolved, and the record keeps the contract's invariants.
+        EventInvariants.assertComplete(events.events());
     }
 
     @AfterAll

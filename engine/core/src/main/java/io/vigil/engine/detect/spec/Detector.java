@@ -33,7 +33,8 @@ public interface Detector {
     }
 
     /**
-     * No frame has arrived for a while; {@code nowNanos} is {@link System#nanoTime()}. Called on the same thread
+     * No frame has arrived for a while; {@code nowNanos} is the stream clock's
+     * ({@link io.vigil.engine.alarm.AlarmTracker#clock()}) {@code nanoTime()}. Called on the same thread
      * as {@link #onVideo} and {@link #onAudio}, for detectors that watch the wall clock (stall).
      */
     default void onIdle(long nowNanos) {
