@@ -609,6 +609,8 @@ public final class ApiServer implements AutoCloseable {
         SseSlots.Admission admission = sseClients.admit(connection, exchange.role() != Access.Role.NONE,
                 access.tokenConfigured());
         if (!admission.admitted()) {
+            // Closed after the answer: a refused client must not keep a connection to try again on.
+            exchange.setHeader("Connection", "close");
             throw new ApiError(503, admission.refusal());
         }
         if (admission.evicted() != null) {
