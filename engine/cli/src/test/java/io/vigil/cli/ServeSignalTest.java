@@ -141,7 +141,9 @@ class ServeSignalTest {
         String classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath().toString())
                 .collect(Collectors.joining(File.pathSeparator));
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // SIGINT restored to its default: a build started in the background (`mvn ... &`) hands its children SIGINT
+        // ignored, and a JVM leaves an ignored SIGINT ignored (as a background job should).
+        List<String> cmd = List.of("env", "--default-signal=INT", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", classPath, "io.vigil.cli.Main", "serve", "--config", config.toString());
