@@ -133,6 +133,18 @@ static Allocation *find(const void *p, size_t bytes, int host) {
     return NULL;
 }
 
+/* Puts `bytes` at `p` on the list of live allocations, in `a`. */
+static void remember(Allocation *a, void *p, size_t bytes, int host, int adopted) {
+    a->base = p;
+    a->bytes = bytes;
+    a->host = host;
+    a->adopted = adopted;
+    pthread_mutex_lock(&lock);
+    a->next = allocations;
+    allocations = a;
+    pthread_mutex_unlock(&lock);
+}
+
 static int track(void **out, size_t bytes, int host) {
     if (bytes == 0) {
         return INVALID_VALUE;
@@ -146,14 +158,7 @@ static int track(void **out, size_t bytes, int host) {
         return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
     }
     memset(p, 0xAB, bytes);
-    a->base = p;
-    a->bytes = bytes;
-    a->host = host;
-    a->adopted = 0;
-    pthread_mutex_lock(&lock);
-    a->next = allocations;
-    allocations = a;
-    pthread_mutex_unlock(&lock);
+    remember(a, p, bytes, host, 0);
     *out = p;
     return OK;
 }
@@ -916,14 +921,7 @@ int fake_cuda_adopt(void *p, size_t bytes) {
     if (p == NULL || bytes == 0) return INVALID_VALUE;
     Allocation *a = malloc(sizeof *a);
     if (a == NULL) return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
-    a->base = p;
-    a->bytes = bytes;
-    a->host = 0;
-    a->adopted = 1;
-    pthread_mutex_lock(&lock);
-    a->next = allocations;
-    allocations = a;
-    pthread_mutex_unlock(&lock);
+    remember(a, p, bytes, 0, 1);
     return OK;
 }
 

@@ -79,15 +79,9 @@ class GpuStatisticFaultEmulatedTest extends LeakCheckedTest {
         assertThat(goodCpu.stats().get(2).mafd).isZero();
 
         try (CudaStatisticsEngine gpu = open(Duration.ofSeconds(30))) {
-            Run wide;
-            Run good;
-            try (FrameStatistics a = gpu.open(ALL); FrameStatistics b = gpu.open(ALL)) {
-                Future<Run> wideRun = threads.submit(() -> run(a, wideOnDevice));
-                Future<Run> goodRun = threads.submit(() -> run(b, goodOnDevice));
-                wide = wideRun.get();
-                good = goodRun.get();
-                assertThat(a.backend()).isEqualTo("gpu");
-            }
+            List<Run> runs = side(gpu, wideOnDevice, goodOnDevice);
+            Run wide = runs.getFirst();
+            Run good = runs.getLast();
             assertThat(gpu.figures().batches()).as("both streams' frames in each batch").isEqualTo(FRAMES);
             assertThat(gpu.figures().frames()).isEqualTo(2 * FRAMES);
 
@@ -117,14 +111,9 @@ class GpuStatisticFaultEmulatedTest extends LeakCheckedTest {
             goodCpu = run(b, goodOnHost);
         }
         try (CudaStatisticsEngine gpu = open(Duration.ofMillis(200))) {
-            Run alpha;
-            Run good;
-            try (FrameStatistics a = gpu.open(ALL); FrameStatistics b = gpu.open(ALL)) {
-                Future<Run> alphaRun = threads.submit(() -> run(a, alphaOnDevice));
-                Future<Run> goodRun = threads.submit(() -> run(b, goodOnDevice));
-                alpha = alphaRun.get();
-                good = goodRun.get();
-            }
+            List<Run> runs = side(gpu, alphaOnDevice, goodOnDevice);
+            Run alpha = runs.getFirst();
+            Run good = runs.getLast();
             List<StatisticFailedException.Failure> reported = alpha.failures().getFirst();
             assertThat(failedStatistics(reported)).as("every statistic, in the request's order")
                     .isEqualTo(ALL.specs());
@@ -155,6 +144,17 @@ class GpuStatisticFaultEmulatedTest extends LeakCheckedTest {
             Future<Throwable> again = threads.submit(() -> thrown(a, one.get(1)));
             assertThat(thrown(b, two.get(1))).isNull();
             assertThat(again.get()).isNull();
+        }
+    }
+
+    /** Two streams on {@code gpu}, each on its own thread, frame by frame side by side: their frames share batches. */
+    private List<Run> side(CudaStatisticsEngine gpu, List<VideoFrame> one, List<VideoFrame> two) throws Exception {
+        try (FrameStatistics a = gpu.open(ALL); FrameStatistics b = gpu.open(ALL)) {
+            Future<Run> first = threads.submit(() -> run(a, one));
+            Future<Run> second = threads.submit(() -> run(b, two));
+            List<Run> runs = List.of(first.get(), second.get());
+            assertThat(b.backend()).isEqualTo("gpu");
+            return runs;
         }
     }
 
