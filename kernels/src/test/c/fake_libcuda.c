@@ -11,7 +11,8 @@
  *   - asynchronous copies must use page-locked (cuMemAllocHost) host memory, as CudaStats promises to;
  *   - a launch must use the block size the kernel's launch bounds fix, and a grid that covers the batch;
  *   - modules are PTX text: cuModuleLoadData finds the .entry names in it, cuModuleGetFunction only those;
- *   - fake_cuda_live() counts what is still allocated, for leak checks; fake_cuda_fail() makes a call fail once.
+ *   - fake_cuda_live() counts what is still allocated, for leak checks; fake_cuda_fail() makes a call fail once;
+ *     fake_cuda_adopt() takes a test's host picture as device memory (an NVDEC frame's planes, without NVDEC).
  *
  * Asynchronous work runs at once, in order, which a single stream cannot tell apart from the real thing.
  */
@@ -115,6 +116,7 @@ typedef struct Allocation {
     unsigned char *base;
     size_t bytes;
     int host; /* page-locked host memory rather than device memory */
+    int adopted; /* someone else's memory, taken as device memory by fake_cuda_adopt: cuMemFree refuses it */
     struct Allocation *next;
 } Allocation;
 
@@ -131,6 +133,18 @@ static Allocation *find(const void *p, size_t bytes, int host) {
     return NULL;
 }
 
+/* Puts `bytes` at `p` on the list of live allocations, in `a`. */
+static void remember(Allocation *a, void *p, size_t bytes, int host, int adopted) {
+    a->base = p;
+    a->bytes = bytes;
+    a->host = host;
+    a->adopted = adopted;
+    pthread_mutex_lock(&lock);
+    a->next = allocations;
+    allocations = a;
+    pthread_mutex_unlock(&lock);
+}
+
 static int track(void **out, size_t bytes, int host) {
     if (bytes == 0) {
         return INVALID_VALUE;
@@ -144,13 +158,7 @@ static int track(void **out, size_t bytes, int host) {
         return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
     }
     memset(p, 0xAB, bytes);
-    a->base = p;
-    a->bytes = bytes;
-    a->host = host;
-    pthread_mutex_lock(&lock);
-    a->next = allocations;
-    allocations = a;
-    pthread_mutex_unlock(&lock);
+    remember(a, p, bytes, host, 0);
     *out = p;
     return OK;
 }
@@ -159,7 +167,7 @@ static int untrack(void *p, int host) {
     pthread_mutex_lock(&lock);
     for (Allocation **link = &allocations; *link != NULL; link = &(*link)->next) {
         Allocation *a = *link;
-        if (a->base == p && a->host == host) {
+        if (a->base == p && a->host == host && !a->adopted) {
             *link = a->next;
             pthread_mutex_unlock(&lock);
             memset(a->base, 0xCD, a->bytes);
@@ -904,6 +912,33 @@ CUresult cuLaunchKernel(Function *f, unsigned gx, unsigned gy, unsigned gz, unsi
 }
 
 /* ---- for the tests ---- */
+
+/*
+ * Takes `bytes` of host memory at `p`, owned by someone else (FFmpeg's buffers of a test's picture), as device memory
+ * until fake_cuda_disown: what NVDEC's frames are to the kernels, for tests that have no NVDEC. Never freed here.
+ */
+int fake_cuda_adopt(void *p, size_t bytes) {
+    if (p == NULL || bytes == 0) return INVALID_VALUE;
+    Allocation *a = malloc(sizeof *a);
+    if (a == NULL) return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+    remember(a, p, bytes, 0, 1);
+    return OK;
+}
+
+int fake_cuda_disown(void *p) {
+    pthread_mutex_lock(&lock);
+    for (Allocation **link = &allocations; *link != NULL; link = &(*link)->next) {
+        Allocation *a = *link;
+        if (a->base == p && a->adopted) {
+            *link = a->next;
+            pthread_mutex_unlock(&lock);
+            free(a);
+            return OK;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return INVALID_VALUE;
+}
 
 /* [device allocations, host allocations, modules, streams, events, primary context refcount, this thread's
  * context stack depth, launches] */

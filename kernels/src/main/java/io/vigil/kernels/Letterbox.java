@@ -26,6 +26,8 @@ import java.lang.foreign.MemorySegment;
 public final class Letterbox {
     /** cropdetect's default {@code limit}: 24 of 255. */
     public static final double DEFAULT_LIMIT = 24.0 / 255;
+    /** The widest and tallest picture whose bars are measured: a bar is packed in 16 bits. */
+    public static final int MAX_SIDE = 0xFFFF;
 
     private final float limit;
     private final Loops loops;
@@ -43,6 +45,17 @@ public final class Letterbox {
         this.limit = (float) limit;
     }
 
+    /**
+     * Throws when a {@code width}x{@code height} picture is larger than the bars measure (each is packed in 16 bits):
+     * the one limit every backend applies, the GPU's before it launches anything.
+     */
+    public static void requireMeasurable(int width, int height) {
+        if (width > MAX_SIDE || height > MAX_SIDE) {
+            throw new IllegalArgumentException("picture too large for letterbox: " + width + "x" + height
+                    + " (at most " + MAX_SIDE + " a side)");
+        }
+    }
+
     public void compute(VideoFrame frame, FrameStats out) {
         PixelLayout layout = frame.layout();
         long bars = bars(frame.plane(0), frame.linesize(0), frame.width(), frame.height(), layout.bytesPerSample(),
@@ -58,9 +71,7 @@ public final class Letterbox {
         if (width <= 0 || height <= 0) {
             return 0;
         }
-        if (width > 0xFFFF || height > 0xFFFF) {
-            throw new IllegalArgumentException("picture too large for letterbox: " + width + "x" + height);
-        }
+        requireMeasurable(width, height);
         long limitValue = limitCode(limit, bitDepth);
         if (loops == Loops.C) {
             return VigilPixels.letterbox(y.address(), stride, width, height, bytesPerSample, shift, limitValue);

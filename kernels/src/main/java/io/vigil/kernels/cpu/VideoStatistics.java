@@ -89,6 +89,14 @@ public final class VideoStatistics implements FrameStatistics {
         }
     }
 
+    /**
+     * Stops computing {@code statistic}'s kind for this stream, without a report: for an engine that computes some
+     * frames elsewhere and has reported it failed there already.
+     */
+    public void leaveOut(StatisticSpec statistic) {
+        passes.removeIf(p -> p.spec().getClass() == statistic.getClass());
+    }
+
     @Override
     public String backend() {
         return "cpu";

@@ -13,6 +13,15 @@ import java.util.concurrent.locks.LockSupport;
  * figures, so a stream has one frame on the device at a time and its frames return to the decoder's pool as soon as
  * their statistics are back. What a frame asks for, and what it takes back, is its {@link Request}'s business: the
  * batcher knows no statistic.
+ *
+ * <p>Two kinds of failure, kept apart. A frame the kernels cannot be given (its {@link Request#describe} throws: a
+ * layout the descriptors do not take) is left out of its batch before anything is launched, and only its own stream
+ * hears of it ({@link FrameRefusedException}); the other frames of the batch are computed. A failure of the launch
+ * itself (a {@link io.vigil.ffi.cuda.CudaException} from {@link CudaStats#run}: a kernel fault, a lost device) fails
+ * every frame of the batch with an IllegalStateException carrying the driver's error, which each stream's analysis
+ * lets through to its stream boundary (an error event and a restart in serve). Such errors are sticky on a GPU: the
+ * context answers every later call with the same error, so every stream on the engine fails the same way until the
+ * process (or the engine) is restarted; nothing here retries or hides them.
  */
 public final class StatsBatcher implements AutoCloseable {
     /**
@@ -23,12 +32,28 @@ public final class StatsBatcher implements AutoCloseable {
         private volatile Thread waiter;
         private volatile boolean done;
         private Throwable failure;
+        /** Whether {@link #failure} is this frame's own ({@link #describe} threw) rather than the batch's. */
+        private boolean refused;
 
-        /** Describes this request's frame in {@code slot} of the next batch ({@link CudaStats#set} and the like). */
+        /**
+         * Describes this request's frame in {@code slot} of the next batch ({@link CudaStats#set} and the like). A
+         * throw leaves this frame out of the batch, with the slot given to the next frame, and fails this request
+         * alone with {@link FrameRefusedException}.
+         */
         protected abstract void describe(CudaStats stats, int slot);
 
         /** Takes this request's figures from {@code slot} of the batch just run ({@link CudaStats#copyResult}). */
         protected abstract void collect(CudaStats stats, int slot);
+    }
+
+    /**
+     * This stream's frame could not be described for the kernels (its {@link Request#describe} threw, the cause):
+     * nothing was launched for it, and the other frames of its batch were computed.
+     */
+    public static final class FrameRefusedException extends RuntimeException {
+        FrameRefusedException(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private final CudaStats stats;
@@ -69,6 +94,7 @@ public final class StatsBatcher implements AutoCloseable {
             throw new IllegalStateException("statistics batcher is closed");
         }
         request.failure = null;
+        request.refused = false;
         request.done = false;
         request.waiter = Thread.currentThread();
         try {
@@ -81,6 +107,9 @@ public final class StatsBatcher implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for GPU statistics", e);
         }
         if (request.failure != null) {
+            if (request.refused) {
+                throw new FrameRefusedException(request.failure);
+            }
             throw new IllegalStateException("GPU statistics failed: " + request.failure.getMessage(), request.failure);
         }
     }
@@ -118,27 +147,44 @@ public final class StatsBatcher implements AutoCloseable {
     }
 
     private void run(Request[] batch, int n) {
+        // Each frame takes the next free slot; one that cannot be described is answered now and leaves no gap.
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            Request r = batch[i];
+            batch[i] = null;
+            try {
+                r.describe(stats, count);
+                batch[count++] = r;
+            } catch (RuntimeException e) {
+                r.refused = true;
+                finish(r, e);
+            }
+        }
         Throwable failure = null;
         try {
-            for (int i = 0; i < n; i++) {
-                batch[i].describe(stats, i);
-            }
-            stats.run(n);
-            for (int i = 0; i < n; i++) {
-                batch[i].collect(stats, i);
-            }
-            synchronized (this) {
-                batches++;
-                frames += n;
-                kernelMillis += stats.lastKernelMillis();
+            if (count > 0) {
+                stats.run(count);
+                synchronized (this) {
+                    batches++;
+                    frames += count;
+                    kernelMillis += stats.lastKernelMillis();
+                }
             }
         } catch (Throwable t) {
             failure = t;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < count; i++) {
             Request r = batch[i];
             batch[i] = null;
-            finish(r, failure);
+            Throwable own = failure;
+            if (own == null) {
+                try {
+                    r.collect(stats, i);
+                } catch (RuntimeException e) {
+                    own = e;
+                }
+            }
+            finish(r, own);
         }
     }
 

@@ -28,6 +28,8 @@ public final class FakeCuda {
     private static CudaDriver driver;
     private static MethodHandle live;
     private static MethodHandle fail;
+    private static MethodHandle adopt;
+    private static MethodHandle disown;
 
     private FakeCuda() {
     }
@@ -42,6 +44,10 @@ public final class FakeCuda {
                     FunctionDescriptor.ofVoid(ADDRESS));
             fail = Linker.nativeLinker().downcallHandle(lookup.find("fake_cuda_fail").orElseThrow(),
                     FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+            adopt = Linker.nativeLinker().downcallHandle(lookup.find("fake_cuda_adopt").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+            disown = Linker.nativeLinker().downcallHandle(lookup.find("fake_cuda_disown").orElseThrow(),
+                    FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
         }
         return driver;
     }
@@ -90,6 +96,37 @@ public final class FakeCuda {
             fail.invokeExact(arena.allocateFrom(function), code);
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Takes {@code bytes} of host memory at {@code address} (a test picture's planes, in FFmpeg's buffers) as device
+     * memory that the kernels may read, until {@link #disown}: an NVDEC frame's planes, on a host without NVDEC.
+     */
+    public static void adopt(long address, long bytes) {
+        driver();
+        int code;
+        try {
+            code = (int) adopt.invokeExact(address, bytes);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (code != 0) {
+            throw new IllegalArgumentException("fake_cuda_adopt(" + address + ", " + bytes + ") returned " + code);
+        }
+    }
+
+    /** Gives back what {@link #adopt} took at {@code address}. */
+    public static void disown(long address) {
+        driver();
+        int code;
+        try {
+            code = (int) disown.invokeExact(address);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (code != 0) {
+            throw new IllegalArgumentException("fake_cuda_disown(" + address + ") returned " + code);
         }
     }
 
