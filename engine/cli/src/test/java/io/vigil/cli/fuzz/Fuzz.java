@@ -58,6 +58,7 @@ public final class Fuzz {
     private final List<Result> done = new ArrayList<>();
     private final AtomicInteger rerunBatches = new AtomicInteger();
     private volatile long started = System.nanoTime();
+    private volatile boolean stopped;
 
     /**
      * @param batchSize  how many inputs one JVM analyses (1: each alone)
@@ -97,7 +98,7 @@ public final class Fuzz {
         // Stopped early (SIGTERM, Ctrl-C): the analyses still running are ended, the totals so far printed and kept.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (!reported.getAndSet(true)) {
-                List<Fuzz.Result> soFar = fuzz.soFar();
+                List<Fuzz.Result> soFar = fuzz.stop();
                 ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
                 String report = "\nfuzz: stopped early, after " + soFar.size() + " of " + count + " inputs\n"
                         + report(soFar, seed, (System.nanoTime() - started) / 1e9, jobs, timeout);
@@ -144,6 +145,9 @@ public final class Fuzz {
             for (int i = 0; i < tasks; i++) {
                 try {
                     List<Result> finished = completion.take().get();
+                    if (stopped) {
+                        break;
+                    }
                     int before;
                     synchronized (done) {
                         before = done.size();
@@ -164,6 +168,15 @@ public final class Fuzz {
                 }
             }
         }
+        return soFar();
+    }
+
+    /**
+     * Stops counting: what the analyses still running (ended by the caller) would report is left out, and a batch
+     * they break is not analysed again. Returns the inputs analysed until now, in order.
+     */
+    List<Result> stop() {
+        stopped = true;
         return soFar();
     }
 
@@ -251,6 +264,9 @@ public final class Fuzz {
                 Files.deleteIfExists(input.path());
             }
             return results;
+        }
+        if (stopped) {
+            return List.of();
         }
         rerunBatches.incrementAndGet();
         log.printf(Locale.ROOT, "fuzz: inputs #%d to #%d re-run alone (%s)%n", from, to - 1, why);
