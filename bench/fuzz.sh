@@ -53,8 +53,18 @@ HARNESS=$WORKDIR/harness
 rm -rf "$HARNESS"
 mkdir -p "$HARNESS"
 cp -r "$CLI/test-classes" "$CLI/classes" "$HARNESS/"
+# The sibling modules' jars too (the rest of the class path is ~/.m2's): a rebuild must not change them under the run.
+HARNESS_CP=$HARNESS/test-classes:$HARNESS/classes
+IFS=: read -r -a ENTRIES < "$CLI/fleet-test.classpath" || [[ ${#ENTRIES[@]} -gt 0 ]]  # no final newline
+for entry in "${ENTRIES[@]}"; do
+  if [[ $entry == "$ROOT"/* ]]; then
+    cp "$entry" "$HARNESS/"
+    entry=$HARNESS/$(basename "$entry")
+  fi
+  HARNESS_CP+=:$entry
+done
 echo "fuzz: $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); files in $WORKDIR" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -Dvigil.fuzz.classpath="$WORKDIR/vigil/vigil.jar" \
-  -cp "$HARNESS/test-classes:$HARNESS/classes:$(cat "$CLI/fleet-test.classpath")" \
+  -cp "$HARNESS_CP" \
   io.vigil.cli.fuzz.Fuzz "$COUNT" "$SEED" "$WORKDIR" "$JOBS" "$TIMEOUT" "$BATCH"
