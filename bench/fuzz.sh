@@ -3,9 +3,14 @@
 # WebM, TS, FLV, AVI, ASF, NUT, MXF, DV, Ogg, MPEG-PS, Y4M, audio-only WAV/MP3/AAC/FLAC/Opus/AC-3/AIFF, images, raw
 # H.264/HEVC/MPEG-2/MPEG-4/VP8/AV1 elementary streams, an empty file, random bytes), mutated with zzuf (Debian's, when
 # installed) and structural changes (cuts, header flips, chunks duplicated/removed/swapped, TS packets dropped,
-# continuity counters broken); each input analysed by `vigil analyze --format jsonl` in its own JVM with a timeout.
+# continuity counters broken); the inputs analysed by `vigil analyze --format jsonl --jobs 1` in batches of BATCH per
+# JVM (start-up, most of a lone input's second, shared), JOBS JVMs side by side, each batch under BATCH times the
+# timeout; its output split by input and each input judged as if alone. A batch that shows anything not clearly one
+# input's (a crash or signal, a hang, a stack trace, an exit code outside the contract, a line of no input, missing
+# objects, a defect) is analysed again input by input, each in its own JVM, so that a defect is pinned to one input.
 #
-#   bench/fuzz.sh [COUNT=300] [SEED=1]       env: JOBS (default: the cores), TIMEOUT (seconds, default 60),
+#   bench/fuzz.sh [COUNT=300] [SEED=1]       env: JOBS (default: the cores), TIMEOUT (seconds per input, default 60),
+#                                                 BATCH (inputs per JVM, default 25; 1: each input alone),
 #                                                 WORKDIR (default bench/out/fuzz: seeds kept, defects kept),
 #                                                 MVN_OPTS (extra Maven options for the build, say -o)
 #
@@ -14,7 +19,8 @@
 # past the timeout, a Java stack trace on stderr, another exit code or missing objects, broken events. Defects are
 # kept in $WORKDIR/defects/<outcome>/ (the input, and what vigil printed); copy a small one (< 50 KB) into
 # engine/cli/src/test/resources/fuzz/regressions/ and FuzzRegressionsTest replays it. Prints totals by container and
-# outcome (a Markdown table) and how long 10,000 inputs would take here; exits 1 when there was a defect.
+# outcome (a Markdown table, also in $WORKDIR/totals.md; running totals every 500 inputs; the totals so far when
+# stopped early by SIGTERM or Ctrl-C) and how long 10,000 inputs would take here; exits 1 when there was a defect.
 set -euo pipefail
 
 COUNT=${1:-300}
@@ -24,11 +30,13 @@ CLI=$ROOT/engine/cli/target
 WORKDIR=${WORKDIR:-$ROOT/bench/out/fuzz}
 JOBS=${JOBS:-$(nproc)}
 TIMEOUT=${TIMEOUT:-60}
+BATCH=${BATCH:-25}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
 die() { echo "fuzz: $*" >&2; exit 2; }
 [[ $COUNT =~ ^[0-9]+$ && $COUNT -gt 0 ]] || die "COUNT must be a positive whole number, got '$COUNT'"
 [[ $SEED =~ ^-?[0-9]+$ ]] || die "SEED must be a whole number, got '$SEED'"
+[[ $BATCH =~ ^[0-9]+$ && $BATCH -gt 0 ]] || die "BATCH must be a positive whole number, got '$BATCH'"
 command -v ffmpeg >/dev/null || die "needs ffmpeg on PATH (apt-get install ffmpeg)"
 command -v zzuf >/dev/null || echo "fuzz: zzuf not installed (apt-get install zzuf): its mutations are left out" >&2
 
@@ -45,8 +53,18 @@ HARNESS=$WORKDIR/harness
 rm -rf "$HARNESS"
 mkdir -p "$HARNESS"
 cp -r "$CLI/test-classes" "$CLI/classes" "$HARNESS/"
+# The sibling modules' jars too (the rest of the class path is ~/.m2's): a rebuild must not change them under the run.
+HARNESS_CP=$HARNESS/test-classes:$HARNESS/classes
+IFS=: read -r -a ENTRIES < "$CLI/fleet-test.classpath" || [[ ${#ENTRIES[@]} -gt 0 ]]  # no final newline
+for entry in "${ENTRIES[@]}"; do
+  if [[ $entry == "$ROOT"/* ]]; then
+    cp "$entry" "$HARNESS/"
+    entry=$HARNESS/$(basename "$entry")
+  fi
+  HARNESS_CP+=:$entry
+done
 echo "fuzz: $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); files in $WORKDIR" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -Dvigil.fuzz.classpath="$WORKDIR/vigil/vigil.jar" \
-  -cp "$HARNESS/test-classes:$HARNESS/classes:$(cat "$CLI/fleet-test.classpath")" \
-  io.vigil.cli.fuzz.Fuzz "$COUNT" "$SEED" "$WORKDIR" "$JOBS" "$TIMEOUT"
+  -cp "$HARNESS_CP" \
+  io.vigil.cli.fuzz.Fuzz "$COUNT" "$SEED" "$WORKDIR" "$JOBS" "$TIMEOUT" "$BATCH"

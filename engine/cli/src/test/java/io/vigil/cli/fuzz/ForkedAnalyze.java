@@ -13,10 +13,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * {@code vigil analyze --format jsonl} of one input in a JVM of its own (this JVM's java; the class path given: this
+ * {@code vigil analyze --format jsonl} of one input in a JVM of its own, or of a batch of inputs one after the other
+ * ({@code --jobs 1}) in one JVM, so that many inputs share one start-up (this JVM's java; the class path given: this
  * JVM's in the tests, a copy of the runnable jar in bench/fuzz.sh, which a rebuild during a long campaign cannot
- * change under it), killed when it runs past its timeout. A JVM that dies of a signal leaves its report
- * ({@code -XX:ErrorFile}) beside the output.
+ * change under it), killed when it runs past its timeout (per input: a batch gets its size times as long). A JVM
+ * that dies of a signal leaves its report ({@code -XX:ErrorFile}) beside the output.
  */
 final class ForkedAnalyze {
     /** What one run left: its exit code (-1 when killed at the timeout), stdout, stderr, the crash report if any. */
@@ -48,16 +49,25 @@ final class ForkedAnalyze {
 
     /** Analyses {@code input}; its stdout, stderr and any crash report go to files named after {@code base}. */
     Run analyze(Path input, Path base) throws IOException, InterruptedException {
+        return analyze(List.of(input), base);
+    }
+
+    /**
+     * Analyses {@code inputs} one after the other in one JVM, under {@code inputs.size()} times the timeout; its
+     * stdout, stderr and any crash report go to files named after {@code base}.
+     */
+    Run analyze(List<Path> inputs, Path base) throws IOException, InterruptedException {
         Path out = base.resolveSibling(base.getFileName() + ".out");
         Path err = base.resolveSibling(base.getFileName() + ".err");
         Path crash = base.resolveSibling(base.getFileName() + ".hs_err");
         List<String> cmd = new ArrayList<>(java);
         cmd.add(2, "-XX:ErrorFile=" + crash);
-        cmd.addAll(List.of("analyze", "--format", "jsonl", "--no-progress", "--backend", "cpu", input.toString()));
+        cmd.addAll(List.of("analyze", "--format", "jsonl", "--no-progress", "--backend", "cpu", "--jobs", "1"));
+        inputs.forEach(input -> cmd.add(input.toString()));
         long started = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean finished = p.waitFor(timeout.toMillis() * inputs.size(), TimeUnit.MILLISECONDS);
         if (!finished) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

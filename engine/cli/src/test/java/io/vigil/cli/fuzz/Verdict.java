@@ -58,8 +58,7 @@ record Verdict(Outcome outcome, String detail) {
             return new Verdict(Outcome.CRASH, "exit " + run.exit() + (run.exit() >= 128
                     ? " (signal " + (run.exit() - 128) + ")" : "") + (run.crashReport() ? ", JVM crash report" : ""));
         }
-        var trace = STACK_TRACE.matcher(run.stderr());
-        if (trace.find()) {
+        if (hasStackTrace(run.stderr())) {
             return new Verdict(Outcome.STACK_TRACE, firstLines(run.stderr(), 6));
         }
         List<JsonNode> objects = new ArrayList<>();
@@ -97,7 +96,12 @@ record Verdict(Outcome outcome, String detail) {
         return new Verdict(outcome, "");
     }
 
-    private static String firstLines(String text, int lines) {
+    /** Whether {@code stderr} holds a Java stack trace (frames, a cause, an uncaught exception). */
+    static boolean hasStackTrace(String stderr) {
+        return STACK_TRACE.matcher(stderr).find();
+    }
+
+    static String firstLines(String text, int lines) {
         return String.join(" | ", text.lines().limit(lines).toList());
     }
 }
