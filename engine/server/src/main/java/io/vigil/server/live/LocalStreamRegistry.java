@@ -36,6 +36,8 @@ import java.util.logging.Logger;
  */
 public final class LocalStreamRegistry implements StreamRegistry {
     private static final Logger LOG = Logger.getLogger(LocalStreamRegistry.class.getName());
+    /** The alarm vigil itself raises when a stream is not being analysed against its will (no detector's). */
+    public static final String MONITORING_FAILED = StreamSupervisor.MONITORING_FAILED;
     /** How long DELETE and shutdown wait for a stream to stop. */
     static final long STOP_TIMEOUT_NANOS = 10_000_000_000L;
     private final ServeConfig config;
@@ -200,6 +202,12 @@ public final class LocalStreamRegistry implements StreamRegistry {
             all = new ArrayList<>(streams.values());
         }
         return all.stream().map(StreamSupervisor::status).toList();
+    }
+
+    /** Where the stream's timeline has got to (media seconds), for an alarm raised about it from outside; 0 if unknown. */
+    public synchronized double timelineSeconds(String id) {
+        StreamSupervisor s = streams.get(id);
+        return s == null ? 0 : s.timelineSeconds();
     }
 
     @Override

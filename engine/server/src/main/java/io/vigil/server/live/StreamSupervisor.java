@@ -218,6 +218,12 @@ final class StreamSupervisor {
         return latency;
     }
 
+    /** Where the current analysis's timeline has got to (read from another thread: a figure, not a fence). */
+    double timelineSeconds() {
+        StreamSession s = session;
+        return s == null ? failedAtSeconds : s.timelineEndSeconds();
+    }
+
     byte[] thumbnail() {
         return thumbnail;
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -111,6 +112,45 @@ class FleetTest {
     private static List<Event.Alarm> alarms(List<Event> events, String detector) {
         return events.stream().filter(e -> e instanceof Event.Alarm a && a.detector().equals(detector))
                 .map(e -> (Event.Alarm) e).toList();
+    }
+
+    /**
+     * A consumer that joins {@code nodeId}'s group with its {@code group.instance.id}, as a second process started
+     * with the same node id would: the group gives it the node's shards and fences the node. Polled until
+     * {@code fenced} holds.
+     */
+    private static KafkaConsumer<String, byte[]> impostor(String prefix, String nodeId, Role role,
+                                                          java.util.function.BooleanSupplier fenced) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + ".shards." + role.wireName());
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, nodeId);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1500");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(ShardAssignor.class));
+        p.put(ShardAssignor.WEIGHTS_CONFIG, new ShardAssignor.Weights() {
+            @Override
+            public int capacity() {
+                return 10;
+            }
+
+            @Override
+            public int[] streamsPerShard(int count) {
+                return new int[count];
+            }
+        });
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(prefix + ".shards"));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!fenced.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                c.close(Duration.ZERO);
+                throw new AssertionError(nodeId + " was not fenced within 30 s");
+            }
+            c.poll(Duration.ofMillis(100));
+        }
+        return c;
     }
 
     private static long runners(List<Node> nodes, String stream) {
@@ -245,6 +285,87 @@ class FleetTest {
             LiveSources.awaitTrue(Duration.ofSeconds(40), id + " running", () -> runners(nodes, id) == 1);
         }
         assertThat(small.registry().local()).hasSizeLessThanOrEqualTo(1);
+        for (String id : ids) {
+            EventInvariants.assertSoFar(eventsTopic(prefix, id));
+        }
+    }
+
+    @Test
+    void aNodeFencedOutOfItsGroupAlarmsForItsStreamAndResolvesItWhenItRunsItAgain() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        int port = LiveSources.freeUdpPort();
+        udp(port, 120, List.of());
+        a.registry().add(new StreamSpec("watched", "udp://127.0.0.1:" + port, List.of("stall"), null));
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "watched running",
+                () -> a.registry().local().stream().anyMatch(s -> s.frames() > 0));
+
+        KafkaConsumer<String, byte[]> impostor = impostor(prefix, "node-a", Role.ALL,
+                () -> !a.events().alarms("watched", "monitoring_failed").isEmpty());
+        impostor.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
+        Event.Alarm fired = a.events().alarms("watched", "monitoring_failed").getFirst();
+        assertThat(fired.firing()).isTrue();
+        assertThat(fired.severity()).isEqualTo("critical");
+        assertThat(fired.summary()).contains("node node-a", "left its group");
+        assertThat(a.registry().notReady()).contains("joining again");
+
+        // It joins again (after its backoff), runs the stream, and the first frames end the alarm.
+        Event.Alarm resolved = a.events().awaitAlarm(Duration.ofSeconds(40), "watched", "monitoring_failed", false);
+        assertThat(resolved.start()).isEqualTo(fired.start());
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        assertThat(a.registry().local()).extracting(StreamStatus::id).containsExactly("watched");
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "node-a ready again", () -> a.registry().notReady() == null);
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved alarm in the events topic",
+                () -> alarms(eventsTopic(prefix, "watched"), "monitoring_failed").size() == 2);
+        assertThat(alarms(eventsTopic(prefix, "watched"), "monitoring_failed")).extracting(Event.Alarm::status)
+                .containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "watched"));
+    }
+
+    @Test
+    void theStreamsOfANodeThatLeftItsGroupAreResolvedByTheNodeThatTakesThemOver() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        Node b = node(prefix, "node-b", Role.ALL, 10);
+        List<Node> nodes = List.of(a, b);
+        List<String> ids = List.of("t1", "t2", "t3");
+        for (String id : ids) {
+            int port = LiveSources.freeUdpPort();
+            udp(port, 120, List.of());
+            a.registry().add(new StreamSpec(id, "udp://127.0.0.1:" + port, List.of("stall"), null));
+        }
+        for (String id : ids) {
+            LiveSources.awaitTrue(Duration.ofSeconds(30), id + " running on one node",
+                    () -> runners(nodes, id) == 1 && nodes.stream().anyMatch(n -> n.registry().local().stream()
+                            .anyMatch(s -> s.id().equals(id) && s.frames() > 0)));
+        }
+        Node victim = a.registry().local().stream().anyMatch(s -> s.id().equals("t1")) ? a : b;
+        Node taker = victim == a ? b : a;
+        String victimId = victim == a ? "node-a" : "node-b";
+        List<String> left = victim.registry().local().stream().map(StreamStatus::id).toList();
+
+        // Fenced, then gone before it could join again: nobody watches its streams...
+        KafkaConsumer<String, byte[]> impostor = impostor(prefix, victimId, Role.ALL,
+                () -> left.stream().allMatch(id -> !victim.events().alarms(id, "monitoring_failed").isEmpty()));
+        victim.registry().close();
+        // ...until the group gives its shards to the other node (the impostor leaves), which resolves the alarms.
+        impostor.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
+        for (String id : left) {
+            Event.Alarm fired = victim.events().alarms(id, "monitoring_failed").getFirst();
+            assertThat(fired.summary()).contains("node " + victimId);
+            Event.Alarm resolved = taker.events().awaitAlarm(Duration.ofSeconds(40), id, "monitoring_failed", false);
+            assertThat(resolved.cause()).isEqualTo("failover");
+            assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+            assertThat(taker.registry().local()).extracting(StreamStatus::id).contains(id);
+        }
+        for (String id : left) {
+            LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved alarm of " + id + " in the events topic",
+                    () -> alarms(eventsTopic(prefix, id), "monitoring_failed").size() == 2);
+            assertThat(alarms(eventsTopic(prefix, id), "monitoring_failed")).extracting(Event.Alarm::status)
+                    .containsExactly("firing", "resolved");
+        }
         for (String id : ids) {
             EventInvariants.assertSoFar(eventsTopic(prefix, id));
         }
