@@ -65,6 +65,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private static final double NO_INPUT_GRACE_SECONDS = 30;
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration VIEW_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration VIEW_SYNC_TIMEOUT = Duration.ofSeconds(5);
 
     private final ServeConfig.Cluster cluster;
     private final Role role;
@@ -88,6 +89,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private EventPublisher publisher;
     private KafkaProducer<String, byte[]> writer;
     private ShardMembership membership;
+    private FleetCrashRecord crashes;
     private EventHub.Subscription toKafka;
     private volatile boolean dirty = true;
     private volatile boolean stopping;
@@ -151,6 +153,8 @@ public final class FleetStreamRegistry implements StreamRegistry {
         });
         view = new FleetView(common, topics, cluster.nodeId(), hub, this::markDirty);
         view.start(VIEW_TIMEOUT);
+        crashes = new FleetCrashRecord(writer, topics.crashes(), role.wireName(), cluster.nodeId(),
+                id -> view.crashLine(id, role.wireName()));
         for (StreamSpec spec : fromConfig) {
             if (view.desired(spec.id()) == null) {
                 write(spec.id(), FleetCodec.write(spec));
@@ -280,7 +284,11 @@ public final class FleetStreamRegistry implements StreamRegistry {
         if (spec == null) {
             return Optional.empty();
         }
-        if (runner.get(id).isPresent()) {
+        Optional<StreamStatus> here = runner.get(id);
+        if (here.isPresent()) {
+            if (here.get().state() == StreamStatus.State.QUARANTINED) {
+                crashes.forget(id);   // before it runs again: its run's first line says 0
+            }
             runner.release(id);
         }
         return status(spec);
@@ -455,6 +463,15 @@ public final class FleetStreamRegistry implements StreamRegistry {
                 mine.add(s);
             }
         }
+        boolean starting;
+        synchronized (runLock) {
+            starting = mine.stream().anyMatch(s -> !running.containsKey(s.id()));
+        }
+        // The crash record read up to now: the last write of the node that ran a stream before is seen.
+        if (starting && !view.awaitCrashRecord(VIEW_SYNC_TIMEOUT)) {
+            LOG.warning("the fleet view did not read the crash record within " + VIEW_SYNC_TIMEOUT.toSeconds()
+                    + " s; judging the streams to start from what it has");
+        }
         synchronized (runLock) {
             if (stopping) {
                 return;
@@ -541,8 +558,10 @@ public final class FleetStreamRegistry implements StreamRegistry {
             hub.adopt(e.getValue());
         }
         AlarmHandover handover = new AlarmHandover(inherited, hub, System.nanoTime(), NO_INPUT_GRACE_SECONDS);
+        String quarantined = crashes.admit(spec.id());
         try {
-            runner.start(spec, analysis, handover, () -> handover.inputStarted(System.nanoTime()), false);
+            runner.start(spec, analysis, handover, () -> handover.inputStarted(System.nanoTime()), false, crashes,
+                    quarantined);
             running.put(spec.id(), new LocalRun(spec, handover));
             if (!inherited.isEmpty()) {
                 LOG.info("stream " + spec.id() + " taken over with " + inherited.size() + " alarm(s) firing: "

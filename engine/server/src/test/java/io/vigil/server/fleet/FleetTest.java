@@ -24,7 +24,12 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -369,5 +374,86 @@ class FleetTest {
         for (String id : ids) {
             EventInvariants.assertSoFar(eventsTopic(prefix, id));
         }
+    }
+
+    /** Writes a line of the fleet's crash record as a node would (a node that vanished leaves its last one). */
+    private static void crashLine(String prefix, FleetCrashRecord.Entry line) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(prefix + ".crashes",
+                    FleetCrashRecord.Entry.key(line.stream(), line.role()), FleetCodec.write(line))).get();
+        }
+    }
+
+    /** The crash record's latest line for a key, null when there is none (or a tombstone). */
+    private static FleetCrashRecord.Entry crashLineOf(String prefix, String key) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        FleetCrashRecord.Entry last = null;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = List.of(new TopicPartition(prefix + ".crashes", 0));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long end = c.endOffsets(parts).get(parts.getFirst());
+            while (c.position(parts.getFirst()) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        last = r.value() == null ? null : FleetCodec.crashLine(r.value());
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void aStreamRunningAtTwoUncleanExitsInARowStartsQuarantinedOnWhicheverNodeIsAssignedIt() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        // What two nodes that vanished left: "poison" was running on gone-2, which had taken it over from a node
+        // that vanished while running it (1 in a row before); "calm" was running on gone-2 only.
+        long now = System.currentTimeMillis();
+        crashLine(prefix, new FleetCrashRecord.Entry("poison", "all", "gone-2", true, 1, now));
+        crashLine(prefix, new FleetCrashRecord.Entry("calm", "all", "gone-2", true, 0, now));
+        for (String id : List.of("poison", "calm")) {
+            int port = LiveSources.freeUdpPort();
+            udp(port, 120, List.of());
+            a.registry().add(new StreamSpec(id, "udp://127.0.0.1:" + port, List.of("stall"), null));
+        }
+        Event.Alarm fired = a.events().awaitAlarm(Duration.ofSeconds(30), "poison", "monitoring_failed", true);
+        assertThat(fired.summary()).startsWith("Quarantined: vigil nodes exited uncleanly 2 times in a row")
+                .contains("gone-2", "POST /api/streams/poison/release");
+        assertThat(a.registry().get("poison").orElseThrow().state()).isEqualTo(StreamStatus.State.QUARANTINED);
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "calm running",
+                () -> a.registry().local().stream().anyMatch(s -> s.id().equals("calm") && s.frames() > 0));
+        assertThat(crashLineOf(prefix, "calm/all")).extracting(FleetCrashRecord.Entry::node,
+                FleetCrashRecord.Entry::running, FleetCrashRecord.Entry::uncleanExits).containsExactly("node-a", true, 1);
+
+        // A clean handover to another node: poison stays quarantined there (its alarm continued, not fired again);
+        // calm's clean stop here is no unclean exit, so it starts with a count of 0 there.
+        Node b = node(prefix, "node-b", Role.ALL, 10);
+        a.registry().close();
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "both on node-b, poison quarantined, calm running",
+                () -> b.registry().get("poison").map(s -> s.state() == StreamStatus.State.QUARANTINED
+                        && s.placements().stream().anyMatch(pl -> pl.node().equals("node-b"))).orElse(false)
+                        && b.registry().local().stream().anyMatch(s -> s.id().equals("calm") && s.frames() > 0));
+        assertThat(crashLineOf(prefix, "calm/all")).extracting(FleetCrashRecord.Entry::uncleanExits).isEqualTo(0);
+
+        // Released on the node that holds it: it runs, its alarm resolves, and the record forgets it fleet-wide.
+        assertThat(b.registry().release("poison")).isPresent();
+        Event.Alarm resolved = b.events().awaitAlarm(Duration.ofSeconds(30), "poison", "monitoring_failed", false);
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "poison running on node-b",
+                () -> b.registry().local().stream().anyMatch(s -> s.id().equals("poison") && s.frames() > 0));
+        assertThat(crashLineOf(prefix, "poison/all")).extracting(FleetCrashRecord.Entry::node,
+                FleetCrashRecord.Entry::running, FleetCrashRecord.Entry::uncleanExits).containsExactly("node-b", true, 0);
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved alarm in the events topic",
+                () -> alarms(eventsTopic(prefix, "poison"), "monitoring_failed").size() == 2);
+        assertThat(alarms(eventsTopic(prefix, "poison"), "monitoring_failed")).extracting(Event.Alarm::status)
+                .containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "poison"));
     }
 }
