@@ -217,6 +217,17 @@ final class FleetHarness implements AutoCloseable {
         }
     }
 
+    /** POST /api/streams/{id}/release on {@code via}: the stream's status as the node answers it. */
+    JsonNode release(Node via, String id) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(via.api("/api/streams/" + id + "/release"))
+                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("releasing " + id + " through " + via.id + ": " + r.statusCode());
+        }
+        return JSON.readTree(r.body());
+    }
+
     /** GET /api/streams from {@code via}; empty on any failure (a node starting or down). */
     List<JsonNode> streams(Node via) {
         try {
