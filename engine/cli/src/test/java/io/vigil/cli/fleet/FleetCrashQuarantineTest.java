@@ -43,20 +43,20 @@ class FleetCrashQuarantineTest {
                 fleet.addStream(a, "c" + i, fleet.source(300, 0, 0), List.of("stall"));
             }
             FleetHarness.await(Duration.ofSeconds(60), "every stream running, on both nodes", () -> {
-                Map<String, String> where = placement(fleet, a, ids);
+                Map<String, String> where = fleet.placement(a, ids);
                 return where.size() == ids.size() && where.containsValue(a.id) && where.containsValue(b.id);
             });
 
             // Crash 1: the node that runs c0. Its streams move to the other node.
-            Map<String, String> before = placement(fleet, a, ids);
+            Map<String, String> before = fleet.placement(a, ids);
             FleetHarness.Node first = fleet.node(before.get("c0"));
             FleetHarness.Node second = first == a ? b : a;
             List<String> atBoth = ids.stream().filter(id -> before.get(id).equals(first.id)).toList();
             List<String> atSecondOnly = ids.stream().filter(id -> before.get(id).equals(second.id)).toList();
             fleet.kill(first);
             FleetHarness.await(Duration.ofSeconds(60), "every stream running on " + second.id,
-                    () -> placement(fleet, second, ids).values().stream().allMatch(second.id::equals)
-                            && placement(fleet, second, ids).size() == ids.size());
+                    () -> fleet.placement(second, ids).values().stream().allMatch(second.id::equals)
+                            && fleet.placement(second, ids).size() == ids.size());
 
             // Crash 2: the other node. The first comes back (same identity) and is assigned every stream.
             fleet.kill(second);
@@ -87,18 +87,6 @@ class FleetCrashQuarantineTest {
                         .filter(java.util.Objects::nonNull).toList());
             }
         }
-    }
-
-    /** Which node runs each stream with frames flowing, as {@code via} sees it. */
-    private static Map<String, String> placement(FleetHarness fleet, FleetHarness.Node via, List<String> ids) {
-        Map<String, String> out = new java.util.HashMap<>();
-        for (String id : ids) {
-            String r = fleet.runner(via, id, "all");
-            if (r != null) {
-                out.put(id, r);
-            }
-        }
-        return out;
     }
 
     /** Each stream's state as {@code via} reports it. */
