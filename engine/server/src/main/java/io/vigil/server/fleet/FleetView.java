@@ -123,7 +123,11 @@ final class FleetView implements AutoCloseable {
                     onDesiredChange.run();
                 }
                 for (var f = asked.poll(); f != null; f = asked.poll()) {
-                    waiting.put(f, consumer.endOffsets(crashRecord, Duration.ofSeconds(10)));
+                    try {
+                        waiting.put(f, consumer.endOffsets(crashRecord, Duration.ofSeconds(2)));
+                    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                        f.completeExceptionally(e);   // Kafka out of reach: the caller judges from what was read
+                    }
                 }
                 waiting.entrySet().removeIf(w -> reached(w.getValue()) && w.getKey().complete(null));
             }
