@@ -183,8 +183,10 @@ class CrashQuarantineTest {
 
     String get(int port, String path) {
         try {
+            // With a token configured, reading needs it too.
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.body();
         } catch (IOException e) {
             return null;

@@ -270,7 +270,8 @@ class ApiServerTest {
         assertThat(p.value("vigil_streams_quarantined{}")).isEqualTo(1);
         assertThat(send("GET", "health/ready", null, null, null).statusCode()).as("quarantine is not unreadiness")
                 .isEqualTo(200);
-        assertThat(parse(send("GET", "api/streams/q", null, null, null).body())).containsEntry("state", "quarantined")
+        assertThat(parse(send("GET", "api/streams/q", null, null, "Bearer " + TOKEN).body()))
+                .containsEntry("state", "quarantined")
                 .containsEntry("failures", 5);
 
         assertError(send("POST", "api/streams/q/release", null, null, null), 401);
