@@ -476,6 +476,8 @@ public final class FleetStreamRegistry implements StreamRegistry {
             if (stopping) {
                 return;
             }
+            // Running on another node now: that node resolves the alarm (inherited, or taken on late).
+            leftBehind.keySet().removeIf(this::runningElsewhere);
             // A stream removed from the fleet while unwatched: nobody will run it again to end its alarm.
             leftBehind.values().removeIf(alarm -> {
                 if (view.desired(alarm.stream()) != null) {

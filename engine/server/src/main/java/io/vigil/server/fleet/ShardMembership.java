@@ -66,6 +66,8 @@ final class ShardMembership implements AutoCloseable {
     private final AtomicLong rebalances = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean joined;
+    /** Whether the current consumer has been given an assignment. */
+    private volatile boolean assignedThisAttempt;
     private volatile boolean rebalanceWanted;
     private volatile String failure;
 
@@ -106,6 +108,10 @@ final class ShardMembership implements AutoCloseable {
             if (left == null) {
                 return;
             }
+            if (assignedThisAttempt) {
+                attempt = 0;   // it was back in the group for a while: the backoff starts again
+            }
+            assignedThisAttempt = false;
             joined = false;
             long waitMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempt, 10));
             attempt++;
@@ -158,6 +164,7 @@ final class ShardMembership implements AutoCloseable {
                         owned.addAll(added);
                     }
                     joined = true;
+                    assignedThisAttempt = true;
                     if (failure != null) {
                         LOG.info("this node is back in its group");
                         failure = null;
