@@ -46,8 +46,8 @@ final class ServeRuntime implements AutoCloseable {
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
         local = new LocalStreamRegistry(config, hub);
         if (config.cluster() == null && config.server().stateDir() != null) {
-            // Before any stream starts: a crash's suspects start quarantined. (A fleet's nodes share no state folder:
-            // a stream that crashes one node moves to the next, which needs the fleet's own record.)
+            // Before any stream starts: a crash's suspects start quarantined. (A fleet keeps its record in Kafka,
+            // where it follows a stream that crashes one node to the next.)
             try {
                 local.recordCrashes(CrashRecord.open(config.server().stateDir()));
             } catch (RuntimeException e) {

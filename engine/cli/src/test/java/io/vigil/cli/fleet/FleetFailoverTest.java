@@ -138,9 +138,9 @@ class FleetFailoverTest {
             Map<String, String> before = new HashMap<>();
             long settle = System.nanoTime() + 90_000_000_000L;
             while (true) {
-                Map<String, String> first = placement(fleet, a, ids);
+                Map<String, String> first = fleet.placement(a, ids);
                 Thread.sleep(6000);
-                Map<String, String> second = placement(fleet, a, ids);
+                Map<String, String> second = fleet.placement(a, ids);
                 if (first.size() == ids.size() && first.equals(second)) {
                     before.putAll(second);
                     break;
@@ -157,18 +157,6 @@ class FleetFailoverTest {
                         () -> before.get(id).equals(fleet.runner(a, id, "all")));
             }
         }
-    }
-
-    /** Which node runs each stream now, as {@code via} sees it (streams without a running node left out). */
-    private static Map<String, String> placement(FleetHarness fleet, FleetHarness.Node via, List<String> ids) {
-        Map<String, String> out = new HashMap<>();
-        for (String id : ids) {
-            String r = fleet.runner(via, id, "all");
-            if (r != null) {
-                out.put(id, r);
-            }
-        }
-        return out;
     }
 
     private static String runnerIn(JsonNode stream) {

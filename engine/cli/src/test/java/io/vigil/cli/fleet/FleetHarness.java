@@ -217,6 +217,17 @@ final class FleetHarness implements AutoCloseable {
         }
     }
 
+    /** POST /api/streams/{id}/release on {@code via}: the stream's status as the node answers it. */
+    JsonNode release(Node via, String id) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(via.api("/api/streams/" + id + "/release"))
+                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("releasing " + id + " through " + via.id + ": " + r.statusCode());
+        }
+        return JSON.readTree(r.body());
+    }
+
     /** GET /api/streams from {@code via}; empty on any failure (a node starting or down). */
     List<JsonNode> streams(Node via) {
         try {
@@ -238,16 +249,33 @@ final class FleetHarness implements AutoCloseable {
 
     /** Which node runs {@code stream} (for {@code role}) with frames flowing, as {@code via} sees it; null if none. */
     String runner(Node via, String stream, String role) {
+        return holder(via, stream, role, "running");
+    }
+
+    /** Which node holds {@code stream} (for {@code role}) in {@code state}, as {@code via} sees it; null if none. */
+    String holder(Node via, String stream, String role, String state) {
         for (JsonNode s : streams(via)) {
             if (s.path("id").asText().equals(stream)) {
                 for (JsonNode p : s.path("placements")) {
-                    if (p.path("role").asText().equals(role) && p.path("state").asText().equals("running")) {
+                    if (p.path("role").asText().equals(role) && p.path("state").asText().equals(state)) {
                         return p.path("node").asText();
                     }
                 }
             }
         }
         return null;
+    }
+
+    /** Which node runs each of {@code ids} (role all) with frames flowing, as {@code via} sees it; streams without one left out. */
+    Map<String, String> placement(Node via, List<String> ids) {
+        Map<String, String> out = new HashMap<>();
+        for (String id : ids) {
+            String r = runner(via, id, "all");
+            if (r != null) {
+                out.put(id, r);
+            }
+        }
+        return out;
     }
 
     /** Every record of the events topic, by stream, in each stream's order (one partition per stream). */

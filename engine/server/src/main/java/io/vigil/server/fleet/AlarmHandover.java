@@ -2,6 +2,7 @@ package io.vigil.server.fleet;
 
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
+import io.vigil.server.live.LocalStreamRegistry;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,6 +21,8 @@ import java.util.Map;
  *       delay and a margin, counted from the first frame here) is resolved with the cause {@code failover}: the
  *       condition is gone. If no frame comes at all, the same happens after the no-input grace (the stream's own
  *       {@code stall} alarm then says it is down).</li>
+ *   <li>An inherited {@code monitoring_failed} (its node left the group without handing the stream over) has no
+ *       grace: it resolves as soon as frames flow here, the stream being watched again.</li>
  *   <li>When this node hands the stream on ({@link #handOver}), it sends nothing more: what is still firing stays
  *       firing in the alarms topic for the next node.</li>
  * </ul>
@@ -37,6 +40,10 @@ final class AlarmHandover implements EventSink {
     private final EventSink next;
     private final Map<String, Inherited> waiting = new LinkedHashMap<>();
     private final Map<String, Event.Alarm> continued = new LinkedHashMap<>();
+    /** The dedupKeys this node's analysis of the stream has firing now (sent on, or continued). */
+    private final java.util.Set<String> firingHere = new java.util.HashSet<>();
+    /** The monitoring_failed alarms resolved here (dedupKey and wallStart): never taken on again. */
+    private final java.util.Set<String> settled = new java.util.HashSet<>();
     private final long takenOverNanos;
     private final double noInputGraceSeconds;
     private long inputStartedNanos = -1;
@@ -60,6 +67,7 @@ final class AlarmHandover implements EventSink {
             }
             if (event instanceof Event.Alarm a) {
                 if (a.firing()) {
+                    firingHere.add(a.dedupKey());
                     Inherited old = waiting.remove(a.dedupKey());
                     if (old != null) {
                         continued.put(a.dedupKey(), old.alarm());
@@ -67,15 +75,45 @@ final class AlarmHandover implements EventSink {
                         return;
                     }
                 } else {
+                    firingHere.remove(a.dedupKey());
                     Event.Alarm old = continued.remove(a.dedupKey());
                     if (old != null) {
                         out = resolved(old, a.wallEnd() == null ? Instant.now() : Instant.parse(a.wallEnd()),
                                 a.cause(), a.metrics());
                     }
+                    settle((Event.Alarm) out);
                 }
             }
         }
         next.accept(out);
+    }
+
+    private void settle(Event.Alarm resolved) {
+        if (resolved.detector().equals(LocalStreamRegistry.MONITORING_FAILED)) {
+            settled.add(resolved.dedupKey() + "@" + resolved.wallStart());
+        }
+    }
+
+    /**
+     * A monitoring_failed alarm another node raised for this stream after this node took it over (that node could
+     * not reach Kafka until now, or left its group after the shard had moved): resolved like an inherited alarm, at
+     * once when frames flow here. Returns false, doing nothing, when this node knows the alarm already (its own, one
+     * it inherited, or one it resolved whose tombstone has not been read back yet).
+     */
+    synchronized boolean inheritLate(Inherited late) {
+        Event.Alarm a = late.alarm();
+        String key = a.dedupKey();
+        if (handingOver || waiting.containsKey(key) || continued.containsKey(key) || firingHere.contains(key)
+                || settled.contains(key + "@" + a.wallStart())) {
+            return false;
+        }
+        waiting.put(key, late);
+        return true;
+    }
+
+    /** Whether this node's analysis of the stream has {@code dedupKey} firing now. */
+    synchronized boolean firingHere(String dedupKey) {
+        return firingHere.contains(dedupKey);
     }
 
     /** Frames flow here now: the grace periods start. */
@@ -100,7 +138,9 @@ final class AlarmHandover implements EventSink {
                         : nowNanos - takenOverNanos > noInputGraceSeconds * 1e9;
                 if (expired) {
                     it.remove();
-                    gone.add(resolved(i.alarm(), Instant.now(), FAILOVER, i.alarm().metrics()));
+                    Event.Alarm r = resolved(i.alarm(), Instant.now(), FAILOVER, i.alarm().metrics());
+                    settle(r);
+                    gone.add(r);
                     resolvedCount++;
                 }
             }

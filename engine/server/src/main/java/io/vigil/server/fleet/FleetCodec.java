@@ -65,6 +65,11 @@ final class FleetCodec {
         return read(bytes, NodeBeat.class);
     }
 
+    /** A line of the crash record, or null when {@code bytes} is not one. */
+    static FleetCrashRecord.Entry crashLine(byte[] bytes) {
+        return read(bytes, FleetCrashRecord.Entry.class);
+    }
+
     private static <T> T read(byte[] bytes, Class<T> type) {
         try {
             return MAPPER.readValue(bytes, type);

@@ -1,6 +1,7 @@
 package io.vigil.server.fleet;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.OpenAlarms;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.server.EventHub;
@@ -64,6 +65,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private static final double NO_INPUT_GRACE_SECONDS = 30;
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration VIEW_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration VIEW_SYNC_TIMEOUT = Duration.ofSeconds(5);
 
     private final ServeConfig.Cluster cluster;
     private final Role role;
@@ -74,6 +76,11 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private final Object runLock = new Object();
     /** Streams running here, with their handovers. Guarded by runLock. */
     private final Map<String, LocalRun> running = new LinkedHashMap<>();
+    /**
+     * The monitoring_failed alarms this node raised when it left its group, by stream: resolved when it runs the
+     * stream again, even before the alarm has reached Kafka. Guarded by runLock.
+     */
+    private final Map<String, Event.Alarm> leftBehind = new LinkedHashMap<>();
     private final Thread housekeeping;
     private final Object wake = new Object();
 
@@ -82,6 +89,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private EventPublisher publisher;
     private KafkaProducer<String, byte[]> writer;
     private ShardMembership membership;
+    private FleetCrashRecord crashes;
     private EventHub.Subscription toKafka;
     private volatile boolean dirty = true;
     private volatile boolean stopping;
@@ -145,6 +153,8 @@ public final class FleetStreamRegistry implements StreamRegistry {
         });
         view = new FleetView(common, topics, cluster.nodeId(), hub, this::markDirty);
         view.start(VIEW_TIMEOUT);
+        crashes = new FleetCrashRecord(writer, topics.crashes(), role.wireName(), cluster.nodeId(),
+                id -> view.crashLine(id, role.wireName()));
         for (StreamSpec spec : fromConfig) {
             if (view.desired(spec.id()) == null) {
                 write(spec.id(), FleetCodec.write(spec));
@@ -174,6 +184,11 @@ public final class FleetStreamRegistry implements StreamRegistry {
                     @Override
                     public void revoked(Set<Integer> removed) {
                         release(removed);
+                    }
+
+                    @Override
+                    public void lost(Set<Integer> removed, String why) {
+                        leftGroup(removed, why);
                     }
                 });
         membership.start();
@@ -269,7 +284,11 @@ public final class FleetStreamRegistry implements StreamRegistry {
         if (spec == null) {
             return Optional.empty();
         }
-        if (runner.get(id).isPresent()) {
+        Optional<StreamStatus> here = runner.get(id);
+        if (here.isPresent()) {
+            if (here.get().state() == StreamStatus.State.QUARANTINED) {
+                crashes.forget(id);   // before it runs again: its run's first line says 0
+            }
             runner.release(id);
         }
         return status(spec);
@@ -412,6 +431,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
                     runs = List.copyOf(running.values());
                 }
                 for (LocalRun r : runs) {
+                    inheritLate(r);
                     r.handover().expire(nowNanos);
                 }
                 if (System.currentTimeMillis() - lastStatus >= STATUS_EVERY_MS) {
@@ -443,10 +463,29 @@ public final class FleetStreamRegistry implements StreamRegistry {
                 mine.add(s);
             }
         }
+        boolean starting;
+        synchronized (runLock) {
+            starting = mine.stream().anyMatch(s -> !running.containsKey(s.id()));
+        }
+        // The crash record read up to now: the last write of the node that ran a stream before is seen.
+        if (starting && !view.awaitCrashRecord(VIEW_SYNC_TIMEOUT)) {
+            LOG.warning("the fleet view did not read the crash record within " + VIEW_SYNC_TIMEOUT.toSeconds()
+                    + " s; judging the streams to start from what it has");
+        }
         synchronized (runLock) {
             if (stopping) {
                 return;
             }
+            // Running on another node now: that node resolves the alarm (inherited, or taken on late).
+            leftBehind.keySet().removeIf(this::runningElsewhere);
+            // A stream removed from the fleet while unwatched: nobody will run it again to end its alarm.
+            leftBehind.values().removeIf(alarm -> {
+                if (view.desired(alarm.stream()) != null) {
+                    return false;
+                }
+                hub.accept(AlarmHandover.resolved(alarm, Instant.now(), null, alarm.metrics()));
+                return true;
+            });
             // What already runs keeps its place within the capacity; the rest in id order, for a stable choice.
             mine.sort(Comparator.comparing((StreamSpec s) -> !running.containsKey(s.id()))
                     .thenComparing(StreamSpec::id));
@@ -511,15 +550,20 @@ public final class FleetStreamRegistry implements StreamRegistry {
             return;
         }
         Map<String, AlarmHandover.Inherited> inherited = new LinkedHashMap<>();
-        for (var e : view.openAlarms(role.wireName(), spec.id()).entrySet()) {
-            DetectorSettings settings = analysis.detectors().get(e.getValue().detector());
-            double raise = settings == null ? 0 : settings.durationSeconds();
-            inherited.put(e.getKey(), new AlarmHandover.Inherited(e.getValue(), raise + REGRACE_MARGIN_SECONDS));
+        Map<String, Event.Alarm> open = new LinkedHashMap<>(view.openAlarms(role.wireName(), spec.id()));
+        Event.Alarm mine = leftBehind.remove(spec.id());
+        if (mine != null) {
+            open.putIfAbsent(mine.dedupKey(), mine);   // it may not have reached Kafka yet
+        }
+        for (var e : open.entrySet()) {
+            inherited.put(e.getKey(), inherit(analysis, e.getValue()));
             hub.adopt(e.getValue());
         }
         AlarmHandover handover = new AlarmHandover(inherited, hub, System.nanoTime(), NO_INPUT_GRACE_SECONDS);
+        String quarantined = crashes.admit(spec.id());
         try {
-            runner.start(spec, analysis, handover, () -> handover.inputStarted(System.nanoTime()), false);
+            runner.start(spec, analysis, handover, () -> handover.inputStarted(System.nanoTime()), false, crashes,
+                    quarantined);
             running.put(spec.id(), new LocalRun(spec, handover));
             if (!inherited.isEmpty()) {
                 LOG.info("stream " + spec.id() + " taken over with " + inherited.size() + " alarm(s) firing: "
@@ -528,6 +572,80 @@ public final class FleetStreamRegistry implements StreamRegistry {
         } catch (StreamRejectedException e) {
             LOG.warning("stream " + spec.id() + " did not start: " + e.getMessage());
         }
+    }
+
+    /**
+     * How long this node's detectors have to raise an inherited alarm again before it resolves: a detector's raise
+     * delay and a margin; none for monitoring_failed, which says the stream is not watched and so ends with the
+     * first frames here.
+     */
+    private static AlarmHandover.Inherited inherit(VigilConfig analysis, Event.Alarm alarm) {
+        if (alarm.detector().equals(LocalStreamRegistry.MONITORING_FAILED)) {
+            return new AlarmHandover.Inherited(alarm, 0);
+        }
+        DetectorSettings settings = analysis.detectors().get(alarm.detector());
+        double raise = settings == null ? 0 : settings.durationSeconds();
+        return new AlarmHandover.Inherited(alarm, raise + REGRACE_MARGIN_SECONDS);
+    }
+
+    /**
+     * Takes on a monitoring_failed alarm that another node raised for a stream running here after this node
+     * started it (that node reached Kafka late): the stream is watched, so it resolves.
+     */
+    private void inheritLate(LocalRun run) {
+        for (Event.Alarm a : view.openAlarms(role.wireName(), run.spec().id()).values()) {
+            if (a.detector().equals(LocalStreamRegistry.MONITORING_FAILED)
+                    && run.handover().inheritLate(new AlarmHandover.Inherited(a, 0))) {
+                hub.adopt(a);
+                LOG.info("stream " + run.spec().id() + ": taking on the monitoring_failed alarm another node raised"
+                        + " after this node started it");
+            }
+        }
+    }
+
+    /**
+     * This node left its group against its will ({@code why}): the lost shards' streams stop here without
+     * resolving anything, as in a handover, and each that no other node of the role already runs gets a critical
+     * monitoring_failed alarm at once (through the hub: the local sinks need no Kafka; the events topic gets it when
+     * Kafka takes it). Whoever runs the stream next resolves it with its first frames; if nobody does, it fires on.
+     */
+    private void leftGroup(Set<Integer> shards, String why) {
+        synchronized (runLock) {
+            for (LocalRun run : List.copyOf(running.values())) {
+                String id = run.spec().id();
+                if (!shards.contains(shardOf(id, shardCount))) {
+                    continue;
+                }
+                Event.Alarm alarm = null;
+                if (!run.handover().firingHere(id + "/" + LocalStreamRegistry.MONITORING_FAILED)
+                        && !runningElsewhere(id)) {
+                    double start = Math.round(runner.timelineSeconds(id) * 1000) / 1000.0;
+                    alarm = new Event.Alarm(Event.Alarm.FIRING, LocalStreamRegistry.MONITORING_FAILED, id, null,
+                            id + "/" + LocalStreamRegistry.MONITORING_FAILED, "critical", start, null, null,
+                            OpenAlarms.wall(Instant.now()), null, "monitoring stopped: node " + cluster.nodeId()
+                            + " (role " + role.wireName() + ") left its group (" + why + "); the stream is not"
+                            + " watched until a node runs it again", Map.of(), null, null);
+                    hub.accept(alarm);
+                    leftBehind.put(id, alarm);
+                }
+                stop(run, false);
+                LOG.warning("stream " + id + " stopped: this node left its group"
+                        + (alarm == null ? "" : "; monitoring_failed raised"));
+            }
+        }
+        markDirty();
+    }
+
+    /** Whether another node of this role reports the stream running (a fresh status). */
+    private boolean runningElsewhere(String id) {
+        long now = System.currentTimeMillis();
+        for (RemoteStatus r : view.statuses()) {
+            if (r.stream().equals(id) && r.role().equals(role.wireName()) && !r.node().equals(cluster.nodeId())
+                    && now - r.updatedMillis() <= STALE_MS && r.parsedState() == StreamStatus.State.RUNNING) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stops a stream here: resolving its alarms (it left the fleet) or handing them over. Call under runLock. */

@@ -29,9 +29,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *   <li>{@code <prefix>.alarms}: the alarms firing now, keyed by role and dedupKey (a tombstone when resolved);
  *       compacted; written in the same transaction as the event.</li>
  *   <li>{@code <prefix>.status}: each running stream's latest status, keyed by stream and role; compacted.</li>
+ *   <li>{@code <prefix>.crashes}: the fleet's crash record ({@link FleetCrashRecord}), keyed by stream and role;
+ *       compacted.</li>
  * </ul>
  */
-record FleetTopics(String streams, String shards, String events, String alarms, String status) {
+record FleetTopics(String streams, String shards, String events, String alarms, String status, String crashes) {
     private static final Logger LOG = Logger.getLogger(FleetTopics.class.getName());
     private static final long ADMIN_TIMEOUT_SECONDS = 30;
     private static final int EVENTS_PARTITIONS = 12;
@@ -39,11 +41,11 @@ record FleetTopics(String streams, String shards, String events, String alarms, 
 
     static FleetTopics of(String prefix) {
         return new FleetTopics(prefix + ".streams", prefix + ".shards", prefix + ".events", prefix + ".alarms",
-                prefix + ".status");
+                prefix + ".status", prefix + ".crashes");
     }
 
     List<String> all() {
-        return List.of(streams, shards, events, alarms, status);
+        return List.of(streams, shards, events, alarms, status, crashes);
     }
 
     /**
@@ -79,7 +81,7 @@ record FleetTopics(String streams, String shards, String events, String alarms, 
                     // Another node created them first.
                 }
             }
-            checkCompacted(admin, List.of(streams, alarms, status));
+            checkCompacted(admin, List.of(streams, alarms, status, crashes));
             TopicDescription shardTopic = admin.describeTopics(List.of(shards)).allTopicNames()
                     .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(shards);
             int partitions = shardTopic.partitions().size();
@@ -119,7 +121,8 @@ record FleetTopics(String streams, String shards, String events, String alarms, 
                         TopicConfig.RETENTION_MS_CONFIG, EVENTS_RETENTION_MS,
                         TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsync)),
                 new NewTopic(alarms, 1, replication).configs(compacted),
-                new NewTopic(status, 1, replication).configs(compacted));
+                new NewTopic(status, 1, replication).configs(compacted),
+                new NewTopic(crashes, 1, replication).configs(compacted));
     }
 
     private static void checkCompacted(Admin admin, Collection<String> topics)

@@ -52,6 +52,11 @@ final class FleetView implements AutoCloseable {
     private final Map<String, Map<String, Event.Alarm>> openAlarms = new HashMap<>();
     private final Map<String, RemoteStatus> statuses = new LinkedHashMap<>();
     private final Map<String, NodeBeat> nodes = new LinkedHashMap<>();
+    /** The crash record's lines, by stream/role. */
+    private final Map<String, FleetCrashRecord.Entry> crashes = new HashMap<>();
+    /** Callers waiting until the crash record is read up to the moment they asked ({@link #awaitCrashRecord}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<Void>> asked =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     FleetView(Properties common, FleetTopics topics, String nodeId, EventHub hub, Runnable onDesiredChange) {
         this.topics = topics;
@@ -92,6 +97,9 @@ final class FleetView implements AutoCloseable {
             for (String t : List.of(topics.streams(), topics.alarms(), topics.status())) {
                 fromStart.addAll(partitions(t));
             }
+            List<TopicPartition> crashRecord = partitions(topics.crashes());
+            fromStart.addAll(crashRecord);
+            Map<java.util.concurrent.CompletableFuture<Void>, Map<TopicPartition, Long>> waiting = new HashMap<>();
             List<TopicPartition> events = partitions(topics.events());
             List<TopicPartition> all = new ArrayList<>(fromStart);
             all.addAll(events);
@@ -101,7 +109,7 @@ final class FleetView implements AutoCloseable {
             Map<TopicPartition, Long> ends = consumer.endOffsets(fromStart, Duration.ofSeconds(30));
             boolean signalled = false;
             while (!stopping) {
-                var records = consumer.poll(Duration.ofMillis(500));
+                var records = consumer.poll(Duration.ofMillis(waiting.isEmpty() && asked.isEmpty() ? 500 : 50));
                 boolean desiredChanged = false;
                 for (ConsumerRecord<String, byte[]> r : records) {
                     desiredChanged |= apply(r);
@@ -114,6 +122,14 @@ final class FleetView implements AutoCloseable {
                 if (desiredChanged && signalled) {
                     onDesiredChange.run();
                 }
+                for (var f = asked.poll(); f != null; f = asked.poll()) {
+                    try {
+                        waiting.put(f, consumer.endOffsets(crashRecord, Duration.ofSeconds(2)));
+                    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                        f.completeExceptionally(e);   // Kafka out of reach: the caller judges from what was read
+                    }
+                }
+                waiting.entrySet().removeIf(w -> reached(w.getValue()) && w.getKey().complete(null));
             }
         } catch (WakeupException e) {
             // closing
@@ -180,6 +196,17 @@ final class FleetView implements AutoCloseable {
             }
             return false;
         }
+        if (topic.equals(topics.crashes())) {
+            FleetCrashRecord.Entry line = r.value() == null ? null : FleetCodec.crashLine(r.value());
+            synchronized (this) {
+                if (line == null) {
+                    crashes.remove(key);
+                } else {
+                    crashes.put(key, line);
+                }
+            }
+            return false;
+        }
         if (topic.equals(topics.status()) && key.startsWith(NodeBeat.KEY_PREFIX)) {
             NodeBeat beat = r.value() == null ? null : FleetCodec.beat(r.value());
             synchronized (this) {
@@ -238,6 +265,29 @@ final class FleetView implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The crash record's line of {@code stream} for {@code role}; null when there is none. */
+    synchronized FleetCrashRecord.Entry crashLine(String stream, String role) {
+        return crashes.get(FleetCrashRecord.Entry.key(stream, role));
+    }
+
+    /**
+     * Waits until this view has read the crash record up to now (what another node wrote before this call is seen
+     * after it): true, or false after {@code timeout} or when the view stopped.
+     */
+    boolean awaitCrashRecord(Duration timeout) {
+        var done = new java.util.concurrent.CompletableFuture<Void>();
+        asked.add(done);
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Every node's latest status of every stream it runs (keyed stream/role). */

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * starts quarantined, so that one bad feed cannot crash-loop the others; it stays so, across clean restarts too,
  * until released. Written whole on every change (a temp file moved over the old one). Thread-safe.
  */
-public final class CrashRecord implements StreamSupervisor.Lifecycle {
+public final class CrashRecord implements StreamLifecycle {
     /** Unclean exits in a row, with the stream being analysed at each, that quarantine it. */
     static final int UNCLEAN_EXITS_TO_QUARANTINE = 2;
     private static final Logger LOG = Logger.getLogger(CrashRecord.class.getName());

@@ -36,6 +36,8 @@ import java.util.logging.Logger;
  */
 public final class LocalStreamRegistry implements StreamRegistry {
     private static final Logger LOG = Logger.getLogger(LocalStreamRegistry.class.getName());
+    /** The alarm vigil itself raises when a stream is not being analysed against its will (no detector's). */
+    public static final String MONITORING_FAILED = StreamSupervisor.MONITORING_FAILED;
     /** How long DELETE and shutdown wait for a stream to stop. */
     static final long STOP_TIMEOUT_NANOS = 10_000_000_000L;
     private final ServeConfig config;
@@ -115,6 +117,17 @@ public final class LocalStreamRegistry implements StreamRegistry {
      */
     public StreamStatus start(StreamSpec spec, VigilConfig analysis, EventSink events, Runnable onInputStarted,
                               boolean limited) throws StreamRejectedException {
+        return start(spec, analysis, events, onInputStarted, limited, null, null);
+    }
+
+    /**
+     * As the other {@code start}, with the crash record of its caller (a fleet keeps one across nodes):
+     * {@code lifecycle} hears when the analysis runs, and {@code quarantined}, when not null, is why the stream starts
+     * quarantined. Null for both: this registry's own {@link CrashRecord}, if any.
+     */
+    public StreamStatus start(StreamSpec spec, VigilConfig analysis, EventSink events, Runnable onInputStarted,
+                              boolean limited, StreamLifecycle lifecycle, String quarantined)
+            throws StreamRejectedException {
         StreamSupervisor supervisor;
         synchronized (this) {
             if (closed) {
@@ -128,11 +141,13 @@ public final class LocalStreamRegistry implements StreamRegistry {
                 throw new StreamRejectedException(StreamRejectedException.Reason.LIMIT,
                         "Already watching " + streams.size() + " streams, the most this service takes (limits.maxStreams).");
             }
+            StreamLifecycle heard = lifecycle != null ? lifecycle : crashes != null ? crashes : StreamLifecycle.NONE;
             supervisor = new StreamSupervisor(spec.id(), spec.url(), analysis, backend, hub, events, policy.guard(), onInputStarted,
-                    config.reconnect(), crashes == null ? StreamSupervisor.Lifecycle.NONE : crashes);
-            String quarantined = crashes == null ? null : crashes.quarantineReason(spec.id());
-            if (quarantined != null) {
-                supervisor.startQuarantined(quarantined);
+                    config.reconnect(), heard);
+            String reason = lifecycle != null ? quarantined
+                    : crashes == null ? null : crashes.quarantineReason(spec.id());
+            if (reason != null) {
+                supervisor.startQuarantined(reason);
             }
             streams.put(spec.id(), supervisor);
             specs.put(spec.id(), spec);
@@ -200,6 +215,12 @@ public final class LocalStreamRegistry implements StreamRegistry {
             all = new ArrayList<>(streams.values());
         }
         return all.stream().map(StreamSupervisor::status).toList();
+    }
+
+    /** Where the stream's timeline has got to (media seconds), for an alarm raised about it from outside; 0 if unknown. */
+    public synchronized double timelineSeconds(String id) {
+        StreamSupervisor s = streams.get(id);
+        return s == null ? 0 : s.timelineSeconds();
     }
 
     @Override

@@ -49,23 +49,6 @@ final class StreamSupervisor {
     /** The detector name of the alarm a stream's failing analysis raises (no detector spec: the service raises it). */
     static final String MONITORING_FAILED = "monitoring_failed";
 
-    /** Hears when the stream's analysis starts to run and when it no longer does (stopped, or quarantined). */
-    interface Lifecycle {
-        Lifecycle NONE = new Lifecycle() {
-            @Override
-            public void analysing(String id) {
-            }
-
-            @Override
-            public void idle(String id) {
-            }
-        };
-
-        void analysing(String id);
-
-        void idle(String id);
-    }
-
     private static final Logger LOG = Logger.getLogger(StreamSupervisor.class.getName());
     private static final long SAMPLE_EVERY_NANOS = 1_000_000_000L;
     private static final long THUMBNAIL_EVERY_NANOS = 3_000_000_000L;
@@ -88,7 +71,7 @@ final class StreamSupervisor {
     private final InputGuard guard;
     private final Runnable onInputStarted;
     private final ServeConfig.Reconnect reconnect;
-    private final Lifecycle lifecycle;
+    private final StreamLifecycle lifecycle;
     private final boolean live;
     private final Thread thread;
     private final LatencyHistogram latency = new LatencyHistogram();
@@ -128,7 +111,7 @@ final class StreamSupervisor {
 
     StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
                      EventSink events, InputGuard guard, Runnable onInputStarted, ServeConfig.Reconnect reconnect,
-                     Lifecycle lifecycle) {
+                     StreamLifecycle lifecycle) {
         this.id = id;
         this.url = url;
         this.location = InputAddress.parse(url);
@@ -216,6 +199,12 @@ final class StreamSupervisor {
 
     LatencyHistogram latency() {
         return latency;
+    }
+
+    /** Where the current analysis's timeline has got to (read from another thread: a figure, not a fence). */
+    double timelineSeconds() {
+        StreamSession s = session;
+        return s == null ? failedAtSeconds : s.timelineEndSeconds();
     }
 
     byte[] thumbnail() {

@@ -20,10 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +117,45 @@ class FleetTest {
     private static List<Event.Alarm> alarms(List<Event> events, String detector) {
         return events.stream().filter(e -> e instanceof Event.Alarm a && a.detector().equals(detector))
                 .map(e -> (Event.Alarm) e).toList();
+    }
+
+    /**
+     * A consumer that joins {@code nodeId}'s group with its {@code group.instance.id}, as a second process started
+     * with the same node id would: the group gives it the node's shards and fences the node. Polled until
+     * {@code fenced} holds.
+     */
+    private static KafkaConsumer<String, byte[]> impostor(String prefix, String nodeId, Role role,
+                                                          java.util.function.BooleanSupplier fenced) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + ".shards." + role.wireName());
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, nodeId);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1500");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(ShardAssignor.class));
+        p.put(ShardAssignor.WEIGHTS_CONFIG, new ShardAssignor.Weights() {
+            @Override
+            public int capacity() {
+                return 10;
+            }
+
+            @Override
+            public int[] streamsPerShard(int count) {
+                return new int[count];
+            }
+        });
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        c.subscribe(List.of(prefix + ".shards"));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!fenced.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                c.close(Duration.ZERO);
+                throw new AssertionError(nodeId + " was not fenced within 30 s");
+            }
+            c.poll(Duration.ofMillis(100));
+        }
+        return c;
     }
 
     private static long runners(List<Node> nodes, String stream) {
@@ -248,5 +293,167 @@ class FleetTest {
         for (String id : ids) {
             EventInvariants.assertSoFar(eventsTopic(prefix, id));
         }
+    }
+
+    @Test
+    void aNodeFencedOutOfItsGroupAlarmsForItsStreamAndResolvesItWhenItRunsItAgain() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        int port = LiveSources.freeUdpPort();
+        udp(port, 120, List.of());
+        a.registry().add(new StreamSpec("watched", "udp://127.0.0.1:" + port, List.of("stall"), null));
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "watched running",
+                () -> a.registry().local().stream().anyMatch(s -> s.frames() > 0));
+
+        KafkaConsumer<String, byte[]> impostor = impostor(prefix, "node-a", Role.ALL,
+                () -> !a.events().alarms("watched", "monitoring_failed").isEmpty());
+        impostor.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
+        Event.Alarm fired = a.events().alarms("watched", "monitoring_failed").getFirst();
+        assertThat(fired.firing()).isTrue();
+        assertThat(fired.severity()).isEqualTo("critical");
+        assertThat(fired.summary()).contains("node node-a", "left its group");
+        assertThat(a.registry().notReady()).contains("joining again");
+
+        // It joins again (after its backoff), runs the stream, and the first frames end the alarm.
+        Event.Alarm resolved = a.events().awaitAlarm(Duration.ofSeconds(40), "watched", "monitoring_failed", false);
+        assertThat(resolved.start()).isEqualTo(fired.start());
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        assertThat(a.registry().local()).extracting(StreamStatus::id).containsExactly("watched");
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "node-a ready again", () -> a.registry().notReady() == null);
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved alarm in the events topic",
+                () -> alarms(eventsTopic(prefix, "watched"), "monitoring_failed").size() == 2);
+        assertThat(alarms(eventsTopic(prefix, "watched"), "monitoring_failed")).extracting(Event.Alarm::status)
+                .containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "watched"));
+    }
+
+    @Test
+    void theStreamsOfANodeThatLeftItsGroupAreResolvedByTheNodeThatTakesThemOver() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        Node b = node(prefix, "node-b", Role.ALL, 10);
+        List<Node> nodes = List.of(a, b);
+        List<String> ids = List.of("t1", "t2", "t3");
+        for (String id : ids) {
+            int port = LiveSources.freeUdpPort();
+            udp(port, 120, List.of());
+            a.registry().add(new StreamSpec(id, "udp://127.0.0.1:" + port, List.of("stall"), null));
+        }
+        for (String id : ids) {
+            LiveSources.awaitTrue(Duration.ofSeconds(30), id + " running on one node",
+                    () -> runners(nodes, id) == 1 && nodes.stream().anyMatch(n -> n.registry().local().stream()
+                            .anyMatch(s -> s.id().equals(id) && s.frames() > 0)));
+        }
+        Node victim = a.registry().local().stream().anyMatch(s -> s.id().equals("t1")) ? a : b;
+        Node taker = victim == a ? b : a;
+        String victimId = victim == a ? "node-a" : "node-b";
+        List<String> left = victim.registry().local().stream().map(StreamStatus::id).toList();
+
+        // Fenced, then gone before it could join again: nobody watches its streams...
+        KafkaConsumer<String, byte[]> impostor = impostor(prefix, victimId, Role.ALL,
+                () -> left.stream().allMatch(id -> !victim.events().alarms(id, "monitoring_failed").isEmpty()));
+        victim.registry().close();
+        // ...until the group gives its shards to the other node (the impostor leaves), which resolves the alarms.
+        impostor.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
+        for (String id : left) {
+            Event.Alarm fired = victim.events().alarms(id, "monitoring_failed").getFirst();
+            assertThat(fired.summary()).contains("node " + victimId);
+            Event.Alarm resolved = taker.events().awaitAlarm(Duration.ofSeconds(40), id, "monitoring_failed", false);
+            assertThat(resolved.cause()).isEqualTo("failover");
+            assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+            assertThat(taker.registry().local()).extracting(StreamStatus::id).contains(id);
+        }
+        for (String id : left) {
+            LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved alarm of " + id + " in the events topic",
+                    () -> alarms(eventsTopic(prefix, id), "monitoring_failed").size() == 2);
+            assertThat(alarms(eventsTopic(prefix, id), "monitoring_failed")).extracting(Event.Alarm::status)
+                    .containsExactly("firing", "resolved");
+        }
+        for (String id : ids) {
+            EventInvariants.assertSoFar(eventsTopic(prefix, id));
+        }
+    }
+
+    /** Writes a line of the fleet's crash record as a node would (a node that vanished leaves its last one). */
+    private static void crashLine(String prefix, FleetCrashRecord.Entry line) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(prefix + ".crashes",
+                    FleetCrashRecord.Entry.key(line.stream(), line.role()), FleetCodec.write(line))).get();
+        }
+    }
+
+    /** The crash record's latest line for a key, null when there is none (or a tombstone). */
+    private static FleetCrashRecord.Entry crashLineOf(String prefix, String key) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        FleetCrashRecord.Entry last = null;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = List.of(new TopicPartition(prefix + ".crashes", 0));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long end = c.endOffsets(parts).get(parts.getFirst());
+            while (c.position(parts.getFirst()) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        last = r.value() == null ? null : FleetCodec.crashLine(r.value());
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void aStreamRunningAtTwoUncleanExitsInARowStartsQuarantinedOnWhicheverNodeIsAssignedIt() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        // What two nodes that vanished left: "poison" was running on gone-2, which had taken it over from a node
+        // that vanished while running it (1 in a row before); "calm" was running on gone-2 only.
+        long now = System.currentTimeMillis();
+        crashLine(prefix, new FleetCrashRecord.Entry("poison", "all", "gone-2", true, 1, now));
+        crashLine(prefix, new FleetCrashRecord.Entry("calm", "all", "gone-2", true, 0, now));
+        for (String id : List.of("poison", "calm")) {
+            int port = LiveSources.freeUdpPort();
+            udp(port, 120, List.of());
+            a.registry().add(new StreamSpec(id, "udp://127.0.0.1:" + port, List.of("stall"), null));
+        }
+        Event.Alarm fired = a.events().awaitAlarm(Duration.ofSeconds(30), "poison", "monitoring_failed", true);
+        assertThat(fired.summary()).startsWith("Quarantined: vigil nodes exited uncleanly 2 times in a row")
+                .contains("gone-2", "POST /api/streams/poison/release");
+        assertThat(a.registry().get("poison").orElseThrow().state()).isEqualTo(StreamStatus.State.QUARANTINED);
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "calm running",
+                () -> a.registry().local().stream().anyMatch(s -> s.id().equals("calm") && s.frames() > 0));
+        assertThat(crashLineOf(prefix, "calm/all")).extracting(FleetCrashRecord.Entry::node,
+                FleetCrashRecord.Entry::running, FleetCrashRecord.Entry::uncleanExits).containsExactly("node-a", true, 1);
+
+        // A clean handover to another node: poison stays quarantined there (its alarm continued, not fired again);
+        // calm's clean stop here is no unclean exit, so it starts with a count of 0 there.
+        Node b = node(prefix, "node-b", Role.ALL, 10);
+        a.registry().close();
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "both on node-b, poison quarantined, calm running",
+                () -> b.registry().get("poison").map(s -> s.state() == StreamStatus.State.QUARANTINED
+                        && s.placements().stream().anyMatch(pl -> pl.node().equals("node-b"))).orElse(false)
+                        && b.registry().local().stream().anyMatch(s -> s.id().equals("calm") && s.frames() > 0));
+        assertThat(crashLineOf(prefix, "calm/all")).extracting(FleetCrashRecord.Entry::uncleanExits).isEqualTo(0);
+
+        // Released on the node that holds it: it runs, its alarm resolves, and the record forgets it fleet-wide.
+        assertThat(b.registry().release("poison")).isPresent();
+        Event.Alarm resolved = b.events().awaitAlarm(Duration.ofSeconds(30), "poison", "monitoring_failed", false);
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "poison running on node-b",
+                () -> b.registry().local().stream().anyMatch(s -> s.id().equals("poison") && s.frames() > 0));
+        assertThat(crashLineOf(prefix, "poison/all")).extracting(FleetCrashRecord.Entry::node,
+                FleetCrashRecord.Entry::running, FleetCrashRecord.Entry::uncleanExits).containsExactly("node-b", true, 0);
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved alarm in the events topic",
+                () -> alarms(eventsTopic(prefix, "poison"), "monitoring_failed").size() == 2);
+        assertThat(alarms(eventsTopic(prefix, "poison"), "monitoring_failed")).extracting(Event.Alarm::status)
+                .containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "poison"));
     }
 }

@@ -194,7 +194,7 @@ class OutboundTest {
                         Thread.currentThread().interrupt();
                     }
                     return null;
-                }, () -> { }, new ServeConfig.Reconnect(0.2, 1), StreamSupervisor.Lifecycle.NONE);
+                }, () -> { }, new ServeConfig.Reconnect(0.2, 1), StreamLifecycle.NONE);
         stuck.start();
         try {
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
