@@ -40,7 +40,19 @@ class KafkaBrokerTest {
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1")))).all().get();
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config config = admin.describeConfigs(Set.of(resource)).all().get().get(resource);
+            // A created topic reaches the broker's metadata a moment after the controller answers: ask until then.
+            Config config = null;
+            for (long deadline = System.nanoTime() + 10_000_000_000L; config == null; ) {
+                try {
+                    config = admin.describeConfigs(Set.of(resource)).all().get().get(resource);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                }
+            }
             assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
             assertThat(admin.describeCluster().nodes().get()).hasSize(1);
         }
