@@ -1,0 +1,117 @@
+package io.vigil.engine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * H.264 clips with CEA-608/708 captions in their pictures' A/53 user data, made for tests. Debian's ffmpeg 5.1 has
+ * no way to write captions from nothing (libx264's {@code a53cc} only passes on what decoded input frames carried),
+ * so x264 codes the pictures (no B-frames: decode order is display order, one access unit delimiter each) and this
+ * class puts an SEI (user_data_registered_itu_t_t35, "GA94", cc_data) after each delimiter, as a caption inserter
+ * does; ffmpeg then muxes the stream without re-coding it.
+ */
+public final class CaptionClips {
+    /** A CEA-608 field 1 triplet carrying two characters ("Hi" with odd parity). */
+    public static final byte[] CEA608_TEXT = {(byte) 0xfc, (byte) 0xc8, (byte) 0xe9};
+    /** What encoders send while captions are off: field 1, valid, both bytes null with their parity bit. */
+    public static final byte[] CEA608_PADDING = {(byte) 0xfc, (byte) 0x80, (byte) 0x80};
+    /** A DTVCC packet start (sequence 0, size code 2: 3 bytes after the header) and its data: service 1, one byte. */
+    public static final byte[] DTVCC_SERVICE_1 = {(byte) 0xff, 0x02, 0x21, (byte) 0xfe, 0x41, 0x00};
+
+    private CaptionClips() {
+    }
+
+    /**
+     * Writes {@code out} (its container from the name): {@code seconds} of 25 fps video whose frame {@code n} carries
+     * the cc_data triplets {@code triplets.apply(n)} (empty: no side data at all).
+     */
+    public static Path write(Path out, double seconds, IntFunction<byte[]> triplets)
+            throws IOException, InterruptedException {
+        Path raw = out.resolveSibling(out.getFileName() + ".h264");
+        Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=" + seconds, "-c:v", "libx264", "-preset",
+                "ultrafast", "-bf", "0", "-x264-params", "aud=1", "-pix_fmt", "yuv420p", "-f", "h264", raw.toString()));
+        Path captioned = out.resolveSibling(out.getFileName() + ".cc.h264");
+        Files.write(captioned, insertSei(Files.readAllBytes(raw), triplets));
+        Ffmpeg.run(List.of("-fflags", "+genpts", "-framerate", "25", "-f", "h264", "-i", captioned.toString(),
+                "-c", "copy", out.toString()));
+        Files.delete(raw);
+        Files.delete(captioned);
+        return out;
+    }
+
+    /** Triplets repeated {@code times} times: what a frame carries at 29.97/25 fps is a few of them. */
+    public static byte[] repeat(byte[] triplet, int times) {
+        byte[] out = new byte[triplet.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(triplet, 0, out, i * triplet.length, triplet.length);
+        }
+        return out;
+    }
+
+    /** An Annex B stream with an A/53 SEI after each access unit delimiter (NAL type 9). */
+    static byte[] insertSei(byte[] annexB, IntFunction<byte[]> triplets) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(annexB.length + annexB.length / 4);
+        int frame = 0;
+        int i = 0;
+        while (i < annexB.length) {
+            int next = nextStartCode(annexB, i + 3);
+            out.write(annexB, i, next - i);
+            int header = i + (annexB[i + 2] == 1 ? 3 : 4);
+            if (header < annexB.length && (annexB[header] & 0x1f) == 9) {
+                byte[] cc = triplets.apply(frame++);
+                if (cc.length > 0) {
+                    out.writeBytes(new byte[] {0, 0, 0, 1});
+                    out.writeBytes(seiNal(cc));
+                }
+            }
+            i = next;
+        }
+        return out.toByteArray();
+    }
+
+    private static int nextStartCode(byte[] b, int from) {
+        for (int i = from; i + 3 <= b.length; i++) {
+            if (b[i] == 0 && b[i + 1] == 0 && (b[i + 2] == 1 || (b[i + 2] == 0 && i + 3 < b.length && b[i + 3] == 1))) {
+                return i;
+            }
+        }
+        return b.length;
+    }
+
+    /** SEI NAL (type 6), payload 4: ITU-T T.35 USA, ATSC, "GA94", cc_data() (A/53 Part 4), with emulation prevention. */
+    private static byte[] seiNal(byte[] cc) {
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        payload.writeBytes(new byte[] {(byte) 0xb5, 0x00, 0x31, 'G', 'A', '9', '4', 0x03});
+        payload.write(0x40 | (cc.length / 3)); // process_cc_data_flag, cc_count
+        payload.write(0xff); // em_data
+        payload.writeBytes(cc);
+        payload.write(0xff); // marker_bits
+        byte[] p = payload.toByteArray();
+        ByteArrayOutputStream rbsp = new ByteArrayOutputStream();
+        rbsp.write(4);
+        int size = p.length;
+        while (size >= 255) {
+            rbsp.write(255);
+            size -= 255;
+        }
+        rbsp.write(size);
+        rbsp.writeBytes(p);
+        rbsp.write(0x80); // rbsp_trailing_bits
+        ByteArrayOutputStream nal = new ByteArrayOutputStream();
+        nal.write(0x06);
+        int zeros = 0;
+        for (byte b : rbsp.toByteArray()) {
+            if (zeros == 2 && (b & 0xff) <= 3) {
+                nal.write(3);
+                zeros = 0;
+            }
+            nal.write(b);
+            zeros = b == 0 ? zeros + 1 : 0;
+        }
+        return nal.toByteArray();
+    }
+}
