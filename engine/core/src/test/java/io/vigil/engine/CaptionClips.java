@@ -43,6 +43,63 @@ public final class CaptionClips {
         return out;
     }
 
+    /**
+     * Writes {@code out} (a transport stream): {@code seconds} of 25 fps video with a DVB subtitle stream showing a
+     * small bitmap from every whole second for half a second and clearing it, the last one cleared at
+     * {@code untilSeconds} - 0.5 (times from the first frame). ffmpeg cannot make DVB subtitles from text, so a PGS
+     * (.sup) file written here is its bitmap source.
+     */
+    public static Path writeDvbSubtitles(Path out, double seconds, int untilSeconds)
+            throws IOException, InterruptedException {
+        Path sup = out.resolveSibling(out.getFileName() + ".sup");
+        ByteArrayOutputStream pgs = new ByteArrayOutputStream();
+        int composition = 0;
+        for (int second = 0; second < untilSeconds; second++) {
+            pgsDisplay(pgs, (long) (second * 90_000L), composition++, true);
+            pgsDisplay(pgs, (long) ((second + 0.5) * 90_000L), composition++, false);
+        }
+        Files.write(sup, pgs.toByteArray());
+        // fix_sub_duration: each PGS display lasts until the next, so ffmpeg times the DVB packets as they were.
+        Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=" + seconds, "-fix_sub_duration", "-i",
+                sup.toString(), "-map", "0", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-c:s", "dvbsub",
+                out.toString()));
+        Files.delete(sup);
+        return out;
+    }
+
+    /** One PGS display set: an 8x2 bitmap of palette entry 1 shown at (40, 60), or the screen cleared. */
+    private static void pgsDisplay(ByteArrayOutputStream out, long pts, int composition, boolean show) {
+        java.nio.ByteBuffer pcs = java.nio.ByteBuffer.allocate(19);
+        pcs.putShort((short) 160).putShort((short) 90).put((byte) 0x10).putShort((short) composition)
+                .put((byte) (show ? 0x80 : 0x00)).put((byte) 0).put((byte) 0).put((byte) (show ? 1 : 0));
+        if (show) {
+            pcs.putShort((short) 0).put((byte) 0).put((byte) 0).putShort((short) 40).putShort((short) 60);
+        }
+        pgsSegment(out, pts, 0x16, java.util.Arrays.copyOf(pcs.array(), pcs.position()));
+        pgsSegment(out, pts, 0x17, new byte[] {1, 0, 0, 40, 0, 60, 0, 8, 0, 2});
+        if (show) {
+            pgsSegment(out, pts, 0x14, new byte[] {0, 0, 1, (byte) 235, (byte) 128, (byte) 128, (byte) 255});
+            // Two rows, each 8 pixels of entry 1 (0x88: run of 8 with a colour) and an end of line.
+            byte[] rle = {0, (byte) 0x88, 1, 0, 0, 0, (byte) 0x88, 1, 0, 0};
+            byte[] ods = new byte[11 + rle.length];
+            ods[3] = (byte) 0xc0; // first and last fragment
+            ods[6] = (byte) (rle.length + 4);
+            ods[8] = 8;
+            ods[10] = 2;
+            System.arraycopy(rle, 0, ods, 11, rle.length);
+            pgsSegment(out, pts, 0x15, ods);
+        }
+        pgsSegment(out, pts, 0x80, new byte[0]);
+    }
+
+    private static void pgsSegment(ByteArrayOutputStream out, long pts, int type, byte[] data) {
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(13);
+        head.put((byte) 'P').put((byte) 'G').putInt((int) pts).putInt((int) pts).put((byte) type)
+                .putShort((short) data.length);
+        out.writeBytes(head.array());
+        out.writeBytes(data);
+    }
+
     /** Triplets repeated {@code times} times: what a frame carries at 29.97/25 fps is a few of them. */
     public static byte[] repeat(byte[] triplet, int times) {
         byte[] out = new byte[triplet.length * times];

@@ -32,6 +32,7 @@ class CaptionsClipTest {
     static Path paddingOnly;
     static Path none;
     static Path dtvccStopsAt3;
+    static Path dvbSubtitlesStopAt3;
 
     @BeforeAll
     static void makeClips() throws Exception {
@@ -47,6 +48,19 @@ class CaptionsClipTest {
         none = CaptionClips.write(dir.resolve("none.mkv"), 4, n -> new byte[0]);
         dtvccStopsAt3 = CaptionClips.write(dir.resolve("dtvcc.mkv"), 6,
                 n -> n < 75 ? CaptionClips.DTVCC_SERVICE_1 : new byte[0]);
+        dvbSubtitlesStopAt3 = CaptionClips.writeDvbSubtitles(dir.resolve("dvbsub.ts"), 7, 4);
+    }
+
+    @Test
+    void dvbSubtitlePacketsThatStopRaiseIt() {
+        List<Event.Alarm> alarms = alarms(dvbSubtitlesStopAt3, TWO_SECONDS);
+        assertThat(alarms).hasSize(1);
+        // The last subtitle packet (clearing the display at 3.5 s) counts with the frame demuxed after it: the muxer
+        // interleaves by decoding time, a few frames either way (here 0.14 s ahead).
+        Event.Alarm a = alarms.getFirst();
+        assertThat(a.start()).isBetween(3.5 - 0.2, 3.5 + 0.2);
+        assertThat(a.metrics().get("lastDvbSubtitle")).isBetween(3.5 - 0.2 - FRAME, 3.5 + 0.2);
+        assertThat(a.end()).isCloseTo(7.0 - FRAME, offset(FRAME / 2));
     }
 
     static List<Event.Alarm> alarms(Path clip, VigilConfig config) {
