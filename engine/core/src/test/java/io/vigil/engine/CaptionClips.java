@@ -31,12 +31,20 @@ public final class CaptionClips {
      */
     public static Path write(Path out, double seconds, IntFunction<byte[]> triplets)
             throws IOException, InterruptedException {
-        Path raw = out.resolveSibling(out.getFileName() + ".h264");
-        Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=" + seconds, "-c:v", "libx264", "-preset",
-                "ultrafast", "-bf", "0", "-x264-params", "aud=1", "-pix_fmt", "yuv420p", "-f", "h264", raw.toString()));
-        Path captioned = out.resolveSibling(out.getFileName() + ".cc.h264");
-        Files.write(captioned, insertSei(Files.readAllBytes(raw), triplets));
-        Ffmpeg.run(List.of("-fflags", "+genpts", "-framerate", "25", "-f", "h264", "-i", captioned.toString(),
+        return write(out, seconds, false, triplets);
+    }
+
+    /** As {@link #write(Path, double, IntFunction)}, coded with x265 when {@code hevc}. */
+    public static Path write(Path out, double seconds, boolean hevc, IntFunction<byte[]> triplets)
+            throws IOException, InterruptedException {
+        String format = hevc ? "hevc" : "h264";
+        Path raw = out.resolveSibling(out.getFileName() + "." + format);
+        Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=" + seconds, "-c:v", hevc ? "libx265" : "libx264",
+                "-preset", "ultrafast", "-bf", "0", hevc ? "-x265-params" : "-x264-params",
+                hevc ? "aud=1:log-level=error" : "aud=1", "-pix_fmt", "yuv420p", "-f", format, raw.toString()));
+        Path captioned = out.resolveSibling(out.getFileName() + ".cc." + format);
+        Files.write(captioned, insertSei(Files.readAllBytes(raw), hevc, triplets));
+        Ffmpeg.run(List.of("-fflags", "+genpts", "-framerate", "25", "-f", format, "-i", captioned.toString(),
                 "-c", "copy", out.toString()));
         Files.delete(raw);
         Files.delete(captioned);
@@ -109,8 +117,8 @@ public final class CaptionClips {
         return out;
     }
 
-    /** An Annex B stream with an A/53 SEI after each access unit delimiter (NAL type 9). */
-    static byte[] insertSei(byte[] annexB, IntFunction<byte[]> triplets) {
+    /** An Annex B stream with an A/53 SEI after each access unit delimiter (H.264 NAL type 9, HEVC 35). */
+    static byte[] insertSei(byte[] annexB, boolean hevc, IntFunction<byte[]> triplets) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(annexB.length + annexB.length / 4);
         int frame = 0;
         int i = 0;
@@ -118,11 +126,12 @@ public final class CaptionClips {
             int next = nextStartCode(annexB, i + 3);
             out.write(annexB, i, next - i);
             int header = i + (annexB[i + 2] == 1 ? 3 : 4);
-            if (header < annexB.length && (annexB[header] & 0x1f) == 9) {
+            int type = header >= annexB.length ? -1 : hevc ? (annexB[header] >> 1) & 0x3f : annexB[header] & 0x1f;
+            if (type == (hevc ? 35 : 9)) {
                 byte[] cc = triplets.apply(frame++);
                 if (cc.length > 0) {
                     out.writeBytes(new byte[] {0, 0, 0, 1});
-                    out.writeBytes(seiNal(cc));
+                    out.writeBytes(seiNal(cc, hevc));
                 }
             }
             i = next;
@@ -139,8 +148,11 @@ public final class CaptionClips {
         return b.length;
     }
 
-    /** SEI NAL (type 6), payload 4: ITU-T T.35 USA, ATSC, "GA94", cc_data() (A/53 Part 4), with emulation prevention. */
-    private static byte[] seiNal(byte[] cc) {
+    /**
+     * SEI NAL (H.264 type 6, HEVC prefix SEI 39), payload 4: ITU-T T.35 USA, ATSC, "GA94", cc_data() (A/53 Part 4),
+     * with emulation prevention.
+     */
+    private static byte[] seiNal(byte[] cc, boolean hevc) {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
         payload.writeBytes(new byte[] {(byte) 0xb5, 0x00, 0x31, 'G', 'A', '9', '4', 0x03});
         payload.write(0x40 | (cc.length / 3)); // process_cc_data_flag, cc_count
@@ -159,7 +171,11 @@ public final class CaptionClips {
         rbsp.writeBytes(p);
         rbsp.write(0x80); // rbsp_trailing_bits
         ByteArrayOutputStream nal = new ByteArrayOutputStream();
-        nal.write(0x06);
+        if (hevc) {
+            nal.writeBytes(new byte[] {39 << 1, 1});
+        } else {
+            nal.write(0x06);
+        }
         int zeros = 0;
         for (byte b : rbsp.toByteArray()) {
             if (zeros == 2 && (b & 0xff) <= 3) {

@@ -33,6 +33,9 @@ class CaptionsClipTest {
     static Path none;
     static Path dtvccStopsAt3;
     static Path dvbSubtitlesStopAt3;
+    /** stopsAt4 coded again by ffmpeg's MPEG-2 encoder, which carries A/53 side data over ({@code a53cc}); HEVC. */
+    static Path mpeg2StopsAt4;
+    static Path hevcStopsAt4;
 
     @BeforeAll
     static void makeClips() throws Exception {
@@ -49,6 +52,11 @@ class CaptionsClipTest {
         dtvccStopsAt3 = CaptionClips.write(dir.resolve("dtvcc.mkv"), 6,
                 n -> n < 75 ? CaptionClips.DTVCC_SERVICE_1 : new byte[0]);
         dvbSubtitlesStopAt3 = CaptionClips.writeDvbSubtitles(dir.resolve("dvbsub.ts"), 7, 4);
+        mpeg2StopsAt4 = dir.resolve("stops-mpeg2.ts");
+        Ffmpeg.run(List.of("-i", stopsAt4.toString(), "-c:v", "mpeg2video", "-a53cc", "1", mpeg2StopsAt4.toString()));
+        // Debian's libx265 wrapper drops the side data (ffprobe shows none): the SEI is put in as for H.264.
+        hevcStopsAt4 = CaptionClips.write(dir.resolve("stops-hevc.mkv"), 8, true,
+                n -> n < 100 ? text : CaptionClips.CEA608_PADDING);
     }
 
     @Test
@@ -81,6 +89,15 @@ class CaptionsClipTest {
         assertThat(a.end()).isCloseTo(8.0 - FRAME, offset(FRAME / 2));
         assertThat(a.metrics().get("lastCea608Field1")).isCloseTo(4.0 - FRAME, offset(FRAME / 2));
         assertThat(a.metrics()).doesNotContainKey("lastDtvcc");
+    }
+
+    @Test
+    void mpeg2AndHevcCarryThemAsH264Does() {
+        for (Path clip : List.of(mpeg2StopsAt4, hevcStopsAt4)) {
+            List<Event.Alarm> alarms = alarms(clip, TWO_SECONDS);
+            assertThat(alarms).as(clip.getFileName().toString()).hasSize(1);
+            assertThat(alarms.getFirst().start()).as(clip.getFileName().toString()).isCloseTo(4.0, offset(FRAME / 2));
+        }
     }
 
     @Test
