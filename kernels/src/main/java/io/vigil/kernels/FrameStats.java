@@ -1,5 +1,6 @@
 package io.vigil.kernels;
 
+import io.vigil.ffi.CaptionCounts;
 import io.vigil.ffi.VideoFrame;
 
 /**
@@ -87,6 +88,9 @@ public final class FrameStats {
      */
     public double skippedBeforeSeconds;
 
+    /** The captions the frame came with (A/53 side data) and the subtitle packets so far; see {@link CaptionCounts}. */
+    public final CaptionCounts captions = new CaptionCounts();
+
     /** The decoder's error flags for this frame, and whether it marked the frame corrupt. */
     public int decodeErrorFlags;
     public boolean corrupt;
@@ -112,6 +116,7 @@ public final class FrameStats {
         corrupt = frame.corrupt();
         decoderErrors = frame.decoderErrors();
         skippedBeforeSeconds = frame.skippedBeforeSeconds();
+        captions.copyFrom(frame.captions());
     }
 
     private void reset() {

@@ -26,6 +26,8 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avio_close;
 import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_DVB_SUBTITLE;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_DVB_TELETEXT;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_DECODER_NOT_FOUND;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
@@ -147,6 +149,12 @@ public final class MediaInput implements AutoCloseable {
     private int deviceLayoutWidth = -1;
     private int deviceLayoutHeight = -1;
     private PixelLayout deviceLayout;
+
+    /** Caption side data of the video frames, and the subtitle packets counted so far; copied onto each frame. */
+    private final CaptionCounts captions = new CaptionCounts();
+    private A53Captions a53;
+    /** By stream index: 1 a DVB subtitle stream, 2 teletext, 0 anything else (its packets are not counted). */
+    private byte[] subtitleKinds = new byte[0];
 
     private AVFrame audioFrame;
     private SwrContext resampler;
@@ -278,6 +286,8 @@ public final class MediaInput implements AutoCloseable {
                 decode(videoDecoder, packet, sink, true);
             } else if (stream == audioIndex) {
                 decode(audioDecoder, packet, sink, false);
+            } else {
+                countSubtitlePacket(stream);
             }
         } finally {
             av_packet_unref(packet);
@@ -365,15 +375,48 @@ public final class MediaInput implements AutoCloseable {
                     location.displayName() + " holds no audio or video stream that vigil can decode.");
         }
         for (int i = 0; i < formatContext.nb_streams(); i++) {
-            if (i != videoIndex && i != audioIndex) {
+            // Subtitle streams are demuxed, not decoded: their packets over time are the captions' presence.
+            if (i != videoIndex && i != audioIndex && subtitleKind(i) == 0) {
                 formatContext.streams(i).discard(AVDISCARD_ALL);
             }
+        }
+        if (videoIndex >= 0) {
+            a53 = new A53Captions();
         }
         long start = formatContext.start_time();
         if (start != AV_NOPTS_VALUE) {
             originSeconds = (double) start / AV_TIME_BASE;
         }
         info = describeStreams();
+    }
+
+    /** 1 when stream {@code index} carries DVB subtitles, 2 teletext, else 0; remembered per index. */
+    private int subtitleKind(int index) {
+        if (index >= subtitleKinds.length) {
+            // A transport stream may announce streams after the start: look at each index once.
+            byte[] grown = new byte[Math.max(index + 1, formatContext.nb_streams())];
+            java.util.Arrays.fill(grown, subtitleKinds.length, grown.length, (byte) -1);
+            System.arraycopy(subtitleKinds, 0, grown, 0, subtitleKinds.length);
+            subtitleKinds = grown;
+        }
+        if (subtitleKinds[index] < 0) {
+            int codec = formatContext.streams(index).codecpar().codec_id();
+            subtitleKinds[index] = (byte) (codec == AV_CODEC_ID_DVB_SUBTITLE ? 1 : codec == AV_CODEC_ID_DVB_TELETEXT ? 2 : 0);
+        }
+        return subtitleKinds[index];
+    }
+
+    /**
+     * Counts a packet of a DVB subtitle or teletext stream; other streams' are ignored. The next video frame carries
+     * the count: a subtitle is sent ahead of its time, and it is its arrival that shows the stream is alive.
+     */
+    private void countSubtitlePacket(int stream) {
+        switch (subtitleKind(stream)) {
+            case 1 -> captions.dvbSubtitlePackets++;
+            case 2 -> captions.teletextPackets++;
+            default -> {
+            }
+        }
     }
 
     /** Opens the decoder of the best stream of {@code mediaType}; returns its index, or -1 when there is none. */
@@ -579,6 +622,7 @@ public final class MediaInput implements AutoCloseable {
     private void stamp(VideoFrame target) {
         target.decoderErrors(videoDecodeErrors);
         target.skippedBeforeSeconds(skippedBeforeSeconds);
+        target.captionsHolder().copyFrom(captions);
     }
 
     private void deliverVideo(MediaSink sink) {
@@ -591,6 +635,8 @@ public final class MediaInput implements AutoCloseable {
         mediaEndSeconds = Math.max(mediaEndSeconds, nextVideoPts);
         int format = frame.format();
         long index = videoFrames++;
+        // The side data rides on the AVFrame, NVDEC's too: read on the host, the picture untouched.
+        a53.read(frame.address(), captions);
         if (format == AV_PIX_FMT_CUDA) {
             deviceFrames = true;
             videoFrame.fill(deviceLayout(frame), pts, duration, index, true);

@@ -47,6 +47,7 @@ public final class VideoFrame implements AutoCloseable {
     private boolean onDevice;
     private long decoderErrors;
     private double skippedBeforeSeconds;
+    private final CaptionCounts captions = new CaptionCounts();
 
     public VideoFrame() {
         frame = av_frame_alloc();
@@ -97,6 +98,7 @@ public final class VideoFrame implements AutoCloseable {
         fill(other.layout, other.ptsSeconds, other.durationSeconds, other.index, other.onDevice);
         decoderErrors = other.decoderErrors;
         skippedBeforeSeconds = other.skippedBeforeSeconds;
+        captions.copyFrom(other.captions);
     }
 
     /** Drops the picture; the holder can be filled again. */
@@ -239,6 +241,20 @@ public final class VideoFrame implements AutoCloseable {
 
     void skippedBeforeSeconds(double seconds) {
         skippedBeforeSeconds = seconds;
+    }
+
+    /**
+     * The captions this frame came with (its A/53 side data, read by the decoder on the host whether the picture is
+     * in host or device memory) and the subtitle packets the input has carried so far. Valid while the frame is.
+     */
+    public CaptionCounts captions() {
+        ensureFilled();
+        return captions;
+    }
+
+    /** The holder the decoder fills before the frame is filled. */
+    CaptionCounts captionsHolder() {
+        return captions;
     }
 
     /** Whether the decoder marked this frame corrupt. */
