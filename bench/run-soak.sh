@@ -8,7 +8,10 @@
 # See engine/cli's src/test/java/io/vigil/cli/bench/SoakExperiment.java.
 #
 #   bench/run-soak.sh [MINUTES=60] [CHANNELS=8] [RESTARTS=10]      env: SAMPLE (seconds, default 600),
-#                                                                       WORKDIR (default: a new temp folder, kept)
+#                                                                       WORKDIR (default: a new temp folder, kept),
+#                                                                       OUTAGE (seconds each restart's source is
+#                                                                       off; default 3-8 at random),
+#                                                                       MVN_OPTS (say -o, for the build)
 #
 # Last line: soak: N false alarms, E expected, R restarts, RSS a -> b MB, threads c -> d, I invariants broken
 # Exit 0 when there was no false alarm and no broken invariant.
@@ -52,6 +55,6 @@ done
 echo "run-soak: $(uname -n), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//');" \
   "$MINUTES min, $CHANNELS channels, $RESTARTS restarts; files in $WORKDIR" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-  -Dvigil.soak.jar="$WORKDIR/vigil/vigil.jar" \
+  -Dvigil.soak.jar="$WORKDIR/vigil/vigil.jar" -Dvigil.soak.outageSeconds="${OUTAGE:-0}" \
   -cp "$WORKDIR/harness/test-classes:$WORKDIR/harness/classes$HARNESS_CP" \
   io.vigil.cli.bench.SoakExperiment "$MINUTES" "$CHANNELS" "$RESTARTS" "$WORKDIR" "$SAMPLE"

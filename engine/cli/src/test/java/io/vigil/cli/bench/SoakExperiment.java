@@ -39,8 +39,9 @@ import java.util.regex.Pattern;
  * falls within one of its channel's restart windows (the stop - 1 s to the restart + 15 s) is expected, an outage
  * and a backward jump of the timestamps being what a restart is; every other alarm is false and printed whole.
  * The events must also keep {@link EventInvariants} (every firing resolved by the end). Every SAMPLE seconds (and at
- * the start and end) serve's RSS and threads (/proc), its /metrics and the load average are sampled: one table row
- * each. The last line: {@code soak: N false alarms, E expected, R restarts, RSS a -> b MB, threads c -> d}.
+ * the start, at the end and after every stream is removed) serve's RSS and threads (/proc), its /metrics (summed
+ * over the streams: fps, frames, decode errors, reconnects, dropped frames; a re-joined stream counts afresh) and the
+ * load average are sampled: one table row each. The last line: {@code soak: N false alarms, E expected, R restarts, RSS a -> b MB, threads c -> d}.
  */
 public final class SoakExperiment {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,14 +92,17 @@ public final class SoakExperiment {
         Path dir = Path.of(args[3]).toAbsolutePath();
         int sampleSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 600;
         Path jar = Path.of(System.getProperty("vigil.soak.jar", "engine/cli/target/vigil.jar")).toAbsolutePath();
+        // Each restart's outage: 3-8 s at random, or this many seconds when set (to try long outages).
+        double outageSeconds = Double.parseDouble(System.getProperty("vigil.soak.outageSeconds", "0"));
         Files.createDirectories(dir);
         Path clip = BenchClip.make(Path.of("ffmpeg"), new ClipSpec(640, 360, "h264", 25), dir);
         SoakExperiment soak = new SoakExperiment(dir, TsLoop.parse(Files.readAllBytes(clip), BenchClip.SECONDS));
-        int falseAlarms = soak.run(jar, minutes, channelCount, restarts, sampleSeconds);
+        int falseAlarms = soak.run(jar, minutes, channelCount, restarts, sampleSeconds, outageSeconds);
         System.exit(falseAlarms == 0 ? 0 : 1);
     }
 
-    private int run(Path jar, double minutes, int channelCount, int restarts, int sampleSeconds) throws Exception {
+    private int run(Path jar, double minutes, int channelCount, int restarts, int sampleSeconds, double outageSeconds)
+            throws Exception {
         long runNanos = Math.round(minutes * 60e9);
         startServe(jar);
         startNanos = System.nanoTime();
@@ -133,7 +137,7 @@ public final class SoakExperiment {
             Channel c = channels.get((int) step[2]);
             switch ((int) step[1]) {
                 case 0 -> join(c);
-                case 1 -> restart(c, 3 + 5 * random.nextDouble());
+                case 1 -> restart(c, outageSeconds > 0 ? outageSeconds : 3 + 5 * random.nextDouble());
                 case 2 -> rejoin(c);
                 default -> sample();
             }
@@ -144,6 +148,7 @@ public final class SoakExperiment {
             delete(c.id);
         }
         Thread.sleep(3000);
+        sample();
         channels.forEach(c -> c.source.close());
         serve.destroy();
         boolean exited = serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -223,7 +228,8 @@ public final class SoakExperiment {
         double t = (System.nanoTime() - startNanos) / 60e9;
         Map<String, Long> status = procStatus(serve.pid());
         Map<String, Double> totals = new TreeMap<>();
-        metrics().forEach((stream, m) -> m.forEach((k, v) -> totals.merge(k, v, Double::sum)));
+        Map<String, Map<String, Double>> metrics = metrics();
+        metrics.forEach((stream, m) -> m.forEach((k, v) -> totals.merge(k, v, Double::sum)));
         String load;
         try {
             String[] a = Files.readString(Path.of("/proc/loadavg")).split(" ");
@@ -231,8 +237,10 @@ public final class SoakExperiment {
         } catch (IOException e) {
             load = "?";
         }
-        String row = String.format(Locale.ROOT, "| %5.1f | %6.0f | %7d | %10.0f | %8.0f | %7.0f | %10.0f | %7d | %s |",
+        String row = String.format(Locale.ROOT,
+                "| %5.1f | %6.0f | %7d | %7d | %5.0f | %10.0f | %8.0f | %7.0f | %10.0f | %7d | %s |",
                 t, status.getOrDefault("VmRSS", -1L) / 1024.0, status.getOrDefault("Threads", -1L),
+                metrics.size(), totals.getOrDefault("vigil_stream_fps", 0.0),
                 totals.getOrDefault("vigil_stream_frames_total", 0.0),
                 totals.getOrDefault("vigil_stream_decode_errors_total", 0.0),
                 totals.getOrDefault("vigil_stream_reconnects_total", 0.0),
@@ -318,8 +326,9 @@ public final class SoakExperiment {
         }
         List<String> broken = EventInvariants.live().violations(events, true);
         System.out.println();
-        System.out.println("| min | RSS MB | threads | frames | decode errors | reconnects | dropped frames | alarms | load 1/5/15 |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        System.out.println("| min | RSS MB | threads | streams | fps | frames | decode errors | reconnects | dropped frames"
+                + " | alarms | load 1/5/15 |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         table.forEach(System.out::println);
         System.out.println();
         System.out.println("alarms by detector: " + byDetector);
@@ -330,8 +339,9 @@ public final class SoakExperiment {
         falseAlarms.forEach(l -> System.out.println("  FALSE " + l));
         System.out.println("event invariants broken: " + broken.size());
         broken.forEach(b -> System.out.println("  BROKEN " + b));
-        String first = table.getFirst();
-        String end = table.getLast();
+        // RSS and threads from the first sample with every stream running to the last before they are removed.
+        String first = table.get(Math.min(1, table.size() - 1));
+        String end = table.get(Math.max(0, table.size() - 2));
         System.out.printf(Locale.ROOT, "soak: %d false alarms, %d expected, %d restarts, RSS %s -> %s MB, threads %s -> %s,"
                         + " %d invariants broken%n", falseAlarms.size(), expected, restartsDone, cell(first, 2),
                 cell(end, 2), cell(first, 3), cell(end, 3), broken.size());
