@@ -69,6 +69,8 @@ public final class SoakExperiment {
         final int port;
         LiveSource source;
         final List<Instant[]> windows = new ArrayList<>();
+        /** Per restart: when the source stopped and when it was on again. */
+        final List<Instant[]> outages = new ArrayList<>();
 
         Channel(String id, int port) {
             this.id = id;
@@ -213,6 +215,7 @@ public final class SoakExperiment {
         Instant restarted = Instant.now();
         c.windows.add(new Instant[] {stopped.minusMillis(Math.round(WINDOW_BEFORE_SECONDS * 1000)),
                 restarted.plusMillis(Math.round(WINDOW_AFTER_SECONDS * 1000))});
+        c.outages.add(new Instant[] {stopped, restarted});
         restartsDone++;
         log("restart %d: %s off for %.1f s, on again from the clip's start", restartsDone, c.id, outageSeconds);
     }
@@ -325,6 +328,7 @@ public final class SoakExperiment {
             }
         }
         List<String> broken = EventInvariants.live().violations(events, true);
+        List<String> outageLines = outages(lines);
         System.out.println();
         System.out.println("| min | RSS MB | threads | streams | fps | frames | decode errors | reconnects | dropped frames"
                 + " | alarms | load 1/5/15 |");
@@ -335,6 +339,7 @@ public final class SoakExperiment {
         System.out.println("frames per channel (summaries; a re-joined channel sums its two sessions): " + framesByStream);
         System.out.println("restarts done: " + restartsDone + "; restart windows per channel: "
                 + channels.stream().map(c -> c.id + "=" + c.windows.size()).toList());
+        outageLines.forEach(System.out::println);
         System.out.println("expected alarms: " + expected + "; false alarms: " + falseAlarms.size());
         falseAlarms.forEach(l -> System.out.println("  FALSE " + l));
         System.out.println("event invariants broken: " + broken.size());
@@ -346,6 +351,35 @@ public final class SoakExperiment {
                         + " %d invariants broken%n", falseAlarms.size(), expected, restartsDone, cell(first, 2),
                 cell(end, 2), cell(first, 3), cell(end, 3), broken.size());
         return falseAlarms.size() + broken.size();
+    }
+
+    /** Per restart: how long the source was off, and what the stall that covered it said (the outage's record). */
+    private List<String> outages(List<String> lines) throws IOException {
+        List<JsonNode> stalls = new ArrayList<>();
+        for (String line : lines) {
+            JsonNode e = JSON.readTree(line);
+            if (e.path("detector").asText().equals("stall") && e.path("status").asText().equals("resolved")) {
+                stalls.add(e);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (Channel c : channels) {
+            for (Instant[] o : c.outages) {
+                double off = Duration.between(o[0], o[1]).toMillis() / 1000.0;
+                String said = "no stall";
+                for (JsonNode e : stalls) {
+                    Instant start = Instant.parse(e.path("wallStart").asText());
+                    if (e.path("stream").asText().equals(c.id) && !start.isBefore(o[0].minusSeconds(1))
+                            && !start.isAfter(o[1])) {
+                        said = String.format(Locale.ROOT, "stall %.2f s (stalledSeconds), wall %s .. %s, stalls %d",
+                                e.path("metrics").path("stalledSeconds").asDouble(), e.path("wallStart").asText(),
+                                e.path("wallEnd").asText(), e.path("metrics").path("stalls").asInt());
+                    }
+                }
+                out.add(String.format(Locale.ROOT, "outage %s %s .. %s (%.2f s): %s", c.id, o[0], o[1], off, said));
+            }
+        }
+        return out;
     }
 
     private static String cell(String row, int column) {
