@@ -4,7 +4,8 @@
 # through the API at random staggered moments (mid-GOP), RESTARTS source restarts (3-8 s off, then from the clip's
 # start: timestamps start over) spread over MINUTES, one re-join (DELETE + POST) half way. Serve's RSS, threads,
 # /metrics and the load average are sampled every SAMPLE seconds; at the end every alarm of the events log is
-# classified (stall or discontinuity within a restart window of its channel: expected; anything else: false).
+# classified (stall, discontinuity or corruption within a restart window of its channel: expected; anything else:
+# false).
 # See engine/cli's src/test/java/io/vigil/cli/bench/SoakExperiment.java.
 #
 #   bench/run-soak.sh [MINUTES=60] [CHANNELS=8] [RESTARTS=10]      env: SAMPLE (seconds, default 600),

@@ -35,9 +35,9 @@ import java.util.regex.Pattern;
  * (its timestamps start over, as an encoder's do); once, a stream is removed and added again (a re-join). At the end
  * every stream is removed and serve stopped with SIGTERM.
  *
- * <p>Every alarm is then classified from the events log: a {@code stall} or a {@code discontinuity} whose wall start
- * falls within one of its channel's restart windows (the stop - 1 s to the restart + 15 s) is expected, an outage
- * and a backward jump of the timestamps being what a restart is; every other alarm is false and printed whole.
+ * <p>Every alarm is then classified from the events log: a {@code stall}, {@code discontinuity} or {@code corruption}
+ * whose wall start falls within one of its channel's restart windows (the stop - 1 s to the restart + 15 s) is
+ * expected ({@link #EXPLAINED_BY_RESTART}); every other alarm is false and printed whole.
  * The events must also keep {@link EventInvariants} (every firing resolved by the end). Every SAMPLE seconds (and at
  * the start, at the end and after every stream is removed) serve's RSS and threads (/proc), its /metrics (summed
  * over the streams: fps, frames, decode errors, reconnects, dropped frames; a re-joined stream counts afresh) and the
@@ -46,8 +46,13 @@ import java.util.regex.Pattern;
 public final class SoakExperiment {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    /** What a source restart explains: the outage itself, and its timestamps starting over. */
-    private static final Set<String> EXPLAINED_BY_RESTART = Set.of("stall", "discontinuity");
+    /**
+     * What a source restart explains: the outage itself ({@code stall}), its timestamps starting over
+     * ({@code discontinuity}), and the picture it cut off ({@code corruption}: the source stops at any packet, so the
+     * last picture before the outage is truncated, and a restart faster than the read timeout reaches the decoder in
+     * the same input, the damaged picture with it).
+     */
+    private static final Set<String> EXPLAINED_BY_RESTART = Set.of("stall", "discontinuity", "corruption");
     private static final double WINDOW_BEFORE_SECONDS = 1;
     private static final double WINDOW_AFTER_SECONDS = 15;
     private static final Pattern METRIC = Pattern.compile(
