@@ -12,9 +12,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One live channel made in this process: a {@link TsLoop} sent as MPEG-TS over UDP to a port on loopback, each
- * datagram when its PCR says, on a thread of its own, until closed. It waits for its receiver only to begin (at a
- * keyframe); after that, like a real channel, it neither waits for the receiver nor minds one that is gone: what is
- * not read in time is lost.
+ * datagram when its PCR says, on a thread of its own, until closed. The bench's channels wait for their receiver
+ * only to begin (at a keyframe); an on-air channel ({@link #onAir}) begins at once wherever it is told, as a real
+ * channel is on air whether anyone listens. After that, like a real channel, neither waits for the receiver nor
+ * minds one that is gone: what is not read in time is lost.
  */
 final class LiveSource implements AutoCloseable {
     /** Sleeps shorter than this are not worth a park: the datagram goes now. */
@@ -24,20 +25,41 @@ final class LiveSource implements AutoCloseable {
     private final TsLoop loop;
     private final int port;
     private final int firstPacket;
+    private final boolean waitForReceiver;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long lateNanos;
     private volatile long datagramsSent;
+    /** When the clip's first packet was (or would have been) due, on System.nanoTime's clock; 0 before sending. */
+    private volatile long clipStartNanos;
 
     /**
      * Starts sending {@code loop} to a free port on loopback, from the keyframe about {@code phaseSeconds} into the
      * clip (so that channels started together do not carry their keyframes in step).
      */
     LiveSource(TsLoop loop, double phaseSeconds, String name) {
+        this(loop, freePort(), loop.joinPointAt(phaseSeconds), true, name);
+    }
+
+    private LiveSource(TsLoop loop, int port, int firstPacket, boolean waitForReceiver, String name) {
+        if (firstPacket < 0 || firstPacket >= loop.packets()) {
+            throw new IllegalArgumentException("the first packet must be within the clip's " + loop.packets()
+                    + ", got " + firstPacket);
+        }
         this.loop = loop;
-        this.port = freePort();
-        this.firstPacket = loop.joinPointAt(phaseSeconds);
+        this.port = port;
+        this.firstPacket = firstPacket;
+        this.waitForReceiver = waitForReceiver;
         this.thread = Thread.ofPlatform().daemon().name("vigil-bench-source-" + name).start(this::run);
+    }
+
+    /**
+     * A channel on air: sends {@code loop} to {@code port} on loopback at once, from packet {@code firstPacket} of
+     * the clip (any packet: a receiver that binds later joins wherever the channel then is, mid-GOP as a rule), with
+     * the clip's own timestamps from there, so that a new one from packet 0 on the same port is an encoder restart.
+     */
+    static LiveSource onAir(TsLoop loop, int port, int firstPacket, String name) {
+        return new LiveSource(loop, port, firstPacket, false, name);
     }
 
     /** Where a session reads this channel. */
@@ -54,16 +76,23 @@ final class LiveSource implements AutoCloseable {
         return datagramsSent;
     }
 
+    /** How far into the clip (its current loop) the channel is sending now; 0 before it has begun. */
+    long elapsedInClipNanos() {
+        long start = clipStartNanos;
+        return start == 0 ? 0 : (System.nanoTime() - start) % loop.loopNanos();
+    }
+
     private void run() {
         InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         ByteBuffer datagram = ByteBuffer.allocate(TsLoop.DATAGRAM_BYTES);
         try (DatagramChannel channel = DatagramChannel.open()) {
             channel.connect(target);
-            if (!awaitReceiver(channel)) {
+            if (waitForReceiver && !awaitReceiver(channel)) {
                 return;
             }
-            int soundStart = loop.soundStart(firstPacket);
+            int soundStart = waitForReceiver ? loop.soundStart(firstPacket) : firstPacket;
             long startNanos = System.nanoTime() - loop.dueNanos(firstPacket);
+            clipStartNanos = startNanos;
             long lastDue = 0;
             for (long g = firstPacket; running; g += TsLoop.PACKETS_PER_DATAGRAM) {
                 long due = Math.max(lastDue, startNanos + loop.dueNanos(g));
@@ -111,7 +140,8 @@ final class LiveSource implements AutoCloseable {
         return running;
     }
 
-    private static int freePort() {
+    /** A UDP port on loopback that nobody has bound now. */
+    static int freePort() {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         } catch (IOException e) {

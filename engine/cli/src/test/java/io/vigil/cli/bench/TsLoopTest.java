@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,5 +105,24 @@ class TsLoopTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         log.addAll(Files.readAllLines(dir.resolve("ffprobe.log")));
         return out.lines().toList();
+    }
+
+    @Test
+    void anOnAirSourceSendsAtOnceFromItsPacketWhetherOrNotAnyoneListens() throws Exception {
+        int first = loop.joinPointAt(3.0) + 5;
+        try (LiveSource unheard = LiveSource.onAir(loop, LiveSource.freePort(), first, "unheard")) {
+            Thread.sleep(300);
+            assertThat(unheard.datagramsSent()).isPositive();
+        }
+        try (DatagramChannel receiver = DatagramChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                LiveSource source = LiveSource.onAir(loop, receiver.socket().getLocalPort(), first, "heard")) {
+            ByteBuffer got = ByteBuffer.allocate(TsLoop.DATAGRAM_BYTES);
+            receiver.receive(got);
+            ByteBuffer expected = ByteBuffer.allocate(TsLoop.DATAGRAM_BYTES);
+            loop.datagram(first, expected, first);
+            // Mid-GOP, sound and all: the packets of the clip from where it was told, as they are.
+            assertThat(got.flip()).isEqualTo(expected);
+        }
     }
 }

@@ -30,10 +30,12 @@ import java.util.Map;
  * come from the same clock, so that they say how long it lasted.
  *
  * <p>One outage is one stall, even when a stray frame comes in the middle of it, such as the last frame the MPEG-TS
- * demuxer hands over when a dropped source's read times out: a stall that comes back before the last one resolved
- * (within the clear delay) is the same alarm and the same stall, its length counted from where it began; and a
- * straggler, a frame that arrives more than {@link #STRAGGLER_SECONDS} later than its predecessor and the media
- * between them say, does not end the quiet before a stall: the stall counts from the last frame before it.
+ * demuxer hands over when a dropped source's read times out: a straggler, a frame that arrives more than
+ * {@link #STRAGGLER_SECONDS} later than its predecessor and the media between them say, neither ends nor defers the
+ * quiet before a stall (the stall is raised {@code timeoutSeconds} after the last frame that came on time, and counts
+ * from it, so that a read timeout at or under the stall's cannot hide an outage); a stall that comes back before the
+ * last one resolved (within the clear delay) is the same alarm and the same stall, its length counted from where it
+ * began.
  */
 public final class StallDetector extends AlarmingDetector {
     public static final String NAME = "stall";
@@ -132,7 +134,8 @@ public final class StallDetector extends AlarmingDetector {
         }
         if (stalled) {
             stalledSeconds = (nowNanos - stallStartedNanos) / 1e9;
-        } else if (nowNanos - lastFrameNanos >= timeoutNanos) {
+        } else if (nowNanos - quietFromNanos >= timeoutNanos) {
+            // Timed from the last frame that came on time: a straggler in the quiet neither ends nor defers it.
             stalled = true;
             if (!alarm.firing()) {
                 // A new stall; one back within the clear delay goes on from where the alarm's began.

@@ -136,7 +136,8 @@ class EventInvariantsPropertyTest {
 
     /**
      * What {@code stall} must have said, worked out from the items as they arrived and the idle wake-ups: a stall
-     * begins at the first wake-up a timeout after the last video frame and ends at the next video frame; it counts
+     * begins at the first wake-up a timeout after the last video frame that came on time and ends at the next video
+     * frame; it counts
      * from the last frame that came on time (a straggler, a frame more than a second later than its predecessor and
      * the media between them say, does not end the quiet unless it ends a stall); its alarm resolves once an item
      * lies the clear delay (media time) past the frame that ended it, or when the input ends; a stall that begins
@@ -233,11 +234,11 @@ class EventInvariantsPropertyTest {
             this.clearDelaySeconds = clearDelaySeconds;
         }
 
-        /** An idle wake-up at {@code t}: a stall begins a timeout after the last frame, or goes on. */
+        /** An idle wake-up at {@code t}: a stall begins a timeout after the last frame that came on time, or goes on. */
         private void idle(long t) {
             if (stalled) {
                 firing.toNanos = t;
-            } else if (lastVideo >= 0 && t - lastVideo >= timeoutNanos) {
+            } else if (lastVideo >= 0 && t - quietFrom >= timeoutNanos) {
                 stalled = true;
                 clearing = false;
                 if (firing == null) {

@@ -73,6 +73,21 @@ class SourceRestartRecordTest {
     }
 
     @Test
+    void aStrayFrameJustBeforeTheTimeoutDoesNotDeferTheStallOfAShortOutage() {
+        List<Event> events = record(serveStall(), source -> {
+            source.begin(0, 0, 0);
+            source.play(6, Picture.MOVING, Sound.TONE);
+            // Down 8 s; the read times out 4.4 s in (an ioTimeout under the stall's 5 s) and hands over its frame.
+            source.restart(8, 0, 0, 0, 4.4, false);
+            source.play(6, Picture.MOVING, Sound.TONE);
+        });
+        List<Event.Alarm> stall = alarms(events, "stall");
+        assertThat(stall).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
+        assertThat(stall.get(1).metrics().get("stalledSeconds")).isCloseTo(8.04, within(0.05));
+        assertThat(wallSeconds(stall.get(1))).isCloseTo(8.04, within(0.1));
+    }
+
+    @Test
     void aDiscontinuityWhoseAudioJumpsFirstButLandsLaterEndsWhereItBegan() {
         List<Event> events = record(VigilConfig.defaults(), source -> {
             source.begin(0, 0, 0);
