@@ -87,6 +87,48 @@ class Tr101290ClipTest {
                 .containsEntry("Continuity_count_error", java.util.Map.of("256", 5L));
     }
 
+    @Test
+    void scte35CuesAreMarkersAtTheirSplicePointsAndABadCrcIsDropped() throws Exception {
+        TsPackets ts = new TsPackets(clean);
+        int pid = 0x1F0;
+        ts.declareScte35(pid);
+        double origin = firstPtsSeconds(ts);
+        long outPts = Math.round((origin + 3.0) * 90_000);
+        ts.insertSection(ts.packetAt(2.0), pid, 0, Scte35Sections.spliceInsert(42, true, outPts, 30 * 90_000));
+        ts.insertSection(ts.packetAt(5.0), pid, 1, Scte35Sections.timeSignal(Math.round((origin + 6.0) * 90_000),
+                0x34, 0x0C, "vigil-break-1", 60 * 90_000));
+        byte[] bad = Scte35Sections.spliceInsert(43, false, Math.round((origin + 8.0) * 90_000), -1);
+        bad[bad.length - 1] ^= 1;
+        int badAt = ts.insertSection(ts.packetAt(7.0), pid, 2, bad);
+
+        List<Event> events = analyse("scte35.ts", ts.bytes());
+        List<Event.Marker> markers = events.stream().filter(e -> e instanceof Event.Marker)
+                .map(e -> (Event.Marker) e).toList();
+        assertThat(markers).hasSize(2);
+        Event.Marker out = markers.getFirst();
+        assertThat(out.command()).isEqualTo("splice_insert");
+        assertThat(out.kind()).isEqualTo("out");
+        assertThat(out.pid()).isEqualTo(pid);
+        assertThat(out.pts()).isEqualTo(outPts);
+        assertThat(out.start()).isCloseTo(3.0, within(0.002));
+        assertThat(out.duration()).isEqualTo(30.0);
+        assertThat(out.eventId()).isEqualTo(42L);
+        Event.Marker signal = markers.getLast();
+        assertThat(signal.command()).isEqualTo("time_signal");
+        assertThat(signal.kind()).isEqualTo("out");
+        assertThat(signal.segmentationType()).isEqualTo(0x34);
+        assertThat(signal.upidType()).isEqualTo(0x0C);
+        assertThat(signal.upid()).isEqualTo("vigil-break-1");
+        assertThat(signal.duration()).isEqualTo(60.0);
+        assertThat(signal.start()).isCloseTo(6.0, within(0.002));
+        // The section with the bad CRC: no marker, one CRC_error on its PID.
+        List<Event.Alarm> alarms = transportAlarms(events);
+        assertThat(alarms).extracting(Event.Alarm::check).containsOnly("CRC_error");
+        assertThat(alarms.getFirst().pid()).isEqualTo(pid);
+        assertThat(alarms.getFirst().start()).isCloseTo(ts.clockAt(badAt) - origin, within(0.05));
+        assertThat(io.vigil.engine.sink.JsonLinesSink.toJson(out)).startsWith("{\"type\":\"marker\"");
+    }
+
     /** The first PTS of the multiplex, seconds: media time 0. */
     static double firstPtsSeconds(TsPackets ts) {
         double first = Double.MAX_VALUE;

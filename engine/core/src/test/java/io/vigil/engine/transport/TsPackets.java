@@ -101,6 +101,47 @@ final class TsPackets {
         return clockAt(packetAt(0));
     }
 
+    /** Declares {@code pid} in every PMT as an SCTE-35 stream (stream_type 0x86), with the PMT's CRC made anew. */
+    void declareScte35(int pid) {
+        for (byte[] p : packets) {
+            if (pid(p) != PMT_PID || (p[1] & 0x40) == 0) {
+                continue;
+            }
+            int start = 5 + (p[4] & 0xFF); // after the pointer_field
+            int length = ((p[start + 1] & 0x0F) << 8) | (p[start + 2] & 0xFF);
+            int crcAt = start + 3 + length - 4;
+            byte[] entry = {(byte) 0x86, (byte) (0xE0 | (pid >>> 8)), (byte) pid, (byte) 0xF0, 0};
+            System.arraycopy(entry, 0, p, crcAt, entry.length);
+            length += entry.length;
+            p[start + 1] = (byte) ((p[start + 1] & 0xF0) | (length >>> 8));
+            p[start + 2] = (byte) length;
+            int crc = Crc32Mpeg.of(p, start, 3 + length - 4);
+            int at = start + 3 + length - 4;
+            p[at] = (byte) (crc >>> 24);
+            p[at + 1] = (byte) (crc >>> 16);
+            p[at + 2] = (byte) (crc >>> 8);
+            p[at + 3] = (byte) crc;
+        }
+    }
+
+    /** Puts {@code section} (up to 183 bytes) on {@code pid} in the first null packet from {@code from}; its index. */
+    int insertSection(int from, int pid, int cc, byte[] section) {
+        for (int i = from; ; i++) {
+            if (pid(packets.get(i)) == 0x1FFF) {
+                byte[] p = new byte[188];
+                java.util.Arrays.fill(p, (byte) 0xFF);
+                p[0] = 0x47;
+                p[1] = (byte) (0x40 | (pid >>> 8));
+                p[2] = (byte) pid;
+                p[3] = (byte) (0x10 | (cc & 0x0F));
+                p[4] = 0;
+                System.arraycopy(section, 0, p, 5, section.length);
+                packets.set(i, p);
+                return i;
+            }
+        }
+    }
+
     /** Replaces packet {@code index} by a null packet (the multiplex keeps its rate). */
     void nullOut(int index) {
         byte[] p = new byte[188];
