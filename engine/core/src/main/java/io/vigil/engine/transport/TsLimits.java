@@ -19,8 +19,8 @@ public record TsLimits(double patIntervalSeconds, double pmtIntervalSeconds, dou
     public TsLimits {
         for (double v : new double[] {patIntervalSeconds, pmtIntervalSeconds, pcrIntervalSeconds, pcrJumpSeconds,
                 ptsIntervalSeconds, pidSilenceSeconds}) {
-            if (!(v > 0)) {
-                throw new IllegalArgumentException("every TS limit must be > 0 s, got " + v);
+            if (!(v >= 0)) {
+                throw new IllegalArgumentException("every TS limit must be >= 0 s, got " + v);
             }
         }
     }
