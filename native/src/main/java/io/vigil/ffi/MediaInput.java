@@ -844,9 +844,25 @@ public final class MediaInput implements AutoCloseable {
         return refused == null || aborted ? text : text + " (" + refused + ")";
     }
 
+    /**
+     * Whether the input is a transport stream read as one byte stream: a file that starts with two packets' sync
+     * bytes, UDP, SRT or TCP, an HTTP URL of a .ts. Only those are tapped: the tap is for transport streams, and other
+     * formats keep FFmpeg's own I/O.
+     */
     private boolean tappable() {
-        String path = location.url().toLowerCase(Locale.ROOT);
-        return TAPPABLE.contains(location.scheme()) && !path.contains(".m3u8");
+        if (!TAPPABLE.contains(location.scheme())) {
+            return false;
+        }
+        if (!location.remote()) {
+            try (var in = Files.newInputStream(Path.of(location.url()))) {
+                byte[] head = in.readNBytes(189);
+                return head.length == 189 && head[0] == 0x47 && head[188] == 0x47;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        String path = location.url().toLowerCase(Locale.ROOT).replaceFirst("[?#].*", "");
+        return !location.scheme().startsWith("http") || path.endsWith(".ts");
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.Map;
  * <p>Time is the multiplex's own: the timed checks (PAT, PMT, PID silence, PCR and PTS intervals) measure the bytes
  * between two events at the multiplex's bit rate, which the reference PCR (the first program's PCR PID) gives over
  * windows of {@value #RATE_WINDOW_SECONDS} s; so a file is judged as it would have arrived at line rate, at any
- * read speed. A PCR that moved by much more or less than the bytes since the previous one say, without its
+ * read speed. A PCR that went back, or moved far more than the bytes since the previous one say, without its
  * discontinuity_indicator, is a PCR_discontinuity_indicator_error; one that came late (a gap) is a
  * PCR_repetition_error. The timed checks start once the bit rate is known, a fraction of a second in.
  *
@@ -363,8 +363,10 @@ public final class TsAnalyzer {
         if (!Double.isNaN(state.value) && !discontinuity) {
             double moved = value - state.value;
             double elapsed = secondsSince(state.packet);
+            // Only a PCR far ahead of what the bytes say is a jump: a variable-rate multiplex sends bursts (an
+            // I-frame) whose bytes overstate the time between two PCRs, never much understate it.
             boolean jumped = moved < 0 || (!Double.isNaN(elapsed)
-                    && Math.abs(moved - elapsed) > Math.max(limits.pcrJumpSeconds(), elapsed / 2));
+                    && moved > limits.pcrJumpSeconds() + 3 * elapsed);
             if (jumped) {
                 error(TsCheck.PCR_DISCONTINUITY_INDICATOR_ERROR, pid);
                 broken = true;
