@@ -934,6 +934,11 @@ public final class MediaInput implements AutoCloseable {
             avformat_free_context(context);
             throw new IllegalStateException("cannot install the byte tap", e);
         }
+        // Made without a read callback, the context took its buffer for data already read (a memory buffer):
+        // empty it, at position 0.
+        reader.pos(0);
+        reader.buf_ptr(buffer);
+        reader.buf_end(buffer);
         reader.seekable(source.seekable());
         context.pb(reader);
         context.flags(context.flags() | AVFMT_FLAG_CUSTOM_IO);

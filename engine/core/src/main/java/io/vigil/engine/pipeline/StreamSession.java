@@ -348,6 +348,14 @@ public final class StreamSession implements AutoCloseable {
                 new TreeMap<>(tracker.firedCounts()), analyzer.loudnessSummary(), transportSummary());
     }
 
+    /**
+     * The transport stream's figures so far (any thread), or null when tr101290 does not run or the input was no
+     * transport stream.
+     */
+    public Event.Transport transportFigures() {
+        return transportSummary();
+    }
+
     /** The transport stream's figures, or null when tr101290 does not run or the input was no transport stream. */
     private Event.Transport transportSummary() {
         if (transport == null || transport.packets() == 0) {

@@ -93,7 +93,7 @@ public final class TransportFeed implements TsListener {
 
     /**
      * Analysing side: hands {@code sink} every occurrence whose input's clock is mapped, in order, at its media time
-     * (an occurrence before the input's first PCR goes at the input's start).
+     * (an occurrence before the input's first PCR, or before its first frame's time, goes at the input's start).
      */
     public void drain(Sink sink) {
         for (Found f = waiting.peek(); f != null; f = waiting.peek()) {
@@ -103,8 +103,9 @@ public final class TransportFeed implements TsListener {
             }
             waiting.poll();
             waitingCount.decrementAndGet();
+            // Never before the input's start: the PCR runs ahead of the first PTS by the decoder's buffer delay.
             double at = Double.isNaN(f.clockSeconds) || Double.isNaN(m.originSeconds) ? m.offsetSeconds
-                    : f.clockSeconds - m.originSeconds + m.offsetSeconds;
+                    : Math.max(m.offsetSeconds, f.clockSeconds - m.originSeconds + m.offsetSeconds);
             if (f.check != null) {
                 sink.error(f.check, f.pid, at);
             } else {
