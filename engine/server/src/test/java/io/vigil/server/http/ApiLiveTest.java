@@ -96,7 +96,8 @@ class ApiLiveTest {
     }
 
     static String spec(String id, String url) {
-        return "{\"id\":\"" + id + "\",\"url\":\"" + url + "\",\"detectors\":[\"black\",\"freeze\",\"silence\"]}";
+        return "{\"id\":\"" + id + "\",\"url\":\"" + url
+                + "\",\"detectors\":[\"black\",\"freeze\",\"silence\",\"tr101290\"]}";
     }
 
     /** SSE messages as (event, id, data), read on their own thread. */
