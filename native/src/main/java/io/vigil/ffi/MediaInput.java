@@ -33,6 +33,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
 import static org.bytedeco.ffmpeg.global.avformat.avio_context_free;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open2;
 import static org.bytedeco.ffmpeg.global.avformat.avio_read;
+import static org.bytedeco.ffmpeg.global.avformat.avio_read_partial;
 import static org.bytedeco.ffmpeg.global.avformat.avio_seek;
 import static org.bytedeco.ffmpeg.global.avformat.avio_size;
 import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
@@ -130,7 +131,7 @@ public final class MediaInput implements AutoCloseable {
     /** {@code int64_t (*seek)(void *opaque, int64_t offset, int whence)} */
     private static final FunctionDescriptor SEEK = FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT);
     /**
-     * The tapped reader's buffer: larger than the byte stream's own (32 KiB), so that avio_read reads the protocol
+     * The tapped reader's buffer: larger than the byte stream's own (32 KiB), so that avio_read reads a file
      * straight into it, and the tap sees the bytes where the demuxer reads them, with no copy in between.
      */
     private static final int TAP_BUFFER_BYTES = 64 * 1024;
@@ -947,7 +948,10 @@ public final class MediaInput implements AutoCloseable {
     /** The tapped reader's read_packet (an upcall): reads the source, shows the tap. Never throws. */
     @SuppressWarnings("unused")
     private int tappedRead(MemorySegment opaque, MemorySegment buffer, int size) {
-        int n = avio_read(tappedSource, tapBuffer.at(buffer.address()), size);
+        // A network source gives what it has now, as FFmpeg's own reads do (avio_read would wait for the whole
+        // buffer: a second of a slow live stream), through its buffer (one copy); a file is read straight into ours.
+        BytePointer into = tapBuffer.at(buffer.address());
+        int n = location.remote() ? avio_read_partial(tappedSource, into, size) : avio_read(tappedSource, into, size);
         if (n == 0) {
             return AVERROR_EOF;
         }
