@@ -24,7 +24,18 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
+import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_READ;
+import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FORCE;
+import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_SIZE;
+import static org.bytedeco.ffmpeg.global.avformat.avio_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avio_close;
+import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
+import static org.bytedeco.ffmpeg.global.avformat.avio_context_free;
+import static org.bytedeco.ffmpeg.global.avformat.avio_open2;
+import static org.bytedeco.ffmpeg.global.avformat.avio_read;
+import static org.bytedeco.ffmpeg.global.avformat.avio_read_partial;
+import static org.bytedeco.ffmpeg.global.avformat.avio_seek;
+import static org.bytedeco.ffmpeg.global.avformat.avio_size;
 import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_DVB_SUBTITLE;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_DVB_TELETEXT;
@@ -45,9 +56,11 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_SAMPLE_FMT_FLTP;
 import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
 import static org.bytedeco.ffmpeg.global.avutil.av_buffer_ref;
 import static org.bytedeco.ffmpeg.global.avutil.av_buffer_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_copy;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_opt_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
@@ -113,6 +126,19 @@ public final class MediaInput implements AutoCloseable {
     private static final FunctionDescriptor IO_OPEN = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
             JAVA_INT, ADDRESS);
     private static final BytePointer LOCATION = new BytePointer("location");
+    /** avformat.h's AVFMT_FLAG_CUSTOM_IO (the bindings leave it out): the caller owns the format context's pb. */
+    private static final int AVFMT_FLAG_CUSTOM_IO = 0x0080;
+    /** {@code int (*read_packet)(void *opaque, uint8_t *buf, int buf_size)} */
+    private static final FunctionDescriptor READ_PACKET = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    /** {@code int64_t (*seek)(void *opaque, int64_t offset, int whence)} */
+    private static final FunctionDescriptor SEEK = FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT);
+    /**
+     * The tapped reader's buffer: larger than the byte stream's own (32 KiB), so that avio_read reads a file
+     * straight into it, and the tap sees the bytes where the demuxer reads them, with no copy in between.
+     */
+    private static final int TAP_BUFFER_BYTES = 64 * 1024;
+    /** The schemes whose URL is one byte stream FFmpeg reads through one I/O context (not RTP/RTSP/RTMP sessions). */
+    private static final java.util.Set<String> TAPPABLE = java.util.Set.of("file", "udp", "srt", "tcp", "http", "https");
 
     private final InputLocation location;
     private final DecodeOptions options;
@@ -125,6 +151,13 @@ public final class MediaInput implements AutoCloseable {
     private MethodHandle defaultIoOpen;
 
     private AVFormatContext formatContext;
+    /** What sees the input's bytes before the demuxer, or null (see {@link #tapBytes}). */
+    private volatile ByteTap tap;
+    /** With a tap: the input's own byte stream, and the I/O context the demuxer reads it through; each freed once. */
+    private AVIOContext tappedSource;
+    private AVIOContext tappedReader;
+    private long tappedPosition;
+    private final TapBuffer tapBuffer = new TapBuffer();
     private AVCodecContext videoDecoder;
     private AVCodecContext audioDecoder;
     private int videoIndex = -1;
@@ -249,6 +282,35 @@ public final class MediaInput implements AutoCloseable {
         return mediaEndSeconds;
     }
 
+    /**
+     * Hands the input's bytes to {@code byteTap} as they are read, before the demuxer (call before the open: from
+     * the {@code beforeOpen} of {@link #open(String, DecodeOptions, java.util.function.Consumer)}). Only for an
+     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP but not an HLS playlist); others ignore it. A tap
+     * that throws is dropped, and the input goes on without it.
+     */
+    public void tapBytes(ByteTap byteTap) {
+        this.tap = byteTap;
+    }
+
+    /** Whether the input's bytes go to a tap: it was asked for, and the input is one byte stream. */
+    public boolean tapped() {
+        return tappedReader != null && tap != null;
+    }
+
+    /** The demuxer FFmpeg chose (e.g. "mpegts"), or null before the open. */
+    public String formatName() {
+        return formatContext == null || formatContext.iformat() == null ? null
+                : formatContext.iformat().name().getString();
+    }
+
+    /**
+     * The input's own time at its start (seconds of its timestamps' clock: 0 in media time), or NaN before it is
+     * known: what maps a transport stream's PCR-clock times onto media time.
+     */
+    public double originSeconds() {
+        return originSeconds;
+    }
+
     /** Makes the read in progress, and every later one, return: the way to stop a live input from another thread. */
     public void abort() {
         aborted = true;
@@ -350,6 +412,9 @@ public final class MediaInput implements AutoCloseable {
                 }
             }
             armDeadline();
+            if (tap != null && tappable()) {
+                openTapped(context, dict);
+            }
             int ret = avformat_open_input(context, location.url(), null, dict);
             if (ret < 0) {
                 // FFmpeg frees a caller-allocated context when the open fails.
@@ -826,6 +891,147 @@ public final class MediaInput implements AutoCloseable {
         return refused == null || aborted ? text : text + " (" + refused + ")";
     }
 
+    /**
+     * Whether the input is a transport stream read as one byte stream: a file that starts with two packets' sync
+     * bytes, UDP, SRT or TCP, an HTTP URL of a .ts. Only those are tapped: the tap is for transport streams, and other
+     * formats keep FFmpeg's own I/O.
+     */
+    private boolean tappable() {
+        if (!TAPPABLE.contains(location.scheme())) {
+            return false;
+        }
+        if (!location.remote()) {
+            try (var in = Files.newInputStream(Path.of(location.url()))) {
+                byte[] head = in.readNBytes(189);
+                return head.length == 189 && head[0] == 0x47 && head[188] == 0x47;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        String path = location.url().toLowerCase(Locale.ROOT).replaceFirst("[?#].*", "");
+        return !location.scheme().startsWith("http") || path.endsWith(".ts");
+    }
+
+    /**
+     * Opens the input's byte stream as FFmpeg would (its whitelist, timeouts and interrupt callback; the guard
+     * checks where a redirect led), and gives {@code context} an I/O context of its own whose reads come from that
+     * stream and go past the tap: one read, no second pass. The format context does not own them
+     * ({@code AVFMT_FLAG_CUSTOM_IO}); {@link #close()} frees both, after it.
+     */
+    private void openTapped(AVFormatContext context, AVDictionary dict) {
+        AVIOContext source = new AVIOContext(null);
+        // A copy: avio_open2 takes out of its dictionary what it used, and the demuxer needs it all (its whitelist).
+        AVDictionary own = new AVDictionary(null);
+        int ret = av_dict_copy(own, dict, 0);
+        if (ret >= 0) {
+            ret = avio_open2(source, location.url(), AVIO_FLAG_READ, context.interrupt_callback(), own);
+        }
+        av_dict_free(own);
+        if (ret < 0) {
+            avformat_free_context(context);
+            throw new MediaException(MediaException.Stage.OPEN, "Cannot open " + location.displayName() + ": "
+                    + describe(ret) + ".", new FfmpegException("avio_open2", ret));
+        }
+        tappedSource = source;
+        OpenGuard guard = options.guard();
+        if (guard != null && location.remote()) {
+            try (PointerPointer<AVIOContext> slot = new PointerPointer<>(1)) {
+                slot.put(0, source);
+                String landed = redirectedTo(MemorySegment.ofAddress(slot.address()));
+                String why = landed == null || landed.equals(location.url()) ? null : guard.refusal(landed);
+                if (why != null) {
+                    avformat_free_context(context);
+                    throw new MediaException(MediaException.Stage.OPEN, "Refused to open " + location.displayName()
+                            + ": " + why + "; a redirect led to " + UrlParts.mask(landed));
+                }
+            }
+        }
+        BytePointer buffer = new BytePointer(av_malloc(TAP_BUFFER_BYTES));
+        if (buffer.isNull()) {
+            avformat_free_context(context);
+            throw new OutOfMemoryError("av_malloc");
+        }
+        AVIOContext reader = avio_alloc_context(buffer, TAP_BUFFER_BYTES, 0, null,
+                (org.bytedeco.ffmpeg.avformat.Read_packet_Pointer_BytePointer_int) null,
+                (org.bytedeco.ffmpeg.avformat.Write_packet_Pointer_BytePointer_int) null,
+                (org.bytedeco.ffmpeg.avformat.Seek_Pointer_long_int) null);
+        if (reader == null) {
+            av_free(buffer);
+            avformat_free_context(context);
+            throw new OutOfMemoryError("avio_alloc_context");
+        }
+        tappedReader = reader;
+        try {
+            long readOffset = Loader.offsetof(AVIOContext.class, "read_packet");
+            long seekOffset = Loader.offsetof(AVIOContext.class, "seek");
+            if (readOffset < 0 || seekOffset < 0) {
+                throw new IllegalStateException("the FFmpeg bindings do not know AVIOContext.read_packet/seek");
+            }
+            Linker linker = Linker.nativeLinker();
+            var lookup = MethodHandles.lookup();
+            MemorySegment read = linker.upcallStub(lookup.findVirtual(MediaInput.class, "tappedRead",
+                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, int.class))
+                    .bindTo(this), READ_PACKET, arena);
+            MemorySegment seek = linker.upcallStub(lookup.findVirtual(MediaInput.class, "tappedSeek",
+                    MethodType.methodType(long.class, MemorySegment.class, long.class, int.class))
+                    .bindTo(this), SEEK, arena);
+            NativeMemory.at(reader.address() + readOffset, NativeMemory.POINTER_BYTES).set(JAVA_LONG, 0, read.address());
+            NativeMemory.at(reader.address() + seekOffset, NativeMemory.POINTER_BYTES).set(JAVA_LONG, 0, seek.address());
+        } catch (ReflectiveOperationException | IllegalStateException e) {
+            avformat_free_context(context);
+            throw new IllegalStateException("cannot install the byte tap", e);
+        }
+        // Made without a read callback, the context took its buffer for data already read (a memory buffer):
+        // empty it, at position 0.
+        reader.pos(0);
+        reader.buf_ptr(buffer);
+        reader.buf_end(buffer);
+        reader.seekable(source.seekable());
+        context.pb(reader);
+        context.flags(context.flags() | AVFMT_FLAG_CUSTOM_IO);
+    }
+
+    /** The tapped reader's read_packet (an upcall): reads the source, shows the tap. Never throws. */
+    @SuppressWarnings("unused")
+    private int tappedRead(MemorySegment opaque, MemorySegment buffer, int size) {
+        // A network source gives what it has now, as FFmpeg's own reads do (avio_read would wait for the whole
+        // buffer: a second of a slow live stream), through its buffer (one copy); a file is read straight into ours.
+        BytePointer into = tapBuffer.at(buffer.address());
+        int n = location.remote() ? avio_read_partial(tappedSource, into, size) : avio_read(tappedSource, into, size);
+        if (n == 0) {
+            return AVERROR_EOF;
+        }
+        if (n < 0) {
+            return n;
+        }
+        ByteTap seen = tap;
+        if (seen != null) {
+            try {
+                seen.bytes(tappedPosition, buffer.reinterpret(n));
+            } catch (Throwable t) {
+                // The analysis of the bytes failed; reading the input must not.
+                tap = null;
+                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
+                        "the byte tap of " + location.displayName() + " failed and was dropped: " + t);
+            }
+        }
+        tappedPosition += n;
+        return n;
+    }
+
+    /** The tapped reader's seek (an upcall): the source's, with AVSEEK_SIZE answered by its size. Never throws. */
+    @SuppressWarnings("unused")
+    private long tappedSeek(MemorySegment opaque, long offset, int whence) {
+        if ((whence & AVSEEK_SIZE) != 0) {
+            return avio_size(tappedSource);
+        }
+        long at = avio_seek(tappedSource, offset, whence & ~AVSEEK_FORCE);
+        if (at >= 0) {
+            tappedPosition = at;
+        }
+        return at;
+    }
+
     private void armDeadline() {
         deadlineNs = System.nanoTime() + options.ioTimeout().toNanos();
     }
@@ -977,6 +1183,16 @@ public final class MediaInput implements AutoCloseable {
             avformat_close_input(formatContext);
             formatContext = null;
         }
+        if (tappedReader != null) {
+            // Ours, not the format context's (AVFMT_FLAG_CUSTOM_IO): its buffer (FFmpeg may have replaced it), then it.
+            av_free(tappedReader.buffer());
+            avio_context_free(tappedReader);
+            tappedReader = null;
+        }
+        if (tappedSource != null) {
+            avio_closep(tappedSource);
+            tappedSource = null;
+        }
         if (cudaDevice != null) {
             av_buffer_unref(cudaDevice);
             cudaDevice = null;
@@ -1011,6 +1227,14 @@ public final class MediaInput implements AutoCloseable {
     private static final class RawPointer extends Pointer {
         RawPointer(long address) {
             this.address = address;
+        }
+    }
+
+    /** A byte pointer whose address is set per call, so that the tapped reader's reads allocate nothing. */
+    private static final class TapBuffer extends BytePointer {
+        TapBuffer at(long address) {
+            this.address = address;
+            return this;
         }
     }
 

@@ -23,14 +23,26 @@ import java.util.Map;
  * @param activeAlarms alarms firing now
  * @param alarmsByDetector alarms raised since the stream was added, by detector
  * @param placements in a fleet, the nodes that run the stream, one per role (empty on a single node)
+ * @param transport with {@code tr101290}, the transport stream's packets and TR 101 290 errors by check and PID since
+ *        the stream's analysis last (re)started; null without it, or for an input that is no transport stream
  */
 public record StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
                            long decodeErrors, long droppedFrames, long reconnects, long failures, String lastError,
                            Instant since,
                            Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
-                           Map<String, Long> alarmsByDetector, List<Placement> placements) {
+                           Map<String, Long> alarmsByDetector, List<Placement> placements,
+                           Event.Transport transport) {
     public StreamStatus {
         placements = placements == null ? List.of() : List.copyOf(placements);
+    }
+
+    /** Without transport stream figures. */
+    public StreamStatus(String id, String url, State state, String backend, String decoder, double fps, long frames,
+                        long decodeErrors, long droppedFrames, long reconnects, long failures, String lastError,
+                        Instant since, Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
+                        Map<String, Long> alarmsByDetector, List<Placement> placements) {
+        this(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects, failures,
+                lastError, since, statistics, activeAlarms, alarmsByDetector, placements, null);
     }
 
     /** A single node's status: no placements. */
@@ -39,13 +51,13 @@ public record StreamStatus(String id, String url, State state, String backend, S
                         Instant since, Map<String, Double> statistics, List<Event.Alarm> activeAlarms,
                         Map<String, Long> alarmsByDetector) {
         this(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects, failures,
-                lastError, since, statistics, activeAlarms, alarmsByDetector, List.of());
+                lastError, since, statistics, activeAlarms, alarmsByDetector, List.of(), null);
     }
 
     /** The same status with {@code p} as its placements. */
     public StreamStatus withPlacements(List<Placement> p) {
         return new StreamStatus(id, url, state, backend, decoder, fps, frames, decodeErrors, droppedFrames, reconnects,
-                failures, lastError, since, statistics, activeAlarms, alarmsByDetector, p);
+                failures, lastError, since, statistics, activeAlarms, alarmsByDetector, p, transport);
     }
 
     /**

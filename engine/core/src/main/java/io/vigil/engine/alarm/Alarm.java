@@ -30,6 +30,7 @@ public final class Alarm {
     private final AlarmTracker tracker;
     private final String detector;
     private final Integer channel;
+    private final AlarmLabel label;
     private final Severity severity;
     private final double raiseDelaySeconds;
     private final double clearDelaySeconds;
@@ -56,11 +57,12 @@ public final class Alarm {
     /** The path of the firing event's thumbnail: the resolved event repeats it. */
     private String thumbnail;
 
-    Alarm(AlarmTracker tracker, String detector, Integer channel, Severity severity, double raiseDelaySeconds,
-          double clearDelaySeconds, AlarmSubject subject) {
+    Alarm(AlarmTracker tracker, String detector, Integer channel, AlarmLabel label, Severity severity,
+          double raiseDelaySeconds, double clearDelaySeconds, AlarmSubject subject) {
         this.tracker = tracker;
         this.detector = detector;
         this.channel = channel;
+        this.label = label;
         this.severity = severity;
         this.raiseDelaySeconds = raiseDelaySeconds;
         this.clearDelaySeconds = clearDelaySeconds;
@@ -246,6 +248,11 @@ public final class Alarm {
 
     Integer channel() {
         return channel;
+    }
+
+    /** Null for an alarm told apart by its channel at most. */
+    AlarmLabel label() {
+        return label;
     }
 
     Severity severity() {

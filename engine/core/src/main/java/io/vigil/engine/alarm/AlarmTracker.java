@@ -56,6 +56,16 @@ public final class AlarmTracker {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** The stream's name, as its events give it. */
+    public String stream() {
+        return stream;
+    }
+
+    /** Sends an in-band cue the stream carries (not an alarm: no lifecycle, nothing counted). */
+    public void marker(Event.Marker marker) {
+        deliver(marker);
+    }
+
     /** The stream's clock, for the detectors that watch the wall clock (stall). */
     public StreamClock clock() {
         return clock;
@@ -63,7 +73,14 @@ public final class AlarmTracker {
 
     public Alarm register(String detector, Integer channel, Severity severity, double raiseDelaySeconds,
                           double clearDelaySeconds, AlarmSubject subject) {
-        Alarm alarm = new Alarm(this, detector, channel, severity, raiseDelaySeconds, clearDelaySeconds, subject);
+        return register(detector, channel, null, severity, raiseDelaySeconds, clearDelaySeconds, subject);
+    }
+
+    /** As {@link #register(String, Integer, Severity, double, double, AlarmSubject)}, one of a detector's labelled alarms. */
+    public Alarm register(String detector, Integer channel, AlarmLabel label, Severity severity,
+                          double raiseDelaySeconds, double clearDelaySeconds, AlarmSubject subject) {
+        Alarm alarm = new Alarm(this, detector, channel, label, severity, raiseDelaySeconds, clearDelaySeconds,
+                subject);
         alarms.add(alarm);
         correlation.registered(alarm);
         return alarm;
@@ -138,8 +155,10 @@ public final class AlarmTracker {
         firedCounts.merge(alarm.detector(), 1, Integer::sum);
         alarm.wallStart(wall(alarm.since(), alarm.wallSince()));
         alarm.thumbnail(thumbnails == null ? null : thumbnails.thumbnail(alarm.detector(), alarm.since()));
-        deliver(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
-                alarm.severity().wireName(), round(alarm.since()), null, null, format(alarm.wallStart()), null,
+        AlarmLabel label = alarm.label();
+        deliver(new Event.Alarm(Event.Alarm.FIRING, alarm.detector(), stream, alarm.channel(),
+                label == null ? null : label.check(), label == null ? null : label.priority(),
+                label == null ? null : label.pid(), dedupKey(alarm), alarm.severity().wireName(), round(alarm.since()), null, null, format(alarm.wallStart()), null,
                 alarm.subject().summary(heldSeconds), metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
@@ -157,8 +176,10 @@ public final class AlarmTracker {
         if (wallStart != null && wallAtEnd != null && wallAtEnd.isBefore(wallStart)) {
             wallAtEnd = wallStart;
         }
-        deliver(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(), dedupKey(alarm),
-                alarm.severity().wireName(), round(start), round(end), round(end - start), format(wallStart),
+        AlarmLabel label = alarm.label();
+        deliver(new Event.Alarm(Event.Alarm.RESOLVED, alarm.detector(), stream, alarm.channel(),
+                label == null ? null : label.check(), label == null ? null : label.priority(),
+                label == null ? null : label.pid(), dedupKey(alarm), alarm.severity().wireName(), round(start), round(end), round(end - start), format(wallStart),
                 format(wallAtEnd), null, metrics(alarm), alarm.cause(), alarm.thumbnail()));
     }
 
@@ -173,7 +194,8 @@ public final class AlarmTracker {
     }
 
     String dedupKey(Alarm alarm) {
-        return stream + "/" + alarm.detector() + (alarm.channel() == null ? "" : "/" + alarm.channel());
+        return stream + "/" + alarm.detector() + (alarm.channel() == null ? "" : "/" + alarm.channel())
+                + (alarm.label() == null ? "" : alarm.label().keySuffix());
     }
 
     private static Map<String, Double> metrics(Alarm alarm) {
@@ -204,8 +226,13 @@ public final class AlarmTracker {
         return wall == null ? null : WALL_FORMAT.format(wall);
     }
 
+    /** The wall clock at media time {@code mediaSeconds} as the contract writes it; null for an input not live. */
+    public String wallText(double mediaSeconds) {
+        return format(wall(mediaSeconds));
+    }
+
     /** Media times go out to the millisecond. */
-    static double round(double seconds) {
+    public static double round(double seconds) {
         return Math.round(seconds * 1000) / 1000.0;
     }
 }

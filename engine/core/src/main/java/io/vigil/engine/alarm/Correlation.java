@@ -55,7 +55,7 @@ final class Correlation {
     }
 
     private Alarm combined(CorrelationRules.Combined rule, Alarm first, Alarm second) {
-        return new Alarm(tracker, rule.detector(), null, rule.severity(), 0, 0, new AlarmSubject() {
+        return new Alarm(tracker, rule.detector(), null, null, rule.severity(), 0, 0, new AlarmSubject() {
             @Override
             public String summary(double heldSeconds) {
                 return String.format(Locale.ROOT, "%s for %.1f s", rule.summary(), heldSeconds);

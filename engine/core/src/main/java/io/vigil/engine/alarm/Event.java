@@ -16,13 +16,22 @@ public sealed interface Event {
      * {@code thumbnail}: path of a JPEG of the frame where a video alarm began (with {@code --thumbnails}), else null.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "dedupKey", "severity", "start", "end",
-            "duration", "wallStart", "wallEnd", "summary", "metrics", "cause", "thumbnail"})
-    record Alarm(String status, String detector, String stream, Integer channel, String dedupKey, String severity,
-                 double start, Double end, Double duration, String wallStart, String wallEnd, String summary,
-                 Map<String, Double> metrics, String cause, String thumbnail) implements Event {
+    @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "check", "priority", "pid", "dedupKey",
+            "severity", "start", "end", "duration", "wallStart", "wallEnd", "summary", "metrics", "cause", "thumbnail"})
+    record Alarm(String status, String detector, String stream, Integer channel, String check, Integer priority,
+                 Integer pid, String dedupKey, String severity, double start, Double end, Double duration,
+                 String wallStart, String wallEnd, String summary, Map<String, Double> metrics, String cause,
+                 String thumbnail) implements Event {
         public static final String FIRING = "firing";
         public static final String RESOLVED = "resolved";
+
+        /** An alarm of a detector that labels its alarms by channel at most (every one but {@code tr101290}). */
+        public Alarm(String status, String detector, String stream, Integer channel, String dedupKey, String severity,
+                     double start, Double end, Double duration, String wallStart, String wallEnd, String summary,
+                     Map<String, Double> metrics, String cause, String thumbnail) {
+            this(status, detector, stream, channel, null, null, null, dedupKey, severity, start, end, duration,
+                    wallStart, wallEnd, summary, metrics, cause, thumbnail);
+        }
 
         @Override
         @JsonProperty("type")
@@ -41,14 +50,50 @@ public sealed interface Event {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "stream", "input", "frames", "audioSamples", "mediaSeconds", "elapsedSeconds", "backend",
-            "decoder", "decodeErrors", "droppedFrames", "loudness", "alarms"})
+            "decoder", "decodeErrors", "droppedFrames", "loudness", "alarms", "transport"})
     record Summary(String stream, String input, long frames, long audioSamples, double mediaSeconds,
                    double elapsedSeconds, String backend, String decoder, long decodeErrors, long droppedFrames,
-                   Map<String, Integer> alarms, Map<String, Double> loudness) implements Event {
+                   Map<String, Integer> alarms, Map<String, Double> loudness, Transport transport) implements Event {
+        /** Without transport stream figures (no {@code tr101290} on the stream). */
+        public Summary(String stream, String input, long frames, long audioSamples, double mediaSeconds,
+                       double elapsedSeconds, String backend, String decoder, long decodeErrors, long droppedFrames,
+                       Map<String, Integer> alarms, Map<String, Double> loudness) {
+            this(stream, input, frames, audioSamples, mediaSeconds, elapsedSeconds, backend, decoder, decodeErrors,
+                    droppedFrames, alarms, loudness, null);
+        }
+
         @Override
         @JsonProperty("type")
         public String type() {
             return "summary";
+        }
+    }
+
+    /**
+     * A transport stream's figures over the stream's analysis ({@code tr101290}): packets read, and occurrences of
+     * each TR 101 290 check by PID ("-1": the whole multiplex), only the checks that occurred.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"packets", "errors"})
+    record Transport(long packets, Map<String, Map<String, Long>> errors) {
+    }
+
+    /**
+     * An in-band cue (SCTE-35) as the stream carries it. {@code start}: media seconds of the splice point (where the
+     * cue arrived when it gives no time); {@code pts}: the splice time in 90 kHz ticks, pts_adjustment applied;
+     * {@code kind}: "out" (a break begins) or "in"; {@code duration}: seconds; {@code command}: "splice_insert" or
+     * "time_signal"; {@code segmentationType}, {@code upidType}, {@code upid}: its segmentation_descriptor's.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "stream", "source", "pid", "command", "kind", "start", "pts", "duration", "eventId",
+            "cancel", "segmentationType", "upidType", "upid", "wallStart"})
+    record Marker(String stream, String source, int pid, String command, String kind, double start, Long pts,
+                  Double duration, Long eventId, Boolean cancel, Integer segmentationType, Integer upidType,
+                  String upid, String wallStart) implements Event {
+        @Override
+        @JsonProperty("type")
+        public String type() {
+            return "marker";
         }
     }
 

@@ -52,8 +52,8 @@ public final class OpenAlarms implements EventSink {
     public static Event.Alarm resolved(Event.Alarm a, double endSeconds, Instant wallEnd) {
         double end = Double.isFinite(endSeconds) ? Math.max(a.start(), endSeconds) : a.start();
         double endRounded = round(end);
-        return new Event.Alarm(Event.Alarm.RESOLVED, a.detector(), a.stream(), a.channel(), a.dedupKey(),
-                a.severity(), a.start(), endRounded, round(endRounded - a.start()), a.wallStart(),
+        return new Event.Alarm(Event.Alarm.RESOLVED, a.detector(), a.stream(), a.channel(), a.check(), a.priority(),
+                a.pid(), a.dedupKey(), a.severity(), a.start(), endRounded, round(endRounded - a.start()), a.wallStart(),
                 wallEnd == null ? null : wall(wallEnd),
                 a.summary(), a.metrics(), a.cause(), a.thumbnail());
     }

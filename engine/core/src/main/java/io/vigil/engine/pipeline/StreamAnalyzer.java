@@ -206,6 +206,16 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         keeper.watch(List.of(detectors));
     }
 
+    /** The feed of the transport stream checks when {@code tr101290} runs on the stream, else null. */
+    public io.vigil.engine.transport.TransportFeed transportFeed() {
+        for (Detector d : detectors) {
+            if (d instanceof io.vigil.engine.detect.Tr101290Detector transport) {
+                return transport.feed();
+            }
+        }
+        return null;
+    }
+
     /** Names of the detectors that run (those switched off on this stream's content no longer do). */
     public List<String> detectorNames() {
         return Arrays.stream(detectors).map(Detector::name).toList();

@@ -7,6 +7,8 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.AudioBlock;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaException;
+import io.vigil.engine.transport.TransportFeed;
+import io.vigil.engine.transport.TsAnalyzer;
 import io.vigil.ffi.MediaInput;
 import io.vigil.ffi.MediaSink;
 import io.vigil.ffi.ThumbnailWriter;
@@ -68,6 +70,9 @@ public final class StreamSession implements AutoCloseable {
     private final FrameHandoff handoff;
     private final Feeder feeder = new Feeder();
     private final Timeline timeline = new Timeline();
+    /** The transport stream checks' feed when {@code tr101290} runs on the stream, else null; and its analyser. */
+    private final TransportFeed transport;
+    private final TsAnalyzer transportAnalyzer;
     /** When the decoder handed over each frame (by index) and audio block (by count): for frame-to-alarm latency. */
     private final long[] videoArrivalNanos = new long[ARRIVALS];
     private final long[] audioArrivalNanos = new long[ARRIVALS];
@@ -118,6 +123,8 @@ public final class StreamSession implements AutoCloseable {
             throw e;
         }
         this.tap = analysing;
+        this.transport = analyzer.transportFeed();
+        this.transportAnalyzer = transport == null ? null : new TsAnalyzer(transport.limits(), transport);
     }
 
     /**
@@ -243,6 +250,9 @@ public final class StreamSession implements AutoCloseable {
         current = media;
         inputStarted = false;
         decoderKnown = false;
+        if (media.tapped() && !"mpegts".equals(media.formatName())) {
+            media.tapBytes(null); // not a transport stream: nothing to check
+        }
         if (analyzer.readsVideo() && !media.hasVideo()) {
             notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
         }
@@ -253,6 +263,14 @@ public final class StreamSession implements AutoCloseable {
 
     private void opening(MediaInput media) {
         current = media;
+        if (transportAnalyzer != null) {
+            transportAnalyzer.reset();
+            transport.inputOpened();
+            media.tapBytes((position, data) -> {
+                transportAnalyzer.accept(position, data);
+                transport.packetsRead(transportAnalyzer.packets());
+            });
+        }
         if (aborted) {
             media.abort();
         }
@@ -327,7 +345,23 @@ public final class StreamSession implements AutoCloseable {
                 once ? framesDecoded() : tap.framesAnalysed, audioSamples(),
                 round(once ? positionSeconds() : timeline.endSeconds()), round(elapsedSeconds), analyzer.backend(),
                 decodedOn == null ? "cpu" : decodedOn, decodeErrors(), handoff.droppedFrames(),
-                new TreeMap<>(tracker.firedCounts()), analyzer.loudnessSummary());
+                new TreeMap<>(tracker.firedCounts()), analyzer.loudnessSummary(), transportSummary());
+    }
+
+    /**
+     * The transport stream's figures so far (any thread), or null when tr101290 does not run or the input was no
+     * transport stream.
+     */
+    public Event.Transport transportFigures() {
+        return transportSummary();
+    }
+
+    /** The transport stream's figures, or null when tr101290 does not run or the input was no transport stream. */
+    private Event.Transport transportSummary() {
+        if (transport == null || transport.packets() == 0) {
+            return null;
+        }
+        return new Event.Transport(transport.packets(), transport.counts());
     }
 
     private static String decoderOf(MediaInput media) {
@@ -456,7 +490,12 @@ public final class StreamSession implements AutoCloseable {
             long now = System.nanoTime();
             if (!inputStarted) {
                 inputStarted = true;
-                handoff.inputStarted(timeline.inputStarted(ptsSeconds, now));
+                double offsetSeconds = timeline.inputStarted(ptsSeconds, now);
+                if (transport != null) {
+                    MediaInput media = current;
+                    transport.mapped(media == null ? Double.NaN : media.originSeconds(), offsetSeconds);
+                }
+                handoff.inputStarted(offsetSeconds);
                 inputStartedListener.run();
             }
             return now;

@@ -40,6 +40,9 @@ public final class TextSink implements EventSink {
                     + loudness(s.loudness());
             case Event.Error e -> String.format(Locale.ROOT, "%-12s ERROR: %s", e.stream(), e.message());
             case Event.Warning w -> String.format(Locale.ROOT, "%-12s WARNING: %s", w.stream(), w.message());
+            case Event.Marker m -> String.format(Locale.ROOT, "%-12s %9s  MARKER    %s %s on PID %d%s", m.stream(),
+                    clock(m.start()), m.command(), m.kind() == null ? "" : m.kind(),
+                    m.pid(), m.duration() == null ? "" : String.format(Locale.ROOT, " for %.3f s", m.duration()));
         };
     }
 

@@ -35,6 +35,7 @@ final class FleetCodec {
                 case "summary" -> MAPPER.treeToValue(node, Event.Summary.class);
                 case "error" -> MAPPER.treeToValue(node, Event.Error.class);
                 case "warning" -> MAPPER.treeToValue(node, Event.Warning.class);
+                case "marker" -> MAPPER.treeToValue(node, Event.Marker.class);
                 default -> null;
             };
         } catch (java.io.IOException | IllegalArgumentException e) {

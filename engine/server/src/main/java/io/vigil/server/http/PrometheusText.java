@@ -90,6 +90,23 @@ final class PrometheusText {
             }
         }
 
+        p.family("vigil_tr101290_errors_total", "counter", "TR 101 290 errors since the stream's analysis (re)started,"
+                + " by check and PID (-1: the whole multiplex); only streams that are transport streams with tr101290.");
+        for (StreamStatus s : streams) {
+            if (s.transport() == null) {
+                continue;
+            }
+            s.transport().errors().forEach((check, byPid) -> byPid.forEach((pid, n) ->
+                    p.labelled("vigil_tr101290_errors_total", n, "stream", s.id(), "check", check, "pid", pid)));
+        }
+        p.family("vigil_ts_packets_total", "counter", "Transport stream packets analysed since the stream's analysis"
+                + " (re)started.");
+        for (StreamStatus s : streams) {
+            if (s.transport() != null) {
+                p.sample("vigil_ts_packets_total", s.id(), null, null, s.transport().packets());
+            }
+        }
+
         String latency = "vigil_frame_to_alarm_latency_seconds";
         p.family(latency, "histogram", "Wall time from the frame that made an alarm fire to its event.");
         for (StreamStatus s : streams) {

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -217,7 +218,8 @@ final class StreamSupervisor {
                 s == null ? null : s.decoder(), fps, earlierFrames + (s == null ? 0 : s.framesAnalysed()),
                 earlierDecodeErrors + (s == null ? 0 : s.decodeErrors()),
                 earlierDroppedFrames + (s == null ? 0 : s.droppedFrames()), reconnects.get(), failures.get(),
-                lastError, since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector));
+                lastError, since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector), List.of(),
+                s == null ? null : s.transportFigures());
     }
 
     private void state(StreamStatus.State s) {

@@ -96,7 +96,8 @@ class ApiLiveTest {
     }
 
     static String spec(String id, String url) {
-        return "{\"id\":\"" + id + "\",\"url\":\"" + url + "\",\"detectors\":[\"black\",\"freeze\",\"silence\"]}";
+        return "{\"id\":\"" + id + "\",\"url\":\"" + url
+                + "\",\"detectors\":[\"black\",\"freeze\",\"silence\",\"tr101290\"]}";
     }
 
     /** SSE messages as (event, id, data), read on their own thread. */
@@ -224,6 +225,9 @@ class ApiLiveTest {
         assertThat(metrics.value("vigil_alarms_total{detector=black, stream=live1}")).isEqualTo(1);
         assertThat(metrics.value("vigil_alarms_active{detector=black, stream=live1}")).isEqualTo(1);
         assertThat(metrics.value("vigil_frame_to_alarm_latency_seconds_count{stream=live1}")).isGreaterThanOrEqualTo(1);
+        // MPEG-TS over UDP: its bytes went through tr101290's analyser before the demuxer.
+        assertThat(metrics.value("vigil_ts_packets_total{stream=live1}")).isGreaterThan(1000);
+        assertThat(send("GET", "api/streams/live1", null, TOKEN).body()).contains("\"transport\":{\"packets\":");
         assertThat(metrics.types()).containsKeys("vigil_stream_fps", "vigil_stream_frames_total",
                 "vigil_stream_decode_errors_total", "vigil_stream_dropped_frames_total",
                 "vigil_stream_reconnects_total", "vigil_stream_up", "vigil_alarms_total", "vigil_alarms_active",
