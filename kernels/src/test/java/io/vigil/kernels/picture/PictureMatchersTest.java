@@ -122,7 +122,7 @@ class PictureMatchersTest {
                     assertThat(matcher.score(smallOff, w, h)).as("seed %d, logo off", seed).isLessThan(0.5);
                 }
             }
-            assertThat(matcher.templateSize()).isEqualTo("31 x 16");
+            assertThat(matcher.templateSize()).isEqualTo("28 x 15");
         }
     }
 
