@@ -31,6 +31,9 @@ TEST_MODULES=(native kernels engine/core engine/server engine/cli)
 # Left out of the bundle, whose check runs no fleet: Kafka's client and its compression libraries (~10 MB packed; vigil
 # loads them only for a cluster: section, so the manifest's missing entries are harmless), and the test broker's jars.
 FLEET_RUNTIME_JARS='^(kafka-clients|zstd-jni|snappy-java|lz4-java|slf4j-api)-[0-9].*\.jar$'
+# Left out too: OpenCV and the OpenBLAS it links (~53 MB of natives), used only by the logo_missing and slate
+# detectors (io.vigil.kernels.picture), which the GPU check does not run; the bundle would not fit the 64 MiB.
+PICTURE_JARS='^(opencv|openblas)-[0-9].*\.jar$'
 FLEET_TEST_JARS='^(kafka_2\.13|kafka-[a-z-]+|scala-[a-z]+|scala-logging_2\.13|log4j-[a-z0-9-]+|slf4j-simple|caffeine|commons-(validator|beanutils|digester|logging|collections)|jose4j|hash4j|pcollections|argparse4j|jopt-simple|metrics-core|HdrHistogram|re2j|jackson-dataformat-yaml|jackson-datatype-jdk8|snakeyaml)-[0-9].*\.jar$'
 SMOKE=0
 for a in "$@"; do
@@ -73,7 +76,7 @@ cp "$BENCH_JAR" "$STAGE/app/lib/"
 while IFS= read -r jar; do
   name=$(basename "$jar")
   [[ $name == vigil.jar || $name == vigil-engine-*.jar ]] && continue
-  [[ $name =~ $FLEET_RUNTIME_JARS ]] && continue
+  [[ $name =~ $FLEET_RUNTIME_JARS || $name =~ $PICTURE_JARS ]] && continue
   [[ $name =~ -(linux-(arm64|armhf|ppc64le|riscv64)|macosx-[a-z0-9_]+|windows-[a-z0-9_]+|android-[a-z0-9_]+|ios-[a-z0-9_]+)\.jar$ ]] && continue
   [[ -f $jar ]] || die "class-path entry $jar is not a jar file"
   [[ -e $STAGE/app/lib/$name ]] || cp "$jar" "$STAGE/app/lib/"
@@ -90,7 +93,7 @@ fi
 manifest_cp=$(unzip -p "$STAGE/app/vigil.jar" META-INF/MANIFEST.MF | tr -d '\r' \
   | awk '/^Class-Path:/ { on = 1; sub(/^Class-Path: /, ""); printf "%s", $0; next } on && /^ / { sub(/^ /, ""); printf "%s", $0; next } { on = 0 }')
 for entry in $manifest_cp; do
-  [[ -f $STAGE/app/$entry || $(basename "$entry") =~ $FLEET_RUNTIME_JARS ]] \
+  [[ -f $STAGE/app/$entry || $(basename "$entry") =~ $FLEET_RUNTIME_JARS || $(basename "$entry") =~ $PICTURE_JARS ]] \
     || die "vigil.jar's manifest names $entry, which is not in app/"
 done
 
@@ -114,7 +117,7 @@ while IFS= read -r jar; do
   esac
   # The fleet tests' Kafka broker (KafkaBroker) and what it pulls in: no GPU test starts one (and jdeps trips on
   # commons-validator's module graph).
-  [[ $name =~ $FLEET_TEST_JARS || $name =~ $FLEET_RUNTIME_JARS ]] && continue
+  [[ $name =~ $FLEET_TEST_JARS || $name =~ $FLEET_RUNTIME_JARS || $name =~ $PICTURE_JARS ]] && continue
   [[ -f $jar ]] || continue
   [[ -e $STAGE/app/lib/$name || -e $STAGE/test/lib/$name ]] || cp "$jar" "$STAGE/test/lib/"
 done < <(for m in "${TEST_MODULES[@]}"; do entries "$m/target/vigil-bundle-test.cp"; done)

@@ -48,6 +48,16 @@ public final class FrameStats {
     public double edgeShare = Double.NaN;
 
     /**
+     * Logo check (a few frames a second, see {@link io.vigil.kernels.picture.PictureMatching}): the best correlation
+     * (-1..1) of the stream's logo in its region of the small picture; NaN on frames not checked.
+     */
+    public double logoScore = Double.NaN;
+    /** Card check: the best correlation (-1..1) of the best-matching card of the library; NaN on frames not checked. */
+    public double cardScore = Double.NaN;
+    /** Card check: that card's index in the library; -1 on frames not checked. */
+    public int cardIndex = -1;
+
+    /**
      * cropdetect's black bars: luma rows at the top and bottom, columns at the left and right, whose mean is at most
      * the limit, counted from each edge; all four as large as the picture when it is black throughout, -1 when not
      * computed; see {@link Letterbox}.
@@ -129,6 +139,9 @@ public final class FrameStats {
         colorBars = Double.NaN;
         flatShare = Double.NaN;
         edgeShare = Double.NaN;
+        logoScore = Double.NaN;
+        cardScore = Double.NaN;
+        cardIndex = -1;
         blur = Double.NaN;
         barTop = -1;
         barBottom = -1;

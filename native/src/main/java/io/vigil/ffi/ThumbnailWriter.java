@@ -247,8 +247,36 @@ public final class ThumbnailWriter implements AutoCloseable {
         };
     }
 
+    /**
+     * The luma of {@code frame} made small as its thumbnail is ({@value #WIDTH} x {@link #heightFor(VideoFrame)},
+     * full range), copied into {@code out} row after row without padding (at least that many bytes): the picture
+     * the logo and slate checks match. The frame is only read; throws {@link FfmpegException} when scaling fails.
+     */
+    public void luma(VideoFrame frame, MemorySegment out) {
+        if (closed) {
+            throw new IllegalStateException("thumbnail writer used after close");
+        }
+        scale(frame);
+        int height = scaled.height();
+        if (out.byteSize() < (long) WIDTH * height) {
+            throw new IllegalArgumentException("a " + WIDTH + " x " + height + " luma picture does not fit in "
+                    + out.byteSize() + " bytes");
+        }
+        int linesize = scaled.linesize(0);
+        MemorySegment plane = MemorySegment.ofAddress(scaled.data(0).address()).reinterpret((long) linesize * height);
+        for (int y = 0; y < height; y++) {
+            MemorySegment.copy(plane, (long) y * linesize, out, (long) y * WIDTH, WIDTH);
+        }
+    }
+
     /** Scales and encodes {@code frame}; returns the JPEG's bytes. */
     private byte[] encode(VideoFrame frame) {
+        scale(frame);
+        return encodeScaled();
+    }
+
+    /** Scales {@code frame} into the thumbnail-sized frame. */
+    private void scale(VideoFrame frame) {
         if (!frame.isFilled()) {
             throw new IllegalStateException("no picture in the frame");
         }
@@ -273,7 +301,6 @@ public final class ThumbnailWriter implements AutoCloseable {
                 av_frame_unref(download);
             }
         }
-        return encodeScaled();
     }
 
     /** Encodes the scaled frame; returns the JPEG's bytes. */

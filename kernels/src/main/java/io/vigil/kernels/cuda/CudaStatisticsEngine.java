@@ -107,6 +107,20 @@ public final class CudaStatisticsEngine implements StatisticsEngine {
         }
     }
 
+    @Override
+    public void smallLuma(VideoFrame frame, ThumbnailWriter writer, MemorySegment out) {
+        if (!frame.onDevice()) {
+            writer.luma(frame, out);
+            return;
+        }
+        synchronized (thumbnailLock) {
+            int height = ThumbnailWriter.heightFor(frame);
+            // The thumbnail's picture made on the device: its luma plane comes first, packed.
+            MemorySegment picture = thumbnails().downscale(frame, height);
+            MemorySegment.copy(picture, 0, out, 0, (long) ThumbnailWriter.WIDTH * height);
+        }
+    }
+
     /** Bytes the last thumbnail brought back from the device; 0 before any. */
     public long lastThumbnailBytesCopiedToHost() {
         synchronized (thumbnailLock) {

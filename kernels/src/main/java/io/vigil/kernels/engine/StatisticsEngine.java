@@ -3,6 +3,7 @@ package io.vigil.kernels.engine;
 import io.vigil.ffi.DecodeTarget;
 import io.vigil.ffi.ThumbnailWriter;
 import io.vigil.ffi.VideoFrame;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
@@ -39,6 +40,17 @@ public interface StatisticsEngine extends AutoCloseable {
      */
     default void writeThumbnail(VideoFrame frame, ThumbnailWriter writer, Path file) {
         writer.write(frame, file);
+    }
+
+    /**
+     * The luma of {@code frame} made small as its thumbnail is ({@link ThumbnailWriter#WIDTH} x
+     * {@link ThumbnailWriter#heightFor(VideoFrame)}), row after row without padding, into {@code out}: the picture
+     * the logo and slate checks match. Here the stream's {@code writer} scales the frame; an engine that holds
+     * frames on a device makes it small there, and only the small picture comes back. Its range (full or limited)
+     * is the engine's: the checks' correlation does not depend on it.
+     */
+    default void smallLuma(VideoFrame frame, ThumbnailWriter writer, MemorySegment out) {
+        writer.luma(frame, out);
     }
 
     @Override

@@ -181,7 +181,11 @@ public final class ConfigLoader {
 
     /** A detector parameter, checked against its spec. */
     private Object parameter(Node v, String path, ParamSpec spec) {
-        String text = nodes.scalar(v, path);
+        // Files may come as a YAML list: the same as written comma-separated.
+        String text = spec.type() == io.vigil.engine.detect.spec.ParamType.FILES
+                && v instanceof org.snakeyaml.engine.v2.nodes.SequenceNode
+                ? String.join(", ", nodes.list(v, path).stream().map(n -> nodes.scalar(n, path)).toList())
+                : nodes.scalar(v, path);
         try {
             return spec.parse(text);
         } catch (IllegalArgumentException e) {

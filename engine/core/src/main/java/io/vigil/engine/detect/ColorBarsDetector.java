@@ -61,7 +61,8 @@ public final class ColorBarsDetector extends FrameRunDetector {
                     .parameter(ParamSpec.number("threshold", 0.85, 0, 1, "",
                             "share of the 7 standard bars that must be found, in order, for a frame to show bars")
                             .withNote("6 of 7 bars"))
-                    .parameter(ParamSpec.flag("slate", false, "whether a still flat graphic (a slate) counts too")
+                    .parameter(ParamSpec.flag("slate", false, "whether a still flat graphic (a slate) counts too"
+                                    + " (not while the slate detector, with its card library, runs)")
                             .withNote("a frozen graphic programme such as testsrc2, 94% flat, is a slate by this"
                                     + " rule: turn it on where programme is camera pictures"))
                     .parameter(ParamSpec.number("slateFlatness", 0.9, 0, 1, "",
@@ -77,7 +78,7 @@ public final class ColorBarsDetector extends FrameRunDetector {
                     .evidence(Evidence.CONDITION_START)
                     .explains(FreezeDetector.NAME)
                     .factory(c -> new ColorBarsDetector(c.settings(), c.tracker(),
-                            c.number(FreezeDetector.NAME, "noise")))
+                            c.number(FreezeDetector.NAME, "noise"), c.runs(SlateDetector.NAME)))
                     .build());
         }
     }
@@ -98,9 +99,17 @@ public final class ColorBarsDetector extends FrameRunDetector {
 
     /** @param stillNoise the frame difference (freeze's {@code noise}) at or below which a frame is still */
     public ColorBarsDetector(DetectorSettings settings, AlarmTracker tracker, double stillNoise) {
+        this(settings, tracker, stillNoise, false);
+    }
+
+    /**
+     * @param stillNoise the frame difference (freeze's {@code noise}) at or below which a frame is still
+     * @param slateLibrary whether the {@code slate} detector runs: its card library then replaces the flat-still rule
+     */
+    public ColorBarsDetector(DetectorSettings settings, AlarmTracker tracker, double stillNoise, boolean slateLibrary) {
         super(NAME, settings, tracker);
         this.threshold = settings.number("threshold");
-        this.slate = settings.flag("slate");
+        this.slate = settings.flag("slate") && !slateLibrary;
         this.slateFlatness = settings.number("slateFlatness");
         this.slateEdges = settings.number("slateEdges");
         this.stillNoise = stillNoise;

@@ -22,7 +22,10 @@ import io.vigil.kernels.engine.StatisticsEngine;
 import io.vigil.kernels.engine.StatisticsRequest;
 import java.util.Arrays;
 import java.util.List;
+import io.vigil.kernels.picture.PictureMatching;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -61,9 +64,15 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private double audioEndSeconds = Double.NaN;
     /** Keeps the frames where video conditions began, for thumbnails; null without --thumbnails. */
     private StartFrames startFrames;
+    /** The logo and card checks, when a detector reads them; null once they failed on the stream's frames. */
+    private PictureMatching pictures;
+    /** Why a picture reference could not be loaded, told (and its readers switched off) on the first frame. */
+    private final Map<Statistic, RuntimeException> pictureFailures;
 
     private StreamAnalyzer(Lineup lineup, AlarmTracker tracker, boolean live, FrameStatistics video,
-                           AudioLevels audio, Warnings warnings) {
+                           AudioLevels audio, Warnings warnings, PictureChecks pictureChecks) {
+        this.pictures = pictureChecks.matching();
+        this.pictureFailures = new EnumMap<>(pictureChecks.failures());
         this.lineup = lineup;
         this.warnings = warnings;
         this.detectors = lineup.detectors().toArray(Detector[]::new);
@@ -71,7 +80,8 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         this.tracker = tracker;
         this.live = live;
         this.videoStatistics = video;
-        this.videoNeeded = video != null || reads.contains(Statistic.VIDEO_TIMESTAMPS);
+        this.videoNeeded = video != null || pictures != null || !pictureFailures.isEmpty()
+                || reads.contains(Statistic.VIDEO_TIMESTAMPS);
         this.audioLevels = audio;
         this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup) : null;
     }
@@ -92,7 +102,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         StatisticsRequest request = videoRequest(lineup);
         FrameStatistics video = request.any() ? backend.open(request) : null;
         AudioLevels audio = lineup.reads(Statistic.AUDIO_LEVELS) ? new AudioLevels(audioConfig(lineup)) : null;
-        return new StreamAnalyzer(lineup, tracker, live, video, audio, warnings);
+        return new StreamAnalyzer(lineup, tracker, live, video, audio, warnings, PictureChecks.of(lineup, backend));
     }
 
     /** The video statistics the lineup reads, with the figures its detectors set, as the backend takes them. */
@@ -262,6 +272,21 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             }
         } else {
             frameStats.begin(frame);
+        }
+        if (!pictureFailures.isEmpty()) {
+            pictureFailures.forEach(this::statisticFailed);
+            pictureFailures.clear();
+        }
+        if (pictures != null) {
+            try {
+                pictures.compute(frame, frameStats);
+            } catch (RuntimeException e) {
+                PictureMatching failed = pictures;
+                pictures = null;
+                failed.close();
+                statisticFailed(Statistic.LOGO_MATCH, e);
+                statisticFailed(Statistic.CARD_MATCH, e);
+            }
         }
         if (startFrames != null) {
             startFrames.before(frame, frameStats);
@@ -457,10 +482,19 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         return videoStatistics != null ? videoStatistics.backend() : "cpu";
     }
 
+    /** Mean cost of one logo or card check (making the picture small and matching), in µs; NaN before any. */
+    public double meanPictureCheckMicros() {
+        return pictures == null ? Double.NaN : pictures.meanCheckMicros();
+    }
+
     @Override
     public void close() {
         if (videoStatistics != null) {
             videoStatistics.close();
+        }
+        if (pictures != null) {
+            pictures.close();
+            pictures = null;
         }
         if (startFrames != null) {
             startFrames.close();

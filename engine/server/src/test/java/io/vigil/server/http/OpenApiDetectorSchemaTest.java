@@ -101,6 +101,7 @@ class OpenApiDetectorSchemaTest {
             case INTEGER -> "type: integer, " + range + ", default: " + ParamSpec.bound((Double) p.defaultValue());
             case LEVEL -> "type: [number, string], " + range + ", pattern: \"^ *[-+]?[0-9.]+ *[dD][bB] *$\", default: "
                     + (p.defaultValue() instanceof String text ? quote(text) : p.defaultText());
+            case FILES -> "type: string, default: \"\"";
         };
     }
 

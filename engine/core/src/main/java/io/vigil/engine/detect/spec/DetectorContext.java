@@ -13,9 +13,11 @@ public final class DetectorContext {
     private final DetectorSettings settings;
     private final AlarmTracker tracker;
     private final Function<ParamRef, Double> values;
+    private final java.util.function.Predicate<String> enabled;
 
     DetectorContext(DetectorSpec spec, DetectorSettings settings, AlarmTracker tracker,
-                    Function<ParamRef, Double> values) {
+                    Function<ParamRef, Double> values, java.util.function.Predicate<String> enabled) {
+        this.enabled = enabled;
         this.spec = spec;
         this.settings = settings;
         this.tracker = tracker;
@@ -40,5 +42,13 @@ public final class DetectorContext {
             throw new IllegalStateException(spec.name() + " reads " + ref + " without declaring it in its spec's uses");
         }
         return values.apply(ref);
+    }
+
+    /**
+     * Whether {@code detector} runs on this stream too (colorbars leaves slates to the {@code slate} detector's
+     * library when that runs).
+     */
+    public boolean runs(String detector) {
+        return enabled.test(detector);
     }
 }

@@ -125,6 +125,7 @@ public final class DetectorRegistry {
         Set<Statistic> statistics = EnumSet.noneOf(Statistic.class);
         Map<StatisticParameter, Double> figures = new EnumMap<>(StatisticParameter.class);
         Map<String, Set<Statistic>> readsByDetector = new HashMap<>();
+        Map<StatisticParameter, String> files = new EnumMap<>(StatisticParameter.class);
         for (DetectorSettings s : config.values()) {
             if (!s.enabled()) {
                 continue;
@@ -133,16 +134,24 @@ public final class DetectorRegistry {
             if (spec.factory() == null) {
                 continue;   // a combined alarm: the tracker raises it from its parts
             }
-            detectors.add(spec.factory().create(new DetectorContext(spec, s, tracker, ref -> number(config, ref))));
+            detectors.add(spec.factory().create(new DetectorContext(spec, s, tracker, ref -> number(config, ref),
+                    name -> enabled(config, name))));
             Set<Statistic> reads = EnumSet.noneOf(Statistic.class);
             for (StatisticRead read : spec.readsWith(s)) {
                 reads.add(read.statistic());
                 statistics.add(read.statistic());
-                read.sets().forEach((figure, ref) -> figures.put(figure, number(config, ref)));
+                read.sets().forEach((figure, ref) -> {
+                    if (spec(ref.detector()).parameter(ref.parameter()).type() == ParamType.FILES) {
+                        files.put(figure, String.join(", ", settingsOf(config, ref.detector()).files(ref.parameter())
+                                .stream().map(java.nio.file.Path::toString).toList()));
+                    } else {
+                        figures.put(figure, number(config, ref));
+                    }
+                });
             }
             readsByDetector.put(spec.name(), reads);
         }
-        return new Lineup(detectors, statistics, figures, readsByDetector);
+        return new Lineup(detectors, statistics, figures, readsByDetector, files);
     }
 
     /** The specs fit together: what they name exists, and each statistic figure has one source. */

@@ -44,6 +44,15 @@ public record DetectorSettings(String detector, boolean enabled, double duration
         }
     }
 
+    /** A {@link ParamType#FILES} parameter's paths, in order; none when it is empty. */
+    public java.util.List<java.nio.file.Path> files(String key) {
+        Object v = parameter(key);
+        if (v instanceof String s) {
+            return ParamType.paths(s);
+        }
+        throw new IllegalArgumentException(detector + "." + key + " must name files, got '" + v + "'");
+    }
+
     private Object parameter(String key) {
         Object v = parameters.get(key);
         if (v == null) {

@@ -14,10 +14,18 @@ import java.util.Set;
  * @param statistics the statistics some running detector reads
  * @param parameters the statistics' figures that running detectors set
  * @param readsByDetector the statistics each running detector reads, by its name
+ * @param files the statistics' picture files that running detectors set (a {@link ParamType#FILES} value each)
  */
 public record Lineup(List<Detector> detectors, Set<Statistic> statistics, Map<StatisticParameter, Double> parameters,
-                     Map<String, Set<Statistic>> readsByDetector) {
+                     Map<String, Set<Statistic>> readsByDetector, Map<StatisticParameter, String> files) {
+    /** A lineup whose statistics take no files. */
+    public Lineup(List<Detector> detectors, Set<Statistic> statistics, Map<StatisticParameter, Double> parameters,
+                  Map<String, Set<Statistic>> readsByDetector) {
+        this(detectors, statistics, parameters, readsByDetector, Map.of());
+    }
+
     public Lineup {
+        files = Map.copyOf(files);
         detectors = List.copyOf(detectors);
         statistics = Collections.unmodifiableSet(statistics.isEmpty() ? EnumSet.noneOf(Statistic.class)
                 : EnumSet.copyOf(statistics));
@@ -37,5 +45,10 @@ public record Lineup(List<Detector> detectors, Set<Statistic> statistics, Map<St
     /** The figure as a running detector set it, or its {@link StatisticParameter#unset() unset} value. */
     public double parameter(StatisticParameter figure) {
         return parameters.getOrDefault(figure, figure.unset());
+    }
+
+    /** The picture files a running detector set for {@code figure}, in order; none when it set none. */
+    public List<java.nio.file.Path> files(StatisticParameter figure) {
+        return ParamType.paths(files.getOrDefault(figure, ""));
     }
 }

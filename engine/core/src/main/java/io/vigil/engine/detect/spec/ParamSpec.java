@@ -42,6 +42,11 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
         return new ParamSpec(name, ParamType.FLAG, "", defaultValue, 0, 1, doc, "");
     }
 
+    /** Picture files (none by default): one path or several, comma-separated; each must be readable. */
+    public static ParamSpec files(String name, String doc) {
+        return new ParamSpec(name, ParamType.FILES, "", "", 0, 0, doc, "");
+    }
+
     public ParamSpec withNote(String why) {
         return new ParamSpec(name, type, unit, defaultValue, min, max, doc, why);
     }
@@ -67,7 +72,19 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
                 yield d;
             }
             case LEVEL -> level(text);
+            case FILES -> files(text);
         };
+    }
+
+    /** The paths as written, comma-separated and trimmed, once each is known to be a readable file. */
+    private static String files(String text) {
+        java.util.List<java.nio.file.Path> paths = ParamType.paths(text);
+        for (java.nio.file.Path p : paths) {
+            if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isReadable(p)) {
+                throw new IllegalArgumentException("must name readable picture files, and " + p + " is not one");
+            }
+        }
+        return String.join(", ", paths.stream().map(java.nio.file.Path::toString).toList());
     }
 
     private static double number(String text) {
@@ -107,6 +124,7 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
             case NUMBER, INTEGER -> settings.number(name);
             case LEVEL -> settings.amplitude(name);
             case FLAG -> settings.flag(name) ? 1 : 0;
+            case FILES -> throw new IllegalStateException(name + " names files, not a number");
         };
     }
 
@@ -117,6 +135,9 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
 
     /** The default for docs: a level in dB with its ratio ("-60dB (0.001)"), anything else as written. */
     public String defaultForDocs() {
+        if (type == ParamType.FILES) {
+            return "none";
+        }
         return type == ParamType.LEVEL && defaultValue instanceof String
                 ? defaultText() + " (" + plain(ParamType.ratio(defaultValue)) + ")" : defaultText();
     }
@@ -126,6 +147,7 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
         return switch (type) {
             case LEVEL -> "level (ratio or dB)";
             case FLAG -> "flag";
+            case FILES -> "files";
             case NUMBER, INTEGER -> type.wireName() + (unit.isEmpty() ? "" : ", " + unit);
         };
     }
@@ -134,6 +156,7 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
     public String rangeForDocs() {
         return switch (type) {
             case FLAG -> "true or false";
+            case FILES -> "paths, comma-separated";
             case LEVEL -> plain(min) + ".." + plain(max) + " (0 dB)";
             case NUMBER, INTEGER -> plain(min) + ".." + plain(max);
         };

@@ -14,7 +14,12 @@ public enum ParamType {
      */
     LEVEL("level"),
     /** {@code true} or {@code false} ({@code yes}/{@code no}, {@code on}/{@code off} in YAML). */
-    FLAG("flag");
+    FLAG("flag"),
+    /**
+     * Picture files: one path, or several separated by commas (a YAML list too), each a readable file when the
+     * config is read; empty for none.
+     */
+    FILES("files");
 
     private final String wireName;
 
@@ -25,6 +30,12 @@ public enum ParamType {
     /** The name config docs, the OpenAPI schema and {@code vigil detectors} give the type. */
     public String wireName() {
         return wireName;
+    }
+
+    /** The paths of a {@link #FILES} value, in order; none for an empty one. */
+    public static java.util.List<java.nio.file.Path> paths(String files) {
+        return java.util.Arrays.stream(files.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(java.nio.file.Path::of).toList();
     }
 
     /**

@@ -21,12 +21,17 @@ public enum Statistic {
     /** Only each video frame's timestamp and duration (no pixels read). */
     VIDEO_TIMESTAMPS,
     /** BS.1770 loudness and true peak, each 100 ms ({@link io.vigil.kernels.LoudnessMeter}). */
-    LOUDNESS;
+    LOUDNESS,
+    /** The stream's logo found on the small picture, a few frames a second ({@link io.vigil.kernels.picture.LogoMatcher}). */
+    LOGO_MATCH,
+    /** The best card of a library matched on the small picture ({@link io.vigil.kernels.picture.CardLibrary}). */
+    CARD_MATCH;
 
     /** Whether this statistic is read from the picture's pixels. */
     public boolean fromPixels() {
         return switch (this) {
-            case LUMA, BROADCAST_RANGE, BLOCKINESS, COLOR_BARS, BLUR, LETTERBOX, FRAME_DIFFERENCE -> true;
+            case LUMA, BROADCAST_RANGE, BLOCKINESS, COLOR_BARS, BLUR, LETTERBOX, FRAME_DIFFERENCE, LOGO_MATCH,
+                 CARD_MATCH -> true;
             case AUDIO_LEVELS, VIDEO_TIMESTAMPS, LOUDNESS -> false;
         };
     }

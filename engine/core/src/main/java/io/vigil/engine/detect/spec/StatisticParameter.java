@@ -22,7 +22,22 @@ public enum StatisticParameter {
     /** The fewest consecutive full-scale samples of one sign that make a clip event. */
     CLIP_MIN_RUN(Statistic.AUDIO_LEVELS, 1),
     /** The length, in seconds, of the loudness meter's sliding window of gated integrated loudness (0: none). */
-    LOUDNESS_WINDOW(Statistic.LOUDNESS, 0);
+    LOUDNESS_WINDOW(Statistic.LOUDNESS, 0),
+    /** The logo's picture file (a {@link ParamType#FILES} value: read with {@link Lineup#files}). */
+    LOGO_FILE(Statistic.LOGO_MATCH, Double.NaN),
+    /** Width of the picture the logo file was drawn for, in pixels; 0: the stream's own. */
+    LOGO_REFERENCE_WIDTH(Statistic.LOGO_MATCH, 0),
+    /** The region the logo lies within, as shares of the picture: left, top, width, height. */
+    LOGO_REGION_X(Statistic.LOGO_MATCH, 0),
+    LOGO_REGION_Y(Statistic.LOGO_MATCH, 0),
+    LOGO_REGION_WIDTH(Statistic.LOGO_MATCH, 1),
+    LOGO_REGION_HEIGHT(Statistic.LOGO_MATCH, 1),
+    /** Frames checked for the logo per second of media. */
+    LOGO_CHECKS_PER_SECOND(Statistic.LOGO_MATCH, 2),
+    /** The card library's picture files (a {@link ParamType#FILES} value: read with {@link Lineup#files}). */
+    CARD_FILES(Statistic.CARD_MATCH, Double.NaN),
+    /** Frames checked against the card library per second of media. */
+    CARD_CHECKS_PER_SECOND(Statistic.CARD_MATCH, 1);
 
     private final Statistic statistic;
     private final double unset;

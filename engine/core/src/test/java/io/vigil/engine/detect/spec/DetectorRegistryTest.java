@@ -79,7 +79,7 @@ class DetectorRegistryTest {
     @Test
     void correlationComesFromTheSpecs() {
         CorrelationRules rules = REGISTRY.correlationRules(REGISTRY.defaults());
-        assertThat(rules.explainedBy()).containsEntry("freeze", List.of("black", "colorbars"));
+        assertThat(rules.explainedBy()).containsEntry("freeze", List.of("black", "colorbars", "slate"));
         assertThat(rules.combined()).containsExactly(new CorrelationRules.Combined("signal_loss", "black", "silence",
                 Severity.CRITICAL, "picture black and audio silent"));
         // signal_loss off: no combined alarm; its severity follows its settings.
