@@ -74,7 +74,7 @@ public final class UrlPolicy {
         if (readsFile(url)) {
             String path = url.regionMatches(true, 0, "file:", 0, 5) ? url.substring(5) : url;
             try {
-                return fileRefusal(Path.of(path));
+                return fileRefusal(Path.of(path), "streams");
             } catch (InvalidPathException e) {
                 return "'" + path + "' is not a valid file path.";
             }
@@ -108,16 +108,43 @@ public final class UrlPolicy {
         } catch (InputException | IllegalArgumentException e) {
             return "The url is neither a valid URL nor a valid file path.";
         }
-        return fileRefusal(path);
+        return fileRefusal(path, "streams");
     }
 
-    /** Null when {@code path} is absolute, inside one of {@code fileDirs} and, when it exists, a regular file. */
-    private String fileRefusal(Path path) {
+    /**
+     * Null when every file of {@code paths} (comma-separated, as a detector's picture files are written) may be read
+     * for a stream: a stream's own settings come from the API too, so the files they name (a logo, slate cards) are
+     * held to the folders file streams are, and a path outside them is refused before anything asks whether it
+     * exists.
+     */
+    public String pictureFilesRefusal(String paths) {
+        for (String p : paths.split(",")) {
+            if (p.isBlank()) {
+                continue;
+            }
+            String why;
+            try {
+                why = fileRefusal(Path.of(p.trim()), "a stream's picture files");
+            } catch (IllegalArgumentException e) {
+                why = "'" + p.trim() + "' is not a file path.";
+            }
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Null when {@code path} is absolute, inside one of {@code fileDirs} and, when it exists, a regular file;
+     * {@code what} names what may be read there, for the messages.
+     */
+    private String fileRefusal(Path path, String what) {
         if (limits.fileDirs().isEmpty()) {
-            return "Files cannot be streams here: the config names no folders in limits.fileDirs.";
+            return "Files cannot be " + what + " here: the config names no folders in limits.fileDirs.";
         }
         if (!path.isAbsolute()) {
-            return "A file stream needs an absolute path inside one of limits.fileDirs.";
+            return "The file " + path + " needs an absolute path inside one of limits.fileDirs.";
         }
         Path real = path.normalize();
         try {
@@ -138,11 +165,12 @@ public final class UrlPolicy {
             inside |= real.startsWith(base);
         }
         if (!inside) {
-            return "The file " + path + " is outside the folders streams may read (limits.fileDirs).";
+            return "The file " + path + " is outside the folders " + what + " may be read from (limits.fileDirs).";
         }
         // Asked of the file system without opening it: opening a FIFO waits for a writer, for ever.
         if (Files.exists(real) && !Files.isRegularFile(real)) {
-            return path + " is not a regular file (a FIFO, a device or a folder): only regular files can be streams.";
+            return path + " is not a regular file (a FIFO, a device or a folder): only regular files can be " + what
+                    + ".";
         }
         return null;
     }

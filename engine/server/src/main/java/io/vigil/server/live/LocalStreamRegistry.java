@@ -3,6 +3,9 @@ package io.vigil.server.live;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.config.ConfigException;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.engine.detect.spec.DetectorRegistry;
+import io.vigil.engine.detect.spec.ParamSpec;
+import io.vigil.engine.detect.spec.ParamType;
 import io.vigil.server.EventHub;
 import io.vigil.server.LatencyHistogram;
 import io.vigil.server.StreamRegistry;
@@ -99,6 +102,9 @@ public final class LocalStreamRegistry implements StreamRegistry {
                     "A stream id must be " + ServeConfigLoader.STREAM_ID_RULE + ".");
         }
         String why = policy.refusal(spec.url());
+        if (why == null) {
+            why = pictureFilesRefusal(spec);
+        }
         if (why != null) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, why);
         }
@@ -107,6 +113,31 @@ public final class LocalStreamRegistry implements StreamRegistry {
         } catch (ConfigException e) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, e.getMessage());
         }
+    }
+
+    /** Why a file a stream's own settings name (a logo, slate cards) may not be read; null when all may. */
+    private String pictureFilesRefusal(StreamSpec spec) {
+        for (var detector : spec.settings().entrySet()) {
+            var found = DetectorRegistry.standard().find(detector.getKey());
+            if (found.isEmpty() || detector.getValue() == null) {
+                continue;   // an unknown detector is the config check's to name
+            }
+            for (var setting : detector.getValue().entrySet()) {
+                ParamSpec param = found.get().parameters().stream()
+                        .filter(p -> p.name().equals(setting.getKey())).findFirst().orElse(null);
+                if (param == null || param.type() != ParamType.FILES || setting.getValue() == null) {
+                    continue;
+                }
+                String paths = setting.getValue() instanceof Collection<?> list
+                        ? String.join(",", list.stream().map(String::valueOf).toList())
+                        : String.valueOf(setting.getValue());
+                String why = policy.pictureFilesRefusal(paths);
+                if (why != null) {
+                    return detector.getKey() + "." + setting.getKey() + ": " + why;
+                }
+            }
+        }
+        return null;
     }
 
     /**

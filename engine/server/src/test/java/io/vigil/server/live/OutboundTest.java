@@ -180,6 +180,31 @@ class OutboundTest {
         }
     }
 
+    /**
+     * The picture files a stream's own settings name (a logo, slate cards) come from the API too: only inside
+     * limits.fileDirs, and a path outside them is refused alike whether it exists or not (no probing of the disk).
+     */
+    @Test
+    void aStreamsPictureFilesAreReadOnlyInsideFileDirs() throws Exception {
+        try (LocalStreamRegistry registry = registry(HostRules.DEFAULTS)) {
+            String url = "udp://239.1.1.1:5000";
+            for (String outside : List.of("/etc/hostname", "/no/such/logo.png")) {
+                assertThatThrownBy(() -> registry.check(new StreamSpec("logo", url, null,
+                        java.util.Map.of("logo_missing", java.util.Map.of("logo", outside)))))
+                        .isInstanceOf(StreamRejectedException.class)
+                        .hasMessage("logo_missing.logo: The file " + outside + " is outside the folders a stream's"
+                                + " picture files may be read from (limits.fileDirs).");
+            }
+            assertThatThrownBy(() -> registry.check(new StreamSpec("cards", url, null,
+                    java.util.Map.of("slate", java.util.Map.of("cards", List.of(dir.resolve("index.m3u8").toString(),
+                            "relative.png"))))))
+                    .isInstanceOf(StreamRejectedException.class).hasMessage("slate.cards: The file relative.png needs an absolute path inside one of limits.fileDirs.");
+            Path inside = dir.resolve("index.m3u8");
+            assertThat(registry.check(new StreamSpec("ok", url, null,
+                    java.util.Map.of("logo_missing", java.util.Map.of("logo", inside.toString()))))).isNotNull();
+        }
+    }
+
     @Test
     void aStreamStuckWhereNoInterruptReachesIsLeftBehindAtItsDeadline() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
