@@ -901,7 +901,12 @@ public final class MediaInput implements AutoCloseable {
             return false;
         }
         if (!location.remote()) {
-            try (var in = Files.newInputStream(Path.of(location.url()))) {
+            // Peeked only in a regular file: a pipe or FIFO would lose the bytes read here (or wait for a writer).
+            Path file = Path.of(location.url());
+            if (!Files.isRegularFile(file)) {
+                return false;
+            }
+            try (var in = Files.newInputStream(file)) {
                 byte[] head = in.readNBytes(189);
                 return head.length == 189 && head[0] == 0x47 && head[188] == 0x47;
             } catch (java.io.IOException e) {

@@ -42,6 +42,8 @@ public final class TransportFeed implements TsListener {
     private volatile int input;
     private volatile long packetsBefore;
     private volatile long packetsNow;
+    /** Set by the reading side when the analyser failed on the input's bytes; the analysing side then throws. */
+    private volatile RuntimeException failure;
 
     public TransportFeed(TsLimits limits) {
         this.limits = limits;
@@ -92,10 +94,24 @@ public final class TransportFeed implements TsListener {
     }
 
     /**
+     * Reading side: the analyser failed on the input's bytes and no longer reads them. The next {@link #drain}
+     * throws, so that the detector reading this feed is switched off with a warning as any failing detector is,
+     * rather than the checks stopping unseen.
+     */
+    public void failed(RuntimeException e) {
+        failure = e;
+    }
+
+    /**
      * Analysing side: hands {@code sink} every occurrence whose input's clock is mapped, in order, at its media time
      * (an occurrence before the input's first PCR, or before its first frame's time, goes at the input's start).
      */
     public void drain(Sink sink) {
+        RuntimeException failed = failure;
+        if (failed != null) {
+            throw new IllegalStateException("the transport stream analysis failed on this input's bytes (" + failed
+                    + ")", failed);
+        }
         for (Found f = waiting.peek(); f != null; f = waiting.peek()) {
             Mapping m = mappings.get(f.input);
             if (m == null) {
