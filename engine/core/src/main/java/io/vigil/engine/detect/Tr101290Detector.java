@@ -56,7 +56,9 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                             + " discontinuity_indicator, from where the bytes since the previous one put it"))
                     .parameter(ParamSpec.seconds("ptsIntervalSeconds", 0.7, "longest gap between two PTSs of an"
                             + " elementary stream"))
-                    .parameter(ParamSpec.seconds("pidSilenceSeconds", 5, "longest silence of a PID the PMT names")
+                    .parameter(ParamSpec.seconds("pidSilenceSeconds", 5, "longest silence of a PID the PMT names"
+                            + " that sends all the time (video, audio; not SCTE-35, subtitles, teletext or other data"
+                            + " sent now and then)")
                             .withNote("TR 101 290 leaves it to the user"))
                     .parameter(ParamSpec.seconds("quietSeconds", 1, "media without another occurrence that ends"
                             + " a run of one check on one PID"))

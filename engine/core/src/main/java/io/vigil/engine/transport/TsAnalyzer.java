@@ -562,6 +562,38 @@ public final class TsAnalyzer {
         pmtPids.or(named);
     }
 
+    /**
+     * Whether a PID of {@code streamType} (its ES descriptors at {@code d[from..from+length)}) sends all the time, so
+     * that a silence is PID_error: video and audio do. What sends only now and then does not: SCTE-35 cues (often only
+     * at breaks), other private sections, DSM-CC, metadata, and private PES carrying DVB subtitles or teletext (a page
+     * when the text changes); private PES with an AC-3, E-AC-3, DTS or AAC descriptor is audio and is watched.
+     */
+    static boolean continuous(int streamType, byte[] d, int from, int length) {
+        return switch (streamType) {
+            case 0x05, 0x0A, 0x0B, 0x0C, 0x0D, 0x13, 0x14, 0x15, 0x16, 0x17, 0x86 -> false;
+            case 0x06 -> {
+                for (int j = from; j + 2 <= from + length; j += 2 + (d[j + 1] & 0xFF)) {
+                    int tag = d[j] & 0xFF;
+                    if (tag == 0x6A || tag == 0x7A || tag == 0x7B || tag == 0x7C || tag == 0x05 && isAudioRegistration(d, j)) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+            default -> true;
+        };
+    }
+
+    /** A registration descriptor naming an audio format carried in private PES (AC-3, E-AC-3, DTS, Opus). */
+    private static boolean isAudioRegistration(byte[] d, int j) {
+        if ((d[j + 1] & 0xFF) < 4 || j + 6 > d.length) {
+            return false;
+        }
+        String id = new String(d, j + 2, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        return id.equals("AC-3") || id.equals("EAC3") || id.equals("DTS1") || id.equals("DTS2") || id.equals("DTS3")
+                || id.equals("Opus");
+    }
+
     private void pmt(int pmtPid, byte[] d, int total) {
         if (total < 16) {
             return;
@@ -580,7 +612,9 @@ public final class TsAnalyzer {
             if (pid <= 0x1F || pid == NULL_PID) {
                 continue;
             }
-            referenced.set(pid);
+            if (continuous(streamType, d, i - esInfo, esInfo)) {
+                referenced.set(pid);
+            }
             kind[pid] = switch (streamType) {
                 case 0x86 -> KIND_SCTE35;
                 case 0x05 -> KIND_OTHER; // private sections other than SCTE-35: nothing to check

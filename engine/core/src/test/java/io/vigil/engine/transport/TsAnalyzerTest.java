@@ -139,6 +139,34 @@ class TsAnalyzerTest {
         assertThat(found).extracting(Found::check).containsOnly(TsCheck.PID_ERROR, TsCheck.PTS_ERROR);
     }
 
+    /**
+     * A PID that sends only now and then is not silent in TR 101 290's sense: an SCTE-35 PID with one cue in 10 s
+     * raises no PID_error (real channels send cues at breaks only), while a silenced audio PID does (above).
+     */
+    @Test
+    void anScte35PidQuietBetweenItsCuesIsNoPidError() {
+        TsPackets ts = new TsPackets(clean);
+        int pid = 0x1F0;
+        ts.declareScte35(pid);
+        ts.insertSection(ts.packetAt(1.0), pid, 0, Scte35Sections.spliceInsert(7, true, 90_000 * 3, 30 * 90_000));
+        assertThat(analyse(ts.bytes(), 3)).isEmpty();
+    }
+
+    @Test
+    void onlyPidsThatSendAllTheTimeAreWatchedForSilence() {
+        byte[] none = new byte[0];
+        assertThat(TsAnalyzer.continuous(0x1B, none, 0, 0)).as("H.264").isTrue();
+        assertThat(TsAnalyzer.continuous(0x0F, none, 0, 0)).as("AAC").isTrue();
+        assertThat(TsAnalyzer.continuous(0x86, none, 0, 0)).as("SCTE-35").isFalse();
+        assertThat(TsAnalyzer.continuous(0x05, none, 0, 0)).as("private sections").isFalse();
+        byte[] ac3 = {0x6A, 1, 0};
+        byte[] subtitles = {0x59, 8, 'e', 'n', 'g', 0x10, 0, 1, 0, 1};
+        byte[] registeredEac3 = {0x05, 4, 'E', 'A', 'C', '3'};
+        assertThat(TsAnalyzer.continuous(0x06, ac3, 0, ac3.length)).as("DVB AC-3").isTrue();
+        assertThat(TsAnalyzer.continuous(0x06, registeredEac3, 0, registeredEac3.length)).as("E-AC-3").isTrue();
+        assertThat(TsAnalyzer.continuous(0x06, subtitles, 0, subtitles.length)).as("DVB subtitles").isFalse();
+    }
+
     @Test
     void aPacketWithItsTransportErrorIndicatorIsTransportError() {
         TsPackets ts = new TsPackets(clean);
