@@ -55,7 +55,7 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                     .parameter(ParamSpec.seconds("pcrJumpSeconds", 0.1, "how far a PCR may stray, without its"
                             + " discontinuity_indicator, from where the bytes since the previous one put it"))
                     .parameter(ParamSpec.seconds("ptsIntervalSeconds", 0.7, "longest gap between two PTSs of an"
-                            + " elementary stream"))
+                            + " elementary stream that sends all the time (not subtitles or teletext)"))
                     .parameter(ParamSpec.seconds("pidSilenceSeconds", 5, "longest silence of a PID the PMT names"
                             + " that sends all the time (video, audio; not SCTE-35, subtitles, teletext or other data"
                             + " sent now and then)")

@@ -75,6 +75,8 @@ public final class TsAnalyzer {
     // Tables.
     private final BitSet pmtPids = new BitSet();
     private final Map<Integer, BitSet> referencedByPmt = new HashMap<>();
+    /** PIDs a PMT names that send only now and then (see {@link #continuous}): no PID_error, no PTS_error. */
+    private final BitSet sporadic = new BitSet();
     private final Map<Integer, Integer> pmtCrc = new HashMap<>();
     private int patCrc;
     private boolean patSeen;
@@ -118,6 +120,7 @@ public final class TsAnalyzer {
         Arrays.fill(sections, null);
         pmtPids.clear();
         referencedByPmt.clear();
+        sporadic.clear();
         pmtCrc.clear();
         patSeen = false;
         pcrs.clear();
@@ -445,7 +448,8 @@ public final class TsAnalyzer {
         if ((s.get(JAVA_BYTE, p + 7) & 0x80) == 0) {
             return;
         }
-        if (lastPtsPacket[pid] >= 0 && !Double.isNaN(bitsPerSecond)
+        // A subtitle page comes when the text changes: PTS_error is for streams that send all the time.
+        if (lastPtsPacket[pid] >= 0 && !Double.isNaN(bitsPerSecond) && !sporadic.get(pid)
                 && secondsSince(lastPtsPacket[pid]) > limits.ptsIntervalSeconds()) {
             error(TsCheck.PTS_ERROR, pid);
         }
@@ -614,6 +618,9 @@ public final class TsAnalyzer {
             }
             if (continuous(streamType, d, i - esInfo, esInfo)) {
                 referenced.set(pid);
+                sporadic.clear(pid);
+            } else {
+                sporadic.set(pid);
             }
             kind[pid] = switch (streamType) {
                 case 0x86 -> KIND_SCTE35;
