@@ -51,6 +51,9 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class WebhookSink implements EventSink, AutoCloseable {
     public static final String EVENT_ID = "X-Vigil-Event-Id";
+    /** Who is calling, as receivers' logs show it: vigil and its version (the jar's; "development" from classes). */
+    static final String USER_AGENT = "vigil/" + java.util.Objects.requireNonNullElse(
+            WebhookSink.class.getPackage().getImplementationVersion(), "development");
     public static final String SEQUENCE = "X-Vigil-Sequence";
     public static final String TIMESTAMP = "X-Vigil-Timestamp";
     public static final String ATTEMPT = "X-Vigil-Attempt";
@@ -326,6 +329,7 @@ public final class WebhookSink implements EventSink, AutoCloseable {
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json")
+                .header("User-Agent", USER_AGENT)
                 .header(EVENT_ID, spool.spoolId() + "-" + sequence)
                 .header(SEQUENCE, Long.toString(sequence))
                 .header(TIMESTAMP, timestamp)

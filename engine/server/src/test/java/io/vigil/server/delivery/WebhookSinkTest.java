@@ -65,6 +65,8 @@ class WebhookSinkTest {
         final ExecutorService pool = Executors.newCachedThreadPool();
         final List<Hit> hits = new ArrayList<>();
         volatile ToIntFunction<Hit> answer;
+        /** The User-Agent of the latest request. */
+        volatile String userAgent;
 
         Receiver(int port, ToIntFunction<Hit> answer) throws IOException {
             this.answer = answer;
@@ -76,6 +78,7 @@ class WebhookSinkTest {
                     body = in.readAllBytes();
                 }
                 var h = exchange.getRequestHeaders();
+                userAgent = h.getFirst("User-Agent");
                 Hit probe = new Hit(Long.parseLong(h.getFirst("X-Vigil-Sequence")), h.getFirst("X-Vigil-Event-Id"),
                         h.getFirst("X-Vigil-Timestamp"), h.getFirst("X-Vigil-Signature"),
                         h.getFirst("X-Vigil-Attempt"), h.getFirst("Content-Type"), body, 0);
@@ -183,6 +186,8 @@ class WebhookSinkTest {
             assertThat(sink.pending()).isZero();
             assertThat(sink.dropped()).isZero();
             assertThat(receiver.all()).hasSize(30);
+            // vigil names itself (the jar's version; "development" when run from the build's classes)
+            assertThat(receiver.userAgent).matches("vigil/(development|\\d+\\.\\d+\\.\\d+.*)");
         }
     }
 
