@@ -576,7 +576,9 @@ public final class TsAnalyzer {
         return switch (streamType) {
             case 0x05, 0x0A, 0x0B, 0x0C, 0x0D, 0x13, 0x14, 0x15, 0x16, 0x17, 0x86 -> false;
             case 0x06 -> {
-                for (int j = from; j + 2 <= from + length; j += 2 + (d[j + 1] & 0xFF)) {
+                // Bounded by the array too: an ES_info_length that runs past the section reads no further.
+                int end = Math.min(from + length, d.length);
+                for (int j = from; j + 2 <= end; j += 2 + (d[j + 1] & 0xFF)) {
                     int tag = d[j] & 0xFF;
                     if (tag == 0x6A || tag == 0x7A || tag == 0x7B || tag == 0x7C || tag == 0x05 && isAudioRegistration(d, j)) {
                         yield true;

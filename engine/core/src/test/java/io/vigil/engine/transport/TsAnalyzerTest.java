@@ -165,6 +165,8 @@ class TsAnalyzerTest {
         assertThat(TsAnalyzer.continuous(0x06, ac3, 0, ac3.length)).as("DVB AC-3").isTrue();
         assertThat(TsAnalyzer.continuous(0x06, registeredEac3, 0, registeredEac3.length)).as("E-AC-3").isTrue();
         assertThat(TsAnalyzer.continuous(0x06, subtitles, 0, subtitles.length)).as("DVB subtitles").isFalse();
+        assertThat(TsAnalyzer.continuous(0x06, ac3, 0, 200)).as("a length past the section").isTrue();
+        assertThat(TsAnalyzer.continuous(0x06, subtitles, 0, 200)).as("a length past the section").isFalse();
     }
 
     @Test
