@@ -31,8 +31,8 @@ public interface StreamRegistry extends AutoCloseable {
     /** The latest small JPEG (320 px wide) of a stream's picture, refreshed every few seconds; empty when none yet. */
     Optional<byte[]> thumbnail(String id);
 
-    /** Frame-to-alarm latency of each stream, for the metrics; see {@link LatencyHistogram}. */
-    Optional<LatencyHistogram> frameToAlarmLatency(String id);
+    /** A stream's frame-to-alarm latency and its detectors' severities, for the metrics; see {@link AlarmFigures}. */
+    Optional<AlarmFigures> alarmFigures(String id);
 
     /** The streams this process runs (in a fleet, this node's share; {@link #list} is the whole fleet). */
     default List<StreamStatus> local() {

@@ -450,8 +450,9 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
 
     /**
      * The latest key figures, for a service's live charts (call on the analysing thread): lumaMean, darkFraction,
-     * mafd, blockiness from the last video frame; rmsDbfs (loudest channel) of the last audio block; momentaryLufs
-     * and shortTermLufs when loudness is measured. Figures not measured are left out.
+     * mafd, blockiness from the last video frame; rmsDbfs (loudest channel) of the last audio block; momentaryLufs,
+     * shortTermLufs and truePeakDbtp (the last 100 ms step's) when loudness is measured. Figures not measured are
+     * left out.
      */
     public void sample(java.util.Map<String, Double> out) {
         putFinite(out, "lumaMean", frameStats.lumaMean);
@@ -468,6 +469,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         if (loudness != null) {
             putFinite(out, "momentaryLufs", loudness.momentaryLufs());
             putFinite(out, "shortTermLufs", loudness.shortTermLufs());
+            putFinite(out, "truePeakDbtp", loudness.stepTruePeakDbtp());
         }
     }
 

@@ -6,7 +6,7 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.FleetFigures;
-import io.vigil.server.LatencyHistogram;
+import io.vigil.server.AlarmFigures;
 import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -363,8 +363,8 @@ public final class FleetStreamRegistry implements StreamRegistry {
     }
 
     @Override
-    public Optional<LatencyHistogram> frameToAlarmLatency(String id) {
-        return runner.frameToAlarmLatency(id);
+    public Optional<AlarmFigures> alarmFigures(String id) {
+        return runner.alarmFigures(id);
     }
 
     @Override

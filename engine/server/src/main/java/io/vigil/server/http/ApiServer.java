@@ -9,6 +9,8 @@ import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfigLoader;
+import io.vigil.server.metrics.MetricsEndpoint;
+import io.vigil.server.metrics.ServerFigures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -117,7 +119,7 @@ public final class ApiServer implements AutoCloseable {
     private final SseSlots sseClients;
     private final AtomicInteger sseNumber = new AtomicInteger();
     private final AtomicLong sseDropped = new AtomicLong();
-    private final AtomicLong requests = new AtomicLong();
+    private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> deliveries = List::of;
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
@@ -130,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
         this.loopbackOnly = address.isLoopbackAddress();
         this.access = new Access(settings);
         this.sseClients = new SseSlots(settings.limits().maxSseClients(), settings.limits().maxSseClientsWithoutToken());
+        this.metrics = new MetricsEndpoint(registry, this::serverFigures, () -> deliveries.get(), () -> gpus.get());
         route("GET", "/", this::dashboardIndex);
         route("GET", "/dashboard/{asset}", this::dashboardAsset);
         route("GET", "/api/openapi.yaml", this::openApi);
@@ -253,6 +256,11 @@ public final class ApiServer implements AutoCloseable {
         gpus = new GpuSampler(telemetry);
     }
 
+    /** The statistics backend the streams run on (cpu, gpu), for {@code vigil_build_info}. */
+    public void statisticsBackend(String name) {
+        metrics.backend(name);
+    }
+
     /** The port actually bound (the one asked for, or the one picked for port 0). */
     public int port() {
         return main.connector().getLocalPort();
@@ -312,8 +320,13 @@ public final class ApiServer implements AutoCloseable {
         routes.add(new Route(method, template, parts, !method.equals("GET"), handler));
     }
 
+    /**
+     * Answers one request: the first route whose template matches the path and whose method is the request's (HEAD
+     * takes a GET route: the same answer without its body, which Jetty leaves out). Counted by route template and
+     * status code.
+     */
     private void dispatch(Exchange exchange) {
-        requests.incrementAndGet();
+        String handler = "none";
         try {
             exchange.setHeader("X-Content-Type-Options", "nosniff");
             exchange.setHeader("Referrer-Policy", "no-referrer");
@@ -331,7 +344,9 @@ public final class ApiServer implements AutoCloseable {
                     continue;
                 }
                 allowed.add(route.method());
-                if (!route.method().equals(exchange.method())) {
+                handler = route.template();
+                if (!route.method().equals(exchange.method())
+                        && !(route.method().equals("GET") && exchange.method().equals("HEAD"))) {
                     continue;
                 }
                 exchange.role(authorize(exchange, route));
@@ -340,6 +355,9 @@ public final class ApiServer implements AutoCloseable {
             }
             if (allowed.isEmpty()) {
                 throw new ApiError(404, "There is nothing at " + truncate(path) + ".");
+            }
+            if (allowed.contains("GET")) {
+                allowed.add("HEAD");
             }
             exchange.setHeader("Allow", String.join(", ", allowed));
             throw new ApiError(405, "The method " + truncate(exchange.method()) + " is not allowed on "
@@ -353,6 +371,8 @@ public final class ApiServer implements AutoCloseable {
             System.err.println("vigil api: " + exchange.method() + " " + truncate(exchange.target())
                     + " failed: " + e);
             sendError(exchange, 500, "The server failed to answer this request; its log says why.");
+        } finally {
+            metrics.requestAnswered(handler, exchange.status());
         }
     }
 
@@ -600,6 +620,10 @@ public final class ApiServer implements AutoCloseable {
         exchange.setHeader("Content-Type", "text/event-stream; charset=utf-8");
         exchange.setHeader("Cache-Control", "no-store");
         exchange.setHeader("X-Accel-Buffering", "no");
+        if (exchange.method().equals("HEAD")) {
+            exchange.sendEmpty(200);
+            return true;
+        }
         SseConnection[] self = new SseConnection[1];
         SseConnection connection = new SseConnection(exchange, SSE_QUEUE_CAPACITY,
                 Math.min(SseConnection.KEEPALIVE_NANOS,
@@ -621,12 +645,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private boolean metrics(Exchange exchange, Map<String, String> params) throws IOException {
-        String text = PrometheusText.render(registry,
-                new PrometheusText.ServerFigures(sseClients.size(), sseDropped.get(), requests.get(), connectionsCut(),
-                        main.connectionLimit().getNetworkConnectionCount()),
-                deliveries.get(), gpus.get());
-        send(exchange, 200, PrometheusText.CONTENT_TYPE, text.getBytes(StandardCharsets.UTF_8));
+        MetricsEndpoint.Scrape scrape = metrics.scrape(exchange.header("Accept"));
+        send(exchange, 200, scrape.contentType(), scrape.body());
         return true;
+    }
+
+    private ServerFigures serverFigures() {
+        return new ServerFigures(sseClients.size(), sseDropped.get(), connectionsCut(),
+                main.connectionLimit().getNetworkConnectionCount());
     }
 
     /** What /metrics shows as vigil_http_connections_cut_total, by reason. */
@@ -660,7 +686,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private boolean openApi(Exchange exchange, Map<String, String> params) throws IOException {
-        send(exchange, 200, "application/yaml; charset=utf-8", resource(RESOURCES + "openapi.yaml"));
+        send(exchange, 200, "application/yaml; charset=utf-8", OpenApiVersion.stamp(resource(RESOURCES + "openapi.yaml")));
         return true;
     }
 

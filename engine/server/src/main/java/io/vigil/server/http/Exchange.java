@@ -104,6 +104,11 @@ final class Exchange {
         return Request.asInputStream(request);
     }
 
+    /** The answer's status code so far (Jetty's 200 until one is set). */
+    int status() {
+        return response.getStatus();
+    }
+
     /** Answers with {@code body} (none when empty) and completes the exchange. */
     void send(int status, String contentType, byte[] body) {
         response.setStatus(status);

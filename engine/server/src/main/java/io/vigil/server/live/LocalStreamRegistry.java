@@ -7,7 +7,7 @@ import io.vigil.engine.detect.spec.DetectorRegistry;
 import io.vigil.engine.detect.spec.ParamSpec;
 import io.vigil.engine.detect.spec.ParamType;
 import io.vigil.server.EventHub;
-import io.vigil.server.LatencyHistogram;
+import io.vigil.server.AlarmFigures;
 import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -261,9 +261,9 @@ public final class LocalStreamRegistry implements StreamRegistry {
     }
 
     @Override
-    public synchronized Optional<LatencyHistogram> frameToAlarmLatency(String id) {
+    public synchronized Optional<AlarmFigures> alarmFigures(String id) {
         StreamSupervisor s = streams.get(id);
-        return s == null ? Optional.empty() : Optional.of(s.latency());
+        return s == null ? Optional.empty() : Optional.of(s.alarmFigures());
     }
 
     /**

@@ -11,7 +11,7 @@ import io.vigil.engine.pipeline.InputGuard;
 import io.vigil.engine.pipeline.Sample;
 import io.vigil.engine.pipeline.StreamSession;
 import io.vigil.server.EventHub;
-import io.vigil.server.LatencyHistogram;
+import io.vigil.server.AlarmFigures;
 import io.vigil.server.StatsSample;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfig;
@@ -75,7 +75,7 @@ final class StreamSupervisor {
     private final StreamLifecycle lifecycle;
     private final boolean live;
     private final Thread thread;
-    private final LatencyHistogram latency = new LatencyHistogram();
+    private final AlarmFigures alarmFigures = new AlarmFigures();
     private final Map<String, Long> alarmsByDetector = new ConcurrentHashMap<>();
     private final Object wake = new Object();
 
@@ -198,8 +198,8 @@ final class StreamSupervisor {
         return id;
     }
 
-    LatencyHistogram latency() {
-        return latency;
+    AlarmFigures alarmFigures() {
+        return alarmFigures;
     }
 
     /** Where the current analysis's timeline has got to (read from another thread: a figure, not a fence). */
@@ -497,15 +497,12 @@ final class StreamSupervisor {
         }
     }
 
-    /** Every event of the stream on its way to the hub: counts and frame-to-alarm latency. */
+    /** Every event of the stream on its way to the hub: counts, severities and frame-to-alarm latency. */
     private void publish(Event event) {
         if (event instanceof Event.Alarm a && a.firing()) {
             alarmsByDetector.merge(a.detector(), 1L, Long::sum);
             StreamSession s = session;
-            double frameAgeSeconds = s == null ? Double.NaN : s.frameAgeSeconds();
-            if (!Double.isNaN(frameAgeSeconds)) {
-                latency.observe(frameAgeSeconds);
-            }
+            alarmFigures.fired(a, s == null ? Double.NaN : s.frameAgeSeconds());
         }
         events.accept(event);
     }

@@ -222,8 +222,8 @@ class ApiLiveTest {
         assertThat(metrics.value("vigil_stream_decode_errors_total{stream=live1}")).isGreaterThanOrEqualTo(0);
         assertThat(metrics.value("vigil_stream_dropped_frames_total{stream=live1}")).isGreaterThanOrEqualTo(0);
         assertThat(metrics.value("vigil_stream_reconnects_total{stream=live1}")).isGreaterThanOrEqualTo(0);
-        assertThat(metrics.value("vigil_alarms_total{detector=black, stream=live1}")).isEqualTo(1);
-        assertThat(metrics.value("vigil_alarms_active{detector=black, stream=live1}")).isEqualTo(1);
+        assertThat(metrics.value("vigil_alarms_total{detector=black, severity=critical, stream=live1}")).isEqualTo(1);
+        assertThat(metrics.value("vigil_alarms_active{detector=black, severity=critical, stream=live1}")).isEqualTo(1);
         assertThat(metrics.value("vigil_frame_to_alarm_latency_seconds_count{stream=live1}")).isGreaterThanOrEqualTo(1);
         // MPEG-TS over UDP: its bytes went through tr101290's analyser before the demuxer.
         assertThat(metrics.value("vigil_ts_packets_total{stream=live1}")).isGreaterThan(1000);

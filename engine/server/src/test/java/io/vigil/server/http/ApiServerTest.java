@@ -8,6 +8,7 @@ import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.server.EventHub;
 import io.vigil.server.StatsSample;
 import io.vigil.server.StreamStatus;
+import io.vigil.server.metrics.MetricsEndpoint;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,7 +150,7 @@ class ApiServerTest {
         assertError(send("GET", "api/nothing", null, null, null), 404);
         HttpResponse<String> wrongMethod = send("PUT", "api/streams/a", "{}", "application/json", null);
         assertError(wrongMethod, 405);
-        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET, DELETE");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET, DELETE, HEAD");
         assertError(send("GET", "api/alarms?limit=0", null, null, null), 400);
         assertError(send("GET", "api/alarms?active=maybe", null, null, null), 400);
         assertThat(registry.list()).extracting(StreamStatus::id).containsExactly("a", "b", "c");
@@ -228,10 +229,10 @@ class ApiServerTest {
         registry.put(status("news \"1\"", StreamStatus.State.RUNNING, List.of(alarm("news \"1\"", "black", "firing")),
                 Map.of("black", 2L, "silence", 1L)));
         registry.put(status("b", StreamStatus.State.RECONNECTING, List.of(), Map.of()));
-        registry.latency.observe(0.03);
-        registry.latency.observe(0.2);
+        registry.alarmFigures.fired(alarm("b", "silence", "firing"), 0.03);
+        registry.alarmFigures.fired(alarm("b", "silence", "firing"), 0.2);
         HttpResponse<String> r = send("GET", "metrics", null, null, null);
-        assertThat(r.headers().firstValue("Content-Type")).hasValue(PrometheusText.CONTENT_TYPE);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue(MetricsEndpoint.TEXT_CONTENT_TYPE);
         PrometheusParser.Parsed p = PrometheusParser.parse(r.body());
         assertThat(p.types()).containsEntry("vigil_stream_fps", "gauge")
                 .containsEntry("vigil_stream_frames_total", "counter")
@@ -246,9 +247,10 @@ class ApiServerTest {
         assertThat(p.value("vigil_stream_up{stream=" + q + "}")).isEqualTo(1);
         assertThat(p.value("vigil_stream_up{stream=b}")).isEqualTo(0);
         assertThat(p.value("vigil_stream_fps{stream=b}")).isEqualTo(25);
-        assertThat(p.value("vigil_alarms_total{detector=black, stream=" + q + "}")).isEqualTo(2);
-        assertThat(p.value("vigil_alarms_active{detector=black, stream=" + q + "}")).isEqualTo(1);
-        assertThat(p.value("vigil_alarms_active{detector=silence, stream=" + q + "}")).isEqualTo(0);
+        assertThat(p.value("vigil_alarms_total{detector=black, severity=critical, stream=" + q + "}")).isEqualTo(2);
+        assertThat(p.value("vigil_alarms_active{detector=black, severity=critical, stream=" + q + "}")).isEqualTo(1);
+        assertThat(p.value("vigil_alarms_active{detector=silence, severity=critical, stream=" + q + "}"))
+                .as("a quiet detector keeps its series, with the severity its alarms carry").isEqualTo(0);
         assertThat(p.value("vigil_frame_to_alarm_latency_seconds_bucket{le=0.05, stream=b}")).isEqualTo(1);
         assertThat(p.value("vigil_frame_to_alarm_latency_seconds_bucket{le=+Inf, stream=b}")).isEqualTo(2);
         assertThat(p.value("vigil_frame_to_alarm_latency_seconds_sum{stream=b}")).isCloseTo(0.23,

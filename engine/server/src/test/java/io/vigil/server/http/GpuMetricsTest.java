@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class GpuMetricsTest {
-    private static final PrometheusText.ServerFigures SERVER = new PrometheusText.ServerFigures(0, 0, 0);
 
     static GpuFigures h100() {
         SequencedMap<String, Boolean> reasons = new LinkedHashMap<>();
@@ -31,7 +30,7 @@ class GpuMetricsTest {
 
     @Test
     void everyGpuFigureIsAGaugeOrCounterLabelledWithTheGpu() {
-        String text = PrometheusText.render(new TinyRegistry(), SERVER, List.of(), List.of(h100(), consumer()));
+        String text = Scrapes.text(new TinyRegistry(), List.of(h100(), consumer()));
         PrometheusParser.Parsed p = PrometheusParser.parse(text);
         assertThat(p.types()).containsEntry("vigil_gpu_decoder_utilization_ratio", "gauge")
                 .containsEntry("vigil_gpu_encoder_utilization_ratio", "gauge")
@@ -67,7 +66,7 @@ class GpuMetricsTest {
 
     @Test
     void withoutAGpuThereIsNoGpuFamily() {
-        String text = PrometheusText.render(new TinyRegistry(), SERVER, List.of(), List.of());
+        String text = Scrapes.text(new TinyRegistry(), List.of());
         PrometheusParser.parse(text);
         assertThat(text).doesNotContain("vigil_gpu_");
     }

@@ -1,6 +1,6 @@
 package io.vigil.server.http;
 
-import io.vigil.server.LatencyHistogram;
+import io.vigil.server.AlarmFigures;
 import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 final class TinyRegistry implements StreamRegistry {
     private final Map<String, StreamStatus> streams = new LinkedHashMap<>();
-    final LatencyHistogram latency = new LatencyHistogram();
+    final AlarmFigures alarmFigures = new AlarmFigures();
 
     @Override
     public synchronized StreamStatus add(StreamSpec spec) throws StreamRejectedException {
@@ -73,8 +73,8 @@ final class TinyRegistry implements StreamRegistry {
     }
 
     @Override
-    public synchronized Optional<LatencyHistogram> frameToAlarmLatency(String id) {
-        return streams.containsKey(id) ? Optional.of(latency) : Optional.empty();
+    public synchronized Optional<AlarmFigures> alarmFigures(String id) {
+        return streams.containsKey(id) ? Optional.of(alarmFigures) : Optional.empty();
     }
 
     @Override

@@ -155,6 +155,6 @@ class LiveInputsTest {
         assertThat(status.alarmsByDetector()).containsKeys("black", "silence");
         assertThat(registry.thumbnail(stream)).hasValueSatisfying(jpeg ->
                 assertThat(jpeg).startsWith((byte) 0xFF, (byte) 0xD8));
-        assertThat(registry.frameToAlarmLatency(stream).orElseThrow().count()).isGreaterThanOrEqualTo(2);
+        assertThat(registry.alarmFigures(stream).orElseThrow().latencyCount()).isGreaterThanOrEqualTo(2);
     }
 }
