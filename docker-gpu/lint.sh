@@ -6,16 +6,21 @@
 #   k8s-check    (npm: kubernetes-models, @kubernetes-models/prometheus-operator)  k8s/*.yaml against the
 #                          Kubernetes API's schemas, and the objects against each other and vigil's needs
 #   ShellCheck   (Debian)  the deployment scripts (docker-gpu/*.sh, bench/kafka-broker.sh), warnings and errors
+#   promtool     (Debian's prometheus package)  monitoring/: the alert rules (check rules, and their unit tests with
+#                          test rules) and the example prometheus.yml (check config); the Grafana dashboard is JSON
+#                          (its queries are checked against a live /metrics by engine/server's PromtoolTest)
 # The npm packages are pinned in lint/package-lock.json and installed into lint/node_modules (npm ci, ~5 s).
-# Needs node >= 20.19 with npm, yamllint and shellcheck: apt-get install yamllint shellcheck.
+# Needs node >= 20.19 with npm, yamllint, shellcheck and promtool: apt-get install yamllint shellcheck (promtool: see
+# .ci/run, which takes it from Debian's prometheus package without the daemon).
 set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 ROOT=$(dirname "$HERE")
 cd "$HERE"
 
 die() { echo "lint: $*" >&2; exit 1; }
-for tool in node npm yamllint shellcheck; do
-  command -v "$tool" >/dev/null || die "$tool not found (yamllint, shellcheck: apt-get install yamllint shellcheck)"
+hint="yamllint, shellcheck: apt-get install yamllint shellcheck; promtool: apt-get install prometheus, or .ci/run's way"
+for tool in node npm yamllint shellcheck promtool; do
+  command -v "$tool" >/dev/null || die "$tool not found ($hint)"
 done
 
 if [[ ! -x lint/node_modules/.bin/dclint || lint/package-lock.json -nt lint/node_modules/.package-lock.json ]]; then
@@ -32,4 +37,9 @@ step yamllint yamllint -s -c lint/yamllint.yaml .
 step dclint lint/node_modules/.bin/dclint -c lint/dclint.json compose.yaml compose.fleet.yaml
 step k8s-check node lint/k8s-check.mjs k8s
 step shellcheck shellcheck -S warning ./*.sh "$ROOT/bench/kafka-broker.sh"
+step promtool-rules promtool check rules monitoring/vigil.rules.yaml
+step promtool-rule-tests promtool test rules monitoring/vigil.rules.test.yaml
+step promtool-config promtool check config monitoring/prometheus.yml
+step dashboard-json node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' \
+  monitoring/grafana/dashboards/vigil.json
 (( failed == 0 )) || die "docker-gpu's deployment files have problems (above)"

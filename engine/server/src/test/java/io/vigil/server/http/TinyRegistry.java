@@ -1,6 +1,7 @@
 package io.vigil.server.http;
 
 import io.vigil.server.AlarmFigures;
+import io.vigil.server.FleetFigures;
 import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -18,6 +19,8 @@ import java.util.Optional;
 final class TinyRegistry implements StreamRegistry {
     private final Map<String, StreamStatus> streams = new LinkedHashMap<>();
     final AlarmFigures alarmFigures = new AlarmFigures();
+    /** What {@link #fleet} says: null on a single node. */
+    volatile FleetFigures fleet;
 
     @Override
     public synchronized StreamStatus add(StreamSpec spec) throws StreamRejectedException {
@@ -75,6 +78,11 @@ final class TinyRegistry implements StreamRegistry {
     @Override
     public synchronized Optional<AlarmFigures> alarmFigures(String id) {
         return streams.containsKey(id) ? Optional.of(alarmFigures) : Optional.empty();
+    }
+
+    @Override
+    public Optional<FleetFigures> fleet() {
+        return Optional.ofNullable(fleet);
     }
 
     @Override
