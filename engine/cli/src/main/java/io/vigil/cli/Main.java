@@ -84,8 +84,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"vigil " + (v == null ? "development build" : v)};
+            return new String[] {"vigil " + io.vigil.server.VigilVersion.version()};
         }
     }
 }

@@ -98,6 +98,7 @@ final class ServeRuntime implements AutoCloseable {
                 return figures;
             });
             started.gpuTelemetry(gpus);
+            started.statisticsBackend(local.backendName());
             if (config.cluster() == null) {
                 local.addAll(config.streams());
                 if (config.server().stateDir() != null) {

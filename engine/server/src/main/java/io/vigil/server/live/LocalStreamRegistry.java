@@ -80,6 +80,11 @@ public final class LocalStreamRegistry implements StreamRegistry {
         this.ownsBackend = owns;
     }
 
+    /** Where the streams' video statistics run: the backend's name (cpu, gpu...). */
+    public String backendName() {
+        return backend.name();
+    }
+
     /** Adds the config file's streams (already checked by the loader); throws on the first one refused. */
     public void addAll(List<StreamSpec> specs) throws StreamRejectedException {
         for (StreamSpec spec : specs) {
