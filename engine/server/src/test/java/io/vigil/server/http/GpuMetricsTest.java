@@ -28,6 +28,30 @@ class GpuMetricsTest {
                 new LinkedHashMap<>(), Double.NaN, Double.NaN, List.of());
     }
 
+    /** Telemetry that reads {@code figures} each time. */
+    static GpuTelemetry fakeTelemetry(java.util.function.Supplier<List<GpuFigures>> figures) {
+        return new GpuTelemetry() {
+            @Override
+            public Optional<String> unavailableReason() {
+                return Optional.empty();
+            }
+
+            @Override
+            public String summary() {
+                return "fake";
+            }
+
+            @Override
+            public List<GpuFigures> read() {
+                return figures.get();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
     @Test
     void everyGpuFigureIsAGaugeOrCounterLabelledWithTheGpu() {
         String text = Scrapes.text(new TinyRegistry(), List.of(h100(), consumer()));
@@ -75,27 +99,10 @@ class GpuMetricsTest {
     void theTelemetryIsReadAtMostOncePerInterval() {
         AtomicInteger reads = new AtomicInteger();
         AtomicLong now = new AtomicLong(5_000_000_000L);
-        GpuTelemetry telemetry = new GpuTelemetry() {
-            @Override
-            public Optional<String> unavailableReason() {
-                return Optional.empty();
-            }
-
-            @Override
-            public String summary() {
-                return "fake";
-            }
-
-            @Override
-            public List<GpuFigures> read() {
-                reads.incrementAndGet();
-                return List.of(h100());
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        GpuTelemetry telemetry = fakeTelemetry(() -> {
+            reads.incrementAndGet();
+            return List.of(h100());
+        });
         GpuSampler sampler = new GpuSampler(telemetry, GpuSampler.INTERVAL_NANOS, now::get);
         assertThat(sampler.get()).hasSize(1);
         now.addAndGet(400_000_000L);

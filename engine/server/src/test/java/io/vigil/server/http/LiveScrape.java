@@ -1,8 +1,6 @@
 package io.vigil.server.http;
 
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.pipeline.GpuFigures;
-import io.vigil.engine.pipeline.GpuTelemetry;
 import io.vigil.server.DeliveryFigures;
 import io.vigil.server.EventHub;
 import io.vigil.server.FleetFigures;
@@ -13,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A /metrics scrape over HTTP in which every family vigil has shows up: streams with statistics, alarms, a transport
@@ -38,26 +35,7 @@ final class LiveScrape {
                 new EventHub(10))) {
             server.statisticsBackend("cpu");
             server.deliveryFigures(() -> List.of(new DeliveryFigures("https://hooks.example/alarms", 10, 1, 0, 0)));
-            server.gpuTelemetry(new GpuTelemetry() {
-                @Override
-                public Optional<String> unavailableReason() {
-                    return Optional.empty();
-                }
-
-                @Override
-                public String summary() {
-                    return "fake";
-                }
-
-                @Override
-                public List<GpuFigures> read() {
-                    return List.of(GpuMetricsTest.h100());
-                }
-
-                @Override
-                public void close() {
-                }
-            });
+            server.gpuTelemetry(GpuMetricsTest.fakeTelemetry(() -> List.of(GpuMetricsTest.h100())));
             HttpClient http = HttpClient.newHttpClient();
             http.send(HttpRequest.newBuilder(server.baseUri().resolve("api/streams")).build(),
                     HttpResponse.BodyHandlers.ofString());
