@@ -23,13 +23,23 @@ import java.util.function.Supplier;
  * server at each scrape, so nothing is kept per stream between scrapes but its label sets), the client's JVM and
  * process collectors, {@code vigil_build_info}, and the HTTP requests by handler and code. Text format 0.0.4 by
  * default; OpenMetrics 1.0 when the Accept header asks for {@code application/openmetrics-text}. One per API server
- * (its own client registry, never the client's default one).
+ * (its own client registry, never the client's default one); the JVM's collectors are shared by every endpoint of
+ * the JVM.
  */
 public final class MetricsEndpoint {
     /** The text format's content type (the default answer). */
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    /** The JVM's and the process's collectors, once per JVM: they register listeners that are never removed. */
+    private static final class Jvm {
+        static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
+
+        static {
+            JvmMetrics.builder().register(REGISTRY);
+        }
+    }
+
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final Counter httpRequests;
     private volatile BuildInfo build;
@@ -45,12 +55,12 @@ public final class MetricsEndpoint {
     public MetricsEndpoint(StreamRegistry streams, Supplier<ServerFigures> server,
                            Supplier<List<DeliveryFigures>> deliveries, Supplier<List<GpuFigures>> gpus) {
         this.build = BuildInfo.of("unknown");
-        JvmMetrics.builder().register(prometheus);
         httpRequests = Counter.builder()
                 .name("vigil_http_requests")
                 .help("HTTP requests answered, by handler (the route's template; \"none\" for a path that names"
                         + " nothing) and status code.")
                 .labelNames("handler", "code")
+                .withoutExemplars()
                 .register(prometheus);
         StreamFamilies streamFamilies = new StreamFamilies(streams);
         prometheus.register((MultiCollector) () -> {
@@ -82,7 +92,10 @@ public final class MetricsEndpoint {
                 ? formats.getOpenMetricsTextFormatWriter() : formats.getPrometheusTextFormatWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream(lastSize + lastSize / 8);
         try {
-            writer.write(out, prometheus.scrape());
+            List<MetricSnapshot> all = new ArrayList<>(128);
+            Jvm.REGISTRY.scrape().forEach(all::add);
+            prometheus.scrape().forEach(all::add);
+            writer.write(out, new MetricSnapshots(all));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
