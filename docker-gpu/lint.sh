@@ -34,7 +34,7 @@ step() {  # NAME COMMAND...: runs one check, says how it went, goes on to the ne
   if "$@"; then echo "lint: $name ok"; else echo "lint: $name FAILED" >&2; failed=1; fi
 }
 step yamllint yamllint -s -c lint/yamllint.yaml .
-step dclint lint/node_modules/.bin/dclint -c lint/dclint.json compose.yaml compose.fleet.yaml
+step dclint lint/node_modules/.bin/dclint -c lint/dclint.json compose.yaml compose.fleet.yaml monitoring/compose.yaml
 step k8s-check node lint/k8s-check.mjs k8s
 step shellcheck shellcheck -S warning ./*.sh "$ROOT/bench/kafka-broker.sh"
 step promtool-rules promtool check rules monitoring/vigil.rules.yaml
