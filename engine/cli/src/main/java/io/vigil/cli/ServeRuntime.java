@@ -98,6 +98,7 @@ final class ServeRuntime implements AutoCloseable {
                 return figures;
             });
             started.gpuTelemetry(gpus);
+            started.evidence(local.evidence());
             if (config.cluster() == null) {
                 local.addAll(config.streams());
                 if (config.server().stateDir() != null) {
