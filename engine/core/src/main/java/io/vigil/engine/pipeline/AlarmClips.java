@@ -120,14 +120,20 @@ public final class AlarmClips implements AutoCloseable {
      * and {@code done} told why when no container holds the stream's codecs.
      */
     public Path request(double alarmStartSeconds, Path stem, Consumer<Outcome> done) {
-        Job ready;
         synchronized (this) {
             if (closed || Double.isNaN(offsetSeconds) || Double.isNaN(ring.newestSeconds())) {
                 return null;
             }
-            String container = ring.container();
-            if (container == null) {
-                done.accept(new Failed(stem, "no clip: neither MP4 nor MPEG-TS can hold the stream's codecs"));
+        }
+        String container = ring.container();
+        if (container == null) {
+            // Told outside the lock: the listener may publish, and publishing may ask for a clip.
+            done.accept(new Failed(stem, "no clip: neither MP4 nor MPEG-TS can hold the stream's codecs"));
+            return null;
+        }
+        Job ready;
+        synchronized (this) {
+            if (closed) {
                 return null;
             }
             Path file = stem.resolveSibling(stem.getFileName() + (container.equals("mp4") ? ".mp4" : ".ts"));
@@ -231,9 +237,10 @@ public final class AlarmClips implements AutoCloseable {
         cut(job);
     }
 
-    /** Takes the job's packets now (once) and hands the writing to the writer. */
+    /** Takes the job's packets now (once) and hands the writing to the writer; tells outcomes outside the lock. */
     private void cut(Job job) {
         PacketRing.Snapshot clip;
+        String failure = null;
         synchronized (this) {
             if (job.claimed) {
                 return;
@@ -242,18 +249,23 @@ public final class AlarmClips implements AutoCloseable {
             try {
                 clip = closed ? null : ring.snapshot(job.fromOwnSeconds, job.toOwnSeconds);
             } catch (RuntimeException e) {
-                job.done.accept(new Failed(job.file, "no clip: " + e.getMessage()));
-                return;
+                clip = null;
+                failure = "no clip: " + e.getMessage();
             }
+        }
+        if (failure != null) {
+            job.done.accept(new Failed(job.file, failure));
+            return;
         }
         if (clip == null) {
             job.done.accept(new Failed(job.file, "no clip: no keyframe or packet of the stream was held for it"));
             return;
         }
+        PacketRing.Snapshot taken = clip;
         try {
-            writer.execute(() -> write(job, clip));
+            writer.execute(() -> write(job, taken));
         } catch (RejectedExecutionException e) {
-            clip.close();
+            taken.close();
             job.done.accept(new Failed(job.file, "no clip: the service is shutting down"));
         }
     }

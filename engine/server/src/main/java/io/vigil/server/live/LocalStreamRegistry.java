@@ -81,8 +81,15 @@ public final class LocalStreamRegistry implements StreamRegistry {
         this.policy = new UrlPolicy(config.limits());
         this.backend = backend;
         this.ownsBackend = owns;
-        this.evidence = config.evidence().enabled() ? EvidenceStore.open(config.evidence(),
-                config.server().stateDir(), config.cluster() == null ? "" : config.cluster().advertisedUrl()) : null;
+        try {
+            this.evidence = config.evidence().enabled() ? EvidenceStore.open(config.evidence(),
+                    config.server().stateDir(), config.cluster() == null ? "" : config.cluster().advertisedUrl()) : null;
+        } catch (RuntimeException e) {
+            if (owns) {
+                backend.close();
+            }
+            throw e;
+        }
     }
 
     /** Where the alarms' start pictures and clips are kept, or null when they are not. */
