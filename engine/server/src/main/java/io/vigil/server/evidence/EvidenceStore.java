@@ -40,6 +40,13 @@ public final class EvidenceStore implements AutoCloseable {
     private static final String INCOMING = ".incoming";
     /** How many failed clips are remembered, with why. */
     private static final int FAILURES_KEPT = 256;
+    /**
+     * Leftovers older than this (a half-written clip, a picture never named) are an earlier run's, deleted at start;
+     * younger ones may be another live store's on the same folder.
+     */
+    private static final long LEFTOVER_MILLIS = 10 * 60_000L;
+    /** Stores opened in this process: part of each one's mark. */
+    private static final AtomicLong OPENED = new AtomicLong();
 
     /** What is known of a name. */
     public sealed interface Lookup {
@@ -67,8 +74,12 @@ public final class EvidenceStore implements AutoCloseable {
     private final Path dir;
     private final Path incoming;
     private final String urlPrefix;
-    /** This run's mark in every name, so that a restarted service never reuses an earlier run's names. */
-    private final String runTag = Long.toString(System.currentTimeMillis(), 36);
+    /**
+     * This store's mark in every name (the time, the process, the store), so that a restarted service never reuses
+     * an earlier run's names and two stores on one folder never share one.
+     */
+    private final String runTag = Long.toString(System.currentTimeMillis(), 36)
+            + Long.toString(ProcessHandle.current().pid(), 36) + OPENED.incrementAndGet();
     private final AtomicLong sequence = new AtomicLong();
     /** The files kept, oldest first (guarded by this). */
     private final LinkedHashMap<String, Entry> files = new LinkedHashMap<>();
@@ -87,7 +98,7 @@ public final class EvidenceStore implements AutoCloseable {
     private EvidenceStore(EvidenceSettings settings, Path dir, String urlPrefix) {
         this.settings = settings;
         this.dir = dir;
-        this.incoming = dir.resolve(INCOMING);
+        this.incoming = dir.resolve(INCOMING).resolve(runTag);
         this.urlPrefix = urlPrefix == null ? "" : urlPrefix.replaceAll("/+$", "");
     }
 
@@ -215,7 +226,7 @@ public final class EvidenceStore implements AutoCloseable {
         return n.endsWith(".jpg") ? "image/jpeg" : n.endsWith(".mp4") ? "video/mp4" : "video/mp2t";
     }
 
-    /** Stops the clip writer after the clips it holds (a few seconds at most). */
+    /** Stops the clip writer after the clips it holds (a few seconds at most), and lets its incoming folder go. */
     @Override
     public void close() {
         writer.shutdown();
@@ -226,6 +237,20 @@ public final class EvidenceStore implements AutoCloseable {
         } catch (InterruptedException e) {
             writer.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        deleteTree(incoming);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warning("Cannot delete " + root + ": " + e.getMessage());
         }
     }
 
@@ -256,11 +281,15 @@ public final class EvidenceStore implements AutoCloseable {
         }
     }
 
-    /** What an earlier run kept, oldest first; its half-written clips and unnamed pictures are deleted. */
+    /**
+     * What an earlier run kept, oldest first; its half-written clips and unnamed pictures are deleted (not those of
+     * another store that runs on the folder now: only leftovers older than {@link #LEFTOVER_MILLIS}).
+     */
     private void readFolder() throws IOException {
         record Found(String name, long bytes, long modifiedMillis) {
         }
         List<Found> found = new ArrayList<>();
+        long staleBefore = System.currentTimeMillis() - LEFTOVER_MILLIS;
         try (DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
             for (Path p : list) {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
@@ -269,15 +298,19 @@ public final class EvidenceStore implements AutoCloseable {
                     continue;
                 }
                 if (name.endsWith(".part")) {
-                    Files.deleteIfExists(p);
+                    if (a.lastModifiedTime().toMillis() < staleBefore) {
+                        Files.deleteIfExists(p);
+                    }
                 } else if (NAME.matcher(name).matches()) {
                     found.add(new Found(name, a.size(), a.lastModifiedTime().toMillis()));
                 }
             }
         }
-        try (DirectoryStream<Path> list = Files.newDirectoryStream(incoming)) {
+        try (DirectoryStream<Path> list = Files.newDirectoryStream(incoming.getParent())) {
             for (Path p : list) {
-                Files.deleteIfExists(p);
+                if (!p.equals(incoming) && Files.getLastModifiedTime(p).toMillis() < staleBefore) {
+                    deleteTree(p);
+                }
             }
         }
         found.sort(Comparator.comparingLong(Found::modifiedMillis));

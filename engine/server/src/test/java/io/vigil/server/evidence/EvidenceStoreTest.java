@@ -53,17 +53,25 @@ class EvidenceStoreTest {
             store.keep(picture(store, "old", 1000), "old.jpg");
             kept = store.uniqueStem("cam/black-4000") + ".jpg";
             store.keep(picture(store, "new", 1000), kept);
-            // A clip half written when the service stopped, and a picture never named.
+            // A clip half written when the service was killed, and a picture never named (an earlier run's).
             Files.write(folder.resolve("x.mp4.part"), new byte[10]);
-            Files.write(store.incoming().resolve("stray"), new byte[10]);
+            Files.createDirectories(folder.resolve(".incoming/killed"));
+            Files.write(folder.resolve(".incoming/killed/stray.jpg"), new byte[10]);
+            // Another store's clip being written now.
+            Files.write(folder.resolve("y.mp4.part"), new byte[10]);
         }
-        Files.setLastModifiedTime(folder.resolve("old.jpg"), FileTime.from(Instant.now().minus(3, ChronoUnit.HOURS)));
+        FileTime hoursAgo = FileTime.from(Instant.now().minus(3, ChronoUnit.HOURS));
+        Files.setLastModifiedTime(folder.resolve("old.jpg"), hoursAgo);
+        Files.setLastModifiedTime(folder.resolve("x.mp4.part"), hoursAgo);
+        Files.setLastModifiedTime(folder.resolve(".incoming/killed"), hoursAgo);
         try (EvidenceStore store = EvidenceStore.open(budget(folder, 2, 64), null, "http://node-1:8321/")) {
             assertThat(store.names()).containsExactly(kept);
             assertThat(kept).startsWith("cam_black-4000-");
             assertThat(store.url(kept)).isEqualTo("http://node-1:8321/api/evidence/" + kept);
             assertThat(Files.exists(folder.resolve("old.jpg"))).isFalse();
             assertThat(Files.exists(folder.resolve("x.mp4.part"))).isFalse();
+            assertThat(Files.exists(folder.resolve("y.mp4.part"))).isTrue();
+            assertThat(Files.exists(folder.resolve(".incoming/killed"))).isFalse();
             assertThat(Files.list(store.incoming()).count()).isZero();
             // A new run never reuses an earlier run's names.
             assertThat(store.uniqueStem("cam/black-4000") + ".jpg").isNotEqualTo(kept);
