@@ -158,6 +158,8 @@ public final class MediaInput implements AutoCloseable {
     private AVIOContext tappedReader;
     private long tappedPosition;
     private final TapBuffer tapBuffer = new TapBuffer();
+    /** Where the video and audio packets are kept for clips, or null (see {@link #tapPackets}). */
+    private PacketRing packetRing;
     private AVCodecContext videoDecoder;
     private AVCodecContext audioDecoder;
     private int videoIndex = -1;
@@ -292,6 +294,18 @@ public final class MediaInput implements AutoCloseable {
         this.tap = byteTap;
     }
 
+    /**
+     * Keeps a reference to every packet of the decoded video and audio streams in {@code ring} as it is read, before
+     * it is decoded (call after the open; null: none). The ring is told of the streams now.
+     */
+    public void tapPackets(PacketRing ring) {
+        packetRing = ring;
+        if (ring != null) {
+            ring.inputOpened(videoIndex >= 0 ? formatContext.streams(videoIndex) : null,
+                    audioIndex >= 0 ? formatContext.streams(audioIndex) : null);
+        }
+    }
+
     /** Whether the input's bytes go to a tap: it was asked for, and the input is one byte stream. */
     public boolean tapped() {
         return tappedReader != null && tap != null;
@@ -341,6 +355,9 @@ public final class MediaInput implements AutoCloseable {
         }
         try {
             int stream = packet.stream_index();
+            if (packetRing != null && (stream == videoIndex || stream == audioIndex)) {
+                packetRing.add(packet, stream == videoIndex);
+            }
             if (stream == videoIndex) {
                 if (videoFrames == 0) {
                     noteLeadingVideoPacket();

@@ -99,6 +99,7 @@ final class ServeRuntime implements AutoCloseable {
             });
             started.gpuTelemetry(gpus);
             started.statisticsBackend(local.backendName());
+            started.evidence(local.evidence());
             if (config.cluster() == null) {
                 local.addAll(config.streams());
                 if (config.server().stateDir() != null) {

@@ -13,17 +13,28 @@ public sealed interface Event {
 
     /**
      * An alarm firing or resolved. Times are media seconds from the input's start; wall times only for live inputs.
-     * {@code thumbnail}: path of a JPEG of the frame where a video alarm began (with {@code --thumbnails}), else null.
+     * {@code thumbnail}: path of a JPEG of the frame where a video alarm began (with {@code --thumbnails}; in serve its
+     * URL), else null. {@code clip}: serve only, the URL of a recording around the alarm, else null.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "check", "priority", "pid", "dedupKey",
-            "severity", "start", "end", "duration", "wallStart", "wallEnd", "summary", "metrics", "cause", "thumbnail"})
+            "severity", "start", "end", "duration", "wallStart", "wallEnd", "summary", "metrics", "cause", "thumbnail",
+            "clip"})
     record Alarm(String status, String detector, String stream, Integer channel, String check, Integer priority,
                  Integer pid, String dedupKey, String severity, double start, Double end, Double duration,
                  String wallStart, String wallEnd, String summary, Map<String, Double> metrics, String cause,
-                 String thumbnail) implements Event {
+                 String thumbnail, String clip) implements Event {
         public static final String FIRING = "firing";
         public static final String RESOLVED = "resolved";
+
+        /** An alarm without a clip. */
+        public Alarm(String status, String detector, String stream, Integer channel, String check, Integer priority,
+                     Integer pid, String dedupKey, String severity, double start, Double end, Double duration,
+                     String wallStart, String wallEnd, String summary, Map<String, Double> metrics, String cause,
+                     String thumbnail) {
+            this(status, detector, stream, channel, check, priority, pid, dedupKey, severity, start, end, duration,
+                    wallStart, wallEnd, summary, metrics, cause, thumbnail, null);
+        }
 
         /** An alarm of a detector that labels its alarms by channel at most (every one but {@code tr101290}). */
         public Alarm(String status, String detector, String stream, Integer channel, String dedupKey, String severity,
@@ -41,6 +52,12 @@ public sealed interface Event {
 
         public boolean firing() {
             return FIRING.equals(status);
+        }
+
+        /** The same alarm with this evidence (serve's URLs of its start picture and its clip; null for none). */
+        public Alarm withEvidence(String thumbnailUrl, String clipUrl) {
+            return new Alarm(status, detector, stream, channel, check, priority, pid, dedupKey, severity, start, end,
+                    duration, wallStart, wallEnd, summary, metrics, cause, thumbnailUrl, clipUrl);
         }
     }
 

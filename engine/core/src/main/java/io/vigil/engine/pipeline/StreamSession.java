@@ -73,6 +73,8 @@ public final class StreamSession implements AutoCloseable {
     /** The transport stream checks' feed when {@code tr101290} runs on the stream, else null; and its analyser. */
     private final TransportFeed transport;
     private final TsAnalyzer transportAnalyzer;
+    /** The packets of the last seconds and the alarms' clips cut from them, or null (see {@link Builder#clips}). */
+    private final AlarmClips clips;
     /** When the decoder handed over each frame (by index) and audio block (by count): for frame-to-alarm latency. */
     private final long[] videoArrivalNanos = new long[ARRIVALS];
     private final long[] audioArrivalNanos = new long[ARRIVALS];
@@ -125,6 +127,7 @@ public final class StreamSession implements AutoCloseable {
         this.tap = analysing;
         this.transport = analyzer.transportFeed();
         this.transportAnalyzer = transport == null ? null : new TsAnalyzer(transport.limits(), transport);
+        this.clips = b.clipSettings == null ? null : new AlarmClips(stream, b.clipSettings, b.clipWriter);
     }
 
     /**
@@ -152,6 +155,8 @@ public final class StreamSession implements AutoCloseable {
         private long pictureEveryNanos;
         private Consumer<byte[]> pictures;
         private InputGuard guard;
+        private AlarmClips.Settings clipSettings;
+        private java.util.concurrent.Executor clipWriter;
 
         private Builder(String stream, String input, VigilConfig config, StatisticsEngine backend, EventSink events) {
             this.stream = Objects.requireNonNull(stream, "stream");
@@ -183,6 +188,16 @@ public final class StreamSession implements AutoCloseable {
          */
         public Builder guard(InputGuard inputGuard) {
             guard = Objects.requireNonNull(inputGuard, "inputGuard");
+            return this;
+        }
+
+        /**
+         * Keeps the compressed packets of the last seconds in memory, for alarm clips cut on request
+         * ({@link StreamSession#clips()}) and written on {@code writer}.
+         */
+        public Builder clips(AlarmClips.Settings settings, java.util.concurrent.Executor writer) {
+            clipSettings = Objects.requireNonNull(settings, "settings");
+            clipWriter = Objects.requireNonNull(writer, "writer");
             return this;
         }
 
@@ -250,6 +265,9 @@ public final class StreamSession implements AutoCloseable {
         current = media;
         inputStarted = false;
         decoderKnown = false;
+        if (clips != null) {
+            clips.opened(media);
+        }
         if (media.tapped() && !"mpegts".equals(media.formatName())) {
             media.tapBytes(null); // not a transport stream: nothing to check
         }
@@ -298,6 +316,9 @@ public final class StreamSession implements AutoCloseable {
         } catch (MediaException e) {
             throw new InputException(e.getMessage(), e);
         }
+        if (clips != null) {
+            clips.stepped();
+        }
         if (!decoderKnown && inputStarted) {
             decoderKnown = true;
             decoder = decoderOf(media);
@@ -321,6 +342,9 @@ public final class StreamSession implements AutoCloseable {
         closedDecodeErrors += media.decodeErrors();
         closedPositionSeconds = media.positionSeconds();
         decoder = decoderOf(media);
+        if (clips != null) {
+            clips.inputClosed();
+        }
         media.close();
     }
 
@@ -372,6 +396,11 @@ public final class StreamSession implements AutoCloseable {
 
     private static String decoderOf(MediaInput media) {
         return media.decodingOnDevice() ? "nvdec" : "cpu";
+    }
+
+    /** The stream's alarm clips, or null when the session keeps no packets ({@link Builder#clips}). */
+    public AlarmClips clips() {
+        return clips;
     }
 
     /** Where the input lives. */
@@ -458,6 +487,9 @@ public final class StreamSession implements AutoCloseable {
             } finally {
                 tap.close();
                 analyzer.close();
+                if (clips != null) {
+                    clips.close();
+                }
             }
         }
     }
@@ -502,6 +534,10 @@ public final class StreamSession implements AutoCloseable {
                     transport.mapped(media == null ? Double.NaN : media.originSeconds(), offsetSeconds);
                 }
                 handoff.inputStarted(offsetSeconds);
+                if (clips != null) {
+                    MediaInput media = current;
+                    clips.inputStarted(offsetSeconds, media == null ? Double.NaN : media.originSeconds());
+                }
                 inputStartedListener.run();
             }
             return now;

@@ -3,6 +3,7 @@ package io.vigil.server.config;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.http.ApiSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,11 +20,19 @@ import java.util.Map;
  * @param sinks where alarms go besides the API
  * @param streams the streams to watch from the start, in file order
  * @param cluster the Kafka fleet this node belongs to; null for a single node
+ * @param evidence what each alarm keeps: its start picture and a clip (see {@link EvidenceSettings})
  */
 public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
-                          List<StreamSpec> streams, Cluster cluster) {
+                          List<StreamSpec> streams, Cluster cluster, EvidenceSettings evidence) {
     public ServeConfig {
         streams = List.copyOf(streams);
+        java.util.Objects.requireNonNull(evidence, "evidence");
+    }
+
+    /** With the default evidence. */
+    public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
+                       List<StreamSpec> streams, Cluster cluster) {
+        this(server, limits, defaults, reconnect, sinks, streams, cluster, EvidenceSettings.DEFAULTS);
     }
 
     public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
@@ -180,30 +189,34 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     public static final double STALL_CLEAR_DELAY_SECONDS = 1.0;
 
     public ServeConfig withServer(Server s) {
-        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster);
+        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster, evidence);
     }
 
     public ServeConfig withLimits(Limits l) {
-        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster);
+        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster, evidence);
     }
 
     public ServeConfig withDefaults(VigilConfig d) {
-        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster);
+        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster, evidence);
     }
 
     public ServeConfig withReconnect(Reconnect r) {
-        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster);
+        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster, evidence);
     }
 
     public ServeConfig withStreams(List<StreamSpec> s) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster, evidence);
     }
 
     public ServeConfig withSinks(Sinks s) {
-        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster);
+        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster, evidence);
     }
 
     public ServeConfig withCluster(Cluster c) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c, evidence);
+    }
+
+    public ServeConfig withEvidence(EvidenceSettings e) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, e);
     }
 }

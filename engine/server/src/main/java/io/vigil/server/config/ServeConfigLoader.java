@@ -9,6 +9,7 @@ import io.vigil.engine.detect.spec.DetectorSettings;
 import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.http.ApiSettings;
 import io.vigil.server.http.HttpLimits;
 import java.net.URI;
@@ -48,6 +49,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
  * reconnect: {initialSeconds: 1, maxSeconds: 30, quarantineFailures: 5, quarantineWithinMinutes: 10}
  * sinks:     {jsonl: FILE, spoolDir: DIR, webhooks: [{url: URL, secret: S, timeoutSeconds: 5, ...}]}
+ * evidence:  {enabled: true, dir: DIR, keepHours: 24, maxMegabytes: 1024, clips: true, preSeconds: 5, ...}
  * streams:
  *   - {id: news1, url: udp://239.0.0.1:1234, detectors: [black, freeze, silence], black: {duration: 3}}
  * </pre>
@@ -131,10 +133,11 @@ public final class ServeConfigLoader {
                 case "defaults" -> config = config.withDefaults(ConfigLoader.read(file, v, ServeConfig.analysisDefaults()));
                 case "reconnect" -> config = config.withReconnect(readReconnect(v));
                 case "sinks" -> config = config.withSinks(readSinks(v));
+                case "evidence" -> config = config.withEvidence(readEvidence(v));
                 case "cluster" -> clusterNode = v;
                 case "streams" -> streamsNode = v;
                 default -> throw nodes.unknown(t.getKeyNode(), key,
-                        Set.of("server", "limits", "defaults", "reconnect", "sinks", "cluster", "streams"));
+                        Set.of("server", "limits", "defaults", "reconnect", "sinks", "evidence", "cluster", "streams"));
             }
         }
         if (clusterNode != null && !YamlNodes.isNull(clusterNode)) {
@@ -406,6 +409,43 @@ public final class ServeConfigLoader {
             throw new ConfigException(nodes.where(node) + "reconnect.maxSeconds: must be at least initialSeconds (" + initial + ")");
         }
         return new ServeConfig.Reconnect(initial, max, failures, withinMinutes);
+    }
+
+    private EvidenceSettings readEvidence(Node node) {
+        EvidenceSettings d = EvidenceSettings.DEFAULTS;
+        boolean enabled = d.enabled();
+        Path dir = d.dir();
+        double keepHours = d.keepHours();
+        double maxMegabytes = d.maxMegabytes();
+        boolean clips = d.clips();
+        double pre = d.preSeconds();
+        double post = d.postSeconds();
+        double bufferSeconds = d.bufferSeconds();
+        double bufferMegabytes = d.bufferMegabytes();
+        for (NodeTuple t : nodes.mapping(node, "evidence").getValue()) {
+            String k = key(t);
+            Node v = t.getValueNode();
+            String p = "evidence." + k;
+            switch (k) {
+                case "enabled" -> enabled = nodes.bool(v, p);
+                case "dir" -> dir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, p));
+                case "keepHours" -> keepHours = number(v, p, 0.01, 24 * 366);
+                case "maxMegabytes" -> maxMegabytes = number(v, p, 1, 1 << 24);
+                case "clips" -> clips = nodes.bool(v, p);
+                case "preSeconds" -> pre = number(v, p, 0, 60);
+                case "postSeconds" -> post = number(v, p, 0, 60);
+                case "bufferSeconds" -> bufferSeconds = number(v, p, 1, 600);
+                case "bufferMegabytes" -> bufferMegabytes = number(v, p, 1, 4096);
+                default -> throw nodes.unknown(t.getKeyNode(), p, Set.of("enabled", "dir", "keepHours",
+                        "maxMegabytes", "clips", "preSeconds", "postSeconds", "bufferSeconds", "bufferMegabytes"));
+            }
+        }
+        if (clips && enabled && pre >= bufferSeconds) {
+            throw new ConfigException(nodes.where(node) + "evidence.preSeconds: must be less than bufferSeconds ("
+                    + YamlNodes.fmt(bufferSeconds) + "), which the pre-roll is kept in");
+        }
+        return new EvidenceSettings(enabled, dir, keepHours, maxMegabytes, clips && enabled, pre, post,
+                bufferSeconds, bufferMegabytes);
     }
 
     private ServeConfig.Sinks readSinks(Node node) {

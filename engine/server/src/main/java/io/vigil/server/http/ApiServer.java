@@ -123,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> deliveries = List::of;
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
+    private volatile io.vigil.server.evidence.EvidenceStore evidenceStore;
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
             throws Exception {
@@ -144,6 +145,7 @@ public final class ApiServer implements AutoCloseable {
         route("DELETE", "/api/streams/{id}", this::removeStream);
         route("GET", "/api/streams/{id}/thumbnail.jpg", this::thumbnail);
         route("POST", "/api/streams/{id}/release", this::releaseStream);
+        route("GET", "/api/evidence/{name}", this::evidence);
         route("GET", "/api/alarms", this::alarms);
         route("GET", "/api/events", this::events);
         route("GET", "/metrics", this::metrics);
@@ -259,6 +261,11 @@ public final class ApiServer implements AutoCloseable {
     /** The statistics backend the streams run on (cpu, gpu), for {@code vigil_build_info}. */
     public void statisticsBackend(String name) {
         metrics.backend(name);
+    }
+
+    /** Where {@code GET /api/evidence/{name}} finds the alarms' pictures and clips (none until this is called). */
+    public void evidence(io.vigil.server.evidence.EvidenceStore store) {
+        evidenceStore = store;
     }
 
     /** The port actually bound (the one asked for, or the one picked for port 0). */
@@ -580,6 +587,15 @@ public final class ApiServer implements AutoCloseable {
         }
         exchange.setHeader("Cache-Control", "no-store");
         send(exchange, 200, "image/jpeg", jpeg.get());
+        return true;
+    }
+
+    private boolean evidence(Exchange exchange, Map<String, String> params) throws IOException {
+        EvidenceRoute.Refusal refusal = EvidenceRoute.answer(exchange, evidenceStore, params.get("name"));
+        if (refusal != null) {
+            refusal.headers().forEach(exchange::setHeader);
+            throw new ApiError(refusal.status(), refusal.message());
+        }
         return true;
     }
 

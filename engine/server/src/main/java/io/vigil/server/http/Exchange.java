@@ -123,6 +123,11 @@ final class Exchange {
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
+    /** The status of an answer then streamed with {@link #write} and {@link #end} (200 unless set). */
+    void status(int status) {
+        response.setStatus(status);
+    }
+
     /** Answers with a status and no body (204), completing the exchange. */
     void sendEmpty(int status) {
         response.setStatus(status);

@@ -15,6 +15,7 @@ import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfig;
 import io.vigil.server.config.ServeConfigLoader;
 import io.vigil.server.config.UrlPolicy;
+import io.vigil.server.evidence.EvidenceStore;
 import io.vigil.kernels.engine.Engines;
 import io.vigil.kernels.engine.StatisticsEngine;
 import java.util.ArrayList;
@@ -48,6 +49,8 @@ public final class LocalStreamRegistry implements StreamRegistry {
     private final UrlPolicy policy;
     private final StatisticsEngine backend;
     private final boolean ownsBackend;
+    /** Where the alarms' start pictures and clips are kept; null: nowhere (evidence.enabled false). */
+    private final EvidenceStore evidence;
     private final Map<String, StreamSupervisor> streams = new LinkedHashMap<>();
     private final Map<String, StreamSpec> specs = new LinkedHashMap<>();
     /** Where streams added at run time are kept across restarts; null: nowhere. */
@@ -78,6 +81,20 @@ public final class LocalStreamRegistry implements StreamRegistry {
         this.policy = new UrlPolicy(config.limits());
         this.backend = backend;
         this.ownsBackend = owns;
+        try {
+            this.evidence = config.evidence().enabled() ? EvidenceStore.open(config.evidence(),
+                    config.server().stateDir(), config.cluster() == null ? "" : config.cluster().advertisedUrl()) : null;
+        } catch (RuntimeException e) {
+            if (owns) {
+                backend.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Where the alarms' start pictures and clips are kept, or null when they are not. */
+    public EvidenceStore evidence() {
+        return evidence;
     }
 
     /** Where the streams' video statistics run: the backend's name (cpu, gpu...). */
@@ -184,6 +201,9 @@ public final class LocalStreamRegistry implements StreamRegistry {
                     : crashes == null ? null : crashes.quarantineReason(spec.id());
             if (reason != null) {
                 supervisor.startQuarantined(reason);
+            }
+            if (evidence != null) {
+                supervisor.keepEvidence(evidence);
             }
             streams.put(spec.id(), supervisor);
             specs.put(spec.id(), spec);
@@ -348,6 +368,10 @@ public final class LocalStreamRegistry implements StreamRegistry {
         }
         if (record != null && !abandoned) {
             record.cleanShutdown();
+        }
+        if (evidence != null) {
+            // The streams' last clips are cut by now: let them be written.
+            evidence.close();
         }
         // A stream left behind may still touch the backend when its call returns: then the process's end frees it.
         if (ownsBackend && !abandoned) {

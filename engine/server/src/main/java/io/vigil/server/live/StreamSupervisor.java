@@ -15,6 +15,8 @@ import io.vigil.server.AlarmFigures;
 import io.vigil.server.StatsSample;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceStore;
+import io.vigil.server.evidence.StreamEvidence;
 import io.vigil.kernels.engine.StatisticsEngine;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -89,6 +91,8 @@ final class StreamSupervisor {
     private volatile double fps;
     private volatile Map<String, Double> statistics = Map.of();
     private volatile byte[] thumbnail;
+    /** Puts the alarms' start pictures and clips into their events; null: the service keeps no evidence. */
+    private volatile StreamEvidence evidence;
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     /** When the analysis failed, within the quarantine window (guarded by {@link #wake}). */
@@ -130,6 +134,21 @@ final class StreamSupervisor {
 
     void start() {
         thread.start();
+    }
+
+    /** Each alarm of the stream keeps its start picture and clip in {@code store} (call before {@link #start}). */
+    void keepEvidence(EvidenceStore store) {
+        evidence = new StreamEvidence(id, location.displayName(), store, this::publish);
+    }
+
+    /** The session with the analysis's start pictures and packet memory, when the stream keeps evidence. */
+    private StreamSession.Builder withEvidence(StreamSession.Builder builder) {
+        StreamEvidence e = evidence;
+        if (e == null) {
+            return builder;
+        }
+        builder.thumbnails(e.pictures());
+        return e.clipSettings() == null ? builder : builder.clips(e.clipSettings(), e.clipWriter());
     }
 
     /**
@@ -274,8 +293,8 @@ final class StreamSupervisor {
      */
     private boolean analyseUntilFailure() {
         StreamSession current = null;
-        try (StreamSession s = StreamSession.of(id, url, config, backend, this::publish).watching().guard(guard)
-                .notices(note -> LOG.warning(note))
+        try (StreamSession s = withEvidence(StreamSession.of(id, url, config, backend, this::publish)).watching()
+                .guard(guard).notices(note -> LOG.warning(note))
                 .onInputStarted(() -> {
                     state(StreamStatus.State.RUNNING);
                     // The restarted analysis has frames again.
@@ -499,6 +518,11 @@ final class StreamSupervisor {
 
     /** Every event of the stream on its way to the hub: counts, severities and frame-to-alarm latency. */
     private void publish(Event event) {
+        StreamEvidence e = evidence;
+        if (e != null && event instanceof Event.Alarm a && !a.detector().equals(MONITORING_FAILED)) {
+            StreamSession s = session;
+            event = e.annotate(a, s == null ? null : s.clips());
+        }
         if (event instanceof Event.Alarm a && a.firing()) {
             alarmsByDetector.merge(a.detector(), 1L, Long::sum);
             StreamSession s = session;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.engine.config.ConfigException;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -189,6 +190,28 @@ class ServeConfigLoaderTest {
         ServeConfig c = ServeConfigLoader.parse("empty.yaml", "");
         assertThat(c.server()).isEqualTo(ServeConfig.Server.DEFAULTS);
         assertThat(c.streams()).isEmpty();
+    }
+
+    @Test
+    void evidenceKeysAndTheirDefaults() {
+        assertThat(ServeConfigLoader.parse("e.yaml", "").evidence()).isEqualTo(EvidenceSettings.DEFAULTS);
+        ServeConfig c = ServeConfigLoader.parse("e.yaml", """
+                evidence:
+                  dir: /var/lib/vigil/evidence
+                  keepHours: 48
+                  maxMegabytes: 512
+                  preSeconds: 3
+                  postSeconds: 4
+                  bufferSeconds: 20
+                  bufferMegabytes: 8
+                """);
+        assertThat(c.evidence()).isEqualTo(new EvidenceSettings(true, Path.of("/var/lib/vigil/evidence"), 48, 512,
+                true, 3, 4, 20, 8));
+        assertThat(ServeConfigLoader.parse("e.yaml", "evidence: {enabled: false}\n").evidence().clips()).isFalse();
+        assertThat(EvidenceSettings.DEFAULTS.folder(Path.of("/state"))).isEqualTo(Path.of("/state/evidence"));
+        refuses("evidence:\n  keepHours: 0\n", "v.yaml:2: evidence.keepHours: must be between");
+        refuses("evidence:\n  maxMegs: 1\n", "v.yaml:2: evidence.maxMegs: unknown key");
+        refuses("evidence: {preSeconds: 20, bufferSeconds: 10}\n", "v.yaml:1: evidence.preSeconds: must be less than");
     }
 
     @Test
