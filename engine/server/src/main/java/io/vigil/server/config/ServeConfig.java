@@ -3,6 +3,7 @@ package io.vigil.server.config;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
+import io.vigil.server.handling.MaintenanceWindow;
 import io.vigil.server.http.ApiSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,11 +20,23 @@ import java.util.Map;
  * @param sinks where alarms go besides the API
  * @param streams the streams to watch from the start, in file order
  * @param cluster the Kafka fleet this node belongs to; null for a single node
+ * @param profiles named threshold profiles streams refer to ({@code profile: sports}):
+ *        {@code name -> detector -> key -> value} in config-file spelling, checked against the detectors' specs
+ * @param maintenance the maintenance windows, in file order
  */
 public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
-                          List<StreamSpec> streams, Cluster cluster) {
+                          List<StreamSpec> streams, Cluster cluster,
+                          Map<String, Map<String, Map<String, Object>>> profiles,
+                          List<MaintenanceWindow> maintenance) {
     public ServeConfig {
         streams = List.copyOf(streams);
+        profiles = profiles == null ? Map.of() : Map.copyOf(profiles);
+        maintenance = maintenance == null ? List.of() : List.copyOf(maintenance);
+    }
+
+    public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
+                       List<StreamSpec> streams, Cluster cluster) {
+        this(server, limits, defaults, reconnect, sinks, streams, cluster, null, null);
     }
 
     public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
@@ -180,30 +193,38 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     public static final double STALL_CLEAR_DELAY_SECONDS = 1.0;
 
     public ServeConfig withServer(Server s) {
-        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster);
+        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster, profiles, maintenance);
     }
 
     public ServeConfig withLimits(Limits l) {
-        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster);
+        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster, profiles, maintenance);
     }
 
     public ServeConfig withDefaults(VigilConfig d) {
-        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster);
+        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster, profiles, maintenance);
     }
 
     public ServeConfig withReconnect(Reconnect r) {
-        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster);
+        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster, profiles, maintenance);
     }
 
     public ServeConfig withStreams(List<StreamSpec> s) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster, profiles, maintenance);
     }
 
     public ServeConfig withSinks(Sinks s) {
-        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster);
+        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster, profiles, maintenance);
+    }
+
+    public ServeConfig withProfiles(Map<String, Map<String, Map<String, Object>>> p) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, p, maintenance);
+    }
+
+    public ServeConfig withMaintenance(List<MaintenanceWindow> m) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, profiles, m);
     }
 
     public ServeConfig withCluster(Cluster c) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c, profiles, maintenance);
     }
 }
