@@ -246,22 +246,22 @@ public final class AlarmHandling implements AutoCloseable {
         Instant end;
         if (minutes != null) {
             if (!(minutes > 0 && minutes <= MAX_MUTE_MINUTES)) {
-                throw new HandlingRefusedException(Reason.INVALID, "minutes must be more than 0 and at most "
-                        + MAX_MUTE_MINUTES + " (a week).");
+                throw new HandlingRefusedException(Reason.INVALID, "A mute lasts more than 0 and at most "
+                        + MAX_MUTE_MINUTES + " minutes (a week).");
             }
             end = now.plusMillis(Math.round(minutes * 60_000));
         } else {
             try {
                 end = OffsetDateTime.parse(until).toInstant();
             } catch (DateTimeException e) {
-                throw new HandlingRefusedException(Reason.INVALID, "until must be an ISO 8601 time with its offset,"
+                throw new HandlingRefusedException(Reason.INVALID, "The until time must be ISO 8601 with its offset,"
                         + " such as 2026-12-07T06:00:00Z; got " + shorten(until) + ".");
             }
             if (!end.isAfter(now)) {
-                throw new HandlingRefusedException(Reason.INVALID, "until (" + shorten(until) + ") has passed.");
+                throw new HandlingRefusedException(Reason.INVALID, "The until time (" + shorten(until) + ") has passed.");
             }
             if (end.isAfter(now.plus(MAX_MUTE_MINUTES, ChronoUnit.MINUTES))) {
-                throw new HandlingRefusedException(Reason.INVALID, "until is more than a week away; a longer"
+                throw new HandlingRefusedException(Reason.INVALID, "The until time is more than a week away; a longer"
                         + " silence belongs in a maintenance window.");
             }
         }
@@ -357,7 +357,7 @@ public final class AlarmHandling implements AutoCloseable {
         }
         String b = by.strip();
         if (b.length() > MAX_BY_CHARS || b.chars().anyMatch(Character::isISOControl)) {
-            throw new HandlingRefusedException(Reason.INVALID, "by must be one line of at most " + MAX_BY_CHARS
+            throw new HandlingRefusedException(Reason.INVALID, "The by field must be one line of at most " + MAX_BY_CHARS
                     + " characters.");
         }
         return b;
@@ -369,7 +369,7 @@ public final class AlarmHandling implements AutoCloseable {
         }
         String n = note.strip();
         if (n.length() > MAX_NOTE_CHARS || n.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
-            throw new HandlingRefusedException(Reason.INVALID, "note must be text of at most " + MAX_NOTE_CHARS
+            throw new HandlingRefusedException(Reason.INVALID, "The note must be text of at most " + MAX_NOTE_CHARS
                     + " characters.");
         }
         return n.isEmpty() ? null : n;
