@@ -107,7 +107,7 @@ public final class EventHub implements EventSink {
                 active.put(key, alarm);
             } else {
                 Event.Alarm firing = active.remove(key);
-                if (firing != null && firing.isSuppressed() && !alarm.isSuppressed()) {
+                if (firing != null && firing.silenced() && !alarm.silenced()) {
                     alarm = alarm.withSuppressed();
                     payload = alarm;
                 }

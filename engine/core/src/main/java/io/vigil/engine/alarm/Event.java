@@ -56,7 +56,7 @@ public sealed interface Event {
         }
 
         /** Whether it was raised in a maintenance window or a mute: shown, not paged. */
-        public boolean isSuppressed() {
+        public boolean silenced() {
             return Boolean.TRUE.equals(suppressed);
         }
 

@@ -11,7 +11,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -107,7 +106,7 @@ final class MaintenanceReader {
             throw new ConfigException(nodes.where(item) + p + ": window '" + name + "' needs either from and to (once)"
                     + " or days, at and duration (recurring, with zone)");
         }
-        ZoneId z = zone != null ? zone : ZoneOffset.UTC;
+        ZoneId z = zone != null ? zone : ZoneId.of("UTC");
         if (once) {
             if (from == null || to == null) {
                 throw new ConfigException(nodes.where(item) + p + ": window '" + name + "' needs both from and to");

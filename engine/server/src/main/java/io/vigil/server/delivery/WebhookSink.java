@@ -199,7 +199,7 @@ public final class WebhookSink implements EventSink, AutoCloseable {
      * its incident (a receiver ignores types it does not know).
      */
     public static boolean pages(Event event) {
-        return event instanceof Event.Alarm a ? !a.isSuppressed()
+        return event instanceof Event.Alarm a ? !a.silenced()
                 : event instanceof Event.Ack || event instanceof Event.Mute;
     }
 

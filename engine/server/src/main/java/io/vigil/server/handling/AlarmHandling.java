@@ -105,7 +105,7 @@ public final class AlarmHandling implements AutoCloseable {
 
     /** A firing alarm raised while muted or in maintenance comes out suppressed. */
     private Event judge(Event event) {
-        if (event instanceof Event.Alarm alarm && alarm.firing() && !alarm.isSuppressed()
+        if (event instanceof Event.Alarm alarm && alarm.firing() && !alarm.silenced()
                 && suppresses(alarm.stream(), alarm.detector(), clock.instant())) {
             return alarm.withSuppressed();
         }

@@ -89,7 +89,7 @@ class AlarmHandlingTest {
         assertThat(mute.until()).isEqualTo("2026-12-07T11:00:00Z");
         assertThat(h.mutes()).extracting(MuteRule::id).containsExactly(mute.id());
         hub.accept(alarm("e2", "silence", true));
-        assertThat(last().isSuppressed()).isTrue();
+        assertThat(last().silenced()).isTrue();
 
         clock.advance(Duration.ofMinutes(5));
         Event.Mute ended = h.unmute(mute.id(), "cy");
@@ -99,7 +99,7 @@ class AlarmHandlingTest {
         assertThat(heard.getLast()).isEqualTo(ended);
         assertThat(h.mutes()).isEmpty();
         hub.accept(alarm("e2", "black", true));
-        assertThat(last().isSuppressed()).isFalse();
+        assertThat(last().silenced()).isFalse();
         assertThatThrownBy(() -> h.unmute(mute.id(), "cy")).isInstanceOf(HandlingRefusedException.class)
                 .extracting(e -> ((HandlingRefusedException) e).reason())
                 .isEqualTo(HandlingRefusedException.Reason.NOT_FOUND);
@@ -143,11 +143,11 @@ class AlarmHandlingTest {
                 EnumSet.of(DayOfWeek.MONDAY), LocalTime.of(11, 0), Duration.ofHours(1), ZoneId.of("Europe/Berlin"));
         AlarmHandling h = handling(hub, List.of(nightly), null);
         hub.accept(alarm("e3", "black", true));
-        assertThat(last().isSuppressed()).as("11:00 Berlin").isTrue();
+        assertThat(last().silenced()).as("11:00 Berlin").isTrue();
         hub.accept(alarm("e1", "black", true));
-        assertThat(last().isSuppressed()).isTrue();
+        assertThat(last().silenced()).isTrue();
         hub.accept(alarm("e2", "black", true));
-        assertThat(last().isSuppressed()).as("not covered").isFalse();
+        assertThat(last().silenced()).as("not covered").isFalse();
         assertThat(h.maintenance()).singleElement().satisfies(s -> {
             assertThat(s.active()).isTrue();
             assertThat(s.activeUntil()).isEqualTo(Instant.parse("2026-12-07T11:00:00Z"));
@@ -155,9 +155,9 @@ class AlarmHandlingTest {
         });
         clock.advance(Duration.ofHours(1));
         hub.accept(alarm("e3", "freeze", true));
-        assertThat(last().isSuppressed()).as("the window has closed").isFalse();
+        assertThat(last().silenced()).as("the window has closed").isFalse();
         hub.accept(alarm("e3", "black", false));
-        assertThat(last().isSuppressed()).as("resolution of a suppressed firing").isTrue();
+        assertThat(last().silenced()).as("resolution of a suppressed firing").isTrue();
     }
 
     @Test
@@ -177,7 +177,7 @@ class AlarmHandlingTest {
         assertThat(restarted.ackOf("e1/black")).hasValueSatisfying(a -> assertThat(a.by()).isEqualTo("ana"));
         assertThat(restarted.mutes()).extracting(MuteRule::id).containsExactly(mute.id());
         again.accept(alarm("e2", "black", true));
-        assertThat(last().isSuppressed()).isTrue();
+        assertThat(last().silenced()).isTrue();
         again.accept(alarm("e1", "black", true));
         assertThat(restarted.ackOf("e1/black")).as("fired again within the grace").isPresent();
         again.accept(alarm("e1", "black", false));
@@ -205,7 +205,7 @@ class AlarmHandlingTest {
         hub.acceptRemote(new Event.Mute("m1", "e1", null, "2026-12-07T11:00:00Z", "ana", null,
                 "2026-12-07T10:00:00Z", null), "all");
         hub.accept(alarm("e1", "black", true));
-        assertThat(last().isSuppressed()).isTrue();
+        assertThat(last().silenced()).isTrue();
         hub.acceptRemote(new Event.Ack("e1", "black", "e1/black", "bo", null, "2026-12-07T10:00:01Z"), "all");
         assertThat(h.ackOf("e1/black")).isPresent();
         hub.acceptRemote(new Event.Mute("m1", "e1", null, "2026-12-07T10:01:00Z", "ana", null,
