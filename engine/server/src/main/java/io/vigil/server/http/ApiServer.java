@@ -89,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Map<String, String> DASHBOARD_ASSETS = Map.of(
             "app.js", "text/javascript; charset=utf-8",
             "handling.js", "text/javascript; charset=utf-8",
+            "handling.css", "text/css; charset=utf-8",
             "style.css", "text/css; charset=utf-8");
 
     @FunctionalInterface
