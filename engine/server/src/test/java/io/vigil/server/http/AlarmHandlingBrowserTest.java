@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.engine.alarm.Event;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -69,15 +64,7 @@ class AlarmHandlingBrowserTest {
         boolean ci = System.getenv("CI") != null && !System.getenv("CI").isBlank();
         Assumptions.assumeTrue(ci || (chromium != null && driver != null),
                 "Debian's chromium and chromium-driver are not installed, so this browser test is skipped.");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1920,1080", "--user-data-dir=" + dir.resolve("chromium-profile"));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(driver))
-                .withLogFile(dir.resolve("chromedriver.log").toFile()).build(), options);
+        browser = DashboardBrowserTest.chrome(chromium, driver, dir);
         Files.createDirectories(REPORTS);
     }
 
