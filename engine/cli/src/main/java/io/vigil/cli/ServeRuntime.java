@@ -9,6 +9,8 @@ import io.vigil.server.config.ServeConfig;
 import io.vigil.server.delivery.JsonLinesFileSink;
 import io.vigil.server.delivery.WebhookSettings;
 import io.vigil.server.delivery.WebhookSink;
+import io.vigil.server.handling.AlarmHandling;
+import io.vigil.server.handling.HandlingStore;
 import io.vigil.server.http.ApiServer;
 import io.vigil.server.live.CrashRecord;
 import io.vigil.server.live.LocalStreamRegistry;
@@ -18,6 +20,7 @@ import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamSpec;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +44,8 @@ final class ServeRuntime implements AutoCloseable {
     /** The GPUs' own figures for /metrics (NVML); reads nothing on a host without it. */
     private final GpuTelemetry gpus = GpuTelemetry.open();
     final ApiServer api;
+    /** Acks, mutes and maintenance windows; closed before the streams stop, so their last resolutions keep acks. */
+    final AlarmHandling handling;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
@@ -61,6 +66,18 @@ final class ServeRuntime implements AutoCloseable {
         } else {
             registry = local;
         }
+        StreamRegistry streams = registry;
+        handling = new AlarmHandling(Clock.systemUTC(), config.maintenance(), new AlarmHandling.Streams() {
+            @Override
+            public boolean exists(String id) {
+                return streams.get(id).isPresent();
+            }
+
+            @Override
+            public List<String> groups(String id) {
+                return local.groupsOf(id);
+            }
+        }, config.server().stateDir() == null ? null : new HandlingStore(config.server().stateDir())).attach(hub);
         ApiServer started = null;
         try {
             ServeConfig.Sinks s = config.sinks();
@@ -87,7 +104,7 @@ final class ServeRuntime implements AutoCloseable {
                     }
                 }));
             }
-            started = ApiServer.start(config.server().api(), registry, hub);
+            started = ApiServer.start(config.server().api(), registry, hub, handling);
             started.deliveryFigures(() -> {
                 List<DeliveryFigures> figures = new ArrayList<>();
                 for (int i = 0; i < webhooks.size(); i++) {
@@ -152,6 +169,7 @@ final class ServeRuntime implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        handling.close();
         registry.close();
         subscriptions.forEach(EventHub.Subscription::close);
         for (AutoCloseable sink : sinks) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Every event of every stream passes through here once, in one order, with one sequence number: the SSE feed, the
@@ -44,6 +45,8 @@ public final class EventHub implements EventSink {
     private final int recentCapacity;
     private volatile String localOrigin = LOCAL;
     private final List<Consumer<Published>> listeners = new CopyOnWriteArrayList<>();
+    /** Judges this process's own events before anyone sees them (mutes and maintenance mark alarms suppressed). */
+    private volatile UnaryOperator<Event> localJudge = UnaryOperator.identity();
     private final Map<String, Event.Alarm> active = new LinkedHashMap<>();
     private final ArrayDeque<Event.Alarm> recent = new ArrayDeque<>();
     private long sequence;
@@ -59,6 +62,15 @@ public final class EventHub implements EventSink {
     /** In a fleet: this node's role, so that its alarms and other roles' alarms on the same stream stay apart. */
     public void localOrigin(String origin) {
         localOrigin = origin;
+    }
+
+    /**
+     * Passes every event made here through {@code judge} before it is published (under the hub's lock: it must not
+     * call back into the hub). A resolved alarm whose firing was suppressed is marked suppressed here, whatever the
+     * judge says, so that paging receivers never see a resolution without its firing.
+     */
+    public void judgeLocal(UnaryOperator<Event> judge) {
+        localJudge = judge == null ? UnaryOperator.identity() : judge;
     }
 
     /** Publishes a contract event (alarm, summary or error) made here. */
@@ -86,19 +98,26 @@ public final class EventHub implements EventSink {
     }
 
     private synchronized void publish(Object payload, boolean local, String origin) {
-        Published item = new Published(++sequence, Instant.now(), payload, local);
+        if (local && payload instanceof Event event) {
+            payload = localJudge.apply(event);
+        }
         if (payload instanceof Event.Alarm alarm) {
             String key = origin + "|" + alarm.dedupKey();
             if (alarm.firing()) {
                 active.put(key, alarm);
             } else {
-                active.remove(key);
+                Event.Alarm firing = active.remove(key);
+                if (firing != null && firing.silenced() && !alarm.silenced()) {
+                    alarm = alarm.withSuppressed();
+                    payload = alarm;
+                }
             }
             recent.addLast(alarm);
             if (recent.size() > recentCapacity) {
                 recent.removeFirst();
             }
         }
+        Published item = new Published(++sequence, Instant.now(), payload, local);
         for (Consumer<Published> listener : listeners) {
             listener.accept(item);
         }

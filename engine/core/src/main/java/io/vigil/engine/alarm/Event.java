@@ -15,25 +15,27 @@ public sealed interface Event {
      * An alarm firing or resolved. Times are media seconds from the input's start; wall times only for live inputs.
      * {@code thumbnail}: path of a JPEG of the frame where a video alarm began (with {@code --thumbnails}; in serve its
      * URL), else null. {@code clip}: serve only, the URL of a recording around the alarm, else null.
+     * {@code suppressed}: true when {@code serve} raised it in a maintenance window or a mute (recorded and shown, not
+     * paged); null otherwise.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"type", "status", "detector", "stream", "channel", "check", "priority", "pid", "dedupKey",
             "severity", "start", "end", "duration", "wallStart", "wallEnd", "summary", "metrics", "cause", "thumbnail",
-            "clip"})
+            "clip", "suppressed"})
     record Alarm(String status, String detector, String stream, Integer channel, String check, Integer priority,
                  Integer pid, String dedupKey, String severity, double start, Double end, Double duration,
                  String wallStart, String wallEnd, String summary, Map<String, Double> metrics, String cause,
-                 String thumbnail, String clip) implements Event {
+                 String thumbnail, String clip, Boolean suppressed) implements Event {
         public static final String FIRING = "firing";
         public static final String RESOLVED = "resolved";
 
-        /** An alarm without a clip. */
+        /** An alarm without a clip, nobody suppressed. */
         public Alarm(String status, String detector, String stream, Integer channel, String check, Integer priority,
                      Integer pid, String dedupKey, String severity, double start, Double end, Double duration,
                      String wallStart, String wallEnd, String summary, Map<String, Double> metrics, String cause,
                      String thumbnail) {
             this(status, detector, stream, channel, check, priority, pid, dedupKey, severity, start, end, duration,
-                    wallStart, wallEnd, summary, metrics, cause, thumbnail, null);
+                    wallStart, wallEnd, summary, metrics, cause, thumbnail, null, null);
         }
 
         /** An alarm of a detector that labels its alarms by channel at most (every one but {@code tr101290}). */
@@ -57,7 +59,48 @@ public sealed interface Event {
         /** The same alarm with this evidence (serve's URLs of its start picture and its clip; null for none). */
         public Alarm withEvidence(String thumbnailUrl, String clipUrl) {
             return new Alarm(status, detector, stream, channel, check, priority, pid, dedupKey, severity, start, end,
-                    duration, wallStart, wallEnd, summary, metrics, cause, thumbnailUrl, clipUrl);
+                    duration, wallStart, wallEnd, summary, metrics, cause, thumbnailUrl, clipUrl, suppressed);
+        }
+
+        /** Whether it was raised in a maintenance window or a mute: shown, not paged. */
+        public boolean silenced() {
+            return Boolean.TRUE.equals(suppressed);
+        }
+
+        /** The same alarm marked suppressed. */
+        public Alarm withSuppressed() {
+            return new Alarm(status, detector, stream, channel, check, priority, pid, dedupKey, severity, start, end,
+                    duration, wallStart, wallEnd, summary, metrics, cause, thumbnail, clip, Boolean.TRUE);
+        }
+    }
+
+    /**
+     * An operator acknowledged a firing alarm ({@code serve}): who, why, and when ({@code wall}, UTC ISO 8601). The
+     * acknowledgement lasts until the alarm resolves.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "stream", "detector", "dedupKey", "by", "note", "wall"})
+    record Ack(String stream, String detector, String dedupKey, String by, String note, String wall) implements Event {
+        @Override
+        @JsonProperty("type")
+        public String type() {
+            return "ack";
+        }
+    }
+
+    /**
+     * A stream, or one detector on it ({@code detector} null: every detector), muted until {@code until} (UTC ISO
+     * 8601) by an operator ({@code serve}): its alarms are raised and shown but marked suppressed. {@code id} names the
+     * mute; {@code ended}: true when it was lifted before its time ({@code until} is then that moment), null otherwise.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"type", "id", "stream", "detector", "until", "by", "note", "wall", "ended"})
+    record Mute(String id, String stream, String detector, String until, String by, String note, String wall,
+                Boolean ended) implements Event {
+        @Override
+        @JsonProperty("type")
+        public String type() {
+            return "mute";
         }
     }
 

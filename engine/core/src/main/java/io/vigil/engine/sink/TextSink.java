@@ -43,6 +43,11 @@ public final class TextSink implements EventSink {
             case Event.Marker m -> String.format(Locale.ROOT, "%-12s %9s  MARKER    %s %s on PID %d%s", m.stream(),
                     clock(m.start()), m.command(), m.kind() == null ? "" : m.kind(),
                     m.pid(), m.duration() == null ? "" : String.format(Locale.ROOT, " for %.3f s", m.duration()));
+            case Event.Ack k -> String.format(Locale.ROOT, "%-12s ACK %s by %s%s", k.stream(), k.dedupKey(), k.by(),
+                    k.note() == null || k.note().isEmpty() ? "" : ": " + k.note());
+            case Event.Mute u -> String.format(Locale.ROOT, "%-12s %s %s until %s by %s", u.stream(),
+                    Boolean.TRUE.equals(u.ended()) ? "UNMUTE" : "MUTE", u.detector() == null ? "all detectors"
+                            : u.detector(), u.until(), u.by());
         };
     }
 

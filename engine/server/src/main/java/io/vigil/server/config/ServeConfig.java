@@ -4,6 +4,7 @@ import io.vigil.engine.config.VigilConfig;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
 import io.vigil.server.evidence.EvidenceSettings;
+import io.vigil.server.handling.MaintenanceWindow;
 import io.vigil.server.http.ApiSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,18 +22,25 @@ import java.util.Map;
  * @param streams the streams to watch from the start, in file order
  * @param cluster the Kafka fleet this node belongs to; null for a single node
  * @param evidence what each alarm keeps: its start picture and a clip (see {@link EvidenceSettings})
+ * @param profiles named threshold profiles streams refer to ({@code profile: sports}):
+ *        {@code name -> detector -> key -> value} in config-file spelling, checked against the detectors' specs
+ * @param maintenance the maintenance windows, in file order
  */
 public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
-                          List<StreamSpec> streams, Cluster cluster, EvidenceSettings evidence) {
+                          List<StreamSpec> streams, Cluster cluster, EvidenceSettings evidence,
+                          Map<String, Map<String, Map<String, Object>>> profiles,
+                          List<MaintenanceWindow> maintenance) {
     public ServeConfig {
         streams = List.copyOf(streams);
         java.util.Objects.requireNonNull(evidence, "evidence");
+        profiles = profiles == null ? Map.of() : Map.copyOf(profiles);
+        maintenance = maintenance == null ? List.of() : List.copyOf(maintenance);
     }
 
-    /** With the default evidence. */
+    /** With the default evidence, no profiles and no maintenance windows. */
     public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
                        List<StreamSpec> streams, Cluster cluster) {
-        this(server, limits, defaults, reconnect, sinks, streams, cluster, EvidenceSettings.DEFAULTS);
+        this(server, limits, defaults, reconnect, sinks, streams, cluster, EvidenceSettings.DEFAULTS, null, null);
     }
 
     public ServeConfig(Server server, Limits limits, VigilConfig defaults, Reconnect reconnect, Sinks sinks,
@@ -189,34 +197,42 @@ public record ServeConfig(Server server, Limits limits, VigilConfig defaults, Re
     public static final double STALL_CLEAR_DELAY_SECONDS = 1.0;
 
     public ServeConfig withServer(Server s) {
-        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster, evidence);
+        return new ServeConfig(s, limits, defaults, reconnect, sinks, streams, cluster, evidence, profiles, maintenance);
     }
 
     public ServeConfig withLimits(Limits l) {
-        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster, evidence);
+        return new ServeConfig(server, l, defaults, reconnect, sinks, streams, cluster, evidence, profiles, maintenance);
     }
 
     public ServeConfig withDefaults(VigilConfig d) {
-        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster, evidence);
+        return new ServeConfig(server, limits, d, reconnect, sinks, streams, cluster, evidence, profiles, maintenance);
     }
 
     public ServeConfig withReconnect(Reconnect r) {
-        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster, evidence);
+        return new ServeConfig(server, limits, defaults, r, sinks, streams, cluster, evidence, profiles, maintenance);
     }
 
     public ServeConfig withStreams(List<StreamSpec> s) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster, evidence);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, s, cluster, evidence, profiles, maintenance);
     }
 
     public ServeConfig withSinks(Sinks s) {
-        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster, evidence);
+        return new ServeConfig(server, limits, defaults, reconnect, s, streams, cluster, evidence, profiles, maintenance);
     }
 
     public ServeConfig withCluster(Cluster c) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c, evidence);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, c, evidence, profiles, maintenance);
     }
 
     public ServeConfig withEvidence(EvidenceSettings e) {
-        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, e);
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, e, profiles, maintenance);
+    }
+
+    public ServeConfig withProfiles(Map<String, Map<String, Map<String, Object>>> p) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, evidence, p, maintenance);
+    }
+
+    public ServeConfig withMaintenance(List<MaintenanceWindow> m) {
+        return new ServeConfig(server, limits, defaults, reconnect, sinks, streams, cluster, evidence, profiles, m);
     }
 }

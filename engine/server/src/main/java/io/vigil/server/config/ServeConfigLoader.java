@@ -85,6 +85,16 @@ public final class ServeConfigLoader {
      * key or a value out of range.
      */
     public static VigilConfig streamConfig(VigilConfig defaults, StreamSpec spec) {
+        return streamConfig(defaults, Map.of(), spec);
+    }
+
+    /**
+     * As {@link #streamConfig(VigilConfig, StreamSpec)}, with the stream's profile (one of {@code profiles}) between
+     * the defaults and the stream's own settings; an unknown profile is a {@link ConfigException}.
+     */
+    public static VigilConfig streamConfig(VigilConfig defaults, Map<String, Map<String, Map<String, Object>>> profiles,
+                                           StreamSpec spec) {
+        Map<String, Map<String, Object>> settings = effectiveSettings(profiles, spec);
         SequencedMap<String, DetectorSettings> detectors = defaults.detectors();
         if (spec.detectors() != null) {
             for (String name : spec.detectors()) {
@@ -96,10 +106,10 @@ public final class ServeConfigLoader {
             detectors = new LinkedHashMap<>(detectors);
             detectors.replaceAll((name, s) -> s.withEnabled(spec.detectors().contains(name)));
         }
-        if (!spec.settings().isEmpty()) {
+        if (!settings.isEmpty()) {
             String label = "settings of stream " + spec.id();
             String yaml = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())
-                    .dumpToString(spec.settings());
+                    .dumpToString(settings);
             Node node;
             try {
                 node = new Compose(LoadSettings.builder().setLabel(label).build()).composeString(yaml).orElseThrow();
@@ -109,6 +119,28 @@ public final class ServeConfigLoader {
             detectors = ConfigLoader.readDetectors(label, node, detectors);
         }
         return defaults.withDetectors(detectors);
+    }
+
+    /**
+     * A stream's detector settings: its profile's (when it names one), with its own over them key by key. Throws
+     * {@link ConfigException} for a profile that is not among {@code profiles}.
+     */
+    public static Map<String, Map<String, Object>> effectiveSettings(
+            Map<String, Map<String, Map<String, Object>>> profiles, StreamSpec spec) {
+        if (spec.profile() == null) {
+            return spec.settings();
+        }
+        Map<String, Map<String, Object>> profile = profiles.get(spec.profile());
+        if (profile == null) {
+            throw new ConfigException("Unknown profile '" + spec.profile() + "'; " + (profiles.isEmpty()
+                    ? "the config defines none (profiles:)." : "known: " + String.join(", ",
+                    new TreeSet<>(profiles.keySet())) + "."));
+        }
+        Map<String, Map<String, Object>> merged = new LinkedHashMap<>();
+        profile.forEach((detector, values) -> merged.put(detector, new LinkedHashMap<>(values)));
+        spec.settings().forEach((detector, values) -> merged.computeIfAbsent(detector, d -> new LinkedHashMap<>())
+                .putAll(values == null ? Map.of() : values));
+        return merged;
     }
 
     private ServeConfig read(String yaml) {
@@ -124,6 +156,8 @@ public final class ServeConfigLoader {
         }
         Node streamsNode = null;
         Node clusterNode = null;
+        Node profilesNode = null;
+        Node maintenanceNode = null;
         for (NodeTuple t : nodes.mapping(root, "the top level").getValue()) {
             String key = key(t);
             Node v = t.getValueNode();
@@ -136,16 +170,27 @@ public final class ServeConfigLoader {
                 case "evidence" -> config = config.withEvidence(readEvidence(v));
                 case "cluster" -> clusterNode = v;
                 case "streams" -> streamsNode = v;
-                default -> throw nodes.unknown(t.getKeyNode(), key,
-                        Set.of("server", "limits", "defaults", "reconnect", "sinks", "evidence", "cluster", "streams"));
+                case "profiles" -> profilesNode = v;
+                case "maintenance" -> maintenanceNode = v;
+                default -> throw nodes.unknown(t.getKeyNode(), key, Set.of("server", "limits", "defaults",
+                        "reconnect", "sinks", "evidence", "cluster", "profiles", "maintenance", "streams"));
             }
         }
         if (clusterNode != null && !YamlNodes.isNull(clusterNode)) {
             config = config.withCluster(readCluster(clusterNode, config));
         }
-        // Streams last: their URLs and detectors are checked against limits and defaults wherever those stand.
+        // Profiles over the defaults, wherever those stand in the file.
+        Map<String, Node> profileNodes = new LinkedHashMap<>();
+        if (profilesNode != null && !YamlNodes.isNull(profilesNode)) {
+            config = config.withProfiles(readProfiles(profilesNode, config, profileNodes));
+        }
+        if (maintenanceNode != null && !YamlNodes.isNull(maintenanceNode)) {
+            config = config.withMaintenance(new MaintenanceReader(nodes).read(maintenanceNode));
+        }
+        // Streams last: their URLs and detectors are checked against limits, defaults and profiles wherever those
+        // stand.
         if (streamsNode != null && !YamlNodes.isNull(streamsNode)) {
-            config = config.withStreams(readStreams(streamsNode, config));
+            config = config.withStreams(readStreams(streamsNode, config, profileNodes));
         }
         return config;
     }
@@ -507,7 +552,35 @@ public final class ServeConfigLoader {
         return new WebhookSettings(url, secret, timeout, initial, max, spool);
     }
 
-    private List<StreamSpec> readStreams(Node node, ServeConfig config) {
+    /**
+     * {@code profiles: {NAME: {detectors: {...}}}}: each checked over the defaults as {@code defaults.detectors} is;
+     * the nodes of their detectors go into {@code profileNodes} for the streams' checks.
+     */
+    private Map<String, Map<String, Map<String, Object>>> readProfiles(Node node, ServeConfig config,
+                                                                       Map<String, Node> profileNodes) {
+        Map<String, Map<String, Map<String, Object>>> out = new LinkedHashMap<>();
+        for (NodeTuple t : nodes.mapping(node, "profiles").getValue()) {
+            String name = key(t);
+            if (!STREAM_ID.matcher(name).matches()) {
+                throw new ConfigException(nodes.where(t.getKeyNode()) + "profiles: '" + name + "' must be "
+                        + STREAM_ID_RULE);
+            }
+            Node detectors = new MappingNode(Tag.MAP, List.of(), FlowStyle.AUTO);
+            for (NodeTuple p : nodes.mapping(t.getValueNode(), "profiles." + name).getValue()) {
+                if (!key(p).equals("detectors")) {
+                    throw nodes.unknown(p.getKeyNode(), "profiles." + name + "." + key(p), Set.of("detectors"));
+                }
+                detectors = p.getValueNode();
+            }
+            ConfigLoader.readDetectors(file, detectors, config.defaults().detectors());
+            profileNodes.put(name, detectors);
+            out.put(name, plain(nodes.mapping(detectors, "profiles." + name + ".detectors").getValue(),
+                    "profiles." + name + ".detectors"));
+        }
+        return out;
+    }
+
+    private List<StreamSpec> readStreams(Node node, ServeConfig config, Map<String, Node> profileNodes) {
         UrlPolicy policy = new UrlPolicy(config.limits());
         List<StreamSpec> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -521,6 +594,9 @@ public final class ServeConfigLoader {
             String id = null;
             String url = null;
             List<String> detectors = null;
+            String profile = null;
+            Node profileNode = null;
+            List<String> groups = new ArrayList<>();
             List<NodeTuple> settings = new ArrayList<>();
             for (NodeTuple t : nodes.mapping(item, "streams[]").getValue()) {
                 String k = key(t);
@@ -554,9 +630,25 @@ public final class ServeConfigLoader {
                             detectors.add(name);
                         }
                     }
+                    case "profile" -> {
+                        profile = nodes.text(v, "streams[].profile");
+                        profileNode = profileNodes.get(profile);
+                        if (profileNode == null) {
+                            throw new ConfigException(nodes.where(v) + "streams[].profile: unknown profile '" + profile
+                                    + "'; " + (profileNodes.isEmpty() ? "the file defines none (profiles:)"
+                                    : "known: " + String.join(", ", new TreeSet<>(profileNodes.keySet()))));
+                        }
+                    }
+                    case "group" -> groups.add(group(v));
+                    case "groups" -> {
+                        for (Node g : nodes.list(v, "streams[].groups")) {
+                            groups.add(group(g));
+                        }
+                    }
                     default -> {
                         if (!detectorNames.contains(k)) {
-                            Set<String> known = new TreeSet<>(Set.of("id", "url", "detectors"));
+                            Set<String> known = new TreeSet<>(Set.of("id", "url", "detectors", "profile", "group",
+                                    "groups"));
                             known.add("<detector>");
                             throw nodes.unknown(t.getKeyNode(), "streams[]." + k, known);
                         }
@@ -567,21 +659,32 @@ public final class ServeConfigLoader {
             if (id == null || url == null) {
                 throw new ConfigException(nodes.where(item) + "streams[]: each stream needs an id and a url");
             }
-            // The thresholds are checked as analyze --config checks them, with this file's lines.
-            ConfigLoader.readDetectors(file, new MappingNode(Tag.MAP, settings, FlowStyle.AUTO),
-                    config.defaults().detectors());
-            out.add(new StreamSpec(id, url, detectors, plain(settings)));
+            // The thresholds are checked as analyze --config checks them, with this file's lines: the profile's over
+            // the defaults, the stream's own over those.
+            var base = profileNode == null ? config.defaults().detectors()
+                    : ConfigLoader.readDetectors(file, profileNode, config.defaults().detectors());
+            ConfigLoader.readDetectors(file, new MappingNode(Tag.MAP, settings, FlowStyle.AUTO), base);
+            out.add(new StreamSpec(id, url, detectors, plain(settings, "streams[]"), profile, groups));
         }
         return out;
     }
 
+    /** A stream's group: named as a stream id is. */
+    private String group(Node v) {
+        String g = nodes.text(v, "streams[].groups");
+        if (!STREAM_ID.matcher(g).matches()) {
+            throw new ConfigException(nodes.where(v) + "streams[].groups: '" + g + "' must be " + STREAM_ID_RULE);
+        }
+        return g;
+    }
+
     /** Per-detector settings as plain values, for {@link StreamSpec#settings()}. */
-    private Map<String, Map<String, Object>> plain(List<NodeTuple> settings) {
+    private Map<String, Map<String, Object>> plain(List<NodeTuple> settings, String path) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (NodeTuple t : settings) {
             Map<String, Object> values = new LinkedHashMap<>();
-            for (NodeTuple p : nodes.mapping(t.getValueNode(), "streams[]." + key(t)).getValue()) {
-                values.put(key(p), nodes.text(p.getValueNode(), "streams[]." + key(t) + "." + key(p)));
+            for (NodeTuple p : nodes.mapping(t.getValueNode(), path + "." + key(t)).getValue()) {
+                values.put(key(p), nodes.text(p.getValueNode(), path + "." + key(t) + "." + key(p)));
             }
             out.put(key(t), values);
         }

@@ -148,10 +148,13 @@ public final class WebhookSink implements EventSink, AutoCloseable {
         }
     }
 
-    /** Spools an alarm event (others are ignored) and wakes the sender; never blocks on the network, never throws. */
+    /**
+     * Spools an event a receiver is paged with (see {@link #pages}; others are ignored) and wakes the sender; never
+     * blocks on the network, never throws.
+     */
     @Override
     public void accept(Event event) {
-        if (!(event instanceof Event.Alarm)) {
+        if (!pages(event)) {
             return;
         }
         byte[] body = JsonLinesSink.toJson(event).getBytes(StandardCharsets.UTF_8);
@@ -188,6 +191,16 @@ public final class WebhookSink implements EventSink, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * What webhooks carry: alarms, except those suppressed (raised in a maintenance window or a mute: recorded and
+     * shown, not paged), and the operators' {@code ack} and {@code mute} events, for a receiver to close or annotate
+     * its incident (a receiver ignores types it does not know).
+     */
+    public static boolean pages(Event event) {
+        return event instanceof Event.Alarm a ? !a.silenced()
+                : event instanceof Event.Ack || event instanceof Event.Mute;
     }
 
     /** Events acknowledged with a 2xx. */

@@ -36,6 +36,8 @@ final class FleetCodec {
                 case "error" -> MAPPER.treeToValue(node, Event.Error.class);
                 case "warning" -> MAPPER.treeToValue(node, Event.Warning.class);
                 case "marker" -> MAPPER.treeToValue(node, Event.Marker.class);
+                case "ack" -> MAPPER.treeToValue(node, Event.Ack.class);
+                case "mute" -> MAPPER.treeToValue(node, Event.Mute.class);
                 default -> null;
             };
         } catch (java.io.IOException | IllegalArgumentException e) {

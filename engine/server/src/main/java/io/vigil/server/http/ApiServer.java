@@ -11,6 +11,11 @@ import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfigLoader;
 import io.vigil.server.metrics.MetricsEndpoint;
 import io.vigil.server.metrics.ServerFigures;
+import io.vigil.server.handling.AlarmHandling;
+import io.vigil.server.handling.HandlingRefusedException;
+import io.vigil.server.handling.MaintenanceWindow;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -85,6 +90,8 @@ public final class ApiServer implements AutoCloseable {
     /** The dashboard's files: a fixed list, so that no path from a request ever names a resource. */
     private static final Map<String, String> DASHBOARD_ASSETS = Map.of(
             "app.js", "text/javascript; charset=utf-8",
+            "handling.js", "text/javascript; charset=utf-8",
+            "handling.css", "text/css; charset=utf-8",
             "style.css", "text/css; charset=utf-8");
 
     @FunctionalInterface
@@ -109,6 +116,7 @@ public final class ApiServer implements AutoCloseable {
     private final ApiSettings settings;
     private final StreamRegistry registry;
     private final EventHub hub;
+    private final AlarmHandling handling;
     private final Server server;
     private final Port main;
     /** The health port's, or null. */
@@ -125,11 +133,12 @@ public final class ApiServer implements AutoCloseable {
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
     private volatile io.vigil.server.evidence.EvidenceStore evidenceStore;
 
-    private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
-            throws Exception {
+    private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, AlarmHandling handling,
+                      InetAddress address) throws Exception {
         this.settings = settings;
         this.registry = registry;
         this.hub = hub;
+        this.handling = handling;
         this.loopbackOnly = address.isLoopbackAddress();
         this.access = new Access(settings);
         this.sseClients = new SseSlots(settings.limits().maxSseClients(), settings.limits().maxSseClientsWithoutToken());
@@ -147,6 +156,11 @@ public final class ApiServer implements AutoCloseable {
         route("POST", "/api/streams/{id}/release", this::releaseStream);
         route("GET", "/api/evidence/{name}", this::evidence);
         route("GET", "/api/alarms", this::alarms);
+        route("POST", "/api/acks", this::acknowledge);
+        route("GET", "/api/mutes", this::listMutes);
+        route("POST", "/api/mutes", this::mute);
+        route("DELETE", "/api/mutes/{id}", this::unmute);
+        route("GET", "/api/maintenance", this::maintenance);
         route("GET", "/api/events", this::events);
         route("GET", "/metrics", this::metrics);
         route("GET", "/health/live", this::live);
@@ -219,8 +233,30 @@ public final class ApiServer implements AutoCloseable {
      * a token; an address that cannot be bound is an UncheckedIOException.
      */
     public static ApiServer start(ApiSettings settings, StreamRegistry registry, EventHub hub) {
-        if (settings == null || registry == null || hub == null) {
-            throw new IllegalArgumentException("The API needs its settings, a stream registry and an event hub.");
+        AlarmHandling handling = hub == null || registry == null ? null : new AlarmHandling(Clock.systemUTC(),
+                List.of(), new AlarmHandling.Streams() {
+                    @Override
+                    public boolean exists(String id) {
+                        return registry.get(id).isPresent();
+                    }
+
+                    @Override
+                    public List<String> groups(String id) {
+                        return List.of();
+                    }
+                }, null).attach(hub);
+        return start(settings, registry, hub, handling);
+    }
+
+    /**
+     * As {@link #start(ApiSettings, StreamRegistry, EventHub)}, with the alarm handling (acks, mutes, maintenance)
+     * the caller made and attached to {@code hub}; the three-argument form makes one in memory, without windows.
+     */
+    public static ApiServer start(ApiSettings settings, StreamRegistry registry, EventHub hub,
+                                  AlarmHandling handling) {
+        if (settings == null || registry == null || hub == null || handling == null) {
+            throw new IllegalArgumentException("The API needs its settings, a stream registry, an event hub and the"
+                    + " alarm handling.");
         }
         InetAddress address;
         try {
@@ -235,7 +271,7 @@ public final class ApiServer implements AutoCloseable {
                     + " change the streams.");
         }
         try {
-            return new ApiServer(settings, registry, hub, address);
+            return new ApiServer(settings, registry, hub, handling, address);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + settings.bindAddress() + ":" + settings.port()
                     + ": " + e.getMessage(), e);
@@ -512,7 +548,7 @@ public final class ApiServer implements AutoCloseable {
             spec = Json.MAPPER.readValue(body, StreamSpec.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ApiError(400, "A stream has no field \"" + truncate(e.getPropertyName())
-                    + "\"; it takes id, url, detectors and settings.");
+                    + "\"; it takes id, url, detectors, settings, profile and groups.");
         } catch (JacksonException e) {
             throw new ApiError(400, "The body is not a stream as JSON: {\"id\": ..., \"url\": ...,"
                     + " \"detectors\": [...], \"settings\": {...}}.");
@@ -621,8 +657,119 @@ public final class ApiServer implements AutoCloseable {
         List<Event.Alarm> all = active.equals("true") ? hub.active() : hub.recent(Integer.MAX_VALUE);
         List<Event.Alarm> picked = stream == null ? all
                 : all.stream().filter(a -> a.stream().equals(stream)).toList();
-        sendJson(exchange, 200, picked.subList(Math.max(0, picked.size() - limit), picked.size()));
+        List<Object> out = new ArrayList<>();
+        for (Event.Alarm a : picked.subList(Math.max(0, picked.size() - limit), picked.size())) {
+            Optional<Event.Ack> ack = a.firing() ? handling.ackOf(a.dedupKey()) : Optional.empty();
+            if (ack.isEmpty()) {
+                out.add(a);
+                continue;
+            }
+            ObjectNode node = (ObjectNode) Json.MAPPER.readTree(Json.write(a));
+            ObjectNode by = node.putObject("ack");
+            by.put("by", ack.get().by());
+            by.put("note", ack.get().note());
+            by.put("wall", ack.get().wall());
+            out.add(node);
+        }
+        sendJson(exchange, 200, out);
         return true;
+    }
+
+    /** Body of {@code POST /api/acks}. */
+    record AckRequest(String dedupKey, String by, String note) {
+    }
+
+    /** Body of {@code POST /api/mutes}. */
+    record MuteRequest(String stream, String detector, Double minutes, String until, String by, String note) {
+    }
+
+    private boolean acknowledge(Exchange exchange, Map<String, String> params) throws IOException {
+        AckRequest request = readJson(exchange, AckRequest.class, "an acknowledgement",
+                "dedupKey, by and note", "{\"dedupKey\": \"e1/black\", \"by\": \"ana\", \"note\": \"looking\"}");
+        sendJson(exchange, 201, handled(() -> handling.acknowledge(request.dedupKey(), request.by(), request.note())));
+        return true;
+    }
+
+    private boolean listMutes(Exchange exchange, Map<String, String> params) throws IOException {
+        sendJson(exchange, 200, handling.mutes());
+        return true;
+    }
+
+    private boolean mute(Exchange exchange, Map<String, String> params) throws IOException {
+        MuteRequest r = readJson(exchange, MuteRequest.class, "a mute", "stream, detector, minutes, until, by and note",
+                "{\"stream\": \"e1\", \"detector\": \"black\", \"minutes\": 30, \"by\": \"ana\"}");
+        Event.Mute event = handled(() -> handling.mute(r.stream(), r.detector(), r.minutes(), r.until(), r.by(),
+                r.note()));
+        exchange.setHeader("Location", "/api/mutes/" + event.id());
+        sendJson(exchange, 201, event);
+        return true;
+    }
+
+    /** Lifts a mute; 200 with the {@code mute} event that ends it. {@code ?by=} names who (else its maker). */
+    private boolean unmute(Exchange exchange, Map<String, String> params) throws IOException {
+        String by = query(exchange).get("by");
+        sendJson(exchange, 200, handled(() -> handling.unmute(params.get("id"), by)));
+        return true;
+    }
+
+    private boolean maintenance(Exchange exchange, Map<String, String> params) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AlarmHandling.WindowState state : handling.maintenance()) {
+            MaintenanceWindow w = state.window();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", w.name());
+            m.put("streams", w.streams());
+            m.put("groups", w.groups());
+            if (w.recurs()) {
+                m.put("days", w.days().stream().sorted().map(d -> d.name().substring(0, 3).toLowerCase(Locale.ROOT))
+                        .toList());
+                m.put("at", w.at().toString());
+                m.put("duration", w.duration().toMillis() / 1000.0);
+                m.put("zone", w.zone().getId());
+            } else {
+                m.put("from", w.from());
+                m.put("to", w.to());
+            }
+            m.put("active", state.active());
+            m.put("activeUntil", state.activeUntil());
+            m.put("nextStart", state.nextStart());
+            out.add(m);
+        }
+        sendJson(exchange, 200, out);
+        return true;
+    }
+
+    /** Runs an alarm-handling change, its refusals as 400, 404 or 409. */
+    private static <T> T handled(java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (HandlingRefusedException e) {
+            int code = switch (e.reason()) {
+                case INVALID -> 400;
+                case NOT_FOUND -> 404;
+                case CONFLICT -> 409;
+            };
+            throw new ApiError(code, e.getMessage());
+        }
+    }
+
+    /** A JSON body as {@code type}; an unknown field or a body that is not one is 400 with the fields it takes. */
+    private <T> T readJson(Exchange exchange, Class<T> type, String what, String fields, String example)
+            throws IOException {
+        byte[] body = readBody(exchange);
+        T value;
+        try {
+            value = Json.MAPPER.readValue(body, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ApiError(400, "The body of " + what + " has no field \"" + truncate(e.getPropertyName())
+                    + "\"; it takes " + fields + ".");
+        } catch (JacksonException e) {
+            throw new ApiError(400, "The body is not " + what + " as JSON, such as " + example + ".");
+        }
+        if (value == null) {
+            throw new ApiError(400, "The body is not " + what + " as JSON, such as " + example + ".");
+        }
+        return value;
     }
 
     /**

@@ -53,6 +53,8 @@ public final class LocalStreamRegistry implements StreamRegistry {
     private final EvidenceStore evidence;
     private final Map<String, StreamSupervisor> streams = new LinkedHashMap<>();
     private final Map<String, StreamSpec> specs = new LinkedHashMap<>();
+    /** Each running stream's groups, read without the registry's lock (the alarm handling asks under the hub's). */
+    private final Map<String, List<String>> groups = new java.util.concurrent.ConcurrentHashMap<>();
     /** Where streams added at run time are kept across restarts; null: nowhere. */
     private StreamStore store;
     /** Which streams are being analysed, for the next start to quarantine a crash's suspects; null: not kept. */
@@ -125,21 +127,25 @@ public final class LocalStreamRegistry implements StreamRegistry {
         }
         String why = policy.refusal(spec.url());
         if (why == null) {
-            why = pictureFilesRefusal(spec);
+            try {
+                why = pictureFilesRefusal(ServeConfigLoader.effectiveSettings(config.profiles(), spec));
+            } catch (ConfigException e) {
+                why = e.getMessage();
+            }
         }
         if (why != null) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, why);
         }
         try {
-            return ServeConfigLoader.streamConfig(config.defaults(), spec);
+            return ServeConfigLoader.streamConfig(config.defaults(), config.profiles(), spec);
         } catch (ConfigException e) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, e.getMessage());
         }
     }
 
     /** Why a file a stream's own settings name (a logo, slate cards) may not be read; null when all may. */
-    private String pictureFilesRefusal(StreamSpec spec) {
-        for (var detector : spec.settings().entrySet()) {
+    private String pictureFilesRefusal(Map<String, Map<String, Object>> settings) {
+        for (var detector : settings.entrySet()) {
             var found = DetectorRegistry.standard().find(detector.getKey());
             if (found.isEmpty() || detector.getValue() == null) {
                 continue;   // an unknown detector is the config check's to name
@@ -207,10 +213,16 @@ public final class LocalStreamRegistry implements StreamRegistry {
             }
             streams.put(spec.id(), supervisor);
             specs.put(spec.id(), spec);
+            groups.put(spec.id(), spec.groups());
             supervisor.start();
         }
         onChange();
         return supervisor.status();
+    }
+
+    /** The groups of a stream this registry runs (none for an unknown one); never waits on a lock. */
+    public List<String> groupsOf(String id) {
+        return groups.getOrDefault(id, List.of());
     }
 
     @Override
@@ -219,6 +231,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
         synchronized (this) {
             supervisor = streams.remove(id);
             specs.remove(id);
+            groups.remove(id);
         }
         if (supervisor == null) {
             return false;
@@ -351,6 +364,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
             all = new ArrayList<>(streams.values());
             streams.clear();
             specs.clear();
+            groups.clear();
         }
         // All at once, and all within one deadline: an abort reaches an open or read in progress at once, except
         // one stuck in a system call, which is left behind.

@@ -9,11 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 
 /** A file in the state folder written whole: a temp file moved over the old one, so a crash leaves one or the other. */
-final class StateFile {
+public final class StateFile {
     private StateFile() {
     }
 
-    static void write(ObjectWriter writer, Path file, Object value, FileAttribute<?>... attributes) throws IOException {
+    public static void write(ObjectWriter writer, Path file, Object value, FileAttribute<?>... attributes) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         // Made afresh with its attributes (the stream store: owner-only, its URLs may carry secrets).
         Files.deleteIfExists(temp);

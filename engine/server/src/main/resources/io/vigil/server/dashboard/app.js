@@ -173,17 +173,27 @@ function renderAlarmList(ul, id, max) {
   active.sort((a, b) => (SEVERE.has(b.severity) - SEVERE.has(a.severity)) || alarmStartMs(a, 0) - alarmStartMs(b, 0));
   if (!active.length) {
     ul.append(el('li', 'quiet', 'no active alarms'));
+    rendered();
     return;
   }
   for (const a of active.slice(0, max)) {
     const li = el('li', 'sev-' + a.severity);
     li.dataset.detector = a.detector;
+    // for handling.js (Ack, Mute): which alarm the row is
+    li.dataset.dedupKey = a.dedupKey;
+    li.dataset.stream = a.stream;
     const label = a.channel !== undefined && a.channel !== null ? a.detector + ' ch' + a.channel : a.detector;
     li.append(el('span', 'det', label), el('span', 'sum', a.summary || ''),
               el('span', 'for', ago(alarmStartMs(a, Date.now()))));
     ul.append(li);
   }
   if (active.length > max) ul.append(el('li', 'quiet', '+ ' + (active.length - max) + ' more'));
+  rendered();
+}
+
+// Tells handling.js (and any other decorator) that rows were drawn anew.
+function rendered() {
+  document.dispatchEvent(new CustomEvent('vigil:render'));
 }
 
 function renderTile(id) {

@@ -89,6 +89,12 @@ class DashboardBrowserTest {
         registry.add(new StreamSpec("live-test", source.url(), List.of("black", "freeze", "silence"), Map.of()));
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536), registry, hub);
 
+        browser = chrome(chromium, driver, dir);
+        Files.createDirectories(REPORTS);
+    }
+
+    /** Headless chromium at 1920x1080 with its profile and driver log in {@code dir}, keeping the page's console. */
+    static WebDriver chrome(String chromium, String driver, Path dir) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -98,8 +104,7 @@ class DashboardBrowserTest {
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driver))
                 .withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-        browser = new ChromeDriver(service, options);
-        Files.createDirectories(REPORTS);
+        return new ChromeDriver(service, options);
     }
 
     @AfterAll
