@@ -77,7 +77,7 @@ final class ServeRuntime implements AutoCloseable {
             List<WebhookSink> webhooks = new ArrayList<>();
             List<String> webhookNames = new ArrayList<>();
             for (WebhookSettings w : s.webhooks()) {
-                WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w.url()));
+                WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w));
                 sinks.add(sink);
                 webhooks.add(sink);
                 webhookNames.add(displayName(w.url()));
