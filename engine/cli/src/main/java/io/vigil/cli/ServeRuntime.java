@@ -80,7 +80,10 @@ final class ServeRuntime implements AutoCloseable {
                 WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w));
                 sinks.add(sink);
                 webhooks.add(sink);
-                webhookNames.add(displayName(w.url()));
+                // PagerDuty webhooks share one URL: the second and later get "#2", "#3" (one series each).
+                String name = displayName(w.url());
+                int same = (int) webhookNames.stream().filter(n -> n.equals(name) || n.startsWith(name + "#")).count();
+                webhookNames.add(same == 0 ? name : name + "#" + (same + 1));
                 subscriptions.add(hub.subscribe(p -> {
                     if (p.local() && p.payload() instanceof Event e) {
                         sink.accept(e);
