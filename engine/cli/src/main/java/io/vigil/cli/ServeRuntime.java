@@ -94,10 +94,13 @@ final class ServeRuntime implements AutoCloseable {
             List<WebhookSink> webhooks = new ArrayList<>();
             List<String> webhookNames = new ArrayList<>();
             for (WebhookSettings w : s.webhooks()) {
-                WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w.url()));
+                WebhookSink sink = new WebhookSink(w, WebhookSink.spoolDirFor(spoolRoot, w));
                 sinks.add(sink);
                 webhooks.add(sink);
-                webhookNames.add(displayName(w.url()));
+                // PagerDuty webhooks share one URL: the second and later get "#2", "#3" (one series each).
+                String name = displayName(w.url());
+                int same = (int) webhookNames.stream().filter(n -> n.equals(name) || n.startsWith(name + "#")).count();
+                webhookNames.add(same == 0 ? name : name + "#" + (same + 1));
                 subscriptions.add(hub.subscribe(p -> {
                     if (p.local() && p.payload() instanceof Event e) {
                         sink.accept(e);

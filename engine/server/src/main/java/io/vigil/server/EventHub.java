@@ -19,6 +19,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>Listeners run on the publishing thread, under the hub's lock (that is what keeps one order for all): they must
  * hand the item over (a queue, a spool) and return, never block on a network.
+ *
+ * <p>Sequence numbers go on across restarts: the first is the start's Unix time in milliseconds times 1000, above
+ * every number an earlier process reached (unless it published more than 1000 items a millisecond on average). The
+ * last {@value #REPLAY_EVENTS} contract events and {@value #REPLAY_STATS} statistics samples are kept for
+ * {@link #resume}: a feed client that reconnects gets what it missed, with no gap and no duplicate.
  */
 public final class EventHub implements EventSink {
     /**
@@ -39,6 +44,20 @@ public final class EventHub implements EventSink {
         void close();
     }
 
+    /** Contract events kept for feed clients that reconnect. */
+    public static final int REPLAY_EVENTS = 10_000;
+    /** Statistics samples kept for feed clients that reconnect (about 34 minutes of one stream, 3 s of 600). */
+    public static final int REPLAY_STATS = 2_048;
+
+    /**
+     * What a resuming listener missed: {@code missed} (oldest first) and whether older items it may have wanted are
+     * gone: {@code beforeStart} (its id is from before this process started, or from no process of this hub),
+     * {@code eventsLost} and {@code statsLost} (the replay window let some go).
+     */
+    public record Resumed(Subscription subscription, List<Published> missed, boolean beforeStart, boolean eventsLost,
+                          boolean statsLost) {
+    }
+
     /** Origin of this process's events: alarms of different roles on one stream share dedupKeys. */
     private static final String LOCAL = "";
 
@@ -49,14 +68,24 @@ public final class EventHub implements EventSink {
     private volatile UnaryOperator<Event> localJudge = UnaryOperator.identity();
     private final Map<String, Event.Alarm> active = new LinkedHashMap<>();
     private final ArrayDeque<Event.Alarm> recent = new ArrayDeque<>();
+    private final long firstSequence;
+    private final ReplayWindow window;
     private long sequence;
 
     /** @param recentCapacity how many alarm events (firing and resolved) {@link #recent} keeps */
     public EventHub(int recentCapacity) {
-        if (recentCapacity < 1) {
-            throw new IllegalArgumentException("recentCapacity must be at least 1");
+        this(recentCapacity, REPLAY_EVENTS, REPLAY_STATS);
+    }
+
+    /** With replay windows of other sizes (tests). */
+    public EventHub(int recentCapacity, int replayEvents, int replayStats) {
+        if (recentCapacity < 1 || replayEvents < 1 || replayStats < 1) {
+            throw new IllegalArgumentException("recentCapacity and the replay windows must be at least 1");
         }
         this.recentCapacity = recentCapacity;
+        this.firstSequence = Math.multiplyExact(System.currentTimeMillis(), 1000L);
+        this.sequence = firstSequence - 1;
+        this.window = new ReplayWindow(replayEvents, replayStats, firstSequence);
     }
 
     /** In a fleet: this node's role, so that its alarms and other roles' alarms on the same stream stay apart. */
@@ -118,6 +147,9 @@ public final class EventHub implements EventSink {
             }
         }
         Published item = new Published(++sequence, Instant.now(), payload, local);
+        if (payload instanceof Event || payload instanceof StatsSample) {
+            window.add(item);
+        }
         for (Consumer<Published> listener : listeners) {
             listener.accept(item);
         }
@@ -127,6 +159,28 @@ public final class EventHub implements EventSink {
     public Subscription subscribe(Consumer<Published> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
+    }
+
+    /**
+     * Adds a listener for every item published after the one numbered {@code lastSequence}: those still in the
+     * replay window are returned (the listener gets only what comes after them), in one step under the hub's lock, so
+     * that nothing falls between the two and nothing comes twice.
+     */
+    public synchronized Resumed resume(long lastSequence, Consumer<Published> listener) {
+        listeners.add(listener);
+        Subscription subscription = () -> listeners.remove(listener);
+        if (lastSequence >= sequence) {
+            // Nothing missed; an id above ours is from no process of this hub (or a clock set back): say so.
+            return new Resumed(subscription, List.of(), lastSequence > sequence, false, false);
+        }
+        boolean beforeStart = lastSequence < firstSequence - 1;
+        return new Resumed(subscription, window.after(lastSequence), beforeStart, window.eventsLostAfter(lastSequence),
+                window.statsLostAfter(lastSequence));
+    }
+
+    /** The sequence number this process's first item got. */
+    public long firstSequence() {
+        return firstSequence;
     }
 
     /** The alarms firing now, oldest first. */

@@ -10,6 +10,7 @@ import io.vigil.engine.pipeline.InputAddress;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.delivery.WebhookSettings;
 import io.vigil.server.evidence.EvidenceSettings;
+import io.vigil.server.delivery.format.WebhookFormat;
 import io.vigil.server.http.ApiSettings;
 import io.vigil.server.http.HttpLimits;
 import java.net.URI;
@@ -48,7 +49,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  *             hosts: {allow: [10.1.0.0/16, cam.example.com], deny: [192.168.0.0/16, "*.internal"]}}
  * defaults:  {detectors: {black: {duration: 2}}, decode: {ioTimeout: 10}, backend: auto}   # analyze's keys
  * reconnect: {initialSeconds: 1, maxSeconds: 30, quarantineFailures: 5, quarantineWithinMinutes: 10}
- * sinks:     {jsonl: FILE, spoolDir: DIR, webhooks: [{url: URL, secret: S, timeoutSeconds: 5, ...}]}
+ * sinks:     {jsonl: FILE, spoolDir: DIR, publicUrl: URL,
+ *             webhooks: [{url: URL, format: vigil|alertmanager|pagerduty|slack, secret: S, timeoutSeconds: 5, ...}]}
  * evidence:  {enabled: true, dir: DIR, keepHours: 24, maxMegabytes: 1024, clips: true, preSeconds: 5, ...}
  * streams:
  *   - {id: news1, url: udp://239.0.0.1:1234, detectors: [black, freeze, silence], black: {duration: 3}}
@@ -62,6 +64,8 @@ public final class ServeConfigLoader {
     public static final Pattern STREAM_ID = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,64}");
     /** What {@link #STREAM_ID} asks, in words. */
     public static final String STREAM_ID_RULE = "1 to 64 letters, digits, '.', '_' or '-', and not '.' or '..'";
+    /** Where a pagerduty webhook's routing key comes from when the file gives none. */
+    public static final String PAGERDUTY_ROUTING_KEY_ENV = "VIGIL_PAGERDUTY_ROUTING_KEY";
 
     private final String file;
     private final YamlNodes nodes;
@@ -496,6 +500,7 @@ public final class ServeConfigLoader {
     private ServeConfig.Sinks readSinks(Node node) {
         Path jsonl = null;
         Path spool = null;
+        URI publicUrl = null;
         List<WebhookSettings> hooks = new ArrayList<>();
         for (NodeTuple t : nodes.mapping(node, "sinks").getValue()) {
             String k = key(t);
@@ -503,15 +508,18 @@ public final class ServeConfigLoader {
             switch (k) {
                 case "jsonl" -> jsonl = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "sinks.jsonl"));
                 case "spoolDir" -> spool = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "sinks.spoolDir"));
+                case "publicUrl" -> publicUrl = YamlNodes.isNull(v) ? null : httpUrl(v, "sinks.publicUrl");
                 case "webhooks" -> {
                     for (Node item : nodes.list(v, "sinks.webhooks")) {
                         hooks.add(readWebhook(item));
                     }
                 }
-                default -> throw nodes.unknown(t.getKeyNode(), "sinks." + k, Set.of("jsonl", "spoolDir", "webhooks"));
+                default -> throw nodes.unknown(t.getKeyNode(), "sinks." + k, Set.of("jsonl", "spoolDir", "publicUrl",
+                        "webhooks"));
             }
         }
-        return new ServeConfig.Sinks(jsonl, hooks, spool);
+        URI links = publicUrl;
+        return new ServeConfig.Sinks(jsonl, hooks.stream().map(h -> h.withPublicUrl(links)).toList(), spool);
     }
 
     private WebhookSettings readWebhook(Node node) {
@@ -521,35 +529,70 @@ public final class ServeConfigLoader {
         Duration initial = WebhookSettings.DEFAULT_INITIAL_BACKOFF;
         Duration max = WebhookSettings.DEFAULT_MAX_BACKOFF;
         long spool = WebhookSettings.DEFAULT_MAX_SPOOL_BYTES;
+        WebhookFormat format = WebhookFormat.VIGIL;
+        String routingKey = null;
+        Duration resend = WebhookSettings.DEFAULT_RESEND_INTERVAL;
         String p = "sinks.webhooks";
         for (NodeTuple t : nodes.mapping(node, p).getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
-                case "url" -> {
-                    String s = nodes.text(v, p + ".url");
-                    try {
-                        url = new URI(s);
-                    } catch (URISyntaxException e) {
-                        throw new ConfigException(nodes.where(v) + p + ".url: not a valid URL: " + s);
-                    }
-                    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-                        throw new ConfigException(nodes.where(v) + p + ".url: must be an http or https URL, got " + s);
+                case "url" -> url = httpUrl(v, p + ".url");
+                case "format" -> {
+                    String name = nodes.text(v, p + ".format");
+                    format = WebhookFormat.byName(name);
+                    if (format == null) {
+                        throw new ConfigException(nodes.where(v) + p + ".format: '" + name + "' is not one of "
+                                + WebhookFormat.names());
                     }
                 }
+                case "routingKey" -> routingKey = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".routingKey");
+                case "resendSeconds" -> resend = seconds(v, p + ".resendSeconds", 0, 86400);
                 case "secret" -> secret = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".secret");
                 case "timeoutSeconds" -> timeout = seconds(v, p + ".timeoutSeconds", 0.1, 300);
                 case "initialBackoffSeconds" -> initial = seconds(v, p + ".initialBackoffSeconds", 0.01, 3600);
                 case "maxBackoffSeconds" -> max = seconds(v, p + ".maxBackoffSeconds", 0.01, 86400);
                 case "maxSpoolMiB" -> spool = Math.round(number(v, p + ".maxSpoolMiB", 1, 1 << 20) * (1 << 20));
-                default -> throw nodes.unknown(t.getKeyNode(), p + "." + k, Set.of("url", "secret", "timeoutSeconds",
-                        "initialBackoffSeconds", "maxBackoffSeconds", "maxSpoolMiB"));
+                default -> throw nodes.unknown(t.getKeyNode(), p + "." + k, Set.of("url", "format", "secret",
+                        "routingKey", "resendSeconds", "timeoutSeconds", "initialBackoffSeconds", "maxBackoffSeconds",
+                        "maxSpoolMiB"));
             }
+        }
+        if (format == WebhookFormat.PAGERDUTY) {
+            url = url != null ? url : WebhookSettings.PAGERDUTY_EVENTS_URL;
+            if (routingKey == null || routingKey.isBlank()) {
+                routingKey = System.getenv(PAGERDUTY_ROUTING_KEY_ENV);
+            }
+            if (routingKey == null || routingKey.isBlank()) {
+                throw new ConfigException(nodes.where(node) + p + ".routingKey: a pagerduty webhook needs the "
+                        + "integration key (routingKey, or $" + PAGERDUTY_ROUTING_KEY_ENV + ")");
+            }
+            if (routingKey.strip().length() != 32) {
+                throw new ConfigException(nodes.where(node) + p + ".routingKey: a PagerDuty integration key has 32 "
+                        + "characters, this one " + routingKey.strip().length());
+            }
+        } else if (routingKey != null) {
+            throw new ConfigException(nodes.where(node) + p + ".routingKey: only for format pagerduty");
         }
         if (url == null) {
             throw new ConfigException(nodes.where(node) + p + ": each webhook needs a url");
         }
-        return new WebhookSettings(url, secret, timeout, initial, max, spool);
+        return new WebhookSettings(url, secret, timeout, initial, max, spool)
+                .withFormat(format, routingKey == null ? null : routingKey.strip(), null, resend);
+    }
+
+    private URI httpUrl(Node v, String path) {
+        String s = nodes.text(v, path);
+        URI url;
+        try {
+            url = new URI(s);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(nodes.where(v) + path + ": not a valid URL: " + s);
+        }
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+            throw new ConfigException(nodes.where(v) + path + ": must be an http or https URL, got " + s);
+        }
+        return url;
     }
 
     /**

@@ -3,6 +3,8 @@ package io.vigil.server.delivery;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.sink.JsonLinesSink;
+import io.vigil.server.delivery.format.WebhookBody;
+import io.vigil.server.delivery.format.WebhookFormat;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +16,11 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -36,12 +41,20 @@ import javax.crypto.spec.SecretKeySpec;
  * (later events wait, which keeps the order); any other status gives that one event up (one log line, counted in
  * {@link #rejected}) so that a bad event cannot block the queue.
  *
- * <p>Request: the body is the contract object exactly as the JSON-lines sink writes it (UTF-8, no newline), with
+ * <p>Request: the body is the contract object exactly as the JSON-lines sink writes it (UTF-8, no newline), or in
+ * another {@link WebhookFormat} the body that product expects, made from that object at each attempt
+ * ({@link WebhookBody}); with
  * {@value #EVENT_ID}: {@code <spool id>-<sequence>} (the same on every redelivery: receivers dedupe by it),
  * {@value #SEQUENCE}: this sink's sequence number (1, 2, 3... kept across restarts; a gap means events were dropped
  * or given up), {@value #TIMESTAMP}: Unix seconds of this attempt, {@value #ATTEMPT}: 1 for the first try of this
  * process, and with a secret {@value #SIGNATURE}: {@code sha256=<hex HMAC-SHA256(secret, timestamp + "." + sequence +
  * "." + body)>}.
+ *
+ * <p>Alertmanager expires an alert that is not posted again, so for format alertmanager the sender keeps the alarms
+ * firing as delivered (at most {@value #MAX_RESENT_ALARMS}) and posts them all again, in one request, every
+ * {@code resendInterval} (sequence 0, no event id), each with {@code endsAt} {@value #FIRING_LIFETIME_RESENDS}
+ * intervals ahead: an alarm whose resolve never comes (vigil gone) ends by itself. Kept in memory only: after a
+ * restart an alarm that still fires is posted again when its stream raises it again.
  *
  * <p>Spool durability: {@code accept} writes the record into the OS page cache (it survives a crash or kill of vigil);
  * the sender fsyncs it right after, woken by the accept, and always before it is POSTed. The committed mark is
@@ -60,10 +73,17 @@ public final class WebhookSink implements EventSink, AutoCloseable {
     public static final String SIGNATURE = "X-Vigil-Signature";
     private static final System.Logger LOG = System.getLogger(WebhookSink.class.getName());
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** Alertmanager: a firing alert expires this many re-send intervals after its last send, as Prometheus's do. */
+    static final int FIRING_LIFETIME_RESENDS = 4;
+    /** Alertmanager: at most this many firing alarms are re-sent (the oldest kept); one request carries them all. */
+    static final int MAX_RESENT_ALARMS = 10_000;
 
     private enum Outcome { DELIVERED, REJECTED, RETRY, CLOSED }
 
     private final URI url;
+    private final WebhookBody bodies;
+    /** Alertmanager: how often the firing alarms are posted again; 0 for never (every other format). */
+    private final long resendNs;
     private final Duration timeout;
     private final long initialBackoffNs;
     private final long maxBackoffNs;
@@ -87,6 +107,10 @@ public final class WebhookSink implements EventSink, AutoCloseable {
     private boolean failing;
     private long retryAtNs;
     private boolean retryPending;
+    /** Alertmanager: the alarms firing as delivered so far (the receiver's view), by dedupKey, oldest first. */
+    private final Map<String, byte[]> firing = new LinkedHashMap<>();
+    private long resendAtNs;
+    private boolean resendFailing;
 
     /**
      * Opens (or resumes) the spool in {@code spoolDir}, which must belong to this sink alone (see
@@ -102,7 +126,12 @@ public final class WebhookSink implements EventSink, AutoCloseable {
                 || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
             throw new IllegalArgumentException("webhook url must be an absolute http or https URL: " + u);
         }
-        this.url = u;
+        this.bodies = new WebhookBody(settings.format(), settings.publicUrl(), settings.routingKey(),
+                settings.format() == WebhookFormat.ALERTMANAGER
+                        ? settings.resendInterval().multipliedBy(FIRING_LIFETIME_RESENDS) : Duration.ZERO);
+        this.url = bodies.target(u);
+        this.resendNs = settings.format() == WebhookFormat.ALERTMANAGER && settings.resendInterval().isPositive()
+                ? settings.resendInterval().toNanos() : 0;
         this.timeout = positive(settings.timeout(), WebhookSettings.DEFAULT_TIMEOUT, "timeout");
         this.initialBackoffNs = positive(settings.initialBackoff(), WebhookSettings.DEFAULT_INITIAL_BACKOFF,
                 "initialBackoff").toNanos();
@@ -136,12 +165,18 @@ public final class WebhookSink implements EventSink, AutoCloseable {
     }
 
     /**
-     * A folder of its own for the webhook to {@code url} under the configured {@code sinks.spoolDir}: named after the
-     * URL, so that reordering the config keeps each receiver's spool.
+     * A folder of its own for a webhook under the configured {@code sinks.spoolDir}: named after the URL (and for
+     * PagerDuty, whose webhooks share one URL, the routing key too), so that reordering the config keeps each
+     * receiver's spool.
      */
-    public static Path spoolDirFor(Path spoolRoot, URI url) {
+    public static Path spoolDirFor(Path spoolRoot, WebhookSettings settings) {
+        return spoolDirFor(spoolRoot, settings.url() + (settings.routingKey() == null ? ""
+                : "#" + settings.routingKey()));
+    }
+
+    private static Path spoolDirFor(Path spoolRoot, String receiver) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(url.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(receiver.getBytes(StandardCharsets.UTF_8));
             return spoolRoot.resolve("webhook-" + HexFormat.of().formatHex(h, 0, 8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -250,11 +285,18 @@ public final class WebhookSink implements EventSink, AutoCloseable {
             List<Spool.Unsynced> unsynced;
             lock.lock();
             try {
-                while (!closed && !ready() && !spool.hasUnsynced()) {
-                    if (spool.head() == null) {
+                while (!closed && !ready() && !spool.hasUnsynced() && !resendDue()) {
+                    long waitNs = Long.MAX_VALUE;
+                    if (spool.head() != null) {
+                        waitNs = retryAtNs - System.nanoTime();
+                    }
+                    if (resendNs > 0 && !firing.isEmpty() && !retryPending) {
+                        waitNs = Math.min(waitNs, resendAtNs - System.nanoTime());
+                    }
+                    if (waitNs == Long.MAX_VALUE) {
                         wake.awaitUninterruptibly();
                     } else {
-                        wake.awaitNanos(retryAtNs - System.nanoTime());
+                        wake.awaitNanos(waitNs);
                     }
                 }
                 if (closed) {
@@ -289,6 +331,9 @@ public final class WebhookSink implements EventSink, AutoCloseable {
                 lock.unlock();
             }
             if (head == null) {
+                if (resendDue() && resendFiring() == Outcome.CLOSED) {
+                    return;
+                }
                 continue;
             }
             Outcome outcome;
@@ -302,6 +347,9 @@ public final class WebhookSink implements EventSink, AutoCloseable {
             }
             if (outcome == Outcome.RETRY) {
                 continue;
+            }
+            if (resendNs > 0) {
+                track(body, outcome == Outcome.DELIVERED);
             }
             long committed;
             lock.lock();
@@ -337,49 +385,27 @@ public final class WebhookSink implements EventSink, AutoCloseable {
     }
 
     /** One attempt at the head; schedules the retry itself. */
-    private Outcome post(Spool.Entry head, byte[] body) {
+    private Outcome post(Spool.Entry head, byte[] event) {
         long sequence = head.sequence();
-        String timestamp = Long.toString(Instant.now().getEpochSecond());
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", USER_AGENT)
-                .header(EVENT_ID, spool.spoolId() + "-" + sequence)
-                .header(SEQUENCE, Long.toString(sequence))
-                .header(TIMESTAMP, timestamp)
-                .header(ATTEMPT, Integer.toString(failedAttempts + 1))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (key != null) {
-            request.header(SIGNATURE, "sha256=" + sign(key, timestamp, sequence, body));
-        }
-        // Started outside the lock (accept() must not wait for it), then published for close() to cancel.
-        CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request.build(),
-                HttpResponse.BodyHandlers.discarding());
-        lock.lock();
+        byte[] body;
         try {
-            if (closed) {
-                future.cancel(true);
-                return Outcome.CLOSED;
-            }
-            inFlight = future;
-        } finally {
-            lock.unlock();
+            body = bodies.render(event, Instant.now());
+        } catch (RuntimeException e) { // a spooled record that is not a contract object: no retry will fix it
+            LOG.log(System.Logger.Level.WARNING, "webhook " + url + ": cannot make the " + bodies.format().wireName()
+                    + " body of event " + sequence + " (" + e.getMessage() + "), giving it up");
+            resetRetry();
+            return Outcome.REJECTED;
         }
         HttpResponse<Void> response;
         try {
-            response = future.get();
-        } catch (CancellationException | InterruptedException e) {
-            return Outcome.CLOSED;
+            response = send(body, sequence, spool.spoolId() + "-" + sequence);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
             return retry(sequence, why, 0);
-        } finally {
-            lock.lock();
-            try {
-                inFlight = null;
-            } finally {
-                lock.unlock();
-            }
+        }
+        if (response == null) {
+            return Outcome.CLOSED;
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
@@ -400,6 +426,115 @@ public final class WebhookSink implements EventSink, AutoCloseable {
                 + " (HTTP " + status + "), giving it up");
         resetRetry();
         return Outcome.REJECTED;
+    }
+
+    /**
+     * One POST; null when the sink closed meanwhile. {@code eventId} null: a re-send of firing alarms, which is no
+     * spooled event (sequence 0, no event id).
+     */
+    private HttpResponse<Void> send(byte[] body, long sequence, String eventId) throws ExecutionException {
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", USER_AGENT)
+                .header(SEQUENCE, Long.toString(sequence))
+                .header(TIMESTAMP, timestamp)
+                .header(ATTEMPT, Integer.toString(eventId == null ? 1 : failedAttempts + 1))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (eventId != null) {
+            request.header(EVENT_ID, eventId);
+        }
+        if (key != null) {
+            request.header(SIGNATURE, "sha256=" + sign(key, timestamp, sequence, body));
+        }
+        // Started outside the lock (accept() must not wait for it), then published for close() to cancel.
+        CompletableFuture<HttpResponse<Void>> future = client.sendAsync(request.build(),
+                HttpResponse.BodyHandlers.discarding());
+        lock.lock();
+        try {
+            if (closed) {
+                future.cancel(true);
+                return null;
+            }
+            inFlight = future;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return future.get();
+        } catch (CancellationException | InterruptedException e) {
+            return null;
+        } finally {
+            lock.lock();
+            try {
+                inFlight = null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Alertmanager: whether the firing alarms are due to be posted again (not while the spool's head retries). */
+    private boolean resendDue() {
+        return resendNs > 0 && !firing.isEmpty() && !retryPending && System.nanoTime() - resendAtNs >= 0;
+    }
+
+    /** Alertmanager: keeps the receiver's view of what fires up to date with an event it took (or refused). */
+    private void track(byte[] event, boolean delivered) {
+        WebhookBody.Key k;
+        try {
+            k = WebhookBody.key(event);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!k.firing()) {
+            firing.remove(k.dedupKey());
+            return;
+        }
+        if (!delivered) {
+            return; // refused: the receiver does not know it fires
+        }
+        if (firing.isEmpty()) {
+            resendAtNs = System.nanoTime() + resendNs;
+        }
+        firing.put(k.dedupKey(), event);
+        if (firing.size() > MAX_RESENT_ALARMS) {
+            firing.remove(firing.keySet().iterator().next());
+        }
+    }
+
+    /**
+     * Alertmanager: posts every firing alarm again (one request), renewing their endsAt, as Prometheus re-sends its
+     * active alerts; a failure waits for the next interval (the spool's events keep their own retries).
+     */
+    private Outcome resendFiring() {
+        resendAtNs = System.nanoTime() + resendNs;
+        byte[] body = bodies.renderFiring(new ArrayList<>(firing.values()), Instant.now());
+        if (body == null) {
+            return Outcome.DELIVERED;
+        }
+        String why;
+        try {
+            HttpResponse<Void> response = send(body, 0, null);
+            if (response == null) {
+                return Outcome.CLOSED;
+            }
+            if (response.statusCode() >= 200 && response.statusCode() < 300) {
+                resendFailing = false;
+                return Outcome.DELIVERED;
+            }
+            why = "HTTP " + response.statusCode();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            why = cause.getClass().getSimpleName();
+        }
+        if (!resendFailing) {
+            resendFailing = true;
+            LOG.log(System.Logger.Level.WARNING, "webhook " + url + ": re-sending " + firing.size()
+                    + " firing alarms failed (" + why + "); trying again in "
+                    + TimeUnit.NANOSECONDS.toSeconds(resendNs) + " s");
+        }
+        return Outcome.RETRY;
     }
 
     private void resetRetry() {

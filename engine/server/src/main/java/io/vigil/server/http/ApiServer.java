@@ -780,6 +780,18 @@ public final class ApiServer implements AutoCloseable {
         if (closed.get()) {
             throw new ApiError(503, "The server is shutting down.");
         }
+        Map<String, String> query = query(exchange);
+        SseFilter filter;
+        try {
+            filter = SseFilter.of(query);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, e.getMessage());
+        }
+        // The header (an EventSource's reconnect) wins over the query, which keeps the id the page was opened with.
+        String lastEventId = exchange.header("Last-Event-ID");
+        if (lastEventId == null || lastEventId.isEmpty()) {
+            lastEventId = query.get("lastEventId");
+        }
         exchange.setHeader("Content-Type", "text/event-stream; charset=utf-8");
         exchange.setHeader("Cache-Control", "no-store");
         exchange.setHeader("X-Accel-Buffering", "no");
@@ -791,6 +803,7 @@ public final class ApiServer implements AutoCloseable {
         SseConnection connection = new SseConnection(exchange, SSE_QUEUE_CAPACITY,
                 Math.min(SseConnection.KEEPALIVE_NANOS,
                         TimeUnit.MILLISECONDS.toNanos(settings.limits().idleTimeoutMillis()) / 2),
+                filter, lastEventId == null || lastEventId.isEmpty() ? null : lastEventId,
                 () -> sseClients.release(self[0]), sseDropped::incrementAndGet);
         self[0] = connection;
         SseSlots.Admission admission = sseClients.admit(connection, exchange.role() != Access.Role.NONE,

@@ -6,22 +6,34 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.sink.JsonLinesSink;
 import io.vigil.server.StreamStatus;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
  * The API's JSON: a plain Jackson mapper as {@link JsonLinesSink} uses, so that contract objects come out byte for
- * byte as the JSON-lines log writes them; it only adds ISO 8601 for {@link Instant} and lower-case stream states,
- * neither of which occurs in a contract object.
+ * byte as the JSON-lines log writes them; it only adds {@link Instant} as the contract writes its wall times (ISO 8601
+ * UTC with milliseconds, {@code 2026-11-26T10:00:11.000Z}: one precision in every event and answer) and lower-case
+ * stream states, neither of which occurs in a contract object.
  */
 final class Json {
+    /** The contract's wall-clock form (AlarmTracker writes wallStart and wallEnd so). */
+    static final DateTimeFormatter WALL = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
     static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("vigil-api")
-            .addSerializer(Instant.class, ToStringSerializer.instance)
+            .addSerializer(Instant.class, new JsonSerializer<>() {
+                @Override
+                public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider)
+                        throws IOException {
+                    gen.writeString(WALL.format(value));
+                }
+            })
             .addSerializer(StreamStatus.State.class, new JsonSerializer<>() {
                 @Override
                 public void serialize(StreamStatus.State value, JsonGenerator gen, SerializerProvider provider)

@@ -251,6 +251,38 @@ class ServeConfigLoaderTest {
                 + "  - {id: b, url: \"http://[::1]:8321/admin\"}\n", "v.yaml:5: streams[].url: The address ::1 is a loopback");
     }
 
+    @Test
+    void webhookFormatsAndTheirKeys() {
+        ServeConfig c = ServeConfigLoader.parse("v.yaml", """
+                sinks:
+                  publicUrl: "https://vigil.example.net"
+                  webhooks:
+                    - {url: "http://am:9093", format: alertmanager, resendSeconds: 30}
+                    - {format: pagerduty, routingKey: "R0123456789abcdef0123456789abcde"}
+                    - {url: "https://hooks.slack.com/services/T/B/x", format: slack}
+                    - {url: "http://127.0.0.1:9999/hook"}
+                """);
+        var hooks = c.sinks().webhooks();
+        assertThat(hooks).extracting(w -> w.format().wireName())
+                .containsExactly("alertmanager", "pagerduty", "slack", "vigil");
+        assertThat(hooks).allSatisfy(w ->
+                assertThat(w.publicUrl()).hasToString("https://vigil.example.net"));
+        assertThat(hooks.get(0).resendInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(hooks.get(1).url()).isEqualTo(io.vigil.server.delivery.WebhookSettings.PAGERDUTY_EVENTS_URL);
+        assertThat(hooks.get(1).routingKey()).isEqualTo("R0123456789abcdef0123456789abcde");
+        assertThat(hooks.get(3).resendInterval()).isEqualTo(Duration.ofMinutes(1));
+        refuses("sinks:\n  webhooks:\n    - {url: \"http://x/\", format: teams}\n",
+                "v.yaml:3: sinks.webhooks.format: 'teams' is not one of vigil, alertmanager, pagerduty, slack");
+        refuses("sinks:\n  webhooks:\n    - {url: \"http://x/\", format: slack, routingKey: abc}\n",
+                "v.yaml:3: sinks.webhooks.routingKey: only for format pagerduty");
+        refuses("sinks:\n  webhooks:\n    - {format: pagerduty, routingKey: short}\n",
+                "v.yaml:3: sinks.webhooks.routingKey: a PagerDuty integration key has 32 characters");
+        refuses("sinks:\n  publicUrl: vigil.example.net\n",
+                "v.yaml:2: sinks.publicUrl: must be an http or https URL");
+        refuses("sinks:\n  webhooks:\n    - {url: \"http://x/\"}\n  publicUrl: ftp://x\n",
+                "v.yaml:4: sinks.publicUrl: must be an http or https URL");
+    }
+
     private static void refuses(String yaml, String message) {
         assertThatThrownBy(() -> ServeConfigLoader.parse("v.yaml", yaml)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(message);

@@ -114,7 +114,7 @@ class ApiServerTest {
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(created.headers().firstValue("Location")).hasValue("/api/streams/a");
         assertThat(parse(created.body())).containsEntry("id", "a").containsEntry("state", "starting")
-                .containsEntry("since", "2026-11-26T10:00:00Z");
+                .containsEntry("since", "2026-11-26T10:00:00.000Z");
         // with a token configured, reading needs it too (ReadAccessTest: the viewer token, sessions, public reads)
         assertError(send("GET", "api/streams/a", null, null, null), 401);
         assertThat(send("GET", "api/streams/a", null, null, "Bearer " + TOKEN).statusCode()).isEqualTo(200);
@@ -341,7 +341,7 @@ class ApiServerTest {
                 .containsEntry("event", "alarm").containsEntry("data", JsonLinesSink.toJson(firing));
         assertThat(messages.get(1)).containsEntry("event", "stats");
         assertThat(parse(messages.get(1).get("data"))).containsEntry("stream", "x")
-                .containsEntry("wall", "2026-11-26T10:00:11Z");
+                .containsEntry("wall", "2026-11-26T10:00:11.000Z");
         assertThat(messages.get(2)).containsEntry("event", "warning").containsEntry("data", JsonLinesSink.toJson(warning));
         // closing the server ends the feed: the client reads to the end instead of hanging
         server.close();
