@@ -55,7 +55,7 @@ public final class OpenAlarms implements EventSink {
         return new Event.Alarm(Event.Alarm.RESOLVED, a.detector(), a.stream(), a.channel(), a.check(), a.priority(),
                 a.pid(), a.dedupKey(), a.severity(), a.start(), endRounded, round(endRounded - a.start()), a.wallStart(),
                 wallEnd == null ? null : wall(wallEnd),
-                a.summary(), a.metrics(), a.cause(), a.thumbnail(), a.clip());
+                a.summary(), a.metrics(), a.cause(), a.thumbnail(), a.clip(), a.suppressed());
     }
 
     /** A wall time as the contract writes it: UTC, to the millisecond. */

@@ -183,6 +183,7 @@ final class AlarmHandover implements EventSink {
         double endSeconds = Math.round((firing.start() + durationSeconds) * 1000) / 1000.0;
         return new Event.Alarm(Event.Alarm.RESOLVED, firing.detector(), firing.stream(), firing.channel(),
                 firing.check(), firing.priority(), firing.pid(), firing.dedupKey(), firing.severity(), firing.start(), endSeconds, durationSeconds, firing.wallStart(),
-                wallEndText, null, metrics, cause != null ? cause : firing.cause(), firing.thumbnail(), firing.clip());
+                wallEndText, null, metrics, cause != null ? cause : firing.cause(), firing.thumbnail(), firing.clip(),
+                firing.suppressed());
     }
 }
