@@ -49,9 +49,8 @@ final class SlackBody {
 
     private static void link(StringBuilder line, String url, String label) {
         if (url != null) {
-            // Slack's link syntax ends at '|' or '>': those are percent-encoded in the URL.
-            line.append(" · <").append(url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C"))
-                    .append('|').append(label).append('>');
+            // Slack's link syntax ends at '|' or '>': a URL here has neither (AlarmView.url passes parsed URIs only).
+            line.append(" · <").append(url).append('|').append(label).append('>');
         }
     }
 
