@@ -50,7 +50,8 @@ public final class AlarmHistory implements EventHub.Subscription {
 
     synchronized void add(Event event, Instant published) {
         entries.addLast(new Entry(eventTime(event, published), event));
-        while (entries.size() > maxEvents || entries.getFirst().at().isBefore(published.minus(window))) {
+        Instant oldest = published.minus(window);
+        while (!entries.isEmpty() && (entries.size() > maxEvents || entries.getFirst().at().isBefore(oldest))) {
             entries.removeFirst();
         }
     }
