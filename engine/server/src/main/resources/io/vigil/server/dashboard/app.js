@@ -1054,6 +1054,7 @@ function drawTimeline() {
 function drawMarkers(g, markers, x, yy, rowH, now, t0) {
   const sorted = [...markers].sort((a, b) => markerMs(a) - markerMs(b));
   g.font = '11px system-ui, sans-serif';
+  const mid = yy + rowH * 0.68;
   sorted.forEach((m, i) => {
     const at = markerMs(m);
     if (m.kind === 'out') {
@@ -1065,16 +1066,20 @@ function drawMarkers(g, markers, x, yy, rowH, now, t0) {
       g.fillRect(x0, yy + 3, x1 - x0, rowH - 6);
       g.globalAlpha = 1;
       g.fillRect(x0, yy + 1, 2, rowH - 2);
-      g.fillStyle = '#0f1419';
       const text = 'OUT' + (m.duration ? ' ' + m.duration.toFixed(m.duration % 1 ? 1 : 0) + ' s' : '');
-      if (x1 - x0 > g.measureText(text).width + 8) g.fillText(text, x0 + 4, yy + rowH * 0.68);
-      else { g.fillStyle = MARKER_OUT; g.fillText(text, x0 + 4, yy + rowH * 0.68); }
+      // inside the band when it is wide enough, else before it
+      if (x1 - x0 > g.measureText(text).width + 8) { g.fillStyle = '#0f1419'; g.textAlign = 'left'; g.fillText(text, x0 + 4, mid); }
+      else { g.fillStyle = MARKER_OUT; g.textAlign = 'right'; g.fillText(text, x0 - 3, mid); }
     } else if (at >= t0) {
       g.fillStyle = MARKER_IN;
       g.fillRect(x(at) - 1, yy + 1, 2, rowH - 2);
-      g.fillText('IN', x(at) + 3, yy + rowH * 0.68);
+      // "IN" after the line, or before it when the line is at the right edge
+      const room = x(now) - x(at) > 18;
+      g.textAlign = room ? 'left' : 'right';
+      g.fillText('IN', room ? x(at) + 3 : x(at) - 3, mid);
     }
   });
+  g.textAlign = 'left';
   g.font = '13px system-ui, sans-serif';
 }
 
