@@ -232,14 +232,15 @@ function tileFor(id) {
   name.title = id;
   const badge = el('span', 'badge');
   const fps = el('span', 'tile-fps');
-  head.append(name, badge, fps);
+  head.append(name, fps);
   const body = el('div', 'tile-body');
   const picture = el('div', 'picture empty-pic');
   const img = el('img');
   img.alt = 'picture of ' + id;
   const picState = el('span', 'pic-state');
   const picTime = el('span', 'pic-time');
-  picture.append(img, el('span', 'nopic', 'no picture yet'), picState, picTime);
+  // the status badge sits on the picture: the name line is the name's alone, to be read from across the room
+  picture.append(img, el('span', 'nopic', 'no picture yet'), picState, picTime, badge);
   const meters = el('canvas', 'meters');
   meters.width = 40;
   meters.height = 100;
@@ -452,6 +453,7 @@ function layoutWall() {
   root.setProperty('--name-px', best.namePx.toFixed(1) + 'px');
   root.setProperty('--alarm-px', best.alarmPx.toFixed(1) + 'px');
   root.setProperty('--meter-w', Math.round(best.meter) + 'px');
+  wall.classList.toggle('compact', best.namePx < 24);
   if (state.alarmLines !== best.lines) {
     state.alarmLines = best.lines;
     for (const id of state.tiles.keys()) renderAlarmList(state.tiles.get(id).alarms, id, best.lines);

@@ -44,9 +44,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real browser (Debian's chromium, headless, through chromium-driver) against the real registry
  * watching a real live source (ffmpeg, MPEG-TS over UDP, black from 16 s on): the wall loads, the stream's tile
- * shows its picture in the ok colour, the black stretch turns it to alarm within a few seconds, the detail view
- * draws its charts from the SSE stats; screenshots go to target/surefire-reports/. Skipped only where chromium is
- * missing outside CI; in CI (CI set) a missing browser fails.
+ * shows its picture in the ok colour, the black stretch turns it to alarm within a few seconds and its picture dark,
+ * the stream page draws its charts (from the server's history after a reload) and SCTE-35 markers, the alarm
+ * history lists events by their own times, 16 and 64 tiles fit 1920x1080; screenshots go to target/screenshots/
+ * (wall, stream page, history, phone) and target/surefire-reports/. Skipped only where chromium is missing outside
+ * CI; in CI (CI set) a missing browser fails.
  */
 @Timeout(180)
 @TestMethodOrder(OrderAnnotation.class)
