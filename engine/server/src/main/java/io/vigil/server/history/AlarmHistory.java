@@ -44,10 +44,6 @@ public final class AlarmHistory implements EventHub.Subscription {
         });
     }
 
-    public Duration window() {
-        return window;
-    }
-
     synchronized void add(Event event, Instant published) {
         entries.addLast(new Entry(eventTime(event, published), event));
         Instant oldest = published.minus(window);

@@ -45,11 +45,6 @@ public final class StatsHistory implements EventHub.Subscription {
         });
     }
 
-    /** How many seconds of statistics each stream keeps. */
-    public int seconds() {
-        return capacity;
-    }
-
     synchronized void add(StatsSample s) {
         streams.computeIfAbsent(s.stream(), k -> new Ring(capacity)).add(s);
     }
@@ -58,11 +53,6 @@ public final class StatsHistory implements EventHub.Subscription {
     public synchronized List<StatsSample> recent(String stream, int seconds, Instant now) {
         Ring r = streams.get(stream);
         return r == null ? List.of() : r.since(now.toEpochMilli() - seconds * 1000L, stream);
-    }
-
-    /** Forgets a stream (removed). */
-    public synchronized void forget(String stream) {
-        streams.remove(stream);
     }
 
     @Override

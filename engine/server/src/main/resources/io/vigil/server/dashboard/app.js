@@ -454,6 +454,7 @@ function layoutWall() {
   root.setProperty('--alarm-px', best.alarmPx.toFixed(1) + 'px');
   root.setProperty('--meter-w', Math.round(best.meter) + 'px');
   wall.classList.toggle('compact', best.namePx < 24);
+  for (const t of state.tiles.values()) t.meterFrame = undefined;
   if (state.alarmLines !== best.lines) {
     state.alarmLines = best.lines;
     for (const id of state.tiles.keys()) renderAlarmList(state.tiles.get(id).alarms, id, best.lines);
@@ -760,7 +761,7 @@ function tickMeters() {
     if (l && l.queue.length) { l.shown = l.queue.shift(); l.at = now; }
     const frame = l && now - l.at < 2000 ? l.shown : null; // no audio for 2 s: an empty meter, not a frozen one
     if (t.root.hidden) continue;
-    if (t.meterFrame === frame && frame !== null) continue;
+    if (t.meterFrame === frame) continue; // unchanged (undefined after a new layout: drawn again)
     t.meterFrame = frame;
     drawMeters(t.meters, frame);
   }
@@ -1026,7 +1027,7 @@ function drawTimeline() {
   const markers = (state.markers.get(state.selected) || []).filter((m) => markerMs(m) >= t0 - 3600e3);
   const rows = [...new Set(visible.map((b) => b.label))].sort();
   if (markers.length) rows.push('SCTE-35');
-  const { left: _l, right, top, bottom } = PLOT;
+  const { right, top, bottom } = PLOT;
   const left = 120;
   const rowH = Math.min(26, (h - top - bottom) / Math.max(1, rows.length));
   const x = (t) => left + (Math.max(t, t0) - t0) / (now - t0) * (w - left - right);
