@@ -277,6 +277,7 @@ function renderAlarmList(ul, id, max) {
     li.append(el('span', 'det', alarmLabel(a)), el('span', 'sum', alarmText(a)));
     if (a.suppressed) li.append(el('span', 'tag', 'suppressed'));
     if (a.ack) li.append(el('span', 'tag', 'ack ' + (a.ack.by || '')));
+    li.append(el('span', 'since', 'since ' + clock(start)));
     const dur = el('span', 'for', ago(start));
     dur.dataset.since = String(start);
     li.append(dur);
