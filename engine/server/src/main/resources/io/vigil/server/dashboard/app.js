@@ -310,6 +310,12 @@ function pictureFor(id) {
     const own = active.filter((a) => a.thumbnail && /^\/|^https?:/.test(a.thumbnail))
       .sort((a, b) => alarmStartMs(b, 0) - alarmStartMs(a, 0))[0];
     if (own) return { url: own.thumbnail, label: 'alarm start ' + clock(alarmStartMs(own, Date.now())) };
+    // no new frames (stall): none can come, so the last one, dimmed, under what happened
+    const stall = active.find((a) => a.detector === 'stall');
+    if (stall && live) {
+      return { url: live.url, stale: true, state: 'NO NEW FRAMES since ' + clock(alarmStartMs(stall, Date.now())),
+               label: 'last picture ' + clock(live.at) };
+    }
     return { url: null, state: 'waiting for a picture after ' + clock(startMs), label: '' };
   }
   if (!live) return { url: null, label: '' };
