@@ -1,6 +1,8 @@
 package io.vigil.server;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,9 +10,45 @@ import java.util.Map;
  * of the alarm contract, so never sent to webhooks or the JSON-lines log).
  *
  * @param values by name: lumaMean, darkFraction, mafd, momentaryLufs, shortTermLufs, ... (absent when not measured)
+ * @param levels the audio level meters' frames since the previous sample, oldest first (about ten a second; empty
+ *        without audio)
  */
-public record StatsSample(String stream, Instant wall, double mediaSeconds, Map<String, Double> values) {
+public record StatsSample(String stream, Instant wall, double mediaSeconds, Map<String, Double> values,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Levels> levels) {
     public StatsSample {
         values = Map.copyOf(values);
+        levels = List.copyOf(levels);
+    }
+
+    public StatsSample(String stream, Instant wall, double mediaSeconds, Map<String, Double> values) {
+        this(stream, wall, mediaSeconds, values, List.of());
+    }
+
+    /**
+     * One frame of the level meters: per channel, the peak and the RMS level of the audio since the frame before, in
+     * dBFS (-100: silence).
+     */
+    public record Levels(double[] peakDbfs, double[] levelDbfs) {
+        /**
+         * Takes the meter figures ({@code peakDbfs.N}, {@code levelDbfs.N}, see the analyser's sample) out of
+         * {@code figures}; null when it has none.
+         */
+        public static Levels take(Map<String, Double> figures) {
+            int channels = 0;
+            while (figures.containsKey("peakDbfs." + channels)) {
+                channels++;
+            }
+            if (channels == 0) {
+                return null;
+            }
+            double[] peak = new double[channels];
+            double[] level = new double[channels];
+            for (int c = 0; c < channels; c++) {
+                peak[c] = figures.remove("peakDbfs." + c);
+                Double l = figures.remove("levelDbfs." + c);
+                level[c] = l == null ? peak[c] : l;
+            }
+            return new Levels(peak, level);
+        }
     }
 }

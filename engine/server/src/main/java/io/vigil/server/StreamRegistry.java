@@ -31,6 +31,11 @@ public interface StreamRegistry extends AutoCloseable {
     /** The latest small JPEG (320 px wide) of a stream's picture, refreshed every few seconds; empty when none yet. */
     Optional<byte[]> thumbnail(String id);
 
+    /** When the latest thumbnail was made (wall clock); empty when none yet or not known. */
+    default Optional<java.time.Instant> thumbnailTime(String id) {
+        return Optional.empty();
+    }
+
     /** A stream's frame-to-alarm latency and its detectors' severities, for the metrics; see {@link AlarmFigures}. */
     Optional<AlarmFigures> alarmFigures(String id);
 

@@ -8,7 +8,8 @@ import java.util.Map;
  * @param nanoTime       {@link System#nanoTime()} when it was taken
  * @param mediaSeconds   media time of the last frame analysed (of the last audio block, before any video frame)
  * @param framesAnalysed video frames analysed so far
- * @param figures        lumaMean, darkFraction, mafd, blockiness, rmsDbfs, momentaryLufs, shortTermLufs: those
+ * @param figures        lumaMean, darkFraction, mafd, blockiness, rmsDbfs, momentaryLufs, shortTermLufs, and per
+ *                       channel N the level meters' peakDbfs.N and levelDbfs.N since the sample before: those
  *                       measured (see {@link io.vigil.engine.pipeline.StreamAnalyzer#sample}); a fresh map, the listener's to
  *                       keep and add to
  */

@@ -60,6 +60,10 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     private LoudnessMeter loudness;
     private final FrameStats frameStats = new FrameStats();
     private final AudioStats audioStats = new AudioStats();
+    /** Per channel, since the last {@link #sample}: the largest peak and the sum of squares over meterSamples. */
+    private double[] meterPeak = new double[0];
+    private double[] meterSumSquares = new double[0];
+    private long meterSamples;
     private double lastVideoSeconds = Double.NaN;
     private double audioEndSeconds = Double.NaN;
     /** Keeps the frames where video conditions began, for thumbnails; null without --thumbnails. */
@@ -334,6 +338,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             tracker.advance(block.ptsSeconds());
             return;
         }
+        meter(audioStats);
         for (Detector d : detectors) {
             try {
                 d.onAudio(audioStats);
@@ -448,13 +453,40 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         };
     }
 
+    /** Adds a block to the level meter's figures (a few additions per channel per block). */
+    private void meter(AudioStats a) {
+        if (meterPeak.length != a.channels) {
+            meterPeak = new double[a.channels];
+            meterSumSquares = new double[a.channels];
+            meterSamples = 0;
+        }
+        for (int c = 0; c < a.channels; c++) {
+            meterPeak[c] = Math.max(meterPeak[c], a.peak[c]);
+            meterSumSquares[c] += a.sumSquares[c];
+        }
+        meterSamples += a.samples;
+    }
+
+    /** Meter figures below this are silence: the meter's floor, in dBFS. */
+    public static final double METER_FLOOR_DBFS = -100;
+
     /**
      * The latest key figures, for a service's live charts (call on the analysing thread): lumaMean, darkFraction,
      * mafd, blockiness from the last video frame; rmsDbfs (loudest channel) of the last audio block; momentaryLufs,
-     * shortTermLufs and truePeakDbtp (the last 100 ms step's) when loudness is measured. Figures not measured are
-     * left out.
+     * shortTermLufs and truePeakDbtp (the last 100 ms step's) when loudness is measured; per channel N (from 0), for the level meters, the peak
+     * ({@code peakDbfs.N}) and RMS ({@code levelDbfs.N}) of the audio since the previous call, at least
+     * {@link #METER_FLOOR_DBFS}. Figures not measured are left out.
      */
     public void sample(java.util.Map<String, Double> out) {
+        if (meterSamples > 0) {
+            for (int c = 0; c < meterPeak.length; c++) {
+                out.put("peakDbfs." + c, meterDbfs(meterPeak[c]));
+                out.put("levelDbfs." + c, meterDbfs(Math.sqrt(meterSumSquares[c] / meterSamples)));
+                meterPeak[c] = 0;
+                meterSumSquares[c] = 0;
+            }
+            meterSamples = 0;
+        }
         putFinite(out, "lumaMean", frameStats.lumaMean);
         putFinite(out, "darkFraction", frameStats.darkFraction);
         putFinite(out, "mafd", frameStats.mafd);
@@ -471,6 +503,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
             putFinite(out, "shortTermLufs", loudness.shortTermLufs());
             putFinite(out, "truePeakDbtp", loudness.stepTruePeakDbtp());
         }
+    }
+
+    private static double meterDbfs(double linear) {
+        double db = 20 * Math.log10(linear);
+        return Double.isFinite(db) && db > METER_FLOOR_DBFS ? Math.round(db * 10) / 10.0 : METER_FLOOR_DBFS;
     }
 
     private static void putFinite(java.util.Map<String, Double> out, String key, double value) {

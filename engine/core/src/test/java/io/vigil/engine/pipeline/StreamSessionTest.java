@@ -82,6 +82,12 @@ class StreamSessionTest {
         assertThat(last).isGreaterThan(3.9);
         assertThat(samples.getLast().framesAnalysed()).isEqualTo(2 * FRAMES);
         assertThat(samples.getLast().figures()).containsKeys("lumaMean", "rmsDbfs");
+        // the level meters' figures since the sample before: ffmpeg's sine is at 1/8 of full scale (peak -18 dBFS,
+        // RMS 3 dB below)
+        assertThat(samples).anySatisfy(s -> {
+            assertThat(s.figures().get("peakDbfs.0")).isBetween(-18.5, -17.5);
+            assertThat(s.figures().get("levelDbfs.0")).isBetween(-21.5, -20.5);
+        });
         // The first frame's picture, then none within the hour.
         assertThat(pictures).hasSize(1);
         assertThat(pictures.getFirst()).startsWith((byte) 0xFF, (byte) 0xD8);

@@ -363,6 +363,11 @@ public final class FleetStreamRegistry implements StreamRegistry {
     }
 
     @Override
+    public Optional<java.time.Instant> thumbnailTime(String id) {
+        return runner.thumbnailTime(id);
+    }
+
+    @Override
     public Optional<AlarmFigures> alarmFigures(String id) {
         return runner.alarmFigures(id);
     }

@@ -104,7 +104,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** An answer other than 2xx: status and one sentence for the client. */
-    private static final class ApiError extends RuntimeException {
+    static final class ApiError extends RuntimeException {
         private final int status;
 
         ApiError(int status, String message) {
@@ -125,6 +125,7 @@ public final class ApiServer implements AutoCloseable {
     private final Access access;
     private final List<Route> routes = new ArrayList<>();
     private final SseSlots sseClients;
+    private final HistoryRoutes history;
     private final AtomicInteger sseNumber = new AtomicInteger();
     private final AtomicLong sseDropped = new AtomicLong();
     private final MetricsEndpoint metrics;
@@ -153,6 +154,11 @@ public final class ApiServer implements AutoCloseable {
         route("GET", "/api/streams/{id}", this::getStream);
         route("DELETE", "/api/streams/{id}", this::removeStream);
         route("GET", "/api/streams/{id}/thumbnail.jpg", this::thumbnail);
+        this.history = new HistoryRoutes(registry, hub);
+        route("GET", "/api/streams/{id}/stats", history::streamStats);
+        route("GET", "/api/streams/{id}/markers", history::streamMarkers);
+        route("GET", "/api/alarms/history", history::alarmHistory);
+        route("GET", "/api/alarms/history.csv", history::alarmHistoryCsv);
         route("POST", "/api/streams/{id}/release", this::releaseStream);
         route("GET", "/api/evidence/{name}", this::evidence);
         route("GET", "/api/alarms", this::alarms);
@@ -196,6 +202,7 @@ public final class ApiServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             server.stop();
+            history.close();
             throw e;
         }
     }
@@ -351,6 +358,7 @@ public final class ApiServer implements AutoCloseable {
         } catch (Exception e) {
             System.err.println("vigil api: stopping the HTTP server: " + e);
         }
+        history.close();
     }
 
     /** Every route as "METHOD /template", in the order they are matched (for the OpenAPI check). */
@@ -622,6 +630,8 @@ public final class ApiServer implements AutoCloseable {
             throw new ApiError(404, "Stream " + id + " has no picture yet.");
         }
         exchange.setHeader("Cache-Control", "no-store");
+        // when the picture was made: the dashboard tells a live picture from one older than an alarm
+        registry.thumbnailTime(id).ifPresent(t -> exchange.setHeader("X-Picture-Time", t.toString()));
         send(exchange, 200, "image/jpeg", jpeg.get());
         return true;
     }
@@ -885,7 +895,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The page may load only its own files and talk only to this server. */
     private static void dashboardHeaders(Exchange exchange) {
-        exchange.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:;"
+        exchange.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:;"
                 + " style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
         exchange.setHeader("X-Frame-Options", "DENY");
         exchange.setHeader("Cache-Control", "no-cache");
@@ -935,7 +945,7 @@ public final class ApiServer implements AutoCloseable {
         return new ApiError(413, "The body is larger than this server takes (" + max + " bytes).");
     }
 
-    private static Map<String, String> query(Exchange exchange) {
+    static Map<String, String> query(Exchange exchange) {
         String raw = exchange.rawQuery();
         Map<String, String> out = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {

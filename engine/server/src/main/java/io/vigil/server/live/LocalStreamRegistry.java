@@ -299,6 +299,12 @@ public final class LocalStreamRegistry implements StreamRegistry {
     }
 
     @Override
+    public synchronized Optional<java.time.Instant> thumbnailTime(String id) {
+        StreamSupervisor s = streams.get(id);
+        return s == null ? Optional.empty() : Optional.ofNullable(s.thumbnailTime());
+    }
+
+    @Override
     public synchronized Optional<AlarmFigures> alarmFigures(String id) {
         StreamSupervisor s = streams.get(id);
         return s == null ? Optional.empty() : Optional.of(s.alarmFigures());

@@ -20,6 +20,7 @@ import io.vigil.server.evidence.StreamEvidence;
 import io.vigil.kernels.engine.StatisticsEngine;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,12 @@ final class StreamSupervisor {
     static final String MONITORING_FAILED = "monitoring_failed";
 
     private static final Logger LOG = Logger.getLogger(StreamSupervisor.class.getName());
-    private static final long SAMPLE_EVERY_NANOS = 1_000_000_000L;
+    /** The analysis is sampled this often for the level meters (10 a second) ... */
+    private static final long SAMPLE_EVERY_NANOS = 100_000_000L;
+    /** ... and the statistics are published once a second, with the meters' frames since the last. */
+    private static final long PUBLISH_EVERY_NANOS = 1_000_000_000L;
+    /** At most this many meter frames per published sample (a burst of samples is not kept whole). */
+    private static final int MAX_LEVEL_FRAMES = 20;
     private static final long THUMBNAIL_EVERY_NANOS = 3_000_000_000L;
     /** fps is measured over this many of the last samples (about 10 s). */
     private static final int FPS_WINDOW = 10;
@@ -93,6 +99,8 @@ final class StreamSupervisor {
     private volatile byte[] thumbnail;
     /** Puts the alarms' start pictures and clips into their events; null: the service keeps no evidence. */
     private volatile StreamEvidence evidence;
+    /** When the thumbnail was made (set before it). */
+    private volatile Instant thumbnailTime;
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     /** When the analysis failed, within the quarantine window (guarded by {@link #wake}). */
@@ -113,6 +121,9 @@ final class StreamSupervisor {
     private final long[] sampleNanosRing = new long[FPS_WINDOW];
     private final long[] sampleFramesRing = new long[FPS_WINDOW];
     private long samplesTaken;
+    /** Meter frames since the last published sample, and when that was (nanoTime; 0: never). */
+    private final List<StatsSample.Levels> levelFrames = new ArrayList<>();
+    private long publishedNanos;
 
     StreamSupervisor(String id, String url, VigilConfig config, StatisticsEngine backend, EventHub hub,
                      EventSink events, InputGuard guard, Runnable onInputStarted, ServeConfig.Reconnect reconnect,
@@ -231,6 +242,10 @@ final class StreamSupervisor {
         return thumbnail;
     }
 
+    Instant thumbnailTime() {
+        return thumbnailTime;
+    }
+
     StreamStatus status() {
         StreamSession s = session;
         return new StreamStatus(id, location.displayName(), state, backendName,
@@ -302,7 +317,10 @@ final class StreamSupervisor {
                     onInputStarted.run();
                 })
                 .samples(SAMPLE_EVERY_NANOS, this::sampled)
-                .pictures(THUMBNAIL_EVERY_NANOS, jpeg -> thumbnail = jpeg)
+                .pictures(THUMBNAIL_EVERY_NANOS, jpeg -> {
+                    thumbnailTime = Instant.now();
+                    thumbnail = jpeg;
+                })
                 .start()) {
             current = s;
             session = s;
@@ -534,6 +552,14 @@ final class StreamSupervisor {
     /** A sample from the analysing thread: fps over the last samples, the figures for the status and the charts. */
     private void sampled(Sample sample) {
         long now = sample.nanoTime();
+        StatsSample.Levels frame = StatsSample.Levels.take(sample.figures());
+        if (frame != null && levelFrames.size() < MAX_LEVEL_FRAMES) {
+            levelFrames.add(frame);
+        }
+        if (publishedNanos != 0 && now - publishedNanos < PUBLISH_EVERY_NANOS) {
+            return;
+        }
+        publishedNanos = now;
         long frames = sample.framesAnalysed();
         // Over the last FPS_WINDOW samples: an HLS source delivers a segment (2 to 10 s) at a time.
         int oldest = samplesTaken < FPS_WINDOW ? 0 : (int) (samplesTaken % FPS_WINDOW);
@@ -550,7 +576,8 @@ final class StreamSupervisor {
         Map<String, Double> values = sample.figures();
         values.put("fps", fps);
         statistics = Map.copyOf(values);
-        hub.accept(new StatsSample(id, Instant.now(), sample.mediaSeconds(), values));
+        hub.accept(new StatsSample(id, Instant.now(), sample.mediaSeconds(), values, List.copyOf(levelFrames)));
+        levelFrames.clear();
     }
 
     @Override
