@@ -1,6 +1,7 @@
 package io.vigil.server.handling;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.engine.alarm.OpenAlarms;
 import io.vigil.server.EventHub;
 import io.vigil.server.handling.HandlingRefusedException.Reason;
 import java.time.Clock;
@@ -193,7 +194,7 @@ public final class AlarmHandling implements AutoCloseable {
             throw new HandlingRefusedException(Reason.CONFLICT, "The alarm " + shorten(dedupKey) + " is not firing;"
                     + " only a firing alarm can be acknowledged.");
         }
-        Event.Ack ack = new Event.Ack(firing.stream(), firing.detector(), dedupKey, who, why, now().toString());
+        Event.Ack ack = new Event.Ack(firing.stream(), firing.detector(), dedupKey, who, why, OpenAlarms.wall(now()));
         synchronized (this) {
             acks.put(dedupKey, ack);
             restoredAcks.remove(dedupKey);
@@ -233,7 +234,7 @@ public final class AlarmHandling implements AutoCloseable {
             mutes.put(rule.id(), rule);
         }
         save();
-        Event.Mute event = new Event.Mute(rule.id(), stream, detector, end.toString(), who, why, now.toString(), null);
+        Event.Mute event = new Event.Mute(rule.id(), stream, detector, OpenAlarms.wall(end), who, why, OpenAlarms.wall(now), null);
         eventHub.accept(event);
         return event;
     }
@@ -286,8 +287,8 @@ public final class AlarmHandling implements AutoCloseable {
         }
         save();
         String who = by == null || by.isBlank() ? rule.by() : who(by);
-        Event.Mute event = new Event.Mute(rule.id(), rule.stream(), rule.detector(), now.toString(), who, rule.note(),
-                now.toString(), Boolean.TRUE);
+        Event.Mute event = new Event.Mute(rule.id(), rule.stream(), rule.detector(), OpenAlarms.wall(now), who, rule.note(),
+                OpenAlarms.wall(now), Boolean.TRUE);
         eventHub.accept(event);
         return event;
     }

@@ -66,7 +66,7 @@ class AlarmHandlingTest {
         AlarmHandling h = handling(hub, List.of(), null);
         Event.Mute mute = h.mute("e1", "freeze", 30.0, null, "ana", "encoder swap");
         assertThat(heard.getLast()).isEqualTo(mute);
-        assertThat(mute.until()).isEqualTo("2026-12-07T10:30:00Z");
+        assertThat(mute.until()).isEqualTo("2026-12-07T10:30:00.000Z");
         assertThat(mute.ended()).isNull();
 
         hub.accept(alarm("e1", "freeze", true));
@@ -86,7 +86,7 @@ class AlarmHandlingTest {
         EventHub hub = new EventHub(100);
         AlarmHandling h = handling(hub, List.of(), null);
         Event.Mute mute = h.mute("e2", null, null, "2026-12-07T12:00:00+01:00", "bo", null);
-        assertThat(mute.until()).isEqualTo("2026-12-07T11:00:00Z");
+        assertThat(mute.until()).isEqualTo("2026-12-07T11:00:00.000Z");
         assertThat(h.mutes()).extracting(MuteRule::id).containsExactly(mute.id());
         hub.accept(alarm("e2", "silence", true));
         assertThat(last().silenced()).isTrue();
@@ -94,7 +94,7 @@ class AlarmHandlingTest {
         clock.advance(Duration.ofMinutes(5));
         Event.Mute ended = h.unmute(mute.id(), "cy");
         assertThat(ended.ended()).isTrue();
-        assertThat(ended.until()).isEqualTo("2026-12-07T10:05:00Z");
+        assertThat(ended.until()).isEqualTo("2026-12-07T10:05:00.000Z");
         assertThat(ended.by()).isEqualTo("cy");
         assertThat(heard.getLast()).isEqualTo(ended);
         assertThat(h.mutes()).isEmpty();

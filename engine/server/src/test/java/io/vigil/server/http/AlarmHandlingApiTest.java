@@ -145,7 +145,7 @@ class AlarmHandlingApiTest {
         assertThat(active).hasSize(1);
         assertThat(active.get(0).get("ack").get("by").asText()).isEqualTo("ana");
         assertThat(active.get(0).get("ack").get("note").asText()).isEqualTo("looking");
-        assertThat(active.get(0).get("ack").get("wall").asText()).isEqualTo("2026-12-07T10:00:00Z");
+        assertThat(active.get(0).get("ack").get("wall").asText()).isEqualTo("2026-12-07T10:00:00.000Z");
 
         HttpResponse<String> notFiring = send("POST", "/api/acks", "{\"dedupKey\":\"e1/freeze\",\"by\":\"ana\"}", true);
         assertThat(notFiring.statusCode()).isEqualTo(409);
@@ -175,14 +175,14 @@ class AlarmHandlingApiTest {
         JsonNode mute = json(r);
         String id = mute.get("id").asText();
         assertThat(mute.get("type").asText()).isEqualTo("mute");
-        assertThat(mute.get("until").asText()).isEqualTo("2026-12-07T10:30:00Z");
+        assertThat(mute.get("until").asText()).isEqualTo("2026-12-07T10:30:00.000Z");
         assertThat(r.headers().firstValue("Location")).hasValue("/api/mutes/" + id);
 
         JsonNode list = json(send("GET", "/api/mutes", null, true));
         assertThat(list).hasSize(1);
         assertThat(list.get(0).get("id").asText()).isEqualTo(id);
         assertThat(list.get(0).get("detector").asText()).isEqualTo("freeze");
-        assertThat(list.get(0).get("until").asText()).isEqualTo("2026-12-07T10:30:00Z");
+        assertThat(list.get(0).get("until").asText()).isEqualTo("2026-12-07T10:30:00.000Z");
 
         hub.accept(alarm("e1", "freeze", true));
         JsonNode active = json(send("GET", "/api/alarms?active=true", null, true));
@@ -248,7 +248,7 @@ class AlarmHandlingApiTest {
         assertThat(windows).hasSize(1);
         assertThat(windows.get(0).get("name").asText()).isEqualTo("works");
         assertThat(windows.get(0).get("active").asBoolean()).isTrue();
-        assertThat(windows.get(0).get("activeUntil").asText()).isEqualTo("2026-12-07T11:00:00Z");
+        assertThat(windows.get(0).get("activeUntil").asText()).isEqualTo("2026-12-07T11:00:00.000Z");
         assertThat(windows.get(0).get("groups").get(0).asText()).isEqualTo("studio-b");
         clock.advance(Duration.ofHours(2));
         assertThat(json(send("GET", "/api/maintenance", null, true)).get(0).get("active").asBoolean()).isFalse();

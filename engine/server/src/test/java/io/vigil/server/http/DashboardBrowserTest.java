@@ -97,6 +97,7 @@ class DashboardBrowserTest {
                 ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32"))), hub);
         registry.add(new StreamSpec("live-test", source.url(), List.of("black", "freeze", "silence"), Map.of()));
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536), registry, hub);
+        server.evidence(registry.evidence()); // the alarm pictures the tiles show, as serve wires them
 
         browser = chrome(chromium, driver, dir);
         viewport(1920, 1080, false);
