@@ -62,6 +62,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_opt_get;
+import static org.bytedeco.ffmpeg.global.avutil.av_opt_get_int;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
@@ -138,6 +139,8 @@ public final class MediaInput implements AutoCloseable {
      */
     private static final int TAP_BUFFER_BYTES = 64 * 1024;
     /** The schemes whose URL is one byte stream FFmpeg reads through one I/O context (not RTP/RTSP/RTMP sessions). */
+    /** How often a tapped UDP input's drop counters are read, at most (they are files in /proc). */
+    static final long INGEST_POLL_MILLIS = 100;
     private static final java.util.Set<String> TAPPABLE = java.util.Set.of("file", "udp", "srt", "tcp", "http", "https");
 
     private final InputLocation location;
@@ -157,6 +160,11 @@ public final class MediaInput implements AutoCloseable {
     private AVIOContext tappedSource;
     private AVIOContext tappedReader;
     private long tappedPosition;
+    /** With a tap on a UDP input: its drop counters, what they said last, and when they were read; else null. */
+    private UdpDrops udpDrops;
+    private long udpDropsSeen;
+    private long udpPolledNs;
+    private long udpFifoBytes;
     private final TapBuffer tapBuffer = new TapBuffer();
     private AVCodecContext videoDecoder;
     private AVCodecContext audioDecoder;
@@ -938,6 +946,9 @@ public final class MediaInput implements AutoCloseable {
                     + describe(ret) + ".", new FfmpegException("avio_open2", ret));
         }
         tappedSource = source;
+        if ("udp".equals(location.scheme())) {
+            watchUdpDrops(source);
+        }
         OpenGuard guard = options.guard();
         if (guard != null && location.remote()) {
             try (PointerPointer<AVIOContext> slot = new PointerPointer<>(1)) {
@@ -1003,6 +1014,9 @@ public final class MediaInput implements AutoCloseable {
         // buffer: a second of a slow live stream), through its buffer (one copy); a file is read straight into ours.
         BytePointer into = tapBuffer.at(buffer.address());
         int n = location.remote() ? avio_read_partial(tappedSource, into, size) : avio_read(tappedSource, into, size);
+        if (udpDrops != null) {
+            pollUdpDrops(n <= 0);
+        }
         if (n == 0) {
             return AVERROR_EOF;
         }
@@ -1022,6 +1036,47 @@ public final class MediaInput implements AutoCloseable {
         }
         tappedPosition += n;
         return n;
+    }
+
+    private void watchUdpDrops(AVIOContext source) {
+        try {
+            udpDrops = UdpDrops.of(source.opaque().address());
+        } catch (RuntimeException e) {
+            udpDrops = null; // a layout this does not know: no drop counts
+        }
+        if (udpDrops != null) {
+            try (org.bytedeco.javacpp.LongPointer out = new org.bytedeco.javacpp.LongPointer(1)) {
+                // udp.c keeps fifo_size in bytes once open (0: no circular buffer).
+                udpFifoBytes = av_opt_get_int(source, "fifo_size", AV_OPT_SEARCH_CHILDREN, out) >= 0 ? out.get() : 0;
+            }
+        }
+    }
+
+    /** Tells the tap what the UDP drop counters moved by, at most every {@link #INGEST_POLL_MILLIS} unless {@code now}. */
+    private void pollUdpDrops(boolean now) {
+        long t = System.nanoTime();
+        if (!now && udpPolledNs != 0 && t - udpPolledNs < INGEST_POLL_MILLIS * 1_000_000) {
+            return;
+        }
+        udpPolledNs = t;
+        long dropped = udpDrops.dropped();
+        long moved = dropped - udpDropsSeen;
+        udpDropsSeen = dropped;
+        ByteTap seen = tap;
+        if (seen != null) {
+            try {
+                seen.ingestChecked(moved, udpDrops.queuedBytes() + udpFifoBytes);
+            } catch (Throwable e) {
+                tap = null;
+                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
+                        "the byte tap of " + location.displayName() + " failed and was dropped: " + e);
+            }
+        }
+    }
+
+    /** Datagrams a tapped UDP input lost on this host before FFmpeg read them, so far; -1 when not followed. */
+    public long ingestDrops() {
+        return udpDrops == null ? -1 : udpDropsSeen;
     }
 
     /** The tapped reader's seek (an upcall): the source's, with AVSEEK_SIZE answered by its size. Never throws. */
@@ -1193,6 +1248,10 @@ public final class MediaInput implements AutoCloseable {
             av_free(tappedReader.buffer());
             avio_context_free(tappedReader);
             tappedReader = null;
+        }
+        if (udpDrops != null) {
+            udpDrops.close();
+            udpDrops = null;
         }
         if (tappedSource != null) {
             avio_closep(tappedSource);
