@@ -45,8 +45,10 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                             demuxer (files, UDP, SRT, TCP, HTTP; not RTP, RTSP or HLS). One alarm per check and PID
                             (`check`, `priority`, `pid` in the event; none for the multiplex-wide sync checks),
                             ended by `quietSeconds` without another occurrence. Timed limits in seconds of the
-                            multiplex's own clock. Counts per check and PID go in the summary's `transport`. SCTE-35
-                            cues (stream_type 0x86) are `marker` events. Metrics `errors`, `priority`""")
+                            multiplex's own clock. Counts per check and PID go in the summary's `transport`; on
+                            UDP, datagrams this host dropped before reading them are counted there as `ingestDrops`
+                            and raise nothing. SCTE-35 cues (stream_type 0x86) are `marker` events. Metrics
+                            `errors`, `priority`""")
                     .alarm(Severity.ERROR, 0.0, 2.0)
                     .parameter(ParamSpec.seconds("patIntervalSeconds", 0.5, "longest gap between two PATs"))
                     .parameter(ParamSpec.seconds("pmtIntervalSeconds", 0.5, "longest gap between two PMTs of a"
