@@ -76,6 +76,7 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
     private final TransportFeed feed;
     private final double quietSeconds;
     private final Map<Long, Run> runs = new HashMap<>();
+    private final java.util.List<CueListener> cueListeners = new java.util.ArrayList<>();
     private double nowSeconds;
 
     public Tr101290Detector(DetectorSettings settings, AlarmTracker tracker) {
@@ -86,6 +87,16 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                 settings.number("pmtIntervalSeconds"), settings.number("pcrIntervalSeconds"),
                 settings.number("pcrJumpSeconds"), settings.number("ptsIntervalSeconds"),
                 settings.number("pidSilenceSeconds")));
+    }
+
+    /** Hears every SCTE-35 cue as it goes out as a marker event ({@code scte35}). */
+    public interface CueListener {
+        void cue(SpliceInfo cue, double mediaSeconds, double spliceSeconds);
+    }
+
+    /** Adds {@code listener} to those that hear each cue. */
+    public void listen(CueListener listener) {
+        cueListeners.add(listener);
     }
 
     /** What the pipeline feeds from the input's bytes. */
@@ -149,6 +160,9 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                 cue.eventId() >= 0 ? cue.eventId() : null, cue.cancel() ? Boolean.TRUE : null,
                 cue.segmentationType() >= 0 ? cue.segmentationType() : null,
                 cue.upidType() >= 0 ? cue.upidType() : null, cue.upid(), tracker.wallText(start)));
+        for (CueListener listener : cueListeners) {
+            listener.cue(cue, mediaSeconds, spliceSeconds);
+        }
     }
 
     @Override
