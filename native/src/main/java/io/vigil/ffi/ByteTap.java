@@ -21,4 +21,13 @@ public interface ByteTap {
      */
     default void ingestChecked(long droppedDatagrams, long bufferedBytes) {
     }
+
+    /**
+     * An HLS input's next TS segment begins (its bytes follow those of the one before at the next position):
+     * {@code breaksOff} when it does not continue the segment before (the first one, one after an
+     * {@code EXT-X-DISCONTINUITY}, or after segments the playlist reload skipped), so that continuity is not judged
+     * across it.
+     */
+    default void segment(boolean breaksOff) {
+    }
 }

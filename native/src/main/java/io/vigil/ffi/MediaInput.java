@@ -160,6 +160,9 @@ public final class MediaInput implements AutoCloseable {
     private AVIOContext tappedSource;
     private AVIOContext tappedReader;
     private long tappedPosition;
+    /** With a tap on an HLS input: its TS segments' reads go past the tap through I/O contexts of ours. */
+    private boolean hlsTap;
+    private HlsSegmentTap hlsSegments;
     /** With a tap on a UDP input: its drop counters, what they said last, and when they were read; else null. */
     private UdpDrops udpDrops;
     private long udpDropsSeen;
@@ -293,8 +296,9 @@ public final class MediaInput implements AutoCloseable {
     /**
      * Hands the input's bytes to {@code byteTap} as they are read, before the demuxer (call before the open: from
      * the {@code beforeOpen} of {@link #open(String, DecodeOptions, java.util.function.Consumer)}). Only for an
-     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP but not an HLS playlist); others ignore it. A tap
-     * that throws is dropped, and the input goes on without it.
+     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP) or an HLS playlist of TS segments (their bytes,
+     * one segment after the other, see {@link HlsSegmentTap}); others ignore it. A tap that throws is dropped, and
+     * the input goes on without it.
      */
     public void tapBytes(ByteTap byteTap) {
         this.tap = byteTap;
@@ -302,7 +306,25 @@ public final class MediaInput implements AutoCloseable {
 
     /** Whether the input's bytes go to a tap: it was asked for, and the input is one byte stream. */
     public boolean tapped() {
-        return tappedReader != null && tap != null;
+        return (tappedReader != null || hlsTap) && tap != null;
+    }
+
+    /** The tap, or null once dropped: what {@link HlsSegmentTap} hands the segments' bytes to. */
+    ByteTap tap() {
+        return tap;
+    }
+
+    /** Drops the tap, saying why (it failed, or the input's segments are not one stream). */
+    void dropTap(String why) {
+        tap = null;
+        System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
+                "the byte tap of " + location.displayName() + " was dropped: " + why);
+    }
+
+    /** Whether the input's URL names an HLS playlist (.m3u8, .m3u). */
+    private boolean playlist() {
+        String path = location.url().toLowerCase(Locale.ROOT).replaceFirst("[?#].*", "");
+        return path.endsWith(".m3u8") || path.endsWith(".m3u");
     }
 
     /** The demuxer FFmpeg chose (e.g. "mpegts"), or null before the open. */
@@ -405,12 +427,27 @@ public final class MediaInput implements AutoCloseable {
             throw new OutOfMemoryError("avformat_alloc_context");
         }
         installInterruptCallback(context);
-        if (guard != null) {
+        hlsTap = tap != null && playlist() && !tappable();
+        if (guard != null || hlsTap) {
             installOpenGuard(context);
+        }
+        if (hlsTap) {
+            try {
+                hlsSegments = new HlsSegmentTap(this, context, arena);
+            } catch (IllegalStateException e) {
+                hlsTap = false;
+                dropTap(e.getMessage());
+            }
         }
         AVDictionary dict = new AVDictionary(null);
         try {
             av_dict_set(dict, "protocol_whitelist", location.protocolWhitelist(), 0);
+            if (hlsTap) {
+                // The HLS demuxer's keep-alive and prefetch reuse an I/O context as FFmpeg's own: each segment is
+                // opened (and tapped) on its own instead.
+                av_dict_set(dict, "http_persistent", "0", 0);
+                av_dict_set(dict, "http_multiple", "0", 0);
+            }
             if (location.remote()) {
                 String micros = Long.toString(options.ioTimeout().toNanos() / 1000);
                 av_dict_set(dict, "rw_timeout", micros, 0);
@@ -1165,7 +1202,7 @@ public final class MediaInput implements AutoCloseable {
         try {
             OpenGuard guard = options.guard();
             String target = url.reinterpret(Long.MAX_VALUE).getString(0, StandardCharsets.UTF_8);
-            String why = guard.refusal(target);
+            String why = guard == null ? null : guard.refusal(target);
             if (why != null) {
                 return refuse(target, why);
             }
@@ -1173,13 +1210,16 @@ public final class MediaInput implements AutoCloseable {
             if (ret < 0) {
                 return ret;
             }
-            String landed = redirectedTo(pb);
+            String landed = guard == null ? null : redirectedTo(pb);
             if (landed != null && !landed.equals(target)) {
                 String after = guard.refusal(landed);
                 if (after != null) {
                     closeOpened(pb);
                     return refuse(landed, after + "; a redirect from " + UrlParts.mask(target) + " led there");
                 }
+            }
+            if (hlsSegments != null && tap != null) {
+                hlsSegments.opened(pb, target);
             }
             return ret;
         } catch (Throwable t) {

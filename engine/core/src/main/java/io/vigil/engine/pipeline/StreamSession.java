@@ -251,7 +251,7 @@ public final class StreamSession implements AutoCloseable {
         current = media;
         inputStarted = false;
         decoderKnown = false;
-        if (media.tapped() && !"mpegts".equals(media.formatName())) {
+        if (media.tapped() && !"mpegts".equals(media.formatName()) && !"hls".equals(media.formatName())) {
             media.tapBytes(null); // not a transport stream: nothing to check
         }
         if (analyzer.readsVideo() && !media.hasVideo()) {
@@ -285,6 +285,13 @@ public final class StreamSession implements AutoCloseable {
                         transport.ingestChecked(droppedDatagrams);
                     } catch (RuntimeException e) {
                         failed(e);
+                    }
+                }
+
+                @Override
+                public void segment(boolean breaksOff) {
+                    if (breaksOff) {
+                        transportAnalyzer.discontinuity();
                     }
                 }
 

@@ -177,6 +177,21 @@ public final class TsAnalyzer {
         windowPcr = Double.NaN;
     }
 
+    /**
+     * The next bytes do not continue the ones before (an HLS segment after a discontinuity or a gap): continuity and
+     * PCR state are forgotten, and a packet cut short at the break is dropped.
+     */
+    public void discontinuity() {
+        Arrays.fill(lastCc, (byte) -1);
+        for (PcrState state : pcrs.values()) {
+            state.value = Double.NaN;
+        }
+        windowPcr = Double.NaN;
+        if (synced) {
+            carryLength = 0;
+        }
+    }
+
     private void release() {
         for (Held h = held.poll(); h != null; h = held.poll()) {
             listener.error(h.check, h.pid, h.clockSeconds);
