@@ -28,7 +28,8 @@ import java.util.Map;
  * pipeline feeds its {@link TransportFeed}): one alarm per check and PID, so a burst of continuity errors is one
  * alarm. A run of occurrences holds the alarm; {@code quietSeconds} of media without another ends the run, and the
  * clear delay resolves it. SCTE-35 cues on the PIDs the PMT declares go out as {@code marker} events. Inputs that
- * are not transport streams, or not one byte stream (RTP, RTSP, HLS), raise nothing.
+ * are not transport streams, or not one byte stream (RTP, RTSP), raise nothing; HLS's TS segments are read one after
+ * the other as one stream.
  */
 public final class Tr101290Detector implements Detector, TransportFeed.Sink {
     public static final String NAME = "tr101290";
@@ -42,7 +43,8 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                             Sync_byte_error, PAT_error, Continuity_count_error, PMT_error, PID_error) or priority 2
                             checks (Transport_error, CRC_error, PCR_repetition_error,
                             PCR_discontinuity_indicator_error, PTS_error), read from the input's bytes before the
-                            demuxer (files, UDP, SRT, TCP, HTTP; not RTP, RTSP or HLS). One alarm per check and PID
+                            demuxer (files, UDP, SRT, TCP, HTTP, HLS TS segments; not RTP or RTSP). One alarm per
+                            check and PID
                             (`check`, `priority`, `pid` in the event; none for the multiplex-wide sync checks),
                             ended by `quietSeconds` without another occurrence. Timed limits in seconds of the
                             multiplex's own clock. Counts per check and PID go in the summary's `transport`; on
