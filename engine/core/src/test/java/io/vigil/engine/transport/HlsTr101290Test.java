@@ -1,5 +1,7 @@
 package io.vigil.engine.transport;
 
+import static io.vigil.engine.transport.Tr101290ClipTest.checksRaised;
+import static io.vigil.engine.transport.Tr101290ClipTest.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.engine.Analysis;
@@ -44,16 +46,6 @@ class HlsTr101290Test {
         return events;
     }
 
-    static List<String> checks(List<Event> events) {
-        return events.stream().filter(e -> e instanceof Event.Alarm a && a.detector().equals("tr101290")
-                && a.status().equals("firing")).map(e -> ((Event.Alarm) e).check()).toList();
-    }
-
-    static Event.Transport transport(List<Event> events) {
-        return events.stream().filter(e -> e instanceof Event.Summary).map(e -> ((Event.Summary) e).transport())
-                .findFirst().orElseThrow();
-    }
-
     /** A playlist of {@code lines} (segment names and tags) in the HLS's folder. */
     static Path playlist(String name, List<String> lines) throws Exception {
         List<String> all = new ArrayList<>(List.of("#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:2",
@@ -71,7 +63,7 @@ class HlsTr101290Test {
     void aCleanHlsIsReadSegmentAfterSegmentAndRaisesNothing() throws Exception {
         assertThat(segments).isGreaterThanOrEqualTo(4);
         List<Event> events = analyse(dir.resolve("clean.m3u8"));
-        assertThat(checks(events)).isEmpty();
+        assertThat(checksRaised(events)).isEmpty();
         long bytes = 0;
         for (int i = 0; i < segments; i++) {
             bytes += Files.size(dir.resolve("seg" + i + ".ts"));
@@ -96,7 +88,7 @@ class HlsTr101290Test {
             lines.add(i == 2 ? "cut2.ts" : "seg" + i + ".ts");
         }
         List<Event> events = analyse(playlist("cut.m3u8", lines));
-        assertThat(checks(events)).containsExactly("Continuity_count_error");
+        assertThat(checksRaised(events)).containsExactly("Continuity_count_error");
         assertThat(transport(events).errors().get("Continuity_count_error")).containsEntry("256", 1L);
     }
 
@@ -104,8 +96,8 @@ class HlsTr101290Test {
     void aSegmentSkippedAfterADiscontinuityTagStartsAfreshAndOneSkippedWithoutIsAnError() throws Exception {
         List<Event> tagged = analyse(playlist("tagged.m3u8",
                 List.of("seg0.ts", "seg1.ts", "#EXT-X-DISCONTINUITY", "seg3.ts")));
-        assertThat(checks(tagged)).doesNotContain("Continuity_count_error");
+        assertThat(checksRaised(tagged)).doesNotContain("Continuity_count_error");
         List<Event> untagged = analyse(playlist("untagged.m3u8", List.of("seg0.ts", "seg1.ts", "seg3.ts")));
-        assertThat(checks(untagged)).contains("Continuity_count_error");
+        assertThat(checksRaised(untagged)).contains("Continuity_count_error");
     }
 }

@@ -3,14 +3,10 @@ package io.vigil.engine.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.vigil.engine.Analysis;
 import io.vigil.engine.alarm.Event;
-import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.engine.detect.spec.DetectorSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SequencedMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,13 +45,7 @@ class Scte35AlarmsTest {
         for (int k = 0; k < sections.length; k++) {
             ts.insertSection(ts.packetAt(atSeconds[k]), PID, k, sections[k]);
         }
-        Path file = dir.resolve(name);
-        Files.write(file, ts.bytes());
-        List<Event> events = new ArrayList<>();
-        assertThat(Analysis.run(file.toString(), "ts", config, events::add, null, n -> { }))
-                .isEqualTo(Analysis.Outcome.COMPLETE);
-        EventInvariants.assertComplete(events);
-        return events;
+        return Tr101290ClipTest.analyse(dir.resolve(name), ts.bytes(), config);
     }
 
     static List<Event.Alarm> scte35(List<Event> events) {

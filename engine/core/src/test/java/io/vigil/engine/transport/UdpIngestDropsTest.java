@@ -1,5 +1,7 @@
 package io.vigil.engine.transport;
 
+import static io.vigil.engine.transport.Tr101290ClipTest.checksRaised;
+import static io.vigil.engine.transport.Tr101290ClipTest.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.engine.Analysis;
@@ -81,16 +83,6 @@ class UdpIngestDropsTest {
             Thread.sleep(20);
         }
         Thread.sleep(100);
-    }
-
-    static List<String> checksRaised(List<Event> events) {
-        return events.stream().filter(e -> e instanceof Event.Alarm a && a.detector().equals("tr101290")
-                && a.status().equals("firing")).map(e -> ((Event.Alarm) e).check()).toList();
-    }
-
-    static Event.Transport transport(List<Event> events) {
-        return events.stream().filter(e -> e instanceof Event.Summary).map(e -> ((Event.Summary) e).transport())
-                .findFirst().orElseThrow();
     }
 
     @Test
