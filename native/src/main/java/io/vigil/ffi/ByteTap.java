@@ -11,4 +11,23 @@ import java.lang.foreign.MemorySegment;
 @FunctionalInterface
 public interface ByteTap {
     void bytes(long position, MemorySegment data);
+
+    /**
+     * For a UDP input, told on each read at most every {@value MediaInput#INGEST_POLL_MILLIS} ms and once more when
+     * the input ends: {@code droppedDatagrams} this host dropped before FFmpeg's reader saw them since the last call
+     * (the socket's receive buffer, FFmpeg's circular buffer; 0 when none), and {@code bufferedBytes}, how much may
+     * still lie between the drop and the reader (the gap a drop leaves comes among those bytes, or came among the
+     * bytes seen since the last call).
+     */
+    default void ingestChecked(long droppedDatagrams, long bufferedBytes) {
+    }
+
+    /**
+     * An HLS input's next TS segment begins (its bytes follow those of the one before at the next position):
+     * {@code breaksOff} when it does not continue the segment before (the first one, one after an
+     * {@code EXT-X-DISCONTINUITY}, or after segments the playlist reload skipped), so that continuity is not judged
+     * across it.
+     */
+    default void segment(boolean breaksOff) {
+    }
 }

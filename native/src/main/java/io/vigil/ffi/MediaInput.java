@@ -62,6 +62,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_opt_get;
+import static org.bytedeco.ffmpeg.global.avutil.av_opt_get_int;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
@@ -138,6 +139,8 @@ public final class MediaInput implements AutoCloseable {
      */
     private static final int TAP_BUFFER_BYTES = 64 * 1024;
     /** The schemes whose URL is one byte stream FFmpeg reads through one I/O context (not RTP/RTSP/RTMP sessions). */
+    /** How often a tapped UDP input's drop counters are read, at most (they are files in /proc). */
+    static final long INGEST_POLL_MILLIS = 100;
     private static final java.util.Set<String> TAPPABLE = java.util.Set.of("file", "udp", "srt", "tcp", "http", "https");
 
     private final InputLocation location;
@@ -157,6 +160,14 @@ public final class MediaInput implements AutoCloseable {
     private AVIOContext tappedSource;
     private AVIOContext tappedReader;
     private long tappedPosition;
+    /** With a tap on an HLS input: its TS segments' reads go past the tap through I/O contexts of ours. */
+    private boolean hlsTap;
+    private HlsSegmentTap hlsSegments;
+    /** With a tap on a UDP input: its drop counters, what they said last, and when they were read; else null. */
+    private UdpDrops udpDrops;
+    private long udpDropsSeen;
+    private long udpPolledNs;
+    private long udpFifoBytes;
     private final TapBuffer tapBuffer = new TapBuffer();
     /** Where the video and audio packets are kept for clips, or null (see {@link #tapPackets}). */
     private PacketRing packetRing;
@@ -287,8 +298,9 @@ public final class MediaInput implements AutoCloseable {
     /**
      * Hands the input's bytes to {@code byteTap} as they are read, before the demuxer (call before the open: from
      * the {@code beforeOpen} of {@link #open(String, DecodeOptions, java.util.function.Consumer)}). Only for an
-     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP but not an HLS playlist); others ignore it. A tap
-     * that throws is dropped, and the input goes on without it.
+     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP) or an HLS playlist of TS segments (their bytes,
+     * one segment after the other, see {@link HlsSegmentTap}); others ignore it. A tap that throws is dropped, and
+     * the input goes on without it.
      */
     public void tapBytes(ByteTap byteTap) {
         this.tap = byteTap;
@@ -308,7 +320,25 @@ public final class MediaInput implements AutoCloseable {
 
     /** Whether the input's bytes go to a tap: it was asked for, and the input is one byte stream. */
     public boolean tapped() {
-        return tappedReader != null && tap != null;
+        return (tappedReader != null || hlsTap) && tap != null;
+    }
+
+    /** The tap, or null once dropped: what {@link HlsSegmentTap} hands the segments' bytes to. */
+    ByteTap tap() {
+        return tap;
+    }
+
+    /** Drops the tap, saying why (it failed, or the input's segments are not one stream). */
+    void dropTap(String why) {
+        tap = null;
+        System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
+                "the byte tap of " + location.displayName() + " was dropped: " + why);
+    }
+
+    /** Whether the input's URL names an HLS playlist (.m3u8, .m3u). */
+    private boolean playlist() {
+        String path = location.url().toLowerCase(Locale.ROOT).replaceFirst("[?#].*", "");
+        return path.endsWith(".m3u8") || path.endsWith(".m3u");
     }
 
     /** The demuxer FFmpeg chose (e.g. "mpegts"), or null before the open. */
@@ -414,12 +444,27 @@ public final class MediaInput implements AutoCloseable {
             throw new OutOfMemoryError("avformat_alloc_context");
         }
         installInterruptCallback(context);
-        if (guard != null) {
+        hlsTap = tap != null && playlist() && !tappable();
+        if (guard != null || hlsTap) {
             installOpenGuard(context);
+        }
+        if (hlsTap) {
+            try {
+                hlsSegments = new HlsSegmentTap(this, context, arena);
+            } catch (IllegalStateException e) {
+                hlsTap = false;
+                dropTap(e.getMessage());
+            }
         }
         AVDictionary dict = new AVDictionary(null);
         try {
             av_dict_set(dict, "protocol_whitelist", location.protocolWhitelist(), 0);
+            if (hlsTap) {
+                // The HLS demuxer's keep-alive and prefetch reuse an I/O context as FFmpeg's own: each segment is
+                // opened (and tapped) on its own instead.
+                av_dict_set(dict, "http_persistent", "0", 0);
+                av_dict_set(dict, "http_multiple", "0", 0);
+            }
             if (location.remote()) {
                 String micros = Long.toString(options.ioTimeout().toNanos() / 1000);
                 av_dict_set(dict, "rw_timeout", micros, 0);
@@ -955,6 +1000,9 @@ public final class MediaInput implements AutoCloseable {
                     + describe(ret) + ".", new FfmpegException("avio_open2", ret));
         }
         tappedSource = source;
+        if ("udp".equals(location.scheme())) {
+            watchUdpDrops(source);
+        }
         OpenGuard guard = options.guard();
         if (guard != null && location.remote()) {
             try (PointerPointer<AVIOContext> slot = new PointerPointer<>(1)) {
@@ -1020,6 +1068,9 @@ public final class MediaInput implements AutoCloseable {
         // buffer: a second of a slow live stream), through its buffer (one copy); a file is read straight into ours.
         BytePointer into = tapBuffer.at(buffer.address());
         int n = location.remote() ? avio_read_partial(tappedSource, into, size) : avio_read(tappedSource, into, size);
+        if (udpDrops != null) {
+            pollUdpDrops(n <= 0);
+        }
         if (n == 0) {
             return AVERROR_EOF;
         }
@@ -1039,6 +1090,47 @@ public final class MediaInput implements AutoCloseable {
         }
         tappedPosition += n;
         return n;
+    }
+
+    private void watchUdpDrops(AVIOContext source) {
+        try {
+            udpDrops = UdpDrops.of(source.opaque().address());
+        } catch (RuntimeException e) {
+            udpDrops = null; // a layout this does not know: no drop counts
+        }
+        if (udpDrops != null) {
+            try (org.bytedeco.javacpp.LongPointer out = new org.bytedeco.javacpp.LongPointer(1)) {
+                // udp.c keeps fifo_size in bytes once open (0: no circular buffer).
+                udpFifoBytes = av_opt_get_int(source, "fifo_size", AV_OPT_SEARCH_CHILDREN, out) >= 0 ? out.get() : 0;
+            }
+        }
+    }
+
+    /** Tells the tap what the UDP drop counters moved by, at most every {@link #INGEST_POLL_MILLIS} unless {@code now}. */
+    private void pollUdpDrops(boolean now) {
+        long t = System.nanoTime();
+        if (!now && udpPolledNs != 0 && t - udpPolledNs < INGEST_POLL_MILLIS * 1_000_000) {
+            return;
+        }
+        udpPolledNs = t;
+        long dropped = udpDrops.dropped();
+        long moved = dropped - udpDropsSeen;
+        udpDropsSeen = dropped;
+        ByteTap seen = tap;
+        if (seen != null) {
+            try {
+                seen.ingestChecked(moved, udpDrops.queuedBytes() + udpFifoBytes);
+            } catch (Throwable e) {
+                tap = null;
+                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
+                        "the byte tap of " + location.displayName() + " failed and was dropped: " + e);
+            }
+        }
+    }
+
+    /** Datagrams a tapped UDP input lost on this host before FFmpeg read them, so far; -1 when not followed. */
+    public long ingestDrops() {
+        return udpDrops == null ? -1 : udpDropsSeen;
     }
 
     /** The tapped reader's seek (an upcall): the source's, with AVSEEK_SIZE answered by its size. Never throws. */
@@ -1127,7 +1219,7 @@ public final class MediaInput implements AutoCloseable {
         try {
             OpenGuard guard = options.guard();
             String target = url.reinterpret(Long.MAX_VALUE).getString(0, StandardCharsets.UTF_8);
-            String why = guard.refusal(target);
+            String why = guard == null ? null : guard.refusal(target);
             if (why != null) {
                 return refuse(target, why);
             }
@@ -1135,13 +1227,16 @@ public final class MediaInput implements AutoCloseable {
             if (ret < 0) {
                 return ret;
             }
-            String landed = redirectedTo(pb);
+            String landed = guard == null ? null : redirectedTo(pb);
             if (landed != null && !landed.equals(target)) {
                 String after = guard.refusal(landed);
                 if (after != null) {
                     closeOpened(pb);
                     return refuse(landed, after + "; a redirect from " + UrlParts.mask(target) + " led there");
                 }
+            }
+            if (hlsSegments != null && tap != null) {
+                hlsSegments.opened(pb, target);
             }
             return ret;
         } catch (Throwable t) {
@@ -1210,6 +1305,10 @@ public final class MediaInput implements AutoCloseable {
             av_free(tappedReader.buffer());
             avio_context_free(tappedReader);
             tappedReader = null;
+        }
+        if (udpDrops != null) {
+            udpDrops.close();
+            udpDrops = null;
         }
         if (tappedSource != null) {
             avio_closep(tappedSource);

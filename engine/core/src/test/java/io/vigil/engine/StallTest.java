@@ -1,6 +1,7 @@
 package io.vigil.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
@@ -45,8 +46,12 @@ class StallTest {
         body = Files.readAllBytes(clip);
     }
 
-    /** Serves the clip in 50 chunks at {@link #PACE} times real time, pausing after 60% when {@code pause}. */
     static List<Event> analyze(boolean pause) throws Exception {
+        return analyze(pause ? PAUSE_MILLIS : 0);
+    }
+
+    /** Serves the clip in 50 chunks at {@link #PACE} times real time, pausing {@code pauseMillis} after 60%. */
+    static List<Event> analyze(long pauseMillis) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/live.ts", exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "video/mp2t");
@@ -59,7 +64,7 @@ class StallTest {
                     int to = (int) ((long) body.length * (i + 1) / chunks);
                     out.write(body, from, to - from);
                     out.flush();
-                    Thread.sleep(pause && i == chunks * 6 / 10 ? PAUSE_MILLIS : chunkMillis);
+                    Thread.sleep(pauseMillis > 0 && i == chunks * 6 / 10 ? pauseMillis : chunkMillis);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -98,10 +103,31 @@ class StallTest {
         // The pause comes after 60% of the bytes: the last frame before it is a little before 60% of the clip.
         assertThat(firing.start()).isBetween(0.3 * CLIP_SECONDS, 0.65 * CLIP_SECONDS);
         assertThat(firing.metrics().get("stalledSeconds")).isGreaterThanOrEqualTo(1.5);
-        assertThat(resolved.end()).isGreaterThanOrEqualTo(firing.start()).isLessThan(CLIP_SECONDS);
+        // The end is the start plus the outage's wall length (the clip's timestamps, sent 4x faster than real time,
+        // do not carry the gap).
+        assertThat(resolved.end()).isCloseTo(firing.start() + resolved.metrics().get("stalledSeconds"), within(0.002));
         assertThat(resolved.metrics().get("stalledSeconds")).isBetween(2.5, 5.0);
         Duration wall = Duration.between(Instant.parse(resolved.wallStart()), Instant.parse(resolved.wallEnd()));
         assertThat(wall.toMillis()).isBetween(2500L, 5000L);
+    }
+
+    /**
+     * Issue 14: the source's timestamps go on where they stopped (the sender paused, its clock with it), yet the
+     * resolved stall's duration is the outage, not the few milliseconds of media between the frames either side.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aStallsDurationIsTheOutage() throws Exception {
+        long outageMillis = 5000;
+        List<Event> events = analyze(outageMillis);
+        Event.Alarm resolved = stalls(events).getLast();
+        assertThat(resolved.status()).isEqualTo("resolved");
+        // The quiet between the last frame before the pause and the first after it: the pause, less the chunk
+        // interval it replaced, give or take a chunk's worth of frames held by the demuxer.
+        double outage = (outageMillis - Math.round(CLIP_SECONDS * 1000 / PACE / 50)) / 1000.0;
+        assertThat(resolved.duration()).isCloseTo(outage, within(0.6));
+        assertThat(resolved.duration()).isCloseTo(resolved.metrics().get("stalledSeconds"), within(0.05));
+        assertThat(resolved.end() - resolved.start()).isCloseTo(resolved.duration(), within(0.002));
     }
 
     @Test

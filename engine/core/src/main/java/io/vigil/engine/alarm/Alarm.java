@@ -47,6 +47,8 @@ public final class Alarm {
     private double clearedAt = Double.NaN;
     /** The wall clock at {@link #clearedAt}, read when the condition cleared (live inputs; else null). */
     private Instant clearedWall;
+    /** The end the resolved event reports when it resolves at {@link #clearedAt}, if its detector gave one; else NaN. */
+    private double clearedEnd = Double.NaN;
     private double heldUntil = Double.NaN;
     /** After a combined alarm ended at this time, the condition must hold its raise delay past it to go alone. */
     private double soloAfter = Double.NEGATIVE_INFINITY;
@@ -82,6 +84,7 @@ public final class Alarm {
     public void hold(double sinceSeconds, double untilSeconds, Instant wallAtSince) {
         clearedAt = Double.NaN;
         clearedWall = null;
+        clearedEnd = Double.NaN;
         heldUntil = untilSeconds;
         switch (state) {
             case FIRING, SUPPRESSED, MERGED -> {
@@ -113,6 +116,16 @@ public final class Alarm {
      * latest frame does (a live alarm's {@code wallEnd}, should it resolve there). Null: mapped from the latest frame.
      */
     public void clear(double atSeconds, Instant wallAt) {
+        clear(atSeconds, wallAt, Double.NaN);
+    }
+
+    /**
+     * As {@link #clear(double, Instant)}, the resolved event reporting {@code reportedEndSeconds} as its end (NaN:
+     * {@code atSeconds}): for a detector whose condition's length is not the media time between its ends ({@code
+     * stall}: a source restarted in place resumes at timestamps from before the outage; its end is where the outage's
+     * wall length puts it). The clear delay still counts from {@code atSeconds}.
+     */
+    public void clear(double atSeconds, Instant wallAt, double reportedEndSeconds) {
         switch (state) {
             case IDLE -> {
             }
@@ -120,7 +133,7 @@ public final class Alarm {
             case DEFERRED -> {
                 // It held long enough, and its partner never joined: it is an alarm of its own after all.
                 fire(atSeconds - since);
-                clear(atSeconds, wallAt);
+                clear(atSeconds, wallAt, reportedEndSeconds);
             }
             case MERGED -> {
                 reset();
@@ -129,6 +142,7 @@ public final class Alarm {
             case FIRING -> {
                 if (Double.isNaN(clearedAt)) {
                     clearedAt = atSeconds;
+                    clearedEnd = reportedEndSeconds;
                     // Read now, while the frame that cleared it is the latest: media times that jump back later
                     // would map to another wall time.
                     clearedWall = tracker.wall(atSeconds, wallAt);
@@ -203,7 +217,9 @@ public final class Alarm {
     }
 
     private void resolve(double endSeconds) {
-        tracker.resolve(this, endSeconds, endSeconds == clearedAt ? clearedWall : null);
+        boolean atClear = endSeconds == clearedAt;
+        tracker.resolve(this, atClear && !Double.isNaN(clearedEnd) ? clearedEnd : endSeconds,
+                atClear ? clearedWall : null);
         reset();
     }
 
@@ -214,6 +230,7 @@ public final class Alarm {
         wallSince = null;
         clearedAt = Double.NaN;
         clearedWall = null;
+        clearedEnd = Double.NaN;
         cause = null;
         thumbnail = null;
     }

@@ -23,8 +23,12 @@ import java.util.Map;
  *
  * <p>The alarm is raised (after the timeout, which is its raise delay; the {@code duration} setting is not used)
  * with {@code start} at the media time where the last frame before the stall ended; it resolves at the first frame
- * after frames flow again (its {@code end} is that frame's media time, and {@code clearDelay}, in media time,
- * applies from there), or at the last frame when the input ends or breaks off while it stalls. Nothing is watched
+ * of frames that flow again (one followed by another within {@link #STRAGGLER_SECONDS}: a lone frame in the outage,
+ * such as the one the MPEG-TS demuxer hands over when a dead source's read times out, does not end it), or when the
+ * input ends or breaks off while it stalls. Its {@code duration} is the outage's wall length ({@code end} is
+ * {@code start} plus it: the first frame's media time for a source whose timestamps followed the wall clock, where
+ * the frame would have been for one restarted in place with its timestamps reset); {@code clearDelay}, in media
+ * time, applies from that first frame. Nothing is watched
  * before the first frame: opening an input has its own timeout. The metric {@code stalledSeconds} is the wall-clock
  * length of the stall so far, {@code stalls} the stalls of the stream so far, this one included; its wall times
  * come from the same clock, so that they say how long it lasted.
@@ -53,9 +57,11 @@ public final class StallDetector extends AlarmingDetector {
                             no new frame (video; audio when there is no video) for `timeoutSeconds` of wall clock
                             after the first one: a live source that stops sending but keeps its connection open.
                             Watched on the analysing thread, which wakes every 200 ms when no frame comes. `start`
-                            is where the last frame before the stall ended, `end` the first frame after it (or the
-                            last frame, when the input ends or breaks off while stalled); `wallStart`/`wallEnd`
-                            carry the real length. Metrics `stalledSeconds` (wall clock), `stalls`""")
+                            is where the last frame before the stall ended; it resolves at the first of the frames
+                            that flow again (a lone frame in the outage, such as the one a timed-out read hands
+                            over, does not end it), or when the input ends or breaks off while stalled. `duration`
+                            is the outage's wall length (`end` is `start` plus it), as are `wallStart`/`wallEnd`.
+                            Metrics `stalledSeconds` (wall clock), `stalls`""")
                     .alarm(Severity.CRITICAL, 0.0, 0.0)
                     .raiseNote("`timeoutSeconds` (`duration` is not used)")
                     .parameter(ParamSpec.seconds("timeoutSeconds", 5, "wall-clock seconds without a new frame that"
@@ -86,6 +92,12 @@ public final class StallDetector extends AlarmingDetector {
     /** Whether a stall is under way (raised). */
     private boolean stalled;
     private long stallStartedNanos;
+    /** Media time where the stall began (the alarm's start). */
+    private double stallStartSeconds;
+    /** While stalled: when the first frame in a while came, and its start; the stall ends there if another follows. */
+    private boolean backNanosKnown;
+    private long backNanos;
+    private double backStartSeconds;
     private double stalledSeconds;
     private long stalls;
 
@@ -113,9 +125,22 @@ public final class StallDetector extends AlarmingDetector {
         boolean straggler = sawFrame
                 && (now - lastFrameNanos) / 1e9 - (endSeconds - lastEndSeconds) > STRAGGLER_SECONDS;
         if (stalled) {
+            if (!backNanosKnown || now - backNanos > STRAGGLER_SECONDS * 1e9) {
+                // The first frame in a while: the source is back if another follows it soon, else a straggler.
+                backNanosKnown = true;
+                backNanos = now;
+                backStartSeconds = startSeconds;
+                sawFrame = true;
+                lastFrameNanos = now;
+                lastEndSeconds = endSeconds;
+                return;
+            }
+            // Frames flow again: the stall ended where the first of them came.
             stalled = false;
-            stalledSeconds = (now - stallStartedNanos) / 1e9;
-            alarm.clear(startSeconds);
+            backNanosKnown = false;
+            stalledSeconds = (backNanos - stallStartedNanos) / 1e9;
+            alarm.clear(backStartSeconds, wallAt(backNanos),
+                    stallStartSeconds + stalledSeconds);
             straggler = false;
         }
         if (!straggler) {
@@ -141,6 +166,7 @@ public final class StallDetector extends AlarmingDetector {
                 // A new stall; one back within the clear delay goes on from where the alarm's began.
                 stalls++;
                 stallStartedNanos = quietFromNanos;
+                stallStartSeconds = quietFromEndSeconds;
             }
             stalledSeconds = (nowNanos - stallStartedNanos) / 1e9;
             alarm.hold(quietFromEndSeconds, quietFromEndSeconds, wallAt(stallStartedNanos));
@@ -150,10 +176,12 @@ public final class StallDetector extends AlarmingDetector {
     @Override
     public void finish(double lastVideoSeconds, double audioEndSeconds) {
         if (stalled) {
-            // Still stalled when the input ends or the stream stops: it lasted until now.
-            long now = clock.nanoTime();
-            stalledSeconds = (now - stallStartedNanos) / 1e9;
-            alarm.clear(lastEndSeconds, wallAt(now));
+            // Still stalled when the input ends or the stream stops: it lasted until a frame came back alone (the
+            // input ended after it), else until now.
+            long until = backNanosKnown ? backNanos : clock.nanoTime();
+            stalledSeconds = (until - stallStartedNanos) / 1e9;
+            alarm.clear(backNanosKnown ? backStartSeconds : lastEndSeconds, wallAt(until),
+                    stallStartSeconds + stalledSeconds);
         }
         alarm.finish(lastEndSeconds);
     }

@@ -28,7 +28,8 @@ import java.util.Map;
  * pipeline feeds its {@link TransportFeed}): one alarm per check and PID, so a burst of continuity errors is one
  * alarm. A run of occurrences holds the alarm; {@code quietSeconds} of media without another ends the run, and the
  * clear delay resolves it. SCTE-35 cues on the PIDs the PMT declares go out as {@code marker} events. Inputs that
- * are not transport streams, or not one byte stream (RTP, RTSP, HLS), raise nothing.
+ * are not transport streams, or not one byte stream (RTP, RTSP), raise nothing; HLS's TS segments are read one after
+ * the other as one stream.
  */
 public final class Tr101290Detector implements Detector, TransportFeed.Sink {
     public static final String NAME = "tr101290";
@@ -42,11 +43,14 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                             Sync_byte_error, PAT_error, Continuity_count_error, PMT_error, PID_error) or priority 2
                             checks (Transport_error, CRC_error, PCR_repetition_error,
                             PCR_discontinuity_indicator_error, PTS_error), read from the input's bytes before the
-                            demuxer (files, UDP, SRT, TCP, HTTP; not RTP, RTSP or HLS). One alarm per check and PID
+                            demuxer (files, UDP, SRT, TCP, HTTP, HLS TS segments; not RTP or RTSP). One alarm per
+                            check and PID
                             (`check`, `priority`, `pid` in the event; none for the multiplex-wide sync checks),
                             ended by `quietSeconds` without another occurrence. Timed limits in seconds of the
-                            multiplex's own clock. Counts per check and PID go in the summary's `transport`. SCTE-35
-                            cues (stream_type 0x86) are `marker` events. Metrics `errors`, `priority`""")
+                            multiplex's own clock. Counts per check and PID go in the summary's `transport`; on
+                            UDP, datagrams this host dropped before reading them are counted there as `ingestDrops`
+                            and raise nothing. SCTE-35 cues (stream_type 0x86) are `marker` events. Metrics
+                            `errors`, `priority`""")
                     .alarm(Severity.ERROR, 0.0, 2.0)
                     .parameter(ParamSpec.seconds("patIntervalSeconds", 0.5, "longest gap between two PATs"))
                     .parameter(ParamSpec.seconds("pmtIntervalSeconds", 0.5, "longest gap between two PMTs of a"
@@ -74,6 +78,7 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
     private final TransportFeed feed;
     private final double quietSeconds;
     private final Map<Long, Run> runs = new HashMap<>();
+    private final java.util.List<CueListener> cueListeners = new java.util.ArrayList<>();
     private double nowSeconds;
 
     public Tr101290Detector(DetectorSettings settings, AlarmTracker tracker) {
@@ -84,6 +89,16 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                 settings.number("pmtIntervalSeconds"), settings.number("pcrIntervalSeconds"),
                 settings.number("pcrJumpSeconds"), settings.number("ptsIntervalSeconds"),
                 settings.number("pidSilenceSeconds")));
+    }
+
+    /** Hears every SCTE-35 cue as it goes out as a marker event ({@code scte35}). */
+    public interface CueListener {
+        void cue(SpliceInfo cue, double mediaSeconds, double spliceSeconds);
+    }
+
+    /** Adds {@code listener} to those that hear each cue. */
+    public void listen(CueListener listener) {
+        cueListeners.add(listener);
     }
 
     /** What the pipeline feeds from the input's bytes. */
@@ -147,6 +162,9 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                 cue.eventId() >= 0 ? cue.eventId() : null, cue.cancel() ? Boolean.TRUE : null,
                 cue.segmentationType() >= 0 ? cue.segmentationType() : null,
                 cue.upidType() >= 0 ? cue.upidType() : null, cue.upid(), tracker.wallText(start)));
+        for (CueListener listener : cueListeners) {
+            listener.cue(cue, mediaSeconds, spliceSeconds);
+        }
     }
 
     @Override

@@ -88,6 +88,26 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
                 || reads.contains(Statistic.VIDEO_TIMESTAMPS);
         this.audioLevels = audio;
         this.loudness = reads.contains(Statistic.LOUDNESS) ? loudnessMeterFor(lineup) : null;
+        wireCues();
+    }
+
+    /** {@code scte35} hears the cues {@code tr101290} reads, each call through its own fault boundary. */
+    private void wireCues() {
+        io.vigil.engine.detect.Tr101290Detector transport = null;
+        for (Detector d : detectors) {
+            if (d instanceof io.vigil.engine.detect.Tr101290Detector t) {
+                transport = t;
+            }
+        }
+        if (transport == null) {
+            return;
+        }
+        for (Detector d : detectors) {
+            if (d instanceof io.vigil.engine.detect.Scte35Detector markers) {
+                markers.watching(transport.feed());
+                transport.listen((cue, media, splice) -> guarded(d, () -> markers.cue(cue, media, splice)));
+            }
+        }
     }
 
     /**

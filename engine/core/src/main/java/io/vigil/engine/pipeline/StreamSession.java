@@ -5,6 +5,7 @@ import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.engine.config.VigilConfig;
 import io.vigil.ffi.AudioBlock;
+import io.vigil.ffi.ByteTap;
 import io.vigil.ffi.DecodeOptions;
 import io.vigil.ffi.MediaException;
 import io.vigil.engine.transport.TransportFeed;
@@ -268,7 +269,7 @@ public final class StreamSession implements AutoCloseable {
         if (clips != null) {
             clips.opened(media);
         }
-        if (media.tapped() && !"mpegts".equals(media.formatName())) {
+        if (media.tapped() && !"mpegts".equals(media.formatName()) && !"hls".equals(media.formatName())) {
             media.tapBytes(null); // not a transport stream: nothing to check
         }
         if (analyzer.readsVideo() && !media.hasVideo()) {
@@ -284,11 +285,35 @@ public final class StreamSession implements AutoCloseable {
         if (transportAnalyzer != null) {
             transportAnalyzer.reset();
             transport.inputOpened();
-            media.tapBytes((position, data) -> {
-                try {
-                    transportAnalyzer.accept(position, data);
-                    transport.packetsRead(transportAnalyzer.packets());
-                } catch (RuntimeException e) {
+            media.tapBytes(new ByteTap() {
+                @Override
+                public void bytes(long position, java.lang.foreign.MemorySegment data) {
+                    try {
+                        transportAnalyzer.accept(position, data);
+                        transport.packetsRead(transportAnalyzer.packets());
+                    } catch (RuntimeException e) {
+                        failed(e);
+                    }
+                }
+
+                @Override
+                public void ingestChecked(long droppedDatagrams, long bufferedBytes) {
+                    try {
+                        transportAnalyzer.ingestChecked(droppedDatagrams, bufferedBytes);
+                        transport.ingestChecked(droppedDatagrams);
+                    } catch (RuntimeException e) {
+                        failed(e);
+                    }
+                }
+
+                @Override
+                public void segment(boolean breaksOff) {
+                    if (breaksOff) {
+                        transportAnalyzer.discontinuity();
+                    }
+                }
+
+                private void failed(RuntimeException e) {
                     // Reading goes on without the checks; their detector hears of it and says so.
                     media.tapBytes(null);
                     transport.failed(e);
@@ -391,7 +416,8 @@ public final class StreamSession implements AutoCloseable {
         if (transport == null || transport.packets() == 0) {
             return null;
         }
-        return new Event.Transport(transport.packets(), transport.counts());
+        long drops = transport.ingestDrops();
+        return new Event.Transport(transport.packets(), transport.counts(), drops < 0 ? null : drops);
     }
 
     private static String decoderOf(MediaInput media) {

@@ -42,6 +42,8 @@ public final class TransportFeed implements TsListener {
     private volatile int input;
     private volatile long packetsBefore;
     private volatile long packetsNow;
+    /** Datagrams dropped on this host before they were read, over every input; -1 while no input counted them. */
+    private volatile long ingestDrops = -1;
     /** Set by the reading side when the analyser failed on the input's bytes; the analysing side then throws. */
     private volatile RuntimeException failure;
 
@@ -130,6 +132,18 @@ public final class TransportFeed implements TsListener {
                 sink.splice(f.cue, f.pid, at, splice);
             }
         }
+    }
+
+    /**
+     * Reading side: the current input's drop counters were read (a UDP input), and moved by {@code droppedDatagrams}.
+     */
+    public void ingestChecked(long droppedDatagrams) {
+        ingestDrops = Math.max(0, ingestDrops) + droppedDatagrams;
+    }
+
+    /** Datagrams this host dropped before reading them, over every input so far; -1 when no input counts them. */
+    public long ingestDrops() {
+        return ingestDrops;
     }
 
     /** Packets read over every input so far. */

@@ -20,6 +20,11 @@ import java.util.Map;
  * discontinuity_indicator, is a PCR_discontinuity_indicator_error; one that came late (a gap) is a
  * PCR_repetition_error. The timed checks start once the bit rate is known, a fraction of a second in.
  *
+ * <p>On an input that loses datagrams on this host before vigil reads them (a UDP socket's receive buffer, FFmpeg's
+ * circular buffer: see {@link #ingestChecked}), the gaps those losses leave are not the stream's fault: errors are
+ * held until the next check of the host's drop counters, dropped if the counters moved, and forgiven (continuity
+ * resynchronised) in the bytes that were still buffered when they moved.
+ *
  * <p>Not thread-safe: one feeding thread.
  */
 public final class TsAnalyzer {
@@ -90,6 +95,18 @@ public final class TsAnalyzer {
     private long windowPacket;
     private double bitsPerSecond = Double.NaN;
 
+    // Ingest drops (see ingestChecked).
+    /** Held errors at most: beyond, the oldest is told as it stands. */
+    private static final int MAX_HELD = 4096;
+    private boolean holding;
+    private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
+    /** Up to this packet, continuity errors use up their PID's credit and others are forgiven; -1: none. */
+    private long forgiveUntilPacket = -1;
+    private final int[] continuityCredit = new int[PIDS];
+
+    private record Held(TsCheck check, int pid, double clockSeconds) {
+    }
+
     public TsAnalyzer(TsLimits limits, TsListener listener) {
         this.limits = limits;
         this.listener = listener;
@@ -128,6 +145,57 @@ public final class TsAnalyzer {
         referencePcr = Double.NaN;
         windowPcr = Double.NaN;
         bitsPerSecond = Double.NaN;
+        holding = false;
+        held.clear();
+        forgiveUntilPacket = -1;
+        Arrays.fill(continuityCredit, 0);
+    }
+
+    /**
+     * The host's drop counters were read (an input that loses datagrams before vigil sees them, as UDP can): from
+     * the first call on, errors are held until the next. {@code droppedDatagrams} 0: what was held is told.
+     * Otherwise the gaps the drops left lie among the bytes seen since the last call, or among the next
+     * {@code bufferedBytes}: what was held is dropped; continuity and PCR state are forgotten; in those next bytes a
+     * continuity error on a PID is forgiven (resynchronised) up to one per datagram dropped, the other checks are
+     * forgiven, and the bit rate (measured before the drop) is measured anew only after them.
+     */
+    public void ingestChecked(long droppedDatagrams, long bufferedBytes) {
+        holding = true;
+        if (droppedDatagrams <= 0) {
+            release();
+            return;
+        }
+        held.clear();
+        // A datagram's worth more: the one being read when the counters were read.
+        forgiveUntilPacket = packets + bufferedBytes / PACKET + 7;
+        Arrays.fill(continuityCredit, (int) Math.min(droppedDatagrams, Integer.MAX_VALUE));
+        Arrays.fill(lastCc, (byte) -1);
+        for (PcrState state : pcrs.values()) {
+            state.value = Double.NaN;
+        }
+        // The rate measured before the drop stands; the next is measured on bytes after those it may have torn.
+        windowPcr = Double.NaN;
+    }
+
+    /**
+     * The next bytes do not continue the ones before (an HLS segment after a discontinuity or a gap): continuity and
+     * PCR state are forgotten, and a packet cut short at the break is dropped.
+     */
+    public void discontinuity() {
+        Arrays.fill(lastCc, (byte) -1);
+        for (PcrState state : pcrs.values()) {
+            state.value = Double.NaN;
+        }
+        windowPcr = Double.NaN;
+        if (synced) {
+            carryLength = 0;
+        }
+    }
+
+    private void release() {
+        for (Held h = held.poll(); h != null; h = held.poll()) {
+            listener.error(h.check, h.pid, h.clockSeconds);
+        }
     }
 
     /** Packets analysed since the start (or the last {@link #reset}). */
@@ -390,7 +458,7 @@ public final class TsAnalyzer {
     private void referenceClock(double value, boolean broken) {
         referencePcr = value;
         referencePcrPacket = packets;
-        if (Double.isNaN(windowPcr) || broken) {
+        if (Double.isNaN(windowPcr) || broken || packets <= forgiveUntilPacket) {
             windowPcr = value;
             windowPacket = packets;
         } else if (value - windowPcr >= RATE_WINDOW_SECONDS) {
@@ -650,7 +718,24 @@ public final class TsAnalyzer {
     }
 
     private void error(TsCheck check, int pid) {
-        listener.error(check, pid, clockSeconds());
+        if (!holding) {
+            listener.error(check, pid, clockSeconds());
+            return;
+        }
+        if (packets <= forgiveUntilPacket) {
+            // Among the bytes a drop may have torn: a continuity gap per datagram dropped, and whatever else.
+            if (check != TsCheck.CONTINUITY_COUNT_ERROR || pid < 0 || continuityCredit[pid] > 0) {
+                if (pid >= 0) {
+                    continuityCredit[pid] = Math.max(0, continuityCredit[pid] - 1);
+                }
+                return;
+            }
+        }
+        if (held.size() == MAX_HELD) {
+            Held oldest = held.poll();
+            listener.error(oldest.check, oldest.pid, oldest.clockSeconds);
+        }
+        held.add(new Held(check, pid, clockSeconds()));
     }
 
     /** One PCR PID's last PCR, unwrapped. */

@@ -26,7 +26,8 @@ import java.util.Set;
  *       stopped; in a fleet each role's analysis sums up its own detectors), and at the end of the sequence when it
  *       is {@linkplain #assertComplete complete};</li>
  *   <li>{@code stall}: {@code stalls >= 1}, and its metric {@code stalledSeconds} is the length its wall times
- *       give (within the tolerance), whether frames came back or the stream ended while it stalled. A resolution
+ *       give (within the tolerance), whether frames came back or the stream ended while it stalled; so is its
+ *       {@code duration}, when it has wall times (the duration is the outage). A resolution
  *       the fleet made for a node that died ({@code cause: failover}) carries that node's last figures and is left
  *       out of this rule.</li>
  * </ul>
@@ -190,6 +191,9 @@ public final class EventInvariants {
         double wallSeconds = seconds(wallEnd, wallStart);
         if (Math.abs(stalled - wallSeconds) > stallToleranceSeconds) {
             out.add(at + "stalledSeconds " + stalled + " is not its wall length " + wallSeconds + " s: " + a);
+        }
+        if (a.duration() != null && Math.abs(a.duration() - stalled) > stallToleranceSeconds) {
+            out.add(at + "a stall's duration " + a.duration() + " is not its outage " + stalled + " s: " + a);
         }
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * What a live source that restarts leaves in the record (issue 12's "small lies"), on a test clock: one outage is
  * one {@code stall} alarm that says how long it lasted, even when a stray frame comes in the middle of it; a
  * {@code discontinuity} never ends before it began, whichever of the audio and the video jumps first; and a source
- * restarted in place, its timestamps reset, ends its stall where it began rather than before; and an alarm whose
+ * restarted in place, its timestamps reset, still reports its stall's duration as the outage; and an alarm whose
  * condition began before the timestamps jumped keeps the wall time it began at.
  */
 class SourceRestartRecordTest {
@@ -85,6 +85,7 @@ class SourceRestartRecordTest {
         assertThat(stall).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
         assertThat(stall.get(1).metrics().get("stalledSeconds")).isCloseTo(8.04, within(0.05));
         assertThat(wallSeconds(stall.get(1))).isCloseTo(8.04, within(0.1));
+        assertThat(stall.get(1).duration()).isCloseTo(8.04, within(0.1));
     }
 
     @Test
@@ -133,7 +134,9 @@ class SourceRestartRecordTest {
         });
         Event.Alarm resolved = alarms(events, "stall").getLast();
         assertThat(resolved.start()).isEqualTo(604.0);
-        assertThat(resolved.end()).isEqualTo(604.0);
+        // Its timestamps went back, yet its duration is the outage (issue 14): end is where the wall clock puts it.
+        assertThat(resolved.end()).isCloseTo(611.04, within(0.05));
+        assertThat(resolved.duration()).isCloseTo(7.04, within(0.05));
         assertThat(resolved.metrics().get("stalledSeconds")).isCloseTo(7.04, within(0.05));
         assertThat(wallSeconds(resolved)).isCloseTo(7.04, within(0.1));
     }

@@ -32,13 +32,23 @@ class Tr101290ClipTest {
     }
 
     static List<Event> analyse(String name, byte[] ts) throws Exception {
-        Path file = dir.resolve(name);
+        return analyse(dir.resolve(name), ts, VigilConfig.defaults());
+    }
+
+    /** {@code ts} written to {@code file}, analysed to its end with {@code config}; its events, checked. */
+    static List<Event> analyse(Path file, byte[] ts, VigilConfig config) throws Exception {
         Files.write(file, ts);
         List<Event> events = new ArrayList<>();
-        assertThat(Analysis.run(file.toString(), "ts", VigilConfig.defaults(), events::add, null, n -> { }))
+        assertThat(Analysis.run(file.toString(), "ts", config, events::add, null, n -> { }))
                 .isEqualTo(Analysis.Outcome.COMPLETE);
         EventInvariants.assertComplete(events);
         return events;
+    }
+
+    /** The checks of the tr101290 alarms that fired, in order. */
+    static List<String> checksRaised(List<Event> events) {
+        return events.stream().filter(e -> e instanceof Event.Alarm a && a.detector().equals("tr101290")
+                && a.status().equals("firing")).map(e -> ((Event.Alarm) e).check()).toList();
     }
 
     static List<Event.Alarm> transportAlarms(List<Event> events) {
@@ -48,6 +58,10 @@ class Tr101290ClipTest {
 
     static Event.Summary summary(List<Event> events) {
         return (Event.Summary) events.stream().filter(e -> e instanceof Event.Summary).findFirst().orElseThrow();
+    }
+
+    static Event.Transport transport(List<Event> events) {
+        return summary(events).transport();
     }
 
     @Test

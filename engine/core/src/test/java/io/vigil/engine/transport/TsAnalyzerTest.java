@@ -288,4 +288,71 @@ class TsAnalyzerTest {
             }
         }
     }
+
+    /** The clean clip with one datagram (7 packets) cut out at each of {@code cuts} (packet indexes). */
+    static byte[] withDatagramsLost(int... cuts) {
+        TsPackets ts = new TsPackets(clean);
+        for (int k = cuts.length - 1; k >= 0; k--) {
+            for (int j = 0; j < 7; j++) {
+                ts.packets.remove(cuts[k]);
+            }
+        }
+        return ts.bytes();
+    }
+
+    @Test
+    void aGapAfterTheHostsDropCountersMovedIsForgiven() {
+        TsPackets ts = new TsPackets(clean);
+        int cut = ts.packetAt(4.0);
+        byte[] lossy = withDatagramsLost(cut);
+        List<Found> found = new ArrayList<>();
+        TsAnalyzer analyzer = new TsAnalyzer(TsLimits.STANDARD, (c, p, t) -> found.add(new Found(c, p, t)));
+        int notice = (cut - 50) * 188;
+        analyzer.ingestChecked(0, 0);
+        analyzer.accept(lossy, 0, notice);
+        // The counters moved by one datagram; 100 packets were still buffered ahead of the reader.
+        analyzer.ingestChecked(1, 100 * 188);
+        analyzer.accept(lossy, notice, lossy.length - notice);
+        analyzer.ingestChecked(0, 0);
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void aGapSeenBeforeTheDropCountersMovedIsHeldAndDropped() {
+        TsPackets ts = new TsPackets(clean);
+        int cut = ts.packetAt(4.0);
+        byte[] lossy = withDatagramsLost(cut);
+        List<Found> found = new ArrayList<>();
+        TsAnalyzer analyzer = new TsAnalyzer(TsLimits.STANDARD, (c, p, t) -> found.add(new Found(c, p, t)));
+        int notice = (cut + 50) * 188;
+        analyzer.ingestChecked(0, 0);
+        analyzer.accept(lossy, 0, notice);
+        assertThat(found).as("held until the next check of the counters").isEmpty();
+        analyzer.ingestChecked(1, 0);
+        analyzer.accept(lossy, notice, lossy.length - notice);
+        analyzer.ingestChecked(0, 0);
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void aGapWhileTheDropCountersStandStillIsTheStreamsAndIsToldAtTheNextCheck() {
+        TsPackets ts = new TsPackets(clean);
+        int cut = ts.packetAt(4.0);
+        int later = ts.packetAt(7.0);
+        byte[] lossy = withDatagramsLost(cut, later);
+        List<Found> found = new ArrayList<>();
+        TsAnalyzer analyzer = new TsAnalyzer(TsLimits.STANDARD, (c, p, t) -> found.add(new Found(c, p, t)));
+        int middle = ts.packetAt(5.5) * 188;
+        analyzer.ingestChecked(0, 0);
+        analyzer.accept(lossy, 0, middle);
+        analyzer.ingestChecked(0, 0);
+        List<Found> first = List.copyOf(found);
+        // A drop whose buffered bytes end long before the second gap does not forgive it.
+        analyzer.ingestChecked(1, 20 * 188);
+        analyzer.accept(lossy, middle, lossy.length - middle);
+        analyzer.ingestChecked(0, 0);
+        assertThat(first).extracting(Found::check).contains(TsCheck.CONTINUITY_COUNT_ERROR);
+        assertThat(found.subList(first.size(), found.size())).extracting(Found::check)
+                .contains(TsCheck.CONTINUITY_COUNT_ERROR);
+    }
 }
