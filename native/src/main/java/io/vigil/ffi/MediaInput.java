@@ -365,7 +365,7 @@ public final class MediaInput implements AutoCloseable {
     }
 
     private void openStreams() {
-        if (!location.remote()) {
+        if (!location.remote() && !location.pipe()) {
             Path path = Path.of(location.url());
             if (!Files.exists(path)) {
                 throw new MediaException(MediaException.Stage.OPEN, "No such file: " + path + ".");

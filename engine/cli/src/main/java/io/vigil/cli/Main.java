@@ -21,7 +21,9 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: analyze, serve, detectors, doctor, demo or bench.");
+        List<String> names = COMMANDS.keySet().stream().filter(n -> !n.equals("help")).toList();
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: "
+                + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast() + ".");
     }
 
     public static void main(String[] args) {
@@ -30,19 +32,33 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
+        return commandLine(args.length > 0 && !args[0].equals("help") ? COMMANDS.get(args[0]) : null).execute(args);
+    }
+
+    /** The command line with every subcommand: what shell completion describes. */
+    static CommandLine fullCommandLine() {
+        return commandLine(null);
+    }
+
+    /** The command line with the subcommand {@code named} only, or with them all when null. */
+    private static CommandLine commandLine(Class<?> named) {
         CommandLine cli = new CommandLine(new Main());
         // picocli reflects over every registered command before it parses (its classes predate what the AOT cache
         // keeps): a line that starts with a command's name gets that command only, the others (help) get them all.
         // No method references to picocli here: the JDK 25 AOT cache writer crashes on them (classes it skips).
-        Class<?> named = args.length > 0 && !args[0].equals("help") ? COMMANDS.get(args[0]) : null;
         for (Class<?> command : named != null ? List.<Class<?>>of(named) : COMMANDS.values()) {
             cli.addSubcommand(command);
         }
-        // A bad command line gets one line, not the whole usage text.
+        CommandLine analyze = cli.getSubcommands().get("analyze");
+        if (analyze != null) {
+            InputSchemes.describe(analyze.getCommandSpec());
+        }
+        // A bad command line gets one line (and picocli's "Did you mean" for a near miss), not the whole usage text.
         cli.setParameterExceptionHandler((e, badArgs) -> {
             CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("vigil: " + e.getMessage() + " (see 'vigil " + cmd.getCommandName()
-                    .replace("vigil", "").trim() + " --help')");
+            cmd.getErr().println("vigil: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+                    + " --help')");
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
             return EXIT_USAGE;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -52,7 +68,7 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     private static Map<String, Class<?>> commands() {
@@ -63,6 +79,7 @@ public final class Main implements Runnable {
         commands.put("doctor", DoctorCommand.class);
         commands.put("demo", DemoCommand.class);
         commands.put("bench", BenchCommand.class);
+        commands.put("completion", CompletionCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);
         return commands;
     }
