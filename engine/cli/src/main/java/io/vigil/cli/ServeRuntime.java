@@ -41,6 +41,8 @@ final class ServeRuntime implements AutoCloseable {
     /** The GPUs' own figures for /metrics (NVML); reads nothing on a host without it. */
     private final GpuTelemetry gpus = GpuTelemetry.open();
     final ApiServer api;
+    private volatile Path reloadFile;
+    private volatile java.util.function.UnaryOperator<ServeConfig> reloadAdjust = c -> c;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
@@ -125,6 +127,32 @@ final class ServeRuntime implements AutoCloseable {
     /** Where webhook spools go when the config names no {@code sinks.spoolDir}: ~/.vigil/spool. */
     static Path defaultSpoolDir() {
         return Path.of(System.getProperty("user.home"), ".vigil", "spool");
+    }
+
+    /**
+     * From now on {@link #reload} (SIGHUP, {@code POST /api/reload}) rereads {@code file}, with {@code adjust} (the
+     * command line's flags) applied as at the start.
+     */
+    void reloadFrom(Path file, java.util.function.UnaryOperator<ServeConfig> adjust) {
+        reloadFile = file;
+        reloadAdjust = adjust;
+        api.reloader(this::reload);
+    }
+
+    /**
+     * Rereads the config file and applies its streams and defaults (see {@link LocalStreamRegistry#reload}); throws
+     * {@link io.vigil.engine.config.ConfigException} or {@link StreamRejectedException} when it is refused (the
+     * running config stays), {@link IllegalStateException} in a fleet or without a file.
+     */
+    io.vigil.server.ReloadReport reload() throws StreamRejectedException {
+        if (reloadFile == null) {
+            throw new IllegalStateException("vigil serve was started without --config: there is no file to reload.");
+        }
+        if (registry != local) {
+            throw new IllegalStateException("A fleet node does not reload its streams from its file: the fleet keeps "
+                    + "them in Kafka; change them through the API.");
+        }
+        return local.reload(reloadAdjust.apply(io.vigil.server.config.ServeConfigLoader.load(reloadFile)));
     }
 
     URI dashboard() {

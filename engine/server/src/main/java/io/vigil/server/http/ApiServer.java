@@ -120,6 +120,7 @@ public final class ApiServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> deliveries = List::of;
+    private volatile Reloader reloader;
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
 
     private ApiServer(ApiSettings settings, StreamRegistry registry, EventHub hub, InetAddress address)
@@ -141,6 +142,7 @@ public final class ApiServer implements AutoCloseable {
         route("DELETE", "/api/streams/{id}", this::removeStream);
         route("GET", "/api/streams/{id}/thumbnail.jpg", this::thumbnail);
         route("POST", "/api/streams/{id}/release", this::releaseStream);
+        route("POST", "/api/reload", this::reload);
         route("GET", "/api/alarms", this::alarms);
         route("GET", "/api/events", this::events);
         route("GET", "/metrics", this::metrics);
@@ -238,6 +240,21 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("The API cannot start on " + settings.bindAddress() + ":"
                     + settings.port() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What {@code POST /api/reload} runs: rereads the config file and returns what changed; throws
+     * {@link io.vigil.engine.config.ConfigException} or {@link StreamRejectedException} when the new file is refused
+     * (the running config stays), {@link IllegalStateException} when there is nothing to reload. None: 404.
+     */
+    public void reloader(Reloader reload) {
+        reloader = reload;
+    }
+
+    /** Rereads the config file (see {@link #reloader}). */
+    @FunctionalInterface
+    public interface Reloader {
+        io.vigil.server.ReloadReport reload() throws StreamRejectedException;
     }
 
     /** Where /metrics reads the webhooks' figures (none until this is called). */
@@ -526,6 +543,26 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** A quarantined stream runs again; 200 with its status (unchanged when it was not quarantined). */
+    /** Rereads the config file (the token required, always): 200 with what changed, 400 with why it was refused. */
+    private boolean reload(Exchange exchange, Map<String, String> params) throws IOException {
+        checkSameOrigin(exchange);
+        if (settings.token() == null) {
+            throw new ApiError(403, "A reload needs server.token: set one to reload over HTTP, or send SIGHUP.");
+        }
+        Reloader r = reloader;
+        if (r == null) {
+            throw new ApiError(404, "This server has no config file to reload.");
+        }
+        try {
+            sendJson(exchange, 200, r.reload());
+        } catch (io.vigil.engine.config.ConfigException | StreamRejectedException e) {
+            throw new ApiError(400, "The config was not reloaded (the running one stays): " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, e.getMessage());
+        }
+        return true;
+    }
+
     private boolean releaseStream(Exchange exchange, Map<String, String> params) throws IOException {
         checkSameOrigin(exchange);
         String id = params.get("id");

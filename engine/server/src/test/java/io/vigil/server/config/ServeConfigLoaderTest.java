@@ -241,6 +241,8 @@ class ServeConfigLoaderTest {
         assertThat(p.refusal("file://" + dir + "/a.ts")).isNull();
         assertThat(p.refusal(dir + "/../x.ts")).contains("outside the folders");
         assertThat(p.refusal("a.ts")).contains("absolute path");
+        assertThat(p.refusal("-")).contains("Standard input");
+        assertThat(p.refusal("pipe:0")).contains("Standard input");
         assertThat(p.refusal("rtmp://h/live")).contains("not allowed");
         assertThat(p.refusal("hls+http://h/x.m3u8")).contains("not allowed");
         assertThat(p.refusal("http://h/a b")).contains("space");
