@@ -150,8 +150,11 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
                 ? defaultText() + " (" + plain(ParamType.ratio(defaultValue)) + ")" : defaultText();
     }
 
-    /** The type for docs, with the unit: "number, LUFS", "level (ratio or dB)", "flag". */
+    /** The type for docs, with the unit: "number, LUFS", "duration, s", "level (ratio or dB)", "flag". */
     public String typeForDocs() {
+        if (isDuration()) {
+            return "duration, " + unit;
+        }
         return switch (type) {
             case LEVEL -> "level (ratio or dB)";
             case FLAG -> "flag";
