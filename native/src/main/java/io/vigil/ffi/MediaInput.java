@@ -499,6 +499,7 @@ public final class MediaInput implements AutoCloseable {
         if (decoder == null) {
             throw new OutOfMemoryError("avcodec_alloc_context3");
         }
+        FfmpegLog.own(decoder);
         try {
             FfmpegException.check(avcodec_parameters_to_context(decoder, stream.codecpar()), "avcodec_parameters_to_context");
             decoder.pkt_timebase(stream.time_base());
@@ -508,10 +509,12 @@ public final class MediaInput implements AutoCloseable {
             }
             int ret = avcodec_open2(decoder, codec, (PointerPointer<?>) null);
             if (ret < 0) {
+                FfmpegLog.disown(decoder);
                 avcodec_free_context(decoder);
                 return -1;
             }
         } catch (RuntimeException e) {
+            FfmpegLog.disown(decoder);
             avcodec_free_context(decoder);
             throw e;
         }
@@ -1177,10 +1180,12 @@ public final class MediaInput implements AutoCloseable {
         }
         closed = true;
         if (videoDecoder != null) {
+            FfmpegLog.disown(videoDecoder);
             avcodec_free_context(videoDecoder);
             videoDecoder = null;
         }
         if (audioDecoder != null) {
+            FfmpegLog.disown(audioDecoder);
             avcodec_free_context(audioDecoder);
             audioDecoder = null;
         }

@@ -1,6 +1,9 @@
 package io.vigil.cli;
 
+import io.vigil.engine.log.LogFormat;
+import io.vigil.engine.log.Logs;
 import java.util.LinkedHashMap;
+import java.util.logging.Level;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -18,6 +21,33 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The log's format and level: VIGIL_LOG_FORMAT and VIGIL_LOG_LEVEL, then the flags. */
+    private LogFormat logFormat = LogFormat.text;
+    private Level logLevel = Level.INFO;
+
+    @CommandLine.Option(names = "--log-format", paramLabel = "FORMAT", scope = CommandLine.ScopeType.INHERIT,
+            description = "The log on stderr: text (the default) or json (one object per line, with the stream's id); also VIGIL_LOG_FORMAT.")
+    void logFormat(String format) {
+        try {
+            logFormat = LogFormat.valueOf(format.toLowerCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--log-format: '" + format + "' is not a log format: use text or json");
+        }
+        Logs.configure(logFormat, logLevel, System.err);
+    }
+
+    @CommandLine.Option(names = "--log-level", paramLabel = "LEVEL", scope = CommandLine.ScopeType.INHERIT,
+            description = "The least severe log lines written: error, warn, info (the default), debug or trace; also VIGIL_LOG_LEVEL.")
+    void logLevel(String level) {
+        try {
+            logLevel = Logs.level(level);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-level: " + e.getMessage());
+        }
+        Logs.configure(logFormat, logLevel, System.err);
+    }
 
     @Override
     public void run() {
@@ -42,7 +72,9 @@ public final class Main implements Runnable {
 
     /** The command line with the subcommand {@code named} only, or with them all when null. */
     private static CommandLine commandLine(Class<?> named) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        main.logFromEnvironment();
+        CommandLine cli = new CommandLine(main);
         // picocli reflects over every registered command before it parses (its classes predate what the AOT cache
         // keeps): a line that starts with a command's name gets that command only, the others (help) get them all.
         // No method references to picocli here: the JDK 25 AOT cache writer crashes on them (classes it skips).
@@ -69,6 +101,23 @@ public final class Main implements Runnable {
             throw e;
         });
         return cli;
+    }
+
+    /** The log as VIGIL_LOG_FORMAT and VIGIL_LOG_LEVEL ask (text and info when unset or unknown), before any flag. */
+    private void logFromEnvironment() {
+        String format = System.getenv("VIGIL_LOG_FORMAT");
+        String level = System.getenv("VIGIL_LOG_LEVEL");
+        if ("json".equalsIgnoreCase(format)) {
+            logFormat = LogFormat.json;
+        }
+        if (level != null) {
+            try {
+                logLevel = Logs.level(level);
+            } catch (IllegalArgumentException e) {
+                System.err.println("vigil: VIGIL_LOG_LEVEL: " + e.getMessage() + "; logging at info.");
+            }
+        }
+        Logs.configure(logFormat, logLevel, System.err);
     }
 
     private static Map<String, Class<?>> commands() {

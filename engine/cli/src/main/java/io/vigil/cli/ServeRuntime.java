@@ -184,7 +184,8 @@ final class ServeRuntime implements AutoCloseable {
             try {
                 sink.close();
             } catch (Exception e) {
-                System.err.println("vigil: closing a sink: " + e.getMessage());
+                java.util.logging.Logger.getLogger(ServeRuntime.class.getName())
+                        .warning("closing a sink: " + e.getMessage());
             }
         }
         sinks.clear();

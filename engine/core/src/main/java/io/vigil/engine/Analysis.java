@@ -129,6 +129,18 @@ public final class Analysis {
         if (stop.requested()) {
             return Outcome.STOPPED;
         }
+        String outerStream = io.vigil.engine.log.StreamLogContext.current();
+        io.vigil.engine.log.StreamLogContext.enter(stream);   // this input's log lines, FFmpeg's too, carry its id
+        try {
+            return runLogged(input, stream, config, sink, progress, notices, backend, thumbnails, stop);
+        } finally {
+            io.vigil.engine.log.StreamLogContext.enter(outerStream);
+        }
+    }
+
+    private static Outcome runLogged(String input, String stream, VigilConfig config, EventSink sink,
+                                     Progress progress, Consumer<String> notices, StatisticsEngine backend,
+                                     java.nio.file.Path thumbnails, Stop stop) {
         OpenAlarms open = new OpenAlarms(sink);
         StreamSession[] session = new StreamSession[1];
         try {

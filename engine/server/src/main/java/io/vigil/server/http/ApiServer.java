@@ -74,6 +74,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Set<String> HEALTH_ROUTES = Set.of("/health/live", "/health/ready");
     /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
     static final int SSE_QUEUE_CAPACITY = 2048;
     static final int DEFAULT_ALARM_LIMIT = 100;
@@ -315,7 +316,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             server.stop();
         } catch (Exception e) {
-            System.err.println("vigil api: stopping the HTTP server: " + e);
+            LOG.log(java.util.logging.Level.WARNING, "stopping the HTTP server failed", e);
         }
     }
 
@@ -367,8 +368,7 @@ public final class ApiServer implements AutoCloseable {
             // The client went away while we answered: nothing to answer.
             exchange.abort(e);
         } catch (RuntimeException e) {
-            System.err.println("vigil api: " + exchange.method() + " " + truncate(exchange.target())
-                    + " failed: " + e);
+            LOG.log(java.util.logging.Level.SEVERE, exchange.method() + " " + truncate(exchange.target()) + " failed", e);
             sendError(exchange, 500, "The server failed to answer this request; its log says why.");
         }
     }
