@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Where an input lives: a local file or a network URL, and the FFmpeg protocols it may use. A remote URL never gets
  * {@code file}, {@code concat}, {@code subfile}, {@code data} or {@code pipe}, so a playlist or redirect from a
- * server cannot make FFmpeg read local files.
+ * server cannot make FFmpeg read local files. Standard input ({@code -}, {@code pipe:0}) gets only {@code pipe}.
  *
  * @param url what is handed to FFmpeg
  * @param scheme the URL scheme, {@code file} for a plain path
@@ -29,6 +29,9 @@ public record InputLocation(String url, String scheme, boolean remote, String pr
             Map.entry("rtp", "rtp,udp"),
             Map.entry("tcp", "tcp"));
 
+    /** FFmpeg's protocol for standard input (and the whitelist of such an input). */
+    private static final String PIPE = "pipe";
+
     /**
      * Parses a path or URL; throws {@link MediaException} (stage OPEN, one sentence) for a scheme vigil does not read
      * or a file URL or path that is not one ({@code file:///srv/a b}, {@code file:///%zz}, a NUL).
@@ -36,6 +39,10 @@ public record InputLocation(String url, String scheme, boolean remote, String pr
     public static InputLocation parse(String input) {
         if (input == null || input.isBlank()) {
             throw new MediaException(MediaException.Stage.OPEN, "The input is empty: give a file path or a URL.");
+        }
+        if (stdin(input)) {
+            // Only fd 0: the pipe protocol may read no other descriptor of vigil's.
+            return new InputLocation("pipe:0", PIPE, false, PIPE);
         }
         int colon = input.indexOf("://");
         if (colon <= 0) {
@@ -64,10 +71,24 @@ public record InputLocation(String url, String scheme, boolean remote, String pr
         if (protocols == null) {
             throw new MediaException(MediaException.Stage.OPEN, "Unsupported URL scheme '" + scheme + "' in "
                     + UrlParts.mask(input)
-                    + ": vigil reads files and " + String.join(", ", REMOTE_PROTOCOLS.keySet().stream().sorted().toList())
-                    + " URLs.");
+                    + ": vigil reads files, standard input (-) and " + String.join(", ", networkSchemes()) + " URLs.");
         }
         return new InputLocation(input, scheme, true, protocols);
+    }
+
+    /** The schemes of network URLs vigil reads, sorted: what help and error messages list. */
+    public static java.util.List<String> networkSchemes() {
+        return REMOTE_PROTOCOLS.keySet().stream().sorted().toList();
+    }
+
+    /** Whether {@code input} names standard input: {@code -}, {@code pipe:} or {@code pipe:0}, as FFmpeg writes it. */
+    public static boolean stdin(String input) {
+        return input.equals("-") || input.equals("pipe:") || input.equals("pipe:0");
+    }
+
+    /** Whether this input is standard input (read once, never peeked, never seeked). */
+    public boolean pipe() {
+        return scheme.equals(PIPE);
     }
 
     /**

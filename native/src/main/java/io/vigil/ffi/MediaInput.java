@@ -412,7 +412,7 @@ public final class MediaInput implements AutoCloseable {
     }
 
     private void openStreams() {
-        if (!location.remote()) {
+        if (!location.remote() && !location.pipe()) {
             Path path = Path.of(location.url());
             if (!Files.exists(path)) {
                 throw new MediaException(MediaException.Stage.OPEN, "No such file: " + path + ".");
@@ -561,6 +561,7 @@ public final class MediaInput implements AutoCloseable {
         if (decoder == null) {
             throw new OutOfMemoryError("avcodec_alloc_context3");
         }
+        FfmpegLog.own(decoder);
         try {
             FfmpegException.check(avcodec_parameters_to_context(decoder, stream.codecpar()), "avcodec_parameters_to_context");
             decoder.pkt_timebase(stream.time_base());
@@ -570,10 +571,12 @@ public final class MediaInput implements AutoCloseable {
             }
             int ret = avcodec_open2(decoder, codec, (PointerPointer<?>) null);
             if (ret < 0) {
+                FfmpegLog.disown(decoder);
                 avcodec_free_context(decoder);
                 return -1;
             }
         } catch (RuntimeException e) {
+            FfmpegLog.disown(decoder);
             avcodec_free_context(decoder);
             throw e;
         }
@@ -1289,10 +1292,12 @@ public final class MediaInput implements AutoCloseable {
         }
         closed = true;
         if (videoDecoder != null) {
+            FfmpegLog.disown(videoDecoder);
             avcodec_free_context(videoDecoder);
             videoDecoder = null;
         }
         if (audioDecoder != null) {
+            FfmpegLog.disown(audioDecoder);
             avcodec_free_context(audioDecoder);
             audioDecoder = null;
         }

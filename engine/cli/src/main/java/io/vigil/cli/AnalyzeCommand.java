@@ -39,18 +39,27 @@ import picocli.CommandLine.Parameters;
         description = {"Analyse files or live URLs and report alarms as they happen.",
                 "Exit codes (the worst input's): 0 analysed to the end; 2 bad command line or config;%n"
                         + "3 an input could not be opened; 4 an input broke off before its end;%n"
-                        + "5 vigil's analysis of an input failed (a fault in vigil: please report it)."})
+                        + "5 vigil's analysis of an input failed (a fault in vigil: please report it);%n"
+                        + "130 or 143 stopped by Ctrl-C (SIGINT) or SIGTERM, after each input's summary."})
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format { text, jsonl }
 
-    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "File paths or URLs (http, https, udp, rtp, srt, rtmp, rtsp, tcp).")
+    /** The positional parameters' label, by which {@link InputSchemes} finds them. */
+    static final String INPUT_LABEL = "INPUT";
+
+    @Parameters(arity = "1..*", paramLabel = INPUT_LABEL, description = InputSchemes.PLACEHOLDER)
     List<String> inputs;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The stream id of the input in the same place (repeat it: the first --name names the first input); "
+                    + "NAME=INPUT does the same. Letters, digits, '.', '_' and '-'.")
+    List<String> names;
 
     @Option(names = "--detectors", paramLabel = "LIST",
             description = "Comma-separated detectors to run, 'all' (the default: those enabled in the config) or 'none' (decode only).")
     String detectors;
 
-    @Option(names = "--format", paramLabel = "FORMAT",
+    @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
             description = "text (for people; the default on a terminal) or jsonl (one JSON object per line; the default otherwise).")
     Format format;
 
@@ -83,8 +92,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        List<NamedInput> named = NamedInput.of(inputs, names == null ? List.of() : names);
         VigilConfig cfg = configuration();
-        int parallel = parallelism();
+        int parallel = parallelism(named);
         if (thumbnails != null) {
             try {
                 io.vigil.engine.pipeline.StartFrames.prepare(thumbnails);
@@ -96,13 +106,23 @@ final class AnalyzeCommand implements Callable<Integer> {
         PrintStream err = System.err;
         Format fmt = format != null ? format : Terminal.stdout() ? Format.text : Format.jsonl;
         ProgressLine progress = !noProgress && Terminal.stderr() ? new ProgressLine(err) : null;
-        try (StatisticsEngine statistics = BackendOption.open(cfg)) {
-            return analyse(cfg, fmt, progress, statistics, parallel, out, err);
+        Analysis.Stop stop = new Analysis.Stop();
+        try (StatisticsEngine statistics = BackendOption.open(cfg);
+             StopSignals signals = StopSignals.install(() -> {
+                 if (progress != null) {
+                     progress.clear();
+                 }
+                 err.println("vigil: stopping; each input's summary follows, with its firing alarms resolved.");
+                 stop.request();
+             })) {
+            int code = analyse(named, cfg, fmt, progress, statistics, parallel, stop, out, err);
+            return signals.exitCode().orElse(code);
         }
     }
 
-    private int analyse(VigilConfig cfg, Format fmt, ProgressLine progress, StatisticsEngine statistics,
-                        int parallel, PrintStream out, PrintStream err) throws InterruptedException {
+    private int analyse(List<NamedInput> named, VigilConfig cfg, Format fmt, ProgressLine progress,
+                        StatisticsEngine statistics, int parallel, Analysis.Stop stop, PrintStream out,
+                        PrintStream err) throws InterruptedException {
         EventSink base = fmt == Format.text ? new TextSink(out) : new JsonLinesSink(out);
         boolean errorsToStderr = fmt == Format.jsonl;
         EventSink sink = event -> {
@@ -115,16 +135,17 @@ final class AnalyzeCommand implements Callable<Integer> {
                 err.println("vigil: " + e.message());
             }
         };
-        List<String> ids = streamIds(inputs);
+        List<String> ids = streamIds(named);
         List<Callable<Integer>> jobs = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            final int n = i;
-            jobs.add(() -> Analysis.run(inputs.get(n), ids.get(n), cfg, sink, progress, note -> {
+        for (int i = 0; i < named.size(); i++) {
+            String input = named.get(i).input();
+            String id = ids.get(i);
+            jobs.add(() -> Analysis.run(input, id, cfg, sink, progress, note -> {
                 if (progress != null) {
                     progress.clear();
                 }
                 err.println("vigil: " + note);
-            }, statistics, thumbnails).exitCode());
+            }, statistics, thumbnails, stop).exitCode());
         }
         int code = runAll(jobs, parallel, err);
         if (progress != null) {
@@ -137,8 +158,8 @@ final class AnalyzeCommand implements Callable<Integer> {
      * {@code --jobs}, checked; by default the number of cores, or the number of network inputs when there are more:
      * a live input never ends, so each needs a place of its own or the inputs after it would never start.
      */
-    private int parallelism() {
-        int live = (int) inputs.stream().filter(AnalyzeCommand::network).count();
+    private int parallelism(List<NamedInput> named) {
+        int live = (int) named.stream().map(NamedInput::input).filter(AnalyzeCommand::network).count();
         if (jobs == null) {
             return Math.max(Runtime.getRuntime().availableProcessors(), live);
         }
@@ -261,12 +282,17 @@ final class AnalyzeCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Stream ids from the inputs' names, made unique with #2, #3... */
-    static List<String> streamIds(List<String> inputs) {
-        List<String> ids = new ArrayList<>();
+    /** Stream ids: the names given, else from the inputs' names, made unique with #2, #3 (never a given name). */
+    static List<String> streamIds(List<NamedInput> inputs) {
         Set<String> seen = new HashSet<>();
-        for (String in : inputs) {
-            String base = Analysis.streamIdFor(in);
+        inputs.stream().map(NamedInput::name).filter(java.util.Objects::nonNull).forEach(seen::add);
+        List<String> ids = new ArrayList<>();
+        for (NamedInput in : inputs) {
+            if (in.name() != null) {
+                ids.add(in.name());   // NamedInput.of refused a name given twice
+                continue;
+            }
+            String base = Analysis.streamIdFor(in.input());
             String id = base;
             for (int k = 2; !seen.add(id); k++) {
                 id = base + "#" + k;
@@ -274,6 +300,21 @@ final class AnalyzeCommand implements Callable<Integer> {
             ids.add(id);
         }
         return ids;
+    }
+
+    /** {@code --format}: text or jsonl, and a hint for the JSON a user meant. */
+    static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+        @Override
+        public Format convert(String value) {
+            try {
+                return Format.valueOf(value);
+            } catch (IllegalArgumentException e) {
+                String hint = value.equalsIgnoreCase("json") || value.equalsIgnoreCase("ndjson")
+                        ? "; for JSON use --format jsonl (one JSON object per line, as the HTTP API's SSE and webhooks carry them)"
+                        : "";
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a format: use text or jsonl" + hint);
+            }
+        }
     }
 
     /** For tests and tools: the JSON of an event as analyze prints it. */

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vigil serve}: watches the config's streams (and those added through the API) until stopped with Ctrl-C or
- * SIGTERM; on the way out every firing alarm resolves and reaches the sinks. Exit status: 0 after a clean stop, 1
- * when a stream did not stop within its deadline (or a second signal cut the stop short), 2 for a bad config.
+ * SIGTERM; on the way out every firing alarm resolves and reaches the sinks. SIGHUP rereads the config file's
+ * streams and defaults. Exit status: 0 after a clean stop, 1 when a stream did not stop within its deadline (or a
+ * second signal cut the stop short), 2 for a bad config.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Watch live streams: HTTP API and dashboard, alarms to webhooks and a JSON-lines log, until Ctrl-C.")
@@ -35,16 +36,34 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token for POST and DELETE (overrides server.token and $VIGIL_TOKEN).")
     String token;
 
+    @Option(names = "--check-config", paramLabel = "FILE",
+            description = "Check FILE as serve would read it (YAML, keys, values, streams, the environment's ${VAR} and VIGIL_SERVER_*), print a summary and exit: 0 valid, 2 not. Opens no port and no stream.")
+    Path checkConfig;
+
     @Override
     public Integer call() throws InterruptedException {
-        ServeConfig cfg = withFlags(load(config), bind, port, token != null ? token : System.getenv("VIGIL_TOKEN"));
-        if (cfg.server().stateDir() == null) {
-            cfg = cfg.withServer(cfg.server().withStateDir(defaultStateDir()));
+        if (checkConfig != null) {
+            ServeConfig checked = adjusted(load(checkConfig));
+            System.out.print(ConfigSummary.of(checkConfig, checked));
+            return 0;
         }
+        ServeConfig cfg = adjusted(load(config));
         ServeRuntime runtime = start(cfg);
+        if (config != null) {
+            runtime.reloadFrom(config, this::adjusted);
+        }
         System.out.println("vigil serve: " + runtime.registry.list().size() + " stream(s); dashboard at "
                 + runtime.dashboard());
         return awaitShutdown(runtime);
+    }
+
+    /** The file's config with the command line's flags, the token's variable and the default state folder. */
+    private ServeConfig adjusted(ServeConfig file) {
+        ServeConfig cfg = withFlags(file, bind, port, token != null ? token : System.getenv("VIGIL_TOKEN"));
+        if (cfg.server().stateDir() == null) {
+            cfg = cfg.withServer(cfg.server().withStateDir(defaultStateDir()));
+        }
+        return cfg;
     }
 
     /** Where a single node keeps the streams added through its API when the config names no server.stateDir. */
@@ -54,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
 
     static ServeConfig load(Path file) {
         try {
-            return file == null ? ServeConfig.standard() : ServeConfigLoader.load(file);
+            return file == null ? ServeConfigLoader.standard(System.getenv()) : ServeConfigLoader.load(file);
         } catch (ConfigException e) {
             throw new Main.UserError(e.getMessage(), Main.EXIT_USAGE);
         }
@@ -80,6 +99,15 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | StreamRejectedException
                  | Engines.UnavailableException | FleetException e) {
             throw new Main.UserError(e.getMessage(), Main.EXIT_USAGE);
+        }
+    }
+
+    /** One reload, its outcome as a line on stderr (what changed, or why the new file was refused). */
+    static void reloadAndSay(ServeRuntime runtime) {
+        try {
+            System.err.println("vigil serve: " + runtime.reload().line());
+        } catch (ConfigException | StreamRejectedException | IllegalStateException e) {
+            System.err.println("vigil serve: the config was not reloaded (the running one stays): " + e.getMessage());
         }
     }
 
@@ -112,6 +140,13 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 // No such signal here (or the JVM keeps it): the shutdown hook closes the runtime instead.
             }
+        }
+        try {
+            // SIGHUP rereads the config file, as daemons do; on its own thread: a reload waits for streams to stop.
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().name("vigil-reload")
+                    .start(() -> reloadAndSay(runtime)));
+        } catch (IllegalArgumentException e) {
+            // No SIGHUP here: POST /api/reload still reloads.
         }
         Thread hook = Thread.ofPlatform().name("vigil-serve-shutdown").unstarted(runtime::close);
         Runtime.getRuntime().addShutdownHook(hook);

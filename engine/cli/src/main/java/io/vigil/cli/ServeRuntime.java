@@ -46,6 +46,8 @@ final class ServeRuntime implements AutoCloseable {
     final ApiServer api;
     /** Acks, mutes and maintenance windows; closed before the streams stop, so their last resolutions keep acks. */
     final AlarmHandling handling;
+    private volatile Path reloadFile;
+    private volatile java.util.function.UnaryOperator<ServeConfig> reloadAdjust = c -> c;
 
     /** Starts everything; on any failure what was started is stopped again and the failure thrown. */
     ServeRuntime(ServeConfig config) throws StreamRejectedException {
@@ -149,6 +151,32 @@ final class ServeRuntime implements AutoCloseable {
         return Path.of(System.getProperty("user.home"), ".vigil", "spool");
     }
 
+    /**
+     * From now on {@link #reload} (SIGHUP, {@code POST /api/reload}) rereads {@code file}, with {@code adjust} (the
+     * command line's flags) applied as at the start.
+     */
+    void reloadFrom(Path file, java.util.function.UnaryOperator<ServeConfig> adjust) {
+        reloadFile = file;
+        reloadAdjust = adjust;
+        api.reloader(this::reload);
+    }
+
+    /**
+     * Rereads the config file and applies its streams and defaults (see {@link LocalStreamRegistry#reload}); throws
+     * {@link io.vigil.engine.config.ConfigException} or {@link StreamRejectedException} when it is refused (the
+     * running config stays), {@link IllegalStateException} in a fleet or without a file.
+     */
+    io.vigil.server.ReloadReport reload() throws StreamRejectedException {
+        if (reloadFile == null) {
+            throw new IllegalStateException("vigil serve was started without --config: there is no file to reload.");
+        }
+        if (registry != local) {
+            throw new IllegalStateException("A fleet node does not reload its streams from its file: the fleet keeps "
+                    + "them in Kafka; change them through the API.");
+        }
+        return local.reload(reloadAdjust.apply(io.vigil.server.config.ServeConfigLoader.load(reloadFile)));
+    }
+
     URI dashboard() {
         return api.baseUri();
     }
@@ -179,7 +207,8 @@ final class ServeRuntime implements AutoCloseable {
             try {
                 sink.close();
             } catch (Exception e) {
-                System.err.println("vigil: closing a sink: " + e.getMessage());
+                java.util.logging.Logger.getLogger(ServeRuntime.class.getName())
+                        .warning("closing a sink: " + e.getMessage());
             }
         }
         sinks.clear();

@@ -41,7 +41,7 @@ class ServeCommandTest {
         r.assertNoStackTrace();
         CliResult missing = CliResult.run("serve", "--config", dir.resolve("none.yaml").toString());
         assertThat(missing.exit).isEqualTo(2);
-        assertThat(missing.err).contains("Cannot read config file");
+        assertThat(missing.err).contains("vigil: The config file " + dir.resolve("none.yaml") + " does not exist.");
     }
 
     @Test

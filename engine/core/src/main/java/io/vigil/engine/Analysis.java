@@ -19,7 +19,9 @@ import java.util.function.Consumer;
 public final class Analysis {
     /** How an analysis ended; {@link #exitCode()} is the contract's exit code of {@code vigil analyze}. */
     public enum Outcome {
-        COMPLETE(0), OPEN_FAILED(3), BROKE_OFF(4), FAILED(5);
+        COMPLETE(0), OPEN_FAILED(3), BROKE_OFF(4), FAILED(5),
+        /** Stopped on request ({@link Stop}): 130, as a shell says of a command Ctrl-C stopped. */
+        STOPPED(130);
 
         private final int exitCode;
 
@@ -27,7 +29,10 @@ public final class Analysis {
             this.exitCode = exitCode;
         }
 
-        /** 0 analysed to the end, 3 could not be opened, 4 broke off, 5 the analysis failed: the higher, the worse. */
+        /**
+         * 0 analysed to the end, 3 could not be opened, 4 broke off, 5 the analysis failed: the higher, the worse;
+         * 130 stopped on request.
+         */
         public int exitCode() {
             return exitCode;
         }
@@ -36,6 +41,51 @@ public final class Analysis {
     /** Where the analysis has got to, for a progress display. */
     public interface Progress {
         void update(String stream, double positionSeconds, double durationSeconds, long frames, double elapsedSeconds);
+    }
+
+    /**
+     * A request to stop analyses early (Ctrl-C), from any thread: each running analysis stops reading, resolves what
+     * is firing and writes its summary, without an error; those not yet started do not start.
+     */
+    public static final class Stop {
+        private static final long ABORT_AFTER_MILLIS = 500;
+
+        private final java.util.Set<StreamSession> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile boolean requested;
+
+        /**
+         * Stops every running analysis and those to come; returns at once. Each stops between two packets; one still
+         * waiting for data after {@link #ABORT_AFTER_MILLIS} is aborted (an abort in the middle of a read could hand
+         * the decoder a cut packet, and its garbage to the detectors).
+         */
+        public void request() {
+            requested = true;
+            Thread.ofVirtual().name("vigil-stop").start(() -> {
+                try {
+                    Thread.sleep(ABORT_AFTER_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (StreamSession s : running) {
+                    s.abort();
+                }
+            });
+        }
+
+        public boolean requested() {
+            return requested;
+        }
+
+        private void started(StreamSession session) {
+            running.add(session);
+            if (requested) {
+                session.abort();   // nothing read yet: nothing to cut
+            }
+        }
+
+        private void ended(StreamSession session) {
+            running.remove(session);
+        }
     }
 
     private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
@@ -65,10 +115,36 @@ public final class Analysis {
      */
     public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                               Consumer<String> notices, StatisticsEngine backend, java.nio.file.Path thumbnails) {
+        return run(input, stream, config, sink, progress, notices, backend, thumbnails, new Stop());
+    }
+
+    /**
+     * As {@link #run(String, String, VigilConfig, EventSink, Progress, Consumer, StatisticsEngine, java.nio.file.Path)},
+     * stopped early by {@code stop}: then the input's summary comes as at its end (alarms resolved) and the outcome is
+     * {@link Outcome#STOPPED}.
+     */
+    public static Outcome run(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
+                              Consumer<String> notices, StatisticsEngine backend, java.nio.file.Path thumbnails,
+                              Stop stop) {
+        if (stop.requested()) {
+            return Outcome.STOPPED;
+        }
+        String outerStream = io.vigil.engine.log.StreamLogContext.current();
+        io.vigil.engine.log.StreamLogContext.enter(stream);   // this input's log lines, FFmpeg's too, carry its id
+        try {
+            return runLogged(input, stream, config, sink, progress, notices, backend, thumbnails, stop);
+        } finally {
+            io.vigil.engine.log.StreamLogContext.enter(outerStream);
+        }
+    }
+
+    private static Outcome runLogged(String input, String stream, VigilConfig config, EventSink sink,
+                                     Progress progress, Consumer<String> notices, StatisticsEngine backend,
+                                     java.nio.file.Path thumbnails, Stop stop) {
         OpenAlarms open = new OpenAlarms(sink);
         StreamSession[] session = new StreamSession[1];
         try {
-            return analyse(input, stream, config, open, progress, notices, backend, thumbnails, session);
+            return analyse(input, stream, config, open, progress, notices, backend, thumbnails, session, stop);
         } catch (RuntimeException | Error e) {
             // Not the input's doing: what fired resolves where the analysis got to, and the input gets its error.
             StreamSession s = session[0];
@@ -84,7 +160,7 @@ public final class Analysis {
 
     private static Outcome analyse(String input, String stream, VigilConfig config, EventSink sink, Progress progress,
                                    Consumer<String> notices, StatisticsEngine backend,
-                                   java.nio.file.Path thumbnails, StreamSession[] started) {
+                                   java.nio.file.Path thumbnails, StreamSession[] started, Stop stop) {
         long startedNanos = System.nanoTime();
         StreamSession session;
         try {
@@ -95,17 +171,22 @@ public final class Analysis {
             return Outcome.OPEN_FAILED;
         }
         started[0] = session;
+        stop.started(session);
         try (session) {
             try {
                 session.open();
             } catch (InputException e) {
+                if (stop.requested()) {
+                    sink.accept(session.finish());
+                    return Outcome.STOPPED;
+                }
                 sink.accept(new Event.Error(stream, InputAddress.mask(input), "open", e.getMessage()));
                 return Outcome.OPEN_FAILED;
             }
             InputException broke = null;
             long nextProgress = startedNanos + PROGRESS_EVERY_NANOS;
             try {
-                while (session.step()) {
+                while (!stop.requested() && session.step()) {
                     long now = System.nanoTime();
                     if (progress != null && now >= nextProgress) {
                         nextProgress = now + PROGRESS_EVERY_NANOS;
@@ -117,11 +198,16 @@ public final class Analysis {
                 broke = e;
             }
             sink.accept(session.finish());
+            if (stop.requested()) {
+                return Outcome.STOPPED;
+            }
             if (broke != null) {
                 sink.accept(new Event.Error(stream, InputAddress.mask(input), "read", broke.getMessage()));
                 return Outcome.BROKE_OFF;
             }
             return Outcome.COMPLETE;
+        } finally {
+            stop.ended(session);
         }
     }
 
@@ -133,8 +219,11 @@ public final class Analysis {
                 + "); this is a fault in vigil, not in the input: please report it.";
     }
 
-    /** A stream id for an input: its file name, or the last part of a URL's path, or its host. */
+    /** A stream id for an input: its file name, or the last part of a URL's path, or its host; stdin for standard input. */
     public static String streamIdFor(String input) {
+        if (InputAddress.stdin(input)) {
+            return "stdin";
+        }
         String s = input;
         int q = s.indexOf('?');
         if (q >= 0) {

@@ -11,16 +11,14 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.SequencedMap;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 
 /**
  * Reads a vigil YAML file over the defaults. Every key is checked: an unknown key, a wrong type or a value out
  * of range is refused with "FILE:LINE: key.path: what is wrong"; a detector's parameters against its
- * {@link ParamSpec}s (type, range), as its spec declares them.
+ * {@link ParamSpec}s (type, range), as its spec declares them. Values are read through {@link YamlNodes}:
+ * {@code ${VAR}} from the environment, durations with units ({@code duration: 500ms}, {@code ioTimeout: 2m}).
  *
  * <pre>
  * detectors:
@@ -40,44 +38,44 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 public final class ConfigLoader {
     private static final Set<String> COMMON_KEYS = Set.of("enabled", "duration", "clearDelay", "severity");
 
-    private final String file;
     private final YamlNodes nodes;
 
-    private ConfigLoader(String file) {
-        this.file = file;
-        this.nodes = new YamlNodes(file);
+    private ConfigLoader(YamlNodes nodes) {
+        this.nodes = nodes;
     }
 
+    /** The file at {@code path}, its {@code ${VAR}}s from the process's environment. */
     public static VigilConfig load(Path path) {
-        return parse(path.toString(), YamlNodes.readFile(path));
+        return parse(path.toString(), YamlNodes.readFile(path), System.getenv());
     }
 
+    /** {@code yaml} as the file named {@code file}, without variable substitution. */
     public static VigilConfig parse(String file, String yaml) {
-        return new ConfigLoader(file).read(yaml);
+        return read(new YamlNodes(file), yaml);
     }
 
-    private VigilConfig read(String yaml) {
-        Node root;
-        try {
-            root = new Compose(LoadSettings.builder().setLabel(file).build()).composeString(yaml).orElse(null);
-        } catch (YamlEngineException e) {
-            throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        return root == null ? VigilConfig.defaults() : read(root, VigilConfig.defaults());
+    /** {@code yaml} as the file named {@code file}, its {@code ${VAR}}s from {@code environment}. */
+    public static VigilConfig parse(String file, String yaml, java.util.Map<String, String> environment) {
+        return read(YamlNodes.file(file, environment), yaml);
+    }
+
+    private static VigilConfig read(YamlNodes nodes, String yaml) {
+        Node root = nodes.compose(yaml);
+        return root == null ? VigilConfig.defaults() : new ConfigLoader(nodes).read(root, VigilConfig.defaults());
     }
 
     /**
      * Reads the mapping {@code root} (the analyze file's top level, or a section of a larger file such as
-     * {@code vigil serve}'s {@code defaults}) over {@code config}; errors name {@code file} and the node's line.
+     * {@code vigil serve}'s {@code defaults}) over {@code config}; errors as {@code nodes} gives them.
      */
-    public static VigilConfig read(String file, Node root, VigilConfig config) {
-        return new ConfigLoader(file).read(root, config);
+    public static VigilConfig read(YamlNodes nodes, Node root, VigilConfig config) {
+        return new ConfigLoader(nodes).read(root, config);
     }
 
-    /** Reads a {@code detectors} mapping node over {@code base}, as in the analyze file (errors with file:line). */
-    public static SequencedMap<String, DetectorSettings> readDetectors(String file, Node node,
+    /** Reads a {@code detectors} mapping node over {@code base}, as in the analyze file. */
+    public static SequencedMap<String, DetectorSettings> readDetectors(YamlNodes nodes, Node node,
                                                                       SequencedMap<String, DetectorSettings> base) {
-        return new ConfigLoader(file).readDetectors(node, base);
+        return new ConfigLoader(nodes).readDetectors(node, base);
     }
 
     private VigilConfig read(Node root, VigilConfig config) {
@@ -96,7 +94,7 @@ public final class ConfigLoader {
                         switch (k) {
                             case "threads" -> threads = (int) nodes.number(d.getValueNode(), "decode.threads", 0, 64);
                             case "ioTimeout" -> timeout = Duration.ofMillis(
-                                    Math.round(1000 * nodes.number(d.getValueNode(), "decode.ioTimeout", 0.1, 3600)));
+                                    Math.round(1000 * nodes.seconds(d.getValueNode(), "decode.ioTimeout", 0.1, 3600)));
                             default -> throw nodes.unknown(d.getKeyNode(), "decode." + k, Set.of("threads", "ioTimeout"));
                         }
                     }
@@ -125,7 +123,7 @@ public final class ConfigLoader {
                 case "device" -> device = (int) nodes.number(g.getValueNode(), "gpu.device", 0, 63);
                 case "maxBatch" -> maxBatch = (int) nodes.number(g.getValueNode(), "gpu.maxBatch", 1, 1024);
                 case "maxLatencyMs" -> latency = Duration.ofMillis(
-                        Math.round(nodes.number(g.getValueNode(), "gpu.maxLatencyMs", 0, 10_000)));
+                        Math.round(nodes.duration(g.getValueNode(), "gpu.maxLatencyMs", "ms", 0, 10_000)));
                 default -> throw nodes.unknown(g.getKeyNode(), "gpu." + k, Set.of("device", "maxBatch", "maxLatencyMs"));
             }
         }
@@ -153,8 +151,8 @@ public final class ConfigLoader {
                 Node v = p.getValueNode();
                 switch (k) {
                     case "enabled" -> enabled = nodes.bool(v, path);
-                    case "duration" -> duration = nodes.number(v, path, 0, ParamSpec.MAX_SECONDS);
-                    case "clearDelay" -> clearDelay = nodes.number(v, path, 0, ParamSpec.MAX_SECONDS);
+                    case "duration" -> duration = nodes.seconds(v, path, 0, ParamSpec.MAX_SECONDS);
+                    case "clearDelay" -> clearDelay = nodes.seconds(v, path, 0, ParamSpec.MAX_SECONDS);
                     case "severity" -> {
                         try {
                             severity = Severity.parse(nodes.scalar(v, path));

@@ -33,6 +33,16 @@ public record InputAddress(String url, boolean remote, String displayName) {
         }
     }
 
+    /** The schemes of network URLs vigil reads, sorted (http, https, rtmp, ...): the list help and errors give. */
+    public static List<String> networkSchemes() {
+        return InputLocation.networkSchemes();
+    }
+
+    /** Whether {@code input} is standard input: {@code -}, {@code pipe:} or {@code pipe:0}. */
+    public static boolean stdin(String input) {
+        return InputLocation.stdin(input);
+    }
+
     /** Whether vigil reads URLs of {@code scheme}, such as {@code srt} or {@code file}. */
     public static boolean readsScheme(String scheme) {
         try {

@@ -69,6 +69,6 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("v.yaml", "gpu:\n  maxBatch: 0\n"))
                 .hasMessageContaining("v.yaml:2: gpu.maxBatch: must be between 1 and 1024");
         assertThatThrownBy(() -> ConfigLoader.parse("v.yaml", "detectors: [1, 2\n"))
-                .hasMessageStartingWith("v.yaml: not valid YAML");
+                .hasMessageStartingWith("v.yaml:2:1: not valid YAML");
     }
 }

@@ -29,10 +29,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.common.FlowStyle;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -67,20 +64,30 @@ public final class ServeConfigLoader {
     /** Where a pagerduty webhook's routing key comes from when the file gives none. */
     public static final String PAGERDUTY_ROUTING_KEY_ENV = "VIGIL_PAGERDUTY_ROUTING_KEY";
 
-    private final String file;
     private final YamlNodes nodes;
 
-    private ServeConfigLoader(String file) {
-        this.file = file;
-        this.nodes = new YamlNodes(file);
+    private ServeConfigLoader(YamlNodes nodes) {
+        this.nodes = nodes;
     }
 
+    /** The file at {@code path}, its {@code ${VAR}}s from the process's environment. */
     public static ServeConfig load(Path path) {
-        return parse(path.toString(), YamlNodes.readFile(path));
+        return parse(path.toString(), YamlNodes.readFile(path), System.getenv());
     }
 
+    /** {@code yaml} as the file named {@code file}, without variable substitution. */
     public static ServeConfig parse(String file, String yaml) {
-        return new ServeConfigLoader(file).read(yaml);
+        return new ServeConfigLoader(new YamlNodes(file)).read(yaml);
+    }
+
+    /** No config file: the defaults, with the environment's {@code VIGIL_SERVER_*} overrides. */
+    public static ServeConfig standard(Map<String, String> environment) {
+        return parse("(no config file)", "", environment);
+    }
+
+    /** {@code yaml} as the file named {@code file}, its {@code ${VAR}}s from {@code environment}. */
+    public static ServeConfig parse(String file, String yaml, Map<String, String> environment) {
+        return new ServeConfigLoader(YamlNodes.file(file, environment)).read(yaml);
     }
 
     /**
@@ -111,16 +118,20 @@ public final class ServeConfigLoader {
             detectors.replaceAll((name, s) -> s.withEnabled(spec.detectors().contains(name)));
         }
         if (!settings.isEmpty()) {
-            String label = "settings of stream " + spec.id();
+            // The settings came from a client: errors name the stream, not a line of this dump, and no ${VAR} is read.
+            YamlNodes request = YamlNodes.request("settings of stream " + spec.id());
             String yaml = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build())
                     .dumpToString(settings);
             Node node;
             try {
-                node = new Compose(LoadSettings.builder().setLabel(label).build()).composeString(yaml).orElseThrow();
-            } catch (YamlEngineException | java.util.NoSuchElementException e) {
-                throw new ConfigException(label + ": not a mapping of detector to settings.");
+                node = request.compose(yaml);
+            } catch (ConfigException e) {
+                node = null;
             }
-            detectors = ConfigLoader.readDetectors(label, node, detectors);
+            if (node == null) {
+                throw new ConfigException(request.file() + ": not a mapping of detector to settings.");
+            }
+            detectors = ConfigLoader.readDetectors(request, node, detectors);
         }
         return defaults.withDetectors(detectors);
     }
@@ -148,27 +159,26 @@ public final class ServeConfigLoader {
     }
 
     private ServeConfig read(String yaml) {
-        Node root;
-        try {
-            root = new Compose(LoadSettings.builder().setLabel(file).build()).composeString(yaml).orElse(null);
-        } catch (YamlEngineException e) {
-            throw new ConfigException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        Node root = nodes.compose(yaml);
         ServeConfig config = ServeConfig.standard();
         if (root == null) {
-            return config;
+            root = new MappingNode(Tag.MAP, List.of(), FlowStyle.AUTO);
         }
         Node streamsNode = null;
         Node clusterNode = null;
         Node profilesNode = null;
         Node maintenanceNode = null;
+        boolean serverRead = false;
         for (NodeTuple t : nodes.mapping(root, "the top level").getValue()) {
             String key = key(t);
             Node v = t.getValueNode();
             switch (key) {
-                case "server" -> config = config.withServer(readServer(v));
+                case "server" -> {
+                    config = config.withServer(readServer(v));
+                    serverRead = true;
+                }
                 case "limits" -> config = config.withLimits(readLimits(v));
-                case "defaults" -> config = config.withDefaults(ConfigLoader.read(file, v, ServeConfig.analysisDefaults()));
+                case "defaults" -> config = config.withDefaults(ConfigLoader.read(nodes, v, ServeConfig.analysisDefaults()));
                 case "reconnect" -> config = config.withReconnect(readReconnect(v));
                 case "sinks" -> config = config.withSinks(readSinks(v));
                 case "evidence" -> config = config.withEvidence(readEvidence(v));
@@ -179,6 +189,9 @@ public final class ServeConfigLoader {
                 default -> throw nodes.unknown(t.getKeyNode(), key, Set.of("server", "limits", "defaults",
                         "reconnect", "sinks", "evidence", "cluster", "profiles", "maintenance", "streams"));
             }
+        }
+        if (!serverRead && nodes.overrides("server")) {
+            config = config.withServer(readServer(new MappingNode(Tag.MAP, List.of(), FlowStyle.AUTO)));
         }
         if (clusterNode != null && !YamlNodes.isNull(clusterNode)) {
             config = config.withCluster(readCluster(clusterNode, config));
@@ -218,7 +231,8 @@ public final class ServeConfigLoader {
         long maxPerAddress = h.maxConnectionsPerAddress();
         long maxSse = h.maxSseClients();
         Long maxSseWithoutToken = null;
-        for (NodeTuple t : nodes.mapping(node, "server").getValue()) {
+        // VIGIL_SERVER_<KEY> variables over the file's keys (VIGIL_SERVER_PORT: server.port).
+        for (NodeTuple t : nodes.overridden(nodes.mapping(node, "server"), "server").getValue()) {
             String k = key(t);
             Node v = t.getValueNode();
             switch (k) {
@@ -232,9 +246,9 @@ public final class ServeConfigLoader {
                 case "stateDir" -> stateDir = YamlNodes.isNull(v) ? null : Path.of(nodes.text(v, "server.stateDir"));
                 case "healthPort" -> healthPort = YamlNodes.isNull(v) ? null
                         : (int) integer(v, "server.healthPort", 0, 65535);
-                case "headerTimeoutSeconds" -> headerTimeout = number(v, "server.headerTimeoutSeconds", 0.05, 3600);
-                case "bodyTimeoutSeconds" -> bodyTimeout = number(v, "server.bodyTimeoutSeconds", 0.05, 3600);
-                case "idleTimeoutSeconds" -> idleTimeout = number(v, "server.idleTimeoutSeconds", 0.05, 3600);
+                case "headerTimeoutSeconds" -> headerTimeout = seconds(v, "server.headerTimeoutSeconds", 0.05, 3600);
+                case "bodyTimeoutSeconds" -> bodyTimeout = seconds(v, "server.bodyTimeoutSeconds", 0.05, 3600);
+                case "idleTimeoutSeconds" -> idleTimeout = seconds(v, "server.idleTimeoutSeconds", 0.05, 3600);
                 case "maxConnections" -> maxConnections = integer(v, "server.maxConnections", 1, 1_000_000);
                 case "maxConnectionsPerAddress" ->
                         maxPerAddress = integer(v, "server.maxConnectionsPerAddress", 1, 1_000_000);
@@ -249,16 +263,16 @@ public final class ServeConfigLoader {
             }
         }
         if (viewerToken != null && (token == null || viewerToken.equals(token))) {
-            throw new ConfigException(file + ": server.viewerToken: needs server.token beside it, and must differ"
+            throw new ConfigException(nodes.file() + ": server.viewerToken: needs server.token beside it, and must differ"
                     + " from it");
         }
         if (healthPort != null && healthPort == port && port != 0) {
-            throw new ConfigException(file + ": server.healthPort: must differ from server.port (" + port + ")");
+            throw new ConfigException(nodes.file() + ": server.healthPort: must differ from server.port (" + port + ")");
         }
         // Half the SSE places for clients without a token unless said otherwise.
         long withoutToken = maxSseWithoutToken != null ? maxSseWithoutToken : maxSse / 2;
         if (withoutToken > maxSse) {
-            throw new ConfigException(file + ": server.maxSseClientsWithoutToken: must be at most server.maxSseClients ("
+            throw new ConfigException(nodes.file() + ": server.maxSseClientsWithoutToken: must be at most server.maxSseClients ("
                     + maxSse + ")");
         }
         HttpLimits limits = new HttpLimits(headerTimeout, bodyTimeout, idleTimeout, (int) maxConnections,
@@ -317,7 +331,7 @@ public final class ServeConfigLoader {
                 }
                 case "shards" -> shards = (int) integer(v, "cluster.shards", 1, 10_000);
                 case "replicationFactor" -> replication = (int) integer(v, "cluster.replicationFactor", 1, 16);
-                case "sessionTimeoutSeconds" -> session = number(v, "cluster.sessionTimeoutSeconds", 1, 300);
+                case "sessionTimeoutSeconds" -> session = seconds(v, "cluster.sessionTimeoutSeconds", 1, 300);
                 case "maxStreams" -> maxStreams = "measured".equals(nodes.text(v, "cluster.maxStreams"))
                         ? measuredCapacity(v)
                         : (int) integer(v, "cluster.maxStreams", 1, 10_000);
@@ -444,12 +458,12 @@ public final class ServeConfigLoader {
         for (NodeTuple t : nodes.mapping(node, "reconnect").getValue()) {
             String k = key(t);
             switch (k) {
-                case "initialSeconds" -> initial = number(t.getValueNode(), "reconnect.initialSeconds", 0.05, 3600);
-                case "maxSeconds" -> max = number(t.getValueNode(), "reconnect.maxSeconds", 0.05, 3600);
+                case "initialSeconds" -> initial = seconds(t.getValueNode(), "reconnect.initialSeconds", 0.05, 3600);
+                case "maxSeconds" -> max = seconds(t.getValueNode(), "reconnect.maxSeconds", 0.05, 3600);
                 case "quarantineFailures" ->
                         failures = (int) integer(t.getValueNode(), "reconnect.quarantineFailures", 1, 1000);
                 case "quarantineWithinMinutes" ->
-                        withinMinutes = number(t.getValueNode(), "reconnect.quarantineWithinMinutes", 0.1, 10_080);
+                        withinMinutes = nodes.duration(t.getValueNode(), "reconnect.quarantineWithinMinutes", "m", 0.1, 10_080);
                 default -> throw nodes.unknown(t.getKeyNode(), "reconnect." + k, Set.of("initialSeconds", "maxSeconds",
                         "quarantineFailures", "quarantineWithinMinutes"));
             }
@@ -549,9 +563,9 @@ public final class ServeConfigLoader {
                 case "routingKey" -> routingKey = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".routingKey");
                 case "resendSeconds" -> resend = seconds(v, p + ".resendSeconds", 0, 86400);
                 case "secret" -> secret = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".secret");
-                case "timeoutSeconds" -> timeout = seconds(v, p + ".timeoutSeconds", 0.1, 300);
-                case "initialBackoffSeconds" -> initial = seconds(v, p + ".initialBackoffSeconds", 0.01, 3600);
-                case "maxBackoffSeconds" -> max = seconds(v, p + ".maxBackoffSeconds", 0.01, 86400);
+                case "timeoutSeconds" -> timeout = period(v, p + ".timeoutSeconds", 0.1, 300);
+                case "initialBackoffSeconds" -> initial = period(v, p + ".initialBackoffSeconds", 0.01, 3600);
+                case "maxBackoffSeconds" -> max = period(v, p + ".maxBackoffSeconds", 0.01, 86400);
                 case "maxSpoolMiB" -> spool = Math.round(number(v, p + ".maxSpoolMiB", 1, 1 << 20) * (1 << 20));
                 default -> throw nodes.unknown(t.getKeyNode(), p + "." + k, Set.of("url", "format", "secret",
                         "routingKey", "resendSeconds", "timeoutSeconds", "initialBackoffSeconds", "maxBackoffSeconds",
@@ -615,7 +629,7 @@ public final class ServeConfigLoader {
                 }
                 detectors = p.getValueNode();
             }
-            ConfigLoader.readDetectors(file, detectors, config.defaults().detectors());
+            ConfigLoader.readDetectors(nodes, detectors, config.defaults().detectors());
             profileNodes.put(name, detectors);
             out.put(name, plain(nodes.mapping(detectors, "profiles." + name + ".detectors").getValue(),
                     "profiles." + name + ".detectors"));
@@ -705,8 +719,8 @@ public final class ServeConfigLoader {
             // The thresholds are checked as analyze --config checks them, with this file's lines: the profile's over
             // the defaults, the stream's own over those.
             var base = profileNode == null ? config.defaults().detectors()
-                    : ConfigLoader.readDetectors(file, profileNode, config.defaults().detectors());
-            ConfigLoader.readDetectors(file, new MappingNode(Tag.MAP, settings, FlowStyle.AUTO), base);
+                    : ConfigLoader.readDetectors(nodes, profileNode, config.defaults().detectors());
+            ConfigLoader.readDetectors(nodes, new MappingNode(Tag.MAP, settings, FlowStyle.AUTO), base);
             out.add(new StreamSpec(id, url, detectors, plain(settings, "streams[]"), profile, groups));
         }
         return out;
@@ -734,8 +748,15 @@ public final class ServeConfigLoader {
         return out;
     }
 
-    private Duration seconds(Node v, String path, double min, double max) {
-        return Duration.ofNanos(Math.round(number(v, path, min, max) * 1e9));
+    /** A duration key as a {@link Duration} ({@code 5s}, {@code 500ms}, or bare seconds). */
+    private Duration period(Node v, String path, double min, double max) {
+        return Duration.ofNanos(Math.round(seconds(v, path, min, max) * 1e9));
+    }
+
+    /** A duration key in seconds: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or bare seconds. */
+    private double seconds(Node v, String path, double min, double max) {
+        nodes.text(v, path);   // a YAML null is no duration: "must be a single value"
+        return nodes.seconds(v, path, min, max);
     }
 
     private double number(Node v, String path, double min, double max) {

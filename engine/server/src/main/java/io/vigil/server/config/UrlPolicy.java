@@ -43,6 +43,9 @@ public final class UrlPolicy {
                 return "The url holds a space or a control character; percent-encode it.";
             }
         }
+        if (InputAddress.stdin(url)) {
+            return "Standard input ('" + url + "') is for vigil analyze; a stream reads a file or a URL.";
+        }
         int sep = url.indexOf("://");
         boolean file = sep <= 0 || url.substring(0, sep).equalsIgnoreCase("file");
         if (file) {

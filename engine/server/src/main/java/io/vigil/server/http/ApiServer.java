@@ -81,6 +81,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Set<String> HEALTH_ROUTES = Set.of("/health/live", "/health/ready");
     /** Jetty's own start and stop lines are not news in vigil's log; its warnings are. */
     private static final Logger JETTY_LOG = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
     /** Items an SSE client may fall behind before it is cut off (a second of 600 streams' stats, with room). */
     static final int SSE_QUEUE_CAPACITY = 2048;
     static final int DEFAULT_ALARM_LIMIT = 100;
@@ -131,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
     private final MetricsEndpoint metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> deliveries = List::of;
+    private volatile Reloader reloader;
     private volatile java.util.function.Supplier<List<io.vigil.engine.pipeline.GpuFigures>> gpus = List::of;
     private volatile io.vigil.server.evidence.EvidenceStore evidenceStore;
 
@@ -161,6 +163,7 @@ public final class ApiServer implements AutoCloseable {
         route("GET", "/api/alarms/history.csv", history::alarmHistoryCsv);
         route("POST", "/api/streams/{id}/release", this::releaseStream);
         route("GET", "/api/evidence/{name}", this::evidence);
+        route("POST", "/api/reload", this::reload);
         route("GET", "/api/alarms", this::alarms);
         route("POST", "/api/acks", this::acknowledge);
         route("GET", "/api/mutes", this::listMutes);
@@ -288,6 +291,21 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@code POST /api/reload} runs: rereads the config file and returns what changed; throws
+     * {@link io.vigil.engine.config.ConfigException} or {@link StreamRejectedException} when the new file is refused
+     * (the running config stays), {@link IllegalStateException} when there is nothing to reload. None: 404.
+     */
+    public void reloader(Reloader reload) {
+        reloader = reload;
+    }
+
+    /** Rereads the config file (see {@link #reloader}). */
+    @FunctionalInterface
+    public interface Reloader {
+        io.vigil.server.ReloadReport reload() throws StreamRejectedException;
+    }
+
     /** Where /metrics reads the webhooks' figures (none until this is called). */
     public void deliveryFigures(java.util.function.Supplier<List<io.vigil.server.DeliveryFigures>> figures) {
         deliveries = figures;
@@ -356,7 +374,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             server.stop();
         } catch (Exception e) {
-            System.err.println("vigil api: stopping the HTTP server: " + e);
+            LOG.log(java.util.logging.Level.WARNING, "stopping the HTTP server failed", e);
         }
         history.close();
     }
@@ -419,8 +437,7 @@ public final class ApiServer implements AutoCloseable {
             // The client went away while we answered: nothing to answer.
             exchange.abort(e);
         } catch (RuntimeException e) {
-            System.err.println("vigil api: " + exchange.method() + " " + truncate(exchange.target())
-                    + " failed: " + e);
+            LOG.log(java.util.logging.Level.SEVERE, exchange.method() + " " + truncate(exchange.target()) + " failed", e);
             sendError(exchange, 500, "The server failed to answer this request; its log says why.");
         } finally {
             metrics.requestAnswered(handler, exchange.status());
@@ -597,6 +614,26 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** A quarantined stream runs again; 200 with its status (unchanged when it was not quarantined). */
+    /** Rereads the config file (the token required, always): 200 with what changed, 400 with why it was refused. */
+    private boolean reload(Exchange exchange, Map<String, String> params) throws IOException {
+        checkSameOrigin(exchange);
+        if (settings.token() == null) {
+            throw new ApiError(403, "A reload needs server.token: set one to reload over HTTP, or send SIGHUP.");
+        }
+        Reloader r = reloader;
+        if (r == null) {
+            throw new ApiError(404, "This server has no config file to reload.");
+        }
+        try {
+            sendJson(exchange, 200, r.reload());
+        } catch (io.vigil.engine.config.ConfigException | StreamRejectedException e) {
+            throw new ApiError(400, "The config was not reloaded (the running one stays): " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, e.getMessage());
+        }
+        return true;
+    }
+
     private boolean releaseStream(Exchange exchange, Map<String, String> params) throws IOException {
         checkSameOrigin(exchange);
         String id = params.get("id");

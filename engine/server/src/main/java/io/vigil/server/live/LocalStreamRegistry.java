@@ -12,6 +12,7 @@ import io.vigil.server.StreamRegistry;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
+import io.vigil.server.ReloadReport;
 import io.vigil.server.config.ServeConfig;
 import io.vigil.server.config.ServeConfigLoader;
 import io.vigil.server.config.UrlPolicy;
@@ -44,7 +45,10 @@ public final class LocalStreamRegistry implements StreamRegistry {
     public static final String MONITORING_FAILED = StreamSupervisor.MONITORING_FAILED;
     /** How long DELETE and shutdown wait for a stream to stop. */
     static final long STOP_TIMEOUT_NANOS = 10_000_000_000L;
-    private final ServeConfig config;
+    /** The config streams are checked and started with; a reload replaces its defaults, reconnect and streams. */
+    private volatile ServeConfig config;
+    /** One reload at a time (not the registry's lock: a reload waits for streams to stop). */
+    private final Object reloading = new Object();
     private final EventHub hub;
     private final UrlPolicy policy;
     private final StatisticsEngine backend;
@@ -106,6 +110,9 @@ public final class LocalStreamRegistry implements StreamRegistry {
 
     /** Adds the config file's streams (already checked by the loader); throws on the first one refused. */
     public void addAll(List<StreamSpec> specs) throws StreamRejectedException {
+        synchronized (this) {
+            configured = Set.copyOf(specs.stream().map(StreamSpec::id).toList());
+        }
         for (StreamSpec spec : specs) {
             add(spec);
         }
@@ -121,6 +128,10 @@ public final class LocalStreamRegistry implements StreamRegistry {
      * returns its analysis config; starts nothing.
      */
     public VigilConfig check(StreamSpec spec) throws StreamRejectedException {
+        return check(config, spec);
+    }
+
+    private VigilConfig check(ServeConfig with, StreamSpec spec) throws StreamRejectedException {
         if (spec == null || spec.id() == null || !ServeConfigLoader.STREAM_ID.matcher(spec.id()).matches()) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID,
                     "A stream id must be " + ServeConfigLoader.STREAM_ID_RULE + ".");
@@ -128,7 +139,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
         String why = policy.refusal(spec.url());
         if (why == null) {
             try {
-                why = pictureFilesRefusal(ServeConfigLoader.effectiveSettings(config.profiles(), spec));
+                why = pictureFilesRefusal(ServeConfigLoader.effectiveSettings(with.profiles(), spec));
             } catch (ConfigException e) {
                 why = e.getMessage();
             }
@@ -137,9 +148,98 @@ public final class LocalStreamRegistry implements StreamRegistry {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, why);
         }
         try {
-            return ServeConfigLoader.streamConfig(config.defaults(), config.profiles(), spec);
+            return ServeConfigLoader.streamConfig(with.defaults(), with.profiles(), spec);
         } catch (ConfigException e) {
             throw new StreamRejectedException(StreamRejectedException.Reason.INVALID, e.getMessage());
+        }
+    }
+
+    /**
+     * Takes {@code next}'s streams, defaults (detector settings, decode) and reconnect settings without disturbing what
+     * did not change: a stream of the old file that the new one lacks stops, a new one starts, one whose URL,
+     * detectors or resulting settings changed restarts, every other goes on as it was (its counters too); streams
+     * added through the API stay, restarted only when the new defaults change their settings. Server, limits, sinks
+     * and cluster changes are named in the report's notes: they take effect at the next start. Throws
+     * {@link StreamRejectedException} (nothing changed) when a stream of {@code next} would be refused or there
+     * would be more than {@code limits.maxStreams}.
+     */
+    public ReloadReport reload(ServeConfig next) throws StreamRejectedException {
+        synchronized (reloading) {
+            ServeConfig before = config;
+            ServeConfig applied = before.withDefaults(next.defaults()).withReconnect(next.reconnect())
+                    .withProfiles(next.profiles()).withStreams(next.streams());
+            Map<String, StreamSpec> wanted = new LinkedHashMap<>();
+            next.streams().forEach(s -> wanted.put(s.id(), s));
+            Map<String, StreamSpec> running;
+            Set<String> fromFile;
+            synchronized (this) {
+                running = new LinkedHashMap<>(specs);
+                fromFile = configured;
+            }
+            List<String> removed = new ArrayList<>();
+            List<String> unchanged = new ArrayList<>();
+            List<StreamSpec> restart = new ArrayList<>();
+            List<StreamSpec> add = new ArrayList<>();
+            for (StreamSpec old : running.values()) {
+                StreamSpec spec = wanted.getOrDefault(old.id(), fromFile.contains(old.id()) ? null : old);
+                if (spec == null) {
+                    removed.add(old.id());
+                } else if (spec.equals(old) && check(applied, spec).equals(check(before, old))
+                        && next.reconnect().equals(before.reconnect())) {
+                    unchanged.add(old.id());
+                } else {
+                    restart.add(spec);
+                }
+            }
+            for (StreamSpec spec : next.streams()) {
+                if (!running.containsKey(spec.id())) {
+                    check(applied, spec);
+                    add.add(spec);
+                }
+            }
+            int after = running.size() - removed.size() + add.size();
+            if (after > before.limits().maxStreams()) {
+                throw new StreamRejectedException(StreamRejectedException.Reason.LIMIT, "The new config would watch "
+                        + after + " streams, more than limits.maxStreams (" + before.limits().maxStreams() + ").");
+            }
+            List<String> notes = new ArrayList<>();
+            noteRestartOnly(notes, "server", before.server(), next.server());
+            noteRestartOnly(notes, "limits", before.limits(), next.limits());
+            noteRestartOnly(notes, "sinks", before.sinks(), next.sinks());
+            noteRestartOnly(notes, "cluster", before.cluster(), next.cluster());
+            noteRestartOnly(notes, "evidence", before.evidence(), next.evidence());
+            noteRestartOnly(notes, "maintenance", before.maintenance(), next.maintenance());
+            config = applied;
+            synchronized (this) {
+                configured = Set.copyOf(wanted.keySet());
+            }
+            removed.forEach(this::remove);
+            List<String> restarted = new ArrayList<>();
+            for (StreamSpec spec : restart) {
+                remove(spec.id());
+                startAfterReload(spec, restarted, notes);
+            }
+            List<String> added = new ArrayList<>();
+            for (StreamSpec spec : add) {
+                startAfterReload(spec, added, notes);
+            }
+            onChange();
+            return new ReloadReport(added, removed, restarted, unchanged, notes);
+        }
+    }
+
+    private void startAfterReload(StreamSpec spec, List<String> started, List<String> notes) {
+        try {
+            add(spec);
+            started.add(spec.id());
+        } catch (StreamRejectedException e) {
+            notes.add("Stream " + spec.id() + " did not start: " + e.getMessage());
+        }
+    }
+
+    private static void noteRestartOnly(List<String> notes, String section, Object before, Object after) {
+        if (!java.util.Objects.equals(before, after)) {
+            notes.add("The " + section + " section changed; it takes effect at the next start.");
         }
     }
 

@@ -264,6 +264,8 @@ final class StreamSupervisor {
     }
 
     private void run() {
+        // Every line this thread and those it starts (decoding, analysis, FFmpeg's) log carries the stream.
+        io.vigil.engine.log.StreamLogContext.enter(id);
         try {
             boolean wasQuarantined;
             synchronized (wake) {

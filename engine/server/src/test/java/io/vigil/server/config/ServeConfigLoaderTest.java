@@ -160,7 +160,7 @@ class ServeConfigLoaderTest {
         assertThat(ServeConfig.Server.DEFAULTS.api().limits()).isEqualTo(io.vigil.server.http.HttpLimits.DEFAULTS);
         assertThat(ServeConfig.Server.DEFAULTS.api().healthPort()).isNull();
         refuses("server:\n  headerTimeoutSeconds: 0\n",
-                "v.yaml:2: server.headerTimeoutSeconds: must be between 0.05 and 3600");
+                "v.yaml:2: server.headerTimeoutSeconds: must be between 0.05s and 3600s, got 0");
         refuses("server:\n  healthPort: 8321\n", "v.yaml: server.healthPort: must differ from server.port");
         refuses("server:\n  maxSseClients: 10\n  maxSseClientsWithoutToken: 11\n",
                 "v.yaml: server.maxSseClientsWithoutToken: must be at most server.maxSseClients");
@@ -239,7 +239,7 @@ class ServeConfigLoaderTest {
         refuses("reconnect: {quarantineFailures: 0}\n", "v.yaml:1: reconnect.quarantineFailures: must be");
         refuses("limits: {maxStreams: 1}\nstreams:\n  - {id: a, url: \"udp://h:1\"}\n  - {id: b, url: \"udp://h:2\"}\n",
                 "v.yaml:3: streams: 2 streams, more than limits.maxStreams (1)");
-        refuses("server: [1, 2\n", "v.yaml: not valid YAML");
+        refuses("server: [1, 2\n", "v.yaml:2:1: not valid YAML");
         refuses("limits:\n  hosts:\n    allow: [10.0.0.0/33]\n", "v.yaml:3: limits.hosts.allow: '10.0.0.0/33': the prefix length must be 0 to 32");
         refuses("limits:\n  hosts:\n    deny: [\"not a host\"]\n", "v.yaml:3: limits.hosts.deny: 'not a host' is neither");
         refuses("limits:\n  hosts: {permit: []}\n", "v.yaml:2: limits.hosts.permit: unknown key");
@@ -296,6 +296,8 @@ class ServeConfigLoaderTest {
         assertThat(p.refusal("file://" + dir + "/a.ts")).isNull();
         assertThat(p.refusal(dir + "/../x.ts")).contains("outside the folders");
         assertThat(p.refusal("a.ts")).contains("absolute path");
+        assertThat(p.refusal("-")).contains("Standard input");
+        assertThat(p.refusal("pipe:0")).contains("Standard input");
         assertThat(p.refusal("rtmp://h/live")).contains("not allowed");
         assertThat(p.refusal("hls+http://h/x.m3u8")).contains("not allowed");
         assertThat(p.refusal("http://h/a b")).contains("space");

@@ -74,10 +74,10 @@ class OpenApiDetectorSchemaTest {
                     .append("          description: ").append(quote(s.title() + (s.enabled() ? "" : " (off unless enabled)")))
                     .append("\n          additionalProperties: false\n          properties:\n");
             property(out, "enabled", "type: boolean, default: " + s.enabled(), "whether the detector runs");
-            property(out, "duration", "type: number, minimum: 0, maximum: " + ParamSpec.bound(ParamSpec.MAX_SECONDS)
-                    + ", default: " + ParamSpec.bound(s.durationSeconds()), "raise delay, seconds");
-            property(out, "clearDelay", "type: number, minimum: 0, maximum: " + ParamSpec.bound(ParamSpec.MAX_SECONDS)
-                    + ", default: " + ParamSpec.bound(s.clearDelaySeconds()), "clear delay, seconds");
+            property(out, "duration", DURATION + ", minimum: 0, maximum: " + ParamSpec.bound(ParamSpec.MAX_SECONDS)
+                    + ", default: " + ParamSpec.bound(s.durationSeconds()), "raise delay, seconds (or 500ms, 2m)");
+            property(out, "clearDelay", DURATION + ", minimum: 0, maximum: " + ParamSpec.bound(ParamSpec.MAX_SECONDS)
+                    + ", default: " + ParamSpec.bound(s.clearDelaySeconds()), "clear delay, seconds (or 500ms, 2m)");
             property(out, "severity", "type: string, enum: [" + severities + "], default: "
                     + s.severity().wireName(), "the alarm's severity");
             for (ParamSpec p : s.parameters()) {
@@ -92,9 +92,15 @@ class OpenApiDetectorSchemaTest {
                 .append(quote(description)).append("}\n");
     }
 
-    /** A parameter's JSON Schema: a level is a ratio or text in dB. */
+    /** A duration: a number in its unit, or text with a unit of its own (500ms, 5s, 2m, 1h). */
+    private static final String DURATION = "type: [number, string], pattern: \"^ *[-+]?[0-9.]+ *(ms|s|m|h)? *$\"";
+
+    /** A parameter's JSON Schema: a level is a ratio or text in dB, a duration a number or text with a unit. */
     private static String type(ParamSpec p) {
         String range = "minimum: " + ParamSpec.bound(p.min()) + ", maximum: " + ParamSpec.bound(p.max());
+        if (p.isDuration()) {
+            return DURATION + ", " + range + ", default: " + ParamSpec.bound((Double) p.defaultValue());
+        }
         return switch (p.type()) {
             case FLAG -> "type: boolean, default: " + p.defaultValue();
             case NUMBER -> "type: number, " + range + ", default: " + ParamSpec.bound((Double) p.defaultValue());

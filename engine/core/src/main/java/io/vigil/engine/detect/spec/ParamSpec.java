@@ -63,7 +63,7 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
                 case "false", "no", "off" -> false;
                 default -> throw new IllegalArgumentException("must be true or false, got '" + text + "'");
             };
-            case NUMBER -> inRange(number(text), text);
+            case NUMBER -> inRange(isDuration() ? ParamType.duration(text, unit) : number(text), text);
             case INTEGER -> {
                 double d = inRange(number(text), text);
                 if (d != Math.rint(d)) {
@@ -74,6 +74,14 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
             case LEVEL -> level(text);
             case FILES -> files(text);
         };
+    }
+
+    /**
+     * Whether this is a duration (a number of unit {@code s} or {@code ms}): it may then be written with a unit of its
+     * own, {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, and a bare number is in its unit.
+     */
+    public boolean isDuration() {
+        return type == ParamType.NUMBER && (unit.equals("s") || unit.equals("ms"));
     }
 
     /** The paths as written, comma-separated and trimmed, once each is known to be a readable file. */
@@ -142,8 +150,11 @@ public record ParamSpec(String name, ParamType type, String unit, Object default
                 ? defaultText() + " (" + plain(ParamType.ratio(defaultValue)) + ")" : defaultText();
     }
 
-    /** The type for docs, with the unit: "number, LUFS", "level (ratio or dB)", "flag". */
+    /** The type for docs, with the unit: "number, LUFS", "duration, s", "level (ratio or dB)", "flag". */
     public String typeForDocs() {
+        if (isDuration()) {
+            return "duration, " + unit;
+        }
         return switch (type) {
             case LEVEL -> "level (ratio or dB)";
             case FLAG -> "flag";

@@ -38,6 +38,34 @@ public enum ParamType {
                 .map(java.nio.file.Path::of).toList();
     }
 
+    /** What one of each duration unit is in seconds. */
+    private static final java.util.Map<String, Double> DURATION_UNITS =
+            java.util.Map.of("ms", 0.001, "s", 1.0, "m", 60.0, "h", 3600.0);
+
+    /**
+     * A duration counted in {@code unit} (ms, s, m or h): a bare number is in {@code unit}, else the number carries
+     * its own ({@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}). Throws {@link IllegalArgumentException}
+     * ("must be ...") for anything else.
+     */
+    public static double duration(String text, String unit) {
+        Double per = DURATION_UNITS.get(unit);
+        if (per == null) {
+            throw new IllegalStateException("not a duration unit: " + unit);
+        }
+        String s = text.trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([-+0-9.eE]+)\\s*(ms|s|m|h)?").matcher(s);
+        if (m.matches()) {
+            try {
+                double value = Double.parseDouble(m.group(1));
+                return m.group(2) == null ? value : value * DURATION_UNITS.get(m.group(2)) / per;
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new IllegalArgumentException("must be a duration such as 500ms, 5s, 2m or 1h (a bare number is in "
+                + unit + "), got '" + s + "'");
+    }
+
     /**
      * The ratio of a level: a number as it is, text such as {@code -60dB} converted; throws
      * {@link IllegalArgumentException} ("must be ...") for anything else.
