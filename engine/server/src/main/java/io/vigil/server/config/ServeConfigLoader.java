@@ -561,7 +561,7 @@ public final class ServeConfigLoader {
                     }
                 }
                 case "routingKey" -> routingKey = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".routingKey");
-                case "resendSeconds" -> resend = seconds(v, p + ".resendSeconds", 0, 86400);
+                case "resendSeconds" -> resend = period(v, p + ".resendSeconds", 0, 86400);
                 case "secret" -> secret = YamlNodes.isNull(v) ? null : nodes.text(v, p + ".secret");
                 case "timeoutSeconds" -> timeout = period(v, p + ".timeoutSeconds", 0.1, 300);
                 case "initialBackoffSeconds" -> initial = period(v, p + ".initialBackoffSeconds", 0.01, 3600);
