@@ -219,6 +219,22 @@ function alarmTitle(a) {
     + (a.ack ? '\nacknowledged by ' + (a.ack.by || '?') + (a.ack.note ? ': ' + a.ack.note : '') : '');
 }
 
+// The alarm's own evidence in serve: its start picture and its clip (served from /api/evidence, a new tab each).
+function evidenceLinks(a) {
+  const links = [];
+  for (const [field, label] of [['thumbnail', 'picture'], ['clip', 'clip']]) {
+    const url = a[field];
+    if (!url || !/^\/api\/evidence\/|^https?:/.test(url)) continue;
+    const link = el('a', 'evidence', label);
+    link.href = url;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.addEventListener('click', (e) => e.stopPropagation());
+    links.push(link);
+  }
+  return links;
+}
+
 // ---- the wall ----
 
 function tileFor(id) {
@@ -281,7 +297,7 @@ function renderAlarmList(ul, id, max) {
     li.append(el('span', 'since', 'since ' + clock(start)));
     const dur = el('span', 'for', ago(start));
     dur.dataset.since = String(start);
-    li.append(dur);
+    li.append(dur, ...evidenceLinks(a));
     li.addEventListener('click', (e) => { e.stopPropagation(); li.classList.toggle('expanded'); });
     ul.append(li);
   }
@@ -1162,6 +1178,7 @@ function drawHistoryPage() {
     streamCell.append(link);
     const what = el('td', 'what', alarmText(a));
     if (a.suppressed) what.append(el('span', 'tag', 'suppressed'));
+    what.append(...evidenceLinks(a));
     tr.append(el('td', 'when', when), streamCell, el('td', 'severity', a.severity), el('td', 'det', alarmLabel(a)),
               el('td', 'event', a.status === 'firing' ? 'FIRING' : 'resolved'), el('td', 'dur', dur), what);
     body.append(tr);
