@@ -99,6 +99,8 @@ public final class TsAnalyzer {
     /** Held errors at most: beyond, the oldest is told as it stands. */
     private static final int MAX_HELD = 4096;
     private boolean holding;
+    /** Whether the last {@link #ingestChecked} found drops (see there). */
+    private boolean dropsAtLastCheck;
     private final java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
     /** Up to this packet, continuity errors use up their PID's credit and others are forgiven; -1: none. */
     private long forgiveUntilPacket = -1;
@@ -146,6 +148,7 @@ public final class TsAnalyzer {
         windowPcr = Double.NaN;
         bitsPerSecond = Double.NaN;
         holding = false;
+        dropsAtLastCheck = false;
         held.clear();
         forgiveUntilPacket = -1;
         Arrays.fill(continuityCredit, 0);
@@ -157,14 +160,22 @@ public final class TsAnalyzer {
      * Otherwise the gaps the drops left lie among the bytes seen since the last call, or among the next
      * {@code bufferedBytes}: what was held is dropped; continuity and PCR state are forgotten; in those next bytes a
      * continuity error on a PID is forgiven (resynchronised) up to one per datagram dropped, the other checks are
-     * forgiven, and the bit rate (measured before the drop) is measured anew only after them.
+     * forgiven, and the bit rate (measured before the drop) is measured anew only after them. What is held at the
+     * check after one that found drops is dropped too: a datagram that came after the gap may have been queued only
+     * once the reader made room, after the counters were read (a real error in that window is forgiven with it).
      */
     public void ingestChecked(long droppedDatagrams, long bufferedBytes) {
         holding = true;
         if (droppedDatagrams <= 0) {
-            release();
+            if (dropsAtLastCheck) {
+                held.clear();
+            } else {
+                release();
+            }
+            dropsAtLastCheck = false;
             return;
         }
+        dropsAtLastCheck = true;
         held.clear();
         // A datagram's worth more: the one being read when the counters were read.
         forgiveUntilPacket = packets + bufferedBytes / PACKET + 7;

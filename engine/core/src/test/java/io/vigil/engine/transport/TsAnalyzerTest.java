@@ -347,9 +347,13 @@ class TsAnalyzerTest {
         analyzer.accept(lossy, 0, middle);
         analyzer.ingestChecked(0, 0);
         List<Found> first = List.copyOf(found);
-        // A drop whose buffered bytes end long before the second gap does not forgive it.
+        // A drop whose window (its buffered bytes, then until the next check) ends long before the second gap does
+        // not forgive it.
         analyzer.ingestChecked(1, 20 * 188);
-        analyzer.accept(lossy, middle, lossy.length - middle);
+        int windowEnd = middle + 40 * 188;
+        analyzer.accept(lossy, middle, windowEnd - middle);
+        analyzer.ingestChecked(0, 0);
+        analyzer.accept(lossy, windowEnd, lossy.length - windowEnd);
         analyzer.ingestChecked(0, 0);
         assertThat(first).extracting(Found::check).contains(TsCheck.CONTINUITY_COUNT_ERROR);
         assertThat(found.subList(first.size(), found.size())).extracting(Found::check)
