@@ -129,7 +129,7 @@ class AlarmHandlingTest {
         assertRefused(() -> h.acknowledge("zz/black", "ana", null), HandlingRefusedException.Reason.NOT_FOUND);
         hub.accept(alarm("e1", "black", true));
         Event.Ack ack = h.acknowledge("e1/black", "ana", "looking");
-        assertThat(ack).isEqualTo(new Event.Ack("e1", "black", "e1/black", "ana", "looking", "2026-12-07T10:00:00Z"));
+        assertThat(ack).isEqualTo(new Event.Ack("e1", "black", "e1/black", "ana", "looking", "2026-12-07T10:00:00.000Z"));
         assertThat(heard.getLast()).isEqualTo(ack);
         assertThat(h.ackOf("e1/black")).contains(ack);
         hub.accept(alarm("e1", "black", false));

@@ -139,7 +139,7 @@ class AlarmHandlingApiTest {
                 "{\"dedupKey\":\"e1/black\",\"by\":\"ana\",\"note\":\"looking\"}", true);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         assertThat(r.body()).isEqualTo("{\"type\":\"ack\",\"stream\":\"e1\",\"detector\":\"black\","
-                + "\"dedupKey\":\"e1/black\",\"by\":\"ana\",\"note\":\"looking\",\"wall\":\"2026-12-07T10:00:00Z\"}");
+                + "\"dedupKey\":\"e1/black\",\"by\":\"ana\",\"note\":\"looking\",\"wall\":\"2026-12-07T10:00:00.000Z\"}");
 
         JsonNode active = json(send("GET", "/api/alarms?active=true", null, true));
         assertThat(active).hasSize(1);
