@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An rtp:// input of MPEG-TS (payload type 33) gets the TR 101 290 checks: FFmpeg's rtp_mpegts sender is analysed
- * clean, and packets lost before vigil (sequence numbers skipped) are counted as rtpLost and raise no
- * Continuity_count_error.
+ * clean, packets lost before vigil (sequence numbers skipped) are counted as rtpLost and raise no
+ * Continuity_count_error; another payload type is read as before, unchecked.
  */
 class RtpTransportTest {
     private static final int TS_PER_PACKET = 7;
@@ -68,20 +68,8 @@ class RtpTransportTest {
     @Test
     void ffmpegsRtpMpegtsIsAnalysedCleanWithNothingLost() throws Exception {
         int port = rtpPort();
-        List<Event> events = analyse(port, () -> {
-            try {
-                UdpIngestDropsTest.waitForReader(port);
-                Process ffmpeg = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
-                        "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=5", "-c:v", "libx264", "-preset", "ultrafast",
-                        "-g", "25", "-b:v", "800k", "-f", "rtp_mpegts", "rtp://127.0.0.1:" + port)
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!ffmpeg.waitFor(20, TimeUnit.SECONDS)) {
-                    ffmpeg.destroyForcibly();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        List<Event> events = analyse(port, ffmpegSends(port, "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=5",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-b:v", "800k", "-f", "rtp_mpegts"));
         Event.Transport figures = transport(events);
         assertThat(figures).as("the transport stream inside the RTP packets was analysed").isNotNull();
         assertThat(figures.packets()).isGreaterThan(1000);
@@ -89,6 +77,35 @@ class RtpTransportTest {
         assertThat(figures.ingestDrops()).isNull();
         assertThat(checksRaised(events)).isEmpty();
         assertThat(figures.errors()).isEmpty();
+    }
+
+    static Runnable ffmpegSends(int port, String... arguments) {
+        return () -> {
+            try {
+                UdpIngestDropsTest.waitForReader(port);
+                List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-re"));
+                command.addAll(List.of(arguments));
+                command.add("rtp://127.0.0.1:" + port);
+                Process ffmpeg = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!ffmpeg.waitFor(20, TimeUnit.SECONDS)) {
+                    ffmpeg.destroyForcibly();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    @Test
+    void anotherPayloadTypeIsReadByFfmpegsRtpDemuxerUnchecked() throws Exception {
+        int port = rtpPort();
+        // MPEG audio: RTP payload type 14.
+        List<Event> events = analyse(port, ffmpegSends(port, "-f", "lavfi", "-i", "sine=f=440:d=3", "-c:a", "mp2",
+                "-f", "rtp"));
+        Event.Summary summary = Tr101290ClipTest.summary(events);
+        assertThat(summary.audioSamples()).as("decoded as before").isPositive();
+        assertThat(summary.transport()).isNull();
     }
 
     @Test
