@@ -1130,9 +1130,7 @@ public final class MediaInput implements AutoCloseable {
             try {
                 seen.rtpLost(rtp.lostBefore());
             } catch (Throwable t) {
-                tap = null;
-                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
-                        "the byte tap of " + location.displayName() + " failed and was dropped: " + t);
+                dropTap("it failed: " + t);
             }
         }
     }
@@ -1169,9 +1167,7 @@ public final class MediaInput implements AutoCloseable {
                 seen.bytes(tappedPosition, bytes);
             } catch (Throwable t) {
                 // The analysis of the bytes failed; reading the input must not.
-                tap = null;
-                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
-                        "the byte tap of " + location.displayName() + " failed and was dropped: " + t);
+                dropTap("it failed: " + t);
             }
         }
         tappedPosition += bytes.byteSize();
@@ -1229,9 +1225,7 @@ public final class MediaInput implements AutoCloseable {
             try {
                 seen.ingestChecked(moved, udpDrops.queuedBytes() + udpFifoBytes);
             } catch (Throwable e) {
-                tap = null;
-                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
-                        "the byte tap of " + location.displayName() + " failed and was dropped: " + e);
+                dropTap("it failed: " + e);
             }
         }
     }
