@@ -30,4 +30,11 @@ public interface ByteTap {
      */
     default void segment(boolean breaksOff) {
     }
+
+    /**
+     * An RTP input (MPEG-TS payload) skipped {@code packets} sequence numbers: packets lost before this host. Told
+     * before the bytes that follow the gap, which do not continue the ones before.
+     */
+    default void rtpLost(long packets) {
+    }
 }

@@ -19,6 +19,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.AVFMT_DURATION_FROM_BITRATE;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
@@ -138,10 +139,12 @@ public final class MediaInput implements AutoCloseable {
      * straight into it, and the tap sees the bytes where the demuxer reads them, with no copy in between.
      */
     private static final int TAP_BUFFER_BYTES = 64 * 1024;
+    /** Room for the largest RTP packet a read of the rtp protocol returns (a UDP datagram). */
+    private static final int RTP_PACKET_BYTES = 64 * 1024;
     /** The schemes whose URL is one byte stream FFmpeg reads through one I/O context (not RTP/RTSP/RTMP sessions). */
     /** How often a tapped UDP input's drop counters are read, at most (they are files in /proc). */
     static final long INGEST_POLL_MILLIS = 100;
-    private static final java.util.Set<String> TAPPABLE = java.util.Set.of("file", "udp", "srt", "tcp", "http", "https");
+    private static final java.util.Set<String> TAPPABLE = java.util.Set.of("file", "udp", "srt", "tcp", "http", "https", "rtp");
 
     private final InputLocation location;
     private final DecodeOptions options;
@@ -168,6 +171,15 @@ public final class MediaInput implements AutoCloseable {
     private long udpDropsSeen;
     private long udpPolledNs;
     private long udpFifoBytes;
+    /**
+     * With a tap on an RTP input of MPEG-TS: its packets' payloads, the packet read last (one per read of the rtp
+     * protocol), and where in it the payload not yet handed to the demuxer lies; else null.
+     */
+    private RtpPayloads rtp;
+    private MemorySegment rtpPacket;
+    private final TapBuffer rtpPointer = new TapBuffer();
+    private int rtpAt;
+    private int rtpLeft;
     private final TapBuffer tapBuffer = new TapBuffer();
     /** Where the video and audio packets are kept for clips, or null (see {@link #tapPackets}). */
     private PacketRing packetRing;
@@ -298,8 +310,9 @@ public final class MediaInput implements AutoCloseable {
     /**
      * Hands the input's bytes to {@code byteTap} as they are read, before the demuxer (call before the open: from
      * the {@code beforeOpen} of {@link #open(String, DecodeOptions, java.util.function.Consumer)}). Only for an
-     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP) or an HLS playlist of TS segments (their bytes,
-     * one segment after the other, see {@link HlsSegmentTap}); others ignore it. A tap that throws is dropped, and
+     * input that is one byte stream (a file, UDP, SRT, TCP, HTTP), RTP carrying MPEG-TS (the payloads, in sequence
+     * order; see {@link ByteTap#rtpLost}) or an HLS playlist of TS segments (their bytes, one segment after the
+     * other, see {@link HlsSegmentTap}); others ignore it. A tap that throws is dropped, and
      * the input goes on without it.
      */
     public void tapBytes(ByteTap byteTap) {
@@ -474,10 +487,12 @@ public final class MediaInput implements AutoCloseable {
                 }
             }
             armDeadline();
-            if (tap != null && tappable()) {
-                openTapped(context, dict);
+            org.bytedeco.ffmpeg.avformat.AVInputFormat format = null;
+            if (tap != null && tappable() && openTapped(context, dict) && rtp != null) {
+                // The demuxer reads the payloads: a transport stream (FFmpeg's own RTP demuxer reads no I/O context).
+                format = av_find_input_format("mpegts");
             }
-            int ret = avformat_open_input(context, location.url(), null, dict);
+            int ret = avformat_open_input(context, location.url(), format, dict);
             if (ret < 0) {
                 // FFmpeg frees a caller-allocated context when the open fails.
                 throw new MediaException(MediaException.Stage.OPEN, "Cannot open " + location.displayName() + ": "
@@ -958,7 +973,7 @@ public final class MediaInput implements AutoCloseable {
 
     /**
      * Whether the input is a transport stream read as one byte stream: a file that starts with two packets' sync
-     * bytes, UDP, SRT or TCP, an HTTP URL of a .ts. Only those are tapped: the tap is for transport streams, and other
+     * bytes, UDP, SRT or TCP, an HTTP URL of a .ts, RTP (tapped when its payload type says MPEG-TS). Only those are tapped: the tap is for transport streams, and other
      * formats keep FFmpeg's own I/O.
      */
     private boolean tappable() {
@@ -986,9 +1001,11 @@ public final class MediaInput implements AutoCloseable {
      * Opens the input's byte stream as FFmpeg would (its whitelist, timeouts and interrupt callback; the guard
      * checks where a redirect led), and gives {@code context} an I/O context of its own whose reads come from that
      * stream and go past the tap: one read, no second pass. The format context does not own them
-     * ({@code AVFMT_FLAG_CUSTOM_IO}); {@link #close()} frees both, after it.
+     * ({@code AVFMT_FLAG_CUSTOM_IO}); {@link #close()} frees both, after it. An RTP input's first packet is read here:
+     * its payload type 33 (MPEG-TS) has the demuxer read the payloads (returns true); another leaves the input to
+     * FFmpeg's own RTP demuxer, untapped (returns false).
      */
-    private void openTapped(AVFormatContext context, AVDictionary dict) {
+    private boolean openTapped(AVFormatContext context, AVDictionary dict) {
         AVIOContext source = new AVIOContext(null);
         // A copy: avio_open2 takes out of its dictionary what it used, and the demuxer needs it all (its whitelist).
         AVDictionary own = new AVDictionary(null);
@@ -1005,6 +1022,11 @@ public final class MediaInput implements AutoCloseable {
         tappedSource = source;
         if ("udp".equals(location.scheme())) {
             watchUdpDrops(source);
+        }
+        if ("rtp".equals(location.scheme()) && !firstRtpPacket(context)) {
+            avio_closep(tappedSource);
+            tappedSource = null;
+            return false;
         }
         OpenGuard guard = options.guard();
         if (guard != null && location.remote()) {
@@ -1062,6 +1084,93 @@ public final class MediaInput implements AutoCloseable {
         reader.seekable(source.seekable());
         context.pb(reader);
         context.flags(context.flags() | AVFMT_FLAG_CUSTOM_IO);
+        return true;
+    }
+
+    /**
+     * Reads an RTP input's first packet (RTCP's are passed over): with payload type 33, keeps its payload for the
+     * demuxer's first read and returns true; with another, drops the tap (saying why) and returns false.
+     */
+    private boolean firstRtpPacket(AVFormatContext context) {
+        rtpPacket = arena.allocate(RTP_PACKET_BYTES);
+        RtpPayloads payloads = new RtpPayloads();
+        while (true) {
+            int n = avio_read_partial(tappedSource, rtpPointer.at(rtpPacket.address()), RTP_PACKET_BYTES);
+            if (n <= 0) {
+                avio_closep(tappedSource);
+                tappedSource = null;
+                avformat_free_context(context);
+                int err = n == 0 ? AVERROR_EOF : n;
+                throw new MediaException(MediaException.Stage.OPEN, "Cannot open " + location.displayName() + ": "
+                        + describe(err) + ".", new FfmpegException("avio_read_partial", err));
+            }
+            MemorySegment packet = rtpPacket.asSlice(0, n);
+            int type = RtpPayloads.payloadType(packet);
+            if (type == RtpPayloads.MPEG_TS) {
+                rtp = payloads;
+                takeRtp(packet);
+                return true;
+            }
+            if (type >= 0) {
+                dropTap("its RTP payload type is " + type + ", not MPEG-TS (" + RtpPayloads.MPEG_TS + ")");
+                return false;
+            }
+        }
+    }
+
+    /** Reads one RTP packet's payload into {@link #rtpAt}/{@link #rtpLeft}, telling the tap of a gap before it. */
+    private void takeRtp(MemorySegment packet) {
+        if (rtp.accept(packet) != RtpPayloads.Kind.PAYLOAD) {
+            return;
+        }
+        rtpAt = rtp.payloadOffset();
+        rtpLeft = rtp.payloadLength();
+        ByteTap seen = tap;
+        if (rtp.lostBefore() > 0 && seen != null) {
+            try {
+                seen.rtpLost(rtp.lostBefore());
+            } catch (Throwable t) {
+                dropTap("it failed: " + t);
+            }
+        }
+    }
+
+    /**
+     * The tapped reader's read for an RTP input: the payloads of the packets in order, a packet at a time (or what
+     * fits of it), past the tap. Late and duplicate packets are left out.
+     */
+    private int tappedRtpRead(MemorySegment buffer, int size) {
+        while (rtpLeft == 0) {
+            int n = avio_read_partial(tappedSource, rtpPointer.at(rtpPacket.address()), RTP_PACKET_BYTES);
+            if (n == 0) {
+                return AVERROR_EOF;
+            }
+            if (n < 0) {
+                return n;
+            }
+            takeRtp(rtpPacket.asSlice(0, n));
+        }
+        int n = Math.min(size, rtpLeft);
+        MemorySegment into = buffer.reinterpret(n);
+        MemorySegment.copy(rtpPacket, rtpAt, into, 0, n);
+        rtpAt += n;
+        rtpLeft -= n;
+        showTap(into);
+        return n;
+    }
+
+    /** Shows the tap {@code bytes}, read at {@link #tappedPosition}, and moves past them. */
+    private void showTap(MemorySegment bytes) {
+        ByteTap seen = tap;
+        if (seen != null) {
+            try {
+                seen.bytes(tappedPosition, bytes);
+            } catch (Throwable t) {
+                // The analysis of the bytes failed; reading the input must not.
+                dropTap("it failed: " + t);
+            }
+        }
+        tappedPosition += bytes.byteSize();
     }
 
     /** The tapped reader's read_packet (an upcall): reads the source, shows the tap. Never throws. */
@@ -1069,6 +1178,9 @@ public final class MediaInput implements AutoCloseable {
     private int tappedRead(MemorySegment opaque, MemorySegment buffer, int size) {
         // A network source gives what it has now, as FFmpeg's own reads do (avio_read would wait for the whole
         // buffer: a second of a slow live stream), through its buffer (one copy); a file is read straight into ours.
+        if (rtp != null) {
+            return tappedRtpRead(buffer, size);
+        }
         BytePointer into = tapBuffer.at(buffer.address());
         int n = location.remote() ? avio_read_partial(tappedSource, into, size) : avio_read(tappedSource, into, size);
         if (udpDrops != null) {
@@ -1080,18 +1192,7 @@ public final class MediaInput implements AutoCloseable {
         if (n < 0) {
             return n;
         }
-        ByteTap seen = tap;
-        if (seen != null) {
-            try {
-                seen.bytes(tappedPosition, buffer.reinterpret(n));
-            } catch (Throwable t) {
-                // The analysis of the bytes failed; reading the input must not.
-                tap = null;
-                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
-                        "the byte tap of " + location.displayName() + " failed and was dropped: " + t);
-            }
-        }
-        tappedPosition += n;
+        showTap(buffer.reinterpret(n));
         return n;
     }
 
@@ -1124,11 +1225,19 @@ public final class MediaInput implements AutoCloseable {
             try {
                 seen.ingestChecked(moved, udpDrops.queuedBytes() + udpFifoBytes);
             } catch (Throwable e) {
-                tap = null;
-                System.getLogger(MediaInput.class.getName()).log(System.Logger.Level.WARNING,
-                        "the byte tap of " + location.displayName() + " failed and was dropped: " + e);
+                dropTap("it failed: " + e);
             }
         }
+    }
+
+    /** RTP packets a tapped RTP input lost before this host (gaps in their sequence numbers), so far; -1: not RTP. */
+    public long rtpLost() {
+        return rtp == null ? -1 : rtp.lost();
+    }
+
+    /** RTP packets a tapped RTP input received late or twice, and left out, so far; -1: not RTP. */
+    public long rtpLateOrDuplicate() {
+        return rtp == null ? -1 : rtp.lateOrDuplicate();
     }
 
     /** Datagrams a tapped UDP input lost on this host before FFmpeg read them, so far; -1 when not followed. */

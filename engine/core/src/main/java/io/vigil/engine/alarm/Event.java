@@ -133,13 +133,15 @@ public sealed interface Event {
      * A transport stream's figures over the stream's analysis ({@code tr101290}): packets read, and occurrences of
      * each TR 101 290 check by PID ("-1": the whole multiplex), only the checks that occurred; for a UDP input,
      * {@code ingestDrops}: datagrams this host dropped before vigil read them (the socket's receive buffer, FFmpeg's
-     * circular buffer), whose gaps are not counted as errors (null for other inputs).
+     * circular buffer), whose gaps are not counted as errors (null for other inputs); for an RTP input,
+     * {@code rtpLost}: packets lost before this host (gaps in the RTP sequence numbers), whose gaps are not counted as
+     * errors either (null for other inputs).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"packets", "errors", "ingestDrops"})
-    record Transport(long packets, Map<String, Map<String, Long>> errors, Long ingestDrops) {
+    @JsonPropertyOrder({"packets", "errors", "ingestDrops", "rtpLost"})
+    record Transport(long packets, Map<String, Map<String, Long>> errors, Long ingestDrops, Long rtpLost) {
         public Transport(long packets, Map<String, Map<String, Long>> errors) {
-            this(packets, errors, null);
+            this(packets, errors, null, null);
         }
     }
 

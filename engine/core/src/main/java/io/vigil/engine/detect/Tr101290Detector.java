@@ -43,13 +43,14 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                             Sync_byte_error, PAT_error, Continuity_count_error, PMT_error, PID_error) or priority 2
                             checks (Transport_error, CRC_error, PCR_repetition_error,
                             PCR_discontinuity_indicator_error, PTS_error), read from the input's bytes before the
-                            demuxer (files, UDP, SRT, TCP, HTTP, HLS TS segments; not RTP or RTSP). One alarm per
+                            demuxer (files, UDP, SRT, TCP, HTTP, HLS TS segments, RTP of MPEG-TS; not RTSP). One
+                            alarm per
                             check and PID
                             (`check`, `priority`, `pid` in the event; none for the multiplex-wide sync checks),
                             ended by `quietSeconds` without another occurrence. Timed limits in seconds of the
                             multiplex's own clock. Counts per check and PID go in the summary's `transport`; on
-                            UDP, datagrams this host dropped before reading them are counted there as `ingestDrops`
-                            and raise nothing. SCTE-35 cues (stream_type 0x86) are `marker` events. Metrics
+                            UDP, datagrams this host dropped before reading them are counted there as `ingestDrops`,
+                            on RTP, packets lost before this host (sequence gaps) as `rtpLost`, and raise nothing. SCTE-35 cues (stream_type 0x86) are `marker` events. Metrics
                             `errors`, `priority`""")
                     .alarm(Severity.ERROR, 0.0, 2.0)
                     .parameter(ParamSpec.seconds("patIntervalSeconds", 0.5, "longest gap between two PATs"))

@@ -272,6 +272,9 @@ public final class StreamSession implements AutoCloseable {
         if (media.tapped() && !"mpegts".equals(media.formatName()) && !"hls".equals(media.formatName())) {
             media.tapBytes(null); // not a transport stream: nothing to check
         }
+        if (media.tapped() && media.rtpLost() >= 0) {
+            transport.rtpLost(0); // an RTP input: its losses are counted, from none
+        }
         if (analyzer.readsVideo() && !media.hasVideo()) {
             notices.accept(stream + ": no video stream, so the video detectors have nothing to check.");
         }
@@ -301,6 +304,17 @@ public final class StreamSession implements AutoCloseable {
                     try {
                         transportAnalyzer.ingestChecked(droppedDatagrams, bufferedBytes);
                         transport.ingestChecked(droppedDatagrams);
+                    } catch (RuntimeException e) {
+                        failed(e);
+                    }
+                }
+
+                @Override
+                public void rtpLost(long packets) {
+                    try {
+                        // Lost before vigil, as UDP ingest drops are: the gap it leaves is no stream error.
+                        transportAnalyzer.discontinuity();
+                        transport.rtpLost(packets);
                     } catch (RuntimeException e) {
                         failed(e);
                     }
@@ -417,7 +431,9 @@ public final class StreamSession implements AutoCloseable {
             return null;
         }
         long drops = transport.ingestDrops();
-        return new Event.Transport(transport.packets(), transport.counts(), drops < 0 ? null : drops);
+        long lost = transport.rtpLost();
+        return new Event.Transport(transport.packets(), transport.counts(), drops < 0 ? null : drops,
+                lost < 0 ? null : lost);
     }
 
     private static String decoderOf(MediaInput media) {

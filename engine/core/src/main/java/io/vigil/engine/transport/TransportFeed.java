@@ -44,6 +44,7 @@ public final class TransportFeed implements TsListener {
     private volatile long packetsNow;
     /** Datagrams dropped on this host before they were read, over every input; -1 while no input counted them. */
     private volatile long ingestDrops = -1;
+    private volatile long rtpLost = -1;
     /** Set by the reading side when the analyser failed on the input's bytes; the analysing side then throws. */
     private volatile RuntimeException failure;
 
@@ -139,6 +140,18 @@ public final class TransportFeed implements TsListener {
      */
     public void ingestChecked(long droppedDatagrams) {
         ingestDrops = Math.max(0, ingestDrops) + droppedDatagrams;
+    }
+
+    /**
+     * Reading side: the current input is RTP and skipped {@code packets} sequence numbers (0: an RTP input opened).
+     */
+    public void rtpLost(long packets) {
+        rtpLost = Math.max(0, rtpLost) + packets;
+    }
+
+    /** RTP packets lost before this host (sequence gaps), over every input so far; -1 when no input was RTP. */
+    public long rtpLost() {
+        return rtpLost;
     }
 
     /** Datagrams this host dropped before reading them, over every input so far; -1 when no input counts them. */

@@ -95,6 +95,12 @@ final class StreamFamilies {
                 + " with tr101290.");
         var tsPackets = f.counter("vigil_ts_packets",
                 "Transport stream packets analysed since the stream's analysis (re)started.");
+        var ingestDrops = f.counter("vigil_ts_ingest_drops",
+                "Datagrams this host dropped before vigil read them, since the stream's analysis (re)started; only"
+                + " UDP inputs with tr101290.");
+        var rtpLost = f.counter("vigil_ts_rtp_lost",
+                "RTP packets lost before this host (gaps in their sequence numbers), since the stream's analysis"
+                + " (re)started; only RTP inputs of MPEG-TS with tr101290.");
         var latency = f.histogram("vigil_frame_to_alarm_latency_seconds",
                 "Wall time from the frame that made an alarm fire to its event.");
         var statistics = new Families.Family[STATISTICS.size()];
@@ -123,6 +129,12 @@ final class StreamFamilies {
                 s.transport().errors().forEach((check, byPid) -> byPid.forEach((pid, n) ->
                         tr101290.add(l.tr101290(check, pid), n)));
                 tsPackets.add(l.stream, s.transport().packets());
+                if (s.transport().ingestDrops() != null) {
+                    ingestDrops.add(l.stream, s.transport().ingestDrops());
+                }
+                if (s.transport().rtpLost() != null) {
+                    rtpLost.add(l.stream, s.transport().rtpLost());
+                }
             }
             figures.ifPresent(a -> latency.add(a.latencySnapshot(l.stream)));
             Map<String, Double> values = s.statistics();

@@ -27,7 +27,7 @@ final class LiveScrape {
         registry.put(new StreamStatus("news", "udp://h:1", StreamStatus.State.RUNNING, "cpu", "cpu", 25, 1000, 2, 1,
                 3, 0, null, Instant.now(), MetricsHttpTest.FIGURES,
                 List.of(ApiServerTest.alarm("news", "black", "firing")), Map.of("black", 2L, "silence", 1L),
-                List.of(), new Event.Transport(70_000, Map.of("CC_error", Map.of("256", 3L)))));
+                List.of(), new Event.Transport(70_000, Map.of("CC_error", Map.of("256", 3L)), 4L, 2L)));
         registry.put(new StreamStatus("sport", "udp://h:2", StreamStatus.State.QUARANTINED, "cpu", "cpu", 0, 10, 0, 0,
                 0, 5, "Quarantined.", Instant.now(), Map.of(), List.of(), Map.of()));
         registry.alarmFigures.fired(ApiServerTest.alarm("news", "black", "firing"), 0.08);

@@ -62,6 +62,13 @@ class PromtoolTest {
     }
 
     @Test
+    void aTransportStreamsIngestDropsAndRtpLossesAreCounters() throws Exception {
+        PrometheusParser.Parsed scrape = PrometheusParser.parse(LiveScrape.text());
+        assertThat(scrape.value("vigil_ts_ingest_drops_total{stream=news}")).isEqualTo(4);
+        assertThat(scrape.value("vigil_ts_rtp_lost_total{stream=news}")).isEqualTo(2);
+    }
+
+    @Test
     void everyMetricTheMonitoringFilesQueryIsExposed() throws Exception {
         PrometheusParser.Parsed scrape = PrometheusParser.parse(LiveScrape.text());
         TreeSet<String> exposed = new TreeSet<>();
