@@ -23,9 +23,10 @@ final class ChildVigil {
         String classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath().toString())
                 .collect(Collectors.joining(File.pathSeparator));
-        // SIGINT restored to its default: a build started in the background (`mvn ... &`) hands its children SIGINT
-        // ignored, and a JVM leaves an ignored SIGINT ignored (as a background job should).
-        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT",
+        // SIGINT and SIGHUP restored to their defaults: a build started in the background (`mvn ... &`) hands its
+        // children SIGINT ignored, one started under nohup SIGHUP, and a JVM leaves an ignored signal ignored (as a
+        // background job should), so serve would not see them.
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,HUP,TERM",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
