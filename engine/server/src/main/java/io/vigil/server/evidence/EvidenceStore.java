@@ -172,6 +172,9 @@ public final class EvidenceStore implements AutoCloseable {
 
     /** A clip {@code name} was announced; it is expected in {@code seconds}. */
     public synchronized void expect(String name, double seconds) {
+        if (files.containsKey(name) || failed.containsKey(name)) {
+            return; // its writer already finished: a post-roll that was all in can be written before it is announced
+        }
         pending.put(name, System.nanoTime() + Math.round(Math.max(0, seconds) * 1e9));
     }
 

@@ -103,4 +103,20 @@ class EvidenceStoreTest {
             }
         }
     }
+
+    @Test
+    void aClipWhoseWriterFinishedBeforeItWasAnnouncedIsNotPendingForever() throws Exception {
+        try (EvidenceStore store = EvidenceStore.open(budget(dir.resolve("evidence"), 24, 64), null, "")) {
+            // The writer can finish first when the post-roll was already read (a file's end): the order CI once saw.
+            store.failed("a.mp4", "avio_open failed");
+            store.expect("a.mp4", 5);
+            assertThat(store.find("a.mp4")).isInstanceOf(EvidenceStore.Lookup.Failed.class);
+            Files.write(store.dir().resolve("b.mp4"), new byte[100]);
+            store.written("b.mp4");
+            store.expect("b.mp4", 5);
+            assertThat(store.find("b.mp4")).isInstanceOf(EvidenceStore.Lookup.Found.class);
+            store.expect("c.mp4", 5);
+            assertThat(store.find("c.mp4")).isInstanceOf(EvidenceStore.Lookup.Pending.class);
+        }
+    }
 }
