@@ -13,12 +13,15 @@ import java.util.Map;
  * occurrence told to a {@link TsListener} with its check and PID; SCTE-35 cues on the PIDs the PMTs declare. Only
  * PSI and SCTE-35 sections are copied (to check their CRC and parse them); every other packet is read in place.
  *
- * <p>Time is the multiplex's own: the timed checks (PAT, PMT, PID silence, PCR and PTS intervals) measure the bytes
- * between two events at the multiplex's bit rate, which the reference PCR (the first program's PCR PID) gives over
- * windows of {@value #RATE_WINDOW_SECONDS} s; so a file is judged as it would have arrived at line rate, at any
- * read speed. A PCR that went back, or moved far more than the bytes since the previous one say, without its
+ * <p>Time is the multiplex's own: the timed checks (PAT, PMT, PID silence, PTS intervals) time each packet by its
+ * place between the two reference PCRs (the first program's PCR PID) around it, as an analyser at line rate would
+ * see it arrive; so a file is judged at any read speed, and a variable-rate multiplex (an I-frame's burst after a
+ * black picture's trickle) is timed by its own PCRs, not by a bit rate measured elsewhere. A packet's time is known
+ * at the next reference PCR, where the checks run. Across a PCR discontinuity the clock goes on by the bytes at the
+ * bit rate measured before it (over windows of {@value #RATE_WINDOW_SECONDS} s). A PCR that went back, or moved far
+ * more than the bytes since the previous one say, without its
  * discontinuity_indicator, is a PCR_discontinuity_indicator_error; one that came late (a gap) is a
- * PCR_repetition_error. The timed checks start once the bit rate is known, a fraction of a second in.
+ * PCR_repetition_error. The timed checks start at the first reference PCR.
  *
  * <p>On an input that loses datagrams on this host before vigil reads them (a UDP socket's receive buffer, FFmpeg's
  * circular buffer: see {@link #ingestChecked}), the gaps those losses leave are not the stream's fault: errors are
@@ -75,6 +78,17 @@ public final class TsAnalyzer {
     private final long[] lastSeenPacket = new long[PIDS];
     private final long[] lastTablePacket = new long[PIDS];
     private final long[] lastPtsPacket = new long[PIDS];
+    /** The same on the multiplex clock (see {@link #clock}), known from the next reference PCR on; NaN before. */
+    private final double[] lastSeenTime = new double[PIDS];
+    private final double[] lastTableTime = new double[PIDS];
+    private final double[] lastPtsTime = new double[PIDS];
+    /** The first PES with a PTS since the last reference PCR, -1: none; the time of the one before it. */
+    private final long[] firstPtsPacketSinceClock = new long[PIDS];
+    private final double[] ptsGapFrom = new double[PIDS];
+    /** PIDs with a packet since the last reference PCR, whose times that PCR's successor tells. */
+    private final int[] untimed = new int[PIDS];
+    private int untimedCount;
+    private final BitSet untimedSet = new BitSet(PIDS);
     private final SectionBuffer[] sections = new SectionBuffer[PIDS];
 
     // Tables.
@@ -94,6 +108,14 @@ public final class TsAnalyzer {
     private double windowPcr = Double.NaN;
     private long windowPacket;
     private double bitsPerSecond = Double.NaN;
+    /**
+     * The multiplex clock at the last reference PCR: seconds that go on with the reference PCR's steps, and across
+     * a discontinuity (flagged, a jump, an HLS break) by the bytes at the last bit rate; NaN before the first.
+     */
+    private double clock = Double.NaN;
+    private long clockPacket;
+    /** Whether the reference PCR does not continue the last one the clock took (see {@link #discontinuity}). */
+    private boolean clockBroken;
 
     // Ingest drops (see ingestChecked).
     /** Held errors at most: beyond, the oldest is told as it stands. */
@@ -136,6 +158,13 @@ public final class TsAnalyzer {
         Arrays.fill(lastSeenPacket, -1);
         Arrays.fill(lastTablePacket, -1);
         Arrays.fill(lastPtsPacket, -1);
+        Arrays.fill(lastSeenTime, Double.NaN);
+        Arrays.fill(lastTableTime, Double.NaN);
+        Arrays.fill(lastPtsTime, Double.NaN);
+        Arrays.fill(firstPtsPacketSinceClock, -1);
+        Arrays.fill(ptsGapFrom, Double.NaN);
+        untimedCount = 0;
+        untimedSet.clear();
         Arrays.fill(sections, null);
         pmtPids.clear();
         referencedByPmt.clear();
@@ -147,6 +176,9 @@ public final class TsAnalyzer {
         referencePcr = Double.NaN;
         windowPcr = Double.NaN;
         bitsPerSecond = Double.NaN;
+        clock = Double.NaN;
+        clockPacket = 0;
+        clockBroken = false;
         holding = false;
         dropsAtLastCheck = false;
         held.clear();
@@ -198,6 +230,7 @@ public final class TsAnalyzer {
             state.value = Double.NaN;
         }
         windowPcr = Double.NaN;
+        clockBroken = true;
         if (synced) {
             carryLength = 0;
         }
@@ -359,7 +392,7 @@ public final class TsAnalyzer {
         if (pid == NULL_PID) {
             return true;
         }
-        lastSeenPacket[pid] = packets;
+        seen(pid);
         boolean transportError = (b1 & 0x80) != 0;
         if (transportError) {
             error(TsCheck.TRANSPORT_ERROR, pid);
@@ -467,6 +500,8 @@ public final class TsAnalyzer {
     }
 
     private void referenceClock(double value, boolean broken) {
+        advanceClock(Double.isNaN(referencePcr) || broken || clockBroken ? Double.NaN : value - referencePcr);
+        clockBroken = false;
         referencePcr = value;
         referencePcrPacket = packets;
         if (Double.isNaN(windowPcr) || broken || packets <= forgiveUntilPacket) {
@@ -477,9 +512,7 @@ public final class TsAnalyzer {
             windowPcr = value;
             windowPacket = packets;
         }
-        if (!Double.isNaN(bitsPerSecond)) {
-            timedChecks();
-        }
+        timedChecks();
     }
 
     /** Seconds at the multiplex's bit rate since packet number {@code packet}; NaN before the rate is known. */
@@ -487,28 +520,88 @@ public final class TsAnalyzer {
         return (packets - packet) * PACKET * 8.0 / bitsPerSecond;
     }
 
-    /** PAT, PMT and PID silence, checked at each reference PCR. */
-    private void timedChecks() {
-        if (lastTablePacket[0] < 0) {
-            lastTablePacket[0] = 0;
+    /**
+     * A reference PCR came: the clock moves on by {@code pcrSeconds} (NaN: the PCR does not continue the last one,
+     * so by the bytes since at the last bit rate), and each packet since the last reference PCR that the checks
+     * remember gets its time by its place between the two.
+     */
+    private void advanceClock(double pcrSeconds) {
+        double before = clock;
+        long from = clockPacket;
+        double step = !Double.isNaN(pcrSeconds) ? pcrSeconds
+                : Double.isNaN(bitsPerSecond) || Double.isNaN(before) ? 0 : secondsSince(from);
+        clock = Double.isNaN(before) ? 0 : before + Math.max(0, step);
+        clockPacket = packets;
+        for (int i = 0; i < untimedCount; i++) {
+            int pid = untimed[i];
+            untimedSet.clear(pid);
+            if (lastSeenPacket[pid] > from) {
+                lastSeenTime[pid] = timeOf(lastSeenPacket[pid], before, from);
+            }
+            if (lastTablePacket[pid] > from) {
+                lastTableTime[pid] = timeOf(lastTablePacket[pid], before, from);
+            }
+            if (firstPtsPacketSinceClock[pid] >= 0) {
+                double first = timeOf(firstPtsPacketSinceClock[pid], before, from);
+                if (first - ptsGapFrom[pid] > limits.ptsIntervalSeconds()) {
+                    error(TsCheck.PTS_ERROR, pid);
+                }
+                lastPtsTime[pid] = timeOf(lastPtsPacket[pid], before, from);
+                firstPtsPacketSinceClock[pid] = -1;
+            }
         }
-        if (secondsSince(lastTablePacket[0]) > limits.patIntervalSeconds()) {
+        untimedCount = 0;
+    }
+
+    /** The clock at {@code packet}, a packet since the reference PCR at {@code from} whose clock was {@code before}. */
+    private double timeOf(long packet, double before, long from) {
+        if (Double.isNaN(before) || clockPacket <= from) {
+            return clock; // before the first reference PCR: as if at it
+        }
+        return before + (clock - before) * (packet - from) / (clockPacket - from);
+    }
+
+    /** PAT, PMT and PID silence, checked at each reference PCR on the times of their last packets. */
+    private void timedChecks() {
+        if (Double.isNaN(lastTableTime[0])) {
+            lastTableTime[0] = clock; // no PAT yet: counted from the first reference PCR
+        }
+        if (clock - lastTableTime[0] > limits.patIntervalSeconds()) {
             error(TsCheck.PAT_ERROR, 0);
-            lastTablePacket[0] = packets;
+            lastTableTime[0] = clock;
         }
         for (int pid = pmtPids.nextSetBit(0); pid >= 0; pid = pmtPids.nextSetBit(pid + 1)) {
-            if (secondsSince(lastTablePacket[pid]) > limits.pmtIntervalSeconds()) {
+            if (clock - lastTableTime[pid] > limits.pmtIntervalSeconds()) {
                 error(TsCheck.PMT_ERROR, pid);
-                lastTablePacket[pid] = packets;
+                lastTableTime[pid] = clock;
             }
         }
         for (BitSet referenced : referencedByPmt.values()) {
             for (int pid = referenced.nextSetBit(0); pid >= 0; pid = referenced.nextSetBit(pid + 1)) {
-                if (secondsSince(lastSeenPacket[pid]) > limits.pidSilenceSeconds()) {
+                if (clock - lastSeenTime[pid] > limits.pidSilenceSeconds()) {
                     error(TsCheck.PID_ERROR, pid);
-                    lastSeenPacket[pid] = packets;
+                    lastSeenTime[pid] = clock;
                 }
             }
+        }
+    }
+
+    /** A packet of {@code pid} now. */
+    private void seen(int pid) {
+        lastSeenPacket[pid] = packets;
+        untimed(pid);
+    }
+
+    /** A PAT or PMT on {@code pid} (or a PMT PID newly named) now. */
+    private void table(int pid) {
+        lastTablePacket[pid] = packets;
+        untimed(pid);
+    }
+
+    private void untimed(int pid) {
+        if (!untimedSet.get(pid)) {
+            untimedSet.set(pid);
+            untimed[untimedCount++] = pid;
         }
     }
 
@@ -527,10 +620,12 @@ public final class TsAnalyzer {
         if ((s.get(JAVA_BYTE, p + 7) & 0x80) == 0) {
             return;
         }
-        // A subtitle page comes when the text changes: PTS_error is for streams that send all the time.
-        if (lastPtsPacket[pid] >= 0 && !Double.isNaN(bitsPerSecond) && !sporadic.get(pid)
-                && secondsSince(lastPtsPacket[pid]) > limits.ptsIntervalSeconds()) {
-            error(TsCheck.PTS_ERROR, pid);
+        // A subtitle page comes when the text changes: PTS_error is for streams that send all the time. The gap is
+        // judged at the next reference PCR, which times this packet; a later PES before it is closer still.
+        if (firstPtsPacketSinceClock[pid] < 0 && !sporadic.get(pid)) {
+            firstPtsPacketSinceClock[pid] = packets;
+            ptsGapFrom[pid] = lastPtsTime[pid];
+            untimed(pid);
         }
         lastPtsPacket[pid] = packets;
     }
@@ -588,7 +683,7 @@ public final class TsAnalyzer {
                     error(TsCheck.PAT_ERROR, pid);
                     return;
                 }
-                lastTablePacket[0] = packets;
+                table(0);
                 if (!patSeen || crc != patCrc) {
                     patSeen = true;
                     patCrc = crc;
@@ -597,7 +692,7 @@ public final class TsAnalyzer {
             }
             case KIND_PMT -> {
                 if (tableId == 0x02) {
-                    lastTablePacket[pid] = packets;
+                    table(pid);
                     Integer known = pmtCrc.put(pid, crc);
                     if (known == null || known != crc) {
                         pmt(pid, d, total);
@@ -638,7 +733,7 @@ public final class TsAnalyzer {
         for (int pid = named.nextSetBit(0); pid >= 0; pid = named.nextSetBit(pid + 1)) {
             if (!pmtPids.get(pid)) {
                 kind[pid] = KIND_PMT;
-                lastTablePacket[pid] = packets;
+                table(pid);
             }
         }
         pmtPids.clear();
@@ -712,7 +807,7 @@ public final class TsAnalyzer {
         BitSet before = referencedByPmt.put(pmtPid, referenced);
         for (int pid = referenced.nextSetBit(0); pid >= 0; pid = referenced.nextSetBit(pid + 1)) {
             if ((before == null || !before.get(pid)) && lastSeenPacket[pid] < 0) {
-                lastSeenPacket[pid] = packets;
+                seen(pid);
             }
         }
         if (referencePcrPid < 0 && pcrPid != NULL_PID) {

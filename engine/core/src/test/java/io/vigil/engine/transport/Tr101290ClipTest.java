@@ -73,6 +73,46 @@ class Tr101290ClipTest {
         assertThat(figures.errors()).isEmpty();
     }
 
+    /**
+     * A variable-rate multiplex as ffmpeg writes it by default (no -muxrate): MPEG-2 at a fixed quantiser whose rate
+     * falls ~20x during 3 s of black and bursts at each keyframe. Timing packets by bytes at a bit rate measured over
+     * a window raised 1 PTS_error on video and 2 on audio here (3 PAT_error and 3 PMT_error on a 720p version), none
+     * of them in the stream: a packet's time is its place between the PCRs around it.
+     */
+    static byte[] variableRate() throws Exception {
+        Path clip = dir.resolve("vbr.ts");
+        if (!Files.exists(clip)) {
+            io.vigil.engine.Ffmpeg.run(List.of("-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=8", "-f", "lavfi",
+                    "-i", "sine=f=440:r=48000:d=8", "-vf", "drawbox=enable='between(t,2,5)':c=black:t=fill",
+                    "-c:v", "mpeg2video", "-q:v", "2", "-g", "12", "-c:a", "mp2", "-b:a", "64k", clip.toString()));
+        }
+        return Files.readAllBytes(clip);
+    }
+
+    @Test
+    void aVariableRateMultiplexIsTimedByItsOwnPcrs() throws Exception {
+        List<Event> events = analyse("vbr-clean.ts", variableRate());
+        assertThat(transportAlarms(events)).isEmpty();
+        assertThat(transport(events).errors()).isEmpty();
+    }
+
+    @Test
+    void aPatMissingForOneSecondOfAVariableRateMultiplexIsStillPatError() throws Exception {
+        TsPackets ts = new TsPackets(variableRate());
+        int from = ts.packetAt(2.5);
+        int to = ts.packetAt(3.7);
+        int removed = 0;
+        for (int i = to; i >= from; i--) {
+            if (TsPackets.pid(ts.packets.get(i)) == 0) {
+                ts.packets.remove(i);
+                removed++;
+            }
+        }
+        assertThat(removed).isGreaterThan(5);
+        List<String> checks = checksRaised(analyse("vbr-nopat.ts", ts.bytes()));
+        assertThat(checks).contains("PAT_error").doesNotContain("PMT_error", "PTS_error", "PID_error");
+    }
+
     @Test
     void aBurstOfContinuityErrorsIsOneAlarmAtItsMediaTime() throws Exception {
         TsPackets ts = new TsPackets(clean);
