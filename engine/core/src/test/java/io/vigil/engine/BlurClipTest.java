@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * blur: testsrc2 through a Gaussian blur (sigma 6) from 3 s to 6 s raises it there, FFmpeg's blurdetect beside it
  * as the oracle, and with grain on it too; the same pattern unblurred, mandelbrot's smooth bands, black and a plain
- * colour stay quiet.
+ * colour stay quiet. A photograph panned at 1080i (Debian's mate-backgrounds) stays quiet until a Gaussian blur
+ * makes it soft: widths in a picture taller than 720 lines count at 720.
  */
 class BlurClipTest {
     @TempDir
@@ -43,6 +44,27 @@ class BlurClipTest {
         x264("color=c=black:s=640x360:r=25:d=4", black);
         x264("color=c=0x3060a0:s=640x360:r=25:d=4", plain);
         x264("testsrc2=s=640x360:r=25:d=3,gblur=sigma=6,noise=alls=6:allf=t", grainy);
+    }
+
+    /**
+     * Garden.jpg panned and zoomed at 1920x1080 interlaced (top field first), sharp for 2.5 s, then under a
+     * Gaussian blur of sigma 8: blurdetect reads 11.3..12 in the picture's own pixels, then 21; vigil 7.5..8 at 720
+     * lines, then up to 19.4.
+     */
+    @Test
+    void aPhotographPannedAt1080iIsSharpUntilItIsBlurred() throws Exception {
+        Path photo = Path.of(BlockinessNaturalTest.PHOTO_DIR, "Garden.jpg");
+        org.assertj.core.api.Assumptions.assumeThat(photo).as("Debian's mate-backgrounds").exists();
+        Path clip = dir.resolve("garden-1080i.mkv");
+        Ffmpeg.run(List.of("-loop", "1", "-i", photo.toString(), "-vf", "scale=1920:-2,"
+                + "zoompan=z='1.1+0.0015*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=1920x1080:fps=25,"
+                + "fps=50,tinterlace=mode=interleave_top,setfield=tff,format=yuv420p,"
+                + "gblur=sigma=8:enable='gte(t,2.5)'", "-t", "5", "-c:v", "libx264", "-preset", "veryfast",
+                "-crf", "23", "-flags", "+ildct+ilme", "-x264-params", "tff=1", clip.toString()));
+        List<Event.Alarm> blur = resolved(clip);
+        assertThat(blur).hasSize(1);
+        assertThat(blur.getFirst().start()).isCloseTo(2.52, offset(0.05));
+        assertThat(blur.getFirst().metrics().get("blur")).isGreaterThan(12.0); // 19.4 at 720 lines here
     }
 
     private static void x264(String source, Path out) throws Exception {
