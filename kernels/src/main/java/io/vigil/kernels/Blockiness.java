@@ -15,16 +15,26 @@ import java.lang.foreign.MemorySegment;
  * is a boundary step when it crosses the grid (x, or y, a multiple of 8) and an inner step otherwise. Only small
  * steps count, those at most {@code alpha = 16m} ({@code m = 2^(bitDepth-8)}), as H.264's deblocking filter leaves
  * larger ones alone: they are edges of the picture, not of the coding (a test pattern's bars, text), aligned to the
- * grid or not. Four integer sums: boundary step sum and count, inner step sum and count; then
- * {@code score = (boundarySum / boundaryCount + m) / (innerSum / innerCount + m)}: the mean small step across the
- * grid against the mean small step elsewhere, each plus one code value so that flat pictures (bars, black: both
- * near 0) score near 1 instead of a ratio of noise. 1 means no blocking; coding blocks that each went flat give
- * steps at their borders only and push it up (mpeg2video at 100 kb/s, 640x360: 1.3 to 2.6; x264 at CRF 23: at most
- * 1.1). Deterministic: the sums are exact integers and the score is computed from them the same way everywhere.
+ * grid or not. Four integer sums: boundary step sum and count, inner step sum and count; from them the mean small
+ * step across the grid {@code B} and the mean elsewhere {@code I}, and
+ * {@code score = 1 + max(0, B - I - 3m/4) / (I + m)}: how far the grid's steps stand out from the in-block steps,
+ * less what the eye cannot see, relative to the in-block steps plus one code value (so that flat pictures, bars or
+ * black with {@code I} near 0, do not score a ratio of noise). 1 means no visible blocking; coding blocks that each
+ * went flat give steps at their borders only and push it up (mpeg2video at 100 kb/s, 640x360: median 1.26, up to
+ * 2.3). The {@code 3m/4} is a visibility floor: a smooth picture (a stormy sky, still, through mpeg2video at 4 Mb/s)
+ * keeps a grid of one-code-value steps, {@code B - I} about half a code value over the whole picture, which nobody
+ * sees; without the floor it scored 1.29. Deterministic: the sums are exact integers and the score is computed from
+ * them the same way everywhere (on the GPU too: the host scores the device's sums).
  * With {@link Loops#C}, libvigilpixels' C pass ({@link VigilPixels}) gives the same sums faster; this is the
  * reference.
  */
 public final class Blockiness {
+    /**
+     * The least excess of the mean step across the grid over the mean step inside blocks that counts, in 8-bit code
+     * values (scaled to the bit depth): a smooth picture's invisible grid of one-code-value steps stays under it.
+     */
+    public static final double VISIBLE_EXCESS = 0.75;
+
     private final Pass pass;
     /** compute's sums: no allocation per frame. */
     private final long[] scratch = new long[4];
@@ -49,7 +59,9 @@ public final class Blockiness {
             return 1.0;
         }
         double m = 1 << (bitDepth - 8);
-        return ((double) boundarySum / boundaryCount + m) / ((double) innerSum / innerCount + m);
+        double boundaryMean = (double) boundarySum / boundaryCount;
+        double innerMean = (double) innerSum / innerCount;
+        return 1 + Math.max(0, boundaryMean - innerMean - VISIBLE_EXCESS * m) / (innerMean + m);
     }
 
     /** The sums' parameters, so that a caller picks the pass once. */

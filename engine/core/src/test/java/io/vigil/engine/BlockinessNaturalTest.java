@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -19,21 +20,35 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * blockiness on natural pictures at the bit rates channels use: photographs from Debian's mate-backgrounds (foliage,
- * a smooth stormy sky) panned and zoomed with zoompan to 720p25, coded at a constant bit rate as a channel carries
- * them: x264 at 1.5 Mb/s and mpeg2video at 4 Mb/s stay quiet, mpeg2video at 800 kb/s (visible blocking) raises it.
+ * a smooth stormy sky) coded at 720p25 at a constant bit rate as a channel carries them, either panned and zoomed
+ * with zoompan or still (the photograph looped, as a caption card or a paused programme): x264 at 1.5 Mb/s and
+ * mpeg2video at 4 Mb/s stay quiet, mpeg2video at 800 kb/s (visible blocking) raises it.
  *
- * <p>Measured on these clips (score, 1 = none; the threshold is 1.15 held for 2 s): x264 1.5 Mb/s median 1.01,
- * 90th percentile at most 1.06, nothing held; mpeg2video 4 Mb/s median 1.06-1.07, its keyframes 1.31-1.34 every
- * 12 frames and the frames after them falling back under 1.15 within one to four frames; 800 kb/s median 1.35-1.53
- * and held for most of the clip. The margin of moving MPEG-2 at 4 Mb/s rests on its predicted frames, not on the
- * score's level: a still picture keeps its keyframe's grid (see the report of issue 10's blockiness check).
+ * <p>Measured on these clips (score median / 90th percentile / highest; 1 = none; the threshold is 1.15 held for
+ * 2 s, blocky frames under 0.5 s apart bridged): x264 1.5 Mb/s and every mpeg2video 4 Mb/s clip 1.00 / 1.00, the
+ * highest 1.00-1.18 (a keyframe near the start); mpeg2video 800 kb/s panned 1.00-1.04 / 1.35-1.65 / 1.59-1.92
+ * (keyframes every 12 frames, the predicted frames after them less), held for most of the clip; still, the stormy
+ * sky 1.00 / 1.00 / 1.39 (each keyframe blocky, the predicted frames after it refine the still picture to about what
+ * 4 Mb/s gives: held, keyframe to keyframe) and the garden 1.47 / 1.88 / 1.93.
+ * The still sky at 4 Mb/s keeps its keyframe's grid of one-code-value steps in every frame: the old score (no
+ * visibility floor) put it at 1.29 for the whole clip, a false alarm.
  */
 class BlockinessNaturalTest {
     static final String PHOTO_DIR = "/usr/share/backgrounds/mate/nature";
     static final List<String> PHOTOS = List.of("Garden.jpg", "Storm.jpg");
     static final double THRESHOLD = 1.15;
-    static final String PAN = "zoompan=z='1.2+0.15*on/150':x='on*2.5':y='ih/2-ih/zoom/2':d=1:s=1280x720:fps=25,"
-            + "format=yuv420p";
+
+    /** How the photograph moves: panned and zoomed, or not at all. */
+    enum Motion {
+        PAN("zoompan=z='1.2+0.15*on/150':x='on*2.5':y='ih/2-ih/zoom/2':d=1:s=1280x720:fps=25,format=yuv420p"),
+        STILL("scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,format=yuv420p");
+
+        final String filter;
+
+        Motion(String filter) {
+            this.filter = filter;
+        }
+    }
 
     @TempDir
     static Path dir;
@@ -53,6 +68,11 @@ class BlockinessNaturalTest {
             this.clean = clean;
             this.args = List.of(args);
         }
+
+        /** x264 keeps moving pictures only: a still one costs it nothing. */
+        boolean codes(Motion motion) {
+            return motion == Motion.PAN || this != X264_1500K;
+        }
     }
 
     @BeforeAll
@@ -67,14 +87,20 @@ class BlockinessNaturalTest {
                 Ffmpeg.run(List.of("-i", PHOTO_DIR + "/" + photo, "-vf",
                         "scale=1920:1080:force_original_aspect_ratio=increase,crop=1920:1080,format=rgb24",
                         still.toString()));
-                for (Coding coding : Coding.values()) {
-                    Path out = dir.resolve(photo + "-" + coding + ".ts");
-                    List<String> args = new ArrayList<>(List.of("-loop", "1", "-framerate", "25", "-t", "6", "-i",
-                            still.toString(), "-vf", PAN));
-                    args.addAll(coding.args);
-                    args.add(out.toString());
-                    Ffmpeg.run(args);
-                    clips.put(photo + "-" + coding, out);
+                for (Motion motion : Motion.values()) {
+                    for (Coding coding : Coding.values()) {
+                        if (!coding.codes(motion)) {
+                            continue;
+                        }
+                        String name = photo + "-" + motion + "-" + coding;
+                        Path out = dir.resolve(name + ".ts");
+                        List<String> args = new ArrayList<>(List.of("-loop", "1", "-framerate", "25", "-t", "6",
+                                "-i", still.toString(), "-vf", motion.filter));
+                        args.addAll(coding.args);
+                        args.add(out.toString());
+                        Ffmpeg.run(args);
+                        clips.put(name, out);
+                    }
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -91,29 +117,48 @@ class BlockinessNaturalTest {
                 .map(e -> (Event.Alarm) e).toList();
     }
 
-    static double median(Path clip) {
+    /** The clip's per-frame scores, sorted, printed as median / 90th percentile / highest. */
+    static List<Double> scores(String name, Path clip) {
         List<Double> scores = ClipStatistics.perFrame(clip, StatisticsRequest.builder().blockiness().build(),
-                s -> s.blockiness);
-        return scores.stream().sorted().toList().get(scores.size() / 2);
+                s -> s.blockiness).stream().sorted().toList();
+        System.out.printf(Locale.ROOT, "blockiness %s: median %.2f, p90 %.2f, highest %.2f%n", name,
+                scores.get(scores.size() / 2), scores.get(scores.size() * 9 / 10), scores.getLast());
+        return scores;
     }
 
-    static Stream<Map.Entry<String, Path>> of(boolean clean) {
-        return clips.entrySet().stream().filter(c -> Coding.valueOf(c.getKey().split("-")[1]).clean == clean);
+    static Stream<Map.Entry<String, Path>> of(Motion motion, boolean clean) {
+        return clips.entrySet().stream().filter(c -> c.getKey().split("-")[1].equals(motion.name())
+                && Coding.valueOf(c.getKey().split("-")[2]).clean == clean);
     }
 
     @Test
     void cleanCodingAtChannelBitRatesIsQuiet() {
-        assertThat(of(true)).hasSize(4).allSatisfy(c -> {
+        assertThat(of(Motion.PAN, true)).hasSize(4).allSatisfy(c -> {
             assertThat(blockiness(c.getValue())).as(c.getKey()).isEmpty();
-            assertThat(median(c.getValue())).as(c.getKey()).isLessThan(THRESHOLD - 0.05);
+            List<Double> scores = scores(c.getKey(), c.getValue());
+            assertThat(scores.get(scores.size() / 2)).as(c.getKey()).isLessThan(THRESHOLD - 0.05);
         });
     }
 
+    /** The false alarm this score's visibility floor ended: a still smooth sky keeps its keyframe's faint grid. */
+    @Test
+    void stillPicturesAtFourMegabitsAreQuiet() {
+        assertThat(of(Motion.STILL, true)).hasSize(2).allSatisfy(c -> {
+            assertThat(blockiness(c.getValue())).as(c.getKey()).isEmpty();
+            List<Double> scores = scores(c.getKey(), c.getValue());
+            assertThat(scores.get(scores.size() * 9 / 10)).as(c.getKey()).isLessThan(THRESHOLD - 0.05);
+        });
+    }
+
+    /**
+     * Panned or still, 800 kb/s is blocky: on every keyframe at least (the predicted frames after the keyframe of a
+     * still picture refine it), so the highest score stands well over the threshold, and the alarm holds.
+     */
     @Test
     void mpeg2AtEightHundredKilobitsIsBlocky() {
-        assertThat(of(false)).hasSize(2).allSatisfy(c -> {
+        assertThat(Stream.concat(of(Motion.PAN, false), of(Motion.STILL, false))).hasSize(4).allSatisfy(c -> {
             assertThat(blockiness(c.getValue())).as(c.getKey()).isNotEmpty();
-            assertThat(median(c.getValue())).as(c.getKey()).isGreaterThan(THRESHOLD + 0.1);
+            assertThat(scores(c.getKey(), c.getValue()).getLast()).as(c.getKey()).isGreaterThan(THRESHOLD + 0.15);
         });
     }
 }
