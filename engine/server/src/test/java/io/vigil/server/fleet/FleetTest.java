@@ -387,6 +387,84 @@ class FleetTest {
         }
     }
 
+    /** The keys the alarms topic holds an open alarm for (its latest record not a tombstone). */
+    private static java.util.Set<String> openInAlarmsTopic(String prefix) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        java.util.Set<String> open = new java.util.HashSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(prefix + ".alarms").stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            var ends = c.endOffsets(parts);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        open.remove(r.key());
+                    } else {
+                        open.add(r.key());
+                    }
+                }
+            }
+        }
+        return open;
+    }
+
+    /** Writes an alarm to the alarms topic as a node that ran the stream before and gave it up would have left it. */
+    private static Event.Alarm leftFiring(String prefix, Role role, String stream, String detector) throws Exception {
+        Event.Alarm alarm = new Event.Alarm(Event.Alarm.FIRING, detector, stream, null, stream + "/" + detector,
+                "critical", 40.0, null, null, io.vigil.engine.alarm.OpenAlarms.wall(java.time.Instant.now()), null,
+                detector + " on a node gone", Map.of(), null, null);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(prefix + ".alarms", role.wireName() + "/" + alarm.dedupKey(),
+                    FleetCodec.event(alarm))).get();
+        }
+        return alarm;
+    }
+
+    @Test
+    void theAlarmsOfADeletedStreamResolveOnceWithCauseDeletedWhereverTheyWait() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        // Left firing by a node gone: one on a stream the fleet still has (taken over here, waiting in the
+        // handover: no frames come, so it would wait 30 s), one on a stream deleted while nobody ran it.
+        Event.Alarm waiting = leftFiring(prefix, Role.ALL, "waiting", "black");
+        Event.Alarm orphan = leftFiring(prefix, Role.ALL, "orphan", "black");
+        a.registry().add(new StreamSpec("waiting", "udp://127.0.0.1:" + LiveSources.freeUdpPort(),
+                List.of("black", "stall"), null));
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "waiting taken over with its alarm",
+                () -> a.registry().local().size() == 1 && a.hub().active("waiting").size() == 1);
+
+        assertThat(a.registry().remove("waiting")).isTrue();
+        Event.Alarm deleted = a.events().awaitAlarm(Duration.ofSeconds(15), "waiting", "black", false);
+        assertThat(deleted.cause()).isEqualTo("deleted");
+        assertThat(deleted.wallStart()).isEqualTo(waiting.wallStart());
+        assertThat(deleted.start()).isEqualTo(waiting.start());
+
+        // The orphan: resolved by the node owning its shard once it has been one for 10 s.
+        Event.Alarm swept = a.events().awaitAlarm(Duration.ofSeconds(30), "orphan", "black", false);
+        assertThat(swept.cause()).isEqualTo("deleted");
+        assertThat(swept.wallStart()).isEqualTo(orphan.wallStart());
+
+        // Once each, in the events topic too; the alarms topic shows nothing firing any more.
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "both resolutions in the events topic",
+                () -> alarms(eventsTopic(prefix, "waiting"), "black").size() == 1
+                        && alarms(eventsTopic(prefix, "orphan"), "black").size() == 1
+                        && openInAlarmsTopic(prefix).isEmpty());
+        Thread.sleep(3000);
+        assertThat(a.events().alarms("waiting", "black")).hasSize(1);
+        assertThat(a.events().alarms("orphan", "black")).hasSize(1);
+        assertThat(alarms(eventsTopic(prefix, "waiting"), "black")).hasSize(1);
+        assertThat(alarms(eventsTopic(prefix, "orphan"), "black")).hasSize(1);
+    }
+
     /** The crash record's latest line for a key, null when there is none (or a tombstone). */
     private static FleetCrashRecord.Entry crashLineOf(String prefix, String key) {
         Properties p = new Properties();
