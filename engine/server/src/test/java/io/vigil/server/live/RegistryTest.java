@@ -211,6 +211,38 @@ class RegistryTest {
     }
 
     @Test
+    void aReloadResolvesTheAlarmsOfWhatItRemovesAsDeletedAndOfWhatItRestartsAsStopped() throws Exception {
+        int gonePort = LiveSources.freeUdpPort();
+        int changedPort = LiveSources.freeUdpPort();
+        Map<String, Map<String, Object>> quick = Map.of("black", Map.of("duration", 1));
+        StreamSpec gone = new StreamSpec("gone", "udp://127.0.0.1:" + gonePort, List.of("black"), quick);
+        StreamSpec changed = new StreamSpec("changed", "udp://127.0.0.1:" + changedPort, List.of("black"), quick);
+        EventHub ownHub = new EventHub(1000);
+        try (LiveSources.Collector own = new LiveSources.Collector(ownHub);
+             LocalStreamRegistry reloading = new LocalStreamRegistry(registry.config(), ownHub,
+                     CpuStatisticsEngine.reference())) {
+            reloading.addAll(List.of(gone, changed));
+            Thread.sleep(500);
+            Process goneSource = udp(gonePort, 30, "color=c=black:", "gone.log");
+            Process changedSource = udp(changedPort, 30, "color=c=black:", "changed.log");
+            try {
+                own.awaitAlarm(Duration.ofSeconds(15), "gone", "black", true);
+                own.awaitAlarm(Duration.ofSeconds(15), "changed", "black", true);
+                var report = reloading.reload(registry.config().withStreams(List.of(new StreamSpec("changed",
+                        changed.url(), List.of("black"), Map.of("black", Map.of("duration", 2))))));
+                assertThat(report.removed()).containsExactly("gone");
+                assertThat(report.restarted()).containsExactly("changed");
+                assertThat(own.alarms("gone", "black")).extracting(Event.Alarm::cause).containsExactly(null, "deleted");
+                assertThat(own.alarms("changed", "black").subList(0, 2)).extracting(Event.Alarm::cause)
+                        .containsExactly(null, "stopped");
+            } finally {
+                LiveSources.stop(goneSource);
+                LiveSources.stop(changedSource);
+            }
+        }
+    }
+
+    @Test
     void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
         ServeConfig slow = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
