@@ -387,6 +387,46 @@ class FleetTest {
         }
     }
 
+    @Test
+    void aStreamChangedInPlaceContinuesItsAlarmAndADeleteResolvesItOnce() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        int port = LiveSources.freeUdpPort();
+        udp(port, 60, LiveSources.defects(1, 60, 1000, 1000));
+        StreamSpec dark = new StreamSpec("dark", "udp://127.0.0.1:" + port, List.of("black"), null);
+        a.registry().add(dark);
+        Event.Alarm fired = a.events().awaitAlarm(Duration.ofSeconds(30), "dark", "black", true);
+
+        // Written again with another detector: it restarts on its node, the black alarm continued, not fired again.
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "frames", () -> a.registry().get("dark").orElseThrow()
+                .frames() > 50);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(prefix + ".streams", "dark", FleetCodec.write(new StreamSpec("dark",
+                    dark.url(), List.of("black", "stall"), null)))).get();
+        }
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "dark restarted (its frame count anew)",
+                () -> a.registry().local().stream().anyMatch(s -> s.frames() > 0 && s.frames() < 50));
+        Thread.sleep(4000);   // the new run raises black again (2 s raise delay): continued, not sent
+        assertThat(a.events().alarms("dark", "black")).hasSize(1);
+        assertThat(a.hub().active("dark")).hasSize(1);
+
+        assertThat(a.registry().remove("dark")).isTrue();
+        Event.Alarm resolved = a.events().awaitAlarm(Duration.ofSeconds(15), "dark", "black", false);
+        assertThat(resolved.cause()).isEqualTo("deleted");
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        assertThat(resolved.start()).isEqualTo(fired.start());
+        assertThat(a.events().alarms("dark", "black")).hasSize(2);
+        assertThat(a.registry().fleet().orElseThrow().alarmsContinued()).isEqualTo(1);
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved black in the events topic",
+                () -> alarms(eventsTopic(prefix, "dark"), "black").size() == 2);
+        assertThat(alarms(eventsTopic(prefix, "dark"), "black")).extracting(Event.Alarm::status)
+                .containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "dark"));
+    }
+
     /** The keys the alarms topic holds an open alarm for (its latest record not a tombstone). */
     private static java.util.Set<String> openInAlarmsTopic(String prefix) {
         Properties p = new Properties();
