@@ -26,6 +26,17 @@ class AlarmHandoverTest {
                 end - start, "2026-12-06T10:00:30.000Z", wallEnd, null, Map.of("lumaMean", 16.0), null, null);
     }
 
+    /** A handover of {@code left} (7 s of grace each) whose frames flow from time 0, sending to {@code out}. */
+    private static AlarmHandover takingOver(List<Event> out, Event.Alarm... left) {
+        Map<String, AlarmHandover.Inherited> inherited = new java.util.LinkedHashMap<>();
+        for (Event.Alarm a : left) {
+            inherited.put(a.dedupKey(), new AlarmHandover.Inherited(a, 7));
+        }
+        AlarmHandover h = new AlarmHandover(inherited, out::add, 0, 30);
+        h.inputStarted(0);
+        return h;
+    }
+
     @Test
     void anAlarmRaisedAgainIsContinuedAndResolvesOnceWithItsOriginalStart() {
         List<Event> out = new ArrayList<>();
@@ -85,10 +96,7 @@ class AlarmHandoverTest {
         List<Event> out = new ArrayList<>();
         Event.Alarm black = firing("black", 100, "2026-12-06T10:00:00.000Z");
         Event.Alarm silence = firing("silence", 90, "2026-12-06T09:59:50.000Z");
-        AlarmHandover h = new AlarmHandover(Map.of(
-                "s/black", new AlarmHandover.Inherited(black, 7),
-                "s/silence", new AlarmHandover.Inherited(silence, 7)), out::add, 0, 30);
-        h.inputStarted(0);
+        AlarmHandover h = takingOver(out, black, silence);
         h.accept(firing("silence", 2, "2026-12-06T10:00:32.000Z"));   // continued
         assertThat(h.firing()).containsOnlyKeys("s/black", "s/silence");
         assertThat(h.firing().get("s/silence")).isEqualTo(silence);   // as the receivers know it
@@ -122,10 +130,7 @@ class AlarmHandoverTest {
         List<Event> out = new ArrayList<>();
         Event.Alarm black = firing("black", 100, "2026-12-06T10:00:00.000Z");
         Event.Alarm freeze = firing("freeze", 95, "2026-12-06T09:59:55.000Z");
-        AlarmHandover h = new AlarmHandover(Map.of(
-                "s/black", new AlarmHandover.Inherited(black, 7),
-                "s/freeze", new AlarmHandover.Inherited(freeze, 7)), out::add, 0, 30);
-        h.inputStarted(0);
+        AlarmHandover h = takingOver(out, black, freeze);
         h.accept(firing("freeze", 1, "2026-12-06T10:00:31.000Z"));   // continued
         Event.Alarm silence = firing("silence", 3, "2026-12-06T10:00:33.000Z");
         h.accept(silence);   // this node's own

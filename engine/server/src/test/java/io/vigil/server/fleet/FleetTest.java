@@ -91,27 +91,32 @@ class FleetTest {
 
     /** Every record of the events topic, in partition order (one partition per stream: each stream's own order). */
     private static List<Event> eventsTopic(String prefix, String stream) {
+        List<Event> out = new ArrayList<>();
+        readTopic(prefix + ".events", r -> {
+            if (stream.equals(r.key())) {
+                out.add(FleetCodec.event(r.value()));
+            }
+        });
+        return out;
+    }
+
+    /** Hands every committed record of {@code topic} to {@code each}, from its start to its end now, in partition order. */
+    private static void readTopic(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<Event> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(prefix + ".events").stream()
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             var ends = c.endOffsets(parts);
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (stream.equals(r.key())) {
-                        out.add(FleetCodec.event(r.value()));
-                    }
-                }
+                c.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-        return out;
     }
 
     private static List<Event.Alarm> alarms(List<Event> events, String detector) {
@@ -429,28 +434,14 @@ class FleetTest {
 
     /** The keys the alarms topic holds an open alarm for (its latest record not a tombstone). */
     private static java.util.Set<String> openInAlarmsTopic(String prefix) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         java.util.Set<String> open = new java.util.HashSet<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(prefix + ".alarms").stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            var ends = c.endOffsets(parts);
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        open.remove(r.key());
-                    } else {
-                        open.add(r.key());
-                    }
-                }
+        readTopic(prefix + ".alarms", r -> {
+            if (r.value() == null) {
+                open.remove(r.key());
+            } else {
+                open.add(r.key());
             }
-        }
+        });
         return open;
     }
 
