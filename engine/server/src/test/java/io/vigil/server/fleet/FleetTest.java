@@ -489,7 +489,7 @@ class FleetTest {
                 () -> alarms(eventsTopic(prefix, "waiting"), "black").size() == 1
                         && alarms(eventsTopic(prefix, "orphan"), "black").size() == 1
                         && openInAlarmsTopic(prefix).isEmpty());
-        Thread.sleep(3000);
+        Thread.sleep(1500);
         assertThat(a.events().alarms("waiting", "black")).hasSize(1);
         assertThat(a.events().alarms("orphan", "black")).hasSize(1);
         assertThat(alarms(eventsTopic(prefix, "waiting"), "black")).hasSize(1);
