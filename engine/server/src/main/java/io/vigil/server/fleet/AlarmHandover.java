@@ -6,8 +6,12 @@ import io.vigil.server.live.LocalStreamRegistry;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Stands between one stream's analysis on this node and the hub when the stream came from another node (a node that
@@ -24,12 +28,18 @@ import java.util.Map;
  *   <li>An inherited {@code monitoring_failed} (its node left the group without handing the stream over) has no
  *       grace: it resolves as soon as frames flow here, the stream being watched again.</li>
  *   <li>When this node hands the stream on ({@link #handOver}), it sends nothing more: what is still firing stays
- *       firing in the alarms topic for the next node.</li>
+ *       firing in the alarms topic for the next node (and is returned, for a restart on this node).</li>
+ *   <li>When the stream leaves the fleet ({@link #end}), what is still waiting resolves at once with the cause given
+ *       ({@code deleted}); the stream's own analysis resolves the rest as it stops (continued ones with their
+ *       original start).</li>
  * </ul>
+ * Each alarm gets one resolved event: after {@link #end} or {@link #handOver} nothing expires or is taken on.
  * Thread-safe: the stream's thread sends events, the fleet's housekeeping calls {@link #expire}.
  */
 final class AlarmHandover implements EventSink {
     static final String FAILOVER = "failover";
+    /** The cause of the alarms resolved because their stream left the fleet (DELETE, or its desired record gone). */
+    static final String DELETED = io.vigil.server.live.LocalStreamRegistry.DELETED;
     private static final DateTimeFormatter WALL = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
@@ -40,14 +50,19 @@ final class AlarmHandover implements EventSink {
     private final EventSink next;
     private final Map<String, Inherited> waiting = new LinkedHashMap<>();
     private final Map<String, Event.Alarm> continued = new LinkedHashMap<>();
-    /** The dedupKeys this node's analysis of the stream has firing now (sent on, or continued). */
-    private final java.util.Set<String> firingHere = new java.util.HashSet<>();
+    /**
+     * The alarms this node's analysis of the stream has firing now, by dedupKey, as the receivers know them: the
+     * firing event sent on, or for a continued alarm the one the previous node sent.
+     */
+    private final Map<String, Event.Alarm> firingHere = new LinkedHashMap<>();
     /** The monitoring_failed alarms resolved here (dedupKey and wallStart): never taken on again. */
-    private final java.util.Set<String> settled = new java.util.HashSet<>();
+    private final Set<String> settled = new HashSet<>();
     private final long takenOverNanos;
     private final double noInputGraceSeconds;
     private long inputStartedNanos = -1;
     private boolean handingOver;
+    /** The stream left the fleet: what waited is resolved, nothing more is inherited or expires. */
+    private boolean ended;
     private long continuedCount;
     private long resolvedCount;
 
@@ -67,13 +82,14 @@ final class AlarmHandover implements EventSink {
             }
             if (event instanceof Event.Alarm a) {
                 if (a.firing()) {
-                    firingHere.add(a.dedupKey());
                     Inherited old = waiting.remove(a.dedupKey());
                     if (old != null) {
                         continued.put(a.dedupKey(), old.alarm());
+                        firingHere.put(a.dedupKey(), old.alarm());
                         continuedCount++;
                         return;
                     }
+                    firingHere.put(a.dedupKey(), a);
                 } else {
                     firingHere.remove(a.dedupKey());
                     Event.Alarm old = continued.remove(a.dedupKey());
@@ -103,7 +119,7 @@ final class AlarmHandover implements EventSink {
     synchronized boolean inheritLate(Inherited late) {
         Event.Alarm a = late.alarm();
         String key = a.dedupKey();
-        if (handingOver || waiting.containsKey(key) || continued.containsKey(key) || firingHere.contains(key)
+        if (handingOver || ended || waiting.containsKey(key) || continued.containsKey(key) || firingHere.containsKey(key)
                 || settled.contains(key + "@" + a.wallStart())) {
             return false;
         }
@@ -113,7 +129,17 @@ final class AlarmHandover implements EventSink {
 
     /** Whether this node's analysis of the stream has {@code dedupKey} firing now. */
     synchronized boolean firingHere(String dedupKey) {
-        return firingHere.contains(dedupKey);
+        return firingHere.containsKey(dedupKey);
+    }
+
+    /**
+     * Every alarm of the stream firing on this node's watch now, by dedupKey: those its analysis has firing (a
+     * continued one as the previous node sent it) and the inherited ones still waiting.
+     */
+    synchronized Map<String, Event.Alarm> firing() {
+        Map<String, Event.Alarm> out = new LinkedHashMap<>(firingHere);
+        waiting.forEach((key, i) -> out.putIfAbsent(key, i.alarm()));
+        return out;
     }
 
     /** Frames flow here now: the grace periods start. */
@@ -125,9 +151,9 @@ final class AlarmHandover implements EventSink {
 
     /** Resolves (cause {@code failover}) the inherited alarms whose grace has passed; call about once a second. */
     void expire(long nowNanos) {
-        java.util.List<Event.Alarm> gone = new java.util.ArrayList<>();
+        List<Event.Alarm> gone = new ArrayList<>();
         synchronized (this) {
-            if (handingOver) {
+            if (handingOver || ended) {
                 return;
             }
             var it = waiting.values().iterator();
@@ -148,9 +174,38 @@ final class AlarmHandover implements EventSink {
         gone.forEach(next::accept);
     }
 
-    /** This node gives the stream up without resolving anything: stops every event from here on. */
-    synchronized void handOver() {
+    /**
+     * This node gives the stream up without resolving anything: stops every event from here on. Returns what was
+     * firing (see {@link #firing}): the alarms topic holds it for the next node; a restart here takes it directly,
+     * not waiting for the topic to be read back.
+     */
+    synchronized Map<String, Event.Alarm> handOver() {
+        Map<String, Event.Alarm> left = handingOver ? Map.of() : firing();
         handingOver = true;
+        return left;
+    }
+
+    /**
+     * The stream left the fleet and its analysis here has stopped: every inherited alarm still waiting resolves now
+     * with {@code cause} (the analysis resolved its own and the continued ones as it stopped). Nothing expires or is
+     * taken on afterwards; events still coming (an analysis slow to stop) pass on. Returns how many it resolved.
+     */
+    int end(String cause) {
+        List<Event.Alarm> gone = new ArrayList<>();
+        synchronized (this) {
+            if (handingOver || ended) {
+                return 0;
+            }
+            ended = true;
+            for (Inherited i : waiting.values()) {
+                Event.Alarm r = resolved(i.alarm(), Instant.now(), cause, i.alarm().metrics());
+                settle(r);
+                gone.add(r);
+            }
+            waiting.clear();
+        }
+        gone.forEach(next::accept);
+        return gone.size();
     }
 
     synchronized boolean handingOver() {

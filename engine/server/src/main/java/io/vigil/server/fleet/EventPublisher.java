@@ -44,6 +44,9 @@ final class EventPublisher implements AutoCloseable {
     private final Thread thread;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
+    /** Events taken into the queue so far, and those of them sent or given up: {@link #flush} waits for the two. */
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong dequeued = new AtomicLong();
     private volatile boolean stopping;
     private volatile boolean healthy;
     private KafkaProducer<String, byte[]> producer;
@@ -85,11 +88,30 @@ final class EventPublisher implements AutoCloseable {
 
     /** Queues one of this node's events; never blocks (a full queue drops it, counted in {@link #lost}). */
     void accept(Event event) {
-        if (!queue.offer(event)) {
+        if (queue.offer(event)) {
+            queued.incrementAndGet();
+        } else {
             if (lost.incrementAndGet() % 1000 == 1) {
                 LOG.severe("the events queue to Kafka is full (" + QUEUE_CAPACITY + "): events are being lost");
             }
         }
+    }
+
+    /**
+     * Waits until every event queued before this call is in Kafka (or counted lost), at most {@code timeout}:
+     * before a stream moves, so the node that takes it over reads the alarms this one left firing. Returns whether
+     * they all went.
+     */
+    boolean flush(Duration timeout) {
+        long target = queued.get();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (dequeued.get() < target) {
+            if (System.nanoTime() > deadline || !thread.isAlive()) {
+                return false;
+            }
+            sleep(10);
+        }
+        return true;
     }
 
     long sent() {
@@ -127,6 +149,7 @@ final class EventPublisher implements AutoCloseable {
             try {
                 send(batch);
                 sent.addAndGet(batch.size());
+                dequeued.addAndGet(batch.size());
                 batch.clear();
                 healthy = true;
                 backoffMs = 100;
@@ -148,6 +171,7 @@ final class EventPublisher implements AutoCloseable {
             }
             if (stopping && !healthy) {
                 lost.addAndGet(batch.size() + queue.size());
+                dequeued.addAndGet(batch.size() + queue.size());
                 LOG.severe("stopping with " + (batch.size() + queue.size()) + " events not sent to Kafka");
                 return;
             }

@@ -66,6 +66,16 @@ public final class FleetStreamRegistry implements StreamRegistry {
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration VIEW_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration VIEW_SYNC_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a node giving streams up waits for its events to reach Kafka, for the next node to read them. */
+    private static final Duration HANDOVER_FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long an alarm of a stream the fleet no longer has stays open in the alarms topic before the node owning the
+     * stream's shard resolves it: long enough for a resolution already on its way (the node that ran the stream
+     * stopping it) to be read back.
+     */
+    private static final long ORPHAN_GRACE_NANOS = 10_000_000_000L;
+    /** How long this node remembers resolving an alarm that the alarms topic does not show (yet, or any more). */
+    private static final long RESOLVED_MEMORY_NANOS = 60_000_000_000L;
 
     private final ServeConfig.Cluster cluster;
     private final Role role;
@@ -81,6 +91,13 @@ public final class FleetStreamRegistry implements StreamRegistry {
      * stream again, even before the alarm has reached Kafka. Guarded by runLock.
      */
     private final Map<String, Event.Alarm> leftBehind = new LinkedHashMap<>();
+    /**
+     * The alarms this node resolved (or is resolving: a stream deleted here) that the alarms topic may still show
+     * firing, by {@link #alarmKey}, with when: never resolved a second time. Guarded by runLock.
+     */
+    private final Map<String, Long> resolvedHere = new java.util.HashMap<>();
+    /** Open alarms of streams the fleet no longer has, on this node's shards, by {@link #alarmKey}: since when. */
+    private final Map<String, Long> orphanSince = new java.util.HashMap<>();
     private final Thread housekeeping;
     private final Object wake = new Object();
 
@@ -439,6 +456,7 @@ public final class FleetStreamRegistry implements StreamRegistry {
                     inheritLate(r);
                     r.handover().expire(nowNanos);
                 }
+                resolveOrphans(nowNanos);
                 if (System.currentTimeMillis() - lastStatus >= STATUS_EVERY_MS) {
                     lastStatus = System.currentTimeMillis();
                     writeStatuses();
@@ -472,10 +490,14 @@ public final class FleetStreamRegistry implements StreamRegistry {
         synchronized (runLock) {
             starting = mine.stream().anyMatch(s -> !running.containsKey(s.id()));
         }
-        // The crash record read up to now: the last write of the node that ran a stream before is seen.
-        if (starting && !view.awaitCrashRecord(VIEW_SYNC_TIMEOUT)) {
-            LOG.warning("the fleet view did not read the crash record within " + VIEW_SYNC_TIMEOUT.toSeconds()
-                    + " s; judging the streams to start from what it has");
+        // The crash record and the open alarms read up to now: the last writes of the node that ran a stream before
+        // (this one too: a stream stopped here for capacity, its alarms still on their way to Kafka) are seen.
+        if (starting) {
+            publisher.flush(HANDOVER_FLUSH_TIMEOUT);
+            if (!view.awaitHandedOver(VIEW_SYNC_TIMEOUT)) {
+                LOG.warning("the fleet view did not read the crash record and open alarms within "
+                        + VIEW_SYNC_TIMEOUT.toSeconds() + " s; judging the streams to start from what it has");
+            }
         }
         synchronized (runLock) {
             if (stopping) {
@@ -488,7 +510,8 @@ public final class FleetStreamRegistry implements StreamRegistry {
                 if (view.desired(alarm.stream()) != null) {
                     return false;
                 }
-                hub.accept(AlarmHandover.resolved(alarm, Instant.now(), null, alarm.metrics()));
+                resolvedHere.put(alarmKey(alarm), System.nanoTime());
+                hub.accept(AlarmHandover.resolved(alarm, Instant.now(), AlarmHandover.DELETED, alarm.metrics()));
                 return true;
             });
             // What already runs keeps its place within the capacity; the rest in id order, for a stable choice.
@@ -499,16 +522,21 @@ public final class FleetStreamRegistry implements StreamRegistry {
             waiting = mine.size() - wanted.size();
             Map<String, StreamSpec> wantedById = new LinkedHashMap<>();
             wanted.forEach(s -> wantedById.put(s.id(), s));
+            // What a stream restarting here with new settings had firing: its new run continues it.
+            Map<String, Map<String, Event.Alarm>> restarting = new LinkedHashMap<>();
             for (LocalRun run : List.copyOf(running.values())) {
                 StreamSpec want = wantedById.get(run.spec().id());
                 if (want == null || !want.equals(run.spec())) {
                     // Removed from the fleet: resolve. Moved, over capacity or changed: hand over.
-                    stop(run, view.desired(run.spec().id()) == null);
+                    Map<String, Event.Alarm> left = stop(run, view.desired(run.spec().id()) == null);
+                    if (want != null) {
+                        restarting.put(want.id(), left);
+                    }
                 }
             }
             for (StreamSpec s : wanted) {
                 if (!running.containsKey(s.id())) {
-                    startHere(s);
+                    startHere(s, restarting.get(s.id()));
                 }
             }
         }
@@ -545,8 +573,12 @@ public final class FleetStreamRegistry implements StreamRegistry {
         return mine > Math.ceil(share) + Math.max(1, 0.2 * share);
     }
 
-    /** Starts a stream here, continuing what its previous node left firing. Call under runLock. */
-    private void startHere(StreamSpec spec) {
+    /**
+     * Starts a stream here, continuing what its previous node left firing: read from the alarms topic, or when the
+     * stream restarts on this node ({@code handedOver} not null) what its previous run here handed over (the topic
+     * may not show that run's last events yet). Call under runLock.
+     */
+    private void startHere(StreamSpec spec, Map<String, Event.Alarm> handedOver) {
         VigilConfig analysis;
         try {
             analysis = role.restrict(runner.check(spec));
@@ -555,7 +587,8 @@ public final class FleetStreamRegistry implements StreamRegistry {
             return;
         }
         Map<String, AlarmHandover.Inherited> inherited = new LinkedHashMap<>();
-        Map<String, Event.Alarm> open = new LinkedHashMap<>(view.openAlarms(role.wireName(), spec.id()));
+        Map<String, Event.Alarm> open = new LinkedHashMap<>(handedOver != null ? handedOver
+                : view.openAlarms(role.wireName(), spec.id()));
         Event.Alarm mine = leftBehind.remove(spec.id());
         if (mine != null) {
             open.putIfAbsent(mine.dedupKey(), mine);   // it may not have reached Kafka yet
@@ -653,29 +686,95 @@ public final class FleetStreamRegistry implements StreamRegistry {
         return false;
     }
 
-    /** Stops a stream here: resolving its alarms (it left the fleet) or handing them over. Call under runLock. */
-    private void stop(LocalRun run, boolean resolve) {
+    /**
+     * Stops a stream here: resolving its alarms with the cause {@code deleted} (it left the fleet: its own as the
+     * analysis stops, the inherited ones still waiting at once) or handing them over (returned: what was firing).
+     * Call under runLock.
+     */
+    private Map<String, Event.Alarm> stop(LocalRun run, boolean resolve) {
         String id = run.spec().id();
-        if (!resolve) {
-            run.handover().handOver();
+        Map<String, Event.Alarm> handedOver = Map.of();
+        if (resolve) {
+            long now = System.nanoTime();
+            run.handover().firing().values().forEach(a -> resolvedHere.put(alarmKey(a), now));
+        } else {
+            handedOver = run.handover().handOver();
         }
-        runner.remove(id);
+        runner.remove(id, resolve ? AlarmHandover.DELETED : LocalStreamRegistry.STOPPED);
+        if (resolve) {
+            run.handover().end(AlarmHandover.DELETED);
+        }
         running.remove(id);
         synchronized (this) {
             continued += run.handover().continuedCount();
             resolvedOnFailover += run.handover().resolvedCount();
         }
         writer.send(new ProducerRecord<>(topics.status(), RemoteStatus.key(id, role.wireName()), null));
+        return handedOver;
     }
 
-    /** The group took shards away: their streams stop here before the group gives them to another node. */
+    /** Identifies one alarm (one firing of a dedupKey) across nodes: its dedupKey and wall start. */
+    private static String alarmKey(Event.Alarm a) {
+        return a.dedupKey() + "@" + a.wallStart();
+    }
+
+    /**
+     * Resolves (cause {@code deleted}) the alarms the alarms topic shows firing on a stream the fleet no longer has,
+     * nobody running it: it was removed while its alarms waited for a node (its node died, its shard was moving,
+     * it waited for capacity). The node owning the stream's shard does it, once the alarm has been an orphan for
+     * {@link #ORPHAN_GRACE_NANOS}.
+     */
+    private void resolveOrphans(long nowNanos) {
+        Set<Integer> owned = membership.owned();
+        List<Event.Alarm> orphans = new ArrayList<>();
+        synchronized (runLock) {
+            if (stopping) {
+                return;
+            }
+            Map<String, Event.Alarm> open = new java.util.HashMap<>();
+            view.openAlarms(role.wireName()).values().forEach(a -> open.put(alarmKey(a), a));
+            resolvedHere.entrySet().removeIf(e -> !open.containsKey(e.getKey())
+                    && nowNanos - e.getValue() > RESOLVED_MEMORY_NANOS);
+            Set<String> seen = new java.util.HashSet<>();
+            for (var e : open.entrySet()) {
+                String stream = e.getValue().stream();
+                if (view.desired(stream) != null || running.containsKey(stream) || leftBehind.containsKey(stream)
+                        || !owned.contains(shardOf(stream, shardCount)) || resolvedHere.containsKey(e.getKey())) {
+                    continue;
+                }
+                seen.add(e.getKey());
+                if (nowNanos - orphanSince.computeIfAbsent(e.getKey(), k -> nowNanos) >= ORPHAN_GRACE_NANOS) {
+                    resolvedHere.put(e.getKey(), nowNanos);
+                    orphans.add(e.getValue());
+                }
+            }
+            orphanSince.keySet().retainAll(seen);
+        }
+        for (Event.Alarm a : orphans) {
+            hub.adopt(a);
+            hub.accept(AlarmHandover.resolved(a, Instant.now(), AlarmHandover.DELETED, a.metrics()));
+            LOG.info("stream " + a.stream() + " is no longer in the fleet: its alarm " + a.dedupKey()
+                    + " left open by a node that stopped running it resolved (deleted)");
+        }
+    }
+
+    /**
+     * The group took shards away: their streams stop here, handing their alarms over, and their last events reach
+     * Kafka before the group gives the shards to another node (which reads them before it starts the streams).
+     */
     private void release(Set<Integer> shards) {
+        boolean stopped = false;
         synchronized (runLock) {
             for (LocalRun run : List.copyOf(running.values())) {
                 if (shards.contains(shardOf(run.spec().id(), shardCount))) {
                     stop(run, false);
+                    stopped = true;
                 }
             }
+        }
+        if (stopped && !publisher.flush(HANDOVER_FLUSH_TIMEOUT)) {
+            LOG.warning("the events of the streams handed over did not reach Kafka within "
+                    + HANDOVER_FLUSH_TIMEOUT.toSeconds() + " s; the next node may not see all their open alarms");
         }
         markDirty();
     }
@@ -718,6 +817,10 @@ public final class FleetStreamRegistry implements StreamRegistry {
             for (LocalRun run : List.copyOf(running.values())) {
                 stop(run, false);
             }
+        }
+        if (publisher != null) {
+            // The alarms handed over are in Kafka before the shards move: the next nodes read them.
+            publisher.flush(HANDOVER_FLUSH_TIMEOUT);
         }
         if (membership != null) {
             membership.close();

@@ -18,6 +18,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The fleet's topics: their names, and their creation (or check, when they exist) at start.
@@ -81,9 +82,7 @@ record FleetTopics(String streams, String shards, String events, String alarms, 
                     // Another node created them first.
                 }
             }
-            checkCompacted(admin, List.of(streams, alarms, status, crashes));
-            TopicDescription shardTopic = admin.describeTopics(List.of(shards)).allTopicNames()
-                    .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(shards);
+            TopicDescription shardTopic = describeOnceKnown(admin);
             int partitions = shardTopic.partitions().size();
             if (partitions != cluster.shards()) {
                 LOG.warning(shards + " has " + partitions + " partitions; cluster.shards says " + cluster.shards()
@@ -101,6 +100,28 @@ record FleetTopics(String streams, String shards, String events, String alarms, 
             throw new FleetException("Interrupted while creating the fleet's topics.", e);
         } catch (KafkaException e) {
             throw new FleetException("Kafka: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the compacted topics and describes the shards topic, asking again while the broker answering says a
+     * topic is unknown: a broker learns of topics just created a moment after the controller has them (longer on a
+     * busy machine), so the first describe may not see them.
+     */
+    private TopicDescription describeOnceKnown(Admin admin)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                checkCompacted(admin, List.of(streams, alarms, status, crashes));
+                return admin.describeTopics(List.of(shards)).allTopicNames()
+                        .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(shards);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

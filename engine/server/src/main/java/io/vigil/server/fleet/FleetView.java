@@ -54,7 +54,7 @@ final class FleetView implements AutoCloseable {
     private final Map<String, NodeBeat> nodes = new LinkedHashMap<>();
     /** The crash record's lines, by stream/role. */
     private final Map<String, FleetCrashRecord.Entry> crashes = new HashMap<>();
-    /** Callers waiting until the crash record is read up to the moment they asked ({@link #awaitCrashRecord}). */
+    /** Callers waiting until the crash record is read up to the moment they asked ({@link #awaitHandedOver}). */
     private final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<Void>> asked =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -99,6 +99,9 @@ final class FleetView implements AutoCloseable {
             }
             List<TopicPartition> crashRecord = partitions(topics.crashes());
             fromStart.addAll(crashRecord);
+            // What a node that gave a stream up left behind: its crash record line and the alarms it left firing.
+            List<TopicPartition> handedOver = new ArrayList<>(crashRecord);
+            handedOver.addAll(partitions(topics.alarms()));
             Map<java.util.concurrent.CompletableFuture<Void>, Map<TopicPartition, Long>> waiting = new HashMap<>();
             List<TopicPartition> events = partitions(topics.events());
             List<TopicPartition> all = new ArrayList<>(fromStart);
@@ -124,7 +127,7 @@ final class FleetView implements AutoCloseable {
                 }
                 for (var f = asked.poll(); f != null; f = asked.poll()) {
                     try {
-                        waiting.put(f, consumer.endOffsets(crashRecord, Duration.ofSeconds(2)));
+                        waiting.put(f, consumer.endOffsets(handedOver, Duration.ofSeconds(2)));
                     } catch (org.apache.kafka.common.errors.TimeoutException e) {
                         f.completeExceptionally(e);   // Kafka out of reach: the caller judges from what was read
                     }
@@ -256,6 +259,11 @@ final class FleetView implements AutoCloseable {
         return desired.get(id);
     }
 
+    /** The alarms of {@code role} firing on every stream, by dedupKey. */
+    synchronized Map<String, Event.Alarm> openAlarms(String role) {
+        return new LinkedHashMap<>(openAlarms.getOrDefault(role, Map.of()));
+    }
+
     /** The alarms of {@code role} firing on {@code stream}, by dedupKey. */
     synchronized Map<String, Event.Alarm> openAlarms(String role, String stream) {
         Map<String, Event.Alarm> out = new LinkedHashMap<>();
@@ -273,10 +281,11 @@ final class FleetView implements AutoCloseable {
     }
 
     /**
-     * Waits until this view has read the crash record up to now (what another node wrote before this call is seen
-     * after it): true, or false after {@code timeout} or when the view stopped.
+     * Waits until this view has read the crash record and the open alarms up to now (what another node wrote before
+     * this call, such as the alarms it left firing when it gave a stream up, is seen after it): true, or false after
+     * {@code timeout} or when the view stopped.
      */
-    boolean awaitCrashRecord(Duration timeout) {
+    boolean awaitHandedOver(Duration timeout) {
         var done = new java.util.concurrent.CompletableFuture<Void>();
         asked.add(done);
         try {

@@ -43,6 +43,10 @@ public final class LocalStreamRegistry implements StreamRegistry {
     private static final Logger LOG = Logger.getLogger(LocalStreamRegistry.class.getName());
     /** The alarm vigil itself raises when a stream is not being analysed against its will (no detector's). */
     public static final String MONITORING_FAILED = StreamSupervisor.MONITORING_FAILED;
+    /** The cause of the alarms resolved because their stream was removed (DELETE, a reload, the fleet's record). */
+    public static final String DELETED = "deleted";
+    /** The cause of the alarms resolved because vigil stopped watching the stream (shutdown, a reload's restart). */
+    public static final String STOPPED = "stopped";
     /** How long DELETE and shutdown wait for a stream to stop. */
     static final long STOP_TIMEOUT_NANOS = 10_000_000_000L;
     /** The config streams are checked and started with; a reload replaces its defaults, reconnect and streams. */
@@ -216,7 +220,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
             removed.forEach(this::remove);
             List<String> restarted = new ArrayList<>();
             for (StreamSpec spec : restart) {
-                remove(spec.id());
+                remove(spec.id(), STOPPED);
                 startAfterReload(spec, restarted, notes);
             }
             List<String> added = new ArrayList<>();
@@ -325,8 +329,17 @@ public final class LocalStreamRegistry implements StreamRegistry {
         return groups.getOrDefault(id, List.of());
     }
 
+    /** Stops and forgets a stream; the alarms its stop resolves carry the cause {@code deleted}. */
     @Override
     public boolean remove(String id) {
+        return remove(id, DELETED);
+    }
+
+    /**
+     * Stops and forgets a stream, waiting (at most 10 s) until its analysis has ended: what it had firing resolved
+     * with {@code cause} (an alarm naming its own cause keeps it), its summary sent.
+     */
+    public boolean remove(String id, String cause) {
         StreamSupervisor supervisor;
         synchronized (this) {
             supervisor = streams.remove(id);
@@ -337,7 +350,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
             return false;
         }
         onChange();
-        supervisor.requestStop();
+        supervisor.requestStop(cause);
         if (!supervisor.awaitStopped(System.nanoTime() + STOP_TIMEOUT_NANOS)) {
             LOG.warning(supervisor + " did not stop within " + STOP_TIMEOUT_NANOS / 1_000_000_000L
                     + " s (its source's open is stuck in a system call); left to end on its own");
@@ -474,7 +487,7 @@ public final class LocalStreamRegistry implements StreamRegistry {
         }
         // All at once, and all within one deadline: an abort reaches an open or read in progress at once, except
         // one stuck in a system call, which is left behind.
-        all.forEach(StreamSupervisor::requestStop);
+        all.forEach(s -> s.requestStop(STOPPED));
         long deadline = System.nanoTime() + STOP_TIMEOUT_NANOS;
         List<StreamSupervisor> stuck = all.stream().filter(s -> !s.awaitStopped(deadline)).toList();
         abandoned = !stuck.isEmpty();

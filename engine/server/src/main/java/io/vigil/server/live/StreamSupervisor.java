@@ -88,6 +88,8 @@ final class StreamSupervisor {
     private final Object wake = new Object();
 
     private volatile boolean stopping;
+    /** Why it stops ({@link #requestStop}): the cause its alarms resolved by the stop carry; null until then. */
+    private volatile String stopCause;
     private volatile StreamSession session;
     private volatile StreamStatus.State state = StreamStatus.State.STARTING;
     private volatile Instant since = Instant.now();
@@ -190,8 +192,12 @@ final class StreamSupervisor {
         return true;
     }
 
-    /** Asks the stream to stop (returns at once); {@link #awaitStopped} waits for it. */
-    void requestStop() {
+    /**
+     * Asks the stream to stop (returns at once); {@link #awaitStopped} waits for it. The alarms the stop resolves
+     * (those firing as the analysis ends) carry {@code cause} unless they name one of their own.
+     */
+    void requestStop(String cause) {
+        stopCause = cause;
         stopping = true;
         StreamSession s = session;
         if (s != null) {
@@ -538,6 +544,12 @@ final class StreamSupervisor {
 
     /** Every event of the stream on its way to the hub: counts, severities and frame-to-alarm latency. */
     private void publish(Event event) {
+        String stoppedBy = stopCause;
+        if (stoppedBy != null && event instanceof Event.Alarm a && !a.firing() && a.cause() == null) {
+            event = new Event.Alarm(a.status(), a.detector(), a.stream(), a.channel(), a.check(), a.priority(), a.pid(),
+                    a.dedupKey(), a.severity(), a.start(), a.end(), a.duration(), a.wallStart(), a.wallEnd(),
+                    a.summary(), a.metrics(), stoppedBy, a.thumbnail(), a.clip(), a.suppressed());
+        }
         StreamEvidence e = evidence;
         if (e != null && event instanceof Event.Alarm a && !a.detector().equals(MONITORING_FAILED)) {
             StreamSession s = session;

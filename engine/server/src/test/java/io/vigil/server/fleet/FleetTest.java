@@ -91,27 +91,32 @@ class FleetTest {
 
     /** Every record of the events topic, in partition order (one partition per stream: each stream's own order). */
     private static List<Event> eventsTopic(String prefix, String stream) {
+        List<Event> out = new ArrayList<>();
+        readTopic(prefix + ".events", r -> {
+            if (stream.equals(r.key())) {
+                out.add(FleetCodec.event(r.value()));
+            }
+        });
+        return out;
+    }
+
+    /** Hands every committed record of {@code topic} to {@code each}, from its start to its end now, in partition order. */
+    private static void readTopic(String topic, java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<Event> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(prefix + ".events").stream()
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             var ends = c.endOffsets(parts);
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (stream.equals(r.key())) {
-                        out.add(FleetCodec.event(r.value()));
-                    }
-                }
+                c.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-        return out;
     }
 
     private static List<Event.Alarm> alarms(List<Event> events, String detector) {
@@ -385,6 +390,110 @@ class FleetTest {
             producer.send(new ProducerRecord<>(prefix + ".crashes",
                     FleetCrashRecord.Entry.key(line.stream(), line.role()), FleetCodec.write(line))).get();
         }
+    }
+
+    @Test
+    void aStreamChangedInPlaceContinuesItsAlarmAndADeleteResolvesItOnce() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        int port = LiveSources.freeUdpPort();
+        udp(port, 60, LiveSources.defects(1, 60, 1000, 1000));
+        StreamSpec dark = new StreamSpec("dark", "udp://127.0.0.1:" + port, List.of("black"), null);
+        a.registry().add(dark);
+        Event.Alarm fired = a.events().awaitAlarm(Duration.ofSeconds(30), "dark", "black", true);
+
+        // Written again with another detector: it restarts on its node, the black alarm continued, not fired again.
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "frames", () -> a.registry().get("dark").orElseThrow()
+                .frames() > 50);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(prefix + ".streams", "dark", FleetCodec.write(new StreamSpec("dark",
+                    dark.url(), List.of("black", "stall"), null)))).get();
+        }
+        LiveSources.awaitTrue(Duration.ofSeconds(30), "dark restarted (its frame count anew)",
+                () -> a.registry().local().stream().anyMatch(s -> s.frames() > 0 && s.frames() < 50));
+        Thread.sleep(4000);   // the new run raises black again (2 s raise delay): continued, not sent
+        assertThat(a.events().alarms("dark", "black")).hasSize(1);
+        assertThat(a.hub().active("dark")).hasSize(1);
+
+        assertThat(a.registry().remove("dark")).isTrue();
+        Event.Alarm resolved = a.events().awaitAlarm(Duration.ofSeconds(15), "dark", "black", false);
+        assertThat(resolved.cause()).isEqualTo("deleted");
+        assertThat(resolved.wallStart()).isEqualTo(fired.wallStart());
+        assertThat(resolved.start()).isEqualTo(fired.start());
+        assertThat(a.events().alarms("dark", "black")).hasSize(2);
+        assertThat(a.registry().fleet().orElseThrow().alarmsContinued()).isEqualTo(1);
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "the resolved black in the events topic",
+                () -> alarms(eventsTopic(prefix, "dark"), "black").size() == 2);
+        assertThat(alarms(eventsTopic(prefix, "dark"), "black")).extracting(Event.Alarm::status)
+                .containsExactly("firing", "resolved");
+        EventInvariants.assertSoFar(eventsTopic(prefix, "dark"));
+    }
+
+    /** The keys the alarms topic holds an open alarm for (its latest record not a tombstone). */
+    private static java.util.Set<String> openInAlarmsTopic(String prefix) {
+        java.util.Set<String> open = new java.util.HashSet<>();
+        readTopic(prefix + ".alarms", r -> {
+            if (r.value() == null) {
+                open.remove(r.key());
+            } else {
+                open.add(r.key());
+            }
+        });
+        return open;
+    }
+
+    /** Writes an alarm to the alarms topic as a node that ran the stream before and gave it up would have left it. */
+    private static Event.Alarm leftFiring(String prefix, Role role, String stream, String detector) throws Exception {
+        Event.Alarm alarm = new Event.Alarm(Event.Alarm.FIRING, detector, stream, null, stream + "/" + detector,
+                "critical", 40.0, null, null, io.vigil.engine.alarm.OpenAlarms.wall(java.time.Instant.now()), null,
+                detector + " on a node gone", Map.of(), null, null);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(prefix + ".alarms", role.wireName() + "/" + alarm.dedupKey(),
+                    FleetCodec.event(alarm))).get();
+        }
+        return alarm;
+    }
+
+    @Test
+    void theAlarmsOfADeletedStreamResolveOnceWithCauseDeletedWhereverTheyWait() throws Exception {
+        String prefix = prefix();
+        Node a = node(prefix, "node-a", Role.ALL, 10);
+        // Left firing by a node gone: one on a stream the fleet still has (taken over here, waiting in the
+        // handover: no frames come, so it would wait 30 s), one on a stream deleted while nobody ran it.
+        Event.Alarm waiting = leftFiring(prefix, Role.ALL, "waiting", "black");
+        Event.Alarm orphan = leftFiring(prefix, Role.ALL, "orphan", "black");
+        a.registry().add(new StreamSpec("waiting", "udp://127.0.0.1:" + LiveSources.freeUdpPort(),
+                List.of("black", "stall"), null));
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "waiting taken over with its alarm",
+                () -> a.registry().local().size() == 1 && a.hub().active("waiting").size() == 1);
+
+        assertThat(a.registry().remove("waiting")).isTrue();
+        Event.Alarm deleted = a.events().awaitAlarm(Duration.ofSeconds(15), "waiting", "black", false);
+        assertThat(deleted.cause()).isEqualTo("deleted");
+        assertThat(deleted.wallStart()).isEqualTo(waiting.wallStart());
+        assertThat(deleted.start()).isEqualTo(waiting.start());
+
+        // The orphan: resolved by the node owning its shard once it has been one for 10 s.
+        Event.Alarm swept = a.events().awaitAlarm(Duration.ofSeconds(30), "orphan", "black", false);
+        assertThat(swept.cause()).isEqualTo("deleted");
+        assertThat(swept.wallStart()).isEqualTo(orphan.wallStart());
+
+        // Once each, in the events topic too; the alarms topic shows nothing firing any more.
+        LiveSources.awaitTrue(Duration.ofSeconds(15), "both resolutions in the events topic",
+                () -> alarms(eventsTopic(prefix, "waiting"), "black").size() == 1
+                        && alarms(eventsTopic(prefix, "orphan"), "black").size() == 1
+                        && openInAlarmsTopic(prefix).isEmpty());
+        Thread.sleep(1500);
+        assertThat(a.events().alarms("waiting", "black")).hasSize(1);
+        assertThat(a.events().alarms("orphan", "black")).hasSize(1);
+        assertThat(alarms(eventsTopic(prefix, "waiting"), "black")).hasSize(1);
+        assertThat(alarms(eventsTopic(prefix, "orphan"), "black")).hasSize(1);
     }
 
     /** The crash record's latest line for a key, null when there is none (or a tombstone). */

@@ -223,7 +223,7 @@ class OutboundTest {
         stuck.start();
         try {
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
-            stuck.requestStop();
+            stuck.requestStop(LocalStreamRegistry.STOPPED);
             long t0 = System.nanoTime();
             assertThat(stuck.awaitStopped(System.nanoTime() + 1_000_000_000L)).isFalse();
             assertThat((System.nanoTime() - t0) / 1e9).isBetween(0.9, 2.0);

@@ -126,6 +126,7 @@ class RegistryTest {
             assertThat(registry.remove("go")).isTrue();
             // Removal resolved the alarm and published the stream's summary before it returned.
             assertThat(events.alarms("go", "black")).hasSize(2);
+            assertThat(events.alarms("go", "black").get(1).cause()).isEqualTo(LocalStreamRegistry.DELETED);
             assertThat(events.events()).anyMatch(e -> e instanceof Event.Summary s && s.stream().equals("go"));
             assertThat(registry.get("go")).isEmpty();
             assertThat(registry.remove("go")).isFalse();
@@ -182,6 +183,63 @@ class RegistryTest {
                 Map.of("black", Map.of("pictureThreshold", 7)))))
                 .hasMessageContaining("pictureThreshold").hasMessageContaining("between 0 and 1");
         assertThat(registry.list()).isEmpty();
+    }
+
+    @Test
+    void shuttingDownResolvesWhatFiresWithCauseStoppedOnce() throws Exception {
+        int port = LiveSources.freeUdpPort();
+        EventHub ownHub = new EventHub(1000);
+        try (LiveSources.Collector own = new LiveSources.Collector(ownHub)) {
+            LocalStreamRegistry closing = new LocalStreamRegistry(registry.config(), ownHub,
+                    CpuStatisticsEngine.reference());
+            closing.add(new StreamSpec("dark", "udp://127.0.0.1:" + port, List.of("black"),
+                    Map.of("black", Map.of("duration", 1))));
+            Thread.sleep(500);
+            Process dark = udp(port, 30, "color=c=black:", "dark.log");
+            try {
+                own.awaitAlarm(Duration.ofSeconds(15), "dark", "black", true);
+                closing.close();
+                List<Event.Alarm> black = own.alarms("dark", "black");
+                assertThat(black).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
+                assertThat(black.get(1).cause()).isEqualTo(LocalStreamRegistry.STOPPED);
+                EventInvariants.assertComplete(own.events());
+            } finally {
+                LiveSources.stop(dark);
+                closing.close();
+            }
+        }
+    }
+
+    @Test
+    void aReloadResolvesTheAlarmsOfWhatItRemovesAsDeletedAndOfWhatItRestartsAsStopped() throws Exception {
+        int gonePort = LiveSources.freeUdpPort();
+        int changedPort = LiveSources.freeUdpPort();
+        Map<String, Map<String, Object>> quick = Map.of("black", Map.of("duration", 1));
+        StreamSpec gone = new StreamSpec("gone", "udp://127.0.0.1:" + gonePort, List.of("black"), quick);
+        StreamSpec changed = new StreamSpec("changed", "udp://127.0.0.1:" + changedPort, List.of("black"), quick);
+        EventHub ownHub = new EventHub(1000);
+        try (LiveSources.Collector own = new LiveSources.Collector(ownHub);
+             LocalStreamRegistry reloading = new LocalStreamRegistry(registry.config(), ownHub,
+                     CpuStatisticsEngine.reference())) {
+            reloading.addAll(List.of(gone, changed));
+            Thread.sleep(500);
+            Process goneSource = udp(gonePort, 30, "color=c=black:", "gone.log");
+            Process changedSource = udp(changedPort, 30, "color=c=black:", "changed.log");
+            try {
+                own.awaitAlarm(Duration.ofSeconds(15), "gone", "black", true);
+                own.awaitAlarm(Duration.ofSeconds(15), "changed", "black", true);
+                var report = reloading.reload(registry.config().withStreams(List.of(new StreamSpec("changed",
+                        changed.url(), List.of("black"), Map.of("black", Map.of("duration", 2))))));
+                assertThat(report.removed()).containsExactly("gone");
+                assertThat(report.restarted()).containsExactly("changed");
+                assertThat(own.alarms("gone", "black")).extracting(Event.Alarm::cause).containsExactly(null, "deleted");
+                assertThat(own.alarms("changed", "black").subList(0, 2)).extracting(Event.Alarm::cause)
+                        .containsExactly(null, "stopped");
+            } finally {
+                LiveSources.stop(goneSource);
+                LiveSources.stop(changedSource);
+            }
+        }
     }
 
     @Test
