@@ -119,6 +119,8 @@ final class DemoCommand implements Callable<Integer> {
         if (channels < 1 || channels > 16) {
             throw new Main.UserError("--channels must be between 1 and 16, got " + channels + ".", Main.EXIT_USAGE);
         }
+        // Before anything answers: a signal sent once the demo is seen up must not meet the JVM's default handling.
+        ServeSignals signals = ServeSignals.install();
         Path dir = Files.createTempDirectory("vigil-demo-");
         LiveDemo sources = new LiveDemo(dir, channels);
         java.util.List<io.vigil.server.StreamSpec> streams = new ArrayList<>();
@@ -143,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                         "%s %.0f s", d.detector(), d.toSeconds() - d.fromSeconds())).toList()));
         System.out.println("vigil demo: dashboard at " + runtime.dashboard() + "  (Ctrl-C to stop)");
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(sources::close));
-        return ServeCommand.awaitShutdown(runtime);
+        return ServeCommand.awaitShutdown(runtime, signals);
     }
 
     /** Writes the demo clip: a moving picture and a tone, with the defects above. */
