@@ -185,6 +185,9 @@ final class StreamSupervisor {
             }
             quarantined = false;
             recentFailureNanos.clear();
+            // Here, not when the stream's thread wakes: the caller's status shows the stream on its way back.
+            lastError = null;
+            state(StreamStatus.State.RECONNECTING);
             wake.notifyAll();
         }
         return true;
@@ -273,24 +276,23 @@ final class StreamSupervisor {
             }
             if (wasQuarantined) {
                 raiseMonitoringFailed(0, lastError);
-            } else {
+            }
+            // A release may come at any moment (even before this thread waits for it): awaitRelease returns at once.
+            boolean watch = !wasQuarantined || awaitRelease();
+            if (watch) {
                 lifecycle.analysing(id);
             }
-            while (!stopping) {
-                if (quarantined) {
-                    if (!awaitRelease()) {
-                        break;
-                    }
-                    lastError = null;
-                    state(StreamStatus.State.RECONNECTING);
-                    lifecycle.analysing(id);
-                }
+            while (watch && !stopping) {
                 if (!analyseUntilFailure() || stopping) {
                     break;
                 }
                 int recent = recentFailures();
                 if (recent >= reconnect.quarantineFailures()) {
                     quarantine(recent);
+                    watch = awaitRelease();
+                    if (watch) {
+                        lifecycle.analysing(id);
+                    }
                     continue;
                 }
                 state(StreamStatus.State.RECONNECTING);
@@ -383,19 +385,21 @@ final class StreamSupervisor {
 
     /** Too many failures: the stream waits, its alarm firing with the reason, until it is released. */
     private void quarantine(int recent) {
-        synchronized (wake) {
-            quarantined = true;
-        }
         String reason = String.format(Locale.ROOT, "Quarantined: the analysis failed %d times within %s minutes"
                         + " (last: %s). POST /api/streams/%s/release to watch it again.", recent,
                 minutes(reconnect.quarantineWithinMinutes()), lastError, id);
         // A firing alarm that still says "restarts" gives way to one that says why nothing restarts.
         resolveMonitoringFailed();
-        lastError = reason;
         raiseMonitoringFailed(failedAtSeconds, reason);
         LOG.warning("stream " + id + ": " + reason);
-        state(StreamStatus.State.QUARANTINED);
         lifecycle.idle(id);
+        // Quarantined only now, its alarm firing, in one step with its state and reason: a release finds the stream
+        // either not yet quarantined or wholly so, and what it sets is not overwritten afterwards.
+        synchronized (wake) {
+            quarantined = true;
+            lastError = reason;
+            state(StreamStatus.State.QUARANTINED);
+        }
     }
 
     private static String minutes(double m) {
