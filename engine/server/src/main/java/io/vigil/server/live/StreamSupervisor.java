@@ -88,7 +88,8 @@ final class StreamSupervisor {
     private final Object wake = new Object();
 
     private volatile boolean stopping;
-    private volatile StreamSession session;
+    /** The analysis now and what the earlier ones counted ({@link Counted}). */
+    private volatile Counted counted = new Counted(null, 0, 0, 0);
     private volatile StreamStatus.State state = StreamStatus.State.STARTING;
     private volatile Instant since = Instant.now();
     private volatile String lastError;
@@ -107,10 +108,6 @@ final class StreamSupervisor {
     private final Deque<Long> recentFailureNanos = new ArrayDeque<>();
     /** Whether the stream is quarantined (guarded by {@link #wake}; volatile for the status). */
     private volatile boolean quarantined;
-    /** The figures of the analyses that failed before the current one: the status counts across restarts. */
-    private volatile long earlierFrames;
-    private volatile long earlierDecodeErrors;
-    private volatile long earlierDroppedFrames;
     /** Where the timeline of the analysis that failed last had got to (the stream's thread only). */
     private double failedAtSeconds;
     /** The firing monitoring_failed alarm and when it fired; null when it does not fire (the stream's thread only). */
@@ -196,7 +193,7 @@ final class StreamSupervisor {
     /** Asks the stream to stop (returns at once); {@link #awaitStopped} waits for it. */
     void requestStop() {
         stopping = true;
-        StreamSession s = session;
+        StreamSession s = counted.session();
         if (s != null) {
             s.abort();
         }
@@ -237,7 +234,7 @@ final class StreamSupervisor {
 
     /** Where the current analysis's timeline has got to (read from another thread: a figure, not a fence). */
     double timelineSeconds() {
-        StreamSession s = session;
+        StreamSession s = counted.session();
         return s == null ? failedAtSeconds : s.timelineEndSeconds();
     }
 
@@ -250,11 +247,11 @@ final class StreamSupervisor {
     }
 
     StreamStatus status() {
-        StreamSession s = session;
+        Counted now = counted;
+        StreamSession s = now.session();
         return new StreamStatus(id, location.displayName(), state, backendName,
-                s == null ? null : s.decoder(), fps, earlierFrames + (s == null ? 0 : s.framesAnalysed()),
-                earlierDecodeErrors + (s == null ? 0 : s.decodeErrors()),
-                earlierDroppedFrames + (s == null ? 0 : s.droppedFrames()), reconnects.get(), failures.get(),
+                s == null ? null : s.decoder(), fps, now.frames(), now.decodeErrors(), now.droppedFrames(),
+                reconnects.get(), failures.get(),
                 lastError, since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector), List.of(),
                 s == null ? null : s.transportFigures());
     }
@@ -327,7 +324,7 @@ final class StreamSupervisor {
                 })
                 .start()) {
             current = s;
-            session = s;
+            counted = counted.with(s);
             if (stopping) {
                 s.abort();
             }
@@ -345,10 +342,7 @@ final class StreamSupervisor {
             failed(e, current);
             if (current != null) {
                 // The next analysis is a new session: what this one counted stays counted.
-                session = null;
-                earlierFrames += current.framesAnalysed();
-                earlierDecodeErrors += current.decodeErrors();
-                earlierDroppedFrames += current.droppedFrames();
+                counted = counted.ended();
             }
             return true;
         }
@@ -544,12 +538,12 @@ final class StreamSupervisor {
     private void publish(Event event) {
         StreamEvidence e = evidence;
         if (e != null && event instanceof Event.Alarm a && !a.detector().equals(MONITORING_FAILED)) {
-            StreamSession s = session;
+            StreamSession s = counted.session();
             event = e.annotate(a, s == null ? null : s.clips());
         }
         if (event instanceof Event.Alarm a && a.firing()) {
             alarmsByDetector.merge(a.detector(), 1L, Long::sum);
-            StreamSession s = session;
+            StreamSession s = counted.session();
             alarmFigures.fired(a, s == null ? Double.NaN : s.frameAgeSeconds());
         }
         events.accept(event);
@@ -584,6 +578,34 @@ final class StreamSupervisor {
         statistics = Map.copyOf(values);
         hub.accept(new StatsSample(id, Instant.now(), sample.mediaSeconds(), values, List.copyOf(levelFrames)));
         levelFrames.clear();
+    }
+
+    /**
+     * The current analysis (null between two) and the figures of those before it, swapped whole: a status read while
+     * an analysis ends (its figures moving into the earlier ones) sees either side, never a dip or a double count.
+     */
+    private record Counted(StreamSession session, long earlierFrames, long earlierDecodeErrors,
+                           long earlierDroppedFrames) {
+        long frames() {
+            return earlierFrames + (session == null ? 0 : session.framesAnalysed());
+        }
+
+        long decodeErrors() {
+            return earlierDecodeErrors + (session == null ? 0 : session.decodeErrors());
+        }
+
+        long droppedFrames() {
+            return earlierDroppedFrames + (session == null ? 0 : session.droppedFrames());
+        }
+
+        Counted with(StreamSession now) {
+            return new Counted(now, earlierFrames, earlierDecodeErrors, earlierDroppedFrames);
+        }
+
+        /** The session's figures added to the earlier ones; no session. */
+        Counted ended() {
+            return new Counted(null, frames(), decodeErrors(), droppedFrames());
+        }
     }
 
     @Override
