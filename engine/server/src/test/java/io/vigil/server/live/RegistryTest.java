@@ -129,12 +129,16 @@ class RegistryTest {
             assertThat(events.events()).anyMatch(e -> e instanceof Event.Summary s && s.stream().equals("go"));
             assertThat(registry.get("go")).isEmpty();
             assertThat(registry.remove("go")).isFalse();
-            Thread.sleep(2000);
+            // fps is over the last ~10 s: a stream a few seconds old on a loaded machine can still show the burst in
+            // which its analysis caught up (CI-like load measured 39.85 here once); it settles at its source's rate.
+            LiveSources.awaitTrue(Duration.ofSeconds(20), "keep going on at about 25 fps", () -> {
+                StreamStatus now = registry.get("keep").orElseThrow();
+                return now.frames() > keepFrames + 30 && Math.abs(now.fps() - 25.0) <= 5.0;
+            });
             StreamStatus other = registry.get("keep").orElseThrow();
             assertThat(other.state()).isEqualTo(StreamStatus.State.RUNNING);
             assertThat(other.frames()).isGreaterThan(keepFrames + 30);
             assertThat(other.reconnects()).isZero();
-            assertThat(other.fps()).isCloseTo(25.0, within(5.0));
             assertThat(events.events()).noneMatch(e -> e instanceof Event.Error err && err.stream().equals("keep"));
         } finally {
             LiveSources.stop(keep);
