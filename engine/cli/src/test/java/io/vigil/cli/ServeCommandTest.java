@@ -75,7 +75,8 @@ class ServeCommandTest {
                     limits: {hosts: {allow: [127.0.0.1/32]}}
                     reconnect: {initialSeconds: 0.5, maxSeconds: 1}
                     sinks: {jsonl: %s}
-                    """.formatted(jsonl)).withStreams(streams);
+                    evidence: {dir: %s}
+                    """.formatted(jsonl, dir.resolve("evidence"))).withStreams(streams);
             try (ServeRuntime runtime = ServeCommand.start(cfg)) {
                 List<Event.Alarm> alarms = new ArrayList<>();
                 runtime.hub.subscribe(p -> {
@@ -149,9 +150,10 @@ class ServeCommandTest {
                       spoolDir: %s
                       webhooks:
                         - {url: "%s?key=secret-in-query", initialBackoffSeconds: 0.1, maxBackoffSeconds: 1}
+                    evidence: {dir: %s}
                     streams:
                       - {id: f1, url: "%s", detectors: [black]}
-                    """.formatted(dir, dir.resolve("spool"), hook, clip));
+                    """.formatted(dir, dir.resolve("spool"), hook, dir.resolve("evidence"), clip));
             try (ServeRuntime runtime = ServeCommand.start(cfg)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 synchronized (bodies) {

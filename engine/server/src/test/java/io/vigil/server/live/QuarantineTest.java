@@ -6,6 +6,7 @@ import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventSink;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
@@ -38,7 +39,8 @@ class QuarantineTest {
                 "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.toString()));
         ServeConfig config = ServeConfig.standard()
                 .withReconnect(new ServeConfig.Reconnect(0.05, 0.2).withQuarantine(3, 10))
-                .withLimits(new ServeConfig.Limits(4, 2048, List.of("file"), List.of(dir)));
+                .withLimits(new ServeConfig.Limits(4, 2048, List.of("file"), List.of(dir)))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         EventHub hub = new EventHub(1000);
         AtomicBoolean failing = new AtomicBoolean(true);
         EventSink sink = event -> {
@@ -122,7 +124,8 @@ class QuarantineTest {
         assertThat(third.quarantineReason("fine")).as("not running at either exit").isNull();
 
         ServeConfig config = ServeConfig.standard().withLimits(new ServeConfig.Limits(4, 2048, List.of("udp"),
-                List.of()).withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")));
+                List.of()).withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         EventHub hub = new EventHub(100);
         try (LiveSources.Collector events = new LiveSources.Collector(hub)) {
             try (LocalStreamRegistry registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference())) {

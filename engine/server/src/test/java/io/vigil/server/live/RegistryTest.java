@@ -9,6 +9,7 @@ import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -48,7 +49,8 @@ class RegistryTest {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
-                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir), HostRules.allowing("127.0.0.1/32")));
+                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir), HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
@@ -192,7 +194,8 @@ class RegistryTest {
     void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
         ServeConfig slow = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
-                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")));
+                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuStatisticsEngine.reference())) {
             own.add(new StreamSpec("silent", "udp://127.0.0.1:" + LiveSources.freeUdpPort(), List.of("stall"), null));
             Thread.sleep(500);
