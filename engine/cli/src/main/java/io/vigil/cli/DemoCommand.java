@@ -119,8 +119,6 @@ final class DemoCommand implements Callable<Integer> {
         if (channels < 1 || channels > 16) {
             throw new Main.UserError("--channels must be between 1 and 16, got " + channels + ".", Main.EXIT_USAGE);
         }
-        // Before anything answers: a signal sent once the demo is seen up must not meet the JVM's default handling.
-        ServeSignals signals = ServeSignals.install();
         Path dir = Files.createTempDirectory("vigil-demo-");
         LiveDemo sources = new LiveDemo(dir, channels);
         java.util.List<io.vigil.server.StreamSpec> streams = new ArrayList<>();
@@ -132,11 +130,14 @@ final class DemoCommand implements Callable<Integer> {
         io.vigil.server.config.ServeConfig cfg = ServeCommand.withFlags(standard.withLimits(standard.limits()
                 .withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32"))), "127.0.0.1", port, null)
                 .withStreams(streams);
+        // Before anything answers: a signal sent once the demo is seen up must not meet the JVM's default handling.
+        ServeSignals signals = ServeSignals.install();
         ServeRuntime runtime;
         try {
             runtime = ServeCommand.start(cfg);
         } catch (RuntimeException e) {
             sources.close();
+            signals.restore();
             throw e;
         }
         System.out.printf(Locale.ROOT, "vigil demo: %d live channel%s (%dx%d, %d fps, HLS over HTTP on loopback), each"

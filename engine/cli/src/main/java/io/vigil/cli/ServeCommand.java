@@ -47,7 +47,13 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig cfg = adjusted(load(config));
         // Before anything answers: a signal sent once serve is seen up must not meet the JVM's default handling.
         ServeSignals signals = ServeSignals.install();
-        ServeRuntime runtime = start(cfg);
+        ServeRuntime runtime;
+        try {
+            runtime = start(cfg);
+        } catch (RuntimeException e) {
+            signals.restore();
+            throw e;
+        }
         if (config != null) {
             runtime.reloadFrom(config, this::adjusted);
         }

@@ -1,5 +1,6 @@
 package io.vigil.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,23 +19,33 @@ final class ServeSignals {
     private ServeRuntime runtime;
     /** A SIGHUP came before the runtime was serving (guarded by this). */
     private boolean reloadWaiting;
+    /** The handlers these replaced, for {@link #restore}. */
+    private final List<Runnable> restores = new ArrayList<>();
 
     /** Handles SIGTERM, SIGINT and SIGHUP from now on (those the JVM lets go of: a nohup's SIGHUP stays ignored). */
     static ServeSignals install() {
         ServeSignals signals = new ServeSignals();
         for (String name : List.of("TERM", "INT")) {
-            handle(name, signals::stopAsked);
+            signals.handle(name, signals::stopAsked);
         }
-        handle("HUP", signals::reloadAsked);
+        signals.handle("HUP", signals::reloadAsked);
         return signals;
     }
 
-    private static void handle(String name, Runnable handler) {
+    private void handle(String name, Runnable handler) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> handler.run());
+            sun.misc.Signal signal = new sun.misc.Signal(name);
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(signal, s -> handler.run());
+            restores.add(() -> sun.misc.Signal.handle(signal, previous));
         } catch (IllegalArgumentException e) {
             // No such signal here, or the JVM keeps it: the shutdown hook closes the runtime, POST /api/reload reloads.
         }
+    }
+
+    /** Puts the handlers from before {@link #install} back: the start failed, and the command returns its error. */
+    void restore() {
+        restores.forEach(Runnable::run);
+        restores.clear();
     }
 
     /** SIGTERM or SIGINT: the first asks for the stop, a second ends the process now. */

@@ -71,4 +71,27 @@ class ServeSignalsTest {
             assertThat(runtime.registry.list()).extracting(StreamStatus::id).containsExactly("later");
         }
     }
+
+    @Test
+    void aStartThatFailsPutsTheHandlersBack() throws Exception {
+        Path file = Files.writeString(dir.resolve("open.yaml"),
+                "server: {bind: 0.0.0.0, port: 0, stateDir: " + dir.resolve("state") + "}\n");
+        sun.misc.Signal hup = new sun.misc.Signal("HUP");
+        sun.misc.SignalHandler before = signal -> { };
+        sun.misc.SignalHandler original;
+        try {
+            original = sun.misc.Signal.handle(hup, before);
+        } catch (IllegalArgumentException e) {
+            org.junit.jupiter.api.Assumptions.abort("this JVM keeps SIGHUP (ignored at its start): " + e.getMessage());
+            return;
+        }
+        try {
+            // Refused in the start (a non-loopback address without a token), after the handlers were taken over.
+            CliResult refused = CliResult.run("serve", "--config", file.toString());
+            assertThat(refused.exit).isEqualTo(2);
+            assertThat(sun.misc.Signal.handle(hup, before)).as("the handler from before serve ran").isSameAs(before);
+        } finally {
+            sun.misc.Signal.handle(hup, original);
+        }
+    }
 }
