@@ -107,8 +107,10 @@ class ServeCommandTest {
                         runtime.dashboard().resolve("/api/streams")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(streamsJson.statusCode()).isEqualTo(200);
                 assertThat(streamsJson.body()).contains("\"id\":\"channel-1\"").contains("\"black\":1");
+                // Running (awaited: a reopening on a loaded machine, as above, leaves it reconnecting for a moment).
+                io.vigil.server.live.LiveSources.awaitTrue(Duration.ofSeconds(20), "channel-1 running", () ->
+                        runtime.registry.get("channel-1").orElseThrow().state() == StreamStatus.State.RUNNING);
                 StreamStatus status = runtime.registry.get("channel-1").orElseThrow();
-                assertThat(status.state()).isEqualTo(StreamStatus.State.RUNNING);
                 // Not the exact 25: on a loaded 2-core box the channel's real-time encoder itself falls behind.
                 assertThat(status.fps()).isPositive();
                 HttpResponse<byte[]> thumb = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
