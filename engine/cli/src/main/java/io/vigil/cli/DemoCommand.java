@@ -130,11 +130,14 @@ final class DemoCommand implements Callable<Integer> {
         io.vigil.server.config.ServeConfig cfg = ServeCommand.withFlags(standard.withLimits(standard.limits()
                 .withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32"))), "127.0.0.1", port, null)
                 .withStreams(streams);
+        // Before anything answers: a signal sent once the demo is seen up must not meet the JVM's default handling.
+        ServeSignals signals = ServeSignals.install();
         ServeRuntime runtime;
         try {
             runtime = ServeCommand.start(cfg);
         } catch (RuntimeException e) {
             sources.close();
+            signals.restore();
             throw e;
         }
         System.out.printf(Locale.ROOT, "vigil demo: %d live channel%s (%dx%d, %d fps, HLS over HTTP on loopback), each"
@@ -143,7 +146,7 @@ final class DemoCommand implements Callable<Integer> {
                         "%s %.0f s", d.detector(), d.toSeconds() - d.fromSeconds())).toList()));
         System.out.println("vigil demo: dashboard at " + runtime.dashboard() + "  (Ctrl-C to stop)");
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(sources::close));
-        return ServeCommand.awaitShutdown(runtime);
+        return ServeCommand.awaitShutdown(runtime, signals);
     }
 
     /** Writes the demo clip: a moving picture and a tone, with the defects above. */

@@ -9,9 +9,6 @@ import io.vigil.server.config.ServeConfigLoader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,13 +45,21 @@ final class ServeCommand implements Callable<Integer> {
             return 0;
         }
         ServeConfig cfg = adjusted(load(config));
-        ServeRuntime runtime = start(cfg);
+        // Before anything answers: a signal sent once serve is seen up must not meet the JVM's default handling.
+        ServeSignals signals = ServeSignals.install();
+        ServeRuntime runtime;
+        try {
+            runtime = start(cfg);
+        } catch (RuntimeException e) {
+            signals.restore();
+            throw e;
+        }
         if (config != null) {
             runtime.reloadFrom(config, this::adjusted);
         }
         System.out.println("vigil serve: " + runtime.registry.list().size() + " stream(s); dashboard at "
                 + runtime.dashboard());
-        return awaitShutdown(runtime);
+        return awaitShutdown(runtime, signals);
     }
 
     /** The file's config with the command line's flags, the token's variable and the default state folder. */
@@ -115,42 +120,23 @@ final class ServeCommand implements Callable<Integer> {
     static final int EXIT_UNCLEAN_STOP = 1;
 
     /**
-     * Blocks until SIGTERM or SIGINT (Ctrl-C), closes {@code runtime} on this thread and returns the exit status: 0
-     * when everything stopped within its deadline, {@link #EXIT_UNCLEAN_STOP} when a stream had to be left behind.
+     * Blocks until {@code signals} have a stop asked for (SIGTERM or SIGINT, Ctrl-C; at once when one came during
+     * the start), closes {@code runtime} on this thread and returns the exit status: 0 when everything stopped within
+     * its deadline, {@link #EXIT_UNCLEAN_STOP} when a stream had to be left behind. SIGHUP reloads {@code runtime}
+     * from now on.
      *
-     * <p>The signals get handlers of their own ({@code sun.misc.Signal}) rather than the JVM's, which would run the
+     * <p>The signals get handlers of their own ({@link ServeSignals}) rather than the JVM's, which would run the
      * shutdown hooks and then exit with 128 + the signal (143 for SIGTERM) however cleanly they finished. Here the
      * stop runs first and {@code main} then exits with its own status, running every shutdown hook as usual (the
      * alternative, {@code Runtime.halt(0)} at the end of a hook, would cut off the other hooks: the demo's sources,
-     * the log handlers' flush). A second signal during the stop ends the process at once. Any other way the JVM is
-     * asked to stop (SIGHUP, or where these signals cannot be handled) still closes the runtime from a hook.
+     * the log handlers' flush). Any other way the JVM is asked to stop (where these signals cannot be handled) still
+     * closes the runtime from a hook.
      */
-    static int awaitShutdown(ServeRuntime runtime) throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
-        AtomicBoolean stopping = new AtomicBoolean();
-        for (String name : List.of("TERM", "INT")) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                    if (!stopping.compareAndSet(false, true)) {
-                        System.err.println("vigil serve: stopping now, without waiting for the streams.");
-                        Runtime.getRuntime().halt(EXIT_UNCLEAN_STOP);
-                    }
-                    stop.countDown();
-                });
-            } catch (IllegalArgumentException e) {
-                // No such signal here (or the JVM keeps it): the shutdown hook closes the runtime instead.
-            }
-        }
-        try {
-            // SIGHUP rereads the config file, as daemons do; on its own thread: a reload waits for streams to stop.
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().name("vigil-reload")
-                    .start(() -> reloadAndSay(runtime)));
-        } catch (IllegalArgumentException e) {
-            // No SIGHUP here: POST /api/reload still reloads.
-        }
+    static int awaitShutdown(ServeRuntime runtime, ServeSignals signals) throws InterruptedException {
+        signals.serving(runtime);
         Thread hook = Thread.ofPlatform().name("vigil-serve-shutdown").unstarted(runtime::close);
         Runtime.getRuntime().addShutdownHook(hook);
-        stop.await();
+        signals.awaitStop();
         System.err.println("vigil serve: stopping; firing alarms resolve.");
         runtime.close();
         try {

@@ -70,7 +70,11 @@ class CrashQuarantineTest {
 
         port = start(state, urls, List.of("poison", "first", "second"));
         int api = port;
-        LiveSources.awaitTrue(Duration.ofSeconds(60), "three streams listed", () -> streams(api).size() == 3);
+        // Listed at once, quarantined at once; its alarm is raised by the stream's own thread, a moment later.
+        LiveSources.awaitTrue(Duration.ofSeconds(60), "three streams listed, poison's alarm firing", () -> {
+            List<JsonNode> listed = streams(api);
+            return listed.size() == 3 && byId(listed).get("poison").path("activeAlarms").size() > 0;
+        });
         Map<String, JsonNode> byId = byId(streams(api));
         assertThat(byId.get("poison").path("state").asText()).isEqualTo("quarantined");
         assertThat(byId.get("poison").path("lastError").asText())

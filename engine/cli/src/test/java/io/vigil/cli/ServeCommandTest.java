@@ -75,7 +75,8 @@ class ServeCommandTest {
                     limits: {hosts: {allow: [127.0.0.1/32]}}
                     reconnect: {initialSeconds: 0.5, maxSeconds: 1}
                     sinks: {jsonl: %s}
-                    """.formatted(jsonl)).withStreams(streams);
+                    evidence: {dir: %s}
+                    """.formatted(jsonl, dir.resolve("evidence"))).withStreams(streams);
             try (ServeRuntime runtime = ServeCommand.start(cfg)) {
                 List<Event.Alarm> alarms = new ArrayList<>();
                 runtime.hub.subscribe(p -> {
@@ -106,8 +107,10 @@ class ServeCommandTest {
                         runtime.dashboard().resolve("/api/streams")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(streamsJson.statusCode()).isEqualTo(200);
                 assertThat(streamsJson.body()).contains("\"id\":\"channel-1\"").contains("\"black\":1");
+                // Running (awaited: a reopening on a loaded machine, as above, leaves it reconnecting for a moment).
+                io.vigil.server.live.LiveSources.awaitTrue(Duration.ofSeconds(20), "channel-1 running", () ->
+                        runtime.registry.get("channel-1").orElseThrow().state() == StreamStatus.State.RUNNING);
                 StreamStatus status = runtime.registry.get("channel-1").orElseThrow();
-                assertThat(status.state()).isEqualTo(StreamStatus.State.RUNNING);
                 // Not the exact 25: on a loaded 2-core box the channel's real-time encoder itself falls behind.
                 assertThat(status.fps()).isPositive();
                 HttpResponse<byte[]> thumb = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -149,9 +152,10 @@ class ServeCommandTest {
                       spoolDir: %s
                       webhooks:
                         - {url: "%s?key=secret-in-query", initialBackoffSeconds: 0.1, maxBackoffSeconds: 1}
+                    evidence: {dir: %s}
                     streams:
                       - {id: f1, url: "%s", detectors: [black]}
-                    """.formatted(dir, dir.resolve("spool"), hook, clip));
+                    """.formatted(dir, dir.resolve("spool"), hook, dir.resolve("evidence"), clip));
             try (ServeRuntime runtime = ServeCommand.start(cfg)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 synchronized (bodies) {

@@ -183,6 +183,22 @@ public final class EventHub implements EventSink {
         return firstSequence;
     }
 
+    /**
+     * Runs {@code action} on the firing alarm {@code dedupKey} (of any origin; null when none fires) under the hub's
+     * lock: nothing is published meanwhile (but what {@code action} publishes itself), so what it records about the
+     * alarm cannot fall after the alarm's resolution. {@code action} must not wait on anything but this node's memory.
+     */
+    public synchronized <T> T whileFiring(String dedupKey, java.util.function.Function<Event.Alarm, T> action) {
+        Event.Alarm firing = null;
+        for (Event.Alarm a : active.values()) {
+            if (a.dedupKey().equals(dedupKey)) {
+                firing = a;
+                break;
+            }
+        }
+        return action.apply(firing);
+    }
+
     /** The alarms firing now, oldest first. */
     public synchronized List<Event.Alarm> active() {
         return List.copyOf(active.values());

@@ -65,7 +65,10 @@ class FleetCrashQuarantineTest {
             FleetHarness.await(Duration.ofSeconds(60), "every stream placed on " + first.id, () -> {
                 Map<String, String> states = states(fleet, first, ids);
                 return states.size() == ids.size() && atBoth.stream().allMatch(id -> "quarantined".equals(states.get(id)))
-                        && atSecondOnly.stream().allMatch(id -> "running".equals(states.get(id)));
+                        && atSecondOnly.stream().allMatch(id -> "running".equals(states.get(id)))
+                        // quarantined when placed; its alarm is raised by the stream's own thread, a moment later
+                        && fleet.streams(first).stream().anyMatch(s -> s.path("id").asText().equals("c0")
+                                && s.path("activeAlarms").findValuesAsText("detector").contains("monitoring_failed"));
             });
             JsonNode poison = fleet.streams(first).stream().filter(s -> s.path("id").asText().equals("c0"))
                     .findFirst().orElseThrow();

@@ -75,10 +75,13 @@ final class FleetHarness implements AutoCloseable {
     Node addNode(String id, String role) throws IOException {
         int port = freeTcpPort();
         Path config = dir.resolve(id + ".yaml");
+        // Its own state folder (acks, mutes, evidence): serve's default, ~/.vigil/state, is shared by every node of
+        // every test and run on the machine.
         Files.writeString(config, """
                 server:
                   bind: 127.0.0.1
                   port: %d
+                  stateDir: %s
                 limits:
                   allowedSchemes: [udp]
                   hosts: {allow: [127.0.0.1/32]}
@@ -94,7 +97,7 @@ final class FleetHarness implements AutoCloseable {
                   shards: %d
                   replicationFactor: 1
                   sessionTimeoutSeconds: 6
-                """.formatted(port, bootstrap, role, id, port, prefix, shards));
+                """.formatted(port, dir.resolve(id + "-state"), bootstrap, role, id, port, prefix, shards));
         Node node = new Node(id, role, port, config);
         nodes.put(id, node);
         start(node);

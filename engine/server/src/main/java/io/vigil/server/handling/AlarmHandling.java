@@ -183,9 +183,22 @@ public final class AlarmHandling implements AutoCloseable {
         }
         String who = who(by);
         String why = note(note);
-        Event.Alarm firing = eventHub.active().stream().filter(a -> a.dedupKey().equals(dedupKey)).findFirst()
-                .orElse(null);
-        if (firing == null) {
+        // Found, recorded and published in one step under the hub's lock: a resolution published between the look-up
+        // and the record would leave this ack behind, on the alarm's next firing.
+        Event.Ack ack = eventHub.whileFiring(dedupKey, firing -> {
+            if (firing == null) {
+                return null;
+            }
+            Event.Ack made = new Event.Ack(firing.stream(), firing.detector(), dedupKey, who, why,
+                    OpenAlarms.wall(now()));
+            synchronized (this) {
+                acks.put(dedupKey, made);
+                restoredAcks.remove(dedupKey);
+            }
+            eventHub.accept(made);
+            return made;
+        });
+        if (ack == null) {
             String stream = dedupKey.contains("/") ? dedupKey.substring(0, dedupKey.indexOf('/')) : dedupKey;
             if (!streams.exists(stream)) {
                 throw new HandlingRefusedException(Reason.NOT_FOUND, "There is no stream named " + shorten(stream)
@@ -194,13 +207,7 @@ public final class AlarmHandling implements AutoCloseable {
             throw new HandlingRefusedException(Reason.CONFLICT, "The alarm " + shorten(dedupKey) + " is not firing;"
                     + " only a firing alarm can be acknowledged.");
         }
-        Event.Ack ack = new Event.Ack(firing.stream(), firing.detector(), dedupKey, who, why, OpenAlarms.wall(now()));
-        synchronized (this) {
-            acks.put(dedupKey, ack);
-            restoredAcks.remove(dedupKey);
-        }
         save();
-        eventHub.accept(ack);
         return ack;
     }
 

@@ -90,7 +90,8 @@ final class StreamSupervisor {
     private volatile boolean stopping;
     /** Why it stops ({@link #requestStop}): the cause its alarms resolved by the stop carry; null until then. */
     private volatile String stopCause;
-    private volatile StreamSession session;
+    /** The analysis now and what the earlier ones counted ({@link Counted}). */
+    private volatile Counted counted = new Counted(null, 0, 0, 0);
     private volatile StreamStatus.State state = StreamStatus.State.STARTING;
     private volatile Instant since = Instant.now();
     private volatile String lastError;
@@ -109,10 +110,6 @@ final class StreamSupervisor {
     private final Deque<Long> recentFailureNanos = new ArrayDeque<>();
     /** Whether the stream is quarantined (guarded by {@link #wake}; volatile for the status). */
     private volatile boolean quarantined;
-    /** The figures of the analyses that failed before the current one: the status counts across restarts. */
-    private volatile long earlierFrames;
-    private volatile long earlierDecodeErrors;
-    private volatile long earlierDroppedFrames;
     /** Where the timeline of the analysis that failed last had got to (the stream's thread only). */
     private double failedAtSeconds;
     /** The firing monitoring_failed alarm and when it fired; null when it does not fire (the stream's thread only). */
@@ -187,6 +184,9 @@ final class StreamSupervisor {
             }
             quarantined = false;
             recentFailureNanos.clear();
+            // Here, not when the stream's thread wakes: the caller's status shows the stream on its way back.
+            lastError = null;
+            state(StreamStatus.State.RECONNECTING);
             wake.notifyAll();
         }
         return true;
@@ -199,7 +199,7 @@ final class StreamSupervisor {
     void requestStop(String cause) {
         stopCause = cause;
         stopping = true;
-        StreamSession s = session;
+        StreamSession s = counted.session();
         if (s != null) {
             s.abort();
         }
@@ -240,7 +240,7 @@ final class StreamSupervisor {
 
     /** Where the current analysis's timeline has got to (read from another thread: a figure, not a fence). */
     double timelineSeconds() {
-        StreamSession s = session;
+        StreamSession s = counted.session();
         return s == null ? failedAtSeconds : s.timelineEndSeconds();
     }
 
@@ -253,11 +253,11 @@ final class StreamSupervisor {
     }
 
     StreamStatus status() {
-        StreamSession s = session;
+        Counted now = counted;
+        StreamSession s = now.session();
         return new StreamStatus(id, location.displayName(), state, backendName,
-                s == null ? null : s.decoder(), fps, earlierFrames + (s == null ? 0 : s.framesAnalysed()),
-                earlierDecodeErrors + (s == null ? 0 : s.decodeErrors()),
-                earlierDroppedFrames + (s == null ? 0 : s.droppedFrames()), reconnects.get(), failures.get(),
+                s == null ? null : s.decoder(), fps, now.frames(), now.decodeErrors(), now.droppedFrames(),
+                reconnects.get(), failures.get(),
                 lastError, since, statistics, hub.active(id), new TreeMap<>(alarmsByDetector), List.of(),
                 s == null ? null : s.transportFigures());
     }
@@ -279,24 +279,23 @@ final class StreamSupervisor {
             }
             if (wasQuarantined) {
                 raiseMonitoringFailed(0, lastError);
-            } else {
+            }
+            // A release may come at any moment (even before this thread waits for it): awaitRelease returns at once.
+            boolean watch = !wasQuarantined || awaitRelease();
+            if (watch) {
                 lifecycle.analysing(id);
             }
-            while (!stopping) {
-                if (quarantined) {
-                    if (!awaitRelease()) {
-                        break;
-                    }
-                    lastError = null;
-                    state(StreamStatus.State.RECONNECTING);
-                    lifecycle.analysing(id);
-                }
+            while (watch && !stopping) {
                 if (!analyseUntilFailure() || stopping) {
                     break;
                 }
                 int recent = recentFailures();
                 if (recent >= reconnect.quarantineFailures()) {
                     quarantine(recent);
+                    watch = awaitRelease();
+                    if (watch) {
+                        lifecycle.analysing(id);
+                    }
                     continue;
                 }
                 state(StreamStatus.State.RECONNECTING);
@@ -331,7 +330,7 @@ final class StreamSupervisor {
                 })
                 .start()) {
             current = s;
-            session = s;
+            counted = counted.with(s);
             if (stopping) {
                 s.abort();
             }
@@ -349,10 +348,7 @@ final class StreamSupervisor {
             failed(e, current);
             if (current != null) {
                 // The next analysis is a new session: what this one counted stays counted.
-                session = null;
-                earlierFrames += current.framesAnalysed();
-                earlierDecodeErrors += current.decodeErrors();
-                earlierDroppedFrames += current.droppedFrames();
+                counted = counted.ended();
             }
             return true;
         }
@@ -389,19 +385,21 @@ final class StreamSupervisor {
 
     /** Too many failures: the stream waits, its alarm firing with the reason, until it is released. */
     private void quarantine(int recent) {
-        synchronized (wake) {
-            quarantined = true;
-        }
         String reason = String.format(Locale.ROOT, "Quarantined: the analysis failed %d times within %s minutes"
                         + " (last: %s). POST /api/streams/%s/release to watch it again.", recent,
                 minutes(reconnect.quarantineWithinMinutes()), lastError, id);
         // A firing alarm that still says "restarts" gives way to one that says why nothing restarts.
         resolveMonitoringFailed();
-        lastError = reason;
         raiseMonitoringFailed(failedAtSeconds, reason);
         LOG.warning("stream " + id + ": " + reason);
-        state(StreamStatus.State.QUARANTINED);
         lifecycle.idle(id);
+        // Quarantined only now, its alarm firing, in one step with its state and reason: a release finds the stream
+        // either not yet quarantined or wholly so, and what it sets is not overwritten afterwards.
+        synchronized (wake) {
+            quarantined = true;
+            lastError = reason;
+            state(StreamStatus.State.QUARANTINED);
+        }
     }
 
     private static String minutes(double m) {
@@ -552,12 +550,12 @@ final class StreamSupervisor {
         }
         StreamEvidence e = evidence;
         if (e != null && event instanceof Event.Alarm a && !a.detector().equals(MONITORING_FAILED)) {
-            StreamSession s = session;
+            StreamSession s = counted.session();
             event = e.annotate(a, s == null ? null : s.clips());
         }
         if (event instanceof Event.Alarm a && a.firing()) {
             alarmsByDetector.merge(a.detector(), 1L, Long::sum);
-            StreamSession s = session;
+            StreamSession s = counted.session();
             alarmFigures.fired(a, s == null ? Double.NaN : s.frameAgeSeconds());
         }
         events.accept(event);
@@ -592,6 +590,34 @@ final class StreamSupervisor {
         statistics = Map.copyOf(values);
         hub.accept(new StatsSample(id, Instant.now(), sample.mediaSeconds(), values, List.copyOf(levelFrames)));
         levelFrames.clear();
+    }
+
+    /**
+     * The current analysis (null between two) and the figures of those before it, swapped whole: a status read while
+     * an analysis ends (its figures moving into the earlier ones) sees either side, never a dip or a double count.
+     */
+    private record Counted(StreamSession session, long earlierFrames, long earlierDecodeErrors,
+                           long earlierDroppedFrames) {
+        long frames() {
+            return earlierFrames + (session == null ? 0 : session.framesAnalysed());
+        }
+
+        long decodeErrors() {
+            return earlierDecodeErrors + (session == null ? 0 : session.decodeErrors());
+        }
+
+        long droppedFrames() {
+            return earlierDroppedFrames + (session == null ? 0 : session.droppedFrames());
+        }
+
+        Counted with(StreamSession now) {
+            return new Counted(now, earlierFrames, earlierDecodeErrors, earlierDroppedFrames);
+        }
+
+        /** The session's figures added to the earlier ones; no session. */
+        Counted ended() {
+            return new Counted(null, frames(), decodeErrors(), droppedFrames());
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
@@ -67,6 +68,7 @@ class FleetTest {
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
                 .withLimits(new ServeConfig.Limits(64, 2048, List.of("udp"), List.of(dir), HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence-" + id)))
                 .withCluster(new ServeConfig.Cluster(KafkaBroker.shared().bootstrapServers(), role, id,
                         "http://" + id + ":8321", prefix, 8, 1, 6, maxStreams, Map.of()));
         EventHub hub = new EventHub(1000);

@@ -218,4 +218,36 @@ class AlarmHandlingTest {
                 .satisfies(e -> assertThat(((HandlingRefusedException) e).reason()).isEqualTo(reason))
                 .satisfies(e -> assertThat(e.getMessage()).matches("[A-Z].*\\.$"));
     }
+
+    /**
+     * An acknowledgement racing the alarm's resolution: either it is refused (the alarm no longer fires) or it lands
+     * before the resolution, which then clears it; never after, where it would stay and pre-acknowledge the alarm's
+     * next firing. (The look-up of the firing alarm and the recording of the ack were two steps, a resolution could
+     * come between.)
+     */
+    @Test
+    void anAckRacingTheResolutionNeverOutlivesIt() throws Exception {
+        EventHub hub = new EventHub(100);
+        AlarmHandling h = handling(hub, List.of(), null);
+        for (int i = 0; i < 2000; i++) {
+            hub.accept(alarm("e1", "black", true));
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            Thread resolver = Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                hub.accept(alarm("e1", "black", false));
+            });
+            go.countDown();
+            try {
+                h.acknowledge("e1/black", "ana", null);
+            } catch (HandlingRefusedException e) {
+                assertThat(e.reason()).isEqualTo(HandlingRefusedException.Reason.CONFLICT);
+            }
+            resolver.join();
+            assertThat(h.ackOf("e1/black")).as("round %d: no ack left once the alarm resolved", i).isEmpty();
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.engine.alarm.Event;
 import io.vigil.engine.sink.JsonLinesSink;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
@@ -64,7 +65,8 @@ class ApiLiveTest {
             }
         });
         ServeConfig config = ServeConfig.standard().withLimits(
-                new ServeConfig.Limits(2, 200, List.of("udp", "http"), List.of(), HostRules.allowing("127.0.0.1/32")));
+                new ServeConfig.Limits(2, 200, List.of("udp", "http"), List.of(), HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         registry = new LocalStreamRegistry(config, hub);
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, TOKEN, 4096), registry, hub);
     }

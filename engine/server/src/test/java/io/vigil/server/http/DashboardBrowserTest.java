@@ -3,6 +3,7 @@ package io.vigil.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.engine.alarm.Event;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.config.HostRules;
@@ -94,7 +95,7 @@ class DashboardBrowserTest {
         source = LiveUdpSource.start(BLACK_FROM, BLACK_TO, dir.resolve("ffmpeg.log"));
         hub = new EventHub(1000);
         registry = new LocalStreamRegistry(ServeConfig.standard().withLimits(
-                ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32"))), hub);
+                ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32"))).withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence"))), hub);
         registry.add(new StreamSpec("live-test", source.url(), List.of("black", "freeze", "silence"), Map.of()));
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536), registry, hub);
         server.evidence(registry.evidence()); // the alarm pictures the tiles show, as serve wires them
@@ -197,7 +198,25 @@ class DashboardBrowserTest {
         }
         new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(100)).until(
                 b -> b.findElements(By.cssSelector("article.tile")).size() == total);
-        Thread.sleep(400);
+    }
+
+    /**
+     * Runs {@code assertion} until it holds, at most 15 s (what the page draws after an update, it draws on its next
+     * frames: on a loaded machine later than any fixed pause); fails with its last failure.
+     */
+    static void eventually(Runnable assertion) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Every tile on screen at 1920x1080, none narrower than {@code minWidth}, the page not scrolling. */
@@ -291,14 +310,15 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#detail-active li[data-detector='black']"))).hasSize(1);
         assertThat(((Number) js("return state.samples.get('live-test').filter(s => typeof s.values.lumaMean"
                 + " === 'number').length")).intValue()).isGreaterThan(0);
-        Thread.sleep(1200);
         Map<String, List<Integer>> colours = Map.of("chart-luma", List.of(0xe6, 0xed, 0xf3),
                 "chart-mafd", List.of(0x3f, 0xb9, 0x50), "chart-lufs", List.of(0x56, 0xd4, 0xdd),
                 "timeline", List.of(0xf8, 0x51, 0x49));
-        for (Map.Entry<String, List<Integer>> e : colours.entrySet()) {
-            assertThat(pixelsOf(e.getKey(), e.getValue())).as(e.getKey() + " has its series drawn").isGreaterThan(20);
-        }
-        assertThat(pixelsOf("timeline", List.of(0xd2, 0xa8, 0xff))).as("the SCTE-35 break is drawn").isGreaterThan(20);
+        eventually(() -> {
+            for (Map.Entry<String, List<Integer>> e : colours.entrySet()) {
+                assertThat(pixelsOf(e.getKey(), e.getValue())).as(e.getKey() + " has its series drawn").isGreaterThan(20);
+            }
+            assertThat(pixelsOf("timeline", List.of(0xd2, 0xa8, 0xff))).as("the SCTE-35 break is drawn").isGreaterThan(20);
+        });
         Files.write(SCREENSHOTS.resolve("stream.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         screenshot("dashboard-detail.png");
 
@@ -310,8 +330,7 @@ class DashboardBrowserTest {
         double secondsToFill = (System.nanoTime() - reloaded) / 1e9;
         System.out.printf("charts held 10 samples %.2f s after the reload%n", secondsToFill);
         assertThat(secondsToFill).as("faster than the live feed's one a second could fill them").isLessThan(4);
-        Thread.sleep(300);
-        assertThat(pixelsOf("chart-luma", List.of(0xe6, 0xed, 0xf3))).isGreaterThan(20);
+        eventually(() -> assertThat(pixelsOf("chart-luma", List.of(0xe6, 0xed, 0xf3))).isGreaterThan(20));
 
         // the alarm history: every event by its own time, newest first; a file's alarm by its media time
         now = System.currentTimeMillis();
@@ -352,10 +371,10 @@ class DashboardBrowserTest {
         browser.findElement(By.id("nav-wall")).click();
         wait.until(b -> b.findElement(By.id("wall")).isDisplayed());
         quietStreamsUpTo(16);
-        assertWallFits(16, 280);
+        eventually(() -> assertWallFits(16, 280));
         Files.write(SCREENSHOTS.resolve("wall-16.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         quietStreamsUpTo(64);
-        assertWallFits(64, 150);
+        eventually(() -> assertWallFits(64, 150));
         assertThat(browser.findElement(By.cssSelector("article.tile[data-stream='live-test']"))
                 .getAttribute("data-status")).isEqualTo("alarm");
         Files.write(SCREENSHOTS.resolve("wall-64.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
@@ -363,8 +382,7 @@ class DashboardBrowserTest {
 
         // a phone: the counts stay in view and the stream in alarm comes first
         viewport(390, 844, true);
-        Thread.sleep(500);
-        assertThat(browser.findElement(By.id("count-alarm")).isDisplayed()).isTrue();
+        eventually(() -> assertThat(browser.findElement(By.id("count-alarm")).isDisplayed()).isTrue());
         Event.Alarm late = new Event.Alarm("firing", "freeze", "quiet-63", null, "quiet-63/freeze", "critical", 1.0,
                 null, null, java.time.Instant.now().toString(), null, "picture frozen for 2.0 s", Map.of(), null, null);
         hub.accept(late);

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.Ffmpeg;
 import io.vigil.engine.alarm.Event;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -88,7 +89,8 @@ class OutboundTest {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
-                .withLimits(new ServeConfig.Limits(8, 2048, List.of("http", "udp"), List.of(dir), hosts));
+                .withLimits(new ServeConfig.Limits(8, 2048, List.of("http", "udp"), List.of(dir), hosts))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         return new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 

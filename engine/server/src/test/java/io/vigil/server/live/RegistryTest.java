@@ -9,6 +9,7 @@ import io.vigil.engine.alarm.Event;
 import io.vigil.engine.alarm.EventInvariants;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
 import io.vigil.engine.config.VigilConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
@@ -48,7 +49,8 @@ class RegistryTest {
         ServeConfig config = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
-                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir), HostRules.allowing("127.0.0.1/32")));
+                .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir), HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference());
     }
 
@@ -130,12 +132,16 @@ class RegistryTest {
             assertThat(events.events()).anyMatch(e -> e instanceof Event.Summary s && s.stream().equals("go"));
             assertThat(registry.get("go")).isEmpty();
             assertThat(registry.remove("go")).isFalse();
-            Thread.sleep(2000);
+            // fps is over the last ~10 s: a stream a few seconds old on a loaded machine can still show the burst in
+            // which its analysis caught up (CI-like load measured 39.85 here once); it settles at its source's rate.
+            LiveSources.awaitTrue(Duration.ofSeconds(20), "keep going on at about 25 fps", () -> {
+                StreamStatus now = registry.get("keep").orElseThrow();
+                return now.frames() > keepFrames + 30 && Math.abs(now.fps() - 25.0) <= 5.0;
+            });
             StreamStatus other = registry.get("keep").orElseThrow();
             assertThat(other.state()).isEqualTo(StreamStatus.State.RUNNING);
             assertThat(other.frames()).isGreaterThan(keepFrames + 30);
             assertThat(other.reconnects()).isZero();
-            assertThat(other.fps()).isCloseTo(25.0, within(5.0));
             assertThat(events.events()).noneMatch(e -> e instanceof Event.Error err && err.stream().equals("keep"));
         } finally {
             LiveSources.stop(keep);
@@ -246,7 +252,8 @@ class RegistryTest {
     void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
         ServeConfig slow = ServeConfig.standard()
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
-                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")));
+                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
         try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuStatisticsEngine.reference())) {
             own.add(new StreamSpec("silent", "udp://127.0.0.1:" + LiveSources.freeUdpPort(), List.of("stall"), null));
             Thread.sleep(500);
