@@ -25,6 +25,11 @@ import java.util.Map;
  * (and the loss resumes, if the channel stays silent, when another channel sounds again), while a shorter one (a
  * pause between words) is bridged. The loss is raised only on what is confirmed: up to the last instant another
  * channel had sound. Needs at least two channels.
+ *
+ * <p>Beyond two channels only the pairs of a surround layout are judged, each channel against its partner: a 5.1
+ * programme of speech or stereo leaves its centre, LFE and surrounds silent as a matter of course (and music leaves
+ * its LFE silent between bass notes), so "silent while another sounds" is no fault there; one of a pair silent while
+ * the other sounds is. {@code everyChannel} judges each channel against all the others instead.
  */
 public final class ChannelLossDetector implements Detector {
     public static final String NAME = "channel_loss";
@@ -39,10 +44,18 @@ public final class ChannelLossDetector implements Detector {
                             alone, to the sample) while another carries sound; one alarm per channel (`"channel":
                             N`). All channels silent together is `silence`: a silence of all as long as the raise
                             delay ends the loss where it began, a shorter one (a pause) is bridged. Needs two
-                            channels or more""")
+                            channels or more. Beyond two, only the pairs of the layout the channel count implies
+                            (FFmpeg's order) are judged, each channel against its partner: front left/right always,
+                            and the surround pairs of 5.0 (4-5), 5.1 (5-6), 6.1 (6-7) and 7.1 (5-6, 7-8), numbered
+                            from 1; the centre, LFE and back centre are not judged, nor channels 3 and 4 of four (a
+                            5.1 programme of speech or stereo leaves its centre, LFE and surrounds silent, music its
+                            LFE between bass notes). `everyChannel: true` judges each channel against all the
+                            others""")
                     .alarm(Severity.ERROR, 2.0, 0.0)
                     .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent in"
                             + " one channel"))
+                    .parameter(ParamSpec.flag("everyChannel", false, "judge each channel against all the others,"
+                            + " not only against its partner in a surround layout's pairs (beyond two channels)"))
                     .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
                             .setting(StatisticParameter.CHANNEL_SILENCE_NOISE, NAME, "noise"))
                     .factory(c -> new ChannelLossDetector(c.settings(), c.tracker()))
@@ -54,7 +67,10 @@ public final class ChannelLossDetector implements Detector {
     private static final double EPSILON_SECONDS = 1e-6;
 
     private final double bridgeSeconds;
+    private final boolean everyChannel;
     private final ChannelAlarms alarms;
+    /** Per channel: the channels it is judged against (none: not judged). */
+    private int[][] partners = new int[0][];
     /** Per channel: start of the loss held now (NaN when none), and the last instant another channel had sound. */
     private double[] lossSince = new double[0];
     private double[] lastOther = new double[0];
@@ -66,6 +82,7 @@ public final class ChannelLossDetector implements Detector {
 
     public ChannelLossDetector(DetectorSettings settings, AlarmTracker tracker) {
         this.bridgeSeconds = settings.durationSeconds();
+        this.everyChannel = settings.flag("everyChannel");
         this.alarms = new ChannelAlarms(NAME, settings, tracker, Subject::new);
     }
 
@@ -87,13 +104,41 @@ public final class ChannelLossDetector implements Detector {
             silent = new boolean[channels];
             peak = new double[channels];
             otherPeak = new double[channels];
+            partners = partners(channels, everyChannel);
         }
         if (channels < 2) {
             return;
         }
         for (int c = 0; c < channels; c++) {
-            channel(c, s);
+            if (partners[c].length > 0) {
+                channel(c, s);
+            }
         }
+    }
+
+    /** The surround pairs by channel count, in FFmpeg's channel order (0-based); other counts: the front pair. */
+    private static final Map<Integer, int[][]> PAIRS = Map.of(
+            5, new int[][] {{0, 1}, {3, 4}}, // 5.0: FL FR FC BL BR
+            6, new int[][] {{0, 1}, {4, 5}}, // 5.1: FL FR FC LFE BL BR (or SL SR)
+            7, new int[][] {{0, 1}, {5, 6}}, // 6.1: FL FR FC LFE BC SL SR
+            8, new int[][] {{0, 1}, {4, 5}, {6, 7}}); // 7.1: FL FR FC LFE BL BR SL SR
+
+    /** Per channel of {@code channels}, those it is judged against. */
+    static int[][] partners(int channels, boolean everyChannel) {
+        int[][] out = new int[channels][];
+        if (channels == 2 || everyChannel) {
+            for (int c = 0; c < channels; c++) {
+                final int self = c;
+                out[c] = java.util.stream.IntStream.range(0, channels).filter(o -> o != self).toArray();
+            }
+            return out;
+        }
+        Arrays.fill(out, new int[0]);
+        for (int[] pair : PAIRS.getOrDefault(channels, channels > 2 ? new int[][] {{0, 1}} : new int[0][])) {
+            out[pair[0]] = new int[] {pair[1]};
+            out[pair[1]] = new int[] {pair[0]};
+        }
+        return out;
     }
 
     private void channel(int c, AudioStats s) {
@@ -103,8 +148,8 @@ public final class ChannelLossDetector implements Detector {
         int othersFirst = n;
         int othersLast = -1;
         double loudestOther = 0;
-        for (int o = 0; o < s.channels; o++) {
-            if (o != c && !s.channelSilent(o)) {
+        for (int o : partners[c]) {
+            if (!s.channelSilent(o)) {
                 othersFirst = Math.min(othersFirst, s.channelLeadingSilentSamples[o]);
                 othersLast = Math.max(othersLast, n - 1 - s.channelTrailingSilentSamples[o]);
                 loudestOther = Math.max(loudestOther, s.peak[o]);
@@ -207,6 +252,10 @@ public final class ChannelLossDetector implements Detector {
 
         @Override
         public String summary(double heldSeconds) {
+            if (partners.length > 2 && channel < partners.length && partners[channel].length == 1) {
+                return String.format(Locale.ROOT, "channel %d silent while its pair's channel %d carries sound for"
+                        + " %.1f s", channel, partners[channel][0], heldSeconds);
+            }
             return String.format(Locale.ROOT, "channel %d silent while others carry sound for %.1f s", channel,
                     heldSeconds);
         }

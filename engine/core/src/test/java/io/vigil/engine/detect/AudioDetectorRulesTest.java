@@ -129,6 +129,26 @@ class AudioDetectorRulesTest {
     }
 
     @Test
+    void aSurroundProgrammeOfSpeechIsNoLossButOneOfAPairIs() {
+        // 5.1 news: speech in the centre and a little in the front pair, LFE and surrounds silent all along.
+        Signal news = (c, n) -> c == 2 ? tone(n, 300, 0.3) : c < 2 ? tone(n, 300, 0.1) : 0;
+        assertThat(run(6, 8, news, "channel_loss")).isEmpty();
+        // The front right lost 2-5 s: its pair's left still sounds.
+        List<Event.Alarm> lost = run(6, 8, (c, n) -> c == 1 && within(n, 2, 5) ? 0 : news.at(c, n), "channel_loss");
+        assertThat(lost).singleElement().satisfies(a -> {
+            assertThat(a.channel()).isEqualTo(1);
+            assertInterval(a, 2, 5, 2 * SAMPLE);
+        });
+        // everyChannel: the old rule, every silent channel against all the others.
+        VigilConfig defaults = VigilConfig.defaults();
+        var detectors = new java.util.LinkedHashMap<>(defaults.detectors());
+        detectors.put("channel_loss", detectors.get("channel_loss").with("everyChannel", true));
+        VigilConfig every = defaults.withDetectors(detectors);
+        assertThat(run(every, 6, 8, news, "channel_loss")).extracting(Event.Alarm::channel)
+                .containsExactlyInAnyOrder(3, 4, 5);
+    }
+
+    @Test
     void oneChannelOfSixLostAndMonoNever() {
         List<Event.Alarm> six = run(6, 8, (c, n) -> c == 4 && within(n, 2, 5) ? 0 : tone(n, 200 + 100 * c, 0.2),
                 "channel_loss");
