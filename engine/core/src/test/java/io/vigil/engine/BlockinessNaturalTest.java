@@ -161,4 +161,31 @@ class BlockinessNaturalTest {
             assertThat(scores(c.getKey(), c.getValue()).getLast()).as(c.getKey()).isGreaterThan(THRESHOLD + 0.15);
         });
     }
+
+    /** ATSC's GOP of 15 at 29.97 fps is 0.5005 s, DVB's can be 25 frames at 25: keyframe pulses up to 1 s apart. */
+    @Test
+    void keyframePulsesASecondApartAreOneRun() throws Exception {
+        Path out = dir.resolve("Storm-pan-800k-gop25.ts");
+        Ffmpeg.run(List.of("-loop", "1", "-framerate", "25", "-t", "8", "-i", dir.resolve("Storm.jpg.bmp").toString(),
+                "-vf", Motion.PAN.filter, "-c:v", "mpeg2video", "-b:v", "800k", "-maxrate", "800k", "-bufsize",
+                "400k", "-g", "25", out.toString()));
+        assertThat(blockiness(out)).isNotEmpty();
+    }
+
+    /**
+     * Blocks 3 s to 6 s (the picture cut to 160x90 and blown up again without smoothing), x264 at CRF 18 around
+     * them: the alarm ends with the last blocky frame, not a bridge later.
+     */
+    @Test
+    void theRunEndsWithItsLastBlockyFrame() throws Exception {
+        Path out = dir.resolve("Garden-pixelated.mp4");
+        Ffmpeg.run(List.of("-loop", "1", "-framerate", "25", "-t", "8", "-i", dir.resolve("Garden.jpg.bmp").toString(),
+                "-vf", Motion.PAN.filter + ",split[a][b];[b]scale=160:90,scale=1280:720:flags=neighbor[p];"
+                        + "[a][p]overlay=enable='between(t,3,6)'",
+                "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", out.toString()));
+        assertThat(blockiness(out)).hasSize(2).last().satisfies(a -> {
+            assertThat(a.start()).isCloseTo(3.0, org.assertj.core.data.Offset.offset(0.05));
+            assertThat(a.end()).isCloseTo(6.04, org.assertj.core.data.Offset.offset(0.05));
+        });
+    }
 }

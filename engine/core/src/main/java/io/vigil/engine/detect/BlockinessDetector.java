@@ -19,7 +19,8 @@ import java.util.Map;
  * mean elsewhere, less a visibility floor; 1 = none) is above {@code threshold}. The condition runs from the first
  * blocky frame while blocky frames come less than {@link #KEYFRAME_BRIDGE_SECONDS} apart: a coder short of bits is
  * blocky on each keyframe and refines the picture in the predicted frames after it (mpeg2video at 800 kb/s, a
- * keyframe every 12 frames), a pulse of blocking twice a second that the eye sees as one. Frames without a score
+ * keyframe every 12 frames), a pulse of blocking once or twice a second that the eye sees as one; the run ends with
+ * its last blocky frame. Frames without a score
  * leave the condition as it is.
  */
 public final class BlockinessDetector extends FrameRunDetector {
@@ -46,8 +47,9 @@ public final class BlockinessDetector extends FrameRunDetector {
                             (I + 1) (code values scaled to the bit depth), 1 = none: the grid's excess over the
                             in-block steps less a visibility floor (a still smooth sky through MPEG-2 at 4 Mb/s keeps
                             an invisible grid half a code value high), relative to the in-block steps. The frame is
-                            blocky above `threshold`; the condition holds while blocky frames come under 0.5 s
-                            apart (a starved coder is blocky on each keyframe and refines the frames after it).
+                            blocky above `threshold`; the condition holds while blocky frames come under 1.1 s
+                            apart (a starved coder is blocky on each keyframe and refines the frames after it; GOPs
+                            of up to a second are bridged), from the first blocky frame to the end of the last.
                             Metric `blockiness` (the highest score while it held). On the GPU the fused statistics
                             kernel adds the same four sums (32 more bytes per frame back)""")
                     .alarm(Severity.WARNING, 2.0, 0.0)
@@ -63,12 +65,16 @@ public final class BlockinessDetector extends FrameRunDetector {
         }
     }
 
-    /** Blocky frames closer than this are one run: keyframes of a 12-frame GOP at 25 fps are 0.48 s apart. */
-    public static final double KEYFRAME_BRIDGE_SECONDS = 0.5;
+    /**
+     * Blocky frames closer than this are one run: keyframes of a GOP of up to a second (12 or 25 frames at 25 fps,
+     * ATSC's 15 at 29.97: 0.5005 s) are bridged.
+     */
+    public static final double KEYFRAME_BRIDGE_SECONDS = 1.1;
 
     private final double threshold;
     private double maxScore;
     private double lastBlockySeconds = Double.NaN;
+    private double lastBlockyEndSeconds = Double.NaN;
 
     public BlockinessDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
@@ -80,10 +86,22 @@ public final class BlockinessDetector extends FrameRunDetector {
         return !Double.isNaN(s.blockiness);
     }
 
+    /** A bridged frame is not blocky itself: the run is known only to the end of its last blocky frame. */
+    @Override
+    protected double heldUntilSeconds(FrameStats s) {
+        return lastBlockyEndSeconds;
+    }
+
+    @Override
+    protected double runEndSeconds(FrameStats s) {
+        return lastBlockyEndSeconds;
+    }
+
     @Override
     protected boolean holds(FrameStats s) {
         if (s.blockiness > threshold) {
             lastBlockySeconds = s.ptsSeconds;
+            lastBlockyEndSeconds = s.endSeconds();
             return true;
         }
         double sinceBlockySeconds = s.ptsSeconds - lastBlockySeconds; // NaN before the first: false

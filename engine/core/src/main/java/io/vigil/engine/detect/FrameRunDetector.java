@@ -28,6 +28,16 @@ abstract class FrameRunDetector extends AlarmingDetector {
         return s.ptsSeconds;
     }
 
+    /** Until when the run is known to hold, {@code s} belonging to it: to the frame's end unless told otherwise. */
+    protected double heldUntilSeconds(FrameStats s) {
+        return s.endSeconds();
+    }
+
+    /** Where a run ended that {@code s} (the first frame outside it) ends: the frame itself unless told otherwise. */
+    protected double runEndSeconds(FrameStats s) {
+        return s.ptsSeconds;
+    }
+
     /** A run begins at {@code s}: reset the run's own figures. */
     protected abstract void startRun(FrameStats s);
 
@@ -45,10 +55,10 @@ abstract class FrameRunDetector extends AlarmingDetector {
                 startRun(s);
             }
             track(s);
-            alarm.hold(since, s.endSeconds());
+            alarm.hold(since, heldUntilSeconds(s));
         } else if (!Double.isNaN(since)) {
             since = Double.NaN;
-            alarm.clear(s.ptsSeconds);
+            alarm.clear(runEndSeconds(s));
         }
     }
 
