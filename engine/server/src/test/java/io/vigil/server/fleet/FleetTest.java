@@ -11,6 +11,7 @@ import io.vigil.server.StreamStatus;
 import io.vigil.server.config.Role;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.live.LiveSources;
 import io.vigil.server.live.LocalStreamRegistry;
 import java.nio.file.Path;
@@ -64,6 +65,7 @@ class FleetTest {
         var detectors = ServeConfig.analysisDefaults().detectors();
         detectors.put("stall", detectors.get("stall").with("timeoutSeconds", 2.0));
         ServeConfig config = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
                 .withLimits(new ServeConfig.Limits(64, 2048, List.of("udp"), List.of(dir), HostRules.allowing("127.0.0.1/32")))

@@ -38,7 +38,7 @@ class AvDriftLiveTest {
     static void start() {
         hub = new EventHub(1000);
         events = new LiveSources.Collector(hub);
-        registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(3));
+        registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(3), dir);
     }
 
     @AfterAll

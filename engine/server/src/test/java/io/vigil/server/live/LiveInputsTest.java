@@ -45,7 +45,7 @@ class LiveInputsTest {
         http = LiveSources.fileServer(dir);
         hub = new EventHub(1000);
         events = new LiveSources.Collector(hub);
-        registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(5));
+        registry = LiveSources.liveRegistry(hub, Duration.ofSeconds(5), dir);
     }
 
     /** Each test removed its stream: every alarm resolved, the record keeping the contract's invariants. */

@@ -12,6 +12,7 @@ import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,6 +87,7 @@ class OutboundTest {
 
     static LocalStreamRegistry registry(HostRules hosts) {
         ServeConfig config = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
                 .withLimits(new ServeConfig.Limits(8, 2048, List.of("http", "udp"), List.of(dir), hosts));

@@ -15,6 +15,7 @@ import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,7 @@ class RegistryTest {
         var detectors = ServeConfig.analysisDefaults().detectors();
         detectors.put("stall", detectors.get("stall").with("timeoutSeconds", 1.0));
         ServeConfig config = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
                 .withDefaults(ServeConfig.analysisDefaults().withDetectors(detectors).withIoTimeout(Duration.ofSeconds(2)))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
                 .withLimits(new ServeConfig.Limits(3, 100, List.of("udp", "http"), List.of(dir), HostRules.allowing("127.0.0.1/32")));
@@ -187,6 +189,7 @@ class RegistryTest {
     @Test
     void removingAStreamWhoseSourceIsDownDoesNotWaitForItsTimeout() throws Exception {
         ServeConfig slow = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(Duration.ofSeconds(20)))
                 .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32")));
         try (LocalStreamRegistry own = new LocalStreamRegistry(slow, hub, CpuStatisticsEngine.reference())) {
