@@ -18,6 +18,11 @@ import java.util.Arrays;
  * feed the loudness range. Both go into fixed histograms ({@link LoudnessHistogram}), so the memory of a meter does
  * not grow with the input; nothing is allocated per block once the format is known.
  *
+ * <p>Every channel is K-weighted (the LFE too, though its weight is 0) and its own energy kept per sub-block, for a
+ * level meter per channel: {@link #channelMomentaryLufs} is BS.1770's loudness of one channel alone over the
+ * momentary window, -0.691 + 10 log10 of its mean square, with a weight of 1 whatever its weight in the sum (the
+ * loudness it would have as a mono programme). The same filtering serves both: the audio is filtered once.
+ *
  * <p>A sliding window ({@link #slidingWindowSeconds}, off unless set) keeps the gating blocks of the last few tens of
  * seconds for a gated integrated loudness of that window alone ({@link #slidingIntegratedLufs}): the programme's
  * loudness lately, for a monitor that judges programme, not passages.
@@ -90,10 +95,17 @@ public final class LoudnessMeter {
     private long subBlocksDone;
     private double subBlockEnergy;
     private double subBlockPeak;
+    /** Per channel, the K-weighted sum of squares of the current sub-block (unweighted). */
+    private double[] subBlockChannelEnergy = NO_WEIGHTS;
 
     /** The last {@link #SHORT_TERM_SUB_BLOCKS} sub-blocks: weighted sums of squares and sample counts. */
     private final double[] ringEnergy = new double[SHORT_TERM_SUB_BLOCKS];
     private final long[] ringSamples = new long[SHORT_TERM_SUB_BLOCKS];
+    /**
+     * Per channel, the last {@link #MOMENTARY_SUB_BLOCKS} sub-blocks' sums of squares: channel c's sub-block k at
+     * c * 4 + k % 4.
+     */
+    private double[] ringChannelEnergy = NO_WEIGHTS;
     private int ringNext;
 
     private final LoudnessHistogram gatingBlocks = new LoudnessHistogram();
@@ -243,6 +255,8 @@ public final class LoudnessMeter {
         kWeighting = new KWeighting(rate, channelCount);
         truePeak = new TruePeakInterpolator(channelCount);
         planes = new float[channelCount][];
+        subBlockChannelEnergy = new double[channelCount];
+        ringChannelEnergy = new double[channelCount * MOMENTARY_SUB_BLOCKS];
         emptyWindows();
     }
 
@@ -255,6 +269,8 @@ public final class LoudnessMeter {
         subBlockPeak = 0;
         Arrays.fill(ringEnergy, 0);
         Arrays.fill(ringSamples, 0);
+        Arrays.fill(subBlockChannelEnergy, 0);
+        Arrays.fill(ringChannelEnergy, 0);
         ringNext = 0;
         momentaryEnergy = Double.NaN;
         shortTermEnergy = Double.NaN;
@@ -272,6 +288,7 @@ public final class LoudnessMeter {
         final KWeighting k = kWeighting;
         final TruePeakInterpolator tp = truePeak;
         final double[] w = weights;
+        final double[] perChannel = subBlockChannelEnergy;
         final int n = channels;
         int i = 0;
         while (i < samples) {
@@ -280,8 +297,10 @@ public final class LoudnessMeter {
             double peak = 0;
             for (int c = 0; c < n; c++) {
                 float[] x = in[c];
+                double channelEnergy = k.sumOfSquares(c, x, i, end);
+                perChannel[c] += channelEnergy;
                 if (w[c] != 0) {
-                    energy += w[c] * k.sumOfSquares(c, x, i, end);
+                    energy += w[c] * channelEnergy;
                 }
                 peak = Math.max(peak, tp.peak(c, x, i, end));
             }
@@ -300,6 +319,11 @@ public final class LoudnessMeter {
         long length = subBlockEnd - (subBlocksDone == 0 ? 0 : subBlockBoundary(subBlocksDone - 1));
         ringEnergy[ringNext] = subBlockEnergy;
         ringSamples[ringNext] = length;
+        int channelSlot = (int) (subBlocksDone % MOMENTARY_SUB_BLOCKS);
+        for (int c = 0; c < channels; c++) {
+            ringChannelEnergy[c * MOMENTARY_SUB_BLOCKS + channelSlot] = subBlockChannelEnergy[c];
+            subBlockChannelEnergy[c] = 0;
+        }
         ringNext = (ringNext + 1) % SHORT_TERM_SUB_BLOCKS;
         subBlocksDone++;
         subBlockEnd = subBlockBoundary(subBlocksDone);
@@ -343,6 +367,33 @@ public final class LoudnessMeter {
     /** Loudness of the last 400 ms, LUFS; -infinity in digital silence, NaN before the first step. */
     public double momentaryLufs() {
         return lufsOf(momentaryEnergy);
+    }
+
+    /**
+     * Loudness of channel {@code channel} alone over the last 400 ms, LUFS: -0.691 + 10 log10 of the mean square of
+     * its K-weighted samples, with a weight of 1 whatever its BS.1770 weight (a surround channel's +1.5 dB and the
+     * LFE's exclusion are those of the sum, not of one channel); -infinity in digital silence, NaN before the first
+     * step, while the audio is unmeasurable, or for a channel the audio does not have.
+     */
+    public double channelMomentaryLufs(int channel) {
+        if (!measurable || subBlocksDone == 0 || channel < 0 || channel >= channels) {
+            return Double.NaN;
+        }
+        int available = (int) Math.min(MOMENTARY_SUB_BLOCKS, subBlocksDone);
+        double energy = 0;
+        long samples = 0;
+        for (int j = 1; j <= available; j++) {
+            int slot = Math.floorMod(ringNext - j, SHORT_TERM_SUB_BLOCKS);
+            energy += ringChannelEnergy[channel * MOMENTARY_SUB_BLOCKS
+                    + (int) Math.floorMod(subBlocksDone - j, (long) MOMENTARY_SUB_BLOCKS)];
+            samples += ringSamples[slot];
+        }
+        return samples == 0 ? Double.NaN : lufsOf(energy / samples);
+    }
+
+    /** Channels of the audio measured now (0 before any). */
+    public int channels() {
+        return measurable ? channels : 0;
     }
 
     /** Loudness of the last 3 s, LUFS; -infinity in digital silence, NaN before the first step. */

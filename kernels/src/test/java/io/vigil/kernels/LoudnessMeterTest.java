@@ -88,6 +88,44 @@ class LoudnessMeterTest {
         assertThat(lfe.meter.integratedLufs()).isCloseTo(-23.0, offset(LU_TOLERANCE));
     }
 
+    // ---- Per channel (the level meters) ----
+
+    @ParameterizedTest
+    @ValueSource(ints = {44100, 48000})
+    void eachChannelsMomentaryLoudnessIsThatChannelAlone(int rate) {
+        // A 1 kHz sine at -20 dBFS peak alone is -23 LUFS (BS.1770: a full-scale 1 kHz sine in one channel is -3.01).
+        Run r = new Run(rate, 2).tone(5, -20, Double.NEGATIVE_INFINITY);
+        assertThat(r.meter.channels()).isEqualTo(2);
+        assertThat(r.meter.channelMomentaryLufs(0)).isCloseTo(-23.0, offset(LU_TOLERANCE));
+        assertThat(r.meter.channelMomentaryLufs(1)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(r.meter.momentaryLufs()).as("the sum, one channel silent").isCloseTo(-23.0, offset(LU_TOLERANCE));
+        assertThat(r.meter.channelMomentaryLufs(2)).as("a channel the audio has not").isNaN();
+        // the window is 400 ms: half a second after the sine moves to the other channel, the first is silent
+        // (but for the K-weighting's decaying tail, far below any meter's floor)
+        r.tone(0.5, Double.NEGATIVE_INFINITY, -30);
+        assertThat(r.meter.channelMomentaryLufs(0)).isLessThan(-150.0);
+        assertThat(r.meter.channelMomentaryLufs(1)).isCloseTo(-33.0, offset(LU_TOLERANCE));
+    }
+
+    @Test
+    void fiveOneHasSixChannelsEachAtItsOwnLoudnessTheLfeAndSurroundsUnweighted() {
+        Run r = new Run(48000, 6).tone(3, -20, -30, -20, -20, -26, Double.NEGATIVE_INFINITY);
+        double[] want = {-23, -33, -23, -23, -29, Double.NEGATIVE_INFINITY};
+        double weighted = 0;
+        double[] weights = LoudnessMeter.defaultChannelWeights(6);
+        for (int c = 0; c < 6; c++) {
+            double got = r.meter.channelMomentaryLufs(c);
+            if (Double.isInfinite(want[c])) {
+                assertThat(got).as("channel %d", c).isEqualTo(want[c]);
+            } else {
+                assertThat(got).as("channel %d", c).isCloseTo(want[c], offset(LU_TOLERANCE));
+                weighted += weights[c] * LoudnessMeter.energyOf(got);
+            }
+        }
+        // the programme's momentary loudness is the weighted sum of the same channel figures (the LFE's weight 0)
+        assertThat(r.meter.momentaryLufs()).isCloseTo(LoudnessMeter.lufsOf(weighted), offset(0.01));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {44100, 48000})
     void case9ShortTermIsConstantAfterThreeSeconds(int rate) {

@@ -45,12 +45,14 @@ class ServeCommandTest {
     }
 
     @Test
-    void nonLoopbackBindWithoutTokenIsRefused() {
-        CliResult r = CliResult.run("serve", "--bind", "0.0.0.0", "--port", "0");
+    void nonLoopbackBindWithoutTokenIsRefused() throws Exception {
+        // the state folder in the test's own (serve makes its state before the API refuses the bind)
+        Path cfg = Files.writeString(dir.resolve("state.yaml"), "server: {stateDir: " + dir.resolve("state") + "}\n");
+        CliResult r = CliResult.run("serve", "--config", cfg.toString(), "--bind", "0.0.0.0", "--port", "0");
         assertThat(r.exit).isEqualTo(2);
         assertThat(r.err).contains("needs a token");
         r.assertNoStackTrace();
-        CliResult shortToken = CliResult.run("serve", "--port", "0", "--token", "abc");
+        CliResult shortToken = CliResult.run("serve", "--config", cfg.toString(), "--port", "0", "--token", "abc");
         assertThat(shortToken.exit).isEqualTo(2);
         assertThat(shortToken.err).contains("at least 16 characters");
     }
@@ -148,14 +150,14 @@ class ServeCommandTest {
             ServeConfig cfg = ServeConfigLoader.parse("serve.yaml", """
                     server: {port: 0}
                     limits: {fileDirs: [%s]}
+                    evidence: {dir: %s}
                     sinks:
                       spoolDir: %s
                       webhooks:
                         - {url: "%s?key=secret-in-query", initialBackoffSeconds: 0.1, maxBackoffSeconds: 1}
-                    evidence: {dir: %s}
                     streams:
                       - {id: f1, url: "%s", detectors: [black]}
-                    """.formatted(dir, dir.resolve("spool"), hook, dir.resolve("evidence"), clip));
+                    """.formatted(dir, dir.resolve("evidence"), dir.resolve("spool"), hook, clip));
             try (ServeRuntime runtime = ServeCommand.start(cfg)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 synchronized (bodies) {

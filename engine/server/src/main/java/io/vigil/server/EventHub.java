@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -71,6 +72,8 @@ public final class EventHub implements EventSink {
     private final long firstSequence;
     private final ReplayWindow window;
     private long sequence;
+    /** What every user of this hub shares, by kind: see {@link #shared}. */
+    private final Map<Class<?>, Object> shared = new java.util.HashMap<>();
 
     /** @param recentCapacity how many alarm events (firing and resolved) {@link #recent} keeps */
     public EventHub(int recentCapacity) {
@@ -153,6 +156,21 @@ public final class EventHub implements EventSink {
         for (Consumer<Published> listener : listeners) {
             listener.accept(item);
         }
+    }
+
+    /**
+     * The one {@code kind} of this hub, made by {@code make} at the first ask and the same object at every other: a
+     * store the hub feeds (the dashboard's histories) is made by whoever asks first, the stream registry before its
+     * first stream starts, and found by whoever asks later, the HTTP API, so that it holds every item from the first
+     * whatever the order they started in. It lives as long as the hub.
+     */
+    public synchronized <T> T shared(Class<T> kind, Function<EventHub, ? extends T> make) {
+        Object made = shared.get(kind);
+        if (made == null) {
+            made = make.apply(this);
+            shared.put(kind, made);
+        }
+        return kind.cast(made);
     }
 
     /** Adds a listener for every item published from now on. */

@@ -26,12 +26,19 @@ public record StatsSample(String stream, Instant wall, double mediaSeconds, Map<
 
     /**
      * One frame of the level meters: per channel, the peak and the RMS level of the audio since the frame before, in
-     * dBFS (-100: silence).
+     * dBFS (-100: silence), and the channel's own momentary loudness (BS.1770, K-weighted, the last 400 ms, in LUFS
+     * with the channel weighted 1: the loudness it would have as a mono programme; -100: silence), null when
+     * loudness is not measured (the {@code loudness} detector is off).
      */
-    public record Levels(double[] peakDbfs, double[] levelDbfs) {
+    public record Levels(double[] peakDbfs, double[] levelDbfs,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) double[] momentaryLufs) {
+        public Levels(double[] peakDbfs, double[] levelDbfs) {
+            this(peakDbfs, levelDbfs, null);
+        }
+
         /**
-         * Takes the meter figures ({@code peakDbfs.N}, {@code levelDbfs.N}, see the analyser's sample) out of
-         * {@code figures}; null when it has none.
+         * Takes the meter figures ({@code peakDbfs.N}, {@code levelDbfs.N}, {@code momentaryLufs.N}, see the
+         * analyser's sample) out of {@code figures}; null when it has none.
          */
         public static Levels take(Map<String, Double> figures) {
             int channels = 0;
@@ -43,12 +50,17 @@ public record StatsSample(String stream, Instant wall, double mediaSeconds, Map<
             }
             double[] peak = new double[channels];
             double[] level = new double[channels];
+            double[] loudness = new double[channels];
+            boolean loudnessComplete = true;
             for (int c = 0; c < channels; c++) {
                 peak[c] = figures.remove("peakDbfs." + c);
                 Double l = figures.remove("levelDbfs." + c);
                 level[c] = l == null ? peak[c] : l;
+                Double m = figures.remove("momentaryLufs." + c);
+                loudnessComplete &= m != null;
+                loudness[c] = m == null ? Double.NaN : m;
             }
-            return new Levels(peak, level);
+            return new Levels(peak, level, loudnessComplete ? loudness : null);
         }
     }
 }

@@ -487,7 +487,7 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
         meterSamples += a.samples;
     }
 
-    /** Meter figures below this are silence: the meter's floor, in dBFS. */
+    /** Meter figures below this are silence: the meters' floor, in dBFS (LUFS for the loudness). */
     public static final double METER_FLOOR_DBFS = -100;
 
     /**
@@ -495,13 +495,21 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
      * mafd, blockiness from the last video frame; rmsDbfs (loudest channel) of the last audio block; momentaryLufs,
      * shortTermLufs and truePeakDbtp (the last 100 ms step's) when loudness is measured; per channel N (from 0), for the level meters, the peak
      * ({@code peakDbfs.N}) and RMS ({@code levelDbfs.N}) of the audio since the previous call, at least
-     * {@link #METER_FLOOR_DBFS}. Figures not measured are left out.
+     * {@link #METER_FLOOR_DBFS}, and, when loudness is measured, the channel's own momentary loudness
+     * ({@code momentaryLufs.N}: {@link LoudnessMeter#channelMomentaryLufs}, the last 400 ms, at least the floor).
+     * Figures not measured are left out.
      */
     public void sample(java.util.Map<String, Double> out) {
         if (meterSamples > 0) {
             for (int c = 0; c < meterPeak.length; c++) {
                 out.put("peakDbfs." + c, meterDbfs(meterPeak[c]));
                 out.put("levelDbfs." + c, meterDbfs(Math.sqrt(meterSumSquares[c] / meterSamples)));
+                if (loudness != null && loudness.channels() == meterPeak.length) {
+                    double lufs = loudness.channelMomentaryLufs(c);
+                    if (!Double.isNaN(lufs)) {
+                        out.put("momentaryLufs." + c, meterLevel(lufs));
+                    }
+                }
                 meterPeak[c] = 0;
                 meterSumSquares[c] = 0;
             }
@@ -526,7 +534,11 @@ public final class StreamAnalyzer implements MediaSink, AutoCloseable {
     }
 
     private static double meterDbfs(double linear) {
-        double db = 20 * Math.log10(linear);
+        return meterLevel(20 * Math.log10(linear));
+    }
+
+    /** A level for the meters: to 0.1, the floor for silence (-infinity) and below. */
+    private static double meterLevel(double db) {
         return Double.isFinite(db) && db > METER_FLOOR_DBFS ? Math.round(db * 10) / 10.0 : METER_FLOOR_DBFS;
     }
 

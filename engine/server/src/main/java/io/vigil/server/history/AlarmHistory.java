@@ -26,6 +26,11 @@ public final class AlarmHistory implements EventHub.Subscription {
         }
     }
 
+    /** How far back the hub's history goes. */
+    public static final Duration WINDOW = Duration.ofHours(24);
+    /** Alarm and marker events the hub's history keeps at most over the window. */
+    public static final int MAX_EVENTS = 50_000;
+
     private final Duration window;
     private final int maxEvents;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
@@ -42,6 +47,14 @@ public final class AlarmHistory implements EventHub.Subscription {
                 add((Event) item.payload(), item.at());
             }
         });
+    }
+
+    /**
+     * The hub's history ({@link #WINDOW}, {@link #MAX_EVENTS}), made at the first ask: the stream registry asks
+     * before its first stream starts, so that it has every alarm from the first.
+     */
+    public static AlarmHistory of(EventHub hub) {
+        return hub.shared(AlarmHistory.class, h -> new AlarmHistory(h, WINDOW, MAX_EVENTS));
     }
 
     synchronized void add(Event event, Instant published) {

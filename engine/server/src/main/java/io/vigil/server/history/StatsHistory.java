@@ -18,6 +18,10 @@ public final class StatsHistory implements EventHub.Subscription {
     /** The figures kept, in this order. */
     static final List<String> KEYS = List.of("lumaMean", "darkFraction", "mafd", "blockiness", "rmsDbfs",
             "momentaryLufs", "shortTermLufs", "fps");
+    /** Seconds of statistics the hub's history keeps per stream (one sample a second). */
+    public static final int SECONDS = 300;
+    /** Streams whose statistics the hub's history keeps at most (about 15 kB each). */
+    public static final int MAX_STREAMS = 4096;
 
     private final int capacity;
     private final Map<String, Ring> streams;
@@ -43,6 +47,14 @@ public final class StatsHistory implements EventHub.Subscription {
                 add(s);
             }
         });
+    }
+
+    /**
+     * The hub's history ({@link #SECONDS} per stream, {@link #MAX_STREAMS} streams), made at the first ask: the stream
+     * registry asks before its first stream starts, so that it is complete from every stream's first sample.
+     */
+    public static StatsHistory of(EventHub hub) {
+        return hub.shared(StatsHistory.class, h -> new StatsHistory(h, SECONDS, MAX_STREAMS));
     }
 
     synchronized void add(StatsSample s) {

@@ -205,7 +205,6 @@ public final class ApiServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             server.stop();
-            history.close();
             throw e;
         }
     }
@@ -376,7 +375,6 @@ public final class ApiServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(java.util.logging.Level.WARNING, "stopping the HTTP server failed", e);
         }
-        history.close();
     }
 
     /** Every route as "METHOD /template", in the order they are matched (for the OpenAPI check). */

@@ -14,16 +14,12 @@ import java.util.function.Predicate;
 
 /**
  * The dashboard's history routes: a stream's recent statistics and SCTE-35 markers, and the last day's alarm events
- * as JSON or CSV. Owns the two bounded stores it answers from (see {@link StatsHistory}, {@link AlarmHistory}).
+ * as JSON or CSV, answered from the hub's two bounded stores (see {@link StatsHistory#of}, {@link AlarmHistory#of}),
+ * which live with the hub: they hold what came before the API started.
  */
-final class HistoryRoutes implements AutoCloseable {
-    /** Seconds of statistics kept per stream (one sample a second). */
-    static final int STATS_SECONDS = 300;
-    /** Streams whose statistics are kept at most (about 15 kB each). */
-    static final int STATS_MAX_STREAMS = 4096;
-    static final Duration ALARM_WINDOW = Duration.ofHours(24);
-    /** Alarm and marker events kept at most over the window. */
-    static final int ALARM_MAX_EVENTS = 50_000;
+final class HistoryRoutes {
+    static final int STATS_SECONDS = StatsHistory.SECONDS;
+    static final Duration ALARM_WINDOW = AlarmHistory.WINDOW;
     private static final int DEFAULT_MARKER_SECONDS = 900;
     private static final String CSV_HEADER = "time,stream,status,detector,channel,severity,start,end,duration,"
             + "wallStart,wallEnd,summary,dedupKey\r\n";
@@ -34,8 +30,8 @@ final class HistoryRoutes implements AutoCloseable {
 
     HistoryRoutes(StreamRegistry registry, EventHub hub) {
         this.registry = registry;
-        this.stats = new StatsHistory(hub, STATS_SECONDS, STATS_MAX_STREAMS);
-        this.alarms = new AlarmHistory(hub, ALARM_WINDOW, ALARM_MAX_EVENTS);
+        this.stats = StatsHistory.of(hub);
+        this.alarms = AlarmHistory.of(hub);
     }
 
     /** GET /api/streams/{id}/stats?seconds=N: the stream's last N seconds of statistics, oldest first. */
@@ -139,11 +135,5 @@ final class HistoryRoutes implements AutoCloseable {
     private static void sendJson(Exchange exchange, Object value) {
         exchange.setHeader("Cache-Control", "no-store");
         exchange.send(200, "application/json", Json.write(value).getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void close() {
-        stats.close();
-        alarms.close();
     }
 }

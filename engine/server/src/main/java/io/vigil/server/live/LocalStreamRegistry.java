@@ -17,6 +17,8 @@ import io.vigil.server.config.ServeConfig;
 import io.vigil.server.config.ServeConfigLoader;
 import io.vigil.server.config.UrlPolicy;
 import io.vigil.server.evidence.EvidenceStore;
+import io.vigil.server.history.AlarmHistory;
+import io.vigil.server.history.StatsHistory;
 import io.vigil.kernels.engine.Engines;
 import io.vigil.kernels.engine.StatisticsEngine;
 import java.util.ArrayList;
@@ -91,6 +93,10 @@ public final class LocalStreamRegistry implements StreamRegistry {
         this.policy = new UrlPolicy(config.limits());
         this.backend = backend;
         this.ownsBackend = owns;
+        // The dashboard's histories, before the first stream: complete from its first statistics and alarms even
+        // when the HTTP API starts later (the API finds the same ones on the hub).
+        StatsHistory.of(hub);
+        AlarmHistory.of(hub);
         try {
             this.evidence = config.evidence().enabled() ? EvidenceStore.open(config.evidence(),
                     config.server().stateDir(), config.cluster() == null ? "" : config.cluster().advertisedUrl()) : null;

@@ -260,7 +260,7 @@ function tileFor(id) {
   const meters = el('canvas', 'meters');
   meters.width = 40;
   meters.height = 100;
-  meters.title = 'audio per channel: bar = level (RMS), line = peak, dBFS';
+  meters.title = 'audio per channel: bar = momentary loudness (LUFS, 400 ms, the channel alone), tick = peak (dBFS); mark at -23 LUFS';
   body.append(picture, meters);
   const alarms = el('ul', 'alarms');
   root.append(head, body, alarms);
@@ -741,16 +741,24 @@ function connectFeed() {
   });
 }
 
-// ---- level meters: per channel, the RMS level as a bar and the peak as a line, ten frames a second ----
+// ---- level meters: per channel, its momentary loudness (LUFS) as a bar and its peak (dBFS) as a tick, ten
+// frames a second; without loudness (the loudness detector off) the bar is the RMS level (dBFS) ----
 
 const METER_COLOURS = [[-18, '#3fb950'], [-6, '#e3b341'], [0, '#f85149']];
+// A channel's momentary loudness: green up to R 128's -23 LUFS target + 5 LU, yellow up to +14 LU, red above.
+const LOUDNESS_COLOURS = [[-18, '#3fb950'], [-9, '#e3b341'], [0, '#f85149']];
+const LOUDNESS_TARGET = -23;
 
-function meterColour(db) {
-  for (const [limit, colour] of METER_COLOURS) if (db <= limit) return colour;
+function meterColour(db, colours = METER_COLOURS) {
+  for (const [limit, colour] of colours) if (db <= limit) return colour;
   return '#f85149';
 }
 
 function drawMeters(canvas, frame) {
+  // 5.1 and more: a wider meter, so that six bars stay readable on a small tile
+  const n = frame ? frame.peakDbfs.length : 0;
+  const widen = n > 2 ? 'calc(var(--meter-w, 20px) * ' + Math.min(2, n / 3).toFixed(2) + ')' : '';
+  if (canvas.style.width !== widen) canvas.style.width = widen;
   const ratio = window.devicePixelRatio || 1;
   const w = Math.max(8, Math.round(canvas.clientWidth * ratio)), h = Math.max(8, Math.round(canvas.clientHeight * ratio));
   if (canvas.width !== w) canvas.width = w;
@@ -760,18 +768,19 @@ function drawMeters(canvas, frame) {
   g.fillStyle = '#0b0f13';
   g.fillRect(0, 0, w, h);
   if (!frame) return;
-  const n = frame.peakDbfs.length;
+  const loudness = Array.isArray(frame.momentaryLufs) && frame.momentaryLufs.length === n;
+  canvas.dataset.bars = loudness ? 'lufs' : 'rms';
   const gap = Math.max(1, Math.round(w * 0.06));
   const bw = (w - gap * (n + 1)) / n;
   const y = (db) => h - Math.max(0, Math.min(1, (db - METER_FLOOR_DB) / -METER_FLOOR_DB)) * h;
-  // -18 and -6 dBFS marks
+  // marks: the -23 LUFS target under loudness bars; -18 and -6 dBFS under RMS bars
   g.fillStyle = '#2f3b47';
-  for (const db of [-18, -6]) g.fillRect(0, Math.round(y(db)), w, Math.max(1, ratio));
+  for (const db of loudness ? [LOUDNESS_TARGET] : [-18, -6]) g.fillRect(0, Math.round(y(db)), w, Math.max(1, ratio));
   for (let c = 0; c < n; c++) {
     const x = gap + c * (bw + gap);
-    const level = frame.levelDbfs[c], peak = frame.peakDbfs[c];
-    g.fillStyle = meterColour(level);
-    g.fillRect(x, y(level), bw, h - y(level));
+    const bar = loudness ? frame.momentaryLufs[c] : frame.levelDbfs[c], peak = frame.peakDbfs[c];
+    g.fillStyle = meterColour(bar, loudness ? LOUDNESS_COLOURS : METER_COLOURS);
+    g.fillRect(x, y(bar), bw, h - y(bar));
     if (peak > METER_FLOOR_DB) {
       g.fillStyle = meterColour(peak);
       g.fillRect(x, Math.max(0, y(peak) - 2 * ratio), bw, 2 * ratio);

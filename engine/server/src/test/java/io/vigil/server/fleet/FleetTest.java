@@ -12,6 +12,7 @@ import io.vigil.server.StreamStatus;
 import io.vigil.server.config.Role;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.live.LiveSources;
 import io.vigil.server.live.LocalStreamRegistry;
 import java.nio.file.Path;

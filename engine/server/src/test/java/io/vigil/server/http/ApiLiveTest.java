@@ -8,6 +8,7 @@ import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.live.LocalStreamRegistry;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -64,9 +65,10 @@ class ApiLiveTest {
                 sink.accept(e);
             }
         });
-        ServeConfig config = ServeConfig.standard().withLimits(
-                new ServeConfig.Limits(2, 200, List.of("udp", "http"), List.of(), HostRules.allowing("127.0.0.1/32")))
-                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
+        ServeConfig config = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
+                .withLimits(new ServeConfig.Limits(2, 200, List.of("udp", "http"), List.of(),
+                        HostRules.allowing("127.0.0.1/32")));
         registry = new LocalStreamRegistry(config, hub);
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, TOKEN, 4096), registry, hub);
     }

@@ -8,6 +8,7 @@ import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.live.LocalStreamRegistry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -94,8 +95,9 @@ class DashboardBrowserTest {
         }
         source = LiveUdpSource.start(BLACK_FROM, BLACK_TO, dir.resolve("ffmpeg.log"));
         hub = new EventHub(1000);
-        registry = new LocalStreamRegistry(ServeConfig.standard().withLimits(
-                ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32"))).withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence"))), hub);
+        registry = new LocalStreamRegistry(ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
+                .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(HostRules.allowing("127.0.0.1/32"))), hub);
         registry.add(new StreamSpec("live-test", source.url(), List.of("black", "freeze", "silence"), Map.of()));
         server = ApiServer.start(new ApiSettings("127.0.0.1", 0, null, 65536), registry, hub);
         server.evidence(registry.evidence()); // the alarm pictures the tiles show, as serve wires them

@@ -3,9 +3,9 @@ package io.vigil.server.live;
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.engine.alarm.Event;
 import io.vigil.kernels.cpu.CpuStatisticsEngine;
-import io.vigil.server.evidence.EvidenceSettings;
 import io.vigil.server.EventHub;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramSocket;
@@ -44,11 +44,11 @@ public final class LiveSources {
 
     /**
      * A registry for live sources on the CPU: a read that waits {@code ioTimeout} for data has broken off, and a
-     * broken source is reopened after 0.2 s, backing off to 1 s. Evidence is kept under {@code dir}.
+     * broken source is reopened after 0.2 s, backing off to 1 s; alarm evidence goes under {@code evidenceDir}.
      */
-    static LocalStreamRegistry liveRegistry(EventHub hub, Duration ioTimeout, Path dir) {
+    static LocalStreamRegistry liveRegistry(EventHub hub, Duration ioTimeout, Path evidenceDir) {
         ServeConfig config = ServeConfig.standard()
-                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(evidenceDir.resolve("evidence")))
                 .withDefaults(ServeConfig.analysisDefaults().withIoTimeout(ioTimeout))
                 .withReconnect(new ServeConfig.Reconnect(0.2, 1))
                 .withLimits(ServeConfig.Limits.DEFAULTS.withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")));

@@ -13,6 +13,7 @@ import io.vigil.server.StreamRejectedException;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -11,6 +11,7 @@ import io.vigil.server.EventHub;
 import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,9 +39,9 @@ class QuarantineTest {
         Ffmpeg.run(List.of("-f", "lavfi", "-i", "color=c=black:s=160x120:r=25:d=3", "-c:v", "libx264",
                 "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.toString()));
         ServeConfig config = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
                 .withReconnect(new ServeConfig.Reconnect(0.05, 0.2).withQuarantine(3, 10))
-                .withLimits(new ServeConfig.Limits(4, 2048, List.of("file"), List.of(dir)))
-                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
+                .withLimits(new ServeConfig.Limits(4, 2048, List.of("file"), List.of(dir)));
         EventHub hub = new EventHub(1000);
         AtomicBoolean failing = new AtomicBoolean(true);
         EventSink sink = event -> {
@@ -123,9 +124,10 @@ class QuarantineTest {
         assertThat(third.quarantineReason("poison")).startsWith("Quarantined: vigil exited uncleanly 2 times in a row");
         assertThat(third.quarantineReason("fine")).as("not running at either exit").isNull();
 
-        ServeConfig config = ServeConfig.standard().withLimits(new ServeConfig.Limits(4, 2048, List.of("udp"),
-                List.of()).withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")))
-                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")));
+        ServeConfig config = ServeConfig.standard()
+                .withEvidence(EvidenceSettings.DEFAULTS.withDir(dir.resolve("evidence")))
+                .withLimits(new ServeConfig.Limits(4, 2048, List.of("udp"), List.of())
+                        .withHosts(io.vigil.server.config.HostRules.allowing("127.0.0.1/32")));
         EventHub hub = new EventHub(100);
         try (LiveSources.Collector events = new LiveSources.Collector(hub)) {
             try (LocalStreamRegistry registry = new LocalStreamRegistry(config, hub, CpuStatisticsEngine.reference())) {

@@ -16,6 +16,7 @@ import io.vigil.server.StreamSpec;
 import io.vigil.server.StreamStatus;
 import io.vigil.server.config.HostRules;
 import io.vigil.server.config.ServeConfig;
+import io.vigil.server.evidence.EvidenceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -38,7 +38,7 @@ class DetectorRegistryTest {
         d.put("signal_loss", settings("signal_loss", true, 0, 0, Severity.CRITICAL, Map.of()));
         d.put("loudness", settings("loudness", true, 10, 3, Severity.WARNING,
                 Map.of("target", -23.0, "tolerance", 5.0, "truePeakCeiling", -1.0, "quietWindowSeconds", 30.0)));
-        d.put("channel_loss", settings("channel_loss", true, 2, 0, Severity.ERROR, Map.of("noise", "-60dB")));
+        d.put("channel_loss", settings("channel_loss", true, 2, 0, Severity.ERROR, Map.of("noise", "-60dB", "everyChannel", false)));
         d.put("clipping", settings("clipping", true, 0, 5, Severity.WARNING,
                 Map.of("level", "-0.01dB", "minRun", 3.0, "eventsPerSecond", 1.0, "minEvents", 5.0)));
         d.put("phase", settings("phase", true, 2, 0, Severity.WARNING, Map.of("correlation", -0.3, "level", "-50dB")));
