@@ -11,12 +11,18 @@ import io.vigil.engine.detect.spec.Statistic;
 import io.vigil.engine.detect.spec.StatisticParameter;
 import io.vigil.engine.detect.spec.StatisticRead;
 import io.vigil.kernels.AudioStats;
+import io.vigil.kernels.FrameStats;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * silencedetect with all channels together: silence from the first sample instant at which every channel is
  * below the noise tolerance to the first at which one is not, to the sample.
+ *
+ * <p>Audio that stops coming while the picture goes on (an audio encoder or PID gone, a stream whose audio ends
+ * early) is silence too, from the end of its last block: silencedetect sees nothing to judge there, an operator hears
+ * nothing. It counts once the picture is {@value #MISSING_AFTER_SECONDS} s past the audio (the audio of a
+ * multiplex or a file may trail its pictures by about that much), and a stream that never had audio has none missing.
  */
 public final class SilenceDetector extends AlarmingDetector {
     public static final String NAME = "silence";
@@ -28,7 +34,9 @@ public final class SilenceDetector extends AlarmingDetector {
             super(DetectorSpec.builder(NAME, 30)
                     .describe("audio silent", """
                             every channel stays within `-noise < sample < noise` (silencedetect, all channels
-                            together)""")
+                            together), or the audio stops coming while the picture goes on (from the end of its last
+                            block, once the picture is 1 s past it; "no audio" in the message). A stream that never
+                            had audio has none missing""")
                     .alarm(Severity.ERROR, 2.0, 0.0)
                     .parameter(ParamSpec.level("noise", "-60dB", "largest amplitude that still counts as silent"))
                     .reads(StatisticRead.of(Statistic.AUDIO_LEVELS)
@@ -38,15 +46,49 @@ public final class SilenceDetector extends AlarmingDetector {
         }
     }
 
+    /** How far the pictures may run ahead of the audio before the audio counts as missing. */
+    static final double MISSING_AFTER_SECONDS = 1.0;
+
     private double since = Double.NaN;
     private double peakDuring;
+    /** The end of the last audio block (NaN: none in this input yet); whether the silence held now is missing audio. */
+    private double audioEndSeconds = Double.NaN;
+    private boolean missing;
+    /** The latest picture's time. */
+    private double videoSeconds = Double.NaN;
 
     public SilenceDetector(DetectorSettings settings, AlarmTracker tracker) {
         super(NAME, settings, tracker);
     }
 
     @Override
+    public void onInputStart() {
+        audioEndSeconds = Double.NaN; // a reopened source's audio may start after its first pictures
+    }
+
+    @Override
+    public void onVideo(FrameStats s) {
+        videoSeconds = s.ptsSeconds;
+        if (Double.isNaN(audioEndSeconds) || s.ptsSeconds - audioEndSeconds <= MISSING_AFTER_SECONDS) {
+            return;
+        }
+        if (Double.isNaN(since)) {
+            since = audioEndSeconds;
+            peakDuring = 0;
+            missing = true;
+        }
+        alarm.hold(since, s.endSeconds());
+    }
+
+    @Override
     public void onAudio(AudioStats s) {
+        audioEndSeconds = s.endSeconds();
+        if (missing && alarm.firing() && videoSeconds - audioEndSeconds > MISSING_AFTER_SECONDS) {
+            // A straggler, far behind the picture, once the missing audio is an alarm (a multiplexer flushes a
+            // stream's last audio at its end): the audio is still missing.
+            return;
+        }
+        missing = false;
         double rate = s.sampleRate;
         if (s.allSilent()) {
             if (Double.isNaN(since)) {
@@ -78,12 +120,12 @@ public final class SilenceDetector extends AlarmingDetector {
 
     @Override
     public void finish(double lastVideoSeconds, double audioEndSeconds) {
-        alarm.finish(audioEndSeconds);
+        alarm.finish(missing ? Math.max(lastVideoSeconds, audioEndSeconds) : audioEndSeconds);
     }
 
     @Override
     public String summary(double heldSeconds) {
-        return String.format(Locale.ROOT, "audio silent for %.1f s", heldSeconds);
+        return String.format(Locale.ROOT, missing ? "no audio for %.1f s" : "audio silent for %.1f s", heldSeconds);
     }
 
     @Override
