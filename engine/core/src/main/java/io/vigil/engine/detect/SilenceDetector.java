@@ -64,10 +64,14 @@ public final class SilenceDetector extends AlarmingDetector {
     @Override
     public void onInputStart() {
         audioEndSeconds = Double.NaN; // a reopened source's audio may start after its first pictures
+        videoSeconds = Double.NaN;
     }
 
     @Override
     public void onVideo(FrameStats s) {
+        if (!Double.isNaN(videoSeconds) && (s.ptsSeconds < videoSeconds || s.ptsSeconds - videoSeconds > 1.0)) {
+            audioEndSeconds = Double.NaN; // the timestamps jumped: the audio's end is on the old timeline
+        }
         videoSeconds = s.ptsSeconds;
         if (Double.isNaN(audioEndSeconds) || s.ptsSeconds - audioEndSeconds <= MISSING_AFTER_SECONDS) {
             return;

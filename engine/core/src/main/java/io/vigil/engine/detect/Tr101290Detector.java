@@ -27,7 +27,9 @@ import java.util.Map;
  * ETSI TR 101 290 priority 1 and 2 on an MPEG transport stream, read from the input's bytes before the demuxer (the
  * pipeline feeds its {@link TransportFeed}): one alarm per check and PID, so a burst of continuity errors is one
  * alarm. A run of occurrences holds the alarm; {@code quietSeconds} of media without another ends the run, and the
- * clear delay resolves it. SCTE-35 cues on the PIDs the PMT declares go out as {@code marker} events. Inputs that
+ * clear delay resolves it. A table or PID that stays missing is told again each interval its check allows (a PID
+ * silent for good, every {@code pidSilenceSeconds}), so such a check's run lasts that interval longer: one alarm
+ * while the PID is silent, not one every 5 s. SCTE-35 cues on the PIDs the PMT declares go out as {@code marker} events. Inputs that
  * are not transport streams, or not one byte stream (RTP, RTSP), raise nothing; HLS's TS segments are read one after
  * the other as one stream.
  */
@@ -47,7 +49,9 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
                             alarm per
                             check and PID
                             (`check`, `priority`, `pid` in the event; none for the multiplex-wide sync checks),
-                            ended by `quietSeconds` without another occurrence. Timed limits in seconds of the
+                            ended by `quietSeconds` without another occurrence (PAT, PMT and PID_error: that plus
+                            their interval, as a table or PID that stays missing is told again each interval, so
+                            one alarm lasts while it is missing). Timed limits in seconds of the
                             multiplex's own clock. Counts per check and PID go in the summary's `transport`; on
                             UDP, datagrams this host dropped before reading them are counted there as `ingestDrops`,
                             on RTP, packets lost before this host (sequence gaps) as `rtpLost`, and raise nothing. SCTE-35 cues (stream_type 0x86) are `marker` events. Metrics
@@ -78,6 +82,7 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
     private final AlarmTracker tracker;
     private final TransportFeed feed;
     private final double quietSeconds;
+    private final TsLimits limits;
     private final Map<Long, Run> runs = new HashMap<>();
     private final java.util.List<CueListener> cueListeners = new java.util.ArrayList<>();
     private double nowSeconds;
@@ -86,10 +91,11 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
         this.settings = settings;
         this.tracker = tracker;
         this.quietSeconds = settings.number("quietSeconds");
-        this.feed = new TransportFeed(new TsLimits(settings.number("patIntervalSeconds"),
+        this.limits = new TsLimits(settings.number("patIntervalSeconds"),
                 settings.number("pmtIntervalSeconds"), settings.number("pcrIntervalSeconds"),
                 settings.number("pcrJumpSeconds"), settings.number("ptsIntervalSeconds"),
-                settings.number("pidSilenceSeconds")));
+                settings.number("pidSilenceSeconds"));
+        this.feed = new TransportFeed(limits);
     }
 
     /** Hears every SCTE-35 cue as it goes out as a marker event ({@code scte35}). */
@@ -131,11 +137,21 @@ public final class Tr101290Detector implements Detector, TransportFeed.Sink {
         nowSeconds = Math.max(nowSeconds, mediaSeconds);
         feed.drain(this);
         for (Run run : runs.values()) {
-            if (run.active && nowSeconds - run.lastSeconds > quietSeconds) {
+            if (run.active && nowSeconds - run.lastSeconds > quietSeconds + repeatSeconds(run.check)) {
                 run.active = false;
                 run.alarm.clear(run.lastSeconds);
             }
         }
+    }
+
+    /** How often the analyser tells {@code check} again while what it misses stays missing; 0: it does not. */
+    private double repeatSeconds(TsCheck check) {
+        return switch (check) {
+            case PAT_ERROR -> limits.patIntervalSeconds();
+            case PMT_ERROR -> limits.pmtIntervalSeconds();
+            case PID_ERROR -> limits.pidSilenceSeconds();
+            default -> 0;
+        };
     }
 
     @Override

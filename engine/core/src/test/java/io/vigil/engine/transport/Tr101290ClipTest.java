@@ -113,6 +113,23 @@ class Tr101290ClipTest {
         assertThat(checks).contains("PAT_error").doesNotContain("PMT_error", "PTS_error", "PID_error");
     }
 
+    /** Audio gone for good at 3 s of 16: PID_error told at about 8 s and 13 s is one alarm, resolved at the end. */
+    @Test
+    void aPidSilentForGoodIsOneAlarm() throws Exception {
+        TsPackets ts = new TsPackets(TsPackets.make(dir, 16));
+        int from = ts.packetAt(3.0);
+        for (int i = ts.packets.size() - 1; i >= from; i--) {
+            if (TsPackets.pid(ts.packets.get(i)) == TsPackets.AUDIO_PID) {
+                ts.packets.remove(i);
+            }
+        }
+        List<Event.Alarm> pidErrors = transportAlarms(analyse("audio-gone.ts", ts.bytes())).stream()
+                .filter(a -> a.check().equals("PID_error")).toList();
+        assertThat(pidErrors).extracting(Event.Alarm::status).containsExactly("firing", "resolved");
+        assertThat(pidErrors.getFirst().pid()).isEqualTo(TsPackets.AUDIO_PID);
+        assertThat(pidErrors.getLast().metrics().get("errors")).isEqualTo(2.0);
+    }
+
     @Test
     void aBurstOfContinuityErrorsIsOneAlarmAtItsMediaTime() throws Exception {
         TsPackets ts = new TsPackets(clean);
